@@ -1,0 +1,17 @@
+//! Guichet's pure rules: no IO, no async, no SQL.
+//!
+//! Types here *parse* their input (`Email`, `VatRate`, `TimeZoneName`, …) so that a value
+//! that reached the store is already valid. A newcomer looking for "what makes a VAT number
+//! valid" or "who may manage users" finds it in this crate.
+
+pub mod ids;
+pub mod money;
+pub mod org;
+pub mod role;
+pub mod text;
+pub mod validation;
+
+pub use ids::*;
+pub use money::VatRate;
+pub use role::{Permission, Role};
+pub use validation::{FieldError, FieldErrors};

@@ -1,0 +1,61 @@
+//! Free text fields: trimmed, required or optional, bounded in length.
+
+use crate::validation::ErrorCode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    #[error("required")]
+    Required,
+    #[error("too long")]
+    TooLong,
+    #[error("control characters")]
+    ControlCharacters,
+}
+
+impl ErrorCode for TextError {
+    fn code(&self) -> &'static str {
+        match self {
+            TextError::Required => "required",
+            TextError::TooLong => "too_long",
+            TextError::ControlCharacters => "invalid_characters",
+        }
+    }
+}
+
+/// A required single-line text of at most `max` characters, trimmed.
+pub fn required(input: &str, max: usize) -> Result<String, TextError> {
+    match optional(input, max)? {
+        Some(s) => Ok(s),
+        None => Err(TextError::Required),
+    }
+}
+
+/// An optional single-line text: empty or blank becomes `None`.
+pub fn optional(input: &str, max: usize) -> Result<Option<String>, TextError> {
+    let trimmed = input.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    if trimmed.chars().count() > max {
+        return Err(TextError::TooLong);
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(TextError::ControlCharacters);
+    }
+    Ok(Some(trimmed.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trims_and_bounds() {
+        assert_eq!(required("  Han  ", 10), Ok("Han".to_owned()));
+        assert_eq!(required("   ", 10), Err(TextError::Required));
+        assert_eq!(optional("", 10), Ok(None));
+        assert_eq!(optional("abcdefghijk", 10), Err(TextError::TooLong));
+        assert_eq!(optional("a\u{0}b", 10), Err(TextError::ControlCharacters));
+        assert_eq!(required("éèàçüö", 6), Ok("éèàçüö".to_owned()));
+    }
+}

@@ -1,0 +1,161 @@
+//! Organizations (tenants) and their details.
+
+use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
+use guichet_domain::org::{Address, Language, OrganizationDetails};
+use guichet_domain::OrganizationId;
+use serde::Serialize;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Organization {
+    pub id: OrganizationId,
+    pub name: String,
+    pub legal_name: Option<String>,
+    pub vat_number: Option<String>,
+    pub address: Address,
+    pub currency: String,
+    pub time_zone: String,
+    pub default_language: Language,
+    /// Microseconds since the Unix epoch, UTC.
+    pub created_at: i64,
+}
+
+impl Organization {
+    pub fn details(&self) -> OrganizationDetails {
+        OrganizationDetails {
+            name: self.name.clone(),
+            legal_name: self.legal_name.clone(),
+            vat_number: self.vat_number.clone(),
+            address: self.address.clone(),
+            currency: self.currency.clone(),
+            time_zone: self.time_zone.clone(),
+            default_language: self.default_language,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    name: String,
+    legal_name: Option<String>,
+    vat_number: Option<String>,
+    street: Option<String>,
+    postal_code: Option<String>,
+    city: Option<String>,
+    country: Option<String>,
+    currency: String,
+    time_zone: String,
+    default_language: String,
+    created_at: i64,
+}
+
+impl From<Row> for Organization {
+    fn from(r: Row) -> Self {
+        Organization {
+            id: OrganizationId(r.id),
+            name: r.name,
+            legal_name: r.legal_name,
+            vat_number: r.vat_number,
+            address: Address {
+                street: r.street,
+                postal_code: r.postal_code,
+                city: r.city,
+                country: r.country,
+            },
+            currency: r.currency,
+            time_zone: r.time_zone,
+            default_language: Language::parse(&r.default_language).unwrap_or_default(),
+            created_at: r.created_at,
+        }
+    }
+}
+
+const SELECT: &str = "SELECT id, name, legal_name, vat_number, street, postal_code, city, country,
+    currency, time_zone, default_language, created_at FROM organizations";
+
+/// Creates an organization; the caller (CLI, demo) becomes responsible for adding its
+/// first admin.
+pub async fn create(tx: &mut Tx, d: &OrganizationDetails) -> Result<Tenant> {
+    let id = OrganizationId::new();
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO organizations (id, name, legal_name, vat_number, street, postal_code, city, country,
+         currency, time_zone, default_language, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
+        .bind(id.0)
+        .bind(&d.name)
+        .bind(&d.legal_name)
+        .bind(&d.vat_number)
+        .bind(&d.address.street)
+        .bind(&d.address.postal_code)
+        .bind(&d.address.city)
+        .bind(&d.address.country)
+        .bind(&d.currency)
+        .bind(&d.time_zone)
+        .bind(d.default_language.as_str())
+        .bind(now_micros())
+        .execute(c)
+        .await?.rows_affected());
+    Ok(Tenant(id))
+}
+
+pub async fn get(tx: &mut Tx, tenant: Tenant) -> Result<Organization> {
+    let sql = format!("{SELECT} WHERE id = $1");
+    let row: Option<Row> = on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(tenant.id().0)
+        .fetch_optional(c)
+        .await?);
+    row.map(Organization::from).ok_or(StoreError::NotFound)
+}
+
+pub async fn update(tx: &mut Tx, tenant: Tenant, d: &OrganizationDetails) -> Result<()> {
+    let n = on_tx!(tx, c => sqlx::query(
+        "UPDATE organizations SET name = $2, legal_name = $3, vat_number = $4, street = $5,
+         postal_code = $6, city = $7, country = $8, currency = $9, time_zone = $10, default_language = $11
+         WHERE id = $1")
+        .bind(tenant.id().0)
+        .bind(&d.name)
+        .bind(&d.legal_name)
+        .bind(&d.vat_number)
+        .bind(&d.address.street)
+        .bind(&d.address.postal_code)
+        .bind(&d.address.city)
+        .bind(&d.address.country)
+        .bind(&d.currency)
+        .bind(&d.time_zone)
+        .bind(d.default_language.as_str())
+        .execute(c)
+        .await?
+        .rows_affected());
+    if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+}
+
+/// Every organization of the installation, for the operator's CLI.
+pub async fn list_all(tx: &mut Tx) -> Result<Vec<Organization>> {
+    let sql = format!("{SELECT} ORDER BY name, id");
+    let rows: Vec<Row> = on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .fetch_all(c)
+        .await?);
+    Ok(rows.into_iter().map(Organization::from).collect())
+}
+
+/// Finds an organization by id or by exact name, for the operator's CLI.
+pub async fn find_for_operator(tx: &mut Tx, id_or_name: &str) -> Result<Organization> {
+    let all = list_all(tx).await?;
+    let by_id = id_or_name.parse::<Uuid>().ok();
+    let matches: Vec<Organization> = all
+        .into_iter()
+        .filter(|o| Some(o.id.0) == by_id || o.name == id_or_name)
+        .collect();
+    match matches.len() {
+        1 => matches.into_iter().next().ok_or(StoreError::NotFound),
+        0 => Err(StoreError::NotFound),
+        _ => Err(StoreError::Refused("ambiguous_organization_name")),
+    }
+}
+
+pub async fn count(tx: &mut Tx) -> Result<i64> {
+    Ok(on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
+        .fetch_one(c)
+        .await?))
+}
