@@ -1,1 +1,116 @@
+//! The web layer: back-office pages (server-rendered HTML), the REST API under `/api/v1`,
+//! health and static assets. Handlers parse input, check permissions through [`auth`], and
+//! call the use cases in [`services`]; they never touch SQL.
 
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod pages;
+pub mod password;
+pub mod services;
+pub mod view;
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use guichet_store::Store;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Settings the web layer needs (the app crate builds them from configuration).
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// A session unused for this long ends.
+    pub session_idle_timeout: Duration,
+    /// Mark cookies `Secure` (set when Guichet is served over HTTPS).
+    pub cookie_secure: bool,
+    /// Origins allowed to post forms besides the server's own (behind a proxy that
+    /// rewrites `Host`), e.g. `https://guichet.example.be`.
+    pub trusted_origins: Vec<String>,
+    pub login_limits: guichet_store::throttle::Limits,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            session_idle_timeout: Duration::from_secs(8 * 3600),
+            cookie_secure: false,
+            trusted_origins: Vec::new(),
+            login_limits: guichet_store::throttle::Limits::default(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+}
+
+/// The whole application: pages, API, health, assets, with CSRF protection on every
+/// state-changing request.
+pub fn app(state: AppState) -> Result<Router, String> {
+    let mut csrf = tower_http::csrf::CsrfLayer::new().with_rejection_response(error::csrf_rejection);
+    for origin in &state.config.trusted_origins {
+        csrf = csrf
+            .add_trusted_origin(origin)
+            .map_err(|e| format!("invalid trusted origin {origin}: {e:?}"))?;
+    }
+    let router = Router::new()
+        .merge(pages::router())
+        .merge(api::router())
+        .route("/healthz", get(healthz))
+        .route("/assets/{*file}", get(asset))
+        .fallback(pages::not_found)
+        .with_state(state)
+        .layer(csrf)
+        .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(tower_http::trace::TraceLayer::new_for_http());
+    Ok(router)
+}
+
+/// 200 only when the database answers.
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+/// Static assets embedded in the binary.
+async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    let (body, mime): (&'static [u8], &str) = match file.as_str() {
+        "style.css" => (include_bytes!("../assets/style.css"), "text/css; charset=utf-8"),
+        "app.js" => (include_bytes!("../assets/app.js"), "text/javascript; charset=utf-8"),
+        "swagger-ui.css" => (include_bytes!("../assets/vendor/swagger-ui.css"), "text/css; charset=utf-8"),
+        "swagger-ui-bundle.js" => (
+            include_bytes!("../assets/vendor/swagger-ui-bundle.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "api-docs.js" => (include_bytes!("../assets/api-docs.js"), "text/javascript; charset=utf-8"),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}

@@ -1,0 +1,84 @@
+//! Every UI text goes through the Fluent catalogues in `locales/{fr,en}/*.ftl`, embedded in
+//! the binary. French is the default and the fallback.
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, langid};
+use guichet_domain::org::Language;
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+fluent_templates::static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "fr",
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+static FR: LanguageIdentifier = langid!("fr");
+static EN: LanguageIdentifier = langid!("en");
+
+fn id(lang: Language) -> &'static LanguageIdentifier {
+    match lang {
+        Language::En => &EN,
+        // Back-office pages are translated in French and English; Dutch comes with the
+        // public booking pages and falls back to French until then.
+        Language::Fr | Language::Nl => &FR,
+    }
+}
+
+/// The text for `key` in `lang`.
+pub fn t(lang: Language, key: &str) -> String {
+    LOCALES.lookup(id(lang), key)
+}
+
+/// The text for `key` if the catalogue has it.
+pub fn try_t(lang: Language, key: &str) -> Option<String> {
+    LOCALES.try_lookup(id(lang), key)
+}
+
+/// The text for `key` with named arguments (`{ $name }` in the catalogue).
+pub fn t_args(lang: Language, key: &str, args: &[(&'static str, String)]) -> String {
+    let map: HashMap<Cow<'static, str>, FluentValue> = args
+        .iter()
+        .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone())))
+        .collect();
+    LOCALES.lookup_with_args(id(lang), key, &map)
+}
+
+/// The message keys defined by a catalogue file, for the completeness test.
+pub fn catalogue_keys(lang: Language) -> Vec<String> {
+    let text = match lang {
+        Language::En => include_str!("../locales/en/main.ftl"),
+        Language::Fr | Language::Nl => include_str!("../locales/fr/main.ftl"),
+    };
+    text.lines()
+        .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
+        .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim().to_owned()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn french_and_english_define_the_same_keys() {
+        let mut fr = catalogue_keys(Language::Fr);
+        let mut en = catalogue_keys(Language::En);
+        fr.sort();
+        en.sort();
+        let only_fr: Vec<_> = fr.iter().filter(|k| !en.contains(k)).collect();
+        let only_en: Vec<_> = en.iter().filter(|k| !fr.contains(k)).collect();
+        assert!(only_fr.is_empty() && only_en.is_empty(), "only fr: {only_fr:?}; only en: {only_en:?}");
+        let mut dedup = fr.clone();
+        dedup.dedup();
+        assert_eq!(dedup.len(), fr.len(), "a key is defined twice");
+    }
+
+    #[test]
+    fn looks_up_in_both_languages() {
+        assert_eq!(t(Language::Fr, "nav-dashboard"), "Tableau de bord");
+        assert_eq!(t(Language::En, "nav-dashboard"), "Dashboard");
+    }
+}

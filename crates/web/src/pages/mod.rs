@@ -1,0 +1,195 @@
+//! Back-office pages. Every form posts to the server and redirects after success (with a
+//! short confirmation), or is shown again with the errors next to the fields.
+
+mod account;
+mod registers;
+mod session;
+mod users;
+
+use crate::AppState;
+use crate::auth::{Ctx, PageCtx};
+use crate::error::{AppError, PageError};
+use crate::services;
+use crate::view::{Nav, Tr, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use guichet_domain::{FieldErrors, Permission};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    let mut r = Router::new()
+        .route("/", get(dashboard))
+        .route("/login", get(session::login_page).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/language", post(session::set_language))
+        .route("/invitation/{token}", get(session::invitation_page).post(session::accept_invitation))
+        .route("/no-organization", get(session::no_organization))
+        .route("/switch-organization", post(session::switch_organization))
+        .route("/me", get(session::profile).post(session::update_profile))
+        .route("/me/password", post(session::change_password))
+        .route("/account/details", get(account::details).post(account::update_details))
+        .route("/account/sites/new", get(account::new_site).post(account::create_site))
+        .route("/account/sites/{id}", get(account::edit_site).post(account::update_site))
+        .route("/account/sites/{id}/archive", post(account::archive_site))
+        .route("/account/taxes", get(account::taxes).post(account::create_tax))
+        .route("/account/taxes/preset", post(account::tax_preset))
+        .route("/account/taxes/{id}", get(account::edit_tax).post(account::update_tax))
+        .route("/account/taxes/{id}/archive", post(account::archive_tax))
+        .route("/account/taxes/{id}/delete", post(account::delete_tax))
+        .route("/account/api-keys", get(account::api_keys).post(account::create_api_key))
+        .route("/account/api-keys/{id}/revoke", post(account::revoke_api_key))
+        .route("/account/users", get(users::list).post(users::create))
+        .route("/account/users/{id}", get(users::edit).post(users::update))
+        .route("/account/users/{id}/disable", post(users::disable))
+        .route("/account/invitations", post(users::invite))
+        .route("/account/invitations/{id}/revoke", post(users::revoke_invitation))
+        .route("/distribution/registers", get(registers::list))
+        .route("/distribution/registers/new", get(registers::new).post(registers::create))
+        .route("/distribution/registers/{id}", get(registers::edit).post(registers::update))
+        .route("/distribution/registers/{id}/archive", post(registers::archive))
+        .route("/api/docs", get(api_docs));
+    for (href, _) in NOT_YET {
+        r = r.route(href, get(not_available));
+    }
+    r
+}
+
+/// Menu entries that later issues build; they show a short "not available yet" page.
+pub const NOT_YET: [(&str, &str); 16] = [
+    ("/planning", "nav-planning"),
+    ("/arrivals", "nav-arrivals"),
+    ("/orders", "nav-orders"),
+    ("/click-and-collect", "nav-click-collect"),
+    ("/statistics", "nav-statistics"),
+    ("/registers-follow-up", "nav-registers-follow-up"),
+    ("/activity/description", "nav-description"),
+    ("/activity/ticket-types", "nav-ticket-types"),
+    ("/activity/extras", "nav-extras"),
+    ("/activity/offers", "nav-offers"),
+    ("/activity/shop", "nav-shop"),
+    ("/activity/promotions", "nav-promotions"),
+    ("/activity/promo-codes", "nav-promo-codes"),
+    ("/activity/gift-vouchers", "nav-gift-vouchers"),
+    ("/activity/gift-cards", "nav-gift-cards"),
+    ("/activity/calendar", "nav-calendar"),
+];
+
+/// `?done=key` after a successful form shows the `flash-key` message.
+#[derive(Debug, Default, Deserialize)]
+pub struct Flash {
+    pub done: Option<String>,
+}
+
+impl Flash {
+    pub fn key(&self) -> Option<&str> {
+        self.done.as_deref()
+    }
+}
+
+/// Turns an error into a page error in the caller's language.
+pub trait OrPage<T> {
+    fn or_page(self, ctx: &Ctx) -> Result<T, PageError>;
+}
+
+impl<T> OrPage<T> for Result<T, AppError> {
+    fn or_page(self, ctx: &Ctx) -> Result<T, PageError> {
+        self.map_err(|e| PageError(e, ctx.lang))
+    }
+}
+
+/// Errors a form shows next to its fields (a refused rule goes in the form's banner);
+/// anything else becomes an error page.
+pub fn form_errors(e: AppError, ctx: &Ctx) -> Result<FieldErrors, PageError> {
+    match e {
+        AppError::Invalid(errors) => Ok(errors),
+        AppError::Conflict(code) => {
+            let mut errors = FieldErrors::new();
+            errors.add("_form", code);
+            Ok(errors)
+        }
+        other => Err(PageError(other, ctx.lang)),
+    }
+}
+
+/// After a successful post: back to `to`, with a confirmation.
+pub fn done(to: &str, key: &str) -> Response {
+    Redirect::to(&format!("{to}?done={key}")).into_response()
+}
+
+/// An id from the URL; anything that is not one is simply not found.
+pub fn parse_id<T: std::str::FromStr>(raw: &str, ctx: &Ctx) -> Result<T, PageError> {
+    raw.parse().map_err(|_| PageError(AppError::NotFound, ctx.lang))
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct Dashboard {
+    tr: Tr,
+    nav: Nav,
+    role: guichet_domain::Role,
+    sites: Option<usize>,
+    registers: Option<usize>,
+    members: Option<usize>,
+    vat_rates: Option<usize>,
+}
+
+async fn dashboard(State(state): State<AppState>, PageCtx(ctx): PageCtx, Query(flash): Query<Flash>) -> Result<Response, PageError> {
+    // Each figure is shown only to roles that may open the page behind it.
+    let sites = match ctx.can(Permission::ViewOrganization) {
+        true => Some(services::sites(&state, &ctx).await.or_page(&ctx)?.iter().filter(|s| !s.archived).count()),
+        false => None,
+    };
+    let registers = match ctx.can(Permission::ManageRegisters) {
+        true => Some(services::registers(&state, &ctx).await.or_page(&ctx)?.iter().filter(|r| !r.archived).count()),
+        false => None,
+    };
+    let members = match ctx.can(Permission::ManageUsers) {
+        true => Some(services::members(&state, &ctx).await.or_page(&ctx)?.0.iter().filter(|m| !m.disabled).count()),
+        false => None,
+    };
+    let vat_rates = match ctx.can(Permission::ViewVatRates) {
+        true => Some(services::vat_rates(&state, &ctx).await.or_page(&ctx)?.iter().filter(|r| !r.archived).count()),
+        false => None,
+    };
+    Ok(render(&Dashboard {
+        tr: Tr(ctx.lang),
+        nav: Nav::new(&ctx, "/", flash.key()),
+        role: ctx.role,
+        sites,
+        registers,
+        members,
+        vat_rates,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "not_available.html")]
+struct NotAvailable {
+    tr: Tr,
+    nav: Nav,
+    label: &'static str,
+}
+
+async fn not_available(PageCtx(ctx): PageCtx, uri: Uri) -> Response {
+    let (href, label) = NOT_YET.iter().find(|(h, _)| *h == uri.path()).copied().unwrap_or(("/", "nav-dashboard"));
+    render(&NotAvailable { tr: Tr(ctx.lang), nav: Nav::new(&ctx, href, None), label })
+}
+
+#[derive(Template)]
+#[template(path = "api_docs.html")]
+struct ApiDocs;
+
+async fn api_docs() -> Response {
+    render(&ApiDocs)
+}
+
+pub async fn not_found(headers: axum::http::HeaderMap, uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return crate::error::problem_response(StatusCode::NOT_FOUND, "not_found", None, vec![]);
+    }
+    crate::view::error_page(crate::view::language_of(&headers), StatusCode::NOT_FOUND, "not_found", None)
+}

@@ -1,0 +1,151 @@
+//! Registers (tills) per site: create, edit, archive.
+
+use super::account::ArchiveForm;
+use super::{Flash, OrPage, done, form_errors, parse_id};
+use crate::AppState;
+use crate::auth::{Ctx, PageCtx};
+use crate::error::PageError;
+use crate::services;
+use crate::view::{Nav, Tr, render_status};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use guichet_domain::org::{AddressInput, RegisterInput, RegisterKind};
+use guichet_domain::{FieldErrors, Permission, RegisterId};
+use guichet_store::registers::Register;
+use guichet_store::sites::Site;
+
+#[derive(Template)]
+#[template(path = "registers.html")]
+struct RegistersPage {
+    tr: Tr,
+    nav: Nav,
+    registers: Vec<Register>,
+}
+
+impl RegistersPage {
+    fn kind_label(&self, kind: &RegisterKind) -> &'static str {
+        kind_label(*kind)
+    }
+}
+
+fn kind_label(kind: RegisterKind) -> &'static str {
+    match kind {
+        RegisterKind::Counter => "register-kind-counter",
+        RegisterKind::Phone => "register-kind-phone",
+    }
+}
+
+pub async fn list(State(state): State<AppState>, PageCtx(ctx): PageCtx, Query(flash): Query<Flash>) -> Result<Response, PageError> {
+    let registers = services::registers(&state, &ctx).await.or_page(&ctx)?;
+    Ok(render_status(
+        StatusCode::OK,
+        &RegistersPage { tr: Tr(ctx.lang), nav: Nav::new(&ctx, "/distribution/registers", flash.key()), registers },
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "register_form.html")]
+struct RegisterPage {
+    tr: Tr,
+    nav: Nav,
+    title: &'static str,
+    form: RegisterInput,
+    errors: FieldErrors,
+    sites: Vec<Site>,
+    register_id: Option<RegisterId>,
+    archived: bool,
+}
+
+async fn register_page(
+    state: &AppState,
+    ctx: &Ctx,
+    register: Option<&Register>,
+    form: RegisterInput,
+    errors: FieldErrors,
+) -> Result<Response, PageError> {
+    let sites = services::active_sites(state, ctx).await.or_page(ctx)?;
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok(render_status(
+        status,
+        &RegisterPage {
+            tr: Tr(ctx.lang),
+            nav: Nav::new(ctx, "/distribution/registers", None),
+            title: if register.is_some() { "registers-edit" } else { "action-new-register" },
+            form,
+            errors,
+            sites,
+            register_id: register.map(|r| r.id),
+            archived: register.is_some_and(|r| r.archived),
+        },
+    ))
+}
+
+fn form_of(r: &Register) -> RegisterInput {
+    RegisterInput {
+        name: r.name.clone(),
+        kind: r.kind.as_str().to_owned(),
+        site_id: r.site_id.to_string(),
+        address: AddressInput::from_address(&r.address),
+    }
+}
+
+pub async fn new(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> Result<Response, PageError> {
+    ctx.require(Permission::ManageRegisters).or_page(&ctx)?;
+    let form = RegisterInput { kind: "counter".into(), ..Default::default() };
+    register_page(&state, &ctx, None, form, FieldErrors::new()).await
+}
+
+pub async fn create(State(state): State<AppState>, PageCtx(ctx): PageCtx, Form(form): Form<RegisterInput>) -> Result<Response, PageError> {
+    match services::create_register(&state, &ctx, &form).await {
+        Ok(_) => Ok(done("/distribution/registers", "register-saved")),
+        Err(e) => {
+            let errors = form_errors(e, &ctx)?;
+            register_page(&state, &ctx, None, form, errors).await
+        }
+    }
+}
+
+pub async fn edit(State(state): State<AppState>, PageCtx(ctx): PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
+    let register = services::register(&state, &ctx, parse_id(&id, &ctx)?).await.or_page(&ctx)?;
+    let form = form_of(&register);
+    register_page(&state, &ctx, Some(&register), form, FieldErrors::new()).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<String>,
+    Form(form): Form<RegisterInput>,
+) -> Result<Response, PageError> {
+    let id: RegisterId = parse_id(&id, &ctx)?;
+    match services::update_register(&state, &ctx, id, &form).await {
+        Ok(_) => Ok(done("/distribution/registers", "register-saved")),
+        Err(e) => {
+            let errors = form_errors(e, &ctx)?;
+            let register = services::register(&state, &ctx, id).await.or_page(&ctx)?;
+            register_page(&state, &ctx, Some(&register), form, errors).await
+        }
+    }
+}
+
+pub async fn archive(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<String>,
+    Form(form): Form<ArchiveForm>,
+) -> Result<Response, PageError> {
+    let id: RegisterId = parse_id(&id, &ctx)?;
+    let archived = form.archived();
+    match services::archive_register(&state, &ctx, id, archived).await {
+        Ok(_) => Ok(done("/distribution/registers", if archived { "archived" } else { "restored" })),
+        Err(e) => {
+            let errors = form_errors(e, &ctx)?;
+            let register = services::register(&state, &ctx, id).await.or_page(&ctx)?;
+            let f = form_of(&register);
+            register_page(&state, &ctx, Some(&register), f, errors).await
+        }
+    }
+}

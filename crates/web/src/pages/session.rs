@@ -1,0 +1,278 @@
+//! Signing in and out, the language of anonymous pages, invitations, switching
+//! organization, and one's own profile and password.
+
+use super::{Flash, form_errors};
+use crate::AppState;
+use crate::auth::{self, Ctx, SignedIn};
+use crate::error::{AppError, PageError};
+use crate::services::{self, AcceptInvitationInput, LoginOutcome, PasswordChangeInput, ProfileInput};
+use crate::view::{Nav, Tr, language_of, render, render_status};
+use askama::Template;
+use axum::Form;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
+use guichet_domain::org::Language;
+use guichet_domain::{FieldErrors, OrganizationId, Role};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    tr: Tr,
+    message: Option<String>,
+    email: String,
+    next: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+}
+
+/// Only paths inside Guichet are followed after sign-in (no open redirect).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+pub async fn login_page(headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
+    render(&LoginPage {
+        tr: Tr(language_of(&headers)),
+        message: None,
+        email: String::new(),
+        next: safe_next(q.next.as_deref()),
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+    next: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, PageError> {
+    let lang = language_of(&headers);
+    let outcome = services::login(&state, &form.email, &form.password, &addr.ip().to_string())
+        .await
+        .map_err(|e| PageError(e, lang))?;
+    let (status, key) = match outcome {
+        LoginOutcome::Success(token) => {
+            // Any session cookie from before is replaced by the new one (no fixation).
+            let jar = jar.add(auth::session_cookie(token, state.config.cookie_secure));
+            return Ok((jar, Redirect::to(&safe_next(Some(&form.next)))).into_response());
+        }
+        LoginOutcome::Refused => (StatusCode::UNAUTHORIZED, "login-refused"),
+        LoginOutcome::Throttled => (StatusCode::TOO_MANY_REQUESTS, "login-throttled"),
+    };
+    let tr = Tr(lang);
+    Ok(render_status(
+        status,
+        &LoginPage { tr, message: Some(tr.t(key)), email: form.email, next: safe_next(Some(&form.next)) },
+    ))
+}
+
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap, jar: CookieJar) -> Result<Response, PageError> {
+    if let Some(token) = jar.get(auth::SESSION_COOKIE).map(|c| c.value().to_owned()) {
+        services::logout(&state, &token).await.map_err(|e| PageError(e, language_of(&headers)))?;
+    }
+    let jar = jar.add(auth::expired_session_cookie(state.config.cookie_secure));
+    Ok((jar, Redirect::to("/login")).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LanguageForm {
+    language: String,
+    next: String,
+}
+
+/// Chooses the language of pages shown before sign-in.
+pub async fn set_language(State(state): State<AppState>, jar: CookieJar, Form(form): Form<LanguageForm>) -> Response {
+    let lang = Language::parse(&form.language).unwrap_or_default();
+    let jar = jar.add(auth::language_cookie(lang, state.config.cookie_secure));
+    (jar, Redirect::to(&safe_next(Some(&form.next)))).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "no_organization.html")]
+struct NoOrganization {
+    tr: Tr,
+}
+
+pub async fn no_organization(who: SignedIn) -> Response {
+    if who.organization.is_some() {
+        return Redirect::to("/").into_response();
+    }
+    render_status(StatusCode::FORBIDDEN, &NoOrganization { tr: Tr(who.user.language) })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SwitchForm {
+    organization_id: String,
+}
+
+pub async fn switch_organization(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(form): Form<SwitchForm>,
+) -> Result<Response, PageError> {
+    let lang = who.user.language;
+    let org: OrganizationId = form.organization_id.parse().map_err(|_| PageError(AppError::Forbidden, lang))?;
+    services::switch_organization(&state, &who, org).await.map_err(|e| PageError(e, lang))?;
+    Ok(Redirect::to("/").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "invitation.html")]
+struct InvitationPage {
+    tr: Tr,
+    organization: String,
+    email: String,
+    role: Role,
+    existing_account: bool,
+    form: AcceptInvitationInput,
+    errors: FieldErrors,
+}
+
+async fn show_invitation(
+    state: &AppState,
+    lang: Language,
+    token: &str,
+    form: AcceptInvitationInput,
+    errors: FieldErrors,
+) -> Result<Response, PageError> {
+    let t = token.to_owned();
+    let inv = state
+        .store
+        .read(|tx| {
+            let t = t.clone();
+            Box::pin(async move { guichet_store::users::invitation_by_token(tx, &t).await })
+        })
+        .await
+        .map_err(|e| PageError(e.into(), lang))?;
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok(render_status(
+        status,
+        &InvitationPage {
+            tr: Tr(lang),
+            organization: inv.organization_name,
+            email: inv.email.as_str().to_owned(),
+            role: inv.role,
+            existing_account: inv.existing_user.is_some(),
+            form,
+            errors,
+        },
+    ))
+}
+
+pub async fn invitation_page(State(state): State<AppState>, headers: HeaderMap, Path(token): Path<String>) -> Result<Response, PageError> {
+    let lang = language_of(&headers);
+    let form = AcceptInvitationInput { language: lang.as_str().to_owned(), ..Default::default() };
+    show_invitation(&state, lang, &token, form, FieldErrors::new()).await
+}
+
+pub async fn accept_invitation(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Path(token): Path<String>,
+    Form(form): Form<AcceptInvitationInput>,
+) -> Result<Response, PageError> {
+    let lang = language_of(&headers);
+    match services::accept_invitation(&state, &token, &form).await {
+        Ok(session) => {
+            let jar = jar.add(auth::session_cookie(session, state.config.cookie_secure));
+            Ok((jar, Redirect::to("/")).into_response())
+        }
+        Err(AppError::Invalid(errors)) => show_invitation(&state, lang, &token, form, errors).await,
+        Err(e) => Err(PageError(e, lang)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+struct ProfilePage {
+    tr: Tr,
+    nav: Nav,
+    email: String,
+    profile: ProfileInput,
+    profile_errors: FieldErrors,
+    password_errors: FieldErrors,
+}
+
+/// The profile page works for anyone signed in, with or without a current organization.
+fn ctx_of(who: &SignedIn) -> Option<Ctx> {
+    who.organization.map(|(tenant, role)| Ctx {
+        user: Some(who.user.clone()),
+        tenant,
+        role,
+        memberships: who.memberships.clone(),
+        session_token: Some(who.token.clone()),
+        api_key: None,
+        lang: who.user.language,
+    })
+}
+
+fn profile_page(who: &SignedIn, flash: Option<&str>, profile: ProfileInput, pe: FieldErrors, we: FieldErrors) -> Response {
+    let Some(ctx) = ctx_of(who) else {
+        return Redirect::to("/no-organization").into_response();
+    };
+    let status = if pe.is_empty() && we.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render_status(
+        status,
+        &ProfilePage {
+            tr: Tr(ctx.lang),
+            nav: Nav::new(&ctx, "/me", flash),
+            email: who.user.email.clone(),
+            profile,
+            profile_errors: pe,
+            password_errors: we,
+        },
+    )
+}
+
+pub async fn profile(who: SignedIn, Query(flash): Query<Flash>) -> Response {
+    let profile = ProfileInput { name: who.user.name.clone(), language: who.user.language.as_str().to_owned() };
+    profile_page(&who, flash.key(), profile, FieldErrors::new(), FieldErrors::new())
+}
+
+pub async fn update_profile(State(state): State<AppState>, who: SignedIn, Form(form): Form<ProfileInput>) -> Result<Response, PageError> {
+    match services::update_profile(&state, who.user.id, &form).await {
+        Ok(_) => Ok(super::done("/me", "profile-saved")),
+        Err(AppError::Invalid(errors)) => Ok(profile_page(&who, None, form, errors, FieldErrors::new())),
+        Err(e) => Err(PageError(e, who.user.language)),
+    }
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(form): Form<PasswordChangeInput>,
+) -> Result<Response, PageError> {
+    match services::change_password(&state, &who, &form).await {
+        Ok(()) => Ok(super::done("/me", "password-changed")),
+        Err(e) => {
+            let ctx = ctx_of(&who);
+            let errors = match &ctx {
+                Some(ctx) => form_errors(e, ctx)?,
+                None => return Err(PageError(e, who.user.language)),
+            };
+            let profile = ProfileInput { name: who.user.name.clone(), language: who.user.language.as_str().to_owned() };
+            Ok(profile_page(&who, None, profile, FieldErrors::new(), errors))
+        }
+    }
+}
