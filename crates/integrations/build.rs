@@ -1,0 +1,4 @@
+// The catalogues are embedded at compile time: rebuild when a translation changes.
+fn main() {
+    println!("cargo:rerun-if-changed=locales");
+}

@@ -1,0 +1,324 @@
+//! The command line: `guichet serve | migrate | db copy | org … | user …`.
+
+use crate::{Settings, demo, open_store, start, web_config};
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use guichet_domain::org::{Email, Language, NewPassword, OrganizationInput, SiteInput, parse_person_name, vat_preset};
+use guichet_domain::Role;
+use guichet_store::{Store, Tenant, organizations, users};
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "guichet", version, about = "Point of sale, online ticketing and customer management")]
+pub struct Cli {
+    /// Settings file (default: ./guichet.toml when present).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Default, Clone)]
+pub struct DbArgs {
+    /// Database URL: sqlite://path or postgres://user@host/db (default: SQLite in ./guichet-data).
+    #[arg(long)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web server (back office, API).
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        bind: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+        /// On an empty database, create the demo organization and print its logins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Bring the database schema up to date.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Database tools.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+    /// Organizations (tenants).
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// Users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DbCommand {
+    /// Copy a whole installation into an empty database (e.g. SQLite to PostgreSQL).
+    Copy {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OrgCommand {
+    /// Create an organization with one site (and, optionally, a country's VAT rates).
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "")]
+        legal_name: String,
+        #[arg(long, default_value = "")]
+        vat_number: String,
+        #[arg(long, default_value = "Europe/Brussels")]
+        time_zone: String,
+        #[arg(long, default_value = "EUR")]
+        currency: String,
+        #[arg(long, default_value = "fr")]
+        language: String,
+        #[arg(long, default_value = "")]
+        street: String,
+        #[arg(long, default_value = "")]
+        postal_code: String,
+        #[arg(long, default_value = "")]
+        city: String,
+        #[arg(long, default_value = "BE")]
+        country: String,
+        /// Load the standard VAT rates of this country (BE or FR).
+        #[arg(long)]
+        vat_preset: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List organizations.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create a user (or add an existing one) in an organization. The password is read
+    /// from standard input, or prompted for twice on a terminal; never from a flag.
+    Create {
+        /// Organization name or id.
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+        /// admin, manager or seller.
+        #[arg(long)]
+        role: String,
+        /// Display name (default: the part of the e-mail before @).
+        #[arg(long)]
+        name: Option<String>,
+        /// fr or en.
+        #[arg(long, default_value = "fr")]
+        language: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+fn settings_with(cli: &Cli, db: &DbArgs) -> anyhow::Result<Settings> {
+    let mut s = Settings::load(cli.config.as_deref())?;
+    if let Some(url) = &db.database_url {
+        s.database_url = url.clone();
+    }
+    Ok(s)
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::Serve { bind, db, demo: with_demo } => {
+            let mut settings = settings_with(&cli, db)?;
+            if let Some(b) = bind {
+                settings.bind = b.clone();
+            }
+            let store = open_store(&settings).await?;
+            if *with_demo {
+                demo::seed_if_empty(&store).await?;
+            }
+            let server = start(&settings, store, web_config(&settings), true).await?;
+            println!("Guichet listening on http://{}", server.addr);
+            server.wait().await;
+            Ok(())
+        }
+        Command::Migrate { db } => {
+            let settings = settings_with(&cli, db)?;
+            let store = open_store(&settings).await?;
+            println!("Database {} is up to date.", guichet_store::redact(&settings.database_url()));
+            store.close().await;
+            Ok(())
+        }
+        Command::Db { command: DbCommand::Copy { from, to } } => db_copy(from, to).await,
+        Command::Org { command } => org(&cli, command).await,
+        Command::User { command } => user(&cli, command).await,
+    }
+}
+
+async fn db_copy(from: &str, to: &str) -> anyhow::Result<()> {
+    let source = Store::connect(from).await.with_context(|| format!("cannot open {}", guichet_store::redact(from)))?;
+    let target = Store::connect(to).await.with_context(|| format!("cannot open {}", guichet_store::redact(to)))?;
+    let counts = guichet_store::copy::copy(&source, &target).await.map_err(|e| match e {
+        guichet_store::StoreError::Refused("target_not_empty") => anyhow::anyhow!("the target database is not empty; copy refused"),
+        guichet_store::StoreError::Refused("source_schema_version_differs") | guichet_store::StoreError::Refused("source_not_migrated") => {
+            anyhow::anyhow!("the source database is not at this version's schema; run `guichet migrate` on it first")
+        }
+        other => anyhow::Error::new(other),
+    })?;
+    let total: i64 = counts.iter().map(|c| c.target_rows).sum();
+    for c in &counts {
+        println!("{:<24} {:>8} rows", c.table, c.target_rows);
+    }
+    println!("Copied {total} rows; row counts verified on every table.");
+    source.close().await;
+    target.close().await;
+    Ok(())
+}
+
+async fn org(cli: &Cli, command: &OrgCommand) -> anyhow::Result<()> {
+    match command {
+        OrgCommand::Create {
+            name, legal_name, vat_number, time_zone, currency, language, street, postal_code, city, country, vat_preset: preset, db,
+        } => {
+            let input = OrganizationInput {
+                name: name.clone(),
+                legal_name: legal_name.clone(),
+                vat_number: vat_number.clone(),
+                address: guichet_domain::org::AddressInput {
+                    street: street.clone(),
+                    postal_code: postal_code.clone(),
+                    city: city.clone(),
+                    country: country.clone(),
+                },
+                currency: currency.clone(),
+                time_zone: time_zone.clone(),
+                default_language: language.clone(),
+            };
+            let details = input.parse().map_err(|e| anyhow::anyhow!("invalid organization: {}", describe(&e)))?;
+            let site = SiteInput { name: name.clone(), address: input.address.clone() }
+                .parse()
+                .map_err(|e| anyhow::anyhow!("invalid address: {}", describe(&e)))?;
+            let preset = match preset {
+                Some(c) => Some(vat_preset(c).with_context(|| format!("no VAT preset for {c} (BE or FR)"))?),
+                None => None,
+            };
+            let store = open_store(&settings_with(cli, db)?).await?;
+            let tenant = store
+                .write(|tx| {
+                    let (details, site) = (details.clone(), site.clone());
+                    Box::pin(async move {
+                        let tenant = organizations::create(tx, &details).await?;
+                        guichet_store::sites::create(tx, tenant, &site).await?;
+                        if let Some(p) = preset {
+                            guichet_web::services::add_preset(tx, tenant, p).await?;
+                        }
+                        Ok(tenant)
+                    })
+                })
+                .await?;
+            println!("Created organization {} ({})", details.name, tenant.id());
+            store.close().await;
+            Ok(())
+        }
+        OrgCommand::List { db } => {
+            let store = open_store(&settings_with(cli, db)?).await?;
+            let orgs = store.read(|tx| Box::pin(async move { organizations::list_all(tx).await })).await?;
+            for o in orgs {
+                println!("{}  {}", o.id, o.name);
+            }
+            store.close().await;
+            Ok(())
+        }
+    }
+}
+
+fn describe(e: &guichet_domain::FieldErrors) -> String {
+    e.0.iter().map(|f| format!("{}: {}", f.field, f.code)).collect::<Vec<_>>().join(", ")
+}
+
+/// Reads the password: twice at a terminal prompt, or one line from a pipe.
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let second = rpassword::prompt_password("Password again: ")?;
+        if first != second {
+            bail!("the two passwords differ");
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}
+
+async fn user(cli: &Cli, command: &UserCommand) -> anyhow::Result<()> {
+    let UserCommand::Create { org, email, role, name, language, db } = command;
+    let email = Email::parse(email).map_err(|_| anyhow::anyhow!("invalid e-mail address: {email}"))?;
+    let role = Role::parse(role).with_context(|| format!("unknown role {role} (admin, manager or seller)"))?;
+    let language = match Language::parse(language) {
+        Ok(l) if Language::BACK_OFFICE.contains(&l) => l,
+        _ => bail!("unknown language {language} (fr or en)"),
+    };
+    let name = name.clone().unwrap_or_else(|| email.as_str().split('@').next().unwrap_or_default().to_owned());
+    let name = parse_person_name(&name).map_err(|_| anyhow::anyhow!("invalid name"))?;
+    let store = open_store(&settings_with(cli, db)?).await?;
+    let org_name = org.clone();
+    let organization = store
+        .read(|tx| {
+            let o = org_name.clone();
+            Box::pin(async move { organizations::find_for_operator(tx, &o).await })
+        })
+        .await
+        .map_err(|_| anyhow::anyhow!("no single organization named or with id {org}"))?;
+    let tenant = Tenant::trusted_operator(organization.id);
+    let existing = store
+        .read(|tx| {
+            let e = email.clone();
+            Box::pin(async move { users::find_by_email(tx, &e).await })
+        })
+        .await?;
+    let hash = if existing.is_none() {
+        let password = NewPassword::parse(&read_password()?)
+            .map_err(|_| anyhow::anyhow!("the password needs {} to {} characters", NewPassword::MIN_CHARS, NewPassword::MAX_CHARS))?;
+        Some(guichet_web::password::hash(password.expose().to_owned()).await.map_err(|e| anyhow::anyhow!("{e:?}"))?)
+    } else {
+        println!("{} already has an account; adding it to {}.", email.as_str(), organization.name);
+        None
+    };
+    store
+        .write(|tx| {
+            let (email, name, hash) = (email.clone(), name.clone(), hash.clone());
+            Box::pin(async move {
+                let id = match (users::find_by_email(tx, &email).await?, hash) {
+                    (Some(u), _) => u.id,
+                    (None, Some(h)) => users::create_user(tx, &email, &name, language, Some(&h)).await?.id,
+                    (None, None) => return Err(guichet_store::StoreError::Refused("account_changed_meanwhile")),
+                };
+                users::add_member(tx, tenant, id, role).await
+            })
+        })
+        .await
+        .map_err(|e| match e {
+            guichet_store::StoreError::Duplicate(_) => anyhow::anyhow!("{} is already a member of {}", email.as_str(), organization.name),
+            other => anyhow::Error::new(other),
+        })?;
+    println!("{} is now {} of {}.", email.as_str(), role, organization.name);
+    store.close().await;
+    Ok(())
+}

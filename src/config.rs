@@ -1,0 +1,65 @@
+//! Settings: defaults → `guichet.toml` (or `--config FILE`) → `GUICHET_*` environment →
+//! command-line flags. With nothing set, Guichet keeps an SQLite database under
+//! `./guichet-data/` and listens on 127.0.0.1:8080.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Address to listen on.
+    pub bind: String,
+    /// `sqlite://path` or `postgres://…`; empty means SQLite in `data_dir`.
+    pub database_url: String,
+    /// Where the embedded SQLite database lives.
+    pub data_dir: String,
+    /// Mark cookies `Secure`: set when Guichet is reached over HTTPS.
+    pub cookie_secure: bool,
+    /// Extra origins allowed to post forms (when a proxy rewrites `Host`).
+    pub trusted_origins: Vec<String>,
+    /// A session unused for this many minutes ends.
+    pub session_idle_minutes: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            bind: "127.0.0.1:8080".into(),
+            database_url: String::new(),
+            data_dir: "./guichet-data".into(),
+            cookie_secure: false,
+            trusted_origins: Vec::new(),
+            session_idle_minutes: 8 * 60,
+        }
+    }
+}
+
+impl Settings {
+    /// Loads defaults, then the TOML file (the given one must exist; the default
+    /// `guichet.toml` is optional), then `GUICHET_*` variables.
+    pub fn load(config_file: Option<&Path>) -> anyhow::Result<Settings> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        match config_file {
+            Some(path) => {
+                if !path.exists() {
+                    anyhow::bail!("configuration file {} not found", path.display());
+                }
+                figment = figment.merge(Toml::file(path));
+            }
+            None => figment = figment.merge(Toml::file("guichet.toml")),
+        }
+        figment = figment.merge(Env::prefixed("GUICHET_").ignore(&["log"]));
+        Ok(figment.extract()?)
+    }
+
+    pub fn database_url(&self) -> String {
+        if self.database_url.trim().is_empty() {
+            format!("sqlite://{}/guichet.db", self.data_dir.trim_end_matches('/'))
+        } else {
+            self.database_url.clone()
+        }
+    }
+}
