@@ -1,1 +1,14 @@
-fn main() {}
+//! The one integration-test binary: starts the real server on port 0 against a fresh
+//! database (SQLite by default, PostgreSQL when `GUICHET_TEST_DATABASE_URL` is set) and
+//! talks HTTP to it like a browser or an integration would.
+
+mod harness;
+
+mod api;
+mod auth;
+mod browser;
+mod cli;
+mod migrations;
+mod pages;
+mod roles;
+mod tenancy;

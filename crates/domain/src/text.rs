@@ -45,6 +45,12 @@ pub fn optional(input: &str, max: usize) -> Result<Option<String>, TextError> {
     Ok(Some(trimmed.to_owned()))
 }
 
+/// Two names are the same for people when they differ only by case or surrounding
+/// blanks (`Réservation` = `RÉSERVATION `); used to refuse confusing duplicates.
+pub fn same_text(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,5 +63,7 @@ mod tests {
         assert_eq!(optional("abcdefghijk", 10), Err(TextError::TooLong));
         assert_eq!(optional("a\u{0}b", 10), Err(TextError::ControlCharacters));
         assert_eq!(required("éèàçüö", 6), Ok("éèàçüö".to_owned()));
+        assert!(same_text("Réservation par téléphone", " RÉSERVATION PAR TÉLÉPHONE"));
+        assert!(!same_text("Accueil", "Accueil 2"));
     }
 }

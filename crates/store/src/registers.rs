@@ -69,7 +69,7 @@ async fn ensure_unique_name(tx: &mut Tx, tenant: Tenant, name: &str, except: Opt
     let clash = list(tx, tenant)
         .await?
         .into_iter()
-        .any(|r| !r.archived && Some(r.id) != except && r.name.eq_ignore_ascii_case(name));
+        .any(|r| !r.archived && Some(r.id) != except && guichet_domain::text::same_text(&r.name, name));
     if clash { Err(StoreError::Duplicate("name")) } else { Ok(()) }
 }
 

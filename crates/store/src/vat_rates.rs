@@ -63,9 +63,9 @@ async fn ensure_unique(tx: &mut Tx, tenant: Tenant, label: &str, rate: Rate, exc
     let clash = existing
         .iter()
         .filter(|r| !r.archived && Some(r.id) != except)
-        .find(|r| r.label.eq_ignore_ascii_case(label) || r.rate_basis_points == rate.basis_points());
+        .find(|r| guichet_domain::text::same_text(&r.label, label) || r.rate_basis_points == rate.basis_points());
     match clash {
-        Some(r) if r.label.eq_ignore_ascii_case(label) => Err(StoreError::Duplicate("label")),
+        Some(r) if guichet_domain::text::same_text(&r.label, label) => Err(StoreError::Duplicate("label")),
         Some(_) => Err(StoreError::Duplicate("rate")),
         None => Ok(()),
     }

@@ -1,0 +1,215 @@
+//! Test harness: a fresh database and a real server per test, fixtures with two
+//! organizations, and HTTP clients that keep cookies like a browser.
+
+use guichet::{Server, Settings};
+use guichet_domain::org::{Email, Language, OrganizationInput, RegisterDetails, RegisterKind, SiteInput};
+use guichet_domain::{OrganizationId, Role, UserId};
+use guichet_store::{Store, organizations, registers, sites, users};
+use guichet_web::WebConfig;
+use reqwest::redirect::Policy;
+use std::time::Duration;
+use tokio::sync::OnceCell;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// `GUICHET_CI=1` turns a skipped test (no PostgreSQL, no Chromium) into a failure.
+pub fn skip(reason: &str) {
+    if std::env::var("GUICHET_CI").is_ok_and(|v| v == "1") {
+        panic!("GUICHET_CI=1 and this test cannot run: {reason}");
+    }
+    eprintln!("notice: test skipped: {reason}");
+}
+
+/// The PostgreSQL server for tests, if configured.
+pub fn pg_admin_url() -> Option<String> {
+    std::env::var("GUICHET_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
+}
+
+/// Replaces the database name of a PostgreSQL URL.
+pub fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let cut = base.rfind('/').unwrap_or(base.len());
+    let prefix = &base[..cut];
+    // postgres://host without a path: rfind finds the "//"; keep the whole base then.
+    if prefix.ends_with('/') || prefix.ends_with(':') {
+        format!("{base}/{db}{query}")
+    } else {
+        format!("{prefix}/{db}{query}")
+    }
+}
+
+/// Creates an empty PostgreSQL database and returns its URL.
+pub async fn fresh_pg_database(admin_url: &str) -> String {
+    use sqlx::Connection;
+    let name = format!("guichet_t_{}", uuid::Uuid::now_v7().simple());
+    let mut conn = sqlx::PgConnection::connect(admin_url).await.expect("connect to GUICHET_TEST_DATABASE_URL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.expect("create test database");
+    conn.close().await.ok();
+    with_database(admin_url, &name)
+}
+
+/// A fresh database URL on the backend under test, with the folder that holds it.
+pub async fn fresh_database() -> (String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = match pg_admin_url() {
+        Some(admin) => fresh_pg_database(&admin).await,
+        None => format!("sqlite://{}/guichet.db", dir.path().display()),
+    };
+    (url, dir)
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub store: Store,
+    server: Option<Server>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(s) = self.server.take() {
+            s.stop().await;
+        }
+    }
+}
+
+pub async fn spawn() -> TestApp {
+    spawn_with(WebConfig::default()).await
+}
+
+pub async fn spawn_with(web: WebConfig) -> TestApp {
+    let (url, dir) = fresh_database().await;
+    spawn_on(url, dir, web).await
+}
+
+pub async fn spawn_on(db_url: String, dir: tempfile::TempDir, web: WebConfig) -> TestApp {
+    let settings = Settings { bind: "127.0.0.1:0".into(), database_url: db_url, ..Settings::default() };
+    let store = guichet::open_store(&settings).await.expect("open test database");
+    let server = guichet::start(&settings, store.clone(), web, false).await.expect("start server");
+    TestApp { base: format!("http://{}", server.addr), store, server: Some(server), _dir: dir }
+}
+
+/// One argon2 hash of [`PASSWORD`], shared by all fixture users (hashing is slow on purpose).
+async fn password_hash() -> String {
+    static HASH: OnceCell<String> = OnceCell::const_new();
+    HASH.get_or_init(|| async { guichet_web::password::hash(PASSWORD.to_owned()).await.expect("hash") })
+        .await
+        .clone()
+}
+
+#[derive(Debug, Clone)]
+pub struct OrgFixture {
+    pub id: OrganizationId,
+    pub admin: String,
+    pub manager: String,
+    pub seller: String,
+    pub admin_id: UserId,
+    pub seller_id: UserId,
+}
+
+impl OrgFixture {
+    pub fn email(&self, role: Role) -> &str {
+        match role {
+            Role::Admin => &self.admin,
+            Role::Manager => &self.manager,
+            Role::Seller => &self.seller,
+        }
+    }
+}
+
+/// An organization with one site, a counter register, Belgian VAT rates and one user per role.
+pub async fn org(app: &TestApp, name: &str, prefix: &str) -> OrgFixture {
+    let hash = password_hash().await;
+    let details = OrganizationInput {
+        name: name.into(),
+        currency: "EUR".into(),
+        time_zone: "Europe/Brussels".into(),
+        default_language: "fr".into(),
+        ..Default::default()
+    }
+    .parse()
+    .expect("valid org");
+    let site = SiteInput { name: format!("{name} site"), ..Default::default() }.parse().expect("valid site");
+    let emails: Vec<String> = ["admin", "manager", "seller"].iter().map(|r| format!("{r}@{prefix}.test")).collect();
+    let (name2, emails2) = (name.to_owned(), emails.clone());
+    let (id, admin_id, seller_id) = app
+        .store
+        .write(|tx| {
+            let (details, site, hash, emails, name) = (details.clone(), site.clone(), hash.clone(), emails2.clone(), name2.clone());
+            Box::pin(async move {
+                let tenant = organizations::create(tx, &details).await?;
+                let site = sites::create(tx, tenant, &site).await?;
+                let preset = guichet_domain::org::vat_preset("BE").expect("BE preset");
+                guichet_web::services::add_preset(tx, tenant, preset).await?;
+                registers::create(tx, tenant, site.id, &RegisterDetails { name: format!("{name} Accueil"), kind: RegisterKind::Counter, address: Default::default() }).await?;
+                let mut ids = Vec::new();
+                for (email, role) in emails.iter().zip([Role::Admin, Role::Manager, Role::Seller]) {
+                    let email = Email::parse(email).expect("email");
+                    let user = users::create_user(tx, &email, &format!("{role} of {name}"), Language::Fr, Some(&hash)).await?;
+                    users::add_member(tx, tenant, user.id, role).await?;
+                    ids.push(user.id);
+                }
+                Ok((tenant.id(), ids[0], ids[2]))
+            })
+        })
+        .await
+        .expect("fixture");
+    OrgFixture {
+        id,
+        admin: emails[0].clone(),
+        manager: emails[1].clone(),
+        seller: emails[2].clone(),
+        admin_id,
+        seller_id,
+    }
+}
+
+/// A client that keeps cookies and does not follow redirects (tests look at them).
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client")
+}
+
+/// Signs in through the login form; returns the signed-in client.
+pub async fn login(app: &TestApp, email: &str) -> reqwest::Client {
+    let c = client();
+    let r = c
+        .post(app.url("/login"))
+        .form(&[("email", email), ("password", PASSWORD), ("next", "/")])
+        .send()
+        .await
+        .expect("login request");
+    assert_eq!(r.status(), 303, "login of {email} should redirect");
+    c
+}
+
+/// The `Location` header of a redirect.
+pub fn location(r: &reqwest::Response) -> String {
+    r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+}
+
+/// An API key of the given role in an organization, created by its admin through the API.
+pub async fn api_key(app: &TestApp, org: &OrgFixture, role: &str) -> String {
+    let admin = login(app, &org.admin).await;
+    let r = admin
+        .post(app.url("/api/v1/api-keys"))
+        .json(&serde_json::json!({"name": format!("{role} key"), "role": role}))
+        .send()
+        .await
+        .expect("create key");
+    assert_eq!(r.status(), 201);
+    let body: serde_json::Value = r.json().await.expect("json");
+    body["secret"].as_str().expect("secret").to_owned()
+}
+
