@@ -3,14 +3,20 @@
 use crate::{Settings, demo, open_store, start, web_config};
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
-use guichet_domain::org::{Email, Language, NewPassword, OrganizationInput, SiteInput, parse_person_name, vat_preset};
 use guichet_domain::Role;
+use guichet_domain::org::{
+    Email, Language, NewPassword, OrganizationInput, SiteInput, parse_person_name, vat_preset,
+};
 use guichet_store::{Store, Tenant, organizations, users};
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "guichet", version, about = "Point of sale, online ticketing and customer management")]
+#[command(
+    name = "guichet",
+    version,
+    about = "Point of sale, online ticketing and customer management"
+)]
 pub struct Cli {
     /// Settings file (default: ./guichet.toml when present).
     #[arg(long, global = true)]
@@ -72,6 +78,8 @@ pub enum DbCommand {
     },
 }
 
+// Parsed once per run: the size difference between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum OrgCommand {
     /// Create an organization with one site (and, optionally, a country's VAT rates).
@@ -143,7 +151,11 @@ fn settings_with(cli: &Cli, db: &DbArgs) -> anyhow::Result<Settings> {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
-        Command::Serve { bind, db, demo: with_demo } => {
+        Command::Serve {
+            bind,
+            db,
+            demo: with_demo,
+        } => {
             let mut settings = settings_with(&cli, db)?;
             if let Some(b) = bind {
                 settings.bind = b.clone();
@@ -160,19 +172,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate { db } => {
             let settings = settings_with(&cli, db)?;
             let store = open_store(&settings).await?;
-            println!("Database {} is up to date.", guichet_store::redact(&settings.database_url()));
+            println!(
+                "Database {} is up to date.",
+                guichet_store::redact(&settings.database_url())
+            );
             store.close().await;
             Ok(())
         }
-        Command::Db { command: DbCommand::Copy { from, to } } => db_copy(from, to).await,
+        Command::Db {
+            command: DbCommand::Copy { from, to },
+        } => db_copy(from, to).await,
         Command::Org { command } => org(&cli, command).await,
         Command::User { command } => user(&cli, command).await,
     }
 }
 
 async fn db_copy(from: &str, to: &str) -> anyhow::Result<()> {
-    let source = Store::connect(from).await.with_context(|| format!("cannot open {}", guichet_store::redact(from)))?;
-    let target = Store::connect(to).await.with_context(|| format!("cannot open {}", guichet_store::redact(to)))?;
+    let source = Store::connect(from)
+        .await
+        .with_context(|| format!("cannot open {}", guichet_store::redact(from)))?;
+    let target = Store::connect(to)
+        .await
+        .with_context(|| format!("cannot open {}", guichet_store::redact(to)))?;
     let counts = guichet_store::copy::copy(&source, &target).await.map_err(|e| match e {
         guichet_store::StoreError::Refused("target_not_empty") => anyhow::anyhow!("the target database is not empty; copy refused"),
         guichet_store::StoreError::Refused("source_schema_version_differs") | guichet_store::StoreError::Refused("source_not_migrated") => {
@@ -193,7 +214,18 @@ async fn db_copy(from: &str, to: &str) -> anyhow::Result<()> {
 async fn org(cli: &Cli, command: &OrgCommand) -> anyhow::Result<()> {
     match command {
         OrgCommand::Create {
-            name, legal_name, vat_number, time_zone, currency, language, street, postal_code, city, country, vat_preset: preset, db,
+            name,
+            legal_name,
+            vat_number,
+            time_zone,
+            currency,
+            language,
+            street,
+            postal_code,
+            city,
+            country,
+            vat_preset: preset,
+            db,
         } => {
             let input = OrganizationInput {
                 name: name.clone(),
@@ -209,12 +241,19 @@ async fn org(cli: &Cli, command: &OrgCommand) -> anyhow::Result<()> {
                 time_zone: time_zone.clone(),
                 default_language: language.clone(),
             };
-            let details = input.parse().map_err(|e| anyhow::anyhow!("invalid organization: {}", describe(&e)))?;
-            let site = SiteInput { name: name.clone(), address: input.address.clone() }
+            let details = input
                 .parse()
-                .map_err(|e| anyhow::anyhow!("invalid address: {}", describe(&e)))?;
+                .map_err(|e| anyhow::anyhow!("invalid organization: {}", describe(&e)))?;
+            let site = SiteInput {
+                name: name.clone(),
+                address: input.address.clone(),
+            }
+            .parse()
+            .map_err(|e| anyhow::anyhow!("invalid address: {}", describe(&e)))?;
             let preset = match preset {
-                Some(c) => Some(vat_preset(c).with_context(|| format!("no VAT preset for {c} (BE or FR)"))?),
+                Some(c) => Some(
+                    vat_preset(c).with_context(|| format!("no VAT preset for {c} (BE or FR)"))?,
+                ),
                 None => None,
             };
             let store = open_store(&settings_with(cli, db)?).await?;
@@ -237,7 +276,9 @@ async fn org(cli: &Cli, command: &OrgCommand) -> anyhow::Result<()> {
         }
         OrgCommand::List { db } => {
             let store = open_store(&settings_with(cli, db)?).await?;
-            let orgs = store.read(|tx| Box::pin(async move { organizations::list_all(tx).await })).await?;
+            let orgs = store
+                .read(|tx| Box::pin(async move { organizations::list_all(tx).await }))
+                .await?;
             for o in orgs {
                 println!("{}  {}", o.id, o.name);
             }
@@ -248,7 +289,10 @@ async fn org(cli: &Cli, command: &OrgCommand) -> anyhow::Result<()> {
 }
 
 fn describe(e: &guichet_domain::FieldErrors) -> String {
-    e.0.iter().map(|f| format!("{}: {}", f.field, f.code)).collect::<Vec<_>>().join(", ")
+    e.0.iter()
+        .map(|f| format!("{}: {}", f.field, f.code))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Reads the password: twice at a terminal prompt, or one line from a pipe.
@@ -268,14 +312,30 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 async fn user(cli: &Cli, command: &UserCommand) -> anyhow::Result<()> {
-    let UserCommand::Create { org, email, role, name, language, db } = command;
-    let email = Email::parse(email).map_err(|_| anyhow::anyhow!("invalid e-mail address: {email}"))?;
-    let role = Role::parse(role).with_context(|| format!("unknown role {role} (admin, manager or seller)"))?;
+    let UserCommand::Create {
+        org,
+        email,
+        role,
+        name,
+        language,
+        db,
+    } = command;
+    let email =
+        Email::parse(email).map_err(|_| anyhow::anyhow!("invalid e-mail address: {email}"))?;
+    let role = Role::parse(role)
+        .with_context(|| format!("unknown role {role} (admin, manager or seller)"))?;
     let language = match Language::parse(language) {
         Ok(l) if Language::BACK_OFFICE.contains(&l) => l,
         _ => bail!("unknown language {language} (fr or en)"),
     };
-    let name = name.clone().unwrap_or_else(|| email.as_str().split('@').next().unwrap_or_default().to_owned());
+    let name = name.clone().unwrap_or_else(|| {
+        email
+            .as_str()
+            .split('@')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    });
     let name = parse_person_name(&name).map_err(|_| anyhow::anyhow!("invalid name"))?;
     let store = open_store(&settings_with(cli, db)?).await?;
     let org_name = org.clone();
@@ -294,11 +354,24 @@ async fn user(cli: &Cli, command: &UserCommand) -> anyhow::Result<()> {
         })
         .await?;
     let hash = if existing.is_none() {
-        let password = NewPassword::parse(&read_password()?)
-            .map_err(|_| anyhow::anyhow!("the password needs {} to {} characters", NewPassword::MIN_CHARS, NewPassword::MAX_CHARS))?;
-        Some(guichet_web::password::hash(password.expose().to_owned()).await.map_err(|e| anyhow::anyhow!("{e:?}"))?)
+        let password = NewPassword::parse(&read_password()?).map_err(|_| {
+            anyhow::anyhow!(
+                "the password needs {} to {} characters",
+                NewPassword::MIN_CHARS,
+                NewPassword::MAX_CHARS
+            )
+        })?;
+        Some(
+            guichet_web::password::hash(password.expose().to_owned())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?,
+        )
     } else {
-        println!("{} already has an account; adding it to {}.", email.as_str(), organization.name);
+        println!(
+            "{} already has an account; adding it to {}.",
+            email.as_str(),
+            organization.name
+        );
         None
     };
     store
@@ -307,18 +380,35 @@ async fn user(cli: &Cli, command: &UserCommand) -> anyhow::Result<()> {
             Box::pin(async move {
                 let id = match (users::find_by_email(tx, &email).await?, hash) {
                     (Some(u), _) => u.id,
-                    (None, Some(h)) => users::create_user(tx, &email, &name, language, Some(&h)).await?.id,
-                    (None, None) => return Err(guichet_store::StoreError::Refused("account_changed_meanwhile")),
+                    (None, Some(h)) => {
+                        users::create_user(tx, &email, &name, language, Some(&h))
+                            .await?
+                            .id
+                    }
+                    (None, None) => {
+                        return Err(guichet_store::StoreError::Refused(
+                            "account_changed_meanwhile",
+                        ));
+                    }
                 };
                 users::add_member(tx, tenant, id, role).await
             })
         })
         .await
         .map_err(|e| match e {
-            guichet_store::StoreError::Duplicate(_) => anyhow::anyhow!("{} is already a member of {}", email.as_str(), organization.name),
+            guichet_store::StoreError::Duplicate(_) => anyhow::anyhow!(
+                "{} is already a member of {}",
+                email.as_str(),
+                organization.name
+            ),
             other => anyhow::Error::new(other),
         })?;
-    println!("{} is now {} of {}.", email.as_str(), role, organization.name);
+    println!(
+        "{} is now {} of {}.",
+        email.as_str(),
+        role,
+        organization.name
+    );
     store.close().await;
     Ok(())
 }

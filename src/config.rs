@@ -57,7 +57,10 @@ impl Settings {
 
     pub fn database_url(&self) -> String {
         if self.database_url.trim().is_empty() {
-            format!("sqlite://{}/guichet.db", self.data_dir.trim_end_matches('/'))
+            format!(
+                "sqlite://{}/guichet.db",
+                self.data_dir.trim_end_matches('/')
+            )
         } else {
             self.database_url.clone()
         }

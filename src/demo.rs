@@ -2,21 +2,39 @@
 //! the attraction "Grottes de Neptune" in Han-sur-Lesse — with its registers and one user
 //! per role. Later issues add offers, products, customers and sales.
 
-use guichet_domain::org::{
-    AddressInput, Email, Language, OrganizationInput, RegisterDetails, RegisterKind, SiteInput, vat_preset,
-};
 use guichet_domain::Role;
+use guichet_domain::org::{
+    AddressInput, Email, Language, OrganizationInput, RegisterDetails, RegisterKind, SiteInput,
+    vat_preset,
+};
 use guichet_store::{Store, StoreError, organizations, registers, sites, users};
 
 /// Demo logins: (e-mail, name, role, password). Only ever created on an empty database.
 pub const DEMO_USERS: [(&str, &str, Role, &str); 3] = [
-    ("admin@grottes-neptune.demo", "Anne Admin", Role::Admin, "neptune-admin"),
-    ("manager@grottes-neptune.demo", "Marc Manager", Role::Manager, "neptune-manager"),
-    ("seller@grottes-neptune.demo", "Sophie Seller", Role::Seller, "neptune-seller"),
+    (
+        "admin@grottes-neptune.demo",
+        "Anne Admin",
+        Role::Admin,
+        "neptune-admin",
+    ),
+    (
+        "manager@grottes-neptune.demo",
+        "Marc Manager",
+        Role::Manager,
+        "neptune-manager",
+    ),
+    (
+        "seller@grottes-neptune.demo",
+        "Sophie Seller",
+        Role::Seller,
+        "neptune-seller",
+    ),
 ];
 
 pub async fn seed_if_empty(store: &Store) -> anyhow::Result<()> {
-    let count = store.read(|tx| Box::pin(async move { organizations::count(tx).await })).await?;
+    let count = store
+        .read(|tx| Box::pin(async move { organizations::count(tx).await }))
+        .await?;
     if count > 0 {
         println!("Demo: the database already holds data; nothing added.");
         print_logins();
@@ -39,13 +57,20 @@ pub async fn seed_if_empty(store: &Store) -> anyhow::Result<()> {
     }
     .parse()
     .map_err(|e| anyhow::anyhow!("demo organization invalid: {e:?}"))?;
-    let site = SiteInput { name: "Grottes de Neptune".into(), address }
-        .parse()
-        .map_err(|e| anyhow::anyhow!("demo site invalid: {e:?}"))?;
+    let site = SiteInput {
+        name: "Grottes de Neptune".into(),
+        address,
+    }
+    .parse()
+    .map_err(|e| anyhow::anyhow!("demo site invalid: {e:?}"))?;
     let preset = vat_preset("BE").ok_or_else(|| anyhow::anyhow!("Belgian VAT preset missing"))?;
     let mut hashes = Vec::new();
     for (_, _, _, password) in DEMO_USERS {
-        hashes.push(guichet_web::password::hash(password.to_owned()).await.map_err(|e| anyhow::anyhow!("{e:?}"))?);
+        hashes.push(
+            guichet_web::password::hash(password.to_owned())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?,
+        );
     }
     store
         .write(|tx| {
@@ -54,20 +79,31 @@ pub async fn seed_if_empty(store: &Store) -> anyhow::Result<()> {
                 let tenant = organizations::create(tx, &org).await?;
                 let site = sites::create(tx, tenant, &site).await?;
                 guichet_web::services::add_preset(tx, tenant, preset).await?;
-                for (name, kind) in [("Accueil", RegisterKind::Counter), ("Réservation par téléphone", RegisterKind::Phone)] {
-                    let d = RegisterDetails { name: name.into(), kind, address: Default::default() };
+                for (name, kind) in [
+                    ("Accueil", RegisterKind::Counter),
+                    ("Réservation par téléphone", RegisterKind::Phone),
+                ] {
+                    let d = RegisterDetails {
+                        name: name.into(),
+                        kind,
+                        address: Default::default(),
+                    };
                     registers::create(tx, tenant, site.id, &d).await?;
                 }
                 for ((email, name, role, _), hash) in DEMO_USERS.iter().zip(hashes.iter()) {
-                    let email = Email::parse(email).map_err(|_| StoreError::Other("demo e-mail".into()))?;
-                    let user = users::create_user(tx, &email, name, Language::Fr, Some(hash)).await?;
+                    let email =
+                        Email::parse(email).map_err(|_| StoreError::Other("demo e-mail".into()))?;
+                    let user =
+                        users::create_user(tx, &email, name, Language::Fr, Some(hash)).await?;
                     users::add_member(tx, tenant, user.id, *role).await?;
                 }
                 Ok(())
             })
         })
         .await?;
-    println!("Demo: created \"Grottes de Neptune\" (Han-sur-Lesse) with registers Accueil and Réservation par téléphone.");
+    println!(
+        "Demo: created \"Grottes de Neptune\" (Han-sur-Lesse) with registers Accueil and Réservation par téléphone."
+    );
     print_logins();
     Ok(())
 }

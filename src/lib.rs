@@ -21,7 +21,9 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     let store = Store::connect(&url)
         .await
         .with_context(|| format!("cannot open the database {}", guichet_store::redact(&url)))?;
-    guichet_store::migrate::run(&store).await.context("cannot migrate the database")?;
+    guichet_store::migrate::run(&store)
+        .await
+        .context("cannot migrate the database")?;
     Ok(store)
 }
 
@@ -59,10 +61,20 @@ pub fn web_config(settings: &Settings) -> WebConfig {
 }
 
 /// Starts serving on `settings.bind` (port 0 picks a free port) with an open store.
-pub async fn start(settings: &Settings, store: Store, web: WebConfig, stop_on_signal: bool) -> anyhow::Result<Server> {
-    let state = AppState { store: store.clone(), config: Arc::new(web) };
+pub async fn start(
+    settings: &Settings,
+    store: Store,
+    web: WebConfig,
+    stop_on_signal: bool,
+) -> anyhow::Result<Server> {
+    let state = AppState {
+        store: store.clone(),
+        config: Arc::new(web),
+    };
     let app = guichet_web::app(state.clone()).map_err(anyhow::Error::msg)?;
-    let listener = TcpListener::bind(&settings.bind).await.with_context(|| format!("cannot listen on {}", settings.bind))?;
+    let listener = TcpListener::bind(&settings.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.bind))?;
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     spawn_maintenance(state);
@@ -78,24 +90,33 @@ pub async fn start(settings: &Settings, store: Store, web: WebConfig, stop_on_si
             }
         };
         let service = app.into_make_service_with_connect_info::<SocketAddr>();
-        if let Err(e) = axum::serve(listener, service).with_graceful_shutdown(shutdown).await {
+        if let Err(e) = axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
             tracing::error!(error = %e, "server stopped with an error");
         }
     });
-    Ok(Server { addr, store, shutdown: Some(tx), task })
+    Ok(Server {
+        addr,
+        store,
+        shutdown: Some(tx),
+        task,
+    })
 }
 
 async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}
@@ -126,7 +147,9 @@ fn spawn_maintenance(state: AppState) {
                 })
                 .await;
             match swept {
-                Ok((s, f)) if s + f > 0 => tracing::info!(sessions = s, login_failures = f, "maintenance sweep"),
+                Ok((s, f)) if s + f > 0 => {
+                    tracing::info!(sessions = s, login_failures = f, "maintenance sweep")
+                }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "maintenance sweep failed"),
             }

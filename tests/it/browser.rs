@@ -19,13 +19,18 @@ impl Drop for Driver {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
 
 #[tokio::test]
 async fn sign_in_switch_language_and_create_a_vat_rate() {
     if !std::path::Path::new(CHROMIUM).exists() || !std::path::Path::new(CHROMEDRIVER).exists() {
-        return skip("Chromium or chromedriver is not installed (Debian packages chromium, chromium-driver)");
+        return skip(
+            "Chromium or chromedriver is not installed (Debian packages chromium, chromium-driver)",
+        );
     }
     let app = spawn().await;
     let a = org(&app, "Grottes A", "a").await;
@@ -52,7 +57,11 @@ async fn sign_in_switch_language_and_create_a_vat_rate() {
     let mut connected = None;
     for _ in 0..50 {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+        match ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
             Ok(c) => {
                 connected = Some(c);
                 break;
@@ -63,37 +72,152 @@ async fn sign_in_switch_language_and_create_a_vat_rate() {
     let b = connected.expect("connect to chromedriver");
 
     b.goto(&app.url("/login")).await.unwrap();
-    assert_eq!(b.find(Locator::Css("h1")).await.unwrap().text().await.unwrap(), "Connexion");
-    b.find(Locator::Id("f-email")).await.unwrap().send_keys(&a.admin).await.unwrap();
-    b.find(Locator::Id("f-password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
-    b.find(Locator::Id("login-submit")).await.unwrap().click().await.unwrap();
+    assert_eq!(
+        b.find(Locator::Css("h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "Connexion"
+    );
+    b.find(Locator::Id("f-email"))
+        .await
+        .unwrap()
+        .send_keys(&a.admin)
+        .await
+        .unwrap();
+    b.find(Locator::Id("f-password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    b.find(Locator::Id("login-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     b.wait().for_element(Locator::Css("main h1")).await.unwrap();
-    assert_eq!(b.find(Locator::Css("main h1")).await.unwrap().text().await.unwrap(), "Tableau de bord");
+    assert_eq!(
+        b.find(Locator::Css("main h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "Tableau de bord"
+    );
 
     // Switch to English in the profile.
-    b.find(Locator::Id("profile-link")).await.unwrap().click().await.unwrap();
-    b.wait().for_element(Locator::Id("profile-form")).await.unwrap();
-    b.find(Locator::Css("#profile-form select[name=language] option[value=en]")).await.unwrap().click().await.unwrap();
-    b.find(Locator::Css("#profile-form button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.find(Locator::Id("profile-link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait()
+        .for_element(Locator::Id("profile-form"))
+        .await
+        .unwrap();
+    b.find(Locator::Css(
+        "#profile-form select[name=language] option[value=en]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    b.find(Locator::Css("#profile-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     b.wait().for_element(Locator::Css("p.flash")).await.unwrap();
-    assert_eq!(b.find(Locator::Css("main h1")).await.unwrap().text().await.unwrap(), "My profile");
-    assert_eq!(b.find(Locator::Css("p.flash")).await.unwrap().text().await.unwrap(), "Profile saved.");
+    assert_eq!(
+        b.find(Locator::Css("main h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "My profile"
+    );
+    assert_eq!(
+        b.find(Locator::Css("p.flash"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "Profile saved."
+    );
 
     // Create a VAT rate from the Taxes page; a bad rate first.
-    b.find(Locator::LinkText("Taxes")).await.unwrap().click().await.unwrap();
+    b.find(Locator::LinkText("Taxes"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     b.wait().for_element(Locator::Id("vat-form")).await.unwrap();
-    b.find(Locator::Css("#vat-form input[name=label]")).await.unwrap().send_keys("Reduced rate").await.unwrap();
-    b.find(Locator::Css("#vat-form input[name=rate]")).await.unwrap().send_keys("abc").await.unwrap();
-    b.find(Locator::Id("vat-submit")).await.unwrap().click().await.unwrap();
-    b.wait().for_element(Locator::Css("#vat-form .error")).await.unwrap();
-    assert!(b.find(Locator::Css("#vat-form .error")).await.unwrap().text().await.unwrap().contains("Enter a number"));
-    let rate = b.find(Locator::Css("#vat-form input[name=rate]")).await.unwrap();
+    b.find(Locator::Css("#vat-form input[name=label]"))
+        .await
+        .unwrap()
+        .send_keys("Reduced rate")
+        .await
+        .unwrap();
+    b.find(Locator::Css("#vat-form input[name=rate]"))
+        .await
+        .unwrap()
+        .send_keys("abc")
+        .await
+        .unwrap();
+    b.find(Locator::Id("vat-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait()
+        .for_element(Locator::Css("#vat-form .error"))
+        .await
+        .unwrap();
+    assert!(
+        b.find(Locator::Css("#vat-form .error"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("Enter a number")
+    );
+    let rate = b
+        .find(Locator::Css("#vat-form input[name=rate]"))
+        .await
+        .unwrap();
     rate.clear().await.unwrap();
     rate.send_keys("5,5").await.unwrap();
-    b.find(Locator::Id("vat-submit")).await.unwrap().click().await.unwrap();
+    b.find(Locator::Id("vat-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     b.wait().for_element(Locator::Css("p.flash")).await.unwrap();
-    let table = b.find(Locator::Id("vat-rates")).await.unwrap().text().await.unwrap();
-    assert!(table.contains("Reduced rate") && table.contains("5,5 %"), "{table}");
+    let table = b
+        .find(Locator::Id("vat-rates"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        table.contains("Reduced rate") && table.contains("5,5 %"),
+        "{table}"
+    );
 
     b.close().await.unwrap();
     app.stop().await;

@@ -1,6 +1,8 @@
 //! The operator's command line, run as the real binary.
 
-use crate::harness::{PASSWORD, fresh_database, fresh_pg_database, login, org, pg_admin_url, skip, spawn_on};
+use crate::harness::{
+    PASSWORD, fresh_database, fresh_pg_database, login, org, pg_admin_url, skip, spawn_on,
+};
 use guichet_web::WebConfig;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -14,52 +16,147 @@ fn guichet(args: &[&str], stdin: Option<&str>) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run guichet");
-    if let Some(mut pipe) = child.stdin.take() {
-        if let Some(text) = stdin {
-            pipe.write_all(text.as_bytes()).expect("write stdin");
-        }
+    if let Some(mut pipe) = child.stdin.take()
+        && let Some(text) = stdin
+    {
+        pipe.write_all(text.as_bytes()).expect("write stdin");
     }
     child.wait_with_output().expect("wait for guichet")
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 #[tokio::test]
 async fn org_and_user_create_then_sign_in() {
     let (url, dir) = fresh_database().await;
-    let o = guichet(&["org", "create", "--name", "Abbaye de Villers", "--city", "Villers-la-Ville", "--vat-preset", "BE", "--database-url", &url], None);
+    let o = guichet(
+        &[
+            "org",
+            "create",
+            "--name",
+            "Abbaye de Villers",
+            "--city",
+            "Villers-la-Ville",
+            "--vat-preset",
+            "BE",
+            "--database-url",
+            &url,
+        ],
+        None,
+    );
     assert!(o.status.success(), "{}", text(&o));
-    let o = guichet(&["org", "create", "--name", "Bad", "--time-zone", "Nowhere/Land", "--database-url", &url], None);
+    let o = guichet(
+        &[
+            "org",
+            "create",
+            "--name",
+            "Bad",
+            "--time-zone",
+            "Nowhere/Land",
+            "--database-url",
+            &url,
+        ],
+        None,
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("time_zone"), "{}", text(&o));
 
     let pw = format!("{PASSWORD}\n");
-    let o = guichet(&["user", "create", "--org", "Abbaye de Villers", "--email", "abbe@villers.test", "--role", "admin", "--database-url", &url], Some(&pw));
+    let o = guichet(
+        &[
+            "user",
+            "create",
+            "--org",
+            "Abbaye de Villers",
+            "--email",
+            "abbe@villers.test",
+            "--role",
+            "admin",
+            "--database-url",
+            &url,
+        ],
+        Some(&pw),
+    );
     assert!(o.status.success(), "{}", text(&o));
     for (args, expected) in [
-        (vec!["--role", "boss", "--email", "b@villers.test"], "unknown role"),
-        (vec!["--role", "seller", "--email", "not-an-email"], "invalid e-mail"),
-        (vec!["--role", "seller", "--email", "abbe@villers.test"], "already a member"),
+        (
+            vec!["--role", "boss", "--email", "b@villers.test"],
+            "unknown role",
+        ),
+        (
+            vec!["--role", "seller", "--email", "not-an-email"],
+            "invalid e-mail",
+        ),
+        (
+            vec!["--role", "seller", "--email", "abbe@villers.test"],
+            "already a member",
+        ),
     ] {
-        let mut all = vec!["user", "create", "--org", "Abbaye de Villers", "--database-url", url.as_str()];
+        let mut all = vec![
+            "user",
+            "create",
+            "--org",
+            "Abbaye de Villers",
+            "--database-url",
+            url.as_str(),
+        ];
         all.extend(args);
         let o = guichet(&all, Some(&pw));
         assert_eq!(o.status.code(), Some(2), "{}", text(&o));
         assert!(text(&o).contains(expected), "{}", text(&o));
     }
-    let o = guichet(&["user", "create", "--org", "Abbaye de Villers", "--email", "s@villers.test", "--role", "seller", "--database-url", &url], Some("short\n"));
+    let o = guichet(
+        &[
+            "user",
+            "create",
+            "--org",
+            "Abbaye de Villers",
+            "--email",
+            "s@villers.test",
+            "--role",
+            "seller",
+            "--database-url",
+            &url,
+        ],
+        Some("short\n"),
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("password"));
-    let o = guichet(&["user", "create", "--org", "Nobody", "--email", "s@villers.test", "--role", "seller", "--database-url", &url], Some(&pw));
+    let o = guichet(
+        &[
+            "user",
+            "create",
+            "--org",
+            "Nobody",
+            "--email",
+            "s@villers.test",
+            "--role",
+            "seller",
+            "--database-url",
+            &url,
+        ],
+        Some(&pw),
+    );
     assert!(text(&o).contains("no single organization"));
     let o = guichet(&["org", "list", "--database-url", &url], None);
     assert!(text(&o).contains("Abbaye de Villers"));
 
     let app = spawn_on(url, dir, WebConfig::default()).await;
     let c = login(&app, "abbe@villers.test").await;
-    let rates: serde_json::Value = c.get(app.url("/api/v1/vat-rates")).send().await.unwrap().json().await.unwrap();
+    let rates: serde_json::Value = c
+        .get(app.url("/api/v1/vat-rates"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(rates.as_array().unwrap().len(), 4);
     app.stop().await;
 }
@@ -71,25 +168,60 @@ async fn db_copy_moves_sqlite_to_postgres() {
     };
     let dir = tempfile::tempdir().unwrap();
     let sqlite_url = format!("sqlite://{}/guichet.db", dir.path().display());
-    let source = spawn_on(sqlite_url.clone(), tempfile::tempdir().unwrap(), WebConfig::default()).await;
+    let source = spawn_on(
+        sqlite_url.clone(),
+        tempfile::tempdir().unwrap(),
+        WebConfig::default(),
+    )
+    .await;
     let a = org(&source, "Grottes A", "a").await;
     let b = org(&source, "Abbaye B", "b").await;
     let key = crate::harness::api_key(&source, &a, "manager").await;
     source.stop().await;
 
     let target_url = fresh_pg_database(&admin).await;
-    let o = guichet(&["db", "copy", "--from", &sqlite_url, "--to", &target_url], None);
+    let o = guichet(
+        &["db", "copy", "--from", &sqlite_url, "--to", &target_url],
+        None,
+    );
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("row counts verified"), "{}", text(&o));
-    let o = guichet(&["db", "copy", "--from", &sqlite_url, "--to", &target_url], None);
+    let o = guichet(
+        &["db", "copy", "--from", &sqlite_url, "--to", &target_url],
+        None,
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("not empty"), "{}", text(&o));
 
-    let target = spawn_on(target_url, tempfile::tempdir().unwrap(), WebConfig::default()).await;
+    let target = spawn_on(
+        target_url,
+        tempfile::tempdir().unwrap(),
+        WebConfig::default(),
+    )
+    .await;
     let c = login(&target, &b.admin).await;
-    let users: serde_json::Value = c.get(target.url("/api/v1/users")).send().await.unwrap().json().await.unwrap();
+    let users: serde_json::Value = c
+        .get(target.url("/api/v1/users"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(users.as_array().unwrap().len(), 3);
-    let me: serde_json::Value = reqwest::Client::new().get(target.url("/api/v1/me")).bearer_auth(&key).send().await.unwrap().json().await.unwrap();
-    assert_eq!(me["organization_id"], a.id.to_string(), "API keys survive the move");
+    let me: serde_json::Value = reqwest::Client::new()
+        .get(target.url("/api/v1/me"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        me["organization_id"],
+        a.id.to_string(),
+        "API keys survive the move"
+    );
     target.stop().await;
 }

@@ -2,7 +2,9 @@
 //! organizations, and HTTP clients that keep cookies like a browser.
 
 use guichet::{Server, Settings};
-use guichet_domain::org::{Email, Language, OrganizationInput, RegisterDetails, RegisterKind, SiteInput};
+use guichet_domain::org::{
+    Email, Language, OrganizationInput, RegisterDetails, RegisterKind, SiteInput,
+};
 use guichet_domain::{OrganizationId, Role, UserId};
 use guichet_store::{Store, organizations, registers, sites, users};
 use guichet_web::WebConfig;
@@ -22,7 +24,9 @@ pub fn skip(reason: &str) {
 
 /// The PostgreSQL server for tests, if configured.
 pub fn pg_admin_url() -> Option<String> {
-    std::env::var("GUICHET_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
+    std::env::var("GUICHET_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
 }
 
 /// Replaces the database name of a PostgreSQL URL.
@@ -45,8 +49,13 @@ pub fn with_database(url: &str, db: &str) -> String {
 pub async fn fresh_pg_database(admin_url: &str) -> String {
     use sqlx::Connection;
     let name = format!("guichet_t_{}", uuid::Uuid::now_v7().simple());
-    let mut conn = sqlx::PgConnection::connect(admin_url).await.expect("connect to GUICHET_TEST_DATABASE_URL");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.expect("create test database");
+    let mut conn = sqlx::PgConnection::connect(admin_url)
+        .await
+        .expect("connect to GUICHET_TEST_DATABASE_URL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
     conn.close().await.ok();
     with_database(admin_url, &name)
 }
@@ -90,18 +99,35 @@ pub async fn spawn_with(web: WebConfig) -> TestApp {
 }
 
 pub async fn spawn_on(db_url: String, dir: tempfile::TempDir, web: WebConfig) -> TestApp {
-    let settings = Settings { bind: "127.0.0.1:0".into(), database_url: db_url, ..Settings::default() };
-    let store = guichet::open_store(&settings).await.expect("open test database");
-    let server = guichet::start(&settings, store.clone(), web, false).await.expect("start server");
-    TestApp { base: format!("http://{}", server.addr), store, server: Some(server), _dir: dir }
+    let settings = Settings {
+        bind: "127.0.0.1:0".into(),
+        database_url: db_url,
+        ..Settings::default()
+    };
+    let store = guichet::open_store(&settings)
+        .await
+        .expect("open test database");
+    let server = guichet::start(&settings, store.clone(), web, false)
+        .await
+        .expect("start server");
+    TestApp {
+        base: format!("http://{}", server.addr),
+        store,
+        server: Some(server),
+        _dir: dir,
+    }
 }
 
 /// One argon2 hash of [`PASSWORD`], shared by all fixture users (hashing is slow on purpose).
 async fn password_hash() -> String {
     static HASH: OnceCell<String> = OnceCell::const_new();
-    HASH.get_or_init(|| async { guichet_web::password::hash(PASSWORD.to_owned()).await.expect("hash") })
-        .await
-        .clone()
+    HASH.get_or_init(|| async {
+        guichet_web::password::hash(PASSWORD.to_owned())
+            .await
+            .expect("hash")
+    })
+    .await
+    .clone()
 }
 
 #[derive(Debug, Clone)]
@@ -136,23 +162,57 @@ pub async fn org(app: &TestApp, name: &str, prefix: &str) -> OrgFixture {
     }
     .parse()
     .expect("valid org");
-    let site = SiteInput { name: format!("{name} site"), ..Default::default() }.parse().expect("valid site");
-    let emails: Vec<String> = ["admin", "manager", "seller"].iter().map(|r| format!("{r}@{prefix}.test")).collect();
+    let site = SiteInput {
+        name: format!("{name} site"),
+        ..Default::default()
+    }
+    .parse()
+    .expect("valid site");
+    let emails: Vec<String> = ["admin", "manager", "seller"]
+        .iter()
+        .map(|r| format!("{r}@{prefix}.test"))
+        .collect();
     let (name2, emails2) = (name.to_owned(), emails.clone());
     let (id, admin_id, seller_id) = app
         .store
         .write(|tx| {
-            let (details, site, hash, emails, name) = (details.clone(), site.clone(), hash.clone(), emails2.clone(), name2.clone());
+            let (details, site, hash, emails, name) = (
+                details.clone(),
+                site.clone(),
+                hash.clone(),
+                emails2.clone(),
+                name2.clone(),
+            );
             Box::pin(async move {
                 let tenant = organizations::create(tx, &details).await?;
                 let site = sites::create(tx, tenant, &site).await?;
                 let preset = guichet_domain::org::vat_preset("BE").expect("BE preset");
                 guichet_web::services::add_preset(tx, tenant, preset).await?;
-                registers::create(tx, tenant, site.id, &RegisterDetails { name: format!("{name} Accueil"), kind: RegisterKind::Counter, address: Default::default() }).await?;
+                registers::create(
+                    tx,
+                    tenant,
+                    site.id,
+                    &RegisterDetails {
+                        name: format!("{name} Accueil"),
+                        kind: RegisterKind::Counter,
+                        address: Default::default(),
+                    },
+                )
+                .await?;
                 let mut ids = Vec::new();
-                for (email, role) in emails.iter().zip([Role::Admin, Role::Manager, Role::Seller]) {
+                for (email, role) in emails
+                    .iter()
+                    .zip([Role::Admin, Role::Manager, Role::Seller])
+                {
                     let email = Email::parse(email).expect("email");
-                    let user = users::create_user(tx, &email, &format!("{role} of {name}"), Language::Fr, Some(&hash)).await?;
+                    let user = users::create_user(
+                        tx,
+                        &email,
+                        &format!("{role} of {name}"),
+                        Language::Fr,
+                        Some(&hash),
+                    )
+                    .await?;
                     users::add_member(tx, tenant, user.id, role).await?;
                     ids.push(user.id);
                 }
@@ -196,7 +256,11 @@ pub async fn login(app: &TestApp, email: &str) -> reqwest::Client {
 
 /// The `Location` header of a redirect.
 pub fn location(r: &reqwest::Response) -> String {
-    r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+    r.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// An API key of the given role in an organization, created by its admin through the API.
@@ -212,4 +276,3 @@ pub async fn api_key(app: &TestApp, org: &OrgFixture, role: &str) -> String {
     let body: serde_json::Value = r.json().await.expect("json");
     body["secret"].as_str().expect("secret").to_owned()
 }
-

@@ -13,11 +13,23 @@ fn both_trees_have_the_same_versions() {
 
 #[test]
 fn postgres_migrations_avoid_sequences_triggers_and_extensions() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/store/migrations/postgres");
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/crates/store/migrations/postgres"
+    );
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let sql = std::fs::read_to_string(&path).unwrap().to_uppercase();
-        for banned in ["SERIAL", "SEQUENCE", "TRIGGER", "EXTENSION", "LISTEN", "NOTIFY", "PG_ADVISORY", "IDENTITY"] {
+        for banned in [
+            "SERIAL",
+            "SEQUENCE",
+            "TRIGGER",
+            "EXTENSION",
+            "LISTEN",
+            "NOTIFY",
+            "PG_ADVISORY",
+            "IDENTITY",
+        ] {
             assert!(!sql.contains(banned), "{} uses {banned}", path.display());
         }
     }
@@ -29,9 +41,13 @@ async fn sqlite_and_postgres_end_with_the_same_schema() {
         return skip("GUICHET_TEST_DATABASE_URL is not set (PostgreSQL)");
     };
     let dir = tempfile::tempdir().unwrap();
-    let sqlite = Store::connect(&format!("sqlite://{}/s.db", dir.path().display())).await.unwrap();
+    let sqlite = Store::connect(&format!("sqlite://{}/s.db", dir.path().display()))
+        .await
+        .unwrap();
     migrate::run(&sqlite).await.unwrap();
-    let pg = Store::connect(&fresh_pg_database(&admin).await).await.unwrap();
+    let pg = Store::connect(&fresh_pg_database(&admin).await)
+        .await
+        .unwrap();
     migrate::run(&pg).await.unwrap();
     // Running again is a no-op on both.
     migrate::run(&pg).await.unwrap();
@@ -43,7 +59,11 @@ async fn sqlite_and_postgres_end_with_the_same_schema() {
         assert_eq!(x, y, "table {} differs", x.name);
     }
     assert_eq!(a.len(), b.len());
-    assert!(a.iter().all(|t| t.columns.iter().all(|c| !c.kind.starts_with("unknown"))), "{a:#?}");
+    assert!(
+        a.iter()
+            .all(|t| t.columns.iter().all(|c| !c.kind.starts_with("unknown"))),
+        "{a:#?}"
+    );
     sqlite.close().await;
     pg.close().await;
 }

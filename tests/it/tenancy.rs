@@ -5,8 +5,20 @@ use crate::harness::{api_key, client, login, org, spawn};
 use serde_json::{Value, json};
 
 async fn ids(app: &crate::harness::TestApp, key: &str, path: &str) -> Vec<String> {
-    let v: Value = client().get(app.url(path)).bearer_auth(key).send().await.unwrap().json().await.unwrap();
-    v.as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap().to_owned()).collect()
+    let v: Value = client()
+        .get(app.url(path))
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[tokio::test]
@@ -23,32 +35,96 @@ async fn an_admin_of_a_cannot_reach_b() {
     let b_keys = ids(&app, &key_b, "/api/v1/api-keys").await;
 
     // Lists only show A's rows.
-    for path in ["/api/v1/vat-rates", "/api/v1/registers", "/api/v1/sites", "/api/v1/users", "/api/v1/api-keys"] {
+    for path in [
+        "/api/v1/vat-rates",
+        "/api/v1/registers",
+        "/api/v1/sites",
+        "/api/v1/users",
+        "/api/v1/api-keys",
+    ] {
         let a_ids = ids(&app, &key_a, path).await;
         let b_ids = ids(&app, &key_b, path).await;
         assert!(a_ids.iter().all(|id| !b_ids.contains(id)), "{path} leaks");
     }
-    let me: Value = client().get(app.url("/api/v1/organization")).bearer_auth(&key_a).send().await.unwrap().json().await.unwrap();
+    let me: Value = client()
+        .get(app.url("/api/v1/organization"))
+        .bearer_auth(&key_a)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["name"], "Grottes A");
 
     // Reads and writes by guessed id: all 404, and nothing changes in B.
     let api = client();
     let checks: Vec<(reqwest::Method, String, Option<Value>)> = vec![
-        (reqwest::Method::GET, format!("/api/v1/vat-rates/{}", b_rates[0]), None),
-        (reqwest::Method::PUT, format!("/api/v1/vat-rates/{}", b_rates[0]), Some(json!({"label": "hacked", "rate_basis_points": 100}))),
-        (reqwest::Method::DELETE, format!("/api/v1/vat-rates/{}", b_rates[0]), None),
-        (reqwest::Method::POST, format!("/api/v1/vat-rates/{}/archive", b_rates[0]), Some(json!({"archived": true}))),
-        (reqwest::Method::GET, format!("/api/v1/registers/{}", b_registers[0]), None),
-        (reqwest::Method::PUT, format!("/api/v1/registers/{}", b_registers[0]), Some(json!({"name": "hacked", "kind": "counter", "site_id": b_sites[0]}))),
-        (reqwest::Method::POST, format!("/api/v1/registers/{}/archive", b_registers[0]), Some(json!({"archived": true}))),
-        (reqwest::Method::GET, format!("/api/v1/sites/{}", b_sites[0]), None),
-        (reqwest::Method::PUT, format!("/api/v1/sites/{}", b_sites[0]), Some(json!({"name": "hacked"}))),
-        (reqwest::Method::GET, format!("/api/v1/users/{}", b_users[0]), None),
-        (reqwest::Method::PATCH, format!("/api/v1/users/{}", b_users[0]), Some(json!({"disabled": true}))),
-        (reqwest::Method::DELETE, format!("/api/v1/api-keys/{}", b_keys[0]), None),
+        (
+            reqwest::Method::GET,
+            format!("/api/v1/vat-rates/{}", b_rates[0]),
+            None,
+        ),
+        (
+            reqwest::Method::PUT,
+            format!("/api/v1/vat-rates/{}", b_rates[0]),
+            Some(json!({"label": "hacked", "rate_basis_points": 100})),
+        ),
+        (
+            reqwest::Method::DELETE,
+            format!("/api/v1/vat-rates/{}", b_rates[0]),
+            None,
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/api/v1/vat-rates/{}/archive", b_rates[0]),
+            Some(json!({"archived": true})),
+        ),
+        (
+            reqwest::Method::GET,
+            format!("/api/v1/registers/{}", b_registers[0]),
+            None,
+        ),
+        (
+            reqwest::Method::PUT,
+            format!("/api/v1/registers/{}", b_registers[0]),
+            Some(json!({"name": "hacked", "kind": "counter", "site_id": b_sites[0]})),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/api/v1/registers/{}/archive", b_registers[0]),
+            Some(json!({"archived": true})),
+        ),
+        (
+            reqwest::Method::GET,
+            format!("/api/v1/sites/{}", b_sites[0]),
+            None,
+        ),
+        (
+            reqwest::Method::PUT,
+            format!("/api/v1/sites/{}", b_sites[0]),
+            Some(json!({"name": "hacked"})),
+        ),
+        (
+            reqwest::Method::GET,
+            format!("/api/v1/users/{}", b_users[0]),
+            None,
+        ),
+        (
+            reqwest::Method::PATCH,
+            format!("/api/v1/users/{}", b_users[0]),
+            Some(json!({"disabled": true})),
+        ),
+        (
+            reqwest::Method::DELETE,
+            format!("/api/v1/api-keys/{}", b_keys[0]),
+            None,
+        ),
     ];
     for (method, path, body) in checks {
-        let mut req = api.request(method.clone(), app.url(&path)).bearer_auth(&key_a);
+        let mut req = api
+            .request(method.clone(), app.url(&path))
+            .bearer_auth(&key_a);
         if let Some(b) = body {
             req = req.json(&b);
         }
@@ -71,12 +147,37 @@ async fn an_admin_of_a_cannot_reach_b() {
     assert_eq!(problem["errors"][0]["field"], "site_id");
 
     // B is untouched, and B's key still works.
-    let rate: Value = client().get(app.url(&format!("/api/v1/vat-rates/{}", b_rates[0]))).bearer_auth(&key_b).send().await.unwrap().json().await.unwrap();
+    let rate: Value = client()
+        .get(app.url(&format!("/api/v1/vat-rates/{}", b_rates[0])))
+        .bearer_auth(&key_b)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_ne!(rate["label"], "hacked");
     assert_eq!(rate["archived"], false);
-    assert_eq!(ids(&app, &key_b, "/api/v1/api-keys").await.len(), b_keys.len());
-    let users_b: Value = client().get(app.url("/api/v1/users")).bearer_auth(&key_b).send().await.unwrap().json().await.unwrap();
-    assert!(users_b.as_array().unwrap().iter().all(|u| u["disabled"] == false));
+    assert_eq!(
+        ids(&app, &key_b, "/api/v1/api-keys").await.len(),
+        b_keys.len()
+    );
+    let users_b: Value = client()
+        .get(app.url("/api/v1/users"))
+        .bearer_auth(&key_b)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        users_b
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["disabled"] == false)
+    );
 
     // Pages, by A's admin with a session.
     let admin_a = login(&app, &a.admin).await;
@@ -86,24 +187,71 @@ async fn an_admin_of_a_cannot_reach_b() {
         format!("/account/sites/{}", b_sites[0]),
         format!("/account/users/{}", b_users[0]),
     ] {
-        assert_eq!(admin_a.get(app.url(&path)).send().await.unwrap().status(), 404, "GET {path}");
+        assert_eq!(
+            admin_a.get(app.url(&path)).send().await.unwrap().status(),
+            404,
+            "GET {path}"
+        );
     }
     for (path, form) in [
-        (format!("/account/taxes/{}", b_rates[0]), vec![("label", "hacked"), ("rate", "1")]),
+        (
+            format!("/account/taxes/{}", b_rates[0]),
+            vec![("label", "hacked"), ("rate", "1")],
+        ),
         (format!("/account/taxes/{}/delete", b_rates[0]), vec![]),
-        (format!("/account/users/{}/disable", b_users[0]), vec![("disabled", "true")]),
-        (format!("/account/users/{}", b_users[0]), vec![("role", "seller")]),
-        (format!("/distribution/registers/{}/archive", b_registers[0]), vec![("archived", "true")]),
+        (
+            format!("/account/users/{}/disable", b_users[0]),
+            vec![("disabled", "true")],
+        ),
+        (
+            format!("/account/users/{}", b_users[0]),
+            vec![("role", "seller")],
+        ),
+        (
+            format!("/distribution/registers/{}/archive", b_registers[0]),
+            vec![("archived", "true")],
+        ),
         (format!("/account/api-keys/{}/revoke", b_keys[0]), vec![]),
     ] {
-        assert_eq!(admin_a.post(app.url(&path)).form(&form).send().await.unwrap().status(), 404, "POST {path}");
+        assert_eq!(
+            admin_a
+                .post(app.url(&path))
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            404,
+            "POST {path}"
+        );
     }
     // Switching into an organization one does not belong to is refused.
-    let r = admin_a.post(app.url("/switch-organization")).form(&[("organization_id", b.id.to_string())]).send().await.unwrap();
+    let r = admin_a
+        .post(app.url("/switch-organization"))
+        .form(&[("organization_id", b.id.to_string())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
-    let home = admin_a.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    let home = admin_a
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(home.contains("Grottes A") && !home.contains("Abbaye B"));
-    assert_eq!(client().get(app.url("/api/v1/vat-rates")).bearer_auth(&key_b).send().await.unwrap().status(), 200);
+    assert_eq!(
+        client()
+            .get(app.url("/api/v1/vat-rates"))
+            .bearer_auth(&key_b)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     app.stop().await;
 }
 
@@ -122,22 +270,78 @@ async fn a_member_of_two_organizations_switches_between_them() {
         .unwrap();
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
     let c = login(&app, &a.manager).await;
-    let orgs: Value = c.get(app.url("/api/v1/organizations")).send().await.unwrap().json().await.unwrap();
+    let orgs: Value = c
+        .get(app.url("/api/v1/organizations"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(orgs.as_array().unwrap().len(), 2);
-    let home = c.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    let home = c
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(home.contains("org-select"), "the switcher is shown");
     // As manager in A: no user management.
-    let current: Value = c.get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
-    let (first, other) = if current["organization_id"] == a.id.to_string() { (a.clone(), b.clone()) } else { (b.clone(), a.clone()) };
-    let r = c.post(app.url("/switch-organization")).form(&[("organization_id", other.id.to_string())]).send().await.unwrap();
+    let current: Value = c
+        .get(app.url("/api/v1/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (first, other) = if current["organization_id"] == a.id.to_string() {
+        (a.clone(), b.clone())
+    } else {
+        (b.clone(), a.clone())
+    };
+    let r = c
+        .post(app.url("/switch-organization"))
+        .form(&[("organization_id", other.id.to_string())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
-    let now: Value = c.get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
+    let now: Value = c
+        .get(app.url("/api/v1/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(now["organization_id"], other.id.to_string());
     let expected_users_status = if other.id == b.id { 200 } else { 403 };
-    assert_eq!(c.get(app.url("/account/users")).send().await.unwrap().status(), expected_users_status);
-    let r = c.post(app.url("/switch-organization")).form(&[("organization_id", first.id.to_string())]).send().await.unwrap();
+    assert_eq!(
+        c.get(app.url("/account/users"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        expected_users_status
+    );
+    let r = c
+        .post(app.url("/switch-organization"))
+        .form(&[("organization_id", first.id.to_string())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
-    let back: Value = c.get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
+    let back: Value = c
+        .get(app.url("/api/v1/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(back["organization_id"], first.id.to_string());
     app.stop().await;
 }

@@ -33,11 +33,7 @@ impl VatRate {
 
     /// Parses a percentage as people type it: `21`, `5,5`, `5.5`, `12 %`, `0.00`.
     pub fn parse_percent(input: &str) -> Result<Self, VatRateError> {
-        let cleaned: String = input
-            .trim()
-            .trim_end_matches('%')
-            .trim()
-            .replace(',', ".");
+        let cleaned: String = input.trim().trim_end_matches('%').trim().replace(',', ".");
         if cleaned.is_empty() {
             return Err(VatRateError::NotANumber);
         }
@@ -86,10 +82,19 @@ mod tests {
     fn parses_the_way_people_type_rates() {
         assert_eq!(VatRate::parse_percent("21").unwrap().basis_points(), 2100);
         assert_eq!(VatRate::parse_percent("5,5").unwrap().basis_points(), 550);
-        assert_eq!(VatRate::parse_percent(" 5.5 % ").unwrap().basis_points(), 550);
+        assert_eq!(
+            VatRate::parse_percent(" 5.5 % ").unwrap().basis_points(),
+            550
+        );
         assert_eq!(VatRate::parse_percent("0").unwrap().basis_points(), 0);
-        assert_eq!(VatRate::parse_percent("100").unwrap().basis_points(), 10_000);
-        assert_eq!(VatRate::parse_percent("12.25").unwrap().basis_points(), 1225);
+        assert_eq!(
+            VatRate::parse_percent("100").unwrap().basis_points(),
+            10_000
+        );
+        assert_eq!(
+            VatRate::parse_percent("12.25").unwrap().basis_points(),
+            1225
+        );
     }
 
     #[test]
@@ -97,9 +102,18 @@ mod tests {
         assert_eq!(VatRate::parse_percent(""), Err(VatRateError::NotANumber));
         assert_eq!(VatRate::parse_percent("-1"), Err(VatRateError::NotANumber));
         assert_eq!(VatRate::parse_percent("abc"), Err(VatRateError::NotANumber));
-        assert_eq!(VatRate::parse_percent("1.234"), Err(VatRateError::TooPrecise));
-        assert_eq!(VatRate::parse_percent("100.01"), Err(VatRateError::OutOfRange));
-        assert_eq!(VatRate::parse_percent("99999999999"), Err(VatRateError::OutOfRange));
+        assert_eq!(
+            VatRate::parse_percent("1.234"),
+            Err(VatRateError::TooPrecise)
+        );
+        assert_eq!(
+            VatRate::parse_percent("100.01"),
+            Err(VatRateError::OutOfRange)
+        );
+        assert_eq!(
+            VatRate::parse_percent("99999999999"),
+            Err(VatRateError::OutOfRange)
+        );
         assert_eq!(VatRate::parse_percent(".5"), Err(VatRateError::NotANumber));
     }
 
@@ -107,7 +121,10 @@ mod tests {
     fn displays_in_french() {
         assert_eq!(VatRate::parse_percent("21").unwrap().to_string(), "21 %");
         assert_eq!(VatRate::parse_percent("5.5").unwrap().to_string(), "5,5 %");
-        assert_eq!(VatRate::parse_percent("12.25").unwrap().to_string(), "12,25 %");
+        assert_eq!(
+            VatRate::parse_percent("12.25").unwrap().to_string(),
+            "12,25 %"
+        );
     }
 
     proptest! {

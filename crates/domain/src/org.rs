@@ -5,7 +5,9 @@ use crate::validation::{ErrorCode, FieldErrors};
 use serde::{Deserialize, Serialize};
 
 /// Languages of the back office (`fr`, `en`) and of public pages (`fr`, `en`, `nl`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     #[default]
@@ -283,11 +285,15 @@ pub struct AddressInput {
 impl AddressInput {
     pub fn parse(&self, errors: &mut FieldErrors) -> Address {
         Address {
-            street: errors.check("street", text::optional(&self.street, 200)).flatten(),
+            street: errors
+                .check("street", text::optional(&self.street, 200))
+                .flatten(),
             postal_code: errors
                 .check("postal_code", text::optional(&self.postal_code, 20))
                 .flatten(),
-            city: errors.check("city", text::optional(&self.city, 100)).flatten(),
+            city: errors
+                .check("city", text::optional(&self.city, 100))
+                .flatten(),
             country: if self.country.trim().is_empty() {
                 None
             } else {
@@ -340,26 +346,37 @@ impl OrganizationInput {
         let vat_number = if self.vat_number.trim().is_empty() {
             Some(None)
         } else {
-            e.check("vat_number", parse_vat_number(&self.vat_number)).map(Some)
+            e.check("vat_number", parse_vat_number(&self.vat_number))
+                .map(Some)
         };
         let address = self.address.parse(&mut e);
         let currency = e.check("currency", parse_currency(&self.currency));
         let time_zone = e.check("time_zone", parse_time_zone(&self.time_zone));
         let default_language = e.check("default_language", Language::parse(&self.default_language));
-        match (name, legal_name, vat_number, currency, time_zone, default_language) {
-            (Some(name), Some(legal_name), Some(vat_number), Some(currency), Some(time_zone), Some(default_language))
-                if e.is_empty() =>
-            {
-                Ok(OrganizationDetails {
-                    name,
-                    legal_name,
-                    vat_number,
-                    address,
-                    currency,
-                    time_zone,
-                    default_language,
-                })
-            }
+        match (
+            name,
+            legal_name,
+            vat_number,
+            currency,
+            time_zone,
+            default_language,
+        ) {
+            (
+                Some(name),
+                Some(legal_name),
+                Some(vat_number),
+                Some(currency),
+                Some(time_zone),
+                Some(default_language),
+            ) if e.is_empty() => Ok(OrganizationDetails {
+                name,
+                legal_name,
+                vat_number,
+                address,
+                currency,
+                time_zone,
+                default_language,
+            }),
             _ => Err(e),
         }
     }
@@ -431,7 +448,11 @@ impl RegisterInput {
         let kind = e.check("kind", RegisterKind::parse(&self.kind));
         let address = self.address.parse(&mut e);
         match (name, kind) {
-            (Some(name), Some(kind)) if e.is_empty() => Ok(RegisterDetails { name, kind, address }),
+            (Some(name), Some(kind)) if e.is_empty() => Ok(RegisterDetails {
+                name,
+                kind,
+                address,
+            }),
             _ => Err(e),
         }
     }
@@ -452,7 +473,12 @@ pub struct VatPreset {
 pub const VAT_PRESETS: [VatPreset; 2] = [
     VatPreset {
         country: "BE",
-        rates: &[("TVA 0 %", 0), ("TVA 6 %", 600), ("TVA 12 %", 1200), ("TVA 21 %", 2100)],
+        rates: &[
+            ("TVA 0 %", 0),
+            ("TVA 6 %", 600),
+            ("TVA 12 %", 1200),
+            ("TVA 21 %", 2100),
+        ],
     },
     VatPreset {
         country: "FR",
@@ -461,7 +487,9 @@ pub const VAT_PRESETS: [VatPreset; 2] = [
 ];
 
 pub fn vat_preset(country: &str) -> Option<&'static VatPreset> {
-    VAT_PRESETS.iter().find(|p| p.country.eq_ignore_ascii_case(country))
+    VAT_PRESETS
+        .iter()
+        .find(|p| p.country.eq_ignore_ascii_case(country))
 }
 
 #[cfg(test)]
@@ -470,26 +498,46 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(Email::parse(" Admin@Grottes.BE ").unwrap().as_str(), "admin@grottes.be");
+        assert_eq!(
+            Email::parse(" Admin@Grottes.BE ").unwrap().as_str(),
+            "admin@grottes.be"
+        );
         assert_eq!(Email::parse(""), Err(EmailError::Required));
-        for bad in ["a", "a@b", "@b.be", "a@.be", "a@b.", "a b@c.be", "a@b..be", "a@b@c.be"] {
+        for bad in [
+            "a", "a@b", "@b.be", "a@.be", "a@b.", "a b@c.be", "a@b..be", "a@b@c.be",
+        ] {
             assert_eq!(Email::parse(bad), Err(EmailError::Invalid), "{bad}");
         }
     }
 
     #[test]
     fn belgian_vat_numbers_are_checked() {
-        assert_eq!(parse_vat_number("BE 0417.497.106"), Ok("BE0417497106".to_owned()));
-        assert_eq!(parse_vat_number("BE0417497107"), Err(VatNumberError::CheckDigits));
-        assert_eq!(parse_vat_number("BE417497106"), Err(VatNumberError::Invalid));
-        assert_eq!(parse_vat_number("FR40303265045"), Ok("FR40303265045".to_owned()));
+        assert_eq!(
+            parse_vat_number("BE 0417.497.106"),
+            Ok("BE0417497106".to_owned())
+        );
+        assert_eq!(
+            parse_vat_number("BE0417497107"),
+            Err(VatNumberError::CheckDigits)
+        );
+        assert_eq!(
+            parse_vat_number("BE417497106"),
+            Err(VatNumberError::Invalid)
+        );
+        assert_eq!(
+            parse_vat_number("FR40303265045"),
+            Ok("FR40303265045".to_owned())
+        );
         assert_eq!(parse_vat_number("12"), Err(VatNumberError::Invalid));
         assert_eq!(parse_vat_number("é"), Err(VatNumberError::Invalid));
     }
 
     #[test]
     fn time_zones_come_from_the_tz_database() {
-        assert_eq!(parse_time_zone("Europe/Brussels"), Ok("Europe/Brussels".to_owned()));
+        assert_eq!(
+            parse_time_zone("Europe/Brussels"),
+            Ok("Europe/Brussels".to_owned())
+        );
         assert_eq!(parse_time_zone("Mars/Olympus"), Err(UnknownValue));
         assert_eq!(parse_time_zone(""), Err(UnknownValue));
     }
@@ -516,6 +564,9 @@ mod tests {
     fn passwords() {
         assert!(NewPassword::parse("short").is_err());
         assert!(NewPassword::parse("long enough pass").is_ok());
-        assert_eq!(format!("{:?}", NewPassword::parse("long enough pass").unwrap()), "NewPassword(***)");
+        assert_eq!(
+            format!("{:?}", NewPassword::parse("long enough pass").unwrap()),
+            "NewPassword(***)"
+        );
     }
 }

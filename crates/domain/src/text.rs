@@ -63,7 +63,10 @@ mod tests {
         assert_eq!(optional("abcdefghijk", 10), Err(TextError::TooLong));
         assert_eq!(optional("a\u{0}b", 10), Err(TextError::ControlCharacters));
         assert_eq!(required("éèàçüö", 6), Ok("éèàçüö".to_owned()));
-        assert!(same_text("Réservation par téléphone", " RÉSERVATION PAR TÉLÉPHONE"));
+        assert!(same_text(
+            "Réservation par téléphone",
+            " RÉSERVATION PAR TÉLÉPHONE"
+        ));
         assert!(!same_text("Accueil", "Accueil 2"));
     }
 }

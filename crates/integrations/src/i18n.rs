@@ -70,7 +70,10 @@ mod tests {
         en.sort();
         let only_fr: Vec<_> = fr.iter().filter(|k| !en.contains(k)).collect();
         let only_en: Vec<_> = en.iter().filter(|k| !fr.contains(k)).collect();
-        assert!(only_fr.is_empty() && only_en.is_empty(), "only fr: {only_fr:?}; only en: {only_en:?}");
+        assert!(
+            only_fr.is_empty() && only_en.is_empty(),
+            "only fr: {only_fr:?}; only en: {only_en:?}"
+        );
         let mut dedup = fr.clone();
         dedup.dedup();
         assert_eq!(dedup.len(), fr.len(), "a key is defined twice");

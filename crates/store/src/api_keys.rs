@@ -46,7 +46,13 @@ impl From<Row> for ApiKey {
 const KEY_PREFIX: &str = "gch_";
 
 /// Creates a key and returns it with its secret, which is never shown again.
-pub async fn create(tx: &mut Tx, tenant: Tenant, name: &str, role: Role, by: Option<UserId>) -> Result<(ApiKey, String)> {
+pub async fn create(
+    tx: &mut Tx,
+    tenant: Tenant,
+    name: &str,
+    role: Role,
+    by: Option<UserId>,
+) -> Result<(ApiKey, String)> {
     let id = ApiKeyId::new();
     let secret = format!("{KEY_PREFIX}{}", crate::new_token());
     let prefix: String = secret.chars().take(KEY_PREFIX.len() + 8).collect();
@@ -120,7 +126,13 @@ pub async fn authenticate(tx: &mut Tx, secret: &str) -> Result<Option<(Tenant, R
         .fetch_optional(c)
         .await?);
     Ok(found.and_then(|f| {
-        Role::parse(&f.role).map(|role| (Tenant(OrganizationId(f.organization_id)), role, ApiKeyId(f.id)))
+        Role::parse(&f.role).map(|role| {
+            (
+                Tenant(OrganizationId(f.organization_id)),
+                role,
+                ApiKeyId(f.id),
+            )
+        })
     }))
 }
 

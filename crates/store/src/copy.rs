@@ -45,7 +45,11 @@ where
         "text" => Value::Text(row.try_get(i)?),
         "bool" => Value::Bool(row.try_get(i)?),
         "bytes" => Value::Bytes(row.try_get(i)?),
-        other => return Err(StoreError::Other(format!("cannot copy a column of kind {other}"))),
+        other => {
+            return Err(StoreError::Other(format!(
+                "cannot copy a column of kind {other}"
+            )));
+        }
     })
 }
 
@@ -68,7 +72,11 @@ async fn applied_versions(store: &Store) -> Result<Vec<i64>> {
 /// the source is not at this binary's schema version or the target holds any row.
 pub async fn copy(from: &Store, to: &Store) -> Result<Vec<TableCount>> {
     let expected = crate::migrate::versions();
-    if applied_versions(from).await.map_err(|_| StoreError::Refused("source_not_migrated"))? != expected {
+    if applied_versions(from)
+        .await
+        .map_err(|_| StoreError::Refused("source_not_migrated"))?
+        != expected
+    {
         return Err(StoreError::Refused("source_schema_version_differs"));
     }
     crate::migrate::run(to).await?;
@@ -98,7 +106,9 @@ pub async fn copy(from: &Store, to: &Store) -> Result<Vec<TableCount>> {
         });
     }
     if counts.iter().any(|c| c.source_rows != c.target_rows) {
-        return Err(StoreError::Other(format!("row counts differ after copy: {counts:?}")));
+        return Err(StoreError::Other(format!(
+            "row counts differ after copy: {counts:?}"
+        )));
     }
     write.commit().await?;
     read.commit().await?;
@@ -107,15 +117,29 @@ pub async fn copy(from: &Store, to: &Store) -> Result<Vec<TableCount>> {
 
 async fn copy_table(read: &mut Tx, write: &mut Tx, table: &Table) -> Result<()> {
     let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
-    let order_by: Vec<&str> = table.columns.iter().filter(|c| c.primary_key).map(|c| c.name.as_str()).collect();
+    let order_by: Vec<&str> = table
+        .columns
+        .iter()
+        .filter(|c| c.primary_key)
+        .map(|c| c.name.as_str())
+        .collect();
     let select = format!(
         "SELECT {} FROM {} ORDER BY {} LIMIT $1 OFFSET $2",
         names.join(", "),
         table.name,
-        if order_by.is_empty() { names.join(", ") } else { order_by.join(", ") }
+        if order_by.is_empty() {
+            names.join(", ")
+        } else {
+            order_by.join(", ")
+        }
     );
     let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
-    let insert = format!("INSERT INTO {} ({}) VALUES ({})", table.name, names.join(", "), placeholders.join(", "));
+    let insert = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        table.name,
+        names.join(", "),
+        placeholders.join(", ")
+    );
     let mut offset = 0;
     loop {
         let rows: Vec<Vec<Value>> = on_tx!(read, c => {

@@ -104,11 +104,12 @@ impl Store {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
-        if let Some(parent) = options.get_filename().parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| StoreError::Other(format!("cannot create {}: {e}", parent.display())))?;
-            }
+        if let Some(parent) = options.get_filename().parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                StoreError::Other(format!("cannot create {}: {e}", parent.display()))
+            })?;
         }
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
@@ -120,7 +121,9 @@ impl Store {
             .min_connections(0)
             .connect_with(options.read_only(true))
             .await?;
-        Ok(Store { db: Db::Sqlite { writer, reader } })
+        Ok(Store {
+            db: Db::Sqlite { writer, reader },
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -197,7 +200,8 @@ impl Store {
             match result {
                 Err(e) if attempt < 5 && is_retryable(&e) => {
                     let jitter = u64::from(rand::random::<u8>() % 20);
-                    tokio::time::sleep(Duration::from_millis(u64::from(attempt) * 15 + jitter)).await;
+                    tokio::time::sleep(Duration::from_millis(u64::from(attempt) * 15 + jitter))
+                        .await;
                 }
                 other => return other,
             }
@@ -207,7 +211,10 @@ impl Store {
     /// Answers when the database answers (for `/healthz`).
     pub async fn ping(&self) -> Result<()> {
         match &self.db {
-            Db::Sqlite { reader, .. } => sqlx::query("SELECT 1").execute(reader).await?.rows_affected(),
+            Db::Sqlite { reader, .. } => sqlx::query("SELECT 1")
+                .execute(reader)
+                .await?
+                .rows_affected(),
             Db::Pg(p) => sqlx::query("SELECT 1").execute(p).await?.rows_affected(),
         };
         Ok(())
@@ -258,7 +265,10 @@ pub fn redact(url: &str) -> String {
 mod tests {
     #[test]
     fn redacts_passwords() {
-        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
         assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(super::redact("sqlite://x.db"), "sqlite://x.db");
     }

@@ -9,9 +9,9 @@
 //! organization's data takes a [`Tenant`], and a `Tenant` is only handed out by the
 //! authentication paths (a membership, an API key) or by the operator's CLI.
 
-mod db;
 pub mod api_keys;
 pub mod copy;
+mod db;
 pub mod migrate;
 pub mod organizations;
 pub mod registers;

@@ -1,8 +1,8 @@
 //! Organizations (tenants) and their details.
 
 use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
-use guichet_domain::org::{Address, Language, OrganizationDetails};
 use guichet_domain::OrganizationId;
+use guichet_domain::org::{Address, Language, OrganizationDetails};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -127,7 +127,11 @@ pub async fn update(tx: &mut Tx, tenant: Tenant, d: &OrganizationDetails) -> Res
         .execute(c)
         .await?
         .rows_affected());
-    if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound)
+    }
 }
 
 /// Every organization of the installation, for the operator's CLI.
@@ -155,7 +159,9 @@ pub async fn find_for_operator(tx: &mut Tx, id_or_name: &str) -> Result<Organiza
 }
 
 pub async fn count(tx: &mut Tx) -> Result<i64> {
-    Ok(on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
+    Ok(
+        on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
         .fetch_one(c)
-        .await?))
+        .await?),
+    )
 }

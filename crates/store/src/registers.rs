@@ -51,7 +51,8 @@ impl From<Row> for Register {
     }
 }
 
-const SELECT: &str = "SELECT r.id, r.site_id, s.name AS site_name, r.name, r.kind, r.street, r.postal_code,
+const SELECT: &str =
+    "SELECT r.id, r.site_id, s.name AS site_name, r.name, r.kind, r.street, r.postal_code,
     r.city, r.country, r.archived_at FROM registers r JOIN sites s ON s.id = r.site_id
     WHERE r.organization_id = $1";
 
@@ -65,15 +66,28 @@ async fn check_site(tx: &mut Tx, tenant: Tenant, site: SiteId) -> Result<()> {
     }
 }
 
-async fn ensure_unique_name(tx: &mut Tx, tenant: Tenant, name: &str, except: Option<RegisterId>) -> Result<()> {
-    let clash = list(tx, tenant)
-        .await?
-        .into_iter()
-        .any(|r| !r.archived && Some(r.id) != except && guichet_domain::text::same_text(&r.name, name));
-    if clash { Err(StoreError::Duplicate("name")) } else { Ok(()) }
+async fn ensure_unique_name(
+    tx: &mut Tx,
+    tenant: Tenant,
+    name: &str,
+    except: Option<RegisterId>,
+) -> Result<()> {
+    let clash = list(tx, tenant).await?.into_iter().any(|r| {
+        !r.archived && Some(r.id) != except && guichet_domain::text::same_text(&r.name, name)
+    });
+    if clash {
+        Err(StoreError::Duplicate("name"))
+    } else {
+        Ok(())
+    }
 }
 
-pub async fn create(tx: &mut Tx, tenant: Tenant, site: SiteId, d: &RegisterDetails) -> Result<Register> {
+pub async fn create(
+    tx: &mut Tx,
+    tenant: Tenant,
+    site: SiteId,
+    d: &RegisterDetails,
+) -> Result<Register> {
     check_site(tx, tenant, site).await?;
     ensure_unique_name(tx, tenant, &d.name, None).await?;
     let id = RegisterId::new();
@@ -114,7 +128,13 @@ pub async fn get(tx: &mut Tx, tenant: Tenant, id: RegisterId) -> Result<Register
     row.map(Register::from).ok_or(StoreError::NotFound)
 }
 
-pub async fn update(tx: &mut Tx, tenant: Tenant, id: RegisterId, site: SiteId, d: &RegisterDetails) -> Result<Register> {
+pub async fn update(
+    tx: &mut Tx,
+    tenant: Tenant,
+    id: RegisterId,
+    site: SiteId,
+    d: &RegisterDetails,
+) -> Result<Register> {
     let current = get(tx, tenant, id).await?;
     if current.site_id != site {
         check_site(tx, tenant, site).await?;
@@ -139,7 +159,12 @@ pub async fn update(tx: &mut Tx, tenant: Tenant, id: RegisterId, site: SiteId, d
     get(tx, tenant, id).await
 }
 
-pub async fn set_archived(tx: &mut Tx, tenant: Tenant, id: RegisterId, archived: bool) -> Result<Register> {
+pub async fn set_archived(
+    tx: &mut Tx,
+    tenant: Tenant,
+    id: RegisterId,
+    archived: bool,
+) -> Result<Register> {
     let current = get(tx, tenant, id).await?;
     if !archived {
         check_site(tx, tenant, current.site_id).await?;

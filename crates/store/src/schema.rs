@@ -79,6 +79,18 @@ fn pg_kind(udt: &str) -> String {
     .to_owned()
 }
 
+/// A row of `PRAGMA foreign_key_list`: id, seq, table, from, to, on_update, on_delete, match.
+type SqliteForeignKeyRow = (
+    i64,
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+);
+
 async fn describe_sqlite(c: &mut sqlx::SqliteConnection) -> Result<Vec<Table>> {
     let names: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
@@ -86,12 +98,16 @@ async fn describe_sqlite(c: &mut sqlx::SqliteConnection) -> Result<Vec<Table>> {
     .fetch_all(&mut *c)
     .await?;
     let mut tables = Vec::new();
-    for name in names.into_iter().filter(|n| !INTERNAL_TABLES.contains(&n.as_str())) {
+    for name in names
+        .into_iter()
+        .filter(|n| !INTERNAL_TABLES.contains(&n.as_str()))
+    {
         let quoted = name.replace('"', "\"\"");
-        let cols: Vec<(i64, String, String, bool, Option<String>, i64)> =
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("PRAGMA table_info(\"{quoted}\")")))
-                .fetch_all(&mut *c)
-                .await?;
+        let cols: Vec<(i64, String, String, bool, Option<String>, i64)> = sqlx::query_as(
+            sqlx::AssertSqlSafe(format!("PRAGMA table_info(\"{quoted}\")")),
+        )
+        .fetch_all(&mut *c)
+        .await?;
         let mut columns: Vec<Column> = cols
             .into_iter()
             .map(|(_, col, decl, notnull, _, pk)| Column {
@@ -102,19 +118,19 @@ async fn describe_sqlite(c: &mut sqlx::SqliteConnection) -> Result<Vec<Table>> {
             })
             .collect();
         columns.sort();
-        let idx: Vec<(i64, String, bool, String, bool)> =
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("PRAGMA index_list(\"{quoted}\")")))
-                .fetch_all(&mut *c)
-                .await?;
+        let idx: Vec<(i64, String, bool, String, bool)> = sqlx::query_as(sqlx::AssertSqlSafe(
+            format!("PRAGMA index_list(\"{quoted}\")"),
+        ))
+        .fetch_all(&mut *c)
+        .await?;
         let mut indexes = Vec::new();
         for (_, index_name, unique, origin, _) in idx {
             if origin == "pk" {
                 continue;
             }
-            let cols: Vec<(i64, i64, Option<String>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "PRAGMA index_info(\"{}\")",
-                index_name.replace('"', "\"\"")
-            )))
+            let cols: Vec<(i64, i64, Option<String>)> = sqlx::query_as(sqlx::AssertSqlSafe(
+                format!("PRAGMA index_info(\"{}\")", index_name.replace('"', "\"\"")),
+            ))
             .fetch_all(&mut *c)
             .await?;
             indexes.push(Index {
@@ -124,10 +140,11 @@ async fn describe_sqlite(c: &mut sqlx::SqliteConnection) -> Result<Vec<Table>> {
             });
         }
         indexes.sort();
-        let fks: Vec<(i64, i64, String, String, Option<String>, String, String, String)> =
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("PRAGMA foreign_key_list(\"{quoted}\")")))
-                .fetch_all(&mut *c)
-                .await?;
+        let fks: Vec<SqliteForeignKeyRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "PRAGMA foreign_key_list(\"{quoted}\")"
+        )))
+        .fetch_all(&mut *c)
+        .await?;
         let mut foreign_keys: Vec<ForeignKey> = fks
             .into_iter()
             .map(|(_, _, table, from, to, _, _, _)| ForeignKey {
@@ -137,7 +154,12 @@ async fn describe_sqlite(c: &mut sqlx::SqliteConnection) -> Result<Vec<Table>> {
             })
             .collect();
         foreign_keys.sort();
-        tables.push(Table { name, columns, indexes, foreign_keys });
+        tables.push(Table {
+            name,
+            columns,
+            indexes,
+            foreign_keys,
+        });
     }
     Ok(tables)
 }
@@ -187,7 +209,11 @@ async fn describe_pg(c: &mut sqlx::PgConnection) -> Result<Vec<Table>> {
             .entry(table)
             .or_default()
             .entry(index.clone())
-            .or_insert_with(|| Index { name: index, unique, columns: Vec::new() })
+            .or_insert_with(|| Index {
+                name: index,
+                unique,
+                columns: Vec::new(),
+            })
             .columns
             .push(column);
     }
@@ -199,19 +225,36 @@ async fn describe_pg(c: &mut sqlx::PgConnection) -> Result<Vec<Table>> {
         let pk = primary.contains(&(table.clone(), column.clone()));
         by_table
             .entry(table.clone())
-            .or_insert_with(|| Table { name: table.clone(), columns: vec![], indexes: vec![], foreign_keys: vec![] })
+            .or_insert_with(|| Table {
+                name: table.clone(),
+                columns: vec![],
+                indexes: vec![],
+                foreign_keys: vec![],
+            })
             .columns
-            .push(Column { name: column, kind: pg_kind(&udt), nullable: nullable == "YES", primary_key: pk });
+            .push(Column {
+                name: column,
+                kind: pg_kind(&udt),
+                nullable: nullable == "YES",
+                primary_key: pk,
+            });
     }
     for (table, column, ref_table, ref_column) in fks {
         if let Some(t) = by_table.get_mut(&table) {
-            t.foreign_keys.push(ForeignKey { column, references_table: ref_table, references_column: ref_column });
+            t.foreign_keys.push(ForeignKey {
+                column,
+                references_table: ref_table,
+                references_column: ref_column,
+            });
         }
     }
     for t in by_table.values_mut() {
         t.columns.sort();
         t.foreign_keys.sort();
-        t.indexes = indexes.remove(&t.name).map(|m| m.into_values().collect()).unwrap_or_default();
+        t.indexes = indexes
+            .remove(&t.name)
+            .map(|m| m.into_values().collect())
+            .unwrap_or_default();
         t.indexes.sort();
     }
     Ok(by_table.into_values().collect())
@@ -227,10 +270,9 @@ pub fn dependency_order(tables: &[Table]) -> Result<Vec<&Table>> {
             if done.contains(t.name.as_str()) {
                 continue;
             }
-            let ready = t
-                .foreign_keys
-                .iter()
-                .all(|fk| fk.references_table == t.name || done.contains(fk.references_table.as_str()));
+            let ready = t.foreign_keys.iter().all(|fk| {
+                fk.references_table == t.name || done.contains(fk.references_table.as_str())
+            });
             if ready {
                 done.insert(t.name.as_str());
                 ordered.push(t);

@@ -21,7 +21,11 @@ pub const ABSOLUTE_LIFETIME_MICROS: i64 = 7 * 24 * 3600 * 1_000_000;
 
 /// Starts a session and returns its token. Always a fresh token: a session id is never
 /// carried over from before sign-in (no session fixation).
-pub async fn start(tx: &mut Tx, user: UserId, organization: Option<OrganizationId>) -> Result<String> {
+pub async fn start(
+    tx: &mut Tx,
+    user: UserId,
+    organization: Option<OrganizationId>,
+) -> Result<String> {
     let token = crate::new_token();
     let now = now_micros();
     on_tx!(tx, c => sqlx::query(
@@ -111,10 +115,12 @@ pub async fn end_for_member(tx: &mut Tx, tenant: Tenant, user: UserId) -> Result
 /// Deletes expired and long-idle sessions (maintenance task).
 pub async fn sweep(tx: &mut Tx, idle_micros: i64) -> Result<u64> {
     let now = now_micros();
-    Ok(on_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+    Ok(
+        on_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
         .bind(now)
         .bind(now - idle_micros)
         .execute(c)
         .await?
-        .rows_affected()))
+        .rows_affected()),
+    )
 }

@@ -1,8 +1,8 @@
 //! Sites: the physical locations of an organization (the seeds' "Adresse de caisse").
 
 use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
-use guichet_domain::org::{Address, SiteDetails};
 use guichet_domain::SiteId;
+use guichet_domain::org::{Address, SiteDetails};
 use serde::Serialize;
 use uuid::Uuid;
 

@@ -23,7 +23,10 @@ impl Default for Limits {
 }
 
 fn email_key(email: &str) -> String {
-    format!("email:{}", hex::encode(crate::token_hash(&email.trim().to_lowercase())))
+    format!(
+        "email:{}",
+        hex::encode(crate::token_hash(&email.trim().to_lowercase()))
+    )
 }
 
 fn address_key(address: &str) -> String {
@@ -33,7 +36,10 @@ fn address_key(address: &str) -> String {
 /// True when this e-mail or this address has failed too often recently.
 pub async fn is_blocked(tx: &mut Tx, email: &str, address: &str, limits: Limits) -> Result<bool> {
     let since = now_micros() - limits.window_micros;
-    for (key, limit) in [(email_key(email), limits.per_email), (address_key(address), limits.per_address)] {
+    for (key, limit) in [
+        (email_key(email), limits.per_email),
+        (address_key(address), limits.per_address),
+    ] {
         let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
             "SELECT COUNT(*) FROM login_failures WHERE throttle_key = $1 AND failed_at > $2")
             .bind(&key)
@@ -71,9 +77,11 @@ pub async fn clear(tx: &mut Tx, email: &str) -> Result<()> {
 
 /// Forgets failures older than the window (maintenance task).
 pub async fn sweep(tx: &mut Tx, limits: Limits) -> Result<u64> {
-    Ok(on_tx!(tx, c => sqlx::query("DELETE FROM login_failures WHERE failed_at <= $1")
+    Ok(
+        on_tx!(tx, c => sqlx::query("DELETE FROM login_failures WHERE failed_at <= $1")
         .bind(now_micros() - limits.window_micros)
         .execute(c)
         .await?
-        .rows_affected()))
+        .rows_affected()),
+    )
 }

@@ -141,7 +141,12 @@ pub async fn password_hash(tx: &mut Tx, id: UserId) -> Result<Option<String>> {
     hash.ok_or(StoreError::NotFound)
 }
 
-pub async fn update_profile(tx: &mut Tx, id: UserId, name: &str, language: Language) -> Result<User> {
+pub async fn update_profile(
+    tx: &mut Tx,
+    id: UserId,
+    name: &str,
+    language: Language,
+) -> Result<User> {
     on_tx!(tx, c => sqlx::query("UPDATE users SET name = $2, language = $3 WHERE id = $1")
         .bind(id.0)
         .bind(name)
@@ -205,7 +210,11 @@ async fn ensure_other_admin(tx: &mut Tx, tenant: Tenant, user: UserId) -> Result
         .into_iter()
         .filter(|m| m.id != user && m.role == Role::Admin && !m.disabled)
         .count();
-    if others == 0 { Err(StoreError::Refused("last_admin")) } else { Ok(()) }
+    if others == 0 {
+        Err(StoreError::Refused("last_admin"))
+    } else {
+        Ok(())
+    }
 }
 
 pub async fn set_role(tx: &mut Tx, tenant: Tenant, user: UserId, role: Role) -> Result<Member> {
@@ -224,7 +233,12 @@ pub async fn set_role(tx: &mut Tx, tenant: Tenant, user: UserId, role: Role) -> 
 
 /// Disables or re-enables a member. Disabling ends the user's sessions in this
 /// organization at once.
-pub async fn set_disabled(tx: &mut Tx, tenant: Tenant, user: UserId, disabled: bool) -> Result<Member> {
+pub async fn set_disabled(
+    tx: &mut Tx,
+    tenant: Tenant,
+    user: UserId,
+    disabled: bool,
+) -> Result<Member> {
     let current = get_member(tx, tenant, user).await?;
     if disabled && current.role == Role::Admin && !current.disabled {
         ensure_other_admin(tx, tenant, user).await?;
@@ -245,7 +259,11 @@ pub async fn set_disabled(tx: &mut Tx, tenant: Tenant, user: UserId, disabled: b
 }
 
 /// The tenant and role of an active membership: how a signed-in user gets a [`Tenant`].
-pub async fn membership(tx: &mut Tx, user: UserId, org: OrganizationId) -> Result<Option<(Tenant, Role)>> {
+pub async fn membership(
+    tx: &mut Tx,
+    user: UserId,
+    org: OrganizationId,
+) -> Result<Option<(Tenant, Role)>> {
     let role: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
         "SELECT role FROM memberships WHERE user_id = $1 AND organization_id = $2 AND disabled_at IS NULL")
         .bind(user.0)
@@ -307,11 +325,17 @@ pub struct InvitationToAccept {
 pub const INVITATION_VALIDITY_MICROS: i64 = 7 * 24 * 3600 * 1_000_000;
 
 /// Creates an invitation and returns its secret token (only its hash is stored).
-pub async fn invite(tx: &mut Tx, tenant: Tenant, email: &Email, role: Role, by: UserId) -> Result<(Invitation, String)> {
-    if let Some(user) = find_by_email(tx, email).await? {
-        if get_member(tx, tenant, user.id).await.is_ok() {
-            return Err(StoreError::Duplicate("member"));
-        }
+pub async fn invite(
+    tx: &mut Tx,
+    tenant: Tenant,
+    email: &Email,
+    role: Role,
+    by: UserId,
+) -> Result<(Invitation, String)> {
+    if let Some(user) = find_by_email(tx, email).await?
+        && get_member(tx, tenant, user.id).await.is_ok()
+    {
+        return Err(StoreError::Duplicate("member"));
     }
     let token = crate::new_token();
     let id = InvitationId::new();
@@ -339,7 +363,12 @@ pub async fn invite(tx: &mut Tx, tenant: Tenant, email: &Email, role: Role, by: 
         .execute(c)
         .await?.rows_affected());
     Ok((
-        Invitation { id, email: email.as_str().to_owned(), role, expires_at: now + INVITATION_VALIDITY_MICROS },
+        Invitation {
+            id,
+            email: email.as_str().to_owned(),
+            role,
+            expires_at: now + INVITATION_VALIDITY_MICROS,
+        },
         token,
     ))
 }
@@ -362,7 +391,12 @@ pub async fn pending_invitations(tx: &mut Tx, tenant: Tenant) -> Result<Vec<Invi
     Ok(rows
         .into_iter()
         .filter_map(|r| {
-            Role::parse(&r.role).map(|role| Invitation { id: InvitationId(r.id), email: r.email, role, expires_at: r.expires_at })
+            Role::parse(&r.role).map(|role| Invitation {
+                id: InvitationId(r.id),
+                email: r.email,
+                role,
+                expires_at: r.expires_at,
+            })
         })
         .collect())
 }
@@ -377,7 +411,11 @@ pub async fn revoke_invitation(tx: &mut Tx, tenant: Tenant, id: InvitationId) ->
         .execute(c)
         .await?
         .rows_affected());
-    if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound)
+    }
 }
 
 /// The pending, unexpired invitation behind a token.
@@ -421,7 +459,11 @@ pub async fn accept_invitation(
     let inv = invitation_by_token(tx, token).await?;
     let user = match (inv.existing_user, new_user) {
         (Some(id), _) => id,
-        (None, Some((name, language, hash))) => create_user(tx, &inv.email, name, language, Some(hash)).await?.id,
+        (None, Some((name, language, hash))) => {
+            create_user(tx, &inv.email, name, language, Some(hash))
+                .await?
+                .id
+        }
         (None, None) => return Err(StoreError::Refused("password_required")),
     };
     add_member(tx, inv.tenant, user, inv.role).await?;

@@ -58,14 +58,25 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, label: &str, rate: Rate) -> Res
 }
 
 /// Two active rates with the same label or the same percentage would confuse the cashier.
-async fn ensure_unique(tx: &mut Tx, tenant: Tenant, label: &str, rate: Rate, except: Option<VatRateId>) -> Result<()> {
+async fn ensure_unique(
+    tx: &mut Tx,
+    tenant: Tenant,
+    label: &str,
+    rate: Rate,
+    except: Option<VatRateId>,
+) -> Result<()> {
     let existing = list(tx, tenant).await?;
     let clash = existing
         .iter()
         .filter(|r| !r.archived && Some(r.id) != except)
-        .find(|r| guichet_domain::text::same_text(&r.label, label) || r.rate_basis_points == rate.basis_points());
+        .find(|r| {
+            guichet_domain::text::same_text(&r.label, label)
+                || r.rate_basis_points == rate.basis_points()
+        });
     match clash {
-        Some(r) if guichet_domain::text::same_text(&r.label, label) => Err(StoreError::Duplicate("label")),
+        Some(r) if guichet_domain::text::same_text(&r.label, label) => {
+            Err(StoreError::Duplicate("label"))
+        }
         Some(_) => Err(StoreError::Duplicate("rate")),
         None => Ok(()),
     }
@@ -91,7 +102,13 @@ pub async fn get(tx: &mut Tx, tenant: Tenant, id: VatRateId) -> Result<VatRate> 
     row.map(VatRate::from).ok_or(StoreError::NotFound)
 }
 
-pub async fn update(tx: &mut Tx, tenant: Tenant, id: VatRateId, label: &str, rate: Rate) -> Result<VatRate> {
+pub async fn update(
+    tx: &mut Tx,
+    tenant: Tenant,
+    id: VatRateId,
+    label: &str,
+    rate: Rate,
+) -> Result<VatRate> {
     let current = get(tx, tenant, id).await?;
     if !current.archived {
         ensure_unique(tx, tenant, label, rate, Some(id)).await?;
@@ -107,7 +124,12 @@ pub async fn update(tx: &mut Tx, tenant: Tenant, id: VatRateId, label: &str, rat
     get(tx, tenant, id).await
 }
 
-pub async fn set_archived(tx: &mut Tx, tenant: Tenant, id: VatRateId, archived: bool) -> Result<VatRate> {
+pub async fn set_archived(
+    tx: &mut Tx,
+    tenant: Tenant,
+    id: VatRateId,
+    archived: bool,
+) -> Result<VatRate> {
     let current = get(tx, tenant, id).await?;
     if !archived {
         ensure_unique(tx, tenant, &current.label, current.rate()?, Some(id)).await?;
@@ -138,7 +160,9 @@ pub async fn remove(tx: &mut Tx, tenant: Tenant, id: VatRateId) -> Result<Remova
         // Backend-specific: a failed statement aborts a PostgreSQL transaction, so the
         // attempt runs inside a savepoint that is rolled back on a foreign-key violation.
         Tx::Pg(t) => {
-            sqlx::query("SAVEPOINT vat_rate_delete").execute(&mut **t).await?;
+            sqlx::query("SAVEPOINT vat_rate_delete")
+                .execute(&mut **t)
+                .await?;
             match sqlx::query("DELETE FROM vat_rates WHERE organization_id = $1 AND id = $2")
                 .bind(tenant.id().0)
                 .bind(id.0)
@@ -146,12 +170,16 @@ pub async fn remove(tx: &mut Tx, tenant: Tenant, id: VatRateId) -> Result<Remova
                 .await
             {
                 Ok(_) => {
-                    sqlx::query("RELEASE SAVEPOINT vat_rate_delete").execute(&mut **t).await?;
+                    sqlx::query("RELEASE SAVEPOINT vat_rate_delete")
+                        .execute(&mut **t)
+                        .await?;
                     true
                 }
                 Err(e) => match StoreError::on_constraint(e, "vat_rate") {
                     StoreError::InUse => {
-                        sqlx::query("ROLLBACK TO SAVEPOINT vat_rate_delete").execute(&mut **t).await?;
+                        sqlx::query("ROLLBACK TO SAVEPOINT vat_rate_delete")
+                            .execute(&mut **t)
+                            .await?;
                         false
                     }
                     other => return Err(other),

@@ -5,8 +5,8 @@
 use crate::AppState;
 use crate::error::{ApiError, AppError};
 use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use guichet_domain::org::Language;
@@ -32,7 +32,11 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn require(&self, permission: Permission) -> Result<(), AppError> {
-        if self.role.allows(permission) { Ok(()) } else { Err(AppError::Forbidden) }
+        if self.role.allows(permission) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 
     pub fn can(&self, permission: Permission) -> bool {
@@ -62,7 +66,9 @@ pub struct SignedIn {
 }
 
 fn session_token(jar: &CookieJar) -> Option<String> {
-    jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()).filter(|v| !v.is_empty())
+    jar.get(SESSION_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| !v.is_empty())
 }
 
 /// Loads the session behind the cookie, if any and still live.
@@ -93,24 +99,24 @@ async fn load_signed_in(state: &AppState, jar: &CookieJar) -> Result<Option<Sign
         return Ok(None);
     };
     // The current organization may be gone (disabled there): fall back to another one.
-    if current.is_none() {
-        if let Some(first) = memberships.first() {
-            let (t, org) = (token.clone(), first.organization_id);
-            let user_id = user.id;
-            current = state
-                .store
-                .write(|tx| {
-                    let t = t.clone();
-                    Box::pin(async move {
-                        let m = users::membership(tx, user_id, org).await?;
-                        if let Some((tenant, _)) = m {
-                            sessions::switch_organization(tx, &t, tenant).await?;
-                        }
-                        Ok(m)
-                    })
+    if current.is_none()
+        && let Some(first) = memberships.first()
+    {
+        let (t, org) = (token.clone(), first.organization_id);
+        let user_id = user.id;
+        current = state
+            .store
+            .write(|tx| {
+                let t = t.clone();
+                Box::pin(async move {
+                    let m = users::membership(tx, user_id, org).await?;
+                    if let Some((tenant, _)) = m {
+                        sessions::switch_organization(tx, &t, tenant).await?;
+                    }
+                    Ok(m)
                 })
-                .await?;
-        }
+            })
+            .await?;
     }
     // Sliding idle timeout, written at most once a minute per session.
     if guichet_store::now_micros() - session.last_seen_at > 60_000_000 {
@@ -123,7 +129,12 @@ async fn load_signed_in(state: &AppState, jar: &CookieJar) -> Result<Option<Sign
             })
             .await?;
     }
-    Ok(Some(SignedIn { user, token, memberships, organization: current }))
+    Ok(Some(SignedIn {
+        user,
+        token,
+        memberships,
+        organization: current,
+    }))
 }
 
 /// The language for a page: the user's, else the language cookie, else the browser's.
@@ -135,7 +146,10 @@ pub fn request_language(parts: &Parts) -> Language {
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
         match load_signed_in(state, &jar).await {
             Ok(Some(s)) => Ok(s),
@@ -146,15 +160,25 @@ impl FromRequestParts<AppState> for SignedIn {
 }
 
 fn redirect_to_login(parts: &Parts) -> Response {
-    let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    let target = if next == "/" { "/login".to_owned() } else { format!("/login?next={}", urlencode(next)) };
+    let next = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let target = if next == "/" {
+        "/login".to_owned()
+    } else {
+        format!("/login?next={}", urlencode(next))
+    };
     Redirect::to(&target).into_response()
 }
 
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -166,7 +190,10 @@ pub struct PageCtx(pub Ctx);
 impl FromRequestParts<AppState> for PageCtx {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let s = SignedIn::from_request_parts(parts, state).await?;
         match s.organization {
             Some((tenant, role)) => Ok(PageCtx(Ctx {
@@ -189,7 +216,10 @@ pub struct ApiCtx(pub Ctx);
 impl FromRequestParts<AppState> for ApiCtx {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
             let secret = value
                 .to_str()
@@ -218,7 +248,9 @@ impl FromRequestParts<AppState> for ApiCtx {
             }));
         }
         let jar = CookieJar::from_headers(&parts.headers);
-        let s = load_signed_in(state, &jar).await?.ok_or(AppError::Unauthorized)?;
+        let s = load_signed_in(state, &jar)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
         let (tenant, role) = s.organization.ok_or(AppError::Forbidden)?;
         Ok(ApiCtx(Ctx {
             lang: s.user.language,
@@ -240,7 +272,9 @@ pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
         .same_site(SameSite::Lax)
         .secure(secure)
         .path("/")
-        .max_age(time_duration(sessions::ABSOLUTE_LIFETIME_MICROS / 1_000_000))
+        .max_age(time_duration(
+            sessions::ABSOLUTE_LIFETIME_MICROS / 1_000_000,
+        ))
         .build()
 }
 

@@ -116,7 +116,12 @@ impl<E: Into<AppError>> From<E> for ApiError {
     }
 }
 
-pub fn problem_response(status: StatusCode, code: &str, detail: Option<String>, errors: Vec<FieldError>) -> Response {
+pub fn problem_response(
+    status: StatusCode,
+    code: &str,
+    detail: Option<String>,
+    errors: Vec<FieldError>,
+) -> Response {
     let body = Problem {
         code: code.to_owned(),
         title: status.canonical_reason().unwrap_or("Error").to_owned(),
@@ -125,7 +130,12 @@ pub fn problem_response(status: StatusCode, code: &str, detail: Option<String>, 
         errors,
     };
     let json = serde_json::to_vec(&body).unwrap_or_default();
-    (status, [(header::CONTENT_TYPE, "application/problem+json")], json).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        json,
+    )
+        .into_response()
 }
 
 impl IntoResponse for ApiError {
@@ -135,8 +145,14 @@ impl IntoResponse for ApiError {
         let code = self.0.code();
         let (detail, errors) = match self.0 {
             AppError::Invalid(e) => (Some("Some fields are invalid.".to_owned()), e.0),
-            AppError::Internal(_) => (error_id.map(|id| format!("Internal error; reference {id}.")), vec![]),
-            AppError::Unauthorized => (Some("Sign in or send a valid API key as `Authorization: Bearer …`.".to_owned()), vec![]),
+            AppError::Internal(_) => (
+                error_id.map(|id| format!("Internal error; reference {id}.")),
+                vec![],
+            ),
+            AppError::Unauthorized => (
+                Some("Sign in or send a valid API key as `Authorization: Bearer …`.".to_owned()),
+                vec![],
+            ),
             AppError::Forbidden => (Some("Your role does not allow this.".to_owned()), vec![]),
             _ => (None, vec![]),
         };

@@ -51,7 +51,8 @@ pub struct AppState {
 /// The whole application: pages, API, health, assets, with CSRF protection on every
 /// state-changing request.
 pub fn app(state: AppState) -> Result<Router, String> {
-    let mut csrf = tower_http::csrf::CsrfLayer::new().with_rejection_response(error::csrf_rejection);
+    let mut csrf =
+        tower_http::csrf::CsrfLayer::new().with_rejection_response(error::csrf_rejection);
     for origin in &state.config.trusted_origins {
         csrf = csrf
             .add_trusted_origin(origin)
@@ -65,18 +66,24 @@ pub fn app(state: AppState) -> Result<Router, String> {
         .fallback(pages::not_found)
         .with_state(state)
         .layer(csrf)
-        .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
+        .layer(
+            tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+        )
+        .layer(
+            tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+                header::X_FRAME_OPTIONS,
+                HeaderValue::from_static("DENY"),
+            ),
+        )
+        .layer(
+            tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("same-origin"),
+            ),
+        )
         .layer(tower_http::trace::TraceLayer::new_for_http());
     Ok(router)
 }
@@ -95,14 +102,26 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
 /// Static assets embedded in the binary.
 async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
     let (body, mime): (&'static [u8], &str) = match file.as_str() {
-        "style.css" => (include_bytes!("../assets/style.css"), "text/css; charset=utf-8"),
-        "app.js" => (include_bytes!("../assets/app.js"), "text/javascript; charset=utf-8"),
-        "swagger-ui.css" => (include_bytes!("../assets/vendor/swagger-ui.css"), "text/css; charset=utf-8"),
+        "style.css" => (
+            include_bytes!("../assets/style.css"),
+            "text/css; charset=utf-8",
+        ),
+        "app.js" => (
+            include_bytes!("../assets/app.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "swagger-ui.css" => (
+            include_bytes!("../assets/vendor/swagger-ui.css"),
+            "text/css; charset=utf-8",
+        ),
         "swagger-ui-bundle.js" => (
             include_bytes!("../assets/vendor/swagger-ui-bundle.js"),
             "text/javascript; charset=utf-8",
         ),
-        "api-docs.js" => (include_bytes!("../assets/api-docs.js"), "text/javascript; charset=utf-8"),
+        "api-docs.js" => (
+            include_bytes!("../assets/api-docs.js"),
+            "text/javascript; charset=utf-8",
+        ),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     (

@@ -7,7 +7,8 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::OnceLock;
 
 fn argon2() -> Result<Argon2<'static>, AppError> {
-    let params = Params::new(19 * 1024, 2, 1, None).map_err(|e| AppError::Internal(e.to_string()))?;
+    let params =
+        Params::new(19 * 1024, 2, 1, None).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -48,7 +49,9 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Ap
             Some(h) => h,
             None => dummy_hash()?,
         };
-        let ok = argon.verify_password(password.as_bytes(), hash_text.as_str()).is_ok();
+        let ok = argon
+            .verify_password(password.as_bytes(), hash_text.as_str())
+            .is_ok();
         Ok(known && ok)
     })
     .await
@@ -61,7 +64,11 @@ mod tests {
     async fn hashes_and_verifies() {
         let h = super::hash("correct horse battery".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(super::verify("correct horse battery".into(), Some(h.clone())).await.unwrap());
+        assert!(
+            super::verify("correct horse battery".into(), Some(h.clone()))
+                .await
+                .unwrap()
+        );
         assert!(!super::verify("wrong".into(), Some(h)).await.unwrap());
         assert!(!super::verify("anything".into(), None).await.unwrap());
     }

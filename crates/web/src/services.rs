@@ -7,11 +7,14 @@ use crate::auth::{Ctx, SignedIn};
 use crate::error::AppError;
 use crate::password;
 use guichet_domain::org::{
-    Email, Language, NewPassword, OrganizationDetails, OrganizationInput, RegisterInput, SiteInput, parse_person_name,
-    vat_preset,
+    Email, Language, NewPassword, OrganizationDetails, OrganizationInput, RegisterInput, SiteInput,
+    parse_person_name, vat_preset,
 };
 use guichet_domain::validation::FieldErrors;
-use guichet_domain::{ApiKeyId, InvitationId, OrganizationId, Permission, RegisterId, Role, SiteId, UserId, VatRate, VatRateId, text};
+use guichet_domain::{
+    ApiKeyId, InvitationId, OrganizationId, Permission, RegisterId, Role, SiteId, UserId, VatRate,
+    VatRateId, text,
+};
 use guichet_store::api_keys::{self, ApiKey};
 use guichet_store::organizations::{self, Organization};
 use guichet_store::registers::{self, Register};
@@ -26,7 +29,10 @@ use serde::Deserialize;
 pub async fn organization(state: &AppState, ctx: &Ctx) -> Result<Organization, AppError> {
     ctx.require(Permission::ViewOrganization)?;
     let tenant = ctx.tenant;
-    Ok(state.store.read(|tx| Box::pin(async move { organizations::get(tx, tenant).await })).await?)
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { organizations::get(tx, tenant).await }))
+        .await?)
 }
 
 /// The organization's time zone, for showing instants (any role).
@@ -38,7 +44,11 @@ pub async fn time_zone(state: &AppState, tenant: Tenant) -> Result<String, AppEr
         .time_zone)
 }
 
-pub async fn update_organization(state: &AppState, ctx: &Ctx, input: &OrganizationInput) -> Result<Organization, AppError> {
+pub async fn update_organization(
+    state: &AppState,
+    ctx: &Ctx,
+    input: &OrganizationInput,
+) -> Result<Organization, AppError> {
     ctx.require(Permission::EditOrganization)?;
     let details: OrganizationDetails = input.parse()?;
     let tenant = ctx.tenant;
@@ -57,21 +67,30 @@ pub async fn update_organization(state: &AppState, ctx: &Ctx, input: &Organizati
 pub async fn sites(state: &AppState, ctx: &Ctx) -> Result<Vec<Site>, AppError> {
     ctx.require(Permission::ViewOrganization)?;
     let tenant = ctx.tenant;
-    Ok(state.store.read(|tx| Box::pin(async move { sites::list(tx, tenant).await })).await?)
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { sites::list(tx, tenant).await }))
+        .await?)
 }
 
 /// Active sites, for choosing where a register stands.
 pub async fn active_sites(state: &AppState, ctx: &Ctx) -> Result<Vec<Site>, AppError> {
     ctx.require(Permission::ManageRegisters)?;
     let tenant = ctx.tenant;
-    let all = state.store.read(|tx| Box::pin(async move { sites::list(tx, tenant).await })).await?;
+    let all = state
+        .store
+        .read(|tx| Box::pin(async move { sites::list(tx, tenant).await }))
+        .await?;
     Ok(all.into_iter().filter(|s| !s.archived).collect())
 }
 
 pub async fn site(state: &AppState, ctx: &Ctx, id: SiteId) -> Result<Site, AppError> {
     ctx.require(Permission::ViewOrganization)?;
     let tenant = ctx.tenant;
-    Ok(state.store.read(|tx| Box::pin(async move { sites::get(tx, tenant, id).await })).await?)
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { sites::get(tx, tenant, id).await }))
+        .await?)
 }
 
 pub async fn create_site(state: &AppState, ctx: &Ctx, input: &SiteInput) -> Result<Site, AppError> {
@@ -87,7 +106,12 @@ pub async fn create_site(state: &AppState, ctx: &Ctx, input: &SiteInput) -> Resu
         .await?)
 }
 
-pub async fn update_site(state: &AppState, ctx: &Ctx, id: SiteId, input: &SiteInput) -> Result<Site, AppError> {
+pub async fn update_site(
+    state: &AppState,
+    ctx: &Ctx,
+    id: SiteId,
+    input: &SiteInput,
+) -> Result<Site, AppError> {
     ctx.require(Permission::EditOrganization)?;
     let d = input.parse()?;
     let tenant = ctx.tenant;
@@ -100,7 +124,12 @@ pub async fn update_site(state: &AppState, ctx: &Ctx, id: SiteId, input: &SiteIn
         .await?)
 }
 
-pub async fn archive_site(state: &AppState, ctx: &Ctx, id: SiteId, archived: bool) -> Result<Site, AppError> {
+pub async fn archive_site(
+    state: &AppState,
+    ctx: &Ctx,
+    id: SiteId,
+    archived: bool,
+) -> Result<Site, AppError> {
     ctx.require(Permission::EditOrganization)?;
     let tenant = ctx.tenant;
     Ok(state
@@ -119,7 +148,10 @@ pub struct VatRateForm {
     pub rate: String,
 }
 
-fn parse_vat_rate(label: &str, rate: Result<VatRate, guichet_domain::money::VatRateError>) -> Result<(String, VatRate), AppError> {
+fn parse_vat_rate(
+    label: &str,
+    rate: Result<VatRate, guichet_domain::money::VatRateError>,
+) -> Result<(String, VatRate), AppError> {
     let mut e = FieldErrors::new();
     let label = e.check("label", text::required(label, 60));
     let rate = e.check("rate", rate);
@@ -140,16 +172,30 @@ pub fn parse_vat_basis_points(label: &str, bp: i64) -> Result<(String, VatRate),
 pub async fn vat_rates(state: &AppState, ctx: &Ctx) -> Result<Vec<StoredVatRate>, AppError> {
     ctx.require(Permission::ViewVatRates)?;
     let tenant = ctx.tenant;
-    Ok(state.store.read(|tx| Box::pin(async move { vat_rates::list(tx, tenant).await })).await?)
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { vat_rates::list(tx, tenant).await }))
+        .await?)
 }
 
-pub async fn vat_rate(state: &AppState, ctx: &Ctx, id: VatRateId) -> Result<StoredVatRate, AppError> {
+pub async fn vat_rate(
+    state: &AppState,
+    ctx: &Ctx,
+    id: VatRateId,
+) -> Result<StoredVatRate, AppError> {
     ctx.require(Permission::ViewVatRates)?;
     let tenant = ctx.tenant;
-    Ok(state.store.read(|tx| Box::pin(async move { vat_rates::get(tx, tenant, id).await })).await?)
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { vat_rates::get(tx, tenant, id).await }))
+        .await?)
 }
 
-pub async fn create_vat_rate(state: &AppState, ctx: &Ctx, (label, rate): (String, VatRate)) -> Result<StoredVatRate, AppError> {
+pub async fn create_vat_rate(
+    state: &AppState,
+    ctx: &Ctx,
+    (label, rate): (String, VatRate),
+) -> Result<StoredVatRate, AppError> {
     ctx.require(Permission::ManageVatRates)?;
     let tenant = ctx.tenant;
     Ok(state
@@ -178,16 +224,27 @@ pub async fn update_vat_rate(
         .await?)
 }
 
-pub async fn archive_vat_rate(state: &AppState, ctx: &Ctx, id: VatRateId, archived: bool) -> Result<StoredVatRate, AppError> {
+pub async fn archive_vat_rate(
+    state: &AppState,
+    ctx: &Ctx,
+    id: VatRateId,
+    archived: bool,
+) -> Result<StoredVatRate, AppError> {
     ctx.require(Permission::ManageVatRates)?;
     let tenant = ctx.tenant;
     Ok(state
         .store
-        .write(|tx| Box::pin(async move { vat_rates::set_archived(tx, tenant, id, archived).await }))
+        .write(|tx| {
+            Box::pin(async move { vat_rates::set_archived(tx, tenant, id, archived).await })
+        })
         .await?)
 }
 
-pub async fn remove_vat_rate(state: &AppState, ctx: &Ctx, id: VatRateId) -> Result<Removal, AppError> {
+pub async fn remove_vat_rate(
+    state: &AppState,
+    ctx: &Ctx,
+    id: VatRateId,
+) -> Result<Removal, AppError> {
     ctx.require(Permission::ManageVatRates)?;
     let tenant = ctx.tenant;
     Ok(state
@@ -197,11 +254,18 @@ pub async fn remove_vat_rate(state: &AppState, ctx: &Ctx, id: VatRateId) -> Resu
 }
 
 /// Adds a country's standard rates, skipping those the organization already has.
-pub async fn apply_vat_preset(state: &AppState, ctx: &Ctx, country: &str) -> Result<usize, AppError> {
+pub async fn apply_vat_preset(
+    state: &AppState,
+    ctx: &Ctx,
+    country: &str,
+) -> Result<usize, AppError> {
     ctx.require(Permission::ManageVatRates)?;
     let preset = vat_preset(country).ok_or_else(|| AppError::field("country", "unknown_value"))?;
     let tenant = ctx.tenant;
-    Ok(state.store.write(|tx| Box::pin(async move { add_preset(tx, tenant, preset).await })).await?)
+    Ok(state
+        .store
+        .write(|tx| Box::pin(async move { add_preset(tx, tenant, preset).await }))
+        .await?)
 }
 
 /// Adds the preset's rates that the tenant does not have yet; returns how many were added.
@@ -213,11 +277,14 @@ pub async fn add_preset(
     let existing = vat_rates::list(tx, tenant).await?;
     let mut added = 0;
     for (label, bp) in preset.rates {
-        let present = existing.iter().any(|r| !r.archived && (r.rate_basis_points == *bp || r.label == *label));
+        let present = existing
+            .iter()
+            .any(|r| !r.archived && (r.rate_basis_points == *bp || r.label == *label));
         if present {
             continue;
         }
-        let rate = VatRate::from_basis_points(i64::from(*bp)).map_err(|e| StoreError::Other(e.to_string()))?;
+        let rate = VatRate::from_basis_points(i64::from(*bp))
+            .map_err(|e| StoreError::Other(e.to_string()))?;
         vat_rates::create(tx, tenant, label, rate).await?;
         added += 1;
     }
@@ -229,16 +296,24 @@ pub async fn add_preset(
 pub async fn registers(state: &AppState, ctx: &Ctx) -> Result<Vec<Register>, AppError> {
     ctx.require(Permission::ManageRegisters)?;
     let tenant = ctx.tenant;
-    Ok(state.store.read(|tx| Box::pin(async move { registers::list(tx, tenant).await })).await?)
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { registers::list(tx, tenant).await }))
+        .await?)
 }
 
 pub async fn register(state: &AppState, ctx: &Ctx, id: RegisterId) -> Result<Register, AppError> {
     ctx.require(Permission::ManageRegisters)?;
     let tenant = ctx.tenant;
-    Ok(state.store.read(|tx| Box::pin(async move { registers::get(tx, tenant, id).await })).await?)
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { registers::get(tx, tenant, id).await }))
+        .await?)
 }
 
-fn parse_register(input: &RegisterInput) -> Result<(SiteId, guichet_domain::org::RegisterDetails), AppError> {
+fn parse_register(
+    input: &RegisterInput,
+) -> Result<(SiteId, guichet_domain::org::RegisterDetails), AppError> {
     let site = input.site_id.trim().parse::<SiteId>();
     let details = input.parse();
     match (site, details) {
@@ -256,12 +331,18 @@ fn parse_register(input: &RegisterInput) -> Result<(SiteId, guichet_domain::org:
 /// Store refusals about the site are reported against the site field.
 fn site_refusal(e: StoreError) -> AppError {
     match e {
-        StoreError::Refused(code @ ("unknown_site" | "site_archived")) => AppError::field("site_id", code),
+        StoreError::Refused(code @ ("unknown_site" | "site_archived")) => {
+            AppError::field("site_id", code)
+        }
         other => other.into(),
     }
 }
 
-pub async fn create_register(state: &AppState, ctx: &Ctx, input: &RegisterInput) -> Result<Register, AppError> {
+pub async fn create_register(
+    state: &AppState,
+    ctx: &Ctx,
+    input: &RegisterInput,
+) -> Result<Register, AppError> {
     ctx.require(Permission::ManageRegisters)?;
     let (site, d) = parse_register(input)?;
     let tenant = ctx.tenant;
@@ -275,7 +356,12 @@ pub async fn create_register(state: &AppState, ctx: &Ctx, input: &RegisterInput)
         .map_err(site_refusal)
 }
 
-pub async fn update_register(state: &AppState, ctx: &Ctx, id: RegisterId, input: &RegisterInput) -> Result<Register, AppError> {
+pub async fn update_register(
+    state: &AppState,
+    ctx: &Ctx,
+    id: RegisterId,
+    input: &RegisterInput,
+) -> Result<Register, AppError> {
     ctx.require(Permission::ManageRegisters)?;
     let (site, d) = parse_register(input)?;
     let tenant = ctx.tenant;
@@ -289,12 +375,19 @@ pub async fn update_register(state: &AppState, ctx: &Ctx, id: RegisterId, input:
         .map_err(site_refusal)
 }
 
-pub async fn archive_register(state: &AppState, ctx: &Ctx, id: RegisterId, archived: bool) -> Result<Register, AppError> {
+pub async fn archive_register(
+    state: &AppState,
+    ctx: &Ctx,
+    id: RegisterId,
+    archived: bool,
+) -> Result<Register, AppError> {
     ctx.require(Permission::ManageRegisters)?;
     let tenant = ctx.tenant;
     state
         .store
-        .write(|tx| Box::pin(async move { registers::set_archived(tx, tenant, id, archived).await }))
+        .write(|tx| {
+            Box::pin(async move { registers::set_archived(tx, tenant, id, archived).await })
+        })
         .await
         .map_err(site_refusal)
 }
@@ -340,14 +433,20 @@ pub fn parse_back_office_language(e: &mut FieldErrors, input: &str) -> Option<La
     }
 }
 
-pub async fn members(state: &AppState, ctx: &Ctx) -> Result<(Vec<Member>, Vec<Invitation>), AppError> {
+pub async fn members(
+    state: &AppState,
+    ctx: &Ctx,
+) -> Result<(Vec<Member>, Vec<Invitation>), AppError> {
     ctx.require(Permission::ManageUsers)?;
     let tenant = ctx.tenant;
     Ok(state
         .store
         .read(|tx| {
             Box::pin(async move {
-                Ok((users::list_members(tx, tenant).await?, users::pending_invitations(tx, tenant).await?))
+                Ok((
+                    users::list_members(tx, tenant).await?,
+                    users::pending_invitations(tx, tenant).await?,
+                ))
             })
         })
         .await?)
@@ -356,23 +455,37 @@ pub async fn members(state: &AppState, ctx: &Ctx) -> Result<(Vec<Member>, Vec<In
 pub async fn member(state: &AppState, ctx: &Ctx, id: UserId) -> Result<Member, AppError> {
     ctx.require(Permission::ManageUsers)?;
     let tenant = ctx.tenant;
-    Ok(state.store.read(|tx| Box::pin(async move { users::get_member(tx, tenant, id).await })).await?)
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { users::get_member(tx, tenant, id).await }))
+        .await?)
 }
 
-pub async fn create_member(state: &AppState, ctx: &Ctx, input: &NewMemberInput) -> Result<Member, AppError> {
+pub async fn create_member(
+    state: &AppState,
+    ctx: &Ctx,
+    input: &NewMemberInput,
+) -> Result<Member, AppError> {
     ctx.require(Permission::ManageUsers)?;
     let mut e = FieldErrors::new();
     let email = e.check("email", Email::parse(&input.email));
     let role = parse_role(&mut e, &input.role);
-    let language = if input.language.trim().is_empty() { Some(Language::Fr) } else { parse_back_office_language(&mut e, &input.language) };
+    let language = if input.language.trim().is_empty() {
+        Some(Language::Fr)
+    } else {
+        parse_back_office_language(&mut e, &input.language)
+    };
     let tenant = ctx.tenant;
     let existing = match &email {
         Some(email) => {
             let email = email.clone();
-            state.store.read(|tx| {
-                let email = email.clone();
-                Box::pin(async move { users::find_by_email(tx, &email).await })
-            }).await?
+            state
+                .store
+                .read(|tx| {
+                    let email = email.clone();
+                    Box::pin(async move { users::find_by_email(tx, &email).await })
+                })
+                .await?
         }
         None => None,
     };
@@ -392,7 +505,7 @@ pub async fn create_member(state: &AppState, ctx: &Ctx, input: &NewMemberInput) 
     let (Some(email), Some(role), Some(language)) = (email, role, language) else {
         return Err(AppError::Internal("validated input missing".into()));
     };
-    Ok(state
+    state
         .store
         .write(|tx| {
             let (email, name, hash) = (email.clone(), name.clone(), hash.clone());
@@ -403,7 +516,9 @@ pub async fn create_member(state: &AppState, ctx: &Ctx, input: &NewMemberInput) 
                         let (Some(name), Some(hash)) = (name, hash) else {
                             return Err(StoreError::Refused("account_changed_meanwhile"));
                         };
-                        users::create_user(tx, &email, &name, language, Some(&hash)).await?.id
+                        users::create_user(tx, &email, &name, language, Some(&hash))
+                            .await?
+                            .id
                     }
                 };
                 users::add_member(tx, tenant, user, role).await
@@ -413,12 +528,16 @@ pub async fn create_member(state: &AppState, ctx: &Ctx, input: &NewMemberInput) 
         .map_err(|e| match e {
             StoreError::Duplicate(_) => AppError::field("email", "already_member"),
             other => other.into(),
-        })?)
+        })
 }
 
 /// Invites someone by e-mail; returns the invitation and its secret link token, shown
 /// once to the admin (e-mail delivery comes with the outbox of a later issue).
-pub async fn invite(state: &AppState, ctx: &Ctx, input: &InvitationInput) -> Result<(Invitation, String), AppError> {
+pub async fn invite(
+    state: &AppState,
+    ctx: &Ctx,
+    input: &InvitationInput,
+) -> Result<(Invitation, String), AppError> {
     ctx.require(Permission::ManageUsers)?;
     let mut e = FieldErrors::new();
     let email = e.check("email", Email::parse(&input.email));
@@ -442,10 +561,17 @@ pub async fn invite(state: &AppState, ctx: &Ctx, input: &InvitationInput) -> Res
         })
 }
 
-pub async fn revoke_invitation(state: &AppState, ctx: &Ctx, id: InvitationId) -> Result<(), AppError> {
+pub async fn revoke_invitation(
+    state: &AppState,
+    ctx: &Ctx,
+    id: InvitationId,
+) -> Result<(), AppError> {
     ctx.require(Permission::ManageUsers)?;
     let tenant = ctx.tenant;
-    Ok(state.store.write(|tx| Box::pin(async move { users::revoke_invitation(tx, tenant, id).await })).await?)
+    Ok(state
+        .store
+        .write(|tx| Box::pin(async move { users::revoke_invitation(tx, tenant, id).await }))
+        .await?)
 }
 
 /// Changes a member's role and/or enabled state.
@@ -458,10 +584,7 @@ pub async fn change_member(
 ) -> Result<Member, AppError> {
     ctx.require(Permission::ManageUsers)?;
     let mut e = FieldErrors::new();
-    let role = match role {
-        Some(r) => Some(parse_role(&mut e, r)),
-        None => None,
-    };
+    let role = role.map(|r| parse_role(&mut e, r));
     e.into_result()?;
     let tenant = ctx.tenant;
     Ok(state
@@ -493,10 +616,17 @@ pub struct ApiKeyInput {
 pub async fn api_keys(state: &AppState, ctx: &Ctx) -> Result<Vec<ApiKey>, AppError> {
     ctx.require(Permission::ManageApiKeys)?;
     let tenant = ctx.tenant;
-    Ok(state.store.read(|tx| Box::pin(async move { api_keys::list(tx, tenant).await })).await?)
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { api_keys::list(tx, tenant).await }))
+        .await?)
 }
 
-pub async fn create_api_key(state: &AppState, ctx: &Ctx, input: &ApiKeyInput) -> Result<(ApiKey, String), AppError> {
+pub async fn create_api_key(
+    state: &AppState,
+    ctx: &Ctx,
+    input: &ApiKeyInput,
+) -> Result<(ApiKey, String), AppError> {
     ctx.require(Permission::ManageApiKeys)?;
     let mut e = FieldErrors::new();
     let name = e.check("name", text::required(&input.name, 80));
@@ -519,7 +649,10 @@ pub async fn create_api_key(state: &AppState, ctx: &Ctx, input: &ApiKeyInput) ->
 pub async fn revoke_api_key(state: &AppState, ctx: &Ctx, id: ApiKeyId) -> Result<ApiKey, AppError> {
     ctx.require(Permission::ManageApiKeys)?;
     let tenant = ctx.tenant;
-    Ok(state.store.write(|tx| Box::pin(async move { api_keys::revoke(tx, tenant, id).await })).await?)
+    Ok(state
+        .store
+        .write(|tx| Box::pin(async move { api_keys::revoke(tx, tenant, id).await }))
+        .await?)
 }
 
 // ---------------------------------------------------------------- sign-in and profile
@@ -533,7 +666,12 @@ pub enum LoginOutcome {
 
 /// Checks the password and opens a new session. The answer is the same for an unknown
 /// e-mail and a wrong password, and takes the same time.
-pub async fn login(state: &AppState, email: &str, password: &str, address: &str) -> Result<LoginOutcome, AppError> {
+pub async fn login(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    address: &str,
+) -> Result<LoginOutcome, AppError> {
     let limits = state.config.login_limits;
     let (e, a) = (email.to_owned(), address.to_owned());
     let blocked = state
@@ -547,13 +685,15 @@ pub async fn login(state: &AppState, email: &str, password: &str, address: &str)
         return Ok(LoginOutcome::Throttled);
     }
     let found = match Email::parse(email) {
-        Ok(parsed) => state
-            .store
-            .read(|tx| {
-                let parsed = parsed.clone();
-                Box::pin(async move { users::find_for_login(tx, &parsed).await })
-            })
-            .await?,
+        Ok(parsed) => {
+            state
+                .store
+                .read(|tx| {
+                    let parsed = parsed.clone();
+                    Box::pin(async move { users::find_for_login(tx, &parsed).await })
+                })
+                .await?
+        }
         Err(_) => None,
     };
     let (user, hash) = match found {
@@ -570,7 +710,10 @@ pub async fn login(state: &AppState, email: &str, password: &str, address: &str)
                     let email = email.clone();
                     Box::pin(async move {
                         throttle::clear(tx, &email).await?;
-                        let first = users::memberships_of(tx, user.id).await?.first().map(|m| m.organization_id);
+                        let first = users::memberships_of(tx, user.id)
+                            .await?
+                            .first()
+                            .map(|m| m.organization_id);
                         sessions::start(tx, user.id, first).await
                     })
                 })
@@ -601,14 +744,20 @@ pub async fn logout(state: &AppState, token: &str) -> Result<(), AppError> {
         .await?)
 }
 
-pub async fn switch_organization(state: &AppState, who: &SignedIn, org: OrganizationId) -> Result<(), AppError> {
+pub async fn switch_organization(
+    state: &AppState,
+    who: &SignedIn,
+    org: OrganizationId,
+) -> Result<(), AppError> {
     let (user, token) = (who.user.id, who.token.clone());
     state
         .store
         .write(|tx| {
             let token = token.clone();
             Box::pin(async move {
-                let (tenant, _) = users::membership(tx, user, org).await?.ok_or(StoreError::NotFound)?;
+                let (tenant, _) = users::membership(tx, user, org)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
                 sessions::switch_organization(tx, &token, tenant).await
             })
         })
@@ -627,7 +776,11 @@ pub struct ProfileInput {
     pub language: String,
 }
 
-pub async fn update_profile(state: &AppState, user: UserId, input: &ProfileInput) -> Result<guichet_store::users::User, AppError> {
+pub async fn update_profile(
+    state: &AppState,
+    user: UserId,
+    input: &ProfileInput,
+) -> Result<guichet_store::users::User, AppError> {
     let mut e = FieldErrors::new();
     let name = e.check("name", parse_person_name(&input.name));
     let language = parse_back_office_language(&mut e, &input.language);
@@ -654,9 +807,16 @@ pub struct PasswordChangeInput {
 
 /// Changes one's password after checking the current one, and ends the user's other
 /// sessions (someone who knew the old password is signed out everywhere else).
-pub async fn change_password(state: &AppState, who: &SignedIn, input: &PasswordChangeInput) -> Result<(), AppError> {
+pub async fn change_password(
+    state: &AppState,
+    who: &SignedIn,
+    input: &PasswordChangeInput,
+) -> Result<(), AppError> {
     let user = who.user.id;
-    let stored = state.store.read(|tx| Box::pin(async move { users::password_hash(tx, user).await })).await?;
+    let stored = state
+        .store
+        .read(|tx| Box::pin(async move { users::password_hash(tx, user).await }))
+        .await?;
     let mut e = FieldErrors::new();
     if !password::verify(input.current_password.clone(), stored).await? {
         e.add("current_password", "wrong_password");
@@ -693,7 +853,11 @@ pub struct AcceptInvitationInput {
 }
 
 /// Accepts an invitation and signs the person in; returns the new session token.
-pub async fn accept_invitation(state: &AppState, token: &str, input: &AcceptInvitationInput) -> Result<String, AppError> {
+pub async fn accept_invitation(
+    state: &AppState,
+    token: &str,
+    input: &AcceptInvitationInput,
+) -> Result<String, AppError> {
     let t = token.to_owned();
     let inv = state
         .store
@@ -714,10 +878,17 @@ pub async fn accept_invitation(state: &AppState, token: &str, input: &AcceptInvi
         let (Some(name), Some(language), Some(pw)) = (name, language, pw) else {
             return Err(AppError::Internal("validated input missing".into()));
         };
-        Some((name, language, password::hash(pw.expose().to_owned()).await?))
+        Some((
+            name,
+            language,
+            password::hash(pw.expose().to_owned()).await?,
+        ))
     } else if let Some(existing) = inv.existing_user {
         // The e-mail already has an account: whoever opens the link must prove they own it.
-        let stored = state.store.read(|tx| Box::pin(async move { users::password_hash(tx, existing).await })).await?;
+        let stored = state
+            .store
+            .read(|tx| Box::pin(async move { users::password_hash(tx, existing).await }))
+            .await?;
         if !password::verify(input.password.clone(), stored).await? {
             return Err(AppError::field("password", "wrong_password"));
         }
@@ -730,7 +901,9 @@ pub async fn accept_invitation(state: &AppState, token: &str, input: &AcceptInvi
         .write(|tx| {
             let (t, new_user) = (t.clone(), new_user.clone());
             Box::pin(async move {
-                let nu = new_user.as_ref().map(|(n, l, h)| (n.as_str(), *l, h.as_str()));
+                let nu = new_user
+                    .as_ref()
+                    .map(|(n, l, h)| (n.as_str(), *l, h.as_str()));
                 let (user, tenant) = users::accept_invitation(tx, &t, nu).await?;
                 sessions::start(tx, user, Some(tenant.id())).await
             })

@@ -24,7 +24,8 @@ impl Tr {
 
     /// The message for a field error code (`error-required`, …).
     pub fn error(&self, code: &str) -> String {
-        i18n::try_t(self.0, &format!("error-{code}")).unwrap_or_else(|| i18n::t(self.0, "error-invalid"))
+        i18n::try_t(self.0, &format!("error-{code}"))
+            .unwrap_or_else(|| i18n::t(self.0, "error-invalid"))
     }
 
     /// The message for the error on `field`, or nothing.
@@ -50,7 +51,10 @@ impl Tr {
     }
 
     pub fn maybe_instant(&self, micros: &Option<i64>, tz: &str) -> String {
-        micros.as_ref().map(|m| self.instant(m, tz)).unwrap_or_else(|| "—".to_owned())
+        micros
+            .as_ref()
+            .map(|m| self.instant(m, tz))
+            .unwrap_or_else(|| "—".to_owned())
     }
 }
 
@@ -81,7 +85,10 @@ pub struct Nav {
 }
 
 /// Entries of the menu: (section title, [(label, href, permission needed)]).
-type MenuSection = (Option<&'static str>, &'static [(&'static str, &'static str, Option<Permission>)]);
+type MenuSection = (
+    Option<&'static str>,
+    &'static [(&'static str, &'static str, Option<Permission>)],
+);
 
 pub const MENU: &[MenuSection] = &[
     (None, &[("nav-dashboard", "/", None)]),
@@ -115,21 +122,40 @@ pub const MENU: &[MenuSection] = &[
         Some("nav-distribution"),
         &[
             ("nav-booking-widgets", "/distribution/booking-widgets", None),
-            ("nav-registers", "/distribution/registers", Some(Permission::ManageRegisters)),
+            (
+                "nav-registers",
+                "/distribution/registers",
+                Some(Permission::ManageRegisters),
+            ),
             ("nav-sales-channels", "/distribution/sales-channels", None),
         ],
     ),
     (
         Some("nav-marketing"),
-        &[("nav-customers", "/marketing/customers", None), ("nav-emails", "/marketing/emails", None)],
+        &[
+            ("nav-customers", "/marketing/customers", None),
+            ("nav-emails", "/marketing/emails", None),
+        ],
     ),
     (
         Some("nav-account"),
         &[
-            ("nav-details", "/account/details", Some(Permission::ViewOrganization)),
+            (
+                "nav-details",
+                "/account/details",
+                Some(Permission::ViewOrganization),
+            ),
             ("nav-users", "/account/users", Some(Permission::ManageUsers)),
-            ("nav-taxes", "/account/taxes", Some(Permission::ViewVatRates)),
-            ("nav-api-keys", "/account/api-keys", Some(Permission::ManageApiKeys)),
+            (
+                "nav-taxes",
+                "/account/taxes",
+                Some(Permission::ViewVatRates),
+            ),
+            (
+                "nav-api-keys",
+                "/account/api-keys",
+                Some(Permission::ManageApiKeys),
+            ),
         ],
     ),
 ];
@@ -145,13 +171,21 @@ impl Nav {
                 items: items
                     .iter()
                     .filter(|(_, _, p)| p.is_none_or(|p| ctx.can(p)))
-                    .map(|(label, href, _)| NavItem { label, href, active: *href == active })
+                    .map(|(label, href, _)| NavItem {
+                        label,
+                        href,
+                        active: *href == active,
+                    })
                     .collect(),
             })
             .filter(|s| !s.items.is_empty())
             .collect();
         Nav {
-            user_name: ctx.user.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
+            user_name: ctx
+                .user
+                .as_ref()
+                .map(|u| u.name.clone())
+                .unwrap_or_default(),
             organization_name: ctx.organization_name(),
             organizations: ctx
                 .memberships
@@ -175,7 +209,11 @@ pub fn render<T: Template>(t: &T) -> Response {
         Err(e) => {
             let id = uuid::Uuid::now_v7().simple().to_string();
             tracing::error!(error_id = %id, error = %e, "template failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, format!("Internal error; reference {id}.")).into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("Internal error; reference {id}."),
+            )
+                .into_response()
         }
     }
 }
@@ -201,7 +239,10 @@ pub fn language_of(headers: &HeaderMap) -> Language {
     if let Some(l) = from_cookie {
         return l;
     }
-    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     match accept.trim().get(..2).map(|s| s.to_ascii_lowercase()) {
         Some(s) if s == "en" => Language::En,
         _ => Language::Fr,
@@ -217,8 +258,22 @@ struct ErrorPage {
     error_id: Option<String>,
 }
 
-pub fn error_page(lang: Language, status: StatusCode, code: &str, error_id: Option<String>) -> Response {
+pub fn error_page(
+    lang: Language,
+    status: StatusCode,
+    code: &str,
+    error_id: Option<String>,
+) -> Response {
     let tr = Tr(lang);
-    let message = i18n::try_t(lang, &format!("problem-{code}")).unwrap_or_else(|| tr.t("problem-internal_error"));
-    render_status(status, &ErrorPage { tr, status: status.as_u16(), message, error_id })
+    let message = i18n::try_t(lang, &format!("problem-{code}"))
+        .unwrap_or_else(|| tr.t("problem-internal_error"));
+    render_status(
+        status,
+        &ErrorPage {
+            tr,
+            status: status.as_u16(),
+            message,
+            error_id,
+        },
+    )
 }

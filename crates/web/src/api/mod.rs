@@ -42,7 +42,12 @@ impl Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("An API key created by an admin (Account › API keys).")).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An API key created by an admin (Account › API keys)."))
+                    .build(),
+            ),
         );
     }
 }
@@ -81,7 +86,12 @@ pub fn router() -> Router<AppState> {
             "/api/v1/openapi.json",
             axum::routing::get(move || {
                 let body = spec_json.clone();
-                async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], body) }
+                async move {
+                    (
+                        [(axum::http::header::CONTENT_TYPE, "application/json")],
+                        body,
+                    )
+                }
             }),
         )
         .fallback(|| async { problem_response(StatusCode::NOT_FOUND, "not_found", None, vec![]) })
@@ -103,7 +113,10 @@ where
             Err(rejection) => Err(problem_response(
                 rejection.status(),
                 "invalid_body",
-                Some(format!("The request body is not the expected JSON: {}", rejection.body_text())),
+                Some(format!(
+                    "The request body is not the expected JSON: {}",
+                    rejection.body_text()
+                )),
                 vec![],
             )),
         }
@@ -130,16 +143,31 @@ struct Me {
 /// Who is calling, in which organization, with which role.
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", responses((status = 200, body = Me), (status = 401, body = Problem)))]
 async fn me(ApiCtx(ctx): ApiCtx) -> ApiResult<Me> {
-    Ok(Json(Me { user: ctx.user.clone(), organization_id: ctx.tenant.id(), role: ctx.role, via_api_key: ctx.api_key.is_some() }))
+    Ok(Json(Me {
+        user: ctx.user.clone(),
+        organization_id: ctx.tenant.id(),
+        role: ctx.role,
+        via_api_key: ctx.api_key.is_some(),
+    }))
 }
 
 /// The organizations the caller may act in (one for an API key).
 #[utoipa::path(get, path = "/api/v1/organizations", tag = "account", responses((status = 200, body = [MembershipSummary])))]
-async fn list_organizations(State(state): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Vec<MembershipSummary>> {
+async fn list_organizations(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+) -> ApiResult<Vec<MembershipSummary>> {
     if ctx.api_key.is_some() {
         let tenant = ctx.tenant;
-        let org = state.store.read(|tx| Box::pin(async move { guichet_store::organizations::get(tx, tenant).await })).await?;
-        return Ok(Json(vec![MembershipSummary { organization_id: org.id, organization_name: org.name, role: ctx.role }]));
+        let org = state
+            .store
+            .read(|tx| Box::pin(async move { guichet_store::organizations::get(tx, tenant).await }))
+            .await?;
+        return Ok(Json(vec![MembershipSummary {
+            organization_id: org.id,
+            organization_name: org.name,
+            role: ctx.role,
+        }]));
     }
     Ok(Json(ctx.memberships.clone()))
 }
@@ -148,15 +176,24 @@ async fn list_organizations(State(state): State<AppState>, ApiCtx(ctx): ApiCtx) 
 
 /// The current organization's details.
 #[utoipa::path(get, path = "/api/v1/organization", tag = "account", responses((status = 200, body = Organization), (status = 403, body = Problem)))]
-async fn get_organization(State(state): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Organization> {
+async fn get_organization(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+) -> ApiResult<Organization> {
     Ok(Json(services::organization(&state, &ctx).await?))
 }
 
 /// Replaces the organization's details (admin).
 #[utoipa::path(put, path = "/api/v1/organization", tag = "account", request_body = OrganizationInput,
     responses((status = 200, body = Organization), (status = 422, body = Problem), (status = 403, body = Problem)))]
-async fn update_organization(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, ApiJson(input): ApiJson<OrganizationInput>) -> ApiResult<Organization> {
-    Ok(Json(services::update_organization(&state, &ctx, &input).await?))
+async fn update_organization(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(input): ApiJson<OrganizationInput>,
+) -> ApiResult<Organization> {
+    Ok(Json(
+        services::update_organization(&state, &ctx, &input).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/sites", tag = "sites", responses((status = 200, body = [Site])))]
@@ -166,20 +203,40 @@ async fn list_sites(State(state): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiRe
 
 #[utoipa::path(post, path = "/api/v1/sites", tag = "sites", request_body = SiteInput,
     responses((status = 201, body = Site), (status = 422, body = Problem)))]
-async fn create_site(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, ApiJson(input): ApiJson<SiteInput>) -> Result<(StatusCode, Json<Site>), ApiError> {
-    Ok((StatusCode::CREATED, Json(services::create_site(&state, &ctx, &input).await?)))
+async fn create_site(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(input): ApiJson<SiteInput>,
+) -> Result<(StatusCode, Json<Site>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(services::create_site(&state, &ctx, &input).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/sites/{id}", tag = "sites", params(("id" = String, Path)),
     responses((status = 200, body = Site), (status = 404, body = Problem)))]
-async fn get_site(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, Path(raw): Path<String>) -> ApiResult<Site> {
-    Ok(Json(services::site(&state, &ctx, id::<SiteId>(&raw)?).await?))
+async fn get_site(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> ApiResult<Site> {
+    Ok(Json(
+        services::site(&state, &ctx, id::<SiteId>(&raw)?).await?,
+    ))
 }
 
 #[utoipa::path(put, path = "/api/v1/sites/{id}", tag = "sites", params(("id" = String, Path)), request_body = SiteInput,
     responses((status = 200, body = Site), (status = 404, body = Problem), (status = 422, body = Problem)))]
-async fn update_site(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, Path(raw): Path<String>, ApiJson(input): ApiJson<SiteInput>) -> ApiResult<Site> {
-    Ok(Json(services::update_site(&state, &ctx, id::<SiteId>(&raw)?, &input).await?))
+async fn update_site(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<SiteInput>,
+) -> ApiResult<Site> {
+    Ok(Json(
+        services::update_site(&state, &ctx, id::<SiteId>(&raw)?, &input).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -190,8 +247,15 @@ struct ArchiveInput {
 
 #[utoipa::path(post, path = "/api/v1/sites/{id}/archive", tag = "sites", params(("id" = String, Path)), request_body = ArchiveInput,
     responses((status = 200, body = Site), (status = 409, body = Problem)))]
-async fn archive_site(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, Path(raw): Path<String>, ApiJson(input): ApiJson<ArchiveInput>) -> ApiResult<Site> {
-    Ok(Json(services::archive_site(&state, &ctx, id::<SiteId>(&raw)?, input.archived).await?))
+async fn archive_site(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<ArchiveInput>,
+) -> ApiResult<Site> {
+    Ok(Json(
+        services::archive_site(&state, &ctx, id::<SiteId>(&raw)?, input.archived).await?,
+    ))
 }
 
 // ---------------------------------------------------------------- users
@@ -204,14 +268,27 @@ async fn list_users(State(state): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiRe
 /// Creates a user with a password, or adds an existing account (by e-mail) to the organization.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewMemberInput,
     responses((status = 201, body = Member), (status = 422, body = Problem)))]
-async fn create_user(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, ApiJson(input): ApiJson<NewMemberInput>) -> Result<(StatusCode, Json<Member>), ApiError> {
-    Ok((StatusCode::CREATED, Json(services::create_member(&state, &ctx, &input).await?)))
+async fn create_user(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(input): ApiJson<NewMemberInput>,
+) -> Result<(StatusCode, Json<Member>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(services::create_member(&state, &ctx, &input).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)),
     responses((status = 200, body = Member), (status = 404, body = Problem)))]
-async fn get_user(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, Path(raw): Path<String>) -> ApiResult<Member> {
-    Ok(Json(services::member(&state, &ctx, id::<UserId>(&raw)?).await?))
+async fn get_user(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> ApiResult<Member> {
+    Ok(Json(
+        services::member(&state, &ctx, id::<UserId>(&raw)?).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -225,8 +302,22 @@ struct MemberChange {
 /// Changes a user's role or disables/enables them. The last active admin cannot be demoted or disabled.
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), request_body = MemberChange,
     responses((status = 200, body = Member), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn change_user(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, Path(raw): Path<String>, ApiJson(input): ApiJson<MemberChange>) -> ApiResult<Member> {
-    Ok(Json(services::change_member(&state, &ctx, id::<UserId>(&raw)?, input.role.as_deref(), input.disabled).await?))
+async fn change_user(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<MemberChange>,
+) -> ApiResult<Member> {
+    Ok(Json(
+        services::change_member(
+            &state,
+            &ctx,
+            id::<UserId>(&raw)?,
+            input.role.as_deref(),
+            input.disabled,
+        )
+        .await?,
+    ))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -239,9 +330,16 @@ struct CreatedInvitation {
 /// Invites someone by e-mail with a role; the link is valid seven days.
 #[utoipa::path(post, path = "/api/v1/invitations", tag = "users", request_body = InvitationInput,
     responses((status = 201, body = CreatedInvitation), (status = 422, body = Problem)))]
-async fn create_invitation(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, ApiJson(input): ApiJson<InvitationInput>) -> Result<(StatusCode, Json<CreatedInvitation>), ApiError> {
+async fn create_invitation(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(input): ApiJson<InvitationInput>,
+) -> Result<(StatusCode, Json<CreatedInvitation>), ApiError> {
     let (invitation, token) = services::invite(&state, &ctx, &input).await?;
-    Ok((StatusCode::CREATED, Json(CreatedInvitation { invitation, token })))
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedInvitation { invitation, token }),
+    ))
 }
 
 // ---------------------------------------------------------------- VAT rates
@@ -254,30 +352,53 @@ struct VatRateInput {
 }
 
 #[utoipa::path(get, path = "/api/v1/vat-rates", tag = "vat rates", responses((status = 200, body = [VatRate]), (status = 403, body = Problem)))]
-async fn list_vat_rates(State(state): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Vec<VatRate>> {
+async fn list_vat_rates(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+) -> ApiResult<Vec<VatRate>> {
     Ok(Json(services::vat_rates(&state, &ctx).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/vat-rates", tag = "vat rates", request_body = VatRateInput,
     responses((status = 201, body = VatRate), (status = 422, body = Problem), (status = 403, body = Problem)))]
-async fn create_vat_rate(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, ApiJson(input): ApiJson<VatRateInput>) -> Result<(StatusCode, Json<VatRate>), ApiError> {
+async fn create_vat_rate(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(input): ApiJson<VatRateInput>,
+) -> Result<(StatusCode, Json<VatRate>), ApiError> {
     ctx.require(guichet_domain::Permission::ManageVatRates)?;
     let parsed = services::parse_vat_basis_points(&input.label, input.rate_basis_points)?;
-    Ok((StatusCode::CREATED, Json(services::create_vat_rate(&state, &ctx, parsed).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(services::create_vat_rate(&state, &ctx, parsed).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/vat-rates/{id}", tag = "vat rates", params(("id" = String, Path)),
     responses((status = 200, body = VatRate), (status = 404, body = Problem)))]
-async fn get_vat_rate(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, Path(raw): Path<String>) -> ApiResult<VatRate> {
-    Ok(Json(services::vat_rate(&state, &ctx, id::<VatRateId>(&raw)?).await?))
+async fn get_vat_rate(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> ApiResult<VatRate> {
+    Ok(Json(
+        services::vat_rate(&state, &ctx, id::<VatRateId>(&raw)?).await?,
+    ))
 }
 
 #[utoipa::path(put, path = "/api/v1/vat-rates/{id}", tag = "vat rates", params(("id" = String, Path)), request_body = VatRateInput,
     responses((status = 200, body = VatRate), (status = 422, body = Problem)))]
-async fn update_vat_rate(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, Path(raw): Path<String>, ApiJson(input): ApiJson<VatRateInput>) -> ApiResult<VatRate> {
+async fn update_vat_rate(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<VatRateInput>,
+) -> ApiResult<VatRate> {
     ctx.require(guichet_domain::Permission::ManageVatRates)?;
     let parsed = services::parse_vat_basis_points(&input.label, input.rate_basis_points)?;
-    Ok(Json(services::update_vat_rate(&state, &ctx, id::<VatRateId>(&raw)?, parsed).await?))
+    Ok(Json(
+        services::update_vat_rate(&state, &ctx, id::<VatRateId>(&raw)?, parsed).await?,
+    ))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -289,51 +410,97 @@ struct RemovalResult {
 /// Deletes a rate nothing refers to; a rate in use is archived instead.
 #[utoipa::path(delete, path = "/api/v1/vat-rates/{id}", tag = "vat rates", params(("id" = String, Path)),
     responses((status = 200, body = RemovalResult), (status = 404, body = Problem)))]
-async fn delete_vat_rate(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, Path(raw): Path<String>) -> ApiResult<RemovalResult> {
-    Ok(Json(RemovalResult { result: services::remove_vat_rate(&state, &ctx, id::<VatRateId>(&raw)?).await? }))
+async fn delete_vat_rate(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> ApiResult<RemovalResult> {
+    Ok(Json(RemovalResult {
+        result: services::remove_vat_rate(&state, &ctx, id::<VatRateId>(&raw)?).await?,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/vat-rates/{id}/archive", tag = "vat rates", params(("id" = String, Path)), request_body = ArchiveInput,
     responses((status = 200, body = VatRate), (status = 422, body = Problem)))]
-async fn archive_vat_rate(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, Path(raw): Path<String>, ApiJson(input): ApiJson<ArchiveInput>) -> ApiResult<VatRate> {
-    Ok(Json(services::archive_vat_rate(&state, &ctx, id::<VatRateId>(&raw)?, input.archived).await?))
+async fn archive_vat_rate(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<ArchiveInput>,
+) -> ApiResult<VatRate> {
+    Ok(Json(
+        services::archive_vat_rate(&state, &ctx, id::<VatRateId>(&raw)?, input.archived).await?,
+    ))
 }
 
 // ---------------------------------------------------------------- registers
 
 #[utoipa::path(get, path = "/api/v1/registers", tag = "registers", responses((status = 200, body = [Register]), (status = 403, body = Problem)))]
-async fn list_registers(State(state): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Vec<Register>> {
+async fn list_registers(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+) -> ApiResult<Vec<Register>> {
     Ok(Json(services::registers(&state, &ctx).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/registers", tag = "registers", request_body = RegisterInput,
     responses((status = 201, body = Register), (status = 422, body = Problem)))]
-async fn create_register(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, ApiJson(input): ApiJson<RegisterInput>) -> Result<(StatusCode, Json<Register>), ApiError> {
-    Ok((StatusCode::CREATED, Json(services::create_register(&state, &ctx, &input).await?)))
+async fn create_register(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(input): ApiJson<RegisterInput>,
+) -> Result<(StatusCode, Json<Register>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(services::create_register(&state, &ctx, &input).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/registers/{id}", tag = "registers", params(("id" = String, Path)),
     responses((status = 200, body = Register), (status = 404, body = Problem)))]
-async fn get_register(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, Path(raw): Path<String>) -> ApiResult<Register> {
-    Ok(Json(services::register(&state, &ctx, id::<RegisterId>(&raw)?).await?))
+async fn get_register(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> ApiResult<Register> {
+    Ok(Json(
+        services::register(&state, &ctx, id::<RegisterId>(&raw)?).await?,
+    ))
 }
 
 #[utoipa::path(put, path = "/api/v1/registers/{id}", tag = "registers", params(("id" = String, Path)), request_body = RegisterInput,
     responses((status = 200, body = Register), (status = 422, body = Problem)))]
-async fn update_register(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, Path(raw): Path<String>, ApiJson(input): ApiJson<RegisterInput>) -> ApiResult<Register> {
-    Ok(Json(services::update_register(&state, &ctx, id::<RegisterId>(&raw)?, &input).await?))
+async fn update_register(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<RegisterInput>,
+) -> ApiResult<Register> {
+    Ok(Json(
+        services::update_register(&state, &ctx, id::<RegisterId>(&raw)?, &input).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/registers/{id}/archive", tag = "registers", params(("id" = String, Path)), request_body = ArchiveInput,
     responses((status = 200, body = Register), (status = 422, body = Problem)))]
-async fn archive_register(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, Path(raw): Path<String>, ApiJson(input): ApiJson<ArchiveInput>) -> ApiResult<Register> {
-    Ok(Json(services::archive_register(&state, &ctx, id::<RegisterId>(&raw)?, input.archived).await?))
+async fn archive_register(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<ArchiveInput>,
+) -> ApiResult<Register> {
+    Ok(Json(
+        services::archive_register(&state, &ctx, id::<RegisterId>(&raw)?, input.archived).await?,
+    ))
 }
 
 // ---------------------------------------------------------------- API keys
 
 #[utoipa::path(get, path = "/api/v1/api-keys", tag = "api keys", responses((status = 200, body = [ApiKey]), (status = 403, body = Problem)))]
-async fn list_api_keys(State(state): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Vec<ApiKey>> {
+async fn list_api_keys(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+) -> ApiResult<Vec<ApiKey>> {
     Ok(Json(services::api_keys(&state, &ctx).await?))
 }
 
@@ -346,7 +513,11 @@ struct CreatedApiKey {
 
 #[utoipa::path(post, path = "/api/v1/api-keys", tag = "api keys", request_body = ApiKeyInput,
     responses((status = 201, body = CreatedApiKey), (status = 422, body = Problem)))]
-async fn create_api_key(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, ApiJson(input): ApiJson<ApiKeyInput>) -> Result<(StatusCode, Json<CreatedApiKey>), ApiError> {
+async fn create_api_key(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(input): ApiJson<ApiKeyInput>,
+) -> Result<(StatusCode, Json<CreatedApiKey>), ApiError> {
     let (key, secret) = services::create_api_key(&state, &ctx, &input).await?;
     Ok((StatusCode::CREATED, Json(CreatedApiKey { key, secret })))
 }
@@ -354,6 +525,12 @@ async fn create_api_key(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, ApiJ
 /// Revokes a key: it stops working at once.
 #[utoipa::path(delete, path = "/api/v1/api-keys/{id}", tag = "api keys", params(("id" = String, Path)),
     responses((status = 200, body = ApiKey), (status = 404, body = Problem)))]
-async fn revoke_api_key(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, Path(raw): Path<String>) -> ApiResult<ApiKey> {
-    Ok(Json(services::revoke_api_key(&state, &ctx, id::<ApiKeyId>(&raw)?).await?))
+async fn revoke_api_key(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> ApiResult<ApiKey> {
+    Ok(Json(
+        services::revoke_api_key(&state, &ctx, id::<ApiKeyId>(&raw)?).await?,
+    ))
 }

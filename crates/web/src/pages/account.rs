@@ -19,7 +19,11 @@ use guichet_store::vat_rates::{Removal, VatRate as StoredVatRate};
 use serde::Deserialize;
 
 fn status_for(errors: &FieldErrors) -> StatusCode {
-    if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY }
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -71,7 +75,11 @@ async fn details_page(
     ))
 }
 
-pub async fn details(State(state): State<AppState>, PageCtx(ctx): PageCtx, Query(flash): Query<Flash>) -> Result<Response, PageError> {
+pub async fn details(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(flash): Query<Flash>,
+) -> Result<Response, PageError> {
     details_page(&state, &ctx, flash.key(), None, FieldErrors::new()).await
 }
 
@@ -107,7 +115,11 @@ fn site_page(ctx: &Ctx, site: Option<&Site>, form: SiteInput, errors: FieldError
         &SitePage {
             tr: Tr(ctx.lang),
             nav: Nav::new(ctx, "/account/details", None),
-            title: if site.is_some() { "sites-edit" } else { "action-new-site" },
+            title: if site.is_some() {
+                "sites-edit"
+            } else {
+                "action-new-site"
+            },
             form,
             errors,
             site_id: site.map(|s| s.id),
@@ -118,21 +130,40 @@ fn site_page(ctx: &Ctx, site: Option<&Site>, form: SiteInput, errors: FieldError
 
 pub async fn new_site(PageCtx(ctx): PageCtx) -> Result<Response, PageError> {
     ctx.require(Permission::EditOrganization).or_page(&ctx)?;
-    let form = SiteInput { address: AddressInput { country: "BE".into(), ..Default::default() }, ..Default::default() };
+    let form = SiteInput {
+        address: AddressInput {
+            country: "BE".into(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
     Ok(site_page(&ctx, None, form, FieldErrors::new()))
 }
 
-pub async fn create_site(State(state): State<AppState>, PageCtx(ctx): PageCtx, Form(form): Form<SiteInput>) -> Result<Response, PageError> {
+pub async fn create_site(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Form(form): Form<SiteInput>,
+) -> Result<Response, PageError> {
     match services::create_site(&state, &ctx, &form).await {
         Ok(_) => Ok(done("/account/details", "site-saved")),
         Err(e) => Ok(site_page(&ctx, None, form, form_errors(e, &ctx)?)),
     }
 }
 
-pub async fn edit_site(State(state): State<AppState>, PageCtx(ctx): PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
+pub async fn edit_site(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
     ctx.require(Permission::EditOrganization).or_page(&ctx)?;
-    let site = services::site(&state, &ctx, parse_id(&id, &ctx)?).await.or_page(&ctx)?;
-    let form = SiteInput { name: site.name.clone(), address: AddressInput::from_address(&site.address) };
+    let site = services::site(&state, &ctx, parse_id(&id, &ctx)?)
+        .await
+        .or_page(&ctx)?;
+    let form = SiteInput {
+        name: site.name.clone(),
+        address: AddressInput::from_address(&site.address),
+    };
     Ok(site_page(&ctx, Some(&site), form, FieldErrors::new()))
 }
 
@@ -161,11 +192,21 @@ pub async fn archive_site(
 ) -> Result<Response, PageError> {
     let id: SiteId = parse_id(&id, &ctx)?;
     match services::archive_site(&state, &ctx, id, form.archived()).await {
-        Ok(_) => Ok(done("/account/details", if form.archived() { "archived" } else { "restored" })),
+        Ok(_) => Ok(done(
+            "/account/details",
+            if form.archived() {
+                "archived"
+            } else {
+                "restored"
+            },
+        )),
         Err(e) => {
             let errors = form_errors(e, &ctx)?;
             let site = services::site(&state, &ctx, id).await.or_page(&ctx)?;
-            let input = SiteInput { name: site.name.clone(), address: AddressInput::from_address(&site.address) };
+            let input = SiteInput {
+                name: site.name.clone(),
+                address: AddressInput::from_address(&site.address),
+            };
             Ok(site_page(&ctx, Some(&site), input, errors))
         }
     }
@@ -186,11 +227,19 @@ struct TaxesPage {
 
 impl TaxesPage {
     fn percent(&self, bp: &u32) -> String {
-        VatRate::from_basis_points(i64::from(*bp)).map(|r| r.to_string()).unwrap_or_default()
+        VatRate::from_basis_points(i64::from(*bp))
+            .map(|r| r.to_string())
+            .unwrap_or_default()
     }
 }
 
-async fn taxes_page(state: &AppState, ctx: &Ctx, flash: Option<&str>, form: VatRateForm, errors: FieldErrors) -> Result<Response, PageError> {
+async fn taxes_page(
+    state: &AppState,
+    ctx: &Ctx,
+    flash: Option<&str>,
+    form: VatRateForm,
+    errors: FieldErrors,
+) -> Result<Response, PageError> {
     let rates = services::vat_rates(state, ctx).await.or_page(ctx)?;
     Ok(render_status(
         status_for(&errors),
@@ -205,11 +254,26 @@ async fn taxes_page(state: &AppState, ctx: &Ctx, flash: Option<&str>, form: VatR
     ))
 }
 
-pub async fn taxes(State(state): State<AppState>, PageCtx(ctx): PageCtx, Query(flash): Query<Flash>) -> Result<Response, PageError> {
-    taxes_page(&state, &ctx, flash.key(), VatRateForm::default(), FieldErrors::new()).await
+pub async fn taxes(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(flash): Query<Flash>,
+) -> Result<Response, PageError> {
+    taxes_page(
+        &state,
+        &ctx,
+        flash.key(),
+        VatRateForm::default(),
+        FieldErrors::new(),
+    )
+    .await
 }
 
-pub async fn create_tax(State(state): State<AppState>, PageCtx(ctx): PageCtx, Form(form): Form<VatRateForm>) -> Result<Response, PageError> {
+pub async fn create_tax(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Form(form): Form<VatRateForm>,
+) -> Result<Response, PageError> {
     let result = match services::parse_vat_form(&form) {
         Ok(parsed) => services::create_vat_rate(&state, &ctx, parsed).await,
         Err(e) => {
@@ -233,8 +297,14 @@ pub struct PresetForm {
     country: String,
 }
 
-pub async fn tax_preset(State(state): State<AppState>, PageCtx(ctx): PageCtx, Form(form): Form<PresetForm>) -> Result<Response, PageError> {
-    services::apply_vat_preset(&state, &ctx, &form.country).await.or_page(&ctx)?;
+pub async fn tax_preset(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Form(form): Form<PresetForm>,
+) -> Result<Response, PageError> {
+    services::apply_vat_preset(&state, &ctx, &form.country)
+        .await
+        .or_page(&ctx)?;
     Ok(done("/account/taxes", "vat-preset"))
 }
 
@@ -248,21 +318,43 @@ struct TaxEditPage {
     errors: FieldErrors,
 }
 
-fn tax_edit_page(ctx: &Ctx, rate: StoredVatRate, form: VatRateForm, errors: FieldErrors) -> Response {
+fn tax_edit_page(
+    ctx: &Ctx,
+    rate: StoredVatRate,
+    form: VatRateForm,
+    errors: FieldErrors,
+) -> Response {
     render_status(
         status_for(&errors),
-        &TaxEditPage { tr: Tr(ctx.lang), nav: Nav::new(ctx, "/account/taxes", None), rate, form, errors },
+        &TaxEditPage {
+            tr: Tr(ctx.lang),
+            nav: Nav::new(ctx, "/account/taxes", None),
+            rate,
+            form,
+            errors,
+        },
     )
 }
 
 fn form_of(rate: &StoredVatRate) -> VatRateForm {
-    let shown = VatRate::from_basis_points(i64::from(rate.rate_basis_points)).map(|r| r.to_string()).unwrap_or_default();
-    VatRateForm { label: rate.label.clone(), rate: shown.trim_end_matches(" %").to_owned() }
+    let shown = VatRate::from_basis_points(i64::from(rate.rate_basis_points))
+        .map(|r| r.to_string())
+        .unwrap_or_default();
+    VatRateForm {
+        label: rate.label.clone(),
+        rate: shown.trim_end_matches(" %").to_owned(),
+    }
 }
 
-pub async fn edit_tax(State(state): State<AppState>, PageCtx(ctx): PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
+pub async fn edit_tax(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
     ctx.require(Permission::ManageVatRates).or_page(&ctx)?;
-    let rate = services::vat_rate(&state, &ctx, parse_id(&id, &ctx)?).await.or_page(&ctx)?;
+    let rate = services::vat_rate(&state, &ctx, parse_id(&id, &ctx)?)
+        .await
+        .or_page(&ctx)?;
     let form = form_of(&rate);
     Ok(tax_edit_page(&ctx, rate, form, FieldErrors::new()))
 }
@@ -297,7 +389,14 @@ pub async fn archive_tax(
 ) -> Result<Response, PageError> {
     let id: VatRateId = parse_id(&id, &ctx)?;
     match services::archive_vat_rate(&state, &ctx, id, form.archived()).await {
-        Ok(_) => Ok(done("/account/taxes", if form.archived() { "archived" } else { "restored" })),
+        Ok(_) => Ok(done(
+            "/account/taxes",
+            if form.archived() {
+                "archived"
+            } else {
+                "restored"
+            },
+        )),
         Err(e) => {
             let errors = form_errors(e, &ctx)?;
             let rate = services::vat_rate(&state, &ctx, id).await.or_page(&ctx)?;
@@ -307,10 +406,23 @@ pub async fn archive_tax(
     }
 }
 
-pub async fn delete_tax(State(state): State<AppState>, PageCtx(ctx): PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
+pub async fn delete_tax(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
     let id: VatRateId = parse_id(&id, &ctx)?;
-    let removal = services::remove_vat_rate(&state, &ctx, id).await.or_page(&ctx)?;
-    Ok(done("/account/taxes", if removal == Removal::Deleted { "deleted" } else { "vat-archived-in-use" }))
+    let removal = services::remove_vat_rate(&state, &ctx, id)
+        .await
+        .or_page(&ctx)?;
+    Ok(done(
+        "/account/taxes",
+        if removal == Removal::Deleted {
+            "deleted"
+        } else {
+            "vat-archived-in-use"
+        },
+    ))
 }
 
 // ---------------------------------------------------------------- API keys
@@ -339,20 +451,42 @@ async fn api_keys_page(
     let time_zone = services::time_zone(state, ctx.tenant).await.or_page(ctx)?;
     Ok(render_status(
         status_for(&errors),
-        &ApiKeysPage { tr: Tr(ctx.lang), nav: Nav::new(ctx, "/account/api-keys", flash), keys, new_secret, form, errors, time_zone },
+        &ApiKeysPage {
+            tr: Tr(ctx.lang),
+            nav: Nav::new(ctx, "/account/api-keys", flash),
+            keys,
+            new_secret,
+            form,
+            errors,
+            time_zone,
+        },
     ))
 }
 
-pub async fn api_keys(State(state): State<AppState>, PageCtx(ctx): PageCtx, Query(flash): Query<Flash>) -> Result<Response, PageError> {
-    let form = ApiKeyInput { role: "seller".into(), ..Default::default() };
+pub async fn api_keys(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(flash): Query<Flash>,
+) -> Result<Response, PageError> {
+    let form = ApiKeyInput {
+        role: "seller".into(),
+        ..Default::default()
+    };
     api_keys_page(&state, &ctx, flash.key(), None, form, FieldErrors::new()).await
 }
 
-pub async fn create_api_key(State(state): State<AppState>, PageCtx(ctx): PageCtx, Form(form): Form<ApiKeyInput>) -> Result<Response, PageError> {
+pub async fn create_api_key(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Form(form): Form<ApiKeyInput>,
+) -> Result<Response, PageError> {
     match services::create_api_key(&state, &ctx, &form).await {
         // The secret is shown on this response only; it is never stored in clear.
         Ok((_, secret)) => {
-            let form = ApiKeyInput { role: "seller".into(), ..Default::default() };
+            let form = ApiKeyInput {
+                role: "seller".into(),
+                ..Default::default()
+            };
             api_keys_page(&state, &ctx, None, Some(secret), form, FieldErrors::new()).await
         }
         Err(e) => {
@@ -362,7 +496,13 @@ pub async fn create_api_key(State(state): State<AppState>, PageCtx(ctx): PageCtx
     }
 }
 
-pub async fn revoke_api_key(State(state): State<AppState>, PageCtx(ctx): PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
-    services::revoke_api_key(&state, &ctx, parse_id(&id, &ctx)?).await.or_page(&ctx)?;
+pub async fn revoke_api_key(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    services::revoke_api_key(&state, &ctx, parse_id(&id, &ctx)?)
+        .await
+        .or_page(&ctx)?;
     Ok(done("/account/api-keys", "key-revoked"))
 }

@@ -26,31 +26,67 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(session::login_page).post(session::login))
         .route("/logout", post(session::logout))
         .route("/language", post(session::set_language))
-        .route("/invitation/{token}", get(session::invitation_page).post(session::accept_invitation))
+        .route(
+            "/invitation/{token}",
+            get(session::invitation_page).post(session::accept_invitation),
+        )
         .route("/no-organization", get(session::no_organization))
         .route("/switch-organization", post(session::switch_organization))
         .route("/me", get(session::profile).post(session::update_profile))
         .route("/me/password", post(session::change_password))
-        .route("/account/details", get(account::details).post(account::update_details))
-        .route("/account/sites/new", get(account::new_site).post(account::create_site))
-        .route("/account/sites/{id}", get(account::edit_site).post(account::update_site))
+        .route(
+            "/account/details",
+            get(account::details).post(account::update_details),
+        )
+        .route(
+            "/account/sites/new",
+            get(account::new_site).post(account::create_site),
+        )
+        .route(
+            "/account/sites/{id}",
+            get(account::edit_site).post(account::update_site),
+        )
         .route("/account/sites/{id}/archive", post(account::archive_site))
-        .route("/account/taxes", get(account::taxes).post(account::create_tax))
+        .route(
+            "/account/taxes",
+            get(account::taxes).post(account::create_tax),
+        )
         .route("/account/taxes/preset", post(account::tax_preset))
-        .route("/account/taxes/{id}", get(account::edit_tax).post(account::update_tax))
+        .route(
+            "/account/taxes/{id}",
+            get(account::edit_tax).post(account::update_tax),
+        )
         .route("/account/taxes/{id}/archive", post(account::archive_tax))
         .route("/account/taxes/{id}/delete", post(account::delete_tax))
-        .route("/account/api-keys", get(account::api_keys).post(account::create_api_key))
-        .route("/account/api-keys/{id}/revoke", post(account::revoke_api_key))
+        .route(
+            "/account/api-keys",
+            get(account::api_keys).post(account::create_api_key),
+        )
+        .route(
+            "/account/api-keys/{id}/revoke",
+            post(account::revoke_api_key),
+        )
         .route("/account/users", get(users::list).post(users::create))
         .route("/account/users/{id}", get(users::edit).post(users::update))
         .route("/account/users/{id}/disable", post(users::disable))
         .route("/account/invitations", post(users::invite))
-        .route("/account/invitations/{id}/revoke", post(users::revoke_invitation))
+        .route(
+            "/account/invitations/{id}/revoke",
+            post(users::revoke_invitation),
+        )
         .route("/distribution/registers", get(registers::list))
-        .route("/distribution/registers/new", get(registers::new).post(registers::create))
-        .route("/distribution/registers/{id}", get(registers::edit).post(registers::update))
-        .route("/distribution/registers/{id}/archive", post(registers::archive))
+        .route(
+            "/distribution/registers/new",
+            get(registers::new).post(registers::create),
+        )
+        .route(
+            "/distribution/registers/{id}",
+            get(registers::edit).post(registers::update),
+        )
+        .route(
+            "/distribution/registers/{id}/archive",
+            post(registers::archive),
+        )
         .route("/api/docs", get(api_docs));
     for (href, _) in NOT_YET {
         r = r.route(href, get(not_available));
@@ -122,7 +158,8 @@ pub fn done(to: &str, key: &str) -> Response {
 
 /// An id from the URL; anything that is not one is simply not found.
 pub fn parse_id<T: std::str::FromStr>(raw: &str, ctx: &Ctx) -> Result<T, PageError> {
-    raw.parse().map_err(|_| PageError(AppError::NotFound, ctx.lang))
+    raw.parse()
+        .map_err(|_| PageError(AppError::NotFound, ctx.lang))
 }
 
 #[derive(Template)]
@@ -137,22 +174,55 @@ struct Dashboard {
     vat_rates: Option<usize>,
 }
 
-async fn dashboard(State(state): State<AppState>, PageCtx(ctx): PageCtx, Query(flash): Query<Flash>) -> Result<Response, PageError> {
+async fn dashboard(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(flash): Query<Flash>,
+) -> Result<Response, PageError> {
     // Each figure is shown only to roles that may open the page behind it.
     let sites = match ctx.can(Permission::ViewOrganization) {
-        true => Some(services::sites(&state, &ctx).await.or_page(&ctx)?.iter().filter(|s| !s.archived).count()),
+        true => Some(
+            services::sites(&state, &ctx)
+                .await
+                .or_page(&ctx)?
+                .iter()
+                .filter(|s| !s.archived)
+                .count(),
+        ),
         false => None,
     };
     let registers = match ctx.can(Permission::ManageRegisters) {
-        true => Some(services::registers(&state, &ctx).await.or_page(&ctx)?.iter().filter(|r| !r.archived).count()),
+        true => Some(
+            services::registers(&state, &ctx)
+                .await
+                .or_page(&ctx)?
+                .iter()
+                .filter(|r| !r.archived)
+                .count(),
+        ),
         false => None,
     };
     let members = match ctx.can(Permission::ManageUsers) {
-        true => Some(services::members(&state, &ctx).await.or_page(&ctx)?.0.iter().filter(|m| !m.disabled).count()),
+        true => Some(
+            services::members(&state, &ctx)
+                .await
+                .or_page(&ctx)?
+                .0
+                .iter()
+                .filter(|m| !m.disabled)
+                .count(),
+        ),
         false => None,
     };
     let vat_rates = match ctx.can(Permission::ViewVatRates) {
-        true => Some(services::vat_rates(&state, &ctx).await.or_page(&ctx)?.iter().filter(|r| !r.archived).count()),
+        true => Some(
+            services::vat_rates(&state, &ctx)
+                .await
+                .or_page(&ctx)?
+                .iter()
+                .filter(|r| !r.archived)
+                .count(),
+        ),
         false => None,
     };
     Ok(render(&Dashboard {
@@ -175,8 +245,16 @@ struct NotAvailable {
 }
 
 async fn not_available(PageCtx(ctx): PageCtx, uri: Uri) -> Response {
-    let (href, label) = NOT_YET.iter().find(|(h, _)| *h == uri.path()).copied().unwrap_or(("/", "nav-dashboard"));
-    render(&NotAvailable { tr: Tr(ctx.lang), nav: Nav::new(&ctx, href, None), label })
+    let (href, label) = NOT_YET
+        .iter()
+        .find(|(h, _)| *h == uri.path())
+        .copied()
+        .unwrap_or(("/", "nav-dashboard"));
+    render(&NotAvailable {
+        tr: Tr(ctx.lang),
+        nav: Nav::new(&ctx, href, None),
+        label,
+    })
 }
 
 #[derive(Template)]
@@ -191,5 +269,10 @@ pub async fn not_found(headers: axum::http::HeaderMap, uri: Uri) -> Response {
     if uri.path().starts_with("/api/") {
         return crate::error::problem_response(StatusCode::NOT_FOUND, "not_found", None, vec![]);
     }
-    crate::view::error_page(crate::view::language_of(&headers), StatusCode::NOT_FOUND, "not_found", None)
+    crate::view::error_page(
+        crate::view::language_of(&headers),
+        StatusCode::NOT_FOUND,
+        "not_found",
+        None,
+    )
 }

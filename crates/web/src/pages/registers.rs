@@ -38,11 +38,19 @@ fn kind_label(kind: RegisterKind) -> &'static str {
     }
 }
 
-pub async fn list(State(state): State<AppState>, PageCtx(ctx): PageCtx, Query(flash): Query<Flash>) -> Result<Response, PageError> {
+pub async fn list(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(flash): Query<Flash>,
+) -> Result<Response, PageError> {
     let registers = services::registers(&state, &ctx).await.or_page(&ctx)?;
     Ok(render_status(
         StatusCode::OK,
-        &RegistersPage { tr: Tr(ctx.lang), nav: Nav::new(&ctx, "/distribution/registers", flash.key()), registers },
+        &RegistersPage {
+            tr: Tr(ctx.lang),
+            nav: Nav::new(&ctx, "/distribution/registers", flash.key()),
+            registers,
+        },
     ))
 }
 
@@ -67,13 +75,21 @@ async fn register_page(
     errors: FieldErrors,
 ) -> Result<Response, PageError> {
     let sites = services::active_sites(state, ctx).await.or_page(ctx)?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(render_status(
         status,
         &RegisterPage {
             tr: Tr(ctx.lang),
             nav: Nav::new(ctx, "/distribution/registers", None),
-            title: if register.is_some() { "registers-edit" } else { "action-new-register" },
+            title: if register.is_some() {
+                "registers-edit"
+            } else {
+                "action-new-register"
+            },
             form,
             errors,
             sites,
@@ -92,13 +108,23 @@ fn form_of(r: &Register) -> RegisterInput {
     }
 }
 
-pub async fn new(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> Result<Response, PageError> {
+pub async fn new(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+) -> Result<Response, PageError> {
     ctx.require(Permission::ManageRegisters).or_page(&ctx)?;
-    let form = RegisterInput { kind: "counter".into(), ..Default::default() };
+    let form = RegisterInput {
+        kind: "counter".into(),
+        ..Default::default()
+    };
     register_page(&state, &ctx, None, form, FieldErrors::new()).await
 }
 
-pub async fn create(State(state): State<AppState>, PageCtx(ctx): PageCtx, Form(form): Form<RegisterInput>) -> Result<Response, PageError> {
+pub async fn create(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Form(form): Form<RegisterInput>,
+) -> Result<Response, PageError> {
     match services::create_register(&state, &ctx, &form).await {
         Ok(_) => Ok(done("/distribution/registers", "register-saved")),
         Err(e) => {
@@ -108,8 +134,14 @@ pub async fn create(State(state): State<AppState>, PageCtx(ctx): PageCtx, Form(f
     }
 }
 
-pub async fn edit(State(state): State<AppState>, PageCtx(ctx): PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
-    let register = services::register(&state, &ctx, parse_id(&id, &ctx)?).await.or_page(&ctx)?;
+pub async fn edit(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let register = services::register(&state, &ctx, parse_id(&id, &ctx)?)
+        .await
+        .or_page(&ctx)?;
     let form = form_of(&register);
     register_page(&state, &ctx, Some(&register), form, FieldErrors::new()).await
 }
@@ -140,7 +172,10 @@ pub async fn archive(
     let id: RegisterId = parse_id(&id, &ctx)?;
     let archived = form.archived();
     match services::archive_register(&state, &ctx, id, archived).await {
-        Ok(_) => Ok(done("/distribution/registers", if archived { "archived" } else { "restored" })),
+        Ok(_) => Ok(done(
+            "/distribution/registers",
+            if archived { "archived" } else { "restored" },
+        )),
         Err(e) => {
             let errors = form_errors(e, &ctx)?;
             let register = services::register(&state, &ctx, id).await.or_page(&ctx)?;

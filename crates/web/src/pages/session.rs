@@ -5,7 +5,9 @@ use super::{Flash, form_errors};
 use crate::AppState;
 use crate::auth::{self, Ctx, SignedIn};
 use crate::error::{AppError, PageError};
-use crate::services::{self, AcceptInvitationInput, LoginOutcome, PasswordChangeInput, ProfileInput};
+use crate::services::{
+    self, AcceptInvitationInput, LoginOutcome, PasswordChangeInput, ProfileInput,
+};
 use crate::view::{Nav, Tr, language_of, render, render_status};
 use askama::Template;
 use axum::Form;
@@ -80,13 +82,24 @@ pub async fn login(
     let tr = Tr(lang);
     Ok(render_status(
         status,
-        &LoginPage { tr, message: Some(tr.t(key)), email: form.email, next: safe_next(Some(&form.next)) },
+        &LoginPage {
+            tr,
+            message: Some(tr.t(key)),
+            email: form.email,
+            next: safe_next(Some(&form.next)),
+        },
     ))
 }
 
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap, jar: CookieJar) -> Result<Response, PageError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
     if let Some(token) = jar.get(auth::SESSION_COOKIE).map(|c| c.value().to_owned()) {
-        services::logout(&state, &token).await.map_err(|e| PageError(e, language_of(&headers)))?;
+        services::logout(&state, &token)
+            .await
+            .map_err(|e| PageError(e, language_of(&headers)))?;
     }
     let jar = jar.add(auth::expired_session_cookie(state.config.cookie_secure));
     Ok((jar, Redirect::to("/login")).into_response())
@@ -100,7 +113,11 @@ pub struct LanguageForm {
 }
 
 /// Chooses the language of pages shown before sign-in.
-pub async fn set_language(State(state): State<AppState>, jar: CookieJar, Form(form): Form<LanguageForm>) -> Response {
+pub async fn set_language(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Form(form): Form<LanguageForm>,
+) -> Response {
     let lang = Language::parse(&form.language).unwrap_or_default();
     let jar = jar.add(auth::language_cookie(lang, state.config.cookie_secure));
     (jar, Redirect::to(&safe_next(Some(&form.next)))).into_response()
@@ -116,7 +133,12 @@ pub async fn no_organization(who: SignedIn) -> Response {
     if who.organization.is_some() {
         return Redirect::to("/").into_response();
     }
-    render_status(StatusCode::FORBIDDEN, &NoOrganization { tr: Tr(who.user.language) })
+    render_status(
+        StatusCode::FORBIDDEN,
+        &NoOrganization {
+            tr: Tr(who.user.language),
+        },
+    )
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -131,8 +153,13 @@ pub async fn switch_organization(
     Form(form): Form<SwitchForm>,
 ) -> Result<Response, PageError> {
     let lang = who.user.language;
-    let org: OrganizationId = form.organization_id.parse().map_err(|_| PageError(AppError::Forbidden, lang))?;
-    services::switch_organization(&state, &who, org).await.map_err(|e| PageError(e, lang))?;
+    let org: OrganizationId = form
+        .organization_id
+        .parse()
+        .map_err(|_| PageError(AppError::Forbidden, lang))?;
+    services::switch_organization(&state, &who, org)
+        .await
+        .map_err(|e| PageError(e, lang))?;
     Ok(Redirect::to("/").into_response())
 }
 
@@ -164,7 +191,11 @@ async fn show_invitation(
         })
         .await
         .map_err(|e| PageError(e.into(), lang))?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(render_status(
         status,
         &InvitationPage {
@@ -179,9 +210,16 @@ async fn show_invitation(
     ))
 }
 
-pub async fn invitation_page(State(state): State<AppState>, headers: HeaderMap, Path(token): Path<String>) -> Result<Response, PageError> {
+pub async fn invitation_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
     let lang = language_of(&headers);
-    let form = AcceptInvitationInput { language: lang.as_str().to_owned(), ..Default::default() };
+    let form = AcceptInvitationInput {
+        language: lang.as_str().to_owned(),
+        ..Default::default()
+    };
     show_invitation(&state, lang, &token, form, FieldErrors::new()).await
 }
 
@@ -227,11 +265,21 @@ fn ctx_of(who: &SignedIn) -> Option<Ctx> {
     })
 }
 
-fn profile_page(who: &SignedIn, flash: Option<&str>, profile: ProfileInput, pe: FieldErrors, we: FieldErrors) -> Response {
+fn profile_page(
+    who: &SignedIn,
+    flash: Option<&str>,
+    profile: ProfileInput,
+    pe: FieldErrors,
+    we: FieldErrors,
+) -> Response {
     let Some(ctx) = ctx_of(who) else {
         return Redirect::to("/no-organization").into_response();
     };
-    let status = if pe.is_empty() && we.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if pe.is_empty() && we.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     render_status(
         status,
         &ProfilePage {
@@ -246,14 +294,29 @@ fn profile_page(who: &SignedIn, flash: Option<&str>, profile: ProfileInput, pe: 
 }
 
 pub async fn profile(who: SignedIn, Query(flash): Query<Flash>) -> Response {
-    let profile = ProfileInput { name: who.user.name.clone(), language: who.user.language.as_str().to_owned() };
-    profile_page(&who, flash.key(), profile, FieldErrors::new(), FieldErrors::new())
+    let profile = ProfileInput {
+        name: who.user.name.clone(),
+        language: who.user.language.as_str().to_owned(),
+    };
+    profile_page(
+        &who,
+        flash.key(),
+        profile,
+        FieldErrors::new(),
+        FieldErrors::new(),
+    )
 }
 
-pub async fn update_profile(State(state): State<AppState>, who: SignedIn, Form(form): Form<ProfileInput>) -> Result<Response, PageError> {
+pub async fn update_profile(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(form): Form<ProfileInput>,
+) -> Result<Response, PageError> {
     match services::update_profile(&state, who.user.id, &form).await {
         Ok(_) => Ok(super::done("/me", "profile-saved")),
-        Err(AppError::Invalid(errors)) => Ok(profile_page(&who, None, form, errors, FieldErrors::new())),
+        Err(AppError::Invalid(errors)) => {
+            Ok(profile_page(&who, None, form, errors, FieldErrors::new()))
+        }
         Err(e) => Err(PageError(e, who.user.language)),
     }
 }
@@ -271,8 +334,17 @@ pub async fn change_password(
                 Some(ctx) => form_errors(e, ctx)?,
                 None => return Err(PageError(e, who.user.language)),
             };
-            let profile = ProfileInput { name: who.user.name.clone(), language: who.user.language.as_str().to_owned() };
-            Ok(profile_page(&who, None, profile, FieldErrors::new(), errors))
+            let profile = ProfileInput {
+                name: who.user.name.clone(),
+                language: who.user.language.as_str().to_owned(),
+            };
+            Ok(profile_page(
+                &who,
+                None,
+                profile,
+                FieldErrors::new(),
+                errors,
+            ))
         }
     }
 }

@@ -42,16 +42,28 @@ struct Forms {
 impl Default for Forms {
     fn default() -> Self {
         Forms {
-            create: NewMemberInput { role: "seller".into(), language: "fr".into(), ..Default::default() },
+            create: NewMemberInput {
+                role: "seller".into(),
+                language: "fr".into(),
+                ..Default::default()
+            },
             create_errors: FieldErrors::new(),
-            invite: InvitationInput { role: "seller".into(), ..Default::default() },
+            invite: InvitationInput {
+                role: "seller".into(),
+                ..Default::default()
+            },
             invite_errors: FieldErrors::new(),
             invitation_link: None,
         }
     }
 }
 
-async fn users_page(state: &AppState, ctx: &Ctx, flash: Option<&str>, forms: Forms) -> Result<Response, PageError> {
+async fn users_page(
+    state: &AppState,
+    ctx: &Ctx,
+    flash: Option<&str>,
+    forms: Forms,
+) -> Result<Response, PageError> {
     let (members, invitations) = services::members(state, ctx).await.or_page(ctx)?;
     let time_zone = services::time_zone(state, ctx.tenant).await.or_page(ctx)?;
     let status = if forms.create_errors.is_empty() && forms.invite_errors.is_empty() {
@@ -76,16 +88,31 @@ async fn users_page(state: &AppState, ctx: &Ctx, flash: Option<&str>, forms: For
     ))
 }
 
-pub async fn list(State(state): State<AppState>, PageCtx(ctx): PageCtx, Query(flash): Query<Flash>) -> Result<Response, PageError> {
+pub async fn list(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(flash): Query<Flash>,
+) -> Result<Response, PageError> {
     users_page(&state, &ctx, flash.key(), Forms::default()).await
 }
 
-pub async fn create(State(state): State<AppState>, PageCtx(ctx): PageCtx, Form(form): Form<NewMemberInput>) -> Result<Response, PageError> {
+pub async fn create(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Form(form): Form<NewMemberInput>,
+) -> Result<Response, PageError> {
     match services::create_member(&state, &ctx, &form).await {
         Ok(_) => Ok(done("/account/users", "user-created")),
         Err(e) => {
             let errors = form_errors(e, &ctx)?;
-            let forms = Forms { create: NewMemberInput { password: String::new(), ..form }, create_errors: errors, ..Default::default() };
+            let forms = Forms {
+                create: NewMemberInput {
+                    password: String::new(),
+                    ..form
+                },
+                create_errors: errors,
+                ..Default::default()
+            };
             users_page(&state, &ctx, None, forms).await
         }
     }
@@ -93,8 +120,14 @@ pub async fn create(State(state): State<AppState>, PageCtx(ctx): PageCtx, Form(f
 
 /// The link the invited person opens, on the address this server is reached at.
 fn invitation_link(headers: &HeaderMap, token: &str) -> String {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let scheme = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("http");
     format!("{scheme}://{host}/invitation/{token}")
 }
 
@@ -106,19 +139,38 @@ pub async fn invite(
 ) -> Result<Response, PageError> {
     match services::invite(&state, &ctx, &form).await {
         Ok((_, token)) => {
-            let forms = Forms { invitation_link: Some(invitation_link(&headers, &token)), ..Default::default() };
+            let forms = Forms {
+                invitation_link: Some(invitation_link(&headers, &token)),
+                ..Default::default()
+            };
             users_page(&state, &ctx, None, forms).await
         }
         Err(e) => {
             let errors = form_errors(e, &ctx)?;
-            users_page(&state, &ctx, None, Forms { invite: form, invite_errors: errors, ..Default::default() }).await
+            users_page(
+                &state,
+                &ctx,
+                None,
+                Forms {
+                    invite: form,
+                    invite_errors: errors,
+                    ..Default::default()
+                },
+            )
+            .await
         }
     }
 }
 
-pub async fn revoke_invitation(State(state): State<AppState>, PageCtx(ctx): PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
+pub async fn revoke_invitation(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
     let id: InvitationId = parse_id(&id, &ctx)?;
-    services::revoke_invitation(&state, &ctx, id).await.or_page(&ctx)?;
+    services::revoke_invitation(&state, &ctx, id)
+        .await
+        .or_page(&ctx)?;
     Ok(done("/account/users", "invitation-revoked"))
 }
 
@@ -132,12 +184,30 @@ struct MemberPage {
 }
 
 fn member_page(ctx: &Ctx, member: Member, errors: FieldErrors) -> Response {
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    render_status(status, &MemberPage { tr: Tr(ctx.lang), nav: Nav::new(ctx, "/account/users", None), member, errors })
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &MemberPage {
+            tr: Tr(ctx.lang),
+            nav: Nav::new(ctx, "/account/users", None),
+            member,
+            errors,
+        },
+    )
 }
 
-pub async fn edit(State(state): State<AppState>, PageCtx(ctx): PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
-    let member = services::member(&state, &ctx, parse_id(&id, &ctx)?).await.or_page(&ctx)?;
+pub async fn edit(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let member = services::member(&state, &ctx, parse_id(&id, &ctx)?)
+        .await
+        .or_page(&ctx)?;
     Ok(member_page(&ctx, member, FieldErrors::new()))
 }
 
@@ -179,7 +249,14 @@ pub async fn disable(
     let id: UserId = parse_id(&id, &ctx)?;
     let disabled = form.disabled != "false";
     match services::change_member(&state, &ctx, id, None, Some(disabled)).await {
-        Ok(_) => Ok(done("/account/users", if disabled { "user-disabled" } else { "user-enabled" })),
+        Ok(_) => Ok(done(
+            "/account/users",
+            if disabled {
+                "user-disabled"
+            } else {
+                "user-enabled"
+            },
+        )),
         Err(e) => {
             let errors = form_errors(e, &ctx)?;
             let member = services::member(&state, &ctx, id).await.or_page(&ctx)?;
