@@ -501,6 +501,7 @@ async fn openapi_document_lists_every_endpoint() {
         "/api/v1/users",
         "/api/v1/users/{id}",
         "/api/v1/invitations",
+        "/api/v1/invitations/{id}",
         "/api/v1/vat-rates",
         "/api/v1/vat-rates/{id}",
         "/api/v1/registers",

@@ -60,6 +60,30 @@ pub async fn fresh_pg_database(admin_url: &str) -> String {
     with_database(admin_url, &name)
 }
 
+/// Drops a test database made by [`fresh_pg_database`] (its connections are closed first).
+pub async fn drop_pg_database(url: &str) {
+    use sqlx::Connection;
+    let (Some(admin), Some(name)) = (
+        pg_admin_url(),
+        url.rsplit('/')
+            .next()
+            .map(|n| n.split('?').next().unwrap_or(n).to_owned()),
+    ) else {
+        return;
+    };
+    if !name.starts_with("guichet_t_") {
+        return;
+    }
+    if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&mut conn)
+        .await;
+        let _ = conn.close().await;
+    }
+}
+
 /// A fresh database URL on the backend under test, with the folder that holds it.
 pub async fn fresh_database() -> (String, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -72,6 +96,7 @@ pub async fn fresh_database() -> (String, tempfile::TempDir) {
 
 pub struct TestApp {
     pub base: String,
+    db_url: String,
     pub store: Store,
     server: Option<Server>,
     _dir: tempfile::TempDir,
@@ -82,9 +107,13 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// Stops the server and drops its PostgreSQL test database.
     pub async fn stop(mut self) {
         if let Some(s) = self.server.take() {
             s.stop().await;
+        }
+        if self.db_url.starts_with("postgres") {
+            drop_pg_database(&self.db_url).await;
         }
     }
 }
@@ -101,7 +130,7 @@ pub async fn spawn_with(web: WebConfig) -> TestApp {
 pub async fn spawn_on(db_url: String, dir: tempfile::TempDir, web: WebConfig) -> TestApp {
     let settings = Settings {
         bind: "127.0.0.1:0".into(),
-        database_url: db_url,
+        database_url: db_url.clone(),
         ..Settings::default()
     };
     let store = guichet::open_store(&settings)
@@ -112,6 +141,7 @@ pub async fn spawn_on(db_url: String, dir: tempfile::TempDir, web: WebConfig) ->
         .expect("start server");
     TestApp {
         base: format!("http://{}", server.addr),
+        db_url,
         store,
         server: Some(server),
         _dir: dir,

@@ -1,7 +1,7 @@
 //! Both migration trees end with the same schema; shared SQL keeps to what distributed
 //! PostgreSQL-compatible databases accept.
 
-use crate::harness::{fresh_pg_database, pg_admin_url, skip};
+use crate::harness::{drop_pg_database, fresh_pg_database, pg_admin_url, skip};
 use guichet_store::{Store, migrate, schema};
 
 #[test]
@@ -45,9 +45,8 @@ async fn sqlite_and_postgres_end_with_the_same_schema() {
         .await
         .unwrap();
     migrate::run(&sqlite).await.unwrap();
-    let pg = Store::connect(&fresh_pg_database(&admin).await)
-        .await
-        .unwrap();
+    let pg_url = fresh_pg_database(&admin).await;
+    let pg = Store::connect(&pg_url).await.unwrap();
     migrate::run(&pg).await.unwrap();
     // Running again is a no-op on both.
     migrate::run(&pg).await.unwrap();
@@ -66,4 +65,5 @@ async fn sqlite_and_postgres_end_with_the_same_schema() {
     );
     sqlite.close().await;
     pg.close().await;
+    drop_pg_database(&pg_url).await;
 }

@@ -13,7 +13,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::{Json, Router};
 use guichet_domain::org::{OrganizationInput, RegisterInput, SiteInput};
-use guichet_domain::{ApiKeyId, OrganizationId, RegisterId, Role, SiteId, UserId, VatRateId};
+use guichet_domain::{
+    ApiKeyId, InvitationId, OrganizationId, RegisterId, Role, SiteId, UserId, VatRateId,
+};
 use guichet_store::api_keys::ApiKey;
 use guichet_store::organizations::Organization;
 use guichet_store::registers::Register;
@@ -62,7 +64,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(archive_site))
         .routes(routes!(list_users, create_user))
         .routes(routes!(get_user, change_user))
-        .routes(routes!(create_invitation))
+        .routes(routes!(list_invitations, create_invitation))
+        .routes(routes!(revoke_invitation))
         .routes(routes!(list_vat_rates, create_vat_rate))
         .routes(routes!(get_vat_rate, update_vat_rate, delete_vat_rate))
         .routes(routes!(archive_vat_rate))
@@ -340,6 +343,27 @@ async fn create_invitation(
         StatusCode::CREATED,
         Json(CreatedInvitation { invitation, token }),
     ))
+}
+
+/// Pending invitations (not yet accepted, revoked or expired).
+#[utoipa::path(get, path = "/api/v1/invitations", tag = "users", responses((status = 200, body = [Invitation]), (status = 403, body = Problem)))]
+async fn list_invitations(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+) -> ApiResult<Vec<Invitation>> {
+    Ok(Json(services::members(&state, &ctx).await?.1))
+}
+
+/// Cancels a pending invitation: its link stops working.
+#[utoipa::path(delete, path = "/api/v1/invitations/{id}", tag = "users", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = Problem)))]
+async fn revoke_invitation(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    services::revoke_invitation(&state, &ctx, id::<InvitationId>(&raw)?).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 // ---------------------------------------------------------------- VAT rates
