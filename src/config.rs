@@ -66,3 +66,50 @@ impl Settings {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Settings;
+    use std::path::Path;
+
+    #[test]
+    fn defaults_then_file_then_environment() {
+        figment::Jail::expect_with(|jail| {
+            let s = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(s.bind, "127.0.0.1:8080");
+            assert_eq!(s.database_url(), "sqlite://./guichet-data/guichet.db");
+
+            jail.create_file(
+                "guichet.toml",
+                "bind = \"0.0.0.0:9000\"\ndata_dir = \"/srv/guichet\"\nsession_idle_minutes = 30\n",
+            )?;
+            let s = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(s.bind, "0.0.0.0:9000");
+            assert_eq!(s.database_url(), "sqlite:///srv/guichet/guichet.db");
+            assert_eq!(s.session_idle_minutes, 30);
+
+            jail.set_env("GUICHET_BIND", "127.0.0.1:7000");
+            jail.set_env("GUICHET_DATABASE_URL", "postgres://guichet@db/guichet");
+            let s = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(s.bind, "127.0.0.1:7000", "environment beats the file");
+            assert_eq!(s.database_url(), "postgres://guichet@db/guichet");
+            assert_eq!(
+                s.session_idle_minutes, 30,
+                "the file still counts for the rest"
+            );
+
+            assert!(Settings::load(Some(Path::new("missing.toml"))).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_bad_value_is_a_clear_error() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("guichet.toml", "session_idle_minutes = \"soon\"\n")?;
+            let e = Settings::load(None).expect_err("refused");
+            assert!(e.to_string().contains("session_idle_minutes"), "{e}");
+            Ok(())
+        });
+    }
+}
