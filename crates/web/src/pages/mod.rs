@@ -179,52 +179,32 @@ async fn dashboard(
     PageCtx(ctx): PageCtx,
     Query(flash): Query<Flash>,
 ) -> Result<Response, PageError> {
-    // Each figure is shown only to roles that may open the page behind it.
-    let sites = match ctx.can(Permission::ViewOrganization) {
-        true => Some(
-            services::sites(&state, &ctx)
-                .await
-                .or_page(&ctx)?
-                .iter()
-                .filter(|s| !s.archived)
-                .count(),
-        ),
-        false => None,
-    };
-    let registers = match ctx.can(Permission::ManageRegisters) {
-        true => Some(
-            services::registers(&state, &ctx)
-                .await
-                .or_page(&ctx)?
-                .iter()
-                .filter(|r| !r.archived)
-                .count(),
-        ),
-        false => None,
-    };
-    let members = match ctx.can(Permission::ManageUsers) {
-        true => Some(
-            services::members(&state, &ctx)
-                .await
-                .or_page(&ctx)?
-                .0
-                .iter()
-                .filter(|m| !m.disabled)
-                .count(),
-        ),
-        false => None,
-    };
-    let vat_rates = match ctx.can(Permission::ViewVatRates) {
-        true => Some(
-            services::vat_rates(&state, &ctx)
-                .await
-                .or_page(&ctx)?
-                .iter()
-                .filter(|r| !r.archived)
-                .count(),
-        ),
-        false => None,
-    };
+    let sites = figure(
+        ctx.can(Permission::ViewOrganization),
+        services::sites(&state, &ctx),
+        |s| !s.archived,
+    );
+    let registers = figure(
+        ctx.can(Permission::ManageRegisters),
+        services::registers(&state, &ctx),
+        |r| !r.archived,
+    );
+    let members = figure(
+        ctx.can(Permission::ManageUsers),
+        async { services::members(&state, &ctx).await.map(|(m, _)| m) },
+        |m| !m.disabled,
+    );
+    let vat_rates = figure(
+        ctx.can(Permission::ViewVatRates),
+        services::vat_rates(&state, &ctx),
+        |r| !r.archived,
+    );
+    let (sites, registers, members, vat_rates) = (
+        sites.await.or_page(&ctx)?,
+        registers.await.or_page(&ctx)?,
+        members.await.or_page(&ctx)?,
+        vat_rates.await.or_page(&ctx)?,
+    );
     Ok(render(&Dashboard {
         tr: Tr(ctx.lang),
         nav: Nav::new(&ctx, "/", flash.key()),
@@ -234,6 +214,19 @@ async fn dashboard(
         members,
         vat_rates,
     }))
+}
+
+/// How many active items a list has, for a dashboard tile; `None` (no tile) for roles
+/// that may not open the page behind it, without loading the list.
+async fn figure<T>(
+    allowed: bool,
+    list: impl Future<Output = Result<Vec<T>, AppError>>,
+    active: fn(&T) -> bool,
+) -> Result<Option<usize>, AppError> {
+    if !allowed {
+        return Ok(None);
+    }
+    Ok(Some(list.await?.iter().filter(|x| active(x)).count()))
 }
 
 #[derive(Template)]
