@@ -68,6 +68,8 @@ impl Settings {
 }
 
 #[cfg(test)]
+// figment::Jail's closures must return figment::Error, whatever its size.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::Settings;
     use std::path::Path;
