@@ -11,4 +11,5 @@ mod cli;
 mod migrations;
 mod pages;
 mod roles;
+mod shop;
 mod tenancy;

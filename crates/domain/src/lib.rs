@@ -4,10 +4,12 @@
 //! that reached the store is already valid. A newcomer looking for "what makes a VAT number
 //! valid" or "who may manage users" finds it in this crate.
 
+pub mod barcode;
 pub mod ids;
 pub mod money;
 pub mod org;
 pub mod role;
+pub mod shop;
 pub mod text;
 pub mod validation;
 

@@ -73,6 +73,20 @@ impl fmt::Display for VatRate {
     }
 }
 
+/// The VAT included in a VAT-included price, rounded half-up at the cent:
+/// `vat = price × rate / (1 + rate)`. Orders apply it to each VAT rate's
+/// VAT-included total; product lists show it per article.
+pub fn vat_included(price_cents: i64, rate: VatRate) -> i64 {
+    let bp = i128::from(rate.basis_points());
+    let gross = i128::from(price_cents);
+    let numerator = gross * bp * 2;
+    let denominator = (10_000 + bp) * 2;
+    // Half-up on the absolute value.
+    let vat = (numerator.abs() + denominator / 2) / denominator;
+    let vat = if gross < 0 { -vat } else { vat };
+    i64::try_from(vat).unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,7 +141,29 @@ mod tests {
         );
     }
 
+    #[test]
+    fn vat_included_in_seed_prices() {
+        let r21 = VatRate::from_basis_points(2100).unwrap();
+        let r6 = VatRate::from_basis_points(600).unwrap();
+        // Peluche loup 12,80 € at 21 %: 12,80 / 1,21 = 10,578… → VAT 2,22.
+        assert_eq!(vat_included(1280, r21), 222);
+        // Peluche mouton 5,00 € at 6 %: 5 / 1,06 = 4,716… → VAT 0,28.
+        assert_eq!(vat_included(500, r6), 28);
+        assert_eq!(vat_included(1000, r21), 174);
+        assert_eq!(vat_included(1, VatRate::from_basis_points(0).unwrap()), 0);
+    }
+
     proptest! {
+        #[test]
+        fn included_vat_is_exact_to_half_a_cent(c in 0i64..100_000_000i64, bp in 0i64..=10_000) {
+            let rate = VatRate::from_basis_points(bp).unwrap();
+            let vat = vat_included(c, rate);
+            prop_assert!(vat >= 0 && vat <= c);
+            // The VAT is within half a cent of the exact value.
+            let exact = c as f64 * bp as f64 / (10_000.0 + bp as f64);
+            prop_assert!((vat as f64 - exact).abs() <= 0.5 + 1e-9);
+        }
+
         #[test]
         fn display_then_parse_round_trips(bp in 0u32..=10_000) {
             let rate = VatRate::from_basis_points(i64::from(bp)).unwrap();

@@ -43,6 +43,9 @@ pub enum Permission {
     ManageUsers,
     /// Create and revoke API keys.
     ManageApiKeys,
+    /// Set up what is sold (shop products and groups, later ticket types and offers),
+    /// record stock movements and counts, export stock.
+    ManageCatalogue,
 }
 
 impl Role {
@@ -54,7 +57,7 @@ impl Role {
             Role::Admin => true,
             Role::Manager => matches!(
                 permission,
-                UseBackOffice | ViewOrganization | ViewVatRates | ManageRegisters
+                UseBackOffice | ViewOrganization | ViewVatRates | ManageRegisters | ManageCatalogue
             ),
             Role::Seller => matches!(permission, UseBackOffice),
         }
@@ -98,6 +101,7 @@ mod tests {
             Permission::EditOrganization,
             Permission::ViewOrganization,
             Permission::ManageApiKeys,
+            Permission::ManageCatalogue,
         ] {
             assert!(!Role::Seller.allows(p), "{p:?}");
         }

@@ -51,6 +51,18 @@ pub fn same_text(a: &str, b: &str) -> bool {
     a.trim().to_lowercase() == b.trim().to_lowercase()
 }
 
+/// The search form of a text: lower case, accents removed (NFKD, combining marks dropped),
+/// blanks collapsed. Stored beside names so that "peluche" finds "Peluché" on every backend.
+pub fn search_key(input: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let folded: String = input
+        .nfkd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase();
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +80,10 @@ mod tests {
             " RÉSERVATION PAR TÉLÉPHONE"
         ));
         assert!(!same_text("Accueil", "Accueil 2"));
+        assert_eq!(
+            search_key("  Fromage de  Targnon  É "),
+            "fromage de targnon e"
+        );
+        assert_eq!(search_key("Œuvre Ça"), "œuvre ca");
     }
 }

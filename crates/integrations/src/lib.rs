@@ -1,3 +1,6 @@
-//! Adapters to the outside world. For now: the translation catalogues.
+//! Adapters to the outside world: translation catalogues, spreadsheet exports, barcode
+//! pictures.
 
+pub mod exports;
 pub mod i18n;
+pub mod labels;

@@ -17,6 +17,7 @@ pub mod organizations;
 pub mod registers;
 pub mod schema;
 pub mod sessions;
+pub mod shop;
 pub mod sites;
 pub mod throttle;
 pub mod users;

@@ -110,7 +110,11 @@ pub const MENU: &[MenuSection] = &[
             ("nav-ticket-types", "/activity/ticket-types", None),
             ("nav-extras", "/activity/extras", None),
             ("nav-offers", "/activity/offers", None),
-            ("nav-shop", "/activity/shop", None),
+            (
+                "nav-shop",
+                "/activity/shop",
+                Some(Permission::ManageCatalogue),
+            ),
             ("nav-promotions", "/activity/promotions", None),
             ("nav-promo-codes", "/activity/promo-codes", None),
             ("nav-gift-vouchers", "/activity/gift-vouchers", None),

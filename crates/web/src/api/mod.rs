@@ -3,6 +3,8 @@
 //! `Authorization: Bearer <API key>` or by the session cookie. The OpenAPI document is
 //! generated from these handlers (`/api/v1/openapi.json`, viewer at `/api/docs`).
 
+mod shop;
+
 use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, AppError, Problem, problem_response};
@@ -74,6 +76,16 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(archive_register))
         .routes(routes!(list_api_keys, create_api_key))
         .routes(routes!(revoke_api_key))
+        .routes(routes!(shop::list_groups, shop::create_group))
+        .routes(routes!(shop::rename_group, shop::delete_group))
+        .routes(routes!(shop::move_group))
+        .routes(routes!(shop::list_products, shop::create_product))
+        .routes(routes!(shop::get_product, shop::update_product))
+        .routes(routes!(shop::archive_product))
+        .routes(routes!(shop::product_by_barcode))
+        .routes(routes!(shop::list_movements, shop::add_movement))
+        .routes(routes!(shop::apply_count))
+        .routes(routes!(shop::stock_report))
 }
 
 /// The generated OpenAPI document.
@@ -243,9 +255,9 @@ async fn update_site(
 }
 
 #[derive(Deserialize, ToSchema)]
-struct ArchiveInput {
+pub struct ArchiveInput {
     /// `true` to archive, `false` to restore.
-    archived: bool,
+    pub archived: bool,
 }
 
 #[utoipa::path(post, path = "/api/v1/sites/{id}/archive", tag = "sites", params(("id" = String, Path)), request_body = ArchiveInput,

@@ -2,6 +2,8 @@
 //! domain values, run one store transaction. A page and its API endpoint therefore obey
 //! the same rules and give the same errors.
 
+pub mod shop;
+
 use crate::AppState;
 use crate::auth::{Ctx, SignedIn};
 use crate::error::AppError;

@@ -1,0 +1,278 @@
+//! Shop endpoints: product groups, products, stock movements, counts and the stock report.
+
+use super::{ApiJson, ApiResult, ArchiveInput, id};
+use crate::AppState;
+use crate::auth::ApiCtx;
+use crate::error::{ApiError, Problem};
+use crate::services::shop::{self, MovementInput};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use guichet_domain::shop::ProductInput;
+use guichet_store::shop::{
+    Movement, Product, ProductFilter, ProductGroup, ProductGroupId, ProductId, StockLine,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Deserialize, ToSchema)]
+pub struct GroupInput {
+    name: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/product-groups", tag = "shop", responses((status = 200, body = [ProductGroup]), (status = 403, body = Problem)))]
+pub async fn list_groups(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+) -> ApiResult<Vec<ProductGroup>> {
+    Ok(Json(shop::groups(&state, &ctx).await?))
+}
+
+/// Creates a group at the end of the manual order.
+#[utoipa::path(post, path = "/api/v1/product-groups", tag = "shop", request_body = GroupInput,
+    responses((status = 201, body = ProductGroup), (status = 422, body = Problem)))]
+pub async fn create_group(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(input): ApiJson<GroupInput>,
+) -> Result<(StatusCode, Json<ProductGroup>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(shop::create_group(&state, &ctx, &input.name).await?),
+    ))
+}
+
+#[utoipa::path(put, path = "/api/v1/product-groups/{id}", tag = "shop", params(("id" = String, Path)), request_body = GroupInput,
+    responses((status = 200, body = ProductGroup), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn rename_group(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<GroupInput>,
+) -> ApiResult<ProductGroup> {
+    Ok(Json(
+        shop::rename_group(&state, &ctx, id::<ProductGroupId>(&raw)?, &input.name).await?,
+    ))
+}
+
+/// Deletes an empty group (`409 group_not_empty` otherwise).
+#[utoipa::path(delete, path = "/api/v1/product-groups/{id}", tag = "shop", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn delete_group(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    shop::delete_group(&state, &ctx, id::<ProductGroupId>(&raw)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct MoveInput {
+    /// `-1` moves the group up one place, `1` down one place.
+    delta: i32,
+}
+
+#[utoipa::path(post, path = "/api/v1/product-groups/{id}/move", tag = "shop", params(("id" = String, Path)), request_body = MoveInput,
+    responses((status = 200, body = [ProductGroup]), (status = 404, body = Problem)))]
+pub async fn move_group(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<MoveInput>,
+) -> ApiResult<Vec<ProductGroup>> {
+    Ok(Json(
+        shop::move_group(&state, &ctx, id::<ProductGroupId>(&raw)?, input.delta).await?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ProductQuery {
+    /// Words to find in the name, reference or barcode (accents and case ignored).
+    q: Option<String>,
+    /// A group id.
+    group: Option<String>,
+    /// Include archived products.
+    #[serde(default)]
+    include_archived: bool,
+    /// Only products at or below their alert stock.
+    #[serde(default)]
+    low: bool,
+}
+
+/// Products with their current stock, in group order.
+#[utoipa::path(get, path = "/api/v1/products", tag = "shop", params(ProductQuery),
+    responses((status = 200, body = [Product]), (status = 403, body = Problem)))]
+pub async fn list_products(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Query(q): Query<ProductQuery>,
+) -> ApiResult<Vec<Product>> {
+    let group = match q.group.as_deref().filter(|g| !g.is_empty()) {
+        Some(g) => Some(id::<ProductGroupId>(g)?),
+        None => None,
+    };
+    let filter = ProductFilter {
+        search: q.q,
+        group,
+        include_archived: q.include_archived,
+    };
+    let list = shop::products(&state, &ctx, filter).await?;
+    Ok(Json(if q.low {
+        list.into_iter().filter(Product::is_low).collect()
+    } else {
+        list
+    }))
+}
+
+/// Creates a product; an empty barcode gets an internal EAN-13, `initial_stock` opens its ledger.
+#[utoipa::path(post, path = "/api/v1/products", tag = "shop", request_body = ProductInput,
+    responses((status = 201, body = Product), (status = 422, body = Problem)))]
+pub async fn create_product(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(input): ApiJson<ProductInput>,
+) -> Result<(StatusCode, Json<Product>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(shop::create_product(&state, &ctx, &input).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/products/{id}", tag = "shop", params(("id" = String, Path)),
+    responses((status = 200, body = Product), (status = 404, body = Problem)))]
+pub async fn get_product(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> ApiResult<Product> {
+    Ok(Json(
+        shop::product(&state, &ctx, id::<ProductId>(&raw)?).await?,
+    ))
+}
+
+/// Replaces a product's settings (an empty barcode keeps the current one; `initial_stock` is ignored).
+#[utoipa::path(put, path = "/api/v1/products/{id}", tag = "shop", params(("id" = String, Path)), request_body = ProductInput,
+    responses((status = 200, body = Product), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_product(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<ProductInput>,
+) -> ApiResult<Product> {
+    Ok(Json(
+        shop::update_product(&state, &ctx, id::<ProductId>(&raw)?, &input).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/products/{id}/archive", tag = "shop", params(("id" = String, Path)), request_body = ArchiveInput,
+    responses((status = 200, body = Product), (status = 404, body = Problem)))]
+pub async fn archive_product(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<ArchiveInput>,
+) -> ApiResult<Product> {
+    Ok(Json(
+        shop::archive_product(&state, &ctx, id::<ProductId>(&raw)?, input.archived).await?,
+    ))
+}
+
+/// The product with this barcode (what a scanner typed).
+#[utoipa::path(get, path = "/api/v1/products/by-barcode/{code}", tag = "shop", params(("code" = String, Path)),
+    responses((status = 200, body = Product), (status = 404, body = Problem)))]
+pub async fn product_by_barcode(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(code): Path<String>,
+) -> ApiResult<Product> {
+    Ok(Json(shop::product_by_barcode(&state, &ctx, &code).await?))
+}
+
+/// The product's stock movements, newest first (at most 200).
+#[utoipa::path(get, path = "/api/v1/products/{id}/movements", tag = "shop", params(("id" = String, Path)),
+    responses((status = 200, body = [Movement]), (status = 404, body = Problem)))]
+pub async fn list_movements(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> ApiResult<Vec<Movement>> {
+    let pid = id::<ProductId>(&raw)?;
+    shop::product(&state, &ctx, pid).await?;
+    Ok(Json(shop::movements(&state, &ctx, pid).await?))
+}
+
+/// Records a restock, withdrawal or return; answers with the product and its new stock.
+#[utoipa::path(post, path = "/api/v1/products/{id}/movements", tag = "shop", params(("id" = String, Path)), request_body = MovementInput,
+    responses((status = 201, body = Product), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_movement(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<MovementInput>,
+) -> Result<(StatusCode, Json<Product>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(shop::add_movement(&state, &ctx, id::<ProductId>(&raw)?, &input).await?),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CountLine {
+    product_id: String,
+    /// The quantity found on the shelf.
+    counted: i64,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CountInput {
+    lines: Vec<CountLine>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CountResult {
+    /// How many products got a count adjustment.
+    adjusted: usize,
+}
+
+/// Applies a stock count (inventory): each difference becomes a count-adjustment movement, all or nothing.
+#[utoipa::path(post, path = "/api/v1/stock-counts", tag = "shop", request_body = CountInput,
+    responses((status = 200, body = CountResult), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn apply_count(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(input): ApiJson<CountInput>,
+) -> ApiResult<CountResult> {
+    let lines: Vec<(String, String)> = input
+        .lines
+        .into_iter()
+        .map(|l| (l.product_id, l.counted.to_string()))
+        .collect();
+    Ok(Json(CountResult {
+        adjusted: shop::apply_count(&state, &ctx, &lines).await?,
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct StockQuery {
+    /// The stock at the end of this day (YYYY-MM-DD), in the organization's time zone.
+    date: String,
+    /// Restocks and sales are counted from the start of this day (default: 1 January of `date`'s year).
+    from: Option<String>,
+}
+
+/// Stock at a past date, with initial stock, restocks and sales over a period.
+#[utoipa::path(get, path = "/api/v1/stock", tag = "shop", params(StockQuery),
+    responses((status = 200, body = [StockLine]), (status = 422, body = Problem)))]
+pub async fn stock_report(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Query(q): Query<StockQuery>,
+) -> ApiResult<Vec<StockLine>> {
+    let from = q
+        .from
+        .unwrap_or_else(|| format!("{}-01-01", q.date.get(..4).unwrap_or("2000")));
+    Ok(Json(
+        shop::stock_report(&state, &ctx, &from, &q.date).await?.2,
+    ))
+}

@@ -1,0 +1,403 @@
+//! Shop use cases: product groups, products, stock movements, counts and the stock report.
+
+use crate::AppState;
+use crate::auth::Ctx;
+use crate::error::AppError;
+use guichet_domain::shop::{MovementKind, ProductInput, parse_quantity};
+use guichet_domain::validation::FieldErrors;
+use guichet_domain::{Permission, VatRateId, text};
+use guichet_store::StoreError;
+use guichet_store::shop::{
+    self, Movement, Product, ProductFilter, ProductGroup, ProductGroupId, ProductId, StockLine,
+};
+use serde::Deserialize;
+
+/// Store refusals about a referenced row, reported against the field that names it.
+fn reference_refusal(e: StoreError) -> AppError {
+    match e {
+        StoreError::Refused("unknown_vat_rate") => {
+            AppError::field("vat_rate_id", "unknown_vat_rate")
+        }
+        StoreError::Refused("unknown_group") => AppError::field("group_id", "unknown_group"),
+        StoreError::Refused("stock_not_managed") => {
+            AppError::field("quantity", "stock_not_managed")
+        }
+        other => other.into(),
+    }
+}
+
+// ---------------------------------------------------------------- groups
+
+pub async fn groups(state: &AppState, ctx: &Ctx) -> Result<Vec<ProductGroup>, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { shop::groups(tx, tenant).await }))
+        .await?)
+}
+
+fn parse_group_name(name: &str) -> Result<String, AppError> {
+    let mut e = FieldErrors::new();
+    let name = e.check("name", text::required(name, 80));
+    e.into_result()?;
+    name.ok_or_else(|| AppError::Internal("validated input missing".into()))
+}
+
+pub async fn create_group(
+    state: &AppState,
+    ctx: &Ctx,
+    name: &str,
+) -> Result<ProductGroup, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let name = parse_group_name(name)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .write(|tx| {
+            let name = name.clone();
+            Box::pin(async move { shop::create_group(tx, tenant, &name).await })
+        })
+        .await?)
+}
+
+pub async fn rename_group(
+    state: &AppState,
+    ctx: &Ctx,
+    id: ProductGroupId,
+    name: &str,
+) -> Result<ProductGroup, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let name = parse_group_name(name)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .write(|tx| {
+            let name = name.clone();
+            Box::pin(async move { shop::rename_group(tx, tenant, id, &name).await })
+        })
+        .await?)
+}
+
+pub async fn move_group(
+    state: &AppState,
+    ctx: &Ctx,
+    id: ProductGroupId,
+    delta: i32,
+) -> Result<Vec<ProductGroup>, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .write(|tx| Box::pin(async move { shop::move_group(tx, tenant, id, delta).await }))
+        .await?)
+}
+
+pub async fn delete_group(state: &AppState, ctx: &Ctx, id: ProductGroupId) -> Result<(), AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .write(|tx| Box::pin(async move { shop::delete_group(tx, tenant, id).await }))
+        .await?)
+}
+
+// ---------------------------------------------------------------- products
+
+pub async fn products(
+    state: &AppState,
+    ctx: &Ctx,
+    filter: ProductFilter,
+) -> Result<Vec<Product>, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .read(|tx| {
+            let filter = filter.clone();
+            Box::pin(async move { shop::products(tx, tenant, &filter).await })
+        })
+        .await?)
+}
+
+pub async fn product(state: &AppState, ctx: &Ctx, id: ProductId) -> Result<Product, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { shop::product(tx, tenant, id).await }))
+        .await?)
+}
+
+pub async fn product_by_barcode(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &str,
+) -> Result<Product, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let tenant = ctx.tenant;
+    let code = code.to_owned();
+    state
+        .store
+        .read(|tx| {
+            let code = code.clone();
+            Box::pin(async move { shop::find_by_barcode(tx, tenant, &code).await })
+        })
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Parses the ids of a product form, adding their errors to the form's.
+fn parse_refs(
+    input: &ProductInput,
+    e: &mut FieldErrors,
+) -> (Option<VatRateId>, Option<Option<ProductGroupId>>) {
+    let vat = match input.vat_rate_id.trim().parse::<VatRateId>() {
+        Ok(v) => Some(v),
+        Err(_) => {
+            e.add("vat_rate_id", "unknown_vat_rate");
+            None
+        }
+    };
+    let group = if input.group_id.trim().is_empty() {
+        Some(None)
+    } else {
+        match input.group_id.trim().parse::<ProductGroupId>() {
+            Ok(g) => Some(Some(g)),
+            Err(_) => {
+                e.add("group_id", "unknown_group");
+                None
+            }
+        }
+    };
+    (vat, group)
+}
+
+pub async fn create_product(
+    state: &AppState,
+    ctx: &Ctx,
+    input: &ProductInput,
+) -> Result<Product, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let parsed = input.parse();
+    let mut e = parsed.as_ref().err().cloned().unwrap_or_default();
+    let (vat, group) = parse_refs(input, &mut e);
+    let (Ok((details, initial)), Some(vat), Some(group)) = (parsed, vat, group) else {
+        return Err(AppError::Invalid(e));
+    };
+    e.into_result()?;
+    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    state
+        .store
+        .write(|tx| {
+            let details = details.clone();
+            Box::pin(async move {
+                shop::create_product(tx, tenant, &details, vat, group, initial, by).await
+            })
+        })
+        .await
+        .map_err(reference_refusal)
+}
+
+pub async fn update_product(
+    state: &AppState,
+    ctx: &Ctx,
+    id: ProductId,
+    input: &ProductInput,
+) -> Result<Product, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let parsed = input.parse();
+    let mut e = parsed.as_ref().err().cloned().unwrap_or_default();
+    let (vat, group) = parse_refs(input, &mut e);
+    let (Ok((details, _)), Some(vat), Some(group)) = (parsed, vat, group) else {
+        return Err(AppError::Invalid(e));
+    };
+    e.into_result()?;
+    let tenant = ctx.tenant;
+    state
+        .store
+        .write(|tx| {
+            let details = details.clone();
+            Box::pin(
+                async move { shop::update_product(tx, tenant, id, &details, vat, group).await },
+            )
+        })
+        .await
+        .map_err(reference_refusal)
+}
+
+pub async fn archive_product(
+    state: &AppState,
+    ctx: &Ctx,
+    id: ProductId,
+    archived: bool,
+) -> Result<Product, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .write(|tx| {
+            Box::pin(async move { shop::set_product_archived(tx, tenant, id, archived).await })
+        })
+        .await?)
+}
+
+// ---------------------------------------------------------------- stock
+
+/// A stock movement entered by hand.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct MovementInput {
+    /// `restock`, `withdrawal` or `return`.
+    pub kind: String,
+    /// A positive whole number; the kind gives the direction.
+    pub quantity: String,
+    pub reason: String,
+}
+
+pub async fn movements(
+    state: &AppState,
+    ctx: &Ctx,
+    id: ProductId,
+) -> Result<Vec<Movement>, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { shop::movements(tx, tenant, id, 200).await }))
+        .await?)
+}
+
+pub async fn add_movement(
+    state: &AppState,
+    ctx: &Ctx,
+    id: ProductId,
+    input: &MovementInput,
+) -> Result<Product, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let mut e = FieldErrors::new();
+    let kind = match MovementKind::parse(&input.kind) {
+        Some(k) if k.manual() => Some(k),
+        _ => {
+            e.add("kind", "unknown_value");
+            None
+        }
+    };
+    let quantity = match e.check("quantity", parse_quantity(&input.quantity, false)) {
+        Some(0) => {
+            e.add("quantity", "zero_quantity");
+            None
+        }
+        q => q,
+    };
+    let reason = e.check("reason", text::optional(&input.reason, 200));
+    e.into_result()?;
+    let (Some(kind), Some(quantity), Some(reason)) = (kind, quantity, reason) else {
+        return Err(AppError::Internal("validated input missing".into()));
+    };
+    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    state
+        .store
+        .write(|tx| {
+            let reason = reason.clone();
+            Box::pin(async move {
+                shop::add_movement(tx, tenant, id, kind, quantity, reason.as_deref(), by).await
+            })
+        })
+        .await
+        .map_err(reference_refusal)
+}
+
+/// Applies a stock count: `(product, counted)` pairs as typed. Every line is checked
+/// before anything is written; a bad line is reported by its product id.
+pub async fn apply_count(
+    state: &AppState,
+    ctx: &Ctx,
+    lines: &[(String, String)],
+) -> Result<usize, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let mut e = FieldErrors::new();
+    let mut counted = Vec::new();
+    for (product, count) in lines {
+        if count.trim().is_empty() {
+            continue;
+        }
+        let field = format!("count-{product}");
+        let id = product.parse::<ProductId>();
+        let n = e.check(&field, parse_quantity(count, false));
+        match (id, n) {
+            (Ok(id), Some(n)) => counted.push((id, n)),
+            (Err(_), _) => e.add(&field, "unknown_product"),
+            _ => {}
+        }
+    }
+    e.into_result()?;
+    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    Ok(state
+        .store
+        .write(|tx| {
+            let counted = counted.clone();
+            Box::pin(async move { shop::apply_count(tx, tenant, &counted, by).await })
+        })
+        .await?)
+}
+
+/// The stock report at the end of civil day `date` in the organization's time zone, with
+/// restocks and sales from the start of day `from`.
+pub async fn stock_report(
+    state: &AppState,
+    ctx: &Ctx,
+    from: &str,
+    date: &str,
+) -> Result<(jiff::civil::Date, jiff::civil::Date, Vec<StockLine>), AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let tz_name = super::time_zone(state, ctx.tenant).await?;
+    let tz = jiff::tz::TimeZone::get(&tz_name).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut e = FieldErrors::new();
+    let date_d = e.check(
+        "date",
+        date.trim()
+            .parse::<jiff::civil::Date>()
+            .map_err(|_| DateError),
+    );
+    let from_d = e.check(
+        "from",
+        from.trim()
+            .parse::<jiff::civil::Date>()
+            .map_err(|_| DateError),
+    );
+    if let (Some(f), Some(d)) = (from_d, date_d)
+        && f > d
+    {
+        e.add("from", "from_after_date");
+    }
+    e.into_result()?;
+    let (Some(from_d), Some(date_d)) = (from_d, date_d) else {
+        return Err(AppError::Internal("validated input missing".into()));
+    };
+    let start = |d: jiff::civil::Date| -> Result<i64, AppError> {
+        d.to_zoned(tz.clone())
+            .map(|z| z.timestamp().as_microsecond())
+            .map_err(|e| AppError::Internal(e.to_string()))
+    };
+    let from_us = start(from_d)?;
+    let next_day = date_d
+        .tomorrow()
+        .map_err(|_| AppError::field("date", "out_of_range"))?;
+    let until_us = start(next_day)?;
+    let tenant = ctx.tenant;
+    let lines = state
+        .store
+        .read(|tx| Box::pin(async move { shop::stock_report(tx, tenant, from_us, until_us).await }))
+        .await?;
+    Ok((from_d, date_d, lines))
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct DateError;
+
+impl guichet_domain::validation::ErrorCode for DateError {
+    fn code(&self) -> &'static str {
+        "invalid_date"
+    }
+}
