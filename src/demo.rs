@@ -90,21 +90,66 @@ pub async fn seed_if_empty(store: &Store) -> anyhow::Result<()> {
                     };
                     registers::create(tx, tenant, site.id, &d).await?;
                 }
+                let mut admin = None;
                 for ((email, name, role, _), hash) in DEMO_USERS.iter().zip(hashes.iter()) {
                     let email =
                         Email::parse(email).map_err(|_| StoreError::Other("demo e-mail".into()))?;
                     let user =
                         users::create_user(tx, &email, name, Language::Fr, Some(hash)).await?;
                     users::add_member(tx, tenant, user.id, *role).await?;
+                    admin = admin.or(Some(user.id));
                 }
-                Ok(())
+                seed_shop(tx, tenant, admin).await
             })
         })
         .await?;
     println!(
-        "Demo: created \"Grottes de Neptune\" (Han-sur-Lesse) with registers Accueil and Réservation par téléphone."
+        "Demo: created \"Grottes de Neptune\" (Han-sur-Lesse) with registers Accueil and Réservation par téléphone, and its shop."
     );
     print_logins();
+    Ok(())
+}
+
+/// The shop of seed 001 ("Vos produits boutique"), with its initial stock.
+async fn seed_shop(
+    tx: &mut guichet_store::Tx,
+    tenant: guichet_store::Tenant,
+    by: Option<guichet_domain::UserId>,
+) -> Result<(), StoreError> {
+    use guichet_domain::shop::ProductDetails;
+    use guichet_store::shop;
+    let rates = guichet_store::vat_rates::list(tx, tenant).await?;
+    let rate = |bp: u32| {
+        rates
+            .iter()
+            .find(|r| r.rate_basis_points == bp)
+            .map(|r| r.id)
+            .ok_or(StoreError::Other(format!("no {bp} bp VAT rate")))
+    };
+    let fromage = shop::create_group(tx, tenant, "Fromage").await?.id;
+    let peluche = shop::create_group(tx, tenant, "Peluche").await?.id;
+    // (group, name, price in cents, VAT in basis points, initial stock)
+    let products = [
+        (Some(fromage), "Fromage de Targnon", 1, 0, 5339),
+        (Some(fromage), "Panier du Terroir", 2500, 0, 15),
+        (Some(peluche), "Peluche loup", 1280, 2100, 15),
+        (Some(peluche), "Peluche mouton 10 cm", 500, 600, 36),
+        (Some(peluche), "Heaume", 1150, 0, 69),
+        (None, "Casquette Truck", 1000, 2100, 20),
+    ];
+    for (group, name, price_cents, bp, stock) in products {
+        let d = ProductDetails {
+            name: name.to_owned(),
+            reference: None,
+            barcode: None,
+            price_cents,
+            sale_pos: true,
+            sale_online: false,
+            alert_stock: Some(5),
+            stock_managed: true,
+        };
+        shop::create_product(tx, tenant, &d, rate(bp)?, group, Some(stock), by).await?;
+    }
     Ok(())
 }
 
