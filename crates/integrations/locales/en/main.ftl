@@ -290,3 +290,34 @@ error-stock_not_managed = This product's stock is not managed.
 error-group_not_empty = This group still holds products.
 error-invalid_date = Invalid date (YYYY-MM-DD).
 error-from_after_date = The start date is after the stock date.
+
+## Ticket types and extras
+action-new-ticket-type = New ticket type
+action-new-extra = New extra
+ticket-type-edit = Edit ticket type
+extra-edit = Edit extra
+ticket-types-help = Ticket types are the admission categories (adult, child, senior…) that offers sell, each at its own price.
+extras-help = Extras are added to an offer (audio-guide…). They have their own VAT, stock and an optional minimum age.
+items-empty = Nothing yet.
+items-stock-help = Stock: most sold per day (999 = no practical limit). Capacity: how many units exist (audio-guides…), when it is equipment.
+label-daily-stock = Stock per day
+label-capacity = Capacity (equipment)
+label-minimum-age = Minimum age
+label-pictogram = Pictogram
+label-name-fr = Name (French)
+label-name-nl = Name (Dutch)
+label-name-en = Name (English)
+label-description-fr = Description (French)
+label-description-nl = Description (Dutch)
+label-description-en = Description (English)
+picto-adult = Adult
+picto-child = Child
+picto-senior = Senior
+picto-student = Student
+picto-family = Family
+picto-group = Group
+picto-baby = Baby
+picto-disabled = Reduced mobility
+picto-audio-guide = Audio-guide
+picto-equipment = Equipment
+error-no_sale_channel = Choose at least one sale channel.

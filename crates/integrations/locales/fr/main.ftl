@@ -290,3 +290,34 @@ error-stock_not_managed = Le stock de ce produit n'est pas géré.
 error-group_not_empty = Ce groupe contient encore des produits.
 error-invalid_date = Date non valide (AAAA-MM-JJ).
 error-from_after_date = La date de début est après la date du stock.
+
+## Ressources et options
+action-new-ticket-type = Nouvelle ressource
+action-new-extra = Nouvelle option
+ticket-type-edit = Modifier la ressource
+extra-edit = Modifier l'option
+ticket-types-help = Les ressources sont les catégories de billets (adulte, enfant, senior…) que les formules vendent, chacune avec son prix.
+extras-help = Les options s'ajoutent à une formule (audio-guide…). Elles ont leur propre TVA, leur stock et un âge minimum éventuel.
+items-empty = Rien pour l'instant.
+items-stock-help = Stock : nombre vendu au plus par jour (999 = sans limite pratique). Capacité : nombre d'équipements disponibles (audio-guides…), si c'est du matériel.
+label-daily-stock = Stock par jour
+label-capacity = Capacité (matériel)
+label-minimum-age = Âge minimum
+label-pictogram = Pictogramme
+label-name-fr = Nom (français)
+label-name-nl = Nom (néerlandais)
+label-name-en = Nom (anglais)
+label-description-fr = Description (français)
+label-description-nl = Description (néerlandais)
+label-description-en = Description (anglais)
+picto-adult = Adulte
+picto-child = Enfant
+picto-senior = Senior
+picto-student = Étudiant
+picto-family = Famille
+picto-group = Groupe
+picto-baby = Bébé
+picto-disabled = Personne à mobilité réduite
+picto-audio-guide = Audio-guide
+picto-equipment = Matériel
+error-no_sale_channel = Choisissez au moins un espace de vente.

@@ -3,6 +3,7 @@
 //! `Authorization: Bearer <API key>` or by the session cookie. The OpenAPI document is
 //! generated from these handlers (`/api/v1/openapi.json`, viewer at `/api/docs`).
 
+mod catalogue;
 mod shop;
 
 use crate::AppState;
@@ -76,6 +77,18 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(archive_register))
         .routes(routes!(list_api_keys, create_api_key))
         .routes(routes!(revoke_api_key))
+        .routes(routes!(
+            catalogue::list_ticket_types,
+            catalogue::create_ticket_type
+        ))
+        .routes(routes!(
+            catalogue::get_ticket_type,
+            catalogue::update_ticket_type
+        ))
+        .routes(routes!(catalogue::archive_ticket_type))
+        .routes(routes!(catalogue::list_extras, catalogue::create_extra))
+        .routes(routes!(catalogue::get_extra, catalogue::update_extra))
+        .routes(routes!(catalogue::archive_extra))
         .routes(routes!(shop::list_groups, shop::create_group))
         .routes(routes!(shop::rename_group, shop::delete_group))
         .routes(routes!(shop::move_group))

@@ -2,6 +2,7 @@
 //! short confirmation), or is shown again with the errors next to the fields.
 
 mod account;
+mod catalogue;
 mod registers;
 mod session;
 mod shop;
@@ -88,6 +89,32 @@ pub fn router() -> Router<AppState> {
             "/distribution/registers/{id}/archive",
             post(registers::archive),
         )
+        .route("/activity/ticket-types", get(catalogue::ticket_types))
+        .route(
+            "/activity/ticket-types/new",
+            get(catalogue::new_ticket_type).post(catalogue::create_ticket_type),
+        )
+        .route(
+            "/activity/ticket-types/{id}",
+            get(catalogue::edit_ticket_type).post(catalogue::update_ticket_type),
+        )
+        .route(
+            "/activity/ticket-types/{id}/archive",
+            post(catalogue::archive_ticket_type),
+        )
+        .route("/activity/extras", get(catalogue::extras))
+        .route(
+            "/activity/extras/new",
+            get(catalogue::new_extra).post(catalogue::create_extra),
+        )
+        .route(
+            "/activity/extras/{id}",
+            get(catalogue::edit_extra).post(catalogue::update_extra),
+        )
+        .route(
+            "/activity/extras/{id}/archive",
+            post(catalogue::archive_extra),
+        )
         .route("/activity/shop", get(shop::list))
         .route("/activity/shop/new", get(shop::new).post(shop::create))
         .route(
@@ -117,7 +144,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Menu entries that later issues build; they show a short "not available yet" page.
-pub const NOT_YET: [(&str, &str); 15] = [
+pub const NOT_YET: [(&str, &str); 13] = [
     ("/planning", "nav-planning"),
     ("/arrivals", "nav-arrivals"),
     ("/orders", "nav-orders"),
@@ -125,8 +152,6 @@ pub const NOT_YET: [(&str, &str); 15] = [
     ("/statistics", "nav-statistics"),
     ("/registers-follow-up", "nav-registers-follow-up"),
     ("/activity/description", "nav-description"),
-    ("/activity/ticket-types", "nav-ticket-types"),
-    ("/activity/extras", "nav-extras"),
     ("/activity/offers", "nav-offers"),
     ("/activity/promotions", "nav-promotions"),
     ("/activity/promo-codes", "nav-promo-codes"),

@@ -2,6 +2,7 @@
 //! domain values, run one store transaction. A page and its API endpoint therefore obey
 //! the same rules and give the same errors.
 
+pub mod catalogue;
 pub mod shop;
 
 use crate::AppState;

@@ -1,0 +1,66 @@
+//! Ticket types and extras endpoints.
+
+use super::{ApiJson, ApiResult, ArchiveInput, id};
+use crate::AppState;
+use crate::auth::ApiCtx;
+use crate::error::{ApiError, Problem};
+use crate::services::catalogue;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use guichet_domain::catalogue::{ItemInput, ItemKind};
+use guichet_store::items::{Item, ItemId};
+
+macro_rules! item_endpoints {
+    ($kind:expr, $path:literal, $tag:literal, $list:ident, $create:ident, $get:ident, $update:ident, $archive:ident) => {
+        #[utoipa::path(get, path = $path, tag = $tag, responses((status = 200, body = [Item]), (status = 401, body = Problem)))]
+        pub async fn $list(State(state): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Vec<Item>> {
+            Ok(Json(catalogue::list(&state, &ctx, $kind).await?))
+        }
+
+        #[utoipa::path(post, path = $path, tag = $tag, request_body = ItemInput,
+            responses((status = 201, body = Item), (status = 422, body = Problem), (status = 403, body = Problem)))]
+        pub async fn $create(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, ApiJson(input): ApiJson<ItemInput>) -> Result<(StatusCode, Json<Item>), ApiError> {
+            Ok((StatusCode::CREATED, Json(catalogue::create(&state, &ctx, $kind, &input).await?)))
+        }
+
+        #[utoipa::path(get, path = concat!($path, "/{id}"), tag = $tag, params(("id" = String, Path)),
+            responses((status = 200, body = Item), (status = 404, body = Problem)))]
+        pub async fn $get(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, Path(raw): Path<String>) -> ApiResult<Item> {
+            Ok(Json(catalogue::get(&state, &ctx, $kind, id::<ItemId>(&raw)?).await?))
+        }
+
+        #[utoipa::path(put, path = concat!($path, "/{id}"), tag = $tag, params(("id" = String, Path)), request_body = ItemInput,
+            responses((status = 200, body = Item), (status = 404, body = Problem), (status = 422, body = Problem)))]
+        pub async fn $update(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, Path(raw): Path<String>, ApiJson(input): ApiJson<ItemInput>) -> ApiResult<Item> {
+            Ok(Json(catalogue::update(&state, &ctx, $kind, id::<ItemId>(&raw)?, &input).await?))
+        }
+
+        #[utoipa::path(post, path = concat!($path, "/{id}/archive"), tag = $tag, params(("id" = String, Path)), request_body = ArchiveInput,
+            responses((status = 200, body = Item), (status = 404, body = Problem)))]
+        pub async fn $archive(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, Path(raw): Path<String>, ApiJson(input): ApiJson<ArchiveInput>) -> ApiResult<Item> {
+            Ok(Json(catalogue::archive(&state, &ctx, $kind, id::<ItemId>(&raw)?, input.archived).await?))
+        }
+    };
+}
+
+item_endpoints!(
+    ItemKind::TicketType,
+    "/api/v1/ticket-types",
+    "ticket types",
+    list_ticket_types,
+    create_ticket_type,
+    get_ticket_type,
+    update_ticket_type,
+    archive_ticket_type
+);
+item_endpoints!(
+    ItemKind::Extra,
+    "/api/v1/extras",
+    "extras",
+    list_extras,
+    create_extra,
+    get_extra,
+    update_extra,
+    archive_extra
+);

@@ -1,0 +1,336 @@
+//! Ticket types and extras pages (one code path for both).
+
+use super::account::ArchiveForm;
+use super::{Flash, OrPage, done, form_errors, parse_id};
+use crate::AppState;
+use crate::auth::{Ctx, PageCtx};
+use crate::error::PageError;
+use crate::services::{self, catalogue};
+use crate::view::{Nav, Tr, render_status};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use guichet_domain::catalogue::{ItemInput, ItemKind, PICTOGRAMS};
+use guichet_domain::{FieldErrors, Permission, VatRate};
+use guichet_store::items::{Item, ItemId};
+use guichet_store::vat_rates::VatRate as StoredVatRate;
+
+/// What differs between the two kinds on screen.
+struct Screen {
+    base: &'static str,
+    title: &'static str,
+    new_label: &'static str,
+    edit_title: &'static str,
+    help: &'static str,
+}
+
+fn screen(kind: ItemKind) -> Screen {
+    match kind {
+        ItemKind::TicketType => Screen {
+            base: "/activity/ticket-types",
+            title: "nav-ticket-types",
+            new_label: "action-new-ticket-type",
+            edit_title: "ticket-type-edit",
+            help: "ticket-types-help",
+        },
+        ItemKind::Extra => Screen {
+            base: "/activity/extras",
+            title: "nav-extras",
+            new_label: "action-new-extra",
+            edit_title: "extra-edit",
+            help: "extras-help",
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "items.html")]
+struct ListPage {
+    tr: Tr,
+    nav: Nav,
+    title: &'static str,
+    new_label: &'static str,
+    help: &'static str,
+    base: &'static str,
+    items: Vec<Item>,
+    can_manage: bool,
+}
+
+impl ListPage {
+    fn percent(&self, bp: &u32) -> String {
+        VatRate::from_basis_points(i64::from(*bp))
+            .map(|r| r.to_string())
+            .unwrap_or_default()
+    }
+}
+
+async fn list(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: ItemKind,
+    flash: Option<&str>,
+) -> Result<Response, PageError> {
+    let s = screen(kind);
+    let items = catalogue::list(state, ctx, kind).await.or_page(ctx)?;
+    Ok(render_status(
+        StatusCode::OK,
+        &ListPage {
+            tr: Tr(ctx.lang),
+            nav: Nav::new(ctx, s.base, flash),
+            title: s.title,
+            new_label: s.new_label,
+            help: s.help,
+            base: s.base,
+            items,
+            can_manage: ctx.can(Permission::ManageCatalogue),
+        },
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "item_form.html")]
+struct FormPage {
+    tr: Tr,
+    nav: Nav,
+    title: &'static str,
+    base: &'static str,
+    form: ItemInput,
+    errors: FieldErrors,
+    vat_rates: Vec<StoredVatRate>,
+    pictograms: &'static [&'static str],
+    item: Option<Item>,
+}
+
+impl FormPage {
+    fn picto_label(&self, p: &&str) -> &'static str {
+        match *p {
+            "adult" => "picto-adult",
+            "child" => "picto-child",
+            "senior" => "picto-senior",
+            "student" => "picto-student",
+            "family" => "picto-family",
+            "group" => "picto-group",
+            "baby" => "picto-baby",
+            "disabled" => "picto-disabled",
+            "audio-guide" => "picto-audio-guide",
+            _ => "picto-equipment",
+        }
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: ItemKind,
+    item: Option<Item>,
+    form: ItemInput,
+    errors: FieldErrors,
+) -> Result<Response, PageError> {
+    ctx.require(Permission::ManageCatalogue).or_page(ctx)?;
+    let s = screen(kind);
+    let vat_rates = services::vat_rates(state, ctx)
+        .await
+        .or_page(ctx)?
+        .into_iter()
+        .filter(|r| !r.archived)
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_status(
+        status,
+        &FormPage {
+            tr: Tr(ctx.lang),
+            nav: Nav::new(ctx, s.base, None),
+            title: if item.is_some() {
+                s.edit_title
+            } else {
+                s.new_label
+            },
+            base: s.base,
+            form,
+            errors,
+            vat_rates,
+            pictograms: &PICTOGRAMS,
+            item,
+        },
+    ))
+}
+
+fn form_of(i: &Item) -> ItemInput {
+    let text = |o: &Option<String>| o.clone().unwrap_or_default();
+    let num = |o: Option<i64>| o.map(|n| n.to_string()).unwrap_or_default();
+    ItemInput {
+        name: i.name.clone(),
+        name_nl: text(&i.name_nl),
+        name_en: text(&i.name_en),
+        description: text(&i.description),
+        description_nl: text(&i.description_nl),
+        description_en: text(&i.description_en),
+        vat_rate_id: i.vat_rate_id.to_string(),
+        sale_pos: i.sale_pos,
+        sale_online: i.sale_online,
+        daily_stock: i.daily_stock.to_string(),
+        capacity: num(i.capacity),
+        minimum_age: num(i.minimum_age),
+        pictogram: text(&i.pictogram),
+    }
+}
+
+async fn new_form(state: &AppState, ctx: &Ctx, kind: ItemKind) -> Result<Response, PageError> {
+    // Admissions to a cave are often VAT-exempt; the lowest active rate is the likely one.
+    let rates = services::vat_rates(state, ctx).await.or_page(ctx)?;
+    let vat = rates
+        .iter()
+        .filter(|r| !r.archived)
+        .min_by_key(|r| r.rate_basis_points)
+        .map(|r| r.id.to_string())
+        .unwrap_or_default();
+    let form = ItemInput {
+        vat_rate_id: vat,
+        sale_pos: true,
+        sale_online: true,
+        daily_stock: "999".into(),
+        ..Default::default()
+    };
+    form_page(state, ctx, kind, None, form, FieldErrors::new()).await
+}
+
+async fn create(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: ItemKind,
+    form: ItemInput,
+) -> Result<Response, PageError> {
+    match catalogue::create(state, ctx, kind, &form).await {
+        Ok(_) => Ok(done(screen(kind).base, "saved")),
+        Err(e) => {
+            let errors = form_errors(e, ctx)?;
+            form_page(state, ctx, kind, None, form, errors).await
+        }
+    }
+}
+
+async fn edit(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: ItemKind,
+    raw: &str,
+) -> Result<Response, PageError> {
+    let item = catalogue::get(state, ctx, kind, parse_id::<ItemId>(raw, ctx)?)
+        .await
+        .or_page(ctx)?;
+    let form = form_of(&item);
+    form_page(state, ctx, kind, Some(item), form, FieldErrors::new()).await
+}
+
+async fn update(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: ItemKind,
+    raw: &str,
+    form: ItemInput,
+) -> Result<Response, PageError> {
+    let id: ItemId = parse_id(raw, ctx)?;
+    match catalogue::update(state, ctx, kind, id, &form).await {
+        Ok(_) => Ok(done(screen(kind).base, "saved")),
+        Err(e) => {
+            let errors = form_errors(e, ctx)?;
+            let item = catalogue::get(state, ctx, kind, id).await.or_page(ctx)?;
+            form_page(state, ctx, kind, Some(item), form, errors).await
+        }
+    }
+}
+
+async fn archive(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: ItemKind,
+    raw: &str,
+    archived: bool,
+) -> Result<Response, PageError> {
+    let id: ItemId = parse_id(raw, ctx)?;
+    match catalogue::archive(state, ctx, kind, id, archived).await {
+        Ok(_) => Ok(done(
+            screen(kind).base,
+            if archived { "archived" } else { "restored" },
+        )),
+        Err(e) => {
+            let errors = form_errors(e, ctx)?;
+            let item = catalogue::get(state, ctx, kind, id).await.or_page(ctx)?;
+            let form = form_of(&item);
+            form_page(state, ctx, kind, Some(item), form, errors).await
+        }
+    }
+}
+
+macro_rules! item_pages {
+    ($kind:expr, $list:ident, $new:ident, $create:ident, $edit:ident, $update:ident, $archive:ident) => {
+        pub async fn $list(
+            State(state): State<AppState>,
+            PageCtx(ctx): PageCtx,
+            Query(flash): Query<Flash>,
+        ) -> Result<Response, PageError> {
+            list(&state, &ctx, $kind, flash.key()).await
+        }
+        pub async fn $new(
+            State(state): State<AppState>,
+            PageCtx(ctx): PageCtx,
+        ) -> Result<Response, PageError> {
+            new_form(&state, &ctx, $kind).await
+        }
+        pub async fn $create(
+            State(state): State<AppState>,
+            PageCtx(ctx): PageCtx,
+            Form(form): Form<ItemInput>,
+        ) -> Result<Response, PageError> {
+            create(&state, &ctx, $kind, form).await
+        }
+        pub async fn $edit(
+            State(state): State<AppState>,
+            PageCtx(ctx): PageCtx,
+            Path(id): Path<String>,
+        ) -> Result<Response, PageError> {
+            edit(&state, &ctx, $kind, &id).await
+        }
+        pub async fn $update(
+            State(state): State<AppState>,
+            PageCtx(ctx): PageCtx,
+            Path(id): Path<String>,
+            Form(form): Form<ItemInput>,
+        ) -> Result<Response, PageError> {
+            update(&state, &ctx, $kind, &id, form).await
+        }
+        pub async fn $archive(
+            State(state): State<AppState>,
+            PageCtx(ctx): PageCtx,
+            Path(id): Path<String>,
+            Form(form): Form<ArchiveForm>,
+        ) -> Result<Response, PageError> {
+            archive(&state, &ctx, $kind, &id, form.archived()).await
+        }
+    };
+}
+
+item_pages!(
+    ItemKind::TicketType,
+    ticket_types,
+    new_ticket_type,
+    create_ticket_type,
+    edit_ticket_type,
+    update_ticket_type,
+    archive_ticket_type
+);
+item_pages!(
+    ItemKind::Extra,
+    extras,
+    new_extra,
+    create_extra,
+    edit_extra,
+    update_extra,
+    archive_extra
+);

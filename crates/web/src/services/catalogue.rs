@@ -1,0 +1,117 @@
+//! Ticket types and extras use cases (one code path for both kinds).
+
+use crate::AppState;
+use crate::auth::Ctx;
+use crate::error::AppError;
+use guichet_domain::catalogue::{ItemInput, ItemKind};
+use guichet_domain::{Permission, VatRateId};
+use guichet_store::StoreError;
+use guichet_store::items::{self, Item, ItemId};
+
+fn refusal(e: StoreError) -> AppError {
+    match e {
+        StoreError::Refused("unknown_vat_rate") => {
+            AppError::field("vat_rate_id", "unknown_vat_rate")
+        }
+        other => other.into(),
+    }
+}
+
+/// Ticket types and extras are read by every role (the register sells them) and set up by
+/// managers and admins.
+pub async fn list(state: &AppState, ctx: &Ctx, kind: ItemKind) -> Result<Vec<Item>, AppError> {
+    ctx.require(Permission::UseBackOffice)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { items::list(tx, tenant, kind).await }))
+        .await?)
+}
+
+pub async fn get(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: ItemKind,
+    id: ItemId,
+) -> Result<Item, AppError> {
+    ctx.require(Permission::UseBackOffice)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { items::get(tx, tenant, kind, id).await }))
+        .await?)
+}
+
+fn parse(
+    input: &ItemInput,
+) -> Result<(guichet_domain::catalogue::ItemDetails, VatRateId), AppError> {
+    let parsed = input.parse();
+    let vat = input.vat_rate_id.trim().parse::<VatRateId>();
+    match (parsed, vat) {
+        (Ok(d), Ok(v)) => Ok((d, v)),
+        (parsed, vat) => {
+            let mut e = parsed.err().unwrap_or_default();
+            if vat.is_err() {
+                e.add("vat_rate_id", "unknown_vat_rate");
+            }
+            Err(AppError::Invalid(e))
+        }
+    }
+}
+
+pub async fn create(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: ItemKind,
+    input: &ItemInput,
+) -> Result<Item, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let (d, vat) = parse(input)?;
+    let tenant = ctx.tenant;
+    state
+        .store
+        .write(|tx| {
+            let d = d.clone();
+            Box::pin(async move { items::create(tx, tenant, kind, &d, vat).await })
+        })
+        .await
+        .map_err(refusal)
+}
+
+pub async fn update(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: ItemKind,
+    id: ItemId,
+    input: &ItemInput,
+) -> Result<Item, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let (d, vat) = parse(input)?;
+    let tenant = ctx.tenant;
+    state
+        .store
+        .write(|tx| {
+            let d = d.clone();
+            Box::pin(async move { items::update(tx, tenant, kind, id, &d, vat).await })
+        })
+        .await
+        .map_err(refusal)
+}
+
+pub async fn archive(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: ItemKind,
+    id: ItemId,
+    archived: bool,
+) -> Result<Item, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let tenant = ctx.tenant;
+    state
+        .store
+        .write(|tx| {
+            Box::pin(async move { items::set_archived(tx, tenant, kind, id, archived).await })
+        })
+        .await
+        .map_err(refusal)
+}
