@@ -10,6 +10,7 @@ pub mod ids;
 pub mod money;
 pub mod org;
 pub mod role;
+pub mod schedule;
 pub mod shop;
 pub mod text;
 pub mod validation;
