@@ -8,6 +8,7 @@ pub mod barcode;
 pub mod catalogue;
 pub mod ids;
 pub mod money;
+pub mod offer;
 pub mod org;
 pub mod role;
 pub mod schedule;

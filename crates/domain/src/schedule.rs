@@ -131,6 +131,48 @@ pub struct RuleInput {
     pub last: String,
 }
 
+impl Rule {
+    /// The rule written back as input, in canonical form (how it is stored).
+    pub fn to_input(&self) -> RuleInput {
+        const NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+        let weekdays = if self.weekdays.iter().all(|d| *d) {
+            String::new()
+        } else {
+            NAMES
+                .iter()
+                .zip(self.weekdays)
+                .filter(|(_, on)| *on)
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let hm = |t: &Time| t.strftime("%H:%M").to_string();
+        let mut input = RuleInput {
+            from: self.from.to_string(),
+            to: self.to.to_string(),
+            weekdays,
+            ..Default::default()
+        };
+        match &self.pattern {
+            Pattern::Fixed(times) => {
+                input.kind = "fixed".into();
+                input.times = times.iter().map(hm).collect::<Vec<_>>().join(", ");
+            }
+            Pattern::Every {
+                minutes,
+                first,
+                last,
+            } => {
+                input.kind = "every".into();
+                input.every_minutes = minutes.to_string();
+                input.first = hm(first);
+                input.last = hm(last);
+            }
+        }
+        input
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct ScheduleError(&'static str);
@@ -443,6 +485,12 @@ mod tests {
             Pattern::Fixed(vec![time(10, 0, 0, 0), time(14, 30, 0, 0)])
         );
         assert_eq!(r.weekdays, [false, false, false, false, false, true, true]);
+        let back = r.to_input();
+        assert_eq!(
+            (back.times.as_str(), back.weekdays.as_str()),
+            ("10:00, 14:30", "sat,sun")
+        );
+        assert_eq!(back.parse("", &mut FieldErrors::new()), Some(r));
     }
 
     proptest! {

@@ -720,22 +720,28 @@ pub async fn stock_report(
         .fetch_all(c)
         .await?);
     let by_product: HashMap<Uuid, Row> = rows.into_iter().map(|r| (r.product_id, r)).collect();
-    let all = products(
-        tx,
-        tenant,
-        &ProductFilter {
-            include_archived: true,
-            ..Default::default()
-        },
-    )
-    .await?;
-    Ok(all
+    // The products themselves without their current stock (the ledger was just summed).
+    #[derive(sqlx::FromRow)]
+    struct ProductLine {
+        id: Uuid,
+        name: String,
+        group_name: Option<String>,
+        barcode: String,
+    }
+    let products: Vec<ProductLine> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT p.id, p.name, g.name AS group_name, p.barcode FROM products p
+         LEFT JOIN product_groups g ON g.id = p.group_id
+         WHERE p.organization_id = $1 AND p.stock_managed = TRUE
+         ORDER BY g.position IS NULL, g.position, p.name, p.id")
+        .bind(tenant.id().0)
+        .fetch_all(c)
+        .await?);
+    Ok(products
         .into_iter()
-        .filter(|p| p.stock_managed)
         .map(|p| {
-            let r = by_product.get(&p.id.0);
+            let r = by_product.get(&p.id);
             StockLine {
-                product_id: p.id,
+                product_id: ProductId(p.id),
                 name: p.name,
                 group: p.group_name,
                 barcode: p.barcode,

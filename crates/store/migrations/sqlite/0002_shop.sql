@@ -41,7 +41,8 @@ CREATE TABLE stock_movements (
     user_id BLOB REFERENCES users (id),
     reason TEXT
 );
-CREATE INDEX stock_movements_product_time ON stock_movements (organization_id, product_id, occurred_at);
+-- Covering: the stock report and current stock read only this index.
+CREATE INDEX stock_movements_product_time ON stock_movements (organization_id, product_id, occurred_at, kind, quantity);
 
 -- Gapless per-organization counters (internal barcodes now; order numbers later),
 -- incremented in the same transaction as what uses them.

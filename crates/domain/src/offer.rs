@@ -1,0 +1,419 @@
+//! Offers (the seeds' "formules"): what is sold for a visit — ticket types and extras at a
+//! price each, a schedule of sessions with a capacity per session, sales cut-offs for the
+//! register and online, and a publication window.
+
+use crate::schedule::{RuleInput, Schedule};
+use crate::shop::parse_price_cents;
+use crate::text;
+use crate::validation::{ErrorCode, FieldErrors};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferKind {
+    Activity,
+    EquipmentRental,
+    Event,
+}
+
+impl OfferKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OfferKind::Activity => "activity",
+            OfferKind::EquipmentRental => "equipment_rental",
+            OfferKind::Event => "event",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OfferKind> {
+        [
+            OfferKind::Activity,
+            OfferKind::EquipmentRental,
+            OfferKind::Event,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s.trim())
+    }
+}
+
+/// A price line of an offer: a ticket type or extra (by id, checked by the store) at a
+/// VAT-included price, with the quantities allowed per order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceLine {
+    pub item_id: String,
+    pub price_cents: i64,
+    pub min_quantity: i64,
+    pub max_quantity: Option<i64>,
+}
+
+/// Texts of an offer in one language.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct OfferTexts {
+    pub name: String,
+    pub description: String,
+    pub included: String,
+    pub not_included: String,
+    pub to_bring: String,
+    pub cancellation_policy: String,
+}
+
+/// Raw price line.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct PriceInput {
+    pub item_id: String,
+    /// VAT-included price as typed; empty means "not offered" (0,00 is a valid price).
+    pub price: String,
+    pub min_quantity: String,
+    pub max_quantity: String,
+}
+
+/// Raw offer fields as a form or JSON body sends them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct OfferInput {
+    /// French texts (the name is required).
+    pub fr: OfferTexts,
+    pub nl: OfferTexts,
+    pub en: OfferTexts,
+    /// `activity`, `equipment_rental` or `event`.
+    pub kind: String,
+    pub group_id: String,
+    pub sale_pos: bool,
+    pub sale_online: bool,
+    pub duration_minutes: String,
+    pub difficulty: String,
+    pub location: String,
+    /// Most visitors per session (jauge).
+    pub capacity: String,
+    /// Sales close this many hours before a session online / at the register (empty = 0).
+    pub online_cutoff_hours: String,
+    pub pos_cutoff_hours: String,
+    /// Bookable from / to (YYYY-MM-DD), both optional.
+    pub published_from: String,
+    pub published_to: String,
+    pub prices: Vec<PriceInput>,
+    pub rules: Vec<RuleInput>,
+    /// Closed dates, YYYY-MM-DD separated by commas or spaces.
+    pub closed_dates: String,
+}
+
+/// A parsed offer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferDetails {
+    pub fr: OfferTexts,
+    pub nl: OfferTexts,
+    pub en: OfferTexts,
+    pub kind: OfferKind,
+    pub group_id: Option<String>,
+    pub sale_pos: bool,
+    pub sale_online: bool,
+    pub duration_minutes: Option<i64>,
+    pub difficulty: Option<String>,
+    pub location: Option<String>,
+    pub capacity: i64,
+    pub online_cutoff_hours: i64,
+    pub pos_cutoff_hours: i64,
+    pub published_from: Option<Date>,
+    pub published_to: Option<Date>,
+    pub prices: Vec<PriceLine>,
+    pub schedule: Schedule,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct OfferError(pub &'static str);
+
+impl ErrorCode for OfferError {
+    fn code(&self) -> &'static str {
+        self.0
+    }
+}
+
+fn number(
+    input: &str,
+    min: i64,
+    max: i64,
+    default: Option<i64>,
+) -> Result<Option<i64>, OfferError> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Ok(default);
+    }
+    let n: i64 = s.parse().map_err(|_| OfferError("not_a_whole_number"))?;
+    if n < min || n > max {
+        return Err(OfferError("out_of_range"));
+    }
+    Ok(Some(n))
+}
+
+fn texts(t: &OfferTexts, lang: &str, name_required: bool, e: &mut FieldErrors) -> OfferTexts {
+    let mut field = |name: &str, value: &str, max: usize, required: bool| -> String {
+        let key = format!("{lang}.{name}");
+        let r = if required {
+            text::required(value, max)
+        } else {
+            text::optional(value, max).map(Option::unwrap_or_default)
+        };
+        e.check(&key, r).unwrap_or_default()
+    };
+    OfferTexts {
+        name: field("name", &t.name, 120, name_required),
+        description: field("description", &t.description, 4000, false),
+        included: field("included", &t.included, 1000, false),
+        not_included: field("not_included", &t.not_included, 1000, false),
+        to_bring: field("to_bring", &t.to_bring, 1000, false),
+        cancellation_policy: field("cancellation_policy", &t.cancellation_policy, 2000, false),
+    }
+}
+
+impl OfferInput {
+    pub fn parse(&self) -> Result<OfferDetails, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let fr = texts(&self.fr, "fr", true, &mut e);
+        let nl = texts(&self.nl, "nl", false, &mut e);
+        let en = texts(&self.en, "en", false, &mut e);
+        let kind = OfferKind::parse(&self.kind);
+        if kind.is_none() {
+            e.add("kind", "unknown_value");
+        }
+        if !self.sale_pos && !self.sale_online {
+            e.add("sale_pos", "no_sale_channel");
+        }
+        let duration = e.check(
+            "duration_minutes",
+            number(&self.duration_minutes, 1, 24 * 60 * 7, None),
+        );
+        let difficulty = e.check("difficulty", text::optional(&self.difficulty, 80));
+        let location = e.check("location", text::optional(&self.location, 200));
+        let capacity = e.check(
+            "capacity",
+            number(&self.capacity, 0, 1_000_000, None)
+                .and_then(|c| c.ok_or(OfferError("required"))),
+        );
+        let online_cutoff = e.check(
+            "online_cutoff_hours",
+            number(&self.online_cutoff_hours, 0, 24 * 365, Some(0)),
+        );
+        let pos_cutoff = e.check(
+            "pos_cutoff_hours",
+            number(&self.pos_cutoff_hours, 0, 24 * 365, Some(0)),
+        );
+        let date = |s: &str| -> Result<Option<Date>, OfferError> {
+            if s.trim().is_empty() {
+                Ok(None)
+            } else {
+                s.trim()
+                    .parse::<Date>()
+                    .map(Some)
+                    .map_err(|_| OfferError("invalid_date"))
+            }
+        };
+        let published_from = e.check("published_from", date(&self.published_from));
+        let published_to = e.check("published_to", date(&self.published_to));
+        if let (Some(Some(a)), Some(Some(b))) = (published_from, published_to)
+            && b < a
+        {
+            e.add("published_to", "ends_before_start");
+        }
+        let mut prices = Vec::new();
+        for (i, p) in self.prices.iter().enumerate() {
+            if p.price.trim().is_empty() {
+                continue; // not offered
+            }
+            let key = |f: &str| format!("prices.{i}.{f}");
+            let price = e.check(&key("price"), parse_price_cents(&p.price));
+            let min = e.check(
+                &key("min_quantity"),
+                number(&p.min_quantity, 0, 10_000, Some(0)),
+            );
+            let max = e.check(
+                &key("max_quantity"),
+                number(&p.max_quantity, 1, 10_000, None),
+            );
+            if let (Some(Some(lo)), Some(Some(hi))) = (min, max)
+                && hi < lo
+            {
+                e.add(&key("max_quantity"), "max_below_min");
+            }
+            if let (Some(price), Some(Some(min)), Some(max)) = (price, min, max) {
+                prices.push(PriceLine {
+                    item_id: p.item_id.trim().to_owned(),
+                    price_cents: price,
+                    min_quantity: min,
+                    max_quantity: max,
+                });
+            }
+        }
+        if prices.is_empty() && !e.0.iter().any(|x| x.field.starts_with("prices.")) {
+            e.add("prices", "no_price");
+        }
+        let mut schedule = Schedule::default();
+        for (i, r) in self.rules.iter().enumerate() {
+            let blank = r.from.trim().is_empty()
+                && r.to.trim().is_empty()
+                && r.times.trim().is_empty()
+                && r.first.trim().is_empty();
+            if blank {
+                continue;
+            }
+            if let Some(rule) = r.parse(&format!("rules.{i}."), &mut e) {
+                schedule.rules.push(rule);
+            }
+        }
+        for part in self
+            .closed_dates
+            .split([',', ' ', '\n', ';'])
+            .filter(|p| !p.trim().is_empty())
+        {
+            if let Some(d) = e.check(
+                "closed_dates",
+                part.trim()
+                    .parse::<Date>()
+                    .map_err(|_| OfferError("invalid_date")),
+            ) {
+                schedule.closed.insert(d);
+            }
+        }
+        match (
+            kind,
+            capacity,
+            online_cutoff,
+            pos_cutoff,
+            published_from,
+            published_to,
+            duration,
+            difficulty,
+            location,
+        ) {
+            (
+                Some(kind),
+                Some(capacity),
+                Some(Some(online)),
+                Some(Some(pos)),
+                Some(pf),
+                Some(pt),
+                Some(duration),
+                Some(difficulty),
+                Some(location),
+            ) if e.is_empty() => Ok(OfferDetails {
+                fr,
+                nl,
+                en,
+                kind,
+                group_id: Some(self.group_id.trim().to_owned()).filter(|g| !g.is_empty()),
+                sale_pos: self.sale_pos,
+                sale_online: self.sale_online,
+                duration_minutes: duration,
+                difficulty,
+                location,
+                capacity,
+                online_cutoff_hours: online,
+                pos_cutoff_hours: pos,
+                published_from: pf,
+                published_to: pt,
+                prices,
+                schedule,
+            }),
+            _ => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed_tour() -> OfferInput {
+        OfferInput {
+            fr: OfferTexts {
+                name: "Visite guidée des Grottes de Neptune".into(),
+                ..Default::default()
+            },
+            kind: "activity".into(),
+            sale_pos: true,
+            sale_online: true,
+            duration_minutes: "45".into(),
+            capacity: "40".into(),
+            prices: vec![
+                PriceInput {
+                    item_id: "adult".into(),
+                    price: "8,50".into(),
+                    ..Default::default()
+                },
+                PriceInput {
+                    item_id: "child".into(),
+                    price: "5,00".into(),
+                    ..Default::default()
+                },
+                PriceInput {
+                    item_id: "senior".into(),
+                    price: "7,50".into(),
+                    ..Default::default()
+                },
+                PriceInput {
+                    item_id: "student".into(),
+                    price: "".into(),
+                    ..Default::default()
+                },
+            ],
+            rules: vec![RuleInput {
+                from: "2026-01-01".into(),
+                to: "2026-12-31".into(),
+                kind: "every".into(),
+                every_minutes: "30".into(),
+                first: "10:00".into(),
+                last: "16:30".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_seeds_guided_tour() {
+        let o = seed_tour().parse().unwrap();
+        assert_eq!(
+            o.prices.iter().map(|p| p.price_cents).collect::<Vec<_>>(),
+            vec![850, 500, 750],
+            "an unpriced type is not offered"
+        );
+        assert_eq!(o.capacity, 40);
+        assert_eq!(o.schedule.rules.len(), 1);
+    }
+
+    #[test]
+    fn bad_input_is_listed() {
+        let mut i = seed_tour();
+        i.fr.name = "".into();
+        i.capacity = "-1".into();
+        i.prices[0].price = "-8".into();
+        i.prices[1].min_quantity = "5".into();
+        i.prices[1].max_quantity = "2".into();
+        i.published_from = "2026-06-01".into();
+        i.published_to = "2026-05-01".into();
+        i.rules[0].first = "17:00".into();
+        let e = i.parse().unwrap_err();
+        assert_eq!(e.get("fr.name"), Some("required"));
+        assert_eq!(e.get("capacity"), Some("out_of_range"));
+        assert_eq!(e.get("prices.0.price"), Some("negative_price"));
+        assert_eq!(e.get("prices.1.max_quantity"), Some("max_below_min"));
+        assert_eq!(e.get("published_to"), Some("ends_before_start"));
+        assert_eq!(e.get("rules.0.last"), Some("ends_before_start"));
+    }
+
+    #[test]
+    fn zero_is_a_price_and_nothing_priced_is_an_error() {
+        let mut i = seed_tour();
+        i.prices = vec![PriceInput {
+            item_id: "x".into(),
+            price: "0,00".into(),
+            ..Default::default()
+        }];
+        assert_eq!(i.parse().unwrap().prices[0].price_cents, 0);
+        i.prices[0].price = "".into();
+        assert_eq!(i.parse().unwrap_err().get("prices"), Some("no_price"));
+    }
+}
