@@ -12,6 +12,7 @@
 pub mod api_keys;
 pub mod copy;
 mod db;
+pub mod groups;
 pub mod items;
 pub mod migrate;
 pub mod organizations;

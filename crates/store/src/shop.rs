@@ -27,19 +27,7 @@ use uuid::Uuid;
 #[schema(value_type = String, format = Uuid)]
 pub struct ProductId(pub Uuid);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(transparent)]
-#[schema(value_type = String, format = Uuid)]
-pub struct ProductGroupId(pub Uuid);
-
 impl std::str::FromStr for ProductId {
-    type Err = uuid::Error;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Uuid::parse_str(s).map(Self)
-    }
-}
-
-impl std::str::FromStr for ProductGroupId {
     type Err = uuid::Error;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Uuid::parse_str(s).map(Self)
@@ -50,20 +38,6 @@ impl std::fmt::Display for ProductId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.fmt(f)
     }
-}
-
-impl std::fmt::Display for ProductGroupId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ProductGroup {
-    pub id: ProductGroupId,
-    pub name: String,
-    pub position: i32,
-    pub product_count: i64,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -168,61 +142,19 @@ const PRODUCT_SELECT: &str = "SELECT p.id, p.name, p.reference, p.barcode, p.sym
 
 // ---------------------------------------------------------------- groups
 
+use crate::groups::{self as g, GroupKind};
+pub use crate::groups::{Group as ProductGroup, GroupId as ProductGroupId};
+
 pub async fn groups(tx: &mut Tx, tenant: Tenant) -> Result<Vec<ProductGroup>> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        id: Uuid,
-        name: String,
-        position: i32,
-        product_count: i64,
-    }
-    let rows: Vec<Row> = on_tx!(tx, c => sqlx::query_as(
-        "SELECT g.id, g.name, g.position,
-         (SELECT COUNT(*) FROM products p WHERE p.group_id = g.id AND p.archived_at IS NULL) AS product_count
-         FROM product_groups g WHERE g.organization_id = $1 ORDER BY g.position, g.name")
-        .bind(tenant.id().0)
-        .fetch_all(c)
-        .await?);
-    Ok(rows
-        .into_iter()
-        .map(|r| ProductGroup {
-            id: ProductGroupId(r.id),
-            name: r.name,
-            position: r.position,
-            product_count: r.product_count,
-        })
-        .collect())
+    g::list(tx, tenant, GroupKind::Product).await
 }
 
 pub async fn create_group(tx: &mut Tx, tenant: Tenant, name: &str) -> Result<ProductGroup> {
-    let existing = groups(tx, tenant).await?;
-    if existing
-        .iter()
-        .any(|g| guichet_domain::text::same_text(&g.name, name))
-    {
-        return Err(StoreError::Duplicate("name"));
-    }
-    let position = existing.iter().map(|g| g.position).max().unwrap_or(0) + 1;
-    let id = ProductGroupId(Uuid::now_v7());
-    on_tx!(tx, c => sqlx::query(
-        "INSERT INTO product_groups (id, organization_id, name, position, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id.0)
-        .bind(tenant.id().0)
-        .bind(name)
-        .bind(position)
-        .bind(now_micros())
-        .execute(c)
-        .await?
-        .rows_affected());
-    group(tx, tenant, id).await
+    g::create(tx, tenant, GroupKind::Product, name).await
 }
 
 pub async fn group(tx: &mut Tx, tenant: Tenant, id: ProductGroupId) -> Result<ProductGroup> {
-    groups(tx, tenant)
-        .await?
-        .into_iter()
-        .find(|g| g.id == id)
-        .ok_or(StoreError::NotFound)
+    g::get(tx, tenant, GroupKind::Product, id).await
 }
 
 pub async fn rename_group(
@@ -231,73 +163,20 @@ pub async fn rename_group(
     id: ProductGroupId,
     name: &str,
 ) -> Result<ProductGroup> {
-    let existing = groups(tx, tenant).await?;
-    if !existing.iter().any(|g| g.id == id) {
-        return Err(StoreError::NotFound);
-    }
-    if existing
-        .iter()
-        .any(|g| g.id != id && guichet_domain::text::same_text(&g.name, name))
-    {
-        return Err(StoreError::Duplicate("name"));
-    }
-    on_tx!(tx, c => sqlx::query("UPDATE product_groups SET name = $3 WHERE organization_id = $1 AND id = $2")
-        .bind(tenant.id().0)
-        .bind(id.0)
-        .bind(name)
-        .execute(c)
-        .await?
-        .rows_affected());
-    group(tx, tenant, id).await
+    g::rename(tx, tenant, GroupKind::Product, id, name).await
 }
 
-/// Moves a group one place up (`-1`) or down (`+1`) in the manual order.
 pub async fn move_group(
     tx: &mut Tx,
     tenant: Tenant,
     id: ProductGroupId,
     delta: i32,
 ) -> Result<Vec<ProductGroup>> {
-    let mut list = groups(tx, tenant).await?;
-    let from = list
-        .iter()
-        .position(|g| g.id == id)
-        .ok_or(StoreError::NotFound)?;
-    let to = from as i64 + i64::from(delta.signum());
-    if to < 0 || to >= list.len() as i64 {
-        return Ok(list);
-    }
-    list.swap(from, to as usize);
-    for (i, g) in list.iter().enumerate() {
-        on_tx!(tx, c => sqlx::query("UPDATE product_groups SET position = $3 WHERE organization_id = $1 AND id = $2")
-            .bind(tenant.id().0)
-            .bind(g.id.0)
-            .bind(i32::try_from(i + 1).unwrap_or(i32::MAX))
-            .execute(c)
-            .await?
-            .rows_affected());
-    }
-    groups(tx, tenant).await
+    g::move_by(tx, tenant, GroupKind::Product, id, delta).await
 }
 
-/// Deletes an empty group; a group that still holds products is refused.
 pub async fn delete_group(tx: &mut Tx, tenant: Tenant, id: ProductGroupId) -> Result<()> {
-    let g = group(tx, tenant, id).await?;
-    let any: i64 = on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM products WHERE organization_id = $1 AND group_id = $2")
-        .bind(tenant.id().0)
-        .bind(g.id.0)
-        .fetch_one(c)
-        .await?);
-    if any > 0 {
-        return Err(StoreError::Refused("group_not_empty"));
-    }
-    on_tx!(tx, c => sqlx::query("DELETE FROM product_groups WHERE organization_id = $1 AND id = $2")
-        .bind(tenant.id().0)
-        .bind(id.0)
-        .execute(c)
-        .await?
-        .rows_affected());
-    Ok(())
+    g::delete(tx, tenant, GroupKind::Product, id).await
 }
 
 // ---------------------------------------------------------------- products
