@@ -10,6 +10,7 @@ mod browser;
 mod catalogue;
 mod cli;
 mod migrations;
+mod offers;
 mod pages;
 mod roles;
 mod shop;

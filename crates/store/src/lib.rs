@@ -15,6 +15,7 @@ mod db;
 pub mod groups;
 pub mod items;
 pub mod migrate;
+pub mod offers;
 pub mod organizations;
 pub mod registers;
 pub mod schema;
@@ -62,6 +63,9 @@ pub enum StoreError {
     /// A rule of the store refused the operation (stable code).
     #[error("{0}")]
     Refused(&'static str),
+    /// A referenced value is not acceptable: the field it came from and a stable code.
+    #[error("{0}: {1}")]
+    Invalid(String, &'static str),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration error: {0}")]

@@ -34,6 +34,7 @@ impl From<StoreError> for AppError {
                 AppError::Invalid(errors)
             }
             StoreError::InUse => AppError::Conflict("in_use"),
+            StoreError::Invalid(field, code) => AppError::field(&field, code),
             StoreError::Refused(code) => AppError::Conflict(code),
             other => AppError::Internal(other.to_string()),
         }

@@ -4,6 +4,7 @@
 //! generated from these handlers (`/api/v1/openapi.json`, viewer at `/api/docs`).
 
 mod catalogue;
+mod offers;
 mod shop;
 
 use crate::AppState;
@@ -89,6 +90,13 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalogue::list_extras, catalogue::create_extra))
         .routes(routes!(catalogue::get_extra, catalogue::update_extra))
         .routes(routes!(catalogue::archive_extra))
+        .routes(routes!(offers::list_groups, offers::create_group))
+        .routes(routes!(offers::rename_group, offers::delete_group))
+        .routes(routes!(offers::move_group))
+        .routes(routes!(offers::list_offers, offers::create_offer))
+        .routes(routes!(offers::get_offer, offers::update_offer))
+        .routes(routes!(offers::archive_offer))
+        .routes(routes!(offers::sessions))
         .routes(routes!(shop::list_groups, shop::create_group))
         .routes(routes!(shop::rename_group, shop::delete_group))
         .routes(routes!(shop::move_group))

@@ -17,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 
 #[derive(Deserialize, ToSchema)]
 pub struct GroupInput {
-    name: String,
+    pub name: String,
 }
 
 #[utoipa::path(get, path = "/api/v1/product-groups", tag = "shop", responses((status = 200, body = [ProductGroup]), (status = 403, body = Problem)))]
@@ -70,7 +70,7 @@ pub async fn delete_group(
 #[derive(Deserialize, ToSchema)]
 pub struct MoveInput {
     /// `-1` moves the group up one place, `1` down one place.
-    delta: i32,
+    pub delta: i32,
 }
 
 #[utoipa::path(post, path = "/api/v1/product-groups/{id}/move", tag = "shop", params(("id" = String, Path)), request_body = MoveInput,

@@ -1,0 +1,375 @@
+//! Offers and their price lines. The schedule and the texts are kept as JSON written from
+//! the domain's parsed values and read back through the same parsers.
+
+use crate::groups::{self, GroupId, GroupKind};
+use crate::items::{self, ItemId};
+use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
+use guichet_domain::catalogue::ItemKind;
+use guichet_domain::offer::{OfferDetails, OfferKind, OfferTexts};
+use guichet_domain::schedule::{RuleInput, Schedule};
+use guichet_domain::validation::FieldErrors;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = String, format = Uuid)]
+pub struct OfferId(pub Uuid);
+
+impl std::str::FromStr for OfferId {
+    type Err = uuid::Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Uuid::parse_str(s).map(Self)
+    }
+}
+
+impl std::fmt::Display for OfferId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OfferPrice {
+    pub item_id: ItemId,
+    pub item_kind: ItemKind,
+    pub item_name: String,
+    /// VAT included, in cents.
+    pub price_cents: i64,
+    pub vat_rate_basis_points: u32,
+    pub min_quantity: i64,
+    pub max_quantity: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Texts {
+    pub fr: OfferTexts,
+    pub nl: OfferTexts,
+    pub en: OfferTexts,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct StoredSchedule {
+    pub rules: Vec<RuleInput>,
+    /// Closed dates, YYYY-MM-DD.
+    pub closed: Vec<String>,
+}
+
+impl StoredSchedule {
+    fn from_schedule(s: &Schedule) -> StoredSchedule {
+        StoredSchedule {
+            rules: s.rules.iter().map(|r| r.to_input()).collect(),
+            closed: s.closed.iter().map(|d| d.to_string()).collect(),
+        }
+    }
+
+    /// The schedule as the domain computes sessions from it.
+    pub fn schedule(&self) -> Schedule {
+        let mut e = FieldErrors::new();
+        Schedule {
+            rules: self
+                .rules
+                .iter()
+                .filter_map(|r| r.parse("", &mut e))
+                .collect(),
+            closed: self.closed.iter().filter_map(|d| d.parse().ok()).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Offer {
+    pub id: OfferId,
+    pub group_id: Option<GroupId>,
+    pub kind: OfferKind,
+    pub texts: Texts,
+    pub sale_pos: bool,
+    pub sale_online: bool,
+    pub duration_minutes: Option<i64>,
+    pub difficulty: Option<String>,
+    pub location: Option<String>,
+    /// Most visitors per session.
+    pub capacity: i64,
+    pub online_cutoff_hours: i64,
+    pub pos_cutoff_hours: i64,
+    pub published_from: Option<String>,
+    pub published_to: Option<String>,
+    pub prices: Vec<OfferPrice>,
+    pub schedule: StoredSchedule,
+    pub archived: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    group_id: Option<Uuid>,
+    kind: String,
+    texts_json: String,
+    sale_pos: bool,
+    sale_online: bool,
+    duration_minutes: Option<i32>,
+    difficulty: Option<String>,
+    location: Option<String>,
+    capacity: i64,
+    online_cutoff_hours: i32,
+    pos_cutoff_hours: i32,
+    published_from: Option<String>,
+    published_to: Option<String>,
+    schedule_json: String,
+    archived_at: Option<i64>,
+}
+
+const SELECT: &str = "SELECT id, group_id, kind, texts_json, sale_pos, sale_online, duration_minutes, difficulty, location,
+    capacity, online_cutoff_hours, pos_cutoff_hours, published_from, published_to, schedule_json, archived_at
+    FROM offers WHERE organization_id = $1";
+
+async fn prices(tx: &mut Tx, tenant: Tenant, offer: Uuid) -> Result<Vec<OfferPrice>> {
+    #[derive(sqlx::FromRow)]
+    struct P {
+        ticket_type_id: Option<Uuid>,
+        extra_id: Option<Uuid>,
+        price_cents: i64,
+        min_quantity: i32,
+        max_quantity: Option<i32>,
+    }
+    let rows: Vec<P> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT ticket_type_id, extra_id, price_cents, min_quantity, max_quantity FROM offer_prices
+         WHERE organization_id = $1 AND offer_id = $2 ORDER BY position")
+        .bind(tenant.id().0)
+        .bind(offer)
+        .fetch_all(c)
+        .await?);
+    let mut out = Vec::new();
+    for p in rows {
+        let (kind, id) = match (p.ticket_type_id, p.extra_id) {
+            (Some(t), _) => (ItemKind::TicketType, t),
+            (None, Some(x)) => (ItemKind::Extra, x),
+            (None, None) => continue,
+        };
+        let item = items::get(tx, tenant, kind, ItemId(id)).await?;
+        out.push(OfferPrice {
+            item_id: item.id,
+            item_kind: kind,
+            item_name: item.name,
+            price_cents: p.price_cents,
+            vat_rate_basis_points: item.vat_rate_basis_points,
+            min_quantity: i64::from(p.min_quantity),
+            max_quantity: p.max_quantity.map(i64::from),
+        });
+    }
+    Ok(out)
+}
+
+async fn offer(tx: &mut Tx, tenant: Tenant, r: Row) -> Result<Offer> {
+    let texts: Texts = serde_json::from_str(&r.texts_json)
+        .map_err(|e| StoreError::Other(format!("offer texts: {e}")))?;
+    let schedule: StoredSchedule = serde_json::from_str(&r.schedule_json)
+        .map_err(|e| StoreError::Other(format!("offer schedule: {e}")))?;
+    Ok(Offer {
+        id: OfferId(r.id),
+        group_id: r.group_id.map(GroupId),
+        kind: OfferKind::parse(&r.kind).unwrap_or(OfferKind::Activity),
+        texts,
+        sale_pos: r.sale_pos,
+        sale_online: r.sale_online,
+        duration_minutes: r.duration_minutes.map(i64::from),
+        difficulty: r.difficulty,
+        location: r.location,
+        capacity: r.capacity,
+        online_cutoff_hours: i64::from(r.online_cutoff_hours),
+        pos_cutoff_hours: i64::from(r.pos_cutoff_hours),
+        published_from: r.published_from,
+        published_to: r.published_to,
+        prices: prices(tx, tenant, r.id).await?,
+        schedule,
+        archived: r.archived_at.is_some(),
+    })
+}
+
+pub async fn list(tx: &mut Tx, tenant: Tenant) -> Result<Vec<Offer>> {
+    let sql = format!("{SELECT} ORDER BY archived_at IS NOT NULL, name, id");
+    let rows: Vec<Row> = on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(tenant.id().0)
+        .fetch_all(c)
+        .await?);
+    let mut out = Vec::new();
+    for r in rows {
+        out.push(offer(tx, tenant, r).await?);
+    }
+    Ok(out)
+}
+
+pub async fn get(tx: &mut Tx, tenant: Tenant, id: OfferId) -> Result<Offer> {
+    let sql = format!("{SELECT} AND id = $2");
+    let row: Option<Row> = on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(tenant.id().0)
+        .bind(id.0)
+        .fetch_optional(c)
+        .await?);
+    match row {
+        Some(r) => offer(tx, tenant, r).await,
+        None => Err(StoreError::NotFound),
+    }
+}
+
+/// Resolves price lines to the tenant's active ticket types and extras; an unknown or
+/// repeated item is refused with the index of its line.
+async fn resolve_prices(
+    tx: &mut Tx,
+    tenant: Tenant,
+    d: &OfferDetails,
+) -> Result<Vec<(ItemKind, Uuid)>> {
+    let mut seen = Vec::new();
+    for (i, p) in d.prices.iter().enumerate() {
+        let id: Option<Uuid> = p.item_id.parse().ok();
+        let mut found = None;
+        if let Some(id) = id {
+            for kind in [ItemKind::TicketType, ItemKind::Extra] {
+                match items::get(tx, tenant, kind, ItemId(id)).await {
+                    Ok(item) if !item.archived => found = Some((kind, id)),
+                    Ok(_) | Err(StoreError::NotFound) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        let Some(f) = found else {
+            return Err(StoreError::Invalid(
+                format!("prices.{i}.item_id"),
+                "unknown_item",
+            ));
+        };
+        if seen.contains(&f) {
+            return Err(StoreError::Invalid(
+                format!("prices.{i}.item_id"),
+                "duplicate_item",
+            ));
+        }
+        seen.push(f);
+    }
+    Ok(seen)
+}
+
+async fn check_group(tx: &mut Tx, tenant: Tenant, d: &OfferDetails) -> Result<Option<GroupId>> {
+    let Some(raw) = &d.group_id else {
+        return Ok(None);
+    };
+    let id = raw
+        .parse::<Uuid>()
+        .map(GroupId)
+        .map_err(|_| StoreError::Invalid("group_id".into(), "unknown_group"))?;
+    match groups::get(tx, tenant, GroupKind::Offer, id).await {
+        Ok(_) => Ok(Some(id)),
+        Err(StoreError::NotFound) => Err(StoreError::Invalid("group_id".into(), "unknown_group")),
+        Err(e) => Err(e),
+    }
+}
+
+async fn write_prices(
+    tx: &mut Tx,
+    tenant: Tenant,
+    offer: OfferId,
+    d: &OfferDetails,
+    resolved: &[(ItemKind, Uuid)],
+) -> Result<()> {
+    on_tx!(tx, c => sqlx::query("DELETE FROM offer_prices WHERE organization_id = $1 AND offer_id = $2")
+        .bind(tenant.id().0)
+        .bind(offer.0)
+        .execute(c)
+        .await?
+        .rows_affected());
+    for (i, (p, (kind, item))) in d.prices.iter().zip(resolved).enumerate() {
+        let (ticket, extra) = match kind {
+            ItemKind::TicketType => (Some(*item), None),
+            ItemKind::Extra => (None, Some(*item)),
+        };
+        on_tx!(tx, c => sqlx::query(
+            "INSERT INTO offer_prices (id, organization_id, offer_id, ticket_type_id, extra_id, price_cents, min_quantity, max_quantity, position)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+            .bind(Uuid::now_v7())
+            .bind(tenant.id().0)
+            .bind(offer.0)
+            .bind(ticket)
+            .bind(extra)
+            .bind(p.price_cents)
+            .bind(i32::try_from(p.min_quantity).unwrap_or(i32::MAX))
+            .bind(p.max_quantity.and_then(|m| i32::try_from(m).ok()))
+            .bind(i32::try_from(i).unwrap_or(i32::MAX))
+            .execute(c)
+            .await?
+            .rows_affected());
+    }
+    Ok(())
+}
+
+fn json<T: Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| StoreError::Other(e.to_string()))
+}
+
+pub async fn save(
+    tx: &mut Tx,
+    tenant: Tenant,
+    id: Option<OfferId>,
+    d: &OfferDetails,
+) -> Result<Offer> {
+    if let Some(id) = id {
+        get(tx, tenant, id).await?;
+    }
+    let group = check_group(tx, tenant, d).await?;
+    let resolved = resolve_prices(tx, tenant, d).await?;
+    let texts = json(&Texts {
+        fr: d.fr.clone(),
+        nl: d.nl.clone(),
+        en: d.en.clone(),
+    })?;
+    let schedule = json(&StoredSchedule::from_schedule(&d.schedule))?;
+    let from = d.published_from.map(|x| x.to_string());
+    let to = d.published_to.map(|x| x.to_string());
+    let duration = d.duration_minutes.and_then(|m| i32::try_from(m).ok());
+    let online = i32::try_from(d.online_cutoff_hours).unwrap_or(i32::MAX);
+    let pos = i32::try_from(d.pos_cutoff_hours).unwrap_or(i32::MAX);
+    let id = match id {
+        Some(id) => {
+            on_tx!(tx, c => sqlx::query(
+                "UPDATE offers SET group_id = $3, kind = $4, name = $5, texts_json = $6, sale_pos = $7, sale_online = $8,
+                 duration_minutes = $9, difficulty = $10, location = $11, capacity = $12, online_cutoff_hours = $13,
+                 pos_cutoff_hours = $14, published_from = $15, published_to = $16, schedule_json = $17
+                 WHERE organization_id = $1 AND id = $2")
+                .bind(tenant.id().0).bind(id.0).bind(group.map(|g| g.0)).bind(d.kind.as_str()).bind(&d.fr.name)
+                .bind(&texts).bind(d.sale_pos).bind(d.sale_online).bind(duration).bind(&d.difficulty).bind(&d.location)
+                .bind(d.capacity).bind(online).bind(pos).bind(&from).bind(&to).bind(&schedule)
+                .execute(c).await?.rows_affected());
+            id
+        }
+        None => {
+            let id = OfferId(Uuid::now_v7());
+            on_tx!(tx, c => sqlx::query(
+                "INSERT INTO offers (id, organization_id, group_id, kind, name, texts_json, sale_pos, sale_online, duration_minutes,
+                 difficulty, location, capacity, online_cutoff_hours, pos_cutoff_hours, published_from, published_to, schedule_json, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)")
+                .bind(id.0).bind(tenant.id().0).bind(group.map(|g| g.0)).bind(d.kind.as_str()).bind(&d.fr.name)
+                .bind(&texts).bind(d.sale_pos).bind(d.sale_online).bind(duration).bind(&d.difficulty).bind(&d.location)
+                .bind(d.capacity).bind(online).bind(pos).bind(&from).bind(&to).bind(&schedule).bind(now_micros())
+                .execute(c).await?.rows_affected());
+            id
+        }
+    };
+    write_prices(tx, tenant, id, d, &resolved).await?;
+    get(tx, tenant, id).await
+}
+
+pub async fn set_archived(
+    tx: &mut Tx,
+    tenant: Tenant,
+    id: OfferId,
+    archived: bool,
+) -> Result<Offer> {
+    get(tx, tenant, id).await?;
+    on_tx!(tx, c => sqlx::query("UPDATE offers SET archived_at = $3 WHERE organization_id = $1 AND id = $2")
+        .bind(tenant.id().0)
+        .bind(id.0)
+        .bind(archived.then(now_micros))
+        .execute(c)
+        .await?
+        .rows_affected());
+    get(tx, tenant, id).await
+}

@@ -1,0 +1,155 @@
+//! Offers and offer groups endpoints.
+
+use super::shop::{GroupInput, MoveInput};
+use super::{ApiJson, ApiResult, ArchiveInput, id};
+use crate::AppState;
+use crate::auth::ApiCtx;
+use crate::error::{ApiError, Problem};
+use crate::services::offers::{self, SessionSlot};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use guichet_domain::offer::OfferInput;
+use guichet_store::groups::{Group, GroupId};
+use guichet_store::offers::{Offer, OfferId};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+#[utoipa::path(get, path = "/api/v1/offer-groups", tag = "offers", responses((status = 200, body = [Group])))]
+pub async fn list_groups(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+) -> ApiResult<Vec<Group>> {
+    Ok(Json(offers::groups(&state, &ctx).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/offer-groups", tag = "offers", request_body = GroupInput,
+    responses((status = 201, body = Group), (status = 422, body = Problem)))]
+pub async fn create_group(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(input): ApiJson<GroupInput>,
+) -> Result<(StatusCode, Json<Group>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(offers::create_group(&state, &ctx, &input.name).await?),
+    ))
+}
+
+#[utoipa::path(put, path = "/api/v1/offer-groups/{id}", tag = "offers", params(("id" = String, Path)), request_body = GroupInput,
+    responses((status = 200, body = Group), (status = 404, body = Problem)))]
+pub async fn rename_group(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<GroupInput>,
+) -> ApiResult<Group> {
+    Ok(Json(
+        offers::rename_group(&state, &ctx, id::<GroupId>(&raw)?, &input.name).await?,
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/offer-groups/{id}", tag = "offers", params(("id" = String, Path)),
+    responses((status = 204), (status = 409, body = Problem)))]
+pub async fn delete_group(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    offers::delete_group(&state, &ctx, id::<GroupId>(&raw)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/offer-groups/{id}/move", tag = "offers", params(("id" = String, Path)), request_body = MoveInput,
+    responses((status = 200, body = [Group])))]
+pub async fn move_group(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<MoveInput>,
+) -> ApiResult<Vec<Group>> {
+    Ok(Json(
+        offers::move_group(&state, &ctx, id::<GroupId>(&raw)?, input.delta).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/offers", tag = "offers", responses((status = 200, body = [Offer])))]
+pub async fn list_offers(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+) -> ApiResult<Vec<Offer>> {
+    Ok(Json(offers::list(&state, &ctx).await?))
+}
+
+/// Creates an offer with its prices (ticket types and extras by id) and schedule.
+#[utoipa::path(post, path = "/api/v1/offers", tag = "offers", request_body = OfferInput,
+    responses((status = 201, body = Offer), (status = 422, body = Problem)))]
+pub async fn create_offer(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(input): ApiJson<OfferInput>,
+) -> Result<(StatusCode, Json<Offer>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(offers::save(&state, &ctx, None, &input).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/offers/{id}", tag = "offers", params(("id" = String, Path)),
+    responses((status = 200, body = Offer), (status = 404, body = Problem)))]
+pub async fn get_offer(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> ApiResult<Offer> {
+    Ok(Json(offers::get(&state, &ctx, id::<OfferId>(&raw)?).await?))
+}
+
+/// Replaces an offer, prices and schedule included.
+#[utoipa::path(put, path = "/api/v1/offers/{id}", tag = "offers", params(("id" = String, Path)), request_body = OfferInput,
+    responses((status = 200, body = Offer), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_offer(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<OfferInput>,
+) -> ApiResult<Offer> {
+    Ok(Json(
+        offers::save(&state, &ctx, Some(id::<OfferId>(&raw)?), &input).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/offers/{id}/archive", tag = "offers", params(("id" = String, Path)), request_body = ArchiveInput,
+    responses((status = 200, body = Offer), (status = 404, body = Problem)))]
+pub async fn archive_offer(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<ArchiveInput>,
+) -> ApiResult<Offer> {
+    Ok(Json(
+        offers::archive(&state, &ctx, id::<OfferId>(&raw)?, input.archived).await?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct SessionQuery {
+    /// First day, YYYY-MM-DD.
+    from: String,
+    /// Last day, YYYY-MM-DD (at most 366 days after `from`).
+    to: String,
+}
+
+/// The sessions the offer's schedule gives between two dates, DST-exact, with the capacity of each.
+#[utoipa::path(get, path = "/api/v1/offers/{id}/sessions", tag = "offers", params(("id" = String, Path), SessionQuery),
+    responses((status = 200, body = [SessionSlot]), (status = 422, body = Problem)))]
+pub async fn sessions(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    Query(q): Query<SessionQuery>,
+) -> ApiResult<Vec<SessionSlot>> {
+    Ok(Json(
+        offers::sessions(&state, &ctx, id::<OfferId>(&raw)?, &q.from, &q.to).await?,
+    ))
+}
