@@ -403,3 +403,139 @@ async fn offers_cannot_use_another_organizations_items() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn offer_form_by_page_with_errors_and_session_preview() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let key = api_key(&app, &a, "manager").await;
+    let rates: Value = client()
+        .get(app.url("/api/v1/vat-rates"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let vat0 = rates
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rate_basis_points"] == 0)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let adult = id_of(
+        post(
+            &app,
+            &key,
+            "/api/v1/ticket-types",
+            json!({"name": "Ticket adulte", "vat_rate_id": vat0, "sale_pos": true}),
+        )
+        .await,
+    )
+    .await;
+    id_of(
+        post(
+            &app,
+            &key,
+            "/api/v1/extras",
+            json!({"name": "Audio-guide", "vat_rate_id": vat0, "sale_pos": true}),
+        )
+        .await,
+    )
+    .await;
+    let m = crate::harness::login(&app, &a.manager).await;
+    let page = m
+        .get(app.url("/activity/offers/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Ticket adulte") && page.contains("Audio-guide"),
+        "one price row per item"
+    );
+    // Row 0 is the ticket type (ticket types come first).
+    let today = jiff::Zoned::now()
+        .with_time_zone(jiff::tz::TimeZone::get("Europe/Brussels").unwrap())
+        .date();
+    let next_year = today.checked_add(jiff::Span::new().years(1)).unwrap();
+    let (today_s, next_s) = (today.to_string(), next_year.to_string());
+    let mut form = vec![
+        ("fr.name", "Visite guidée"),
+        ("kind", "activity"),
+        ("sale_pos", "true"),
+        ("capacity", "40"),
+        ("prices.0.item_id", adult.as_str()),
+        ("prices.0.price", "8,50"),
+        ("rules.0.from", today_s.as_str()),
+        ("rules.0.to", next_s.as_str()),
+        ("rules.0.kind", "every"),
+        ("rules.0.every_minutes", "30"),
+        ("rules.0.first", "16:30"),
+        ("rules.0.last", "10:00"),
+    ];
+    let r = m
+        .post(app.url("/activity/offers/new"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("La fin est avant le début."));
+    assert!(page.contains(r#"value="8,50""#), "what was typed is kept");
+    form[10] = ("rules.0.first", "10:00");
+    form[11] = ("rules.0.last", "16:30");
+    let r = m
+        .post(app.url("/activity/offers/new"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let path = crate::harness::location(&r);
+    let page = m
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Séances des 14 prochains jours"));
+    assert!(page.contains("10:00, 10:30, 11:00"));
+    let list = m
+        .get(app.url("/activity/offers"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("Visite guidée") && list.contains("Ticket adulte 8,50 €"));
+    // Offer groups page.
+    let r = m
+        .post(app.url("/activity/offers/groups"))
+        .form(&[("name", "Visites")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(
+        m.get(app.url("/activity/offers/groups"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("Visites")
+    );
+    app.stop().await;
+}

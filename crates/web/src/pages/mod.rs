@@ -3,6 +3,7 @@
 
 mod account;
 mod catalogue;
+mod offers;
 mod registers;
 mod session;
 mod shop;
@@ -115,6 +116,29 @@ pub fn router() -> Router<AppState> {
             "/activity/extras/{id}/archive",
             post(catalogue::archive_extra),
         )
+        .route("/activity/offers", get(offers::list))
+        .route(
+            "/activity/offers/new",
+            get(offers::new).post(offers::create),
+        )
+        .route(
+            "/activity/offers/groups",
+            get(offers::groups).post(offers::create_group),
+        )
+        .route("/activity/offers/groups/{id}", post(offers::rename_group))
+        .route(
+            "/activity/offers/groups/{id}/move",
+            post(offers::move_group),
+        )
+        .route(
+            "/activity/offers/groups/{id}/delete",
+            post(offers::delete_group),
+        )
+        .route(
+            "/activity/offers/{id}",
+            get(offers::edit).post(offers::update),
+        )
+        .route("/activity/offers/{id}/archive", post(offers::archive))
         .route("/activity/shop", get(shop::list))
         .route("/activity/shop/new", get(shop::new).post(shop::create))
         .route(
@@ -144,7 +168,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Menu entries that later issues build; they show a short "not available yet" page.
-pub const NOT_YET: [(&str, &str); 13] = [
+pub const NOT_YET: [(&str, &str); 12] = [
     ("/planning", "nav-planning"),
     ("/arrivals", "nav-arrivals"),
     ("/orders", "nav-orders"),
@@ -152,7 +176,6 @@ pub const NOT_YET: [(&str, &str); 13] = [
     ("/statistics", "nav-statistics"),
     ("/registers-follow-up", "nav-registers-follow-up"),
     ("/activity/description", "nav-description"),
-    ("/activity/offers", "nav-offers"),
     ("/activity/promotions", "nav-promotions"),
     ("/activity/promo-codes", "nav-promo-codes"),
     ("/activity/gift-vouchers", "nav-gift-vouchers"),

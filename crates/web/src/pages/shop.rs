@@ -388,6 +388,10 @@ struct GroupsPage {
     groups: Vec<ProductGroup>,
     new_name: String,
     errors: FieldErrors,
+    base: &'static str,
+    back: &'static str,
+    title: &'static str,
+    help: &'static str,
 }
 
 async fn groups_page(
@@ -406,6 +410,10 @@ async fn groups_page(
             groups,
             new_name,
             errors,
+            base: "/activity/shop/groups",
+            back: SHOP,
+            title: "shop-groups",
+            help: "shop-groups-help",
         },
     ))
 }
