@@ -99,7 +99,8 @@ pub async fn seed_if_empty(store: &Store) -> anyhow::Result<()> {
                     users::add_member(tx, tenant, user.id, *role).await?;
                     admin = admin.or(Some(user.id));
                 }
-                seed_shop(tx, tenant, admin).await
+                seed_shop(tx, tenant, admin).await?;
+                seed_catalogue(tx, tenant).await
             })
         })
         .await?;
@@ -107,6 +108,168 @@ pub async fn seed_if_empty(store: &Store) -> anyhow::Result<()> {
         "Demo: created \"Grottes de Neptune\" (Han-sur-Lesse) with registers Accueil and Réservation par téléphone, and its shop."
     );
     print_logins();
+    Ok(())
+}
+
+/// The catalogue of seed 001: ticket types, the audio-guide extra and three offers.
+async fn seed_catalogue(
+    tx: &mut guichet_store::Tx,
+    tenant: guichet_store::Tenant,
+) -> Result<(), StoreError> {
+    use guichet_domain::catalogue::{ItemInput, ItemKind};
+    use guichet_domain::offer::{OfferInput, OfferTexts, PriceInput};
+    use guichet_domain::schedule::RuleInput;
+    use guichet_store::{groups, items, offers};
+    let rates = guichet_store::vat_rates::list(tx, tenant).await?;
+    let vat0 = rates
+        .iter()
+        .find(|r| r.rate_basis_points == 0)
+        .map(|r| r.id)
+        .ok_or(StoreError::Other("no 0 % rate".into()))?;
+    let invalid = |e: guichet_domain::FieldErrors| {
+        StoreError::Other(format!("demo catalogue invalid: {e:?}"))
+    };
+    // (kind, name, en, nl, online)
+    let defs = [
+        (
+            ItemKind::TicketType,
+            "Ticket adulte",
+            "Adult",
+            "Volwassene",
+            true,
+        ),
+        (ItemKind::TicketType, "Ticket enfant", "Child", "Kind", true),
+        (
+            ItemKind::TicketType,
+            "Ticket senior",
+            "Senior",
+            "Senior",
+            true,
+        ),
+        (
+            ItemKind::TicketType,
+            "Groupe enfants",
+            "Children's group",
+            "Kindergroep",
+            false,
+        ),
+        (
+            ItemKind::TicketType,
+            "Groupe adultes",
+            "Adults' group",
+            "Volwassenengroep",
+            false,
+        ),
+        (
+            ItemKind::Extra,
+            "Audio-guide",
+            "Audio guide",
+            "Audiogids",
+            true,
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (kind, name, en, nl, online) in defs {
+        let d = ItemInput {
+            name: name.into(),
+            name_en: en.into(),
+            name_nl: nl.into(),
+            sale_pos: true,
+            sale_online: online,
+            capacity: if kind == ItemKind::Extra {
+                "40".into()
+            } else {
+                String::new()
+            },
+            ..Default::default()
+        }
+        .parse()
+        .map_err(invalid)?;
+        ids.push(
+            items::create(tx, tenant, kind, &d, vat0)
+                .await?
+                .id
+                .to_string(),
+        );
+    }
+    let group = groups::create(tx, tenant, groups::GroupKind::Offer, "Visites")
+        .await?
+        .id
+        .to_string();
+    let year = jiff::Zoned::now().year();
+    let season = |kind: &str| RuleInput {
+        from: format!("{year}-01-01"),
+        to: format!("{}-12-31", year + 1),
+        kind: kind.into(),
+        ..Default::default()
+    };
+    let price = |i: usize, p: &str| PriceInput {
+        item_id: ids[i].clone(),
+        price: p.into(),
+        ..Default::default()
+    };
+    let text = |name: &str| OfferTexts {
+        name: name.into(),
+        ..Default::default()
+    };
+    let tour = OfferInput {
+        fr: text("Visite guidée des Grottes de Neptune"),
+        en: text("Guided tour of the Neptune Caves"),
+        nl: text("Begeleid bezoek aan de Neptunusgrotten"),
+        kind: "activity".into(),
+        group_id: group.clone(),
+        sale_pos: true,
+        sale_online: true,
+        duration_minutes: "45".into(),
+        capacity: "40".into(),
+        prices: vec![
+            price(0, "8,50"),
+            price(1, "5,00"),
+            price(2, "7,50"),
+            price(5, "3,00"),
+        ],
+        rules: vec![RuleInput {
+            every_minutes: "30".into(),
+            first: "10:00".into(),
+            last: "16:30".into(),
+            ..season("every")
+        }],
+        ..Default::default()
+    };
+    // Groups only, at the register only (prices are the demo's own: the seeds give none).
+    let abbey = OfferInput {
+        fr: text("Visite de l'Abbaye"),
+        kind: "activity".into(),
+        group_id: group.clone(),
+        sale_pos: true,
+        capacity: "60".into(),
+        prices: vec![price(3, "4,00"), price(4, "6,00")],
+        rules: vec![RuleInput {
+            times: "10:00, 14:00".into(),
+            ..season("fixed")
+        }],
+        ..Default::default()
+    };
+    let three_hours = OfferInput {
+        fr: text("Visite de 3h"),
+        kind: "activity".into(),
+        group_id: group,
+        sale_pos: true,
+        sale_online: true,
+        duration_minutes: "180".into(),
+        capacity: "15".into(),
+        prices: vec![price(0, "25,00"), price(1, "15,00")],
+        rules: vec![RuleInput {
+            times: "13:00".into(),
+            weekdays: "sat,sun".into(),
+            ..season("fixed")
+        }],
+        ..Default::default()
+    };
+    for o in [tour, abbey, three_hours] {
+        let d = o.parse().map_err(invalid)?;
+        offers::save(tx, tenant, None, &d).await?;
+    }
     Ok(())
 }
 
