@@ -12,6 +12,7 @@ mod cli;
 mod migrations;
 mod offers;
 mod pages;
+mod planning;
 mod roles;
 mod shop;
 mod tenancy;

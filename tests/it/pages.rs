@@ -390,7 +390,7 @@ async fn language_is_french_by_default_and_english_by_choice() {
             && !page.contains("/distribution/registers\"")
     );
     let page = seller
-        .get(app.url("/planning"))
+        .get(app.url("/arrivals"))
         .send()
         .await
         .unwrap()

@@ -417,3 +417,35 @@ mod tests {
         assert_eq!(i.parse().unwrap_err().get("prices"), Some("no_price"));
     }
 }
+
+/// Places a session can still take: capacity minus sold and held, never below zero (a
+/// capacity lowered under sales by an older version, or an oversold import, shows 0).
+pub fn remaining(capacity: i64, sold: i64, held: i64) -> i64 {
+    capacity.saturating_sub(sold.saturating_add(held)).max(0)
+}
+
+/// How full a session is, in percent (100 when there is no capacity), for the planning grid.
+pub fn fill_percent(capacity: i64, sold: i64, held: i64) -> i64 {
+    if capacity <= 0 {
+        return 100;
+    }
+    ((sold.saturating_add(held)).saturating_mul(100) / capacity).clamp(0, 100)
+}
+
+#[cfg(test)]
+mod availability_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn remaining_is_never_negative_nor_above_capacity(c in -10i64..10_000, s in 0i64..20_000, h in 0i64..20_000) {
+            let r = remaining(c, s, h);
+            prop_assert!(r >= 0);
+            prop_assert!(r <= c.max(0));
+            if s + h <= c { prop_assert_eq!(r + s + h, c); }
+            let f = fill_percent(c, s, h);
+            prop_assert!((0..=100).contains(&f));
+        }
+    }
+}

@@ -17,6 +17,7 @@ pub mod items;
 pub mod migrate;
 pub mod offers;
 pub mod organizations;
+pub mod planning;
 pub mod registers;
 pub mod schema;
 pub mod sessions;

@@ -5,6 +5,7 @@
 
 mod catalogue;
 mod offers;
+mod planning;
 mod shop;
 
 use crate::AppState;
@@ -97,6 +98,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(offers::get_offer, offers::update_offer))
         .routes(routes!(offers::archive_offer))
         .routes(routes!(offers::sessions))
+        .routes(routes!(planning::availability))
+        .routes(routes!(planning::change_session))
+        .routes(routes!(planning::stop_sales))
+        .routes(routes!(planning::reopen_sales))
         .routes(routes!(shop::list_groups, shop::create_group))
         .routes(routes!(shop::rename_group, shop::delete_group))
         .routes(routes!(shop::move_group))

@@ -4,6 +4,7 @@
 mod account;
 mod catalogue;
 mod offers;
+mod planning;
 mod registers;
 mod session;
 mod shop;
@@ -116,6 +117,12 @@ pub fn router() -> Router<AppState> {
             "/activity/extras/{id}/archive",
             post(catalogue::archive_extra),
         )
+        .route("/planning", get(planning::page))
+        .route("/planning/stop-sales", post(planning::stop_sales))
+        .route(
+            "/planning/session",
+            get(planning::session).post(planning::change_session),
+        )
         .route("/activity/offers", get(offers::list))
         .route(
             "/activity/offers/new",
@@ -168,8 +175,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Menu entries that later issues build; they show a short "not available yet" page.
-pub const NOT_YET: [(&str, &str); 12] = [
-    ("/planning", "nav-planning"),
+pub const NOT_YET: [(&str, &str); 11] = [
     ("/arrivals", "nav-arrivals"),
     ("/orders", "nav-orders"),
     ("/click-and-collect", "nav-click-collect"),

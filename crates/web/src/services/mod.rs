@@ -4,6 +4,7 @@
 
 pub mod catalogue;
 pub mod offers;
+pub mod planning;
 pub mod shop;
 
 use crate::AppState;

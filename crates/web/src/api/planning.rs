@@ -1,0 +1,83 @@
+//! Availability and planning endpoints.
+
+use super::{ApiJson, ApiResult, id};
+use crate::AppState;
+use crate::auth::ApiCtx;
+use crate::error::{ApiError, Problem};
+use crate::services::planning::{self, Availability, SessionChange, StopSalesInput};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use guichet_store::offers::OfferId;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Deserialize, IntoParams)]
+pub struct RangeQuery {
+    /// First day, YYYY-MM-DD.
+    from: String,
+    /// Last day, YYYY-MM-DD (at most 366 days after `from`).
+    to: String,
+}
+
+/// Every session of the offer in the range with capacity, sold, held and remaining, and the
+/// daily stock left of its ticket types and extras.
+#[utoipa::path(get, path = "/api/v1/offers/{id}/availability", tag = "planning", params(("id" = String, Path), RangeQuery),
+    responses((status = 200, body = Availability), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn availability(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    Query(q): Query<RangeQuery>,
+) -> ApiResult<Availability> {
+    Ok(Json(
+        planning::availability(&state, &ctx, id::<OfferId>(&raw)?, &q.from, &q.to).await?,
+    ))
+}
+
+/// Changes one session's capacity (not below what is sold) or closes/reopens it. `start` is the
+/// session's start instant in microseconds, as the availability lists it.
+#[utoipa::path(put, path = "/api/v1/offers/{id}/sessions/{start}", tag = "planning", params(("id" = String, Path), ("start" = i64, Path)),
+    request_body = SessionChange, responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn change_session(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path((raw, start)): Path<(String, String)>,
+    ApiJson(change): ApiJson<SessionChange>,
+) -> Result<StatusCode, ApiError> {
+    let start: i64 = id(&start)?;
+    planning::change_session(&state, &ctx, id::<OfferId>(&raw)?, start, &change).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StopSalesResult {
+    /// Offer-days or ticket-type-days changed.
+    changed: usize,
+}
+
+/// Stops sales of offers and/or ticket types on every day of a range, in one action.
+#[utoipa::path(post, path = "/api/v1/stop-sales", tag = "planning", request_body = StopSalesInput,
+    responses((status = 200, body = StopSalesResult), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn stop_sales(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(input): ApiJson<StopSalesInput>,
+) -> ApiResult<StopSalesResult> {
+    Ok(Json(StopSalesResult {
+        changed: planning::set_stopped(&state, &ctx, &input, true).await?,
+    }))
+}
+
+/// Reopens sales of offers and/or ticket types on every day of a range, in one action.
+#[utoipa::path(post, path = "/api/v1/reopen-sales", tag = "planning", request_body = StopSalesInput,
+    responses((status = 200, body = StopSalesResult), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn reopen_sales(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(input): ApiJson<StopSalesInput>,
+) -> ApiResult<StopSalesResult> {
+    Ok(Json(StopSalesResult {
+        changed: planning::set_stopped(&state, &ctx, &input, false).await?,
+    }))
+}

@@ -1,0 +1,346 @@
+//! The planning: a grid of days × sessions coloured by fill, the daily stock of ticket
+//! types and extras, a session page to change its capacity or close it, and stop-sales /
+//! reopening of offers and ticket types over a date range in one action.
+
+use super::{OrPage, form_errors};
+use crate::AppState;
+use crate::auth::{Ctx, PageCtx};
+use crate::error::{AppError, PageError};
+use crate::services::planning::{
+    self, ItemAvailability, SessionAvailability, SessionChange, StopSalesInput,
+};
+use crate::services::{catalogue, offers};
+use crate::view::{Nav, Tr, render_status};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use guichet_domain::catalogue::ItemKind;
+use guichet_domain::{FieldErrors, Permission};
+use guichet_store::items::Item;
+use guichet_store::offers::{Offer, OfferId};
+use serde::Deserialize;
+use std::collections::BTreeSet;
+
+pub struct Cell {
+    start: i64,
+    capacity: i64,
+    sold: i64,
+    remaining: i64,
+    closed: bool,
+    class: &'static str,
+}
+
+pub struct Row {
+    label: String,
+    stopped: bool,
+    cells: Vec<Option<Cell>>,
+}
+
+#[derive(Template)]
+#[template(path = "planning.html")]
+struct PlanningPage {
+    tr: Tr,
+    nav: Nav,
+    offers: Vec<Offer>,
+    ticket_types: Vec<Item>,
+    offer_id: String,
+    from: String,
+    to: String,
+    days: i64,
+    times: Vec<String>,
+    rows: Vec<Row>,
+    day_labels: Vec<String>,
+    items: Vec<ItemAvailability>,
+    can_manage: bool,
+    errors: FieldErrors,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PlanningQuery {
+    offer: String,
+    from: String,
+    days: String,
+    done: Option<String>,
+}
+
+fn class_of(s: &SessionAvailability) -> &'static str {
+    if s.closed {
+        "closed"
+    } else if s.fill_percent >= 100 {
+        "fill-full"
+    } else if s.fill_percent >= 75 {
+        "fill-mid"
+    } else {
+        "fill-low"
+    }
+}
+
+async fn today(state: &AppState, ctx: &Ctx) -> Result<jiff::civil::Date, PageError> {
+    let tz = crate::services::time_zone(state, ctx.tenant)
+        .await
+        .or_page(ctx)?;
+    let zone = jiff::tz::TimeZone::get(&tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    Ok(jiff::Timestamp::now().to_zoned(zone).date())
+}
+
+async fn planning_page(
+    state: &AppState,
+    ctx: &Ctx,
+    q: PlanningQuery,
+    errors: FieldErrors,
+) -> Result<Response, PageError> {
+    let all = offers::list(state, ctx).await.or_page(ctx)?;
+    let active: Vec<Offer> = all.into_iter().filter(|o| !o.archived).collect();
+    let ticket_types = catalogue::list(state, ctx, ItemKind::TicketType)
+        .await
+        .or_page(ctx)?
+        .into_iter()
+        .filter(|t| !t.archived)
+        .collect();
+    let offer = active
+        .iter()
+        .find(|o| o.id.to_string() == q.offer)
+        .or(active.first())
+        .map(|o| o.id);
+    let from = match q.from.trim() {
+        "" => today(state, ctx).await?,
+        f => f
+            .parse()
+            .map_err(|_| PageError(AppError::field("from", "invalid_date"), ctx.lang))?,
+    };
+    let days: i64 = q.days.trim().parse().unwrap_or(7).clamp(1, 31);
+    let to = from
+        .checked_add(jiff::Span::new().days(days - 1))
+        .unwrap_or(from);
+    let mut rows = Vec::new();
+    let mut times = Vec::new();
+    let mut items = Vec::new();
+    let mut day_labels = Vec::new();
+    if let Some(id) = offer {
+        let a = planning::availability(state, ctx, id, &from.to_string(), &to.to_string())
+            .await
+            .or_page(ctx)?;
+        let all_times: BTreeSet<String> = a.sessions.iter().map(|s| s.time.clone()).collect();
+        times = all_times.into_iter().collect();
+        let mut d = from;
+        while d <= to {
+            let date = d.to_string();
+            let day_sessions: Vec<&SessionAvailability> =
+                a.sessions.iter().filter(|s| s.date == date).collect();
+            let stopped = day_sessions.first().is_some_and(|s| s.stopped);
+            let cells = times
+                .iter()
+                .map(|t| {
+                    day_sessions.iter().find(|s| &s.time == t).map(|s| Cell {
+                        start: s.start,
+                        capacity: s.capacity,
+                        sold: s.sold,
+                        remaining: s.remaining,
+                        closed: s.closed,
+                        class: class_of(s),
+                    })
+                })
+                .collect();
+            if !day_sessions.is_empty() {
+                rows.push(Row {
+                    label: d.strftime("%a %d/%m").to_string(),
+                    stopped,
+                    cells,
+                });
+            }
+            day_labels.push(d.strftime("%d/%m").to_string());
+            d = match d.tomorrow() {
+                Ok(n) => n,
+                Err(_) => break,
+            };
+        }
+        items = a.items;
+    }
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_status(
+        status,
+        &PlanningPage {
+            tr: Tr(ctx.lang),
+            nav: Nav::new(ctx, "/planning", q.done.as_deref()),
+            offers: active,
+            ticket_types,
+            offer_id: offer.map(|o| o.to_string()).unwrap_or_default(),
+            from: from.to_string(),
+            to: to.to_string(),
+            days,
+            times,
+            rows,
+            day_labels,
+            items,
+            can_manage: ctx.can(Permission::ManageCatalogue),
+            errors,
+        },
+    ))
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(q): Query<PlanningQuery>,
+) -> Result<Response, PageError> {
+    planning_page(&state, &ctx, q, FieldErrors::new()).await
+}
+
+/// Checkbox lists arrive as repeated keys.
+pub async fn stop_sales(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let all = |k: &str| {
+        pairs
+            .iter()
+            .filter(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .collect::<Vec<_>>()
+    };
+    let input = StopSalesInput {
+        offer_ids: all("offer_ids"),
+        ticket_type_ids: all("ticket_type_ids"),
+        from: get("from"),
+        to: get("to"),
+    };
+    let stop = get("action") != "reopen";
+    let back_offer = get("return_offer");
+    match planning::set_stopped(&state, &ctx, &input, stop).await {
+        Ok(_) => {
+            let key = if stop {
+                "sales-stopped"
+            } else {
+                "sales-reopened"
+            };
+            Ok(Redirect::to(&format!(
+                "/planning?offer={back_offer}&from={}&done={key}",
+                input.from
+            ))
+            .into_response())
+        }
+        Err(e) => {
+            let errors = form_errors(e, &ctx)?;
+            let q = PlanningQuery {
+                offer: back_offer,
+                from: input.from.clone(),
+                ..Default::default()
+            };
+            planning_page(&state, &ctx, q, errors).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "planning_session.html")]
+struct SessionPage {
+    tr: Tr,
+    nav: Nav,
+    offer_name: String,
+    session: SessionAvailability,
+    capacity: String,
+    errors: FieldErrors,
+    can_manage: bool,
+    back: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SessionQuery {
+    offer: String,
+    start: i64,
+}
+
+async fn session_page(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &SessionQuery,
+    capacity: Option<String>,
+    errors: FieldErrors,
+) -> Result<Response, PageError> {
+    let id: OfferId = q
+        .offer
+        .parse()
+        .map_err(|_| PageError(AppError::NotFound, ctx.lang))?;
+    let offer = offers::get(state, ctx, id).await.or_page(ctx)?;
+    let tz = crate::services::time_zone(state, ctx.tenant)
+        .await
+        .or_page(ctx)?;
+    let zone = jiff::tz::TimeZone::get(&tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    let day = jiff::Timestamp::from_microsecond(q.start)
+        .map_err(|_| PageError(AppError::NotFound, ctx.lang))?
+        .to_zoned(zone)
+        .date()
+        .to_string();
+    let a = planning::availability(state, ctx, id, &day, &day)
+        .await
+        .or_page(ctx)?;
+    let session = a
+        .sessions
+        .into_iter()
+        .find(|s| s.start == q.start)
+        .ok_or(PageError(AppError::NotFound, ctx.lang))?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_status(
+        status,
+        &SessionPage {
+            tr: Tr(ctx.lang),
+            nav: Nav::new(ctx, "/planning", None),
+            offer_name: offer.texts.fr.name.clone(),
+            capacity: capacity.unwrap_or_else(|| session.capacity.to_string()),
+            back: format!("/planning?offer={id}&from={day}"),
+            session,
+            errors,
+            can_manage: ctx.can(Permission::ManageCatalogue),
+        },
+    ))
+}
+
+pub async fn session(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(q): Query<SessionQuery>,
+) -> Result<Response, PageError> {
+    session_page(&state, &ctx, &q, None, FieldErrors::new()).await
+}
+
+pub async fn change_session(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(q): Query<SessionQuery>,
+    Form(change): Form<SessionChange>,
+) -> Result<Response, PageError> {
+    let id: OfferId = q
+        .offer
+        .parse()
+        .map_err(|_| PageError(AppError::NotFound, ctx.lang))?;
+    match planning::change_session(&state, &ctx, id, q.start, &change).await {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/planning/session?offer={id}&start={}", q.start))
+                .into_response(),
+        ),
+        Err(e) => {
+            let errors = form_errors(e, &ctx)?;
+            session_page(&state, &ctx, &q, Some(change.capacity), errors).await
+        }
+    }
+}

@@ -1,0 +1,303 @@
+//! Availability and planning: session capacity and closing, stop-sales and reopening.
+
+use crate::harness::{TestApp, api_key, client, login, org, spawn};
+use serde_json::{Value, json};
+
+async fn post(app: &TestApp, key: &str, path: &str, body: Value) -> reqwest::Response {
+    client()
+        .post(app.url(path))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn setup(app: &TestApp, key: &str) -> (String, String) {
+    let rates: Value = client()
+        .get(app.url("/api/v1/vat-rates"))
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let vat0 = rates
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rate_basis_points"] == 0)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let adult: Value = post(app, key, "/api/v1/ticket-types", json!({"name": "Ticket adulte", "vat_rate_id": vat0, "sale_pos": true, "daily_stock": "500"})).await.json().await.unwrap();
+    let adult = adult["id"].as_str().unwrap().to_owned();
+    let offer: Value = post(
+        app,
+        key,
+        "/api/v1/offers",
+        json!({
+            "fr": {"name": "Visite guidée"}, "kind": "activity", "sale_pos": true, "capacity": "40",
+            "prices": [{"item_id": adult, "price": "8,50"}],
+            "rules": [{"from": "2026-01-01", "to": "2027-12-31", "kind": "every", "every_minutes": "30", "first": "10:00", "last": "16:30"}]
+        }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    (offer["id"].as_str().unwrap().to_owned(), adult)
+}
+
+async fn availability(app: &TestApp, key: &str, offer: &str, from: &str, to: &str) -> Value {
+    client()
+        .get(app.url(&format!(
+            "/api/v1/offers/{offer}/availability?from={from}&to={to}"
+        )))
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn availability_capacity_changes_and_stop_sales() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let key = api_key(&app, &a, "manager").await;
+    let (offer, adult) = setup(&app, &key).await;
+    let av = availability(&app, &key, &offer, "2026-07-14", "2026-07-15").await;
+    let sessions = av["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 28);
+    assert_eq!(
+        (
+            sessions[0]["capacity"].as_i64(),
+            sessions[0]["remaining"].as_i64(),
+            sessions[0]["sold"].as_i64()
+        ),
+        (Some(40), Some(40), Some(0))
+    );
+    assert_eq!(av["items"][0]["days"][0]["left"], 500);
+    let start = sessions[0]["start"].as_i64().unwrap();
+
+    // One session's capacity lowered, another closed.
+    let r = client()
+        .put(app.url(&format!("/api/v1/offers/{offer}/sessions/{start}")))
+        .bearer_auth(&key)
+        .json(&json!({"capacity": "25"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let second = sessions[1]["start"].as_i64().unwrap();
+    let r = client()
+        .put(app.url(&format!("/api/v1/offers/{offer}/sessions/{second}")))
+        .bearer_auth(&key)
+        .json(&json!({"closed": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let av = availability(&app, &key, &offer, "2026-07-14", "2026-07-14").await;
+    assert_eq!(
+        (
+            av["sessions"][0]["capacity"].as_i64(),
+            av["sessions"][0]["remaining"].as_i64()
+        ),
+        (Some(25), Some(25))
+    );
+    assert_eq!(
+        (
+            av["sessions"][1]["closed"].as_bool(),
+            av["sessions"][1]["remaining"].as_i64()
+        ),
+        (Some(true), Some(0))
+    );
+    // Not a session of this offer: 404. Bad capacity: 422.
+    let r = client()
+        .put(app.url(&format!(
+            "/api/v1/offers/{offer}/sessions/{}",
+            start + 60_000_000
+        )))
+        .bearer_auth(&key)
+        .json(&json!({"capacity": "25"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = client()
+        .put(app.url(&format!("/api/v1/offers/{offer}/sessions/{start}")))
+        .bearer_auth(&key)
+        .json(&json!({"capacity": "-3"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+
+    // Sold places (as the sale will count them) bound the capacity from below.
+    let offer_uuid: uuid::Uuid = offer.parse().unwrap();
+    let org_id = a.id.0;
+    app.store
+        .write(|tx| {
+            Box::pin(async move {
+                guichet_store::on_tx!(tx, c => sqlx::query(
+                    "INSERT INTO session_counts (organization_id, offer_id, session_start, sold, held) VALUES ($1, $2, $3, 22, 3)")
+                    .bind(org_id).bind(offer_uuid).bind(start).execute(c).await?.rows_affected());
+                Ok(())
+            })
+        })
+        .await
+        .unwrap();
+    let av = availability(&app, &key, &offer, "2026-07-14", "2026-07-14").await;
+    assert_eq!(
+        (
+            av["sessions"][0]["sold"].as_i64(),
+            av["sessions"][0]["held"].as_i64(),
+            av["sessions"][0]["remaining"].as_i64(),
+            av["sessions"][0]["fill_percent"].as_i64()
+        ),
+        (Some(22), Some(3), Some(0), Some(100))
+    );
+    let r = client()
+        .put(app.url(&format!("/api/v1/offers/{offer}/sessions/{start}")))
+        .bearer_auth(&key)
+        .json(&json!({"capacity": "24"}))
+        .send()
+        .await
+        .unwrap();
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["errors"][0]["code"], "capacity_below_sold");
+
+    // Stop sales of the offer and the ticket type over two days in one action; reopen in one.
+    let r = post(&app, &key, "/api/v1/stop-sales", json!({"offer_ids": [offer], "ticket_type_ids": [adult], "from": "2026-07-14", "to": "2026-07-15"})).await;
+    assert_eq!(r.json::<Value>().await.unwrap()["changed"], 4);
+    let av = availability(&app, &key, &offer, "2026-07-13", "2026-07-15").await;
+    let stopped: Vec<bool> = av["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["time"] == "15:00")
+        .map(|s| s["stopped"].as_bool().unwrap())
+        .collect();
+    assert_eq!(stopped, vec![false, true, true]);
+    assert!(
+        av["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["stopped"] == true)
+            .all(|s| s["remaining"] == 0)
+    );
+    assert_eq!(av["items"][0]["days"][1]["stopped"], true);
+    let r = post(&app, &key, "/api/v1/reopen-sales", json!({"offer_ids": [offer], "ticket_type_ids": [adult], "from": "2026-07-14", "to": "2026-07-15"})).await;
+    assert_eq!(r.json::<Value>().await.unwrap()["changed"], 4);
+    let av = availability(&app, &key, &offer, "2026-07-14", "2026-07-15").await;
+    assert!(
+        av["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["stopped"] == false)
+    );
+    let r = post(
+        &app,
+        &key,
+        "/api/v1/stop-sales",
+        json!({"from": "2026-07-14", "to": "2026-07-15"}),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let r = post(
+        &app,
+        &key,
+        "/api/v1/stop-sales",
+        json!({"offer_ids": [offer], "from": "2026-07-15", "to": "2026-07-14"}),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+
+    // Sellers see the planning but cannot change it.
+    let seller = api_key(&app, &a, "seller").await;
+    assert_eq!(
+        client()
+            .get(app.url(&format!(
+                "/api/v1/offers/{offer}/availability?from=2026-07-14&to=2026-07-14"
+            )))
+            .bearer_auth(&seller)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        post(
+            &app,
+            &seller,
+            "/api/v1/stop-sales",
+            json!({"offer_ids": [offer], "from": "2026-07-14", "to": "2026-07-14"})
+        )
+        .await
+        .status(),
+        403
+    );
+
+    // The planning page: grid, session page, stop/reopen form.
+    let m = login(&app, &a.manager).await;
+    let page = m
+        .get(app.url(&format!("/planning?offer={offer}&from=2026-07-14&days=2")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("0/25") && page.contains("Fermée") && page.contains("40/40"),
+        "grid cells"
+    );
+    let r = m
+        .post(app.url("/planning/stop-sales"))
+        .form(&[
+            ("offer_ids", offer.as_str()),
+            ("from", "2026-07-14"),
+            ("to", "2026-07-14"),
+            ("action", "stop"),
+            ("return_offer", offer.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = m
+        .get(app.url(&format!("/planning?offer={offer}&from=2026-07-14&days=2")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(page.matches("Ventes arrêtées</span>").count(), 1);
+    let r = m
+        .post(app.url(&format!("/planning/session?offer={offer}&start={second}")))
+        .form(&[("capacity", "35")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = m
+        .get(app.url(&format!("/planning/session?offer={offer}&start={second}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("35"));
+    app.stop().await;
+}
