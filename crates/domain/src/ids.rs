@@ -49,4 +49,8 @@ id_type!(
     RegisterId,
     ApiKeyId,
     InvitationId,
+    ProductId,
+    GroupId,
+    ItemId,
+    OfferId,
 );

@@ -2,7 +2,8 @@
 //! formules"), shown in this order at the register and online. One code path, two tables.
 
 use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+pub use guichet_domain::GroupId;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,24 +26,6 @@ impl GroupKind {
             GroupKind::Product => "products",
             GroupKind::Offer => "offers",
         }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(transparent)]
-#[schema(value_type = String, format = Uuid)]
-pub struct GroupId(pub Uuid);
-
-impl std::str::FromStr for GroupId {
-    type Err = uuid::Error;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Uuid::parse_str(s).map(Self)
-    }
-}
-
-impl std::fmt::Display for GroupId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 

@@ -4,26 +4,9 @@
 use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
 use guichet_domain::VatRateId;
 use guichet_domain::catalogue::{ItemDetails, ItemKind};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+pub use guichet_domain::ItemId;
 use uuid::Uuid;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(transparent)]
-#[schema(value_type = String, format = Uuid)]
-pub struct ItemId(pub Uuid);
-
-impl std::str::FromStr for ItemId {
-    type Err = uuid::Error;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Uuid::parse_str(s).map(Self)
-    }
-}
-
-impl std::fmt::Display for ItemId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
 
 /// A ticket type or an extra.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

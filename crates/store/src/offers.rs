@@ -9,25 +9,8 @@ use guichet_domain::offer::{OfferDetails, OfferKind, OfferTexts};
 use guichet_domain::schedule::{RuleInput, Schedule};
 use guichet_domain::validation::FieldErrors;
 use serde::{Deserialize, Serialize};
+pub use guichet_domain::OfferId;
 use uuid::Uuid;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(transparent)]
-#[schema(value_type = String, format = Uuid)]
-pub struct OfferId(pub Uuid);
-
-impl std::str::FromStr for OfferId {
-    type Err = uuid::Error;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Uuid::parse_str(s).map(Self)
-    }
-}
-
-impl std::fmt::Display for OfferId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OfferPrice {

@@ -5,40 +5,11 @@ use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
 use guichet_domain::barcode::{Barcode, Symbology};
 use guichet_domain::shop::{MovementKind, ProductDetails};
 use guichet_domain::text::search_key;
+pub use guichet_domain::ProductId;
 use guichet_domain::{OrganizationId, UserId};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::HashMap;
 use uuid::Uuid;
-
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(transparent)]
-#[schema(value_type = String, format = Uuid)]
-pub struct ProductId(pub Uuid);
-
-impl std::str::FromStr for ProductId {
-    type Err = uuid::Error;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Uuid::parse_str(s).map(Self)
-    }
-}
-
-impl std::fmt::Display for ProductId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Product {
