@@ -2,8 +2,8 @@
 //! formules"), shown in this order at the register and online. One code path, two tables.
 
 use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
-use serde::Serialize;
 pub use guichet_domain::GroupId;
+use serde::Serialize;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,10 +2,10 @@
 //! archived, never deleted (offers and orders refer to them).
 
 use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
+pub use guichet_domain::ItemId;
 use guichet_domain::VatRateId;
 use guichet_domain::catalogue::{ItemDetails, ItemKind};
 use serde::Serialize;
-pub use guichet_domain::ItemId;
 use uuid::Uuid;
 
 /// A ticket type or an extra.

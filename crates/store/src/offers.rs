@@ -4,12 +4,12 @@
 use crate::groups::{self, GroupId, GroupKind};
 use crate::items::{self, ItemId};
 use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
+pub use guichet_domain::OfferId;
 use guichet_domain::catalogue::ItemKind;
 use guichet_domain::offer::{OfferDetails, OfferKind, OfferTexts};
 use guichet_domain::schedule::{RuleInput, Schedule};
 use guichet_domain::validation::FieldErrors;
 use serde::{Deserialize, Serialize};
-pub use guichet_domain::OfferId;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -2,10 +2,10 @@
 //! past instant are sums of movements; nothing stores a stock figure that could drift.
 
 use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
+pub use guichet_domain::ProductId;
 use guichet_domain::barcode::{Barcode, Symbology};
 use guichet_domain::shop::{MovementKind, ProductDetails};
 use guichet_domain::text::search_key;
-pub use guichet_domain::ProductId;
 use guichet_domain::{OrganizationId, UserId};
 use serde::Serialize;
 use std::collections::HashMap;

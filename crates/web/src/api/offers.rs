@@ -5,11 +5,13 @@ use super::{ApiJson, ApiResult, ArchiveInput, id};
 use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
+use crate::services::groups;
 use crate::services::offers::{self, SessionSlot};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use guichet_domain::offer::OfferInput;
+use guichet_store::groups::GroupKind;
 use guichet_store::groups::{Group, GroupId};
 use guichet_store::offers::{Offer, OfferId};
 use serde::Deserialize;
@@ -20,7 +22,7 @@ pub async fn list_groups(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
 ) -> ApiResult<Vec<Group>> {
-    Ok(Json(offers::groups(&state, &ctx).await?))
+    Ok(Json(groups::list(&state, &ctx, GroupKind::Offer).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/offer-groups", tag = "offers", request_body = GroupInput,
@@ -32,7 +34,7 @@ pub async fn create_group(
 ) -> Result<(StatusCode, Json<Group>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(offers::create_group(&state, &ctx, &input.name).await?),
+        Json(groups::create(&state, &ctx, GroupKind::Offer, &input.name).await?),
     ))
 }
 
@@ -45,7 +47,14 @@ pub async fn rename_group(
     ApiJson(input): ApiJson<GroupInput>,
 ) -> ApiResult<Group> {
     Ok(Json(
-        offers::rename_group(&state, &ctx, id::<GroupId>(&raw)?, &input.name).await?,
+        groups::rename(
+            &state,
+            &ctx,
+            GroupKind::Offer,
+            id::<GroupId>(&raw)?,
+            &input.name,
+        )
+        .await?,
     ))
 }
 
@@ -56,7 +65,7 @@ pub async fn delete_group(
     ApiCtx(ctx): ApiCtx,
     Path(raw): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    offers::delete_group(&state, &ctx, id::<GroupId>(&raw)?).await?;
+    groups::delete(&state, &ctx, GroupKind::Offer, id::<GroupId>(&raw)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -69,7 +78,14 @@ pub async fn move_group(
     ApiJson(input): ApiJson<MoveInput>,
 ) -> ApiResult<Vec<Group>> {
     Ok(Json(
-        offers::move_group(&state, &ctx, id::<GroupId>(&raw)?, input.delta).await?,
+        groups::move_by(
+            &state,
+            &ctx,
+            GroupKind::Offer,
+            id::<GroupId>(&raw)?,
+            input.delta,
+        )
+        .await?,
     ))
 }
 

@@ -4,11 +4,13 @@ use super::{ApiJson, ApiResult, ArchiveInput, id};
 use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
+use crate::services::groups;
 use crate::services::shop::{self, MovementInput};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use guichet_domain::shop::ProductInput;
+use guichet_store::groups::GroupKind;
 use guichet_store::shop::{
     Movement, Product, ProductFilter, ProductGroup, ProductGroupId, ProductId, StockLine,
 };
@@ -25,7 +27,7 @@ pub async fn list_groups(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
 ) -> ApiResult<Vec<ProductGroup>> {
-    Ok(Json(shop::groups(&state, &ctx).await?))
+    Ok(Json(groups::list(&state, &ctx, GroupKind::Product).await?))
 }
 
 /// Creates a group at the end of the manual order.
@@ -38,7 +40,7 @@ pub async fn create_group(
 ) -> Result<(StatusCode, Json<ProductGroup>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(shop::create_group(&state, &ctx, &input.name).await?),
+        Json(groups::create(&state, &ctx, GroupKind::Product, &input.name).await?),
     ))
 }
 
@@ -51,7 +53,14 @@ pub async fn rename_group(
     ApiJson(input): ApiJson<GroupInput>,
 ) -> ApiResult<ProductGroup> {
     Ok(Json(
-        shop::rename_group(&state, &ctx, id::<ProductGroupId>(&raw)?, &input.name).await?,
+        groups::rename(
+            &state,
+            &ctx,
+            GroupKind::Product,
+            id::<ProductGroupId>(&raw)?,
+            &input.name,
+        )
+        .await?,
     ))
 }
 
@@ -63,7 +72,13 @@ pub async fn delete_group(
     ApiCtx(ctx): ApiCtx,
     Path(raw): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    shop::delete_group(&state, &ctx, id::<ProductGroupId>(&raw)?).await?;
+    groups::delete(
+        &state,
+        &ctx,
+        GroupKind::Product,
+        id::<ProductGroupId>(&raw)?,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -82,7 +97,14 @@ pub async fn move_group(
     ApiJson(input): ApiJson<MoveInput>,
 ) -> ApiResult<Vec<ProductGroup>> {
     Ok(Json(
-        shop::move_group(&state, &ctx, id::<ProductGroupId>(&raw)?, input.delta).await?,
+        groups::move_by(
+            &state,
+            &ctx,
+            GroupKind::Product,
+            id::<ProductGroupId>(&raw)?,
+            input.delta,
+        )
+        .await?,
     ))
 }
 

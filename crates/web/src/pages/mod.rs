@@ -3,6 +3,7 @@
 
 mod account;
 mod catalogue;
+mod groups;
 mod offers;
 mod planning;
 mod registers;
@@ -130,16 +131,19 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/activity/offers/groups",
-            get(offers::groups).post(offers::create_group),
+            get(groups::offer_groups).post(groups::create_offer_group),
         )
-        .route("/activity/offers/groups/{id}", post(offers::rename_group))
+        .route(
+            "/activity/offers/groups/{id}",
+            post(groups::rename_offer_group),
+        )
         .route(
             "/activity/offers/groups/{id}/move",
-            post(offers::move_group),
+            post(groups::move_offer_group),
         )
         .route(
             "/activity/offers/groups/{id}/delete",
-            post(offers::delete_group),
+            post(groups::delete_offer_group),
         )
         .route(
             "/activity/offers/{id}",
@@ -150,13 +154,19 @@ pub fn router() -> Router<AppState> {
         .route("/activity/shop/new", get(shop::new).post(shop::create))
         .route(
             "/activity/shop/groups",
-            get(shop::groups).post(shop::create_group),
+            get(groups::product_groups).post(groups::create_product_group),
         )
-        .route("/activity/shop/groups/{id}", post(shop::rename_group))
-        .route("/activity/shop/groups/{id}/move", post(shop::move_group))
+        .route(
+            "/activity/shop/groups/{id}",
+            post(groups::rename_product_group),
+        )
+        .route(
+            "/activity/shop/groups/{id}/move",
+            post(groups::move_product_group),
+        )
         .route(
             "/activity/shop/groups/{id}/delete",
-            post(shop::delete_group),
+            post(groups::delete_product_group),
         )
         .route(
             "/activity/shop/count",

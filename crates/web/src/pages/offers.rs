@@ -7,6 +7,7 @@ use super::{Flash, OrPage, done, form_errors, parse_id};
 use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
+use crate::services::groups;
 use crate::services::{catalogue, offers};
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
@@ -19,9 +20,9 @@ use guichet_domain::offer::{OfferInput, OfferTexts, PriceInput};
 use guichet_domain::schedule::RuleInput;
 use guichet_domain::shop::format_cents;
 use guichet_domain::{FieldErrors, Permission};
+use guichet_store::groups::GroupKind;
 use guichet_store::groups::{Group, GroupId};
 use guichet_store::offers::{Offer, OfferId};
-use serde::Deserialize;
 
 const BASE: &str = "/activity/offers";
 /// Blank schedule rows offered under the existing ones.
@@ -57,7 +58,9 @@ pub async fn list(
     Query(flash): Query<Flash>,
 ) -> Result<Response, PageError> {
     let offers = offers::list(&state, &ctx).await.or_page(&ctx)?;
-    let groups = offers::groups(&state, &ctx).await.or_page(&ctx)?;
+    let groups = groups::list(&state, &ctx, GroupKind::Offer)
+        .await
+        .or_page(&ctx)?;
     Ok(render_status(
         StatusCode::OK,
         &ListPage {
@@ -366,7 +369,9 @@ async fn form_page(
             },
             form,
             errors,
-            groups: offers::groups(state, ctx).await.or_page(ctx)?,
+            groups: groups::list(state, ctx, GroupKind::Offer)
+                .await
+                .or_page(ctx)?,
             price_rows,
             rules,
             preview,
@@ -491,125 +496,4 @@ pub async fn archive(
             "restored"
         },
     ))
-}
-
-// ---------------------------------------------------------------- groups
-
-#[derive(Template)]
-#[template(path = "product_groups.html")]
-struct GroupsPage {
-    tr: Tr,
-    nav: Nav,
-    groups: Vec<Group>,
-    new_name: String,
-    errors: FieldErrors,
-    base: &'static str,
-    back: &'static str,
-    title: &'static str,
-    help: &'static str,
-}
-
-async fn groups_page(
-    state: &AppState,
-    ctx: &Ctx,
-    flash: Option<&str>,
-    new_name: String,
-    errors: FieldErrors,
-) -> Result<Response, PageError> {
-    ctx.require(Permission::ManageCatalogue).or_page(ctx)?;
-    let groups = offers::groups(state, ctx).await.or_page(ctx)?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok(render_status(
-        status,
-        &GroupsPage {
-            tr: Tr(ctx.lang),
-            nav: Nav::new(ctx, BASE, flash),
-            groups,
-            new_name,
-            errors,
-            base: "/activity/offers/groups",
-            back: BASE,
-            title: "offer-groups",
-            help: "offer-groups-help",
-        },
-    ))
-}
-
-pub async fn groups(
-    State(state): State<AppState>,
-    PageCtx(ctx): PageCtx,
-    Query(flash): Query<Flash>,
-) -> Result<Response, PageError> {
-    groups_page(&state, &ctx, flash.key(), String::new(), FieldErrors::new()).await
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct NameForm {
-    name: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct MoveForm {
-    delta: i32,
-}
-
-pub async fn create_group(
-    State(state): State<AppState>,
-    PageCtx(ctx): PageCtx,
-    Form(form): Form<NameForm>,
-) -> Result<Response, PageError> {
-    match offers::create_group(&state, &ctx, &form.name).await {
-        Ok(_) => Ok(done("/activity/offers/groups", "saved")),
-        Err(e) => {
-            let errors = form_errors(e, &ctx)?;
-            groups_page(&state, &ctx, None, form.name, errors).await
-        }
-    }
-}
-
-pub async fn rename_group(
-    State(state): State<AppState>,
-    PageCtx(ctx): PageCtx,
-    Path(id): Path<String>,
-    Form(form): Form<NameForm>,
-) -> Result<Response, PageError> {
-    match offers::rename_group(&state, &ctx, parse_id(&id, &ctx)?, &form.name).await {
-        Ok(_) => Ok(done("/activity/offers/groups", "saved")),
-        Err(e) => {
-            let errors = form_errors(e, &ctx)?;
-            groups_page(&state, &ctx, None, form.name, errors).await
-        }
-    }
-}
-
-pub async fn move_group(
-    State(state): State<AppState>,
-    PageCtx(ctx): PageCtx,
-    Path(id): Path<String>,
-    Form(form): Form<MoveForm>,
-) -> Result<Response, PageError> {
-    offers::move_group(&state, &ctx, parse_id(&id, &ctx)?, form.delta)
-        .await
-        .or_page(&ctx)?;
-    Ok(done("/activity/offers/groups", "saved"))
-}
-
-pub async fn delete_group(
-    State(state): State<AppState>,
-    PageCtx(ctx): PageCtx,
-    Path(id): Path<String>,
-) -> Result<Response, PageError> {
-    match offers::delete_group(&state, &ctx, parse_id(&id, &ctx)?).await {
-        Ok(()) => Ok(done("/activity/offers/groups", "deleted")),
-        Err(e) => {
-            let errors = form_errors(e, &ctx)?;
-            groups_page(&state, &ctx, None, String::new(), errors).await
-        }
-    }
 }

@@ -6,6 +6,7 @@ use super::{Flash, OrPage, done, form_errors, parse_id};
 use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::{AppError, PageError};
+use crate::services::groups;
 use crate::services::shop::{self, MovementInput};
 use crate::services::{self as account_services};
 use crate::view::{Nav, Tr, render, render_status};
@@ -18,6 +19,7 @@ use guichet_domain::shop::{MovementKind, ProductInput, format_cents};
 use guichet_domain::{FieldErrors, VatRate};
 use guichet_integrations::exports::{self, Cell, Table};
 use guichet_integrations::labels::barcode_svg;
+use guichet_store::groups::GroupKind;
 use guichet_store::shop::{
     Movement, Product, ProductFilter, ProductGroup, ProductGroupId, ProductId,
 };
@@ -119,7 +121,9 @@ pub async fn list(
     Ok(render(&ShopPage {
         tr: Tr(ctx.lang),
         nav: Nav::new(&ctx, SHOP, query.done.as_deref()),
-        groups: shop::groups(&state, &ctx).await.or_page(&ctx)?,
+        groups: groups::list(&state, &ctx, GroupKind::Product)
+            .await
+            .or_page(&ctx)?,
         products,
         q: query.q,
         group: query.group,
@@ -188,7 +192,9 @@ async fn product_page(
         .into_iter()
         .filter(|r| !r.archived)
         .collect();
-    let groups = shop::groups(state, ctx).await.or_page(ctx)?;
+    let groups = groups::list(state, ctx, GroupKind::Product)
+        .await
+        .or_page(ctx)?;
     let movements = match &product {
         Some(p) => shop::movements(state, ctx, p.id).await.or_page(ctx)?,
         None => Vec::new(),
@@ -374,122 +380,6 @@ pub async fn add_movement(
                 movement_errors,
             };
             product_page(&state, &ctx, Some(p), view, None).await
-        }
-    }
-}
-
-// ---------------------------------------------------------------- groups
-
-#[derive(Template)]
-#[template(path = "product_groups.html")]
-struct GroupsPage {
-    tr: Tr,
-    nav: Nav,
-    groups: Vec<ProductGroup>,
-    new_name: String,
-    errors: FieldErrors,
-    base: &'static str,
-    back: &'static str,
-    title: &'static str,
-    help: &'static str,
-}
-
-async fn groups_page(
-    state: &AppState,
-    ctx: &Ctx,
-    flash: Option<&str>,
-    new_name: String,
-    errors: FieldErrors,
-) -> Result<Response, PageError> {
-    let groups = shop::groups(state, ctx).await.or_page(ctx)?;
-    Ok(render_status(
-        status_for(&errors),
-        &GroupsPage {
-            tr: Tr(ctx.lang),
-            nav: Nav::new(ctx, SHOP, flash),
-            groups,
-            new_name,
-            errors,
-            base: "/activity/shop/groups",
-            back: SHOP,
-            title: "shop-groups",
-            help: "shop-groups-help",
-        },
-    ))
-}
-
-pub async fn groups(
-    State(state): State<AppState>,
-    PageCtx(ctx): PageCtx,
-    Query(flash): Query<Flash>,
-) -> Result<Response, PageError> {
-    groups_page(&state, &ctx, flash.key(), String::new(), FieldErrors::new()).await
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct NameForm {
-    name: String,
-}
-
-pub async fn create_group(
-    State(state): State<AppState>,
-    PageCtx(ctx): PageCtx,
-    Form(form): Form<NameForm>,
-) -> Result<Response, PageError> {
-    match shop::create_group(&state, &ctx, &form.name).await {
-        Ok(_) => Ok(done(&format!("{SHOP}/groups"), "saved")),
-        Err(e) => {
-            let errors = form_errors(e, &ctx)?;
-            groups_page(&state, &ctx, None, form.name, errors).await
-        }
-    }
-}
-
-pub async fn rename_group(
-    State(state): State<AppState>,
-    PageCtx(ctx): PageCtx,
-    Path(id): Path<String>,
-    Form(form): Form<NameForm>,
-) -> Result<Response, PageError> {
-    let id: ProductGroupId = parse_id(&id, &ctx)?;
-    match shop::rename_group(&state, &ctx, id, &form.name).await {
-        Ok(_) => Ok(done(&format!("{SHOP}/groups"), "saved")),
-        Err(e) => {
-            let errors = form_errors(e, &ctx)?;
-            groups_page(&state, &ctx, None, form.name, errors).await
-        }
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct MoveForm {
-    delta: i32,
-}
-
-pub async fn move_group(
-    State(state): State<AppState>,
-    PageCtx(ctx): PageCtx,
-    Path(id): Path<String>,
-    Form(form): Form<MoveForm>,
-) -> Result<Response, PageError> {
-    shop::move_group(&state, &ctx, parse_id(&id, &ctx)?, form.delta)
-        .await
-        .or_page(&ctx)?;
-    Ok(done(&format!("{SHOP}/groups"), "saved"))
-}
-
-pub async fn delete_group(
-    State(state): State<AppState>,
-    PageCtx(ctx): PageCtx,
-    Path(id): Path<String>,
-) -> Result<Response, PageError> {
-    match shop::delete_group(&state, &ctx, parse_id(&id, &ctx)?).await {
-        Ok(()) => Ok(done(&format!("{SHOP}/groups"), "deleted")),
-        Err(e) => {
-            let errors = form_errors(e, &ctx)?;
-            groups_page(&state, &ctx, None, String::new(), errors).await
         }
     }
 }

@@ -3,84 +3,11 @@
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
+use guichet_domain::Permission;
 use guichet_domain::offer::OfferInput;
 use guichet_domain::validation::FieldErrors;
-use guichet_domain::{Permission, text};
-use guichet_store::groups::{self, Group, GroupId, GroupKind};
 use guichet_store::offers::{self, Offer, OfferId};
 use serde::Serialize;
-
-pub async fn groups(state: &AppState, ctx: &Ctx) -> Result<Vec<Group>, AppError> {
-    ctx.require(Permission::UseBackOffice)?;
-    let tenant = ctx.tenant;
-    Ok(state
-        .store
-        .read(|tx| Box::pin(async move { groups::list(tx, tenant, GroupKind::Offer).await }))
-        .await?)
-}
-
-fn group_name(name: &str) -> Result<String, AppError> {
-    let mut e = FieldErrors::new();
-    let n = e.check("name", text::required(name, 80));
-    e.into_result()?;
-    n.ok_or_else(|| AppError::Internal("validated input missing".into()))
-}
-
-pub async fn create_group(state: &AppState, ctx: &Ctx, name: &str) -> Result<Group, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let name = group_name(name)?;
-    let tenant = ctx.tenant;
-    Ok(state
-        .store
-        .write(|tx| {
-            let name = name.clone();
-            Box::pin(async move { groups::create(tx, tenant, GroupKind::Offer, &name).await })
-        })
-        .await?)
-}
-
-pub async fn rename_group(
-    state: &AppState,
-    ctx: &Ctx,
-    id: GroupId,
-    name: &str,
-) -> Result<Group, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let name = group_name(name)?;
-    let tenant = ctx.tenant;
-    Ok(state
-        .store
-        .write(|tx| {
-            let name = name.clone();
-            Box::pin(async move { groups::rename(tx, tenant, GroupKind::Offer, id, &name).await })
-        })
-        .await?)
-}
-
-pub async fn move_group(
-    state: &AppState,
-    ctx: &Ctx,
-    id: GroupId,
-    delta: i32,
-) -> Result<Vec<Group>, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let tenant = ctx.tenant;
-    Ok(state
-        .store
-        .write(|tx| {
-            Box::pin(async move { groups::move_by(tx, tenant, GroupKind::Offer, id, delta).await })
-        })
-        .await?)
-}
-
-pub async fn delete_group(state: &AppState, ctx: &Ctx, id: GroupId) -> Result<(), AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let tenant = ctx.tenant;
-    Ok(state
-        .store
-        .write(|tx| Box::pin(async move { groups::delete(tx, tenant, GroupKind::Offer, id).await }))
-        .await?)
-}
 
 pub async fn list(state: &AppState, ctx: &Ctx) -> Result<Vec<Offer>, AppError> {
     ctx.require(Permission::UseBackOffice)?;

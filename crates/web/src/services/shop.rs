@@ -8,7 +8,7 @@ use guichet_domain::validation::FieldErrors;
 use guichet_domain::{Permission, VatRateId, text};
 use guichet_store::StoreError;
 use guichet_store::shop::{
-    self, Movement, Product, ProductFilter, ProductGroup, ProductGroupId, ProductId, StockLine,
+    self, Movement, Product, ProductFilter, ProductGroupId, ProductId, StockLine,
 };
 use serde::Deserialize;
 
@@ -24,82 +24,6 @@ fn reference_refusal(e: StoreError) -> AppError {
         }
         other => other.into(),
     }
-}
-
-// ---------------------------------------------------------------- groups
-
-pub async fn groups(state: &AppState, ctx: &Ctx) -> Result<Vec<ProductGroup>, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let tenant = ctx.tenant;
-    Ok(state
-        .store
-        .read(|tx| Box::pin(async move { shop::groups(tx, tenant).await }))
-        .await?)
-}
-
-fn parse_group_name(name: &str) -> Result<String, AppError> {
-    let mut e = FieldErrors::new();
-    let name = e.check("name", text::required(name, 80));
-    e.into_result()?;
-    name.ok_or_else(|| AppError::Internal("validated input missing".into()))
-}
-
-pub async fn create_group(
-    state: &AppState,
-    ctx: &Ctx,
-    name: &str,
-) -> Result<ProductGroup, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let name = parse_group_name(name)?;
-    let tenant = ctx.tenant;
-    Ok(state
-        .store
-        .write(|tx| {
-            let name = name.clone();
-            Box::pin(async move { shop::create_group(tx, tenant, &name).await })
-        })
-        .await?)
-}
-
-pub async fn rename_group(
-    state: &AppState,
-    ctx: &Ctx,
-    id: ProductGroupId,
-    name: &str,
-) -> Result<ProductGroup, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let name = parse_group_name(name)?;
-    let tenant = ctx.tenant;
-    Ok(state
-        .store
-        .write(|tx| {
-            let name = name.clone();
-            Box::pin(async move { shop::rename_group(tx, tenant, id, &name).await })
-        })
-        .await?)
-}
-
-pub async fn move_group(
-    state: &AppState,
-    ctx: &Ctx,
-    id: ProductGroupId,
-    delta: i32,
-) -> Result<Vec<ProductGroup>, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let tenant = ctx.tenant;
-    Ok(state
-        .store
-        .write(|tx| Box::pin(async move { shop::move_group(tx, tenant, id, delta).await }))
-        .await?)
-}
-
-pub async fn delete_group(state: &AppState, ctx: &Ctx, id: ProductGroupId) -> Result<(), AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let tenant = ctx.tenant;
-    Ok(state
-        .store
-        .write(|tx| Box::pin(async move { shop::delete_group(tx, tenant, id).await }))
-        .await?)
 }
 
 // ---------------------------------------------------------------- products
