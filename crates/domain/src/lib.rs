@@ -5,6 +5,7 @@
 //! valid" or "who may manage users" finds it in this crate.
 
 pub mod barcode;
+pub mod calendar;
 pub mod catalogue;
 pub mod ids;
 pub mod money;

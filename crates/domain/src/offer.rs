@@ -98,6 +98,9 @@ pub struct OfferInput {
     pub rules: Vec<RuleInput>,
     /// Closed dates, YYYY-MM-DD separated by commas or spaces.
     pub closed_dates: String,
+    /// Empty: the offer has its own sessions (`rules`). `individuals` or `groups`: it
+    /// follows the site's opening hours for that audience (one session a day).
+    pub follows: String,
 }
 
 /// A parsed offer.
@@ -120,6 +123,7 @@ pub struct OfferDetails {
     pub published_to: Option<Date>,
     pub prices: Vec<PriceLine>,
     pub schedule: Schedule,
+    pub follows: Option<crate::calendar::Audience>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -277,6 +281,16 @@ impl OfferInput {
                 schedule.closed.insert(d);
             }
         }
+        let follows = match self.follows.trim() {
+            "" => Some(None),
+            f => match crate::calendar::Audience::parse(f) {
+                Some(a) => Some(Some(a)),
+                None => {
+                    e.add("follows", "unknown_value");
+                    None
+                }
+            },
+        };
         match (
             kind,
             capacity,
@@ -316,6 +330,7 @@ impl OfferInput {
                 published_to: pt,
                 prices,
                 schedule,
+                follows: follows.flatten(),
             }),
             _ => Err(e),
         }

@@ -113,6 +113,37 @@ impl Schedule {
     }
 }
 
+/// Where an offer's sessions come from: its own schedule, or the site's opening hours (one
+/// session a day, at opening time, for offers visited freely during opening hours).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionSource {
+    Own(Schedule),
+    OpeningHours(crate::calendar::Calendar),
+}
+
+impl SessionSource {
+    pub fn sessions_on(&self, date: Date, tz: &TimeZone) -> Vec<Session> {
+        match self {
+            SessionSource::Own(s) => s.sessions_on(date, tz),
+            SessionSource::OpeningHours(c) => {
+                let Some((open, _)) = c.hours_on(date) else {
+                    return Vec::new();
+                };
+                let day = Schedule {
+                    rules: vec![Rule {
+                        from: date,
+                        to: date,
+                        weekdays: [true; 7],
+                        pattern: Pattern::Fixed(vec![open]),
+                    }],
+                    closed: BTreeSet::new(),
+                };
+                day.sessions_on(date, tz)
+            }
+        }
+    }
+}
+
 /// A rule as a form or JSON body sends it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]

@@ -79,6 +79,9 @@ pub struct Offer {
     pub published_to: Option<String>,
     pub prices: Vec<OfferPrice>,
     pub schedule: StoredSchedule,
+    /// Set when the offer follows the site's opening hours for this audience instead of
+    /// its own schedule.
+    pub follows_calendar: Option<guichet_domain::calendar::Audience>,
     pub archived: bool,
 }
 
@@ -99,11 +102,12 @@ struct Row {
     published_from: Option<String>,
     published_to: Option<String>,
     schedule_json: String,
+    follows_calendar: Option<String>,
     archived_at: Option<i64>,
 }
 
 const SELECT: &str = "SELECT id, group_id, kind, texts_json, sale_pos, sale_online, duration_minutes, difficulty, location,
-    capacity, online_cutoff_hours, pos_cutoff_hours, published_from, published_to, schedule_json, archived_at
+    capacity, online_cutoff_hours, pos_cutoff_hours, published_from, published_to, schedule_json, follows_calendar, archived_at
     FROM offers WHERE organization_id = $1";
 
 async fn prices(tx: &mut Tx, tenant: Tenant, offer: Uuid) -> Result<Vec<OfferPrice>> {
@@ -165,6 +169,10 @@ async fn offer(tx: &mut Tx, tenant: Tenant, r: Row) -> Result<Offer> {
         published_to: r.published_to,
         prices: prices(tx, tenant, r.id).await?,
         schedule,
+        follows_calendar: r
+            .follows_calendar
+            .as_deref()
+            .and_then(guichet_domain::calendar::Audience::parse),
         archived: r.archived_at.is_some(),
     })
 }
@@ -310,16 +318,18 @@ pub async fn save(
     let duration = d.duration_minutes.and_then(|m| i32::try_from(m).ok());
     let online = i32::try_from(d.online_cutoff_hours).unwrap_or(i32::MAX);
     let pos = i32::try_from(d.pos_cutoff_hours).unwrap_or(i32::MAX);
+    let follows = d.follows.map(|a| a.as_str());
     let id = match id {
         Some(id) => {
             on_tx!(tx, c => sqlx::query(
                 "UPDATE offers SET group_id = $3, kind = $4, name = $5, texts_json = $6, sale_pos = $7, sale_online = $8,
                  duration_minutes = $9, difficulty = $10, location = $11, capacity = $12, online_cutoff_hours = $13,
-                 pos_cutoff_hours = $14, published_from = $15, published_to = $16, schedule_json = $17
+                 pos_cutoff_hours = $14, published_from = $15, published_to = $16, schedule_json = $17,
+                 follows_calendar = $18
                  WHERE organization_id = $1 AND id = $2")
                 .bind(tenant.id().0).bind(id.0).bind(group.map(|g| g.0)).bind(d.kind.as_str()).bind(&d.fr.name)
                 .bind(&texts).bind(d.sale_pos).bind(d.sale_online).bind(duration).bind(&d.difficulty).bind(&d.location)
-                .bind(d.capacity).bind(online).bind(pos).bind(&from).bind(&to).bind(&schedule)
+                .bind(d.capacity).bind(online).bind(pos).bind(&from).bind(&to).bind(&schedule).bind(follows)
                 .execute(c).await?.rows_affected());
             id
         }
@@ -327,11 +337,12 @@ pub async fn save(
             let id = OfferId(Uuid::now_v7());
             on_tx!(tx, c => sqlx::query(
                 "INSERT INTO offers (id, organization_id, group_id, kind, name, texts_json, sale_pos, sale_online, duration_minutes,
-                 difficulty, location, capacity, online_cutoff_hours, pos_cutoff_hours, published_from, published_to, schedule_json, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)")
+                 difficulty, location, capacity, online_cutoff_hours, pos_cutoff_hours, published_from, published_to, schedule_json,
+                 follows_calendar, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)")
                 .bind(id.0).bind(tenant.id().0).bind(group.map(|g| g.0)).bind(d.kind.as_str()).bind(&d.fr.name)
                 .bind(&texts).bind(d.sale_pos).bind(d.sale_online).bind(duration).bind(&d.difficulty).bind(&d.location)
-                .bind(d.capacity).bind(online).bind(pos).bind(&from).bind(&to).bind(&schedule).bind(now_micros())
+                .bind(d.capacity).bind(online).bind(pos).bind(&from).bind(&to).bind(&schedule).bind(follows).bind(now_micros())
                 .execute(c).await?.rows_affected());
             id
         }

@@ -165,3 +165,45 @@ pub async fn count(tx: &mut Tx) -> Result<i64> {
         .await?),
     )
 }
+
+/// The organization's calendar for an audience (empty until set).
+pub async fn calendar(
+    tx: &mut Tx,
+    tenant: Tenant,
+    audience: guichet_domain::calendar::Audience,
+) -> Result<guichet_domain::calendar::CalendarInput> {
+    let json: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT calendar_json FROM calendars WHERE organization_id = $1 AND audience = $2")
+        .bind(tenant.id().0)
+        .bind(audience.as_str())
+        .fetch_optional(c)
+        .await?);
+    match json {
+        Some(j) => {
+            serde_json::from_str(&j).map_err(|e| StoreError::Other(format!("calendar: {e}")))
+        }
+        None => Ok(Default::default()),
+    }
+}
+
+/// Replaces the calendar of an audience (written from a parsed calendar, in canonical form).
+pub async fn set_calendar(
+    tx: &mut Tx,
+    tenant: Tenant,
+    audience: guichet_domain::calendar::Audience,
+    c: &guichet_domain::calendar::Calendar,
+) -> Result<()> {
+    let json =
+        serde_json::to_string(&c.to_input()).map_err(|e| StoreError::Other(e.to_string()))?;
+    on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO calendars (organization_id, audience, calendar_json, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (organization_id, audience) DO UPDATE SET calendar_json = excluded.calendar_json, updated_at = excluded.updated_at")
+        .bind(tenant.id().0)
+        .bind(audience.as_str())
+        .bind(json)
+        .bind(now_micros())
+        .execute(conn)
+        .await?
+        .rows_affected());
+    Ok(())
+}

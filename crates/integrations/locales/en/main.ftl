@@ -398,3 +398,14 @@ flash-sales-stopped = Sales stopped over the period.
 flash-sales-reopened = Sales reopened over the period.
 error-capacity_below_sold = The capacity cannot be below the places already sold.
 error-nothing_selected = Tick at least one offer or ticket type.
+
+## Calendar
+calendar-help = Open days and hours, separately for individual visitors and for groups: one line per period (high and low season) with its days (mon,tue,…; empty = every day). A lower line overrides a higher one.
+calendar-individuals = Individuals
+calendar-groups = Groups
+calendar-open = Opens
+calendar-close = Closes
+offer-sessions-source = Sessions
+offer-own-sessions = The offer's own schedule (below)
+offer-follows-individuals = The site's opening hours, individuals (one session a day)
+offer-follows-groups = The site's opening hours, groups (one session a day)

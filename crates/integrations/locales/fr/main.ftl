@@ -398,3 +398,14 @@ flash-sales-stopped = Ventes arrêtées sur la période.
 flash-sales-reopened = Ventes rouvertes sur la période.
 error-capacity_below_sold = La jauge ne peut pas être inférieure aux places déjà vendues.
 error-nothing_selected = Cochez au moins une formule ou une ressource.
+
+## Calendrier
+calendar-help = Les jours d'ouverture et les heures, séparément pour les visiteurs individuels et pour les groupes : une ligne par période (haute et basse saison) avec ses jours (lun,mar,… ; vide = tous les jours). Une ligne plus bas l'emporte sur une ligne plus haut.
+calendar-individuals = Individuels
+calendar-groups = Groupes
+calendar-open = Ouverture
+calendar-close = Fermeture
+offer-sessions-source = Séances
+offer-own-sessions = Horaires propres à la formule (ci-dessous)
+offer-follows-individuals = Heures d'ouverture du site, individuels (une séance par jour)
+offer-follows-groups = Heures d'ouverture du site, groupes (une séance par jour)

@@ -98,6 +98,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(offers::get_offer, offers::update_offer))
         .routes(routes!(offers::archive_offer))
         .routes(routes!(offers::sessions))
+        .routes(routes!(offers::get_calendar, offers::put_calendar))
         .routes(routes!(planning::availability))
         .routes(routes!(planning::change_session))
         .routes(routes!(planning::stop_sales))

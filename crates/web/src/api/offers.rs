@@ -169,3 +169,37 @@ pub async fn sessions(
         offers::sessions(&state, &ctx, id::<OfferId>(&raw)?, &q.from, &q.to).await?,
     ))
 }
+
+fn audience(raw: &str) -> Result<guichet_domain::calendar::Audience, ApiError> {
+    guichet_domain::calendar::Audience::parse(raw).ok_or(ApiError(crate::error::AppError::NotFound))
+}
+
+/// The site's opening hours for `individuals` or `groups`.
+#[utoipa::path(get, path = "/api/v1/calendars/{audience}", tag = "calendar", params(("audience" = String, Path)),
+    responses((status = 200, body = guichet_domain::calendar::CalendarInput), (status = 404, body = Problem)))]
+pub async fn get_calendar(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> ApiResult<guichet_domain::calendar::CalendarInput> {
+    Ok(Json(
+        offers::calendar_input(&state, &ctx, audience(&raw)?).await?,
+    ))
+}
+
+/// Replaces the opening hours of an audience: periods over weekdays, and closed dates.
+#[utoipa::path(put, path = "/api/v1/calendars/{audience}", tag = "calendar", params(("audience" = String, Path)),
+    request_body = guichet_domain::calendar::CalendarInput,
+    responses((status = 200, body = guichet_domain::calendar::CalendarInput), (status = 422, body = Problem)))]
+pub async fn put_calendar(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<guichet_domain::calendar::CalendarInput>,
+) -> ApiResult<guichet_domain::calendar::CalendarInput> {
+    Ok(Json(
+        offers::set_calendar(&state, &ctx, audience(&raw)?, &input)
+            .await?
+            .to_input(),
+    ))
+}

@@ -2,6 +2,7 @@
 //! short confirmation), or is shown again with the errors next to the fields.
 
 mod account;
+mod calendar;
 mod catalogue;
 mod groups;
 mod offers;
@@ -118,6 +119,8 @@ pub fn router() -> Router<AppState> {
             "/activity/extras/{id}/archive",
             post(catalogue::archive_extra),
         )
+        .route("/activity/calendar", get(calendar::show))
+        .route("/activity/calendar/{audience}", post(calendar::save))
         .route("/planning", get(planning::page))
         .route("/planning/stop-sales", post(planning::stop_sales))
         .route(
@@ -185,7 +188,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Menu entries that later issues build; they show a short "not available yet" page.
-pub const NOT_YET: [(&str, &str); 11] = [
+pub const NOT_YET: [(&str, &str); 10] = [
     ("/arrivals", "nav-arrivals"),
     ("/orders", "nav-orders"),
     ("/click-and-collect", "nav-click-collect"),
@@ -196,7 +199,6 @@ pub const NOT_YET: [(&str, &str); 11] = [
     ("/activity/promo-codes", "nav-promo-codes"),
     ("/activity/gift-vouchers", "nav-gift-vouchers"),
     ("/activity/gift-cards", "nav-gift-cards"),
-    ("/activity/calendar", "nav-calendar"),
 ];
 
 /// `?done=key` after a successful form shows the `flash-key` message.

@@ -261,6 +261,7 @@ fn input_from_pairs(pairs: &[(String, String)]) -> OfferInput {
             ["published_from"] => input.published_from = v,
             ["published_to"] => input.published_to = v,
             ["closed_dates"] => input.closed_dates = v,
+            ["follows"] => input.follows = v,
             _ => {}
         }
     }
@@ -299,6 +300,10 @@ fn input_of(o: &Offer) -> OfferInput {
             .collect(),
         rules: o.schedule.rules.clone(),
         closed_dates: o.schedule.closed.join(", "),
+        follows: o
+            .follows_calendar
+            .map(|a| a.as_str().to_owned())
+            .unwrap_or_default(),
     }
 }
 

@@ -4,7 +4,9 @@ use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use guichet_domain::Permission;
+use guichet_domain::calendar::{Audience, Calendar, CalendarInput};
 use guichet_domain::offer::OfferInput;
+use guichet_domain::schedule::SessionSource;
 use guichet_domain::validation::FieldErrors;
 use guichet_store::offers::{self, Offer, OfferId};
 use serde::Serialize;
@@ -103,11 +105,11 @@ pub async fn sessions(
     };
     let tz_name = super::time_zone(state, ctx.tenant).await?;
     let tz = jiff::tz::TimeZone::get(&tz_name).map_err(|e| AppError::Internal(e.to_string()))?;
-    let schedule = offer.schedule.schedule();
+    let source = session_source(state, ctx, &offer).await?;
     let mut out = Vec::new();
     let mut day = from;
     while day <= to {
-        for s in schedule.sessions_on(day, &tz) {
+        for s in source.sessions_on(day, &tz) {
             out.push(SessionSlot {
                 date: day.to_string(),
                 time: s.local.strftime("%H:%M").to_string(),
@@ -121,4 +123,68 @@ pub async fn sessions(
         };
     }
     Ok(out)
+}
+
+/// Where the offer's sessions come from: its own schedule or the site's opening hours.
+pub async fn session_source(
+    state: &AppState,
+    ctx: &Ctx,
+    offer: &Offer,
+) -> Result<SessionSource, AppError> {
+    match offer.follows_calendar {
+        None => Ok(SessionSource::Own(offer.schedule.schedule())),
+        Some(audience) => Ok(SessionSource::OpeningHours(
+            calendar(state, ctx, audience).await?,
+        )),
+    }
+}
+
+/// The site's calendar for an audience, as stored (every role reads it).
+pub async fn calendar_input(
+    state: &AppState,
+    ctx: &Ctx,
+    audience: Audience,
+) -> Result<CalendarInput, AppError> {
+    ctx.require(Permission::UseBackOffice)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .read(|tx| {
+            Box::pin(
+                async move { guichet_store::organizations::calendar(tx, tenant, audience).await },
+            )
+        })
+        .await?)
+}
+
+pub async fn calendar(
+    state: &AppState,
+    ctx: &Ctx,
+    audience: Audience,
+) -> Result<Calendar, AppError> {
+    calendar_input(state, ctx, audience)
+        .await?
+        .parse()
+        .map_err(|e| AppError::Internal(format!("stored calendar invalid: {e:?}")))
+}
+
+pub async fn set_calendar(
+    state: &AppState,
+    ctx: &Ctx,
+    audience: Audience,
+    input: &CalendarInput,
+) -> Result<Calendar, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let calendar = input.parse()?;
+    let tenant = ctx.tenant;
+    state
+        .store
+        .write(|tx| {
+            let c = calendar.clone();
+            Box::pin(async move {
+                guichet_store::organizations::set_calendar(tx, tenant, audience, &c).await
+            })
+        })
+        .await?;
+    Ok(calendar)
 }

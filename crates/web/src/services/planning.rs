@@ -136,12 +136,12 @@ pub async fn availability(
             })
         })
         .await?;
-    let schedule = offer.schedule.schedule();
+    let source = super::offers::session_source(state, ctx, &offer).await?;
     let mut sessions = Vec::new();
     for day in days(from, to) {
         let day_s = day.to_string();
         let offer_stopped = stopped.contains(&(StopTarget::Offer(id), day_s.clone()));
-        for s in schedule.sessions_on(day, &tz) {
+        for s in source.sessions_on(day, &tz) {
             let o = overrides.get(&s.start_micros);
             let capacity = o.and_then(|o| o.capacity).unwrap_or(offer.capacity);
             let closed = o.is_some_and(|o| o.closed);
