@@ -539,3 +539,185 @@ async fn offer_form_by_page_with_errors_and_session_preview() {
     );
     app.stop().await;
 }
+
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(w, h, image::Rgb([200, 120, 40]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+fn upload(bytes: Vec<u8>, caption: &str) -> reqwest::multipart::Form {
+    reqwest::multipart::Form::new()
+        .text("caption", caption.to_owned())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes)
+                .file_name("photo.png")
+                .mime_str("image/png")
+                .unwrap(),
+        )
+}
+
+#[tokio::test]
+async fn offer_photos_with_thumbnails_and_clear_errors() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let b = org(&app, "Abbaye B", "b").await;
+    let key = api_key(&app, &a, "manager").await;
+    let rates: Value = client()
+        .get(app.url("/api/v1/vat-rates"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let vat = rates[0]["id"].as_str().unwrap().to_owned();
+    let t = id_of(
+        post(
+            &app,
+            &key,
+            "/api/v1/ticket-types",
+            json!({"name": "Entrée", "vat_rate_id": vat, "sale_pos": true}),
+        )
+        .await,
+    )
+    .await;
+    let offer = id_of(post(&app, &key, "/api/v1/offers", json!({"fr": {"name": "Visite"}, "kind": "activity", "sale_pos": true, "capacity": "10", "prices": [{"item_id": t, "price": "5"}]})).await).await;
+    let c = client();
+    let url = app.url(&format!("/api/v1/offers/{offer}/photos"));
+    let r = c
+        .post(&url)
+        .bearer_auth(&key)
+        .multipart(upload(png(1600, 1000), "La salle du Dôme"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let photo: Value = r.json().await.unwrap();
+    assert_eq!(
+        (photo["width"].as_i64(), photo["height"].as_i64()),
+        (Some(1600), Some(1000))
+    );
+    let thumb = client()
+        .get(app.url(photo["thumbnail_url"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(thumb.headers()["content-type"], "image/jpeg");
+    let thumb = image::load_from_memory(&thumb.bytes().await.unwrap()).unwrap();
+    assert_eq!((thumb.width(), thumb.height()), (480, 300));
+    let full = client()
+        .get(app.url(photo["url"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(full.headers()["content-type"], "image/png");
+
+    // Not a picture, too large, no caption: named errors, nothing stored.
+    let r = c
+        .post(&url)
+        .bearer_auth(&key)
+        .multipart(upload(b"%PDF-1.7".to_vec(), "Plan"))
+        .send()
+        .await
+        .unwrap();
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["errors"][0]["code"], "not_an_image");
+    let r = c
+        .post(&url)
+        .bearer_auth(&key)
+        .multipart(upload(vec![0u8; 5 * 1024 * 1024 + 10], "Gros"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = c
+        .post(&url)
+        .bearer_auth(&key)
+        .multipart(upload(png(10, 10), " "))
+        .send()
+        .await
+        .unwrap();
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["errors"][0]["field"], "caption");
+    let list: Value = c
+        .get(&url)
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+
+    // By page, and shown on the offer's page.
+    let m = crate::harness::login(&app, &a.manager).await;
+    let r = m
+        .post(app.url(&format!("/activity/offers/{offer}/photos")))
+        .multipart(upload(b"nope".to_vec(), "X"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("n&#39;est pas une image"));
+    let r = m
+        .post(app.url(&format!("/activity/offers/{offer}/photos")))
+        .multipart(upload(png(300, 300), "L'entrée"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = m
+        .get(app.url(&format!("/activity/offers/{offer}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("La salle du Dôme") && page.contains("/thumbnail"));
+
+    // Another organization cannot add to or delete from this offer.
+    let key_b = api_key(&app, &b, "admin").await;
+    let r = c
+        .post(&url)
+        .bearer_auth(&key_b)
+        .multipart(upload(png(10, 10), "Intrus"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let pid = photo["id"].as_str().unwrap();
+    assert_eq!(
+        c.delete(app.url(&format!("/api/v1/offers/{offer}/photos/{pid}")))
+            .bearer_auth(&key_b)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        c.delete(app.url(&format!("/api/v1/offers/{offer}/photos/{pid}")))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    assert_eq!(
+        client()
+            .get(app.url(photo["url"].as_str().unwrap()))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    app.stop().await;
+}

@@ -3,4 +3,5 @@
 
 pub mod exports;
 pub mod i18n;
+pub mod images;
 pub mod labels;

@@ -367,3 +367,120 @@ pub async fn set_archived(
         .rows_affected());
     get(tx, tenant, id).await
 }
+
+/// An offer photo (without its bytes).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Photo {
+    pub id: Uuid,
+    pub caption: String,
+    pub mime: String,
+    pub width: i32,
+    pub height: i32,
+    /// Where the picture and its thumbnail are served.
+    pub url: String,
+    pub thumbnail_url: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct PhotoRow {
+    id: Uuid,
+    caption: String,
+    mime: String,
+    width: i32,
+    height: i32,
+}
+
+impl From<PhotoRow> for Photo {
+    fn from(r: PhotoRow) -> Self {
+        Photo {
+            url: format!("/media/photos/{}", r.id),
+            thumbnail_url: format!("/media/photos/{}/thumbnail", r.id),
+            id: r.id,
+            caption: r.caption,
+            mime: r.mime,
+            width: r.width,
+            height: r.height,
+        }
+    }
+}
+
+pub async fn photos(tx: &mut Tx, tenant: Tenant, offer: OfferId) -> Result<Vec<Photo>> {
+    get(tx, tenant, offer).await?;
+    let rows: Vec<PhotoRow> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT id, caption, mime, width, height FROM offer_photos WHERE organization_id = $1 AND offer_id = $2 ORDER BY position, id")
+        .bind(tenant.id().0)
+        .bind(offer.0)
+        .fetch_all(c)
+        .await?);
+    Ok(rows.into_iter().map(Photo::from).collect())
+}
+
+/// A checked picture to store with an offer.
+pub struct NewPhoto<'a> {
+    pub caption: &'a str,
+    pub mime: &'a str,
+    pub width: u32,
+    pub height: u32,
+    pub data: &'a [u8],
+    pub thumbnail: &'a [u8],
+}
+
+pub async fn add_photo(
+    tx: &mut Tx,
+    tenant: Tenant,
+    offer: OfferId,
+    p: &NewPhoto<'_>,
+) -> Result<Photo> {
+    let existing = photos(tx, tenant, offer).await?;
+    let id = Uuid::now_v7();
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO offer_photos (id, organization_id, offer_id, caption, mime, width, height, data, thumbnail, position, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+        .bind(id)
+        .bind(tenant.id().0)
+        .bind(offer.0)
+        .bind(p.caption)
+        .bind(p.mime)
+        .bind(i32::try_from(p.width).unwrap_or(i32::MAX))
+        .bind(i32::try_from(p.height).unwrap_or(i32::MAX))
+        .bind(p.data)
+        .bind(p.thumbnail)
+        .bind(i32::try_from(existing.len()).unwrap_or(i32::MAX))
+        .bind(now_micros())
+        .execute(c)
+        .await?
+        .rows_affected());
+    photos(tx, tenant, offer)
+        .await?
+        .into_iter()
+        .find(|x| x.id == id)
+        .ok_or(StoreError::NotFound)
+}
+
+pub async fn delete_photo(tx: &mut Tx, tenant: Tenant, offer: OfferId, photo: Uuid) -> Result<()> {
+    let n = on_tx!(tx, c => sqlx::query("DELETE FROM offer_photos WHERE organization_id = $1 AND offer_id = $2 AND id = $3")
+        .bind(tenant.id().0)
+        .bind(offer.0)
+        .bind(photo)
+        .execute(c)
+        .await?
+        .rows_affected());
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
+/// The bytes of a photo or its thumbnail, by id alone: pictures are published on booking
+/// pages, and their ids are random UUIDv7.
+pub async fn photo_bytes(tx: &mut Tx, id: Uuid, thumbnail: bool) -> Result<(String, Vec<u8>)> {
+    let sql = if thumbnail {
+        "SELECT 'image/jpeg' AS mime, thumbnail AS data FROM offer_photos WHERE id = $1"
+    } else {
+        "SELECT mime, data FROM offer_photos WHERE id = $1"
+    };
+    let row: Option<(String, Vec<u8>)> =
+        on_tx!(tx, c => sqlx::query_as(sql).bind(id).fetch_optional(c).await?);
+    row.ok_or(StoreError::NotFound)
+}

@@ -63,8 +63,14 @@ pub fn app(state: AppState) -> Result<Router, String> {
         .merge(api::router())
         .route("/healthz", get(healthz))
         .route("/assets/{*file}", get(asset))
+        .route("/media/photos/{id}", get(photo))
+        .route("/media/photos/{id}/thumbnail", get(photo_thumbnail))
         .fallback(pages::not_found)
         .with_state(state)
+        // Photo uploads are up to 5 MB; everything else is far smaller.
+        .layer(axum::extract::DefaultBodyLimit::max(
+            guichet_integrations::images::MAX_BYTES + 512 * 1024,
+        ))
         .layer(csrf)
         .layer(
             tower_http::set_header::SetResponseHeaderLayer::if_not_present(
@@ -95,6 +101,52 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+/// Offer photos, public like the booking pages that show them (ids are random UUIDv7).
+async fn photo(
+    state: axum::extract::State<AppState>,
+    path: axum::extract::Path<String>,
+) -> Response {
+    serve_photo(state, path, false).await
+}
+
+async fn photo_thumbnail(
+    state: axum::extract::State<AppState>,
+    path: axum::extract::Path<String>,
+) -> Response {
+    serve_photo(state, path, true).await
+}
+
+async fn serve_photo(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    thumbnail: bool,
+) -> Response {
+    let Ok(id) = id.parse::<uuid::Uuid>() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match state
+        .store
+        .read(|tx| {
+            Box::pin(async move { guichet_store::offers::photo_bytes(tx, id, thumbnail).await })
+        })
+        .await
+    {
+        Ok((mime, bytes)) => (
+            [
+                (header::CONTENT_TYPE, mime),
+                (header::CACHE_CONTROL, "public, max-age=86400".to_owned()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(guichet_store::StoreError::NotFound) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "photo");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
 }

@@ -409,3 +409,12 @@ offer-sessions-source = Sessions
 offer-own-sessions = The offer's own schedule (below)
 offer-follows-individuals = The site's opening hours, individuals (one session a day)
 offer-follows-groups = The site's opening hours, groups (one session a day)
+
+## Photos
+offer-photos = Photos
+offer-no-photo = No photo.
+offer-photo-file = Photo (JPEG, PNG or WebP, at most 5 MB)
+offer-photo-caption = Caption
+flash-photo-added = Photo added.
+error-image_too_large = Picture too heavy or too large (at most 5 MB and 8000 pixels).
+error-not_an_image = This file is not a JPEG, PNG or WebP picture.

@@ -409,3 +409,12 @@ offer-sessions-source = Séances
 offer-own-sessions = Horaires propres à la formule (ci-dessous)
 offer-follows-individuals = Heures d'ouverture du site, individuels (une séance par jour)
 offer-follows-groups = Heures d'ouverture du site, groupes (une séance par jour)
+
+## Photos
+offer-photos = Photos
+offer-no-photo = Aucune photo.
+offer-photo-file = Photo (JPEG, PNG ou WebP, 5 Mo au plus)
+offer-photo-caption = Légende
+flash-photo-added = Photo ajoutée.
+error-image_too_large = Image trop lourde ou trop grande (5 Mo et 8000 pixels au plus).
+error-not_an_image = Ce fichier n'est pas une image JPEG, PNG ou WebP.

@@ -4,7 +4,7 @@
 //! generated from these handlers (`/api/v1/openapi.json`, viewer at `/api/docs`).
 
 mod catalogue;
-mod offers;
+pub(crate) mod offers;
 mod planning;
 mod shop;
 
@@ -99,6 +99,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(offers::archive_offer))
         .routes(routes!(offers::sessions))
         .routes(routes!(offers::get_calendar, offers::put_calendar))
+        .routes(routes!(offers::list_photos, offers::add_photo))
+        .routes(routes!(offers::delete_photo))
         .routes(routes!(planning::availability))
         .routes(routes!(planning::change_session))
         .routes(routes!(planning::stop_sales))

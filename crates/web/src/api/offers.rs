@@ -203,3 +203,81 @@ pub async fn put_calendar(
             .to_input(),
     ))
 }
+
+#[utoipa::path(get, path = "/api/v1/offers/{id}/photos", tag = "offers", params(("id" = String, Path)),
+    responses((status = 200, body = [guichet_store::offers::Photo]), (status = 404, body = Problem)))]
+pub async fn list_photos(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> ApiResult<Vec<guichet_store::offers::Photo>> {
+    Ok(Json(
+        offers::photos(&state, &ctx, id::<OfferId>(&raw)?).await?,
+    ))
+}
+
+/// Reads the `file` and `caption` fields of a multipart upload.
+pub async fn read_upload(
+    mut multipart: axum::extract::Multipart,
+) -> Result<(String, Vec<u8>), crate::error::AppError> {
+    let (mut caption, mut bytes) = (String::new(), Vec::new());
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return Err(crate::error::AppError::field("file", "image_too_large")),
+        };
+        match field.name() {
+            Some("caption") => {
+                caption = field
+                    .text()
+                    .await
+                    .map_err(|_| crate::error::AppError::field("caption", "invalid"))?
+            }
+            Some("file") => {
+                bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| crate::error::AppError::field("file", "image_too_large"))?
+                    .to_vec()
+            }
+            _ => {}
+        }
+    }
+    Ok((caption, bytes))
+}
+
+/// Adds a photo (multipart: `file` JPEG/PNG/WebP up to 5 MB, `caption` required).
+#[utoipa::path(post, path = "/api/v1/offers/{id}/photos", tag = "offers", params(("id" = String, Path)),
+    request_body(content_type = "multipart/form-data", description = "Fields `file` and `caption`."),
+    responses((status = 201, body = guichet_store::offers::Photo), (status = 422, body = Problem)))]
+pub async fn add_photo(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    multipart: axum::extract::Multipart,
+) -> Result<(StatusCode, Json<guichet_store::offers::Photo>), ApiError> {
+    let offer = id::<OfferId>(&raw)?;
+    let (caption, bytes) = read_upload(multipart).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(offers::add_photo(&state, &ctx, offer, &caption, bytes).await?),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/offers/{id}/photos/{photo}", tag = "offers", params(("id" = String, Path), ("photo" = String, Path)),
+    responses((status = 204), (status = 404, body = Problem)))]
+pub async fn delete_photo(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path((raw, photo)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    offers::delete_photo(
+        &state,
+        &ctx,
+        id::<OfferId>(&raw)?,
+        id::<uuid::Uuid>(&photo)?,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

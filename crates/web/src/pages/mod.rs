@@ -119,6 +119,11 @@ pub fn router() -> Router<AppState> {
             "/activity/extras/{id}/archive",
             post(catalogue::archive_extra),
         )
+        .route("/activity/offers/{id}/photos", post(offers::add_photo))
+        .route(
+            "/activity/offers/{id}/photos/{photo}/delete",
+            post(offers::delete_photo),
+        )
         .route("/activity/calendar", get(calendar::show))
         .route("/activity/calendar/{audience}", post(calendar::save))
         .route("/planning", get(planning::page))

@@ -97,6 +97,9 @@ struct FormPage {
     preview: Vec<(String, String)>,
     offer_id: Option<OfferId>,
     archived: bool,
+    photos: Vec<guichet_store::offers::Photo>,
+    photo_errors: FieldErrors,
+    photo_caption: String,
 }
 
 impl FormPage {
@@ -315,6 +318,28 @@ async fn form_page(
     errors: FieldErrors,
     flash: Option<&str>,
 ) -> Result<Response, PageError> {
+    form_page_with_photo(
+        state,
+        ctx,
+        offer,
+        form,
+        errors,
+        flash,
+        (String::new(), FieldErrors::new()),
+    )
+    .await
+}
+
+/// The form page, with what was typed in the photo upload and its errors.
+async fn form_page_with_photo(
+    state: &AppState,
+    ctx: &Ctx,
+    offer: Option<&Offer>,
+    form: OfferInput,
+    errors: FieldErrors,
+    flash: Option<&str>,
+    (photo_caption, photo_errors): (String, FieldErrors),
+) -> Result<Response, PageError> {
     ctx.require(Permission::ManageCatalogue).or_page(ctx)?;
     // One price row per active ticket type and extra, filled from the form where it has one.
     let mut price_rows = Vec::new();
@@ -357,7 +382,11 @@ async fn form_page(
         Some(o) => session_preview(state, ctx, o.id).await?,
         None => Vec::new(),
     };
-    let status = if errors.is_empty() {
+    let photos = match offer {
+        Some(o) => offers::photos(state, ctx, o.id).await.or_page(ctx)?,
+        None => Vec::new(),
+    };
+    let status = if errors.is_empty() && photo_errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -382,6 +411,9 @@ async fn form_page(
             preview,
             offer_id: offer.map(|o| o.id),
             archived: offer.is_some_and(|o| o.archived),
+            photos,
+            photo_errors,
+            photo_caption,
         },
     ))
 }
@@ -501,4 +533,52 @@ pub async fn archive(
             "restored"
         },
     ))
+}
+
+pub async fn add_photo(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<String>,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let id: OfferId = parse_id(&id, &ctx)?;
+    let upload = crate::api::offers::read_upload(multipart).await;
+    let (caption, result) = match upload {
+        Ok((caption, bytes)) => {
+            let r = offers::add_photo(&state, &ctx, id, &caption, bytes).await;
+            (caption, r.map(|_| ()))
+        }
+        Err(e) => (String::new(), Err(e)),
+    };
+    match result {
+        Ok(()) => Ok(done(&format!("{BASE}/{id}"), "photo-added")),
+        Err(e) => {
+            let photo_errors = form_errors(e, &ctx)?;
+            let offer = offers::get(&state, &ctx, id).await.or_page(&ctx)?;
+            let form = input_of(&offer);
+            form_page_with_photo(
+                &state,
+                &ctx,
+                Some(&offer),
+                form,
+                FieldErrors::new(),
+                None,
+                (caption, photo_errors),
+            )
+            .await
+        }
+    }
+}
+
+pub async fn delete_photo(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path((id, photo)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id: OfferId = parse_id(&id, &ctx)?;
+    let photo: uuid::Uuid = parse_id(&photo, &ctx)?;
+    offers::delete_photo(&state, &ctx, id, photo)
+        .await
+        .or_page(&ctx)?;
+    Ok(done(&format!("{BASE}/{id}"), "deleted"))
 }

@@ -8,7 +8,7 @@ use guichet_domain::calendar::{Audience, Calendar, CalendarInput};
 use guichet_domain::offer::OfferInput;
 use guichet_domain::schedule::SessionSource;
 use guichet_domain::validation::FieldErrors;
-use guichet_store::offers::{self, Offer, OfferId};
+use guichet_store::offers::{self, Offer, OfferId, Photo};
 use serde::Serialize;
 
 pub async fn list(state: &AppState, ctx: &Ctx) -> Result<Vec<Offer>, AppError> {
@@ -187,4 +187,75 @@ pub async fn set_calendar(
         })
         .await?;
     Ok(calendar)
+}
+
+pub async fn photos(state: &AppState, ctx: &Ctx, id: OfferId) -> Result<Vec<Photo>, AppError> {
+    ctx.require(Permission::UseBackOffice)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { offers::photos(tx, tenant, id).await }))
+        .await?)
+}
+
+/// Adds a photo: the caption is required, the file must be a JPEG, PNG or WebP picture of at
+/// most 5 MB; a thumbnail is made on the blocking pool.
+pub async fn add_photo(
+    state: &AppState,
+    ctx: &Ctx,
+    id: OfferId,
+    caption: &str,
+    bytes: Vec<u8>,
+) -> Result<Photo, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let mut e = FieldErrors::new();
+    let caption = e.check("caption", guichet_domain::text::required(caption, 200));
+    let picture =
+        tokio::task::spawn_blocking(move || guichet_integrations::images::process(&bytes))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    let picture = match picture {
+        Ok(p) => Some(p),
+        Err(err) => {
+            e.add("file", err.code());
+            None
+        }
+    };
+    e.into_result()?;
+    let (Some(caption), Some(picture)) = (caption, picture) else {
+        return Err(AppError::Internal("validated input missing".into()));
+    };
+    let tenant = ctx.tenant;
+    let picture = std::sync::Arc::new(picture);
+    Ok(state
+        .store
+        .write(|tx| {
+            let (caption, picture) = (caption.clone(), picture.clone());
+            Box::pin(async move {
+                let new = offers::NewPhoto {
+                    caption: &caption,
+                    mime: picture.mime,
+                    width: picture.width,
+                    height: picture.height,
+                    data: &picture.data,
+                    thumbnail: &picture.thumbnail,
+                };
+                offers::add_photo(tx, tenant, id, &new).await
+            })
+        })
+        .await?)
+}
+
+pub async fn delete_photo(
+    state: &AppState,
+    ctx: &Ctx,
+    id: OfferId,
+    photo: uuid::Uuid,
+) -> Result<(), AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .write(|tx| Box::pin(async move { offers::delete_photo(tx, tenant, id, photo).await }))
+        .await?)
 }
