@@ -748,3 +748,84 @@ async fn products_of_another_organization_are_unreachable() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn product_photo_is_optional_and_checked() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let key = api_key(&app, &a, "manager").await;
+    let c = client();
+    let vat = vat_id(&app, &key, 2100).await;
+    let p: Value = c
+        .post(app.url("/api/v1/products"))
+        .bearer_auth(&key)
+        .json(&json!({"name": "Peluche loup", "price": "12,80", "vat_rate_id": vat}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(p["has_photo"], false);
+    let id = p["id"].as_str().unwrap();
+    let png = {
+        let img = image::RgbImage::from_pixel(900, 600, image::Rgb([90, 90, 90]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    };
+    let form = |bytes: Vec<u8>| {
+        reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name("p.png"),
+        )
+    };
+    let r = c
+        .put(app.url(&format!("/api/v1/products/{id}/photo")))
+        .bearer_auth(&key)
+        .multipart(form(b"GIF89a".to_vec()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = c
+        .put(app.url(&format!("/api/v1/products/{id}/photo")))
+        .bearer_auth(&key)
+        .multipart(form(png))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap()["has_photo"], true);
+    let thumb = client()
+        .get(app.url(&format!("/media/products/{id}/thumbnail")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(thumb.headers()["content-type"], "image/jpeg");
+    let m = login(&app, &a.manager).await;
+    let page = m
+        .get(app.url(&format!("/activity/shop/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("/media/products/{id}/thumbnail")));
+    let r = m
+        .post(app.url(&format!("/activity/shop/{id}/photo/delete")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        client()
+            .get(app.url(&format!("/media/products/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    app.stop().await;
+}

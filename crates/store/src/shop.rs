@@ -30,6 +30,8 @@ pub struct Product {
     pub stock_managed: bool,
     /// Sum of all movements.
     pub stock: i64,
+    /// Served at `/media/products/{id}` (and `/thumbnail`) when set.
+    pub has_photo: bool,
     pub archived: bool,
 }
 
@@ -56,6 +58,7 @@ struct ProductRow {
     alert_stock: Option<i64>,
     stock_managed: bool,
     stock: i64,
+    has_photo: bool,
     archived_at: Option<i64>,
 }
 
@@ -95,6 +98,7 @@ impl From<ProductRow> for Product {
             alert_stock: r.alert_stock,
             stock_managed: r.stock_managed,
             stock: r.stock,
+            has_photo: r.has_photo,
             archived: r.archived_at.is_some(),
         }
     }
@@ -105,6 +109,7 @@ const PRODUCT_SELECT: &str = "SELECT p.id, p.name, p.reference, p.barcode, p.sym
     p.stock_managed,
     CAST(COALESCE((SELECT SUM(m.quantity) FROM stock_movements m
               WHERE m.organization_id = p.organization_id AND m.product_id = p.id), 0) AS BIGINT) AS stock,
+    EXISTS (SELECT 1 FROM product_photos ph WHERE ph.product_id = p.id) AS has_photo,
     p.archived_at
     FROM products p
     JOIN vat_rates v ON v.id = p.vat_rate_id
@@ -602,4 +607,53 @@ pub async fn stock_report(
             }
         })
         .collect())
+}
+
+/// Sets (or replaces) a product's photo.
+pub async fn set_photo(
+    tx: &mut Tx,
+    tenant: Tenant,
+    id: ProductId,
+    mime: &str,
+    data: &[u8],
+    thumbnail: &[u8],
+) -> Result<Product> {
+    product(tx, tenant, id).await?;
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO product_photos (product_id, organization_id, mime, data, thumbnail, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (product_id) DO UPDATE SET mime = excluded.mime, data = excluded.data, thumbnail = excluded.thumbnail,
+         created_at = excluded.created_at")
+        .bind(id.0)
+        .bind(tenant.id().0)
+        .bind(mime)
+        .bind(data)
+        .bind(thumbnail)
+        .bind(now_micros())
+        .execute(c)
+        .await?
+        .rows_affected());
+    product(tx, tenant, id).await
+}
+
+pub async fn remove_photo(tx: &mut Tx, tenant: Tenant, id: ProductId) -> Result<Product> {
+    product(tx, tenant, id).await?;
+    on_tx!(tx, c => sqlx::query("DELETE FROM product_photos WHERE organization_id = $1 AND product_id = $2")
+        .bind(tenant.id().0)
+        .bind(id.0)
+        .execute(c)
+        .await?
+        .rows_affected());
+    product(tx, tenant, id).await
+}
+
+/// A product photo's bytes, by product id alone (shop pictures are public, ids random).
+pub async fn photo_bytes(tx: &mut Tx, id: Uuid, thumbnail: bool) -> Result<(String, Vec<u8>)> {
+    let sql = if thumbnail {
+        "SELECT 'image/jpeg' AS mime, thumbnail AS data FROM product_photos WHERE product_id = $1"
+    } else {
+        "SELECT mime, data FROM product_photos WHERE product_id = $1"
+    };
+    let row: Option<(String, Vec<u8>)> =
+        on_tx!(tx, c => sqlx::query_as(sql).bind(id).fetch_optional(c).await?);
+    row.ok_or(StoreError::NotFound)
 }

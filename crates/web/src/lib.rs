@@ -65,6 +65,11 @@ pub fn app(state: AppState) -> Result<Router, String> {
         .route("/assets/{*file}", get(asset))
         .route("/media/photos/{id}", get(photo))
         .route("/media/photos/{id}/thumbnail", get(photo_thumbnail))
+        .route("/media/products/{id}", get(product_photo))
+        .route(
+            "/media/products/{id}/thumbnail",
+            get(product_photo_thumbnail),
+        )
         .fallback(pages::not_found)
         .with_state(state)
         // Photo uploads are up to 5 MB; everything else is far smaller.
@@ -120,21 +125,56 @@ async fn photo_thumbnail(
     serve_photo(state, path, true).await
 }
 
+/// Which table a picture comes from.
+#[derive(Clone, Copy)]
+enum Picture {
+    Offer,
+    Product,
+}
+
+async fn product_photo(
+    state: axum::extract::State<AppState>,
+    path: axum::extract::Path<String>,
+) -> Response {
+    serve_picture(state, path, Picture::Product, false).await
+}
+
+async fn product_photo_thumbnail(
+    state: axum::extract::State<AppState>,
+    path: axum::extract::Path<String>,
+) -> Response {
+    serve_picture(state, path, Picture::Product, true).await
+}
+
 async fn serve_photo(
+    state: axum::extract::State<AppState>,
+    path: axum::extract::Path<String>,
+    thumbnail: bool,
+) -> Response {
+    serve_picture(state, path, Picture::Offer, thumbnail).await
+}
+
+async fn serve_picture(
     axum::extract::State(state): axum::extract::State<AppState>,
     axum::extract::Path(id): axum::extract::Path<String>,
+    kind: Picture,
     thumbnail: bool,
 ) -> Response {
     let Ok(id) = id.parse::<uuid::Uuid>() else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    match state
+    let found = state
         .store
         .read(|tx| {
-            Box::pin(async move { guichet_store::offers::photo_bytes(tx, id, thumbnail).await })
+            Box::pin(async move {
+                match kind {
+                    Picture::Offer => guichet_store::offers::photo_bytes(tx, id, thumbnail).await,
+                    Picture::Product => guichet_store::shop::photo_bytes(tx, id, thumbnail).await,
+                }
+            })
         })
-        .await
-    {
+        .await;
+    match found {
         Ok((mime, bytes)) => (
             [
                 (header::CONTENT_TYPE, mime),
@@ -145,7 +185,7 @@ async fn serve_photo(
             .into_response(),
         Err(guichet_store::StoreError::NotFound) => StatusCode::NOT_FOUND.into_response(),
         Err(e) => {
-            tracing::error!(error = %e, "photo");
+            tracing::error!(error = %e, "picture");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }

@@ -418,3 +418,5 @@ offer-photo-caption = Caption
 flash-photo-added = Photo added.
 error-image_too_large = Picture too heavy or too large (at most 5 MB and 8000 pixels).
 error-not_an_image = This file is not a JPEG, PNG or WebP picture.
+
+product-photo = Product photo

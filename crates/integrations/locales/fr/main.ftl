@@ -418,3 +418,5 @@ offer-photo-caption = Légende
 flash-photo-added = Photo ajoutée.
 error-image_too_large = Image trop lourde ou trop grande (5 Mo et 8000 pixels au plus).
 error-not_an_image = Ce fichier n'est pas une image JPEG, PNG ou WebP.
+
+product-photo = Photo du produit

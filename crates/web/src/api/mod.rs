@@ -111,6 +111,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(shop::list_products, shop::create_product))
         .routes(routes!(shop::get_product, shop::update_product))
         .routes(routes!(shop::archive_product))
+        .routes(routes!(shop::set_photo, shop::remove_photo))
         .routes(routes!(shop::product_by_barcode))
         .routes(routes!(shop::list_movements, shop::add_movement))
         .routes(routes!(shop::apply_count))

@@ -298,3 +298,30 @@ pub async fn stock_report(
         shop::stock_report(&state, &ctx, &from, &q.date).await?.2,
     ))
 }
+
+/// Sets the product's photo (multipart field `file`: JPEG, PNG or WebP, at most 5 MB).
+#[utoipa::path(put, path = "/api/v1/products/{id}/photo", tag = "shop", params(("id" = String, Path)),
+    request_body(content_type = "multipart/form-data", description = "Field `file`."),
+    responses((status = 200, body = Product), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_photo(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    multipart: axum::extract::Multipart,
+) -> ApiResult<Product> {
+    let pid = id::<ProductId>(&raw)?;
+    let (_, bytes) = super::offers::read_upload(multipart).await?;
+    Ok(Json(shop::set_photo(&state, &ctx, pid, bytes).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/products/{id}/photo", tag = "shop", params(("id" = String, Path)),
+    responses((status = 200, body = Product), (status = 404, body = Problem)))]
+pub async fn remove_photo(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> ApiResult<Product> {
+    Ok(Json(
+        shop::remove_photo(&state, &ctx, id::<ProductId>(&raw)?).await?,
+    ))
+}

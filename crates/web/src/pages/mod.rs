@@ -124,6 +124,8 @@ pub fn router() -> Router<AppState> {
             "/activity/offers/{id}/photos/{photo}/delete",
             post(offers::delete_photo),
         )
+        .route("/activity/shop/{id}/photo", post(shop::set_photo))
+        .route("/activity/shop/{id}/photo/delete", post(shop::remove_photo))
         .route("/activity/calendar", get(calendar::show))
         .route("/activity/calendar/{audience}", post(calendar::save))
         .route("/planning", get(planning::page))

@@ -156,6 +156,7 @@ struct ProductPage {
     movement: MovementInput,
     movement_errors: FieldErrors,
     time_zone: String,
+    photo_errors: FieldErrors,
 }
 
 impl ProductPage {
@@ -177,6 +178,7 @@ struct ProductView {
     errors: FieldErrors,
     movement: MovementInput,
     movement_errors: FieldErrors,
+    photo_errors: FieldErrors,
 }
 
 async fn product_page(
@@ -199,7 +201,10 @@ async fn product_page(
         Some(p) => shop::movements(state, ctx, p.id).await.or_page(ctx)?,
         None => Vec::new(),
     };
-    let status = if view.errors.is_empty() && view.movement_errors.is_empty() {
+    let status = if view.errors.is_empty()
+        && view.movement_errors.is_empty()
+        && view.photo_errors.is_empty()
+    {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -225,6 +230,7 @@ async fn product_page(
             time_zone: account_services::time_zone(state, ctx.tenant)
                 .await
                 .or_page(ctx)?,
+            photo_errors: view.photo_errors,
         },
     ))
 }
@@ -276,6 +282,7 @@ pub async fn new(
         errors: FieldErrors::new(),
         movement: fresh_movement(),
         movement_errors: FieldErrors::new(),
+        photo_errors: FieldErrors::new(),
     };
     product_page(&state, &ctx, None, view, None).await
 }
@@ -294,6 +301,7 @@ pub async fn create(
                 errors,
                 movement: fresh_movement(),
                 movement_errors: FieldErrors::new(),
+                photo_errors: FieldErrors::new(),
             };
             product_page(&state, &ctx, None, view, None).await
         }
@@ -314,6 +322,7 @@ pub async fn edit(
         errors: FieldErrors::new(),
         movement: fresh_movement(),
         movement_errors: FieldErrors::new(),
+        photo_errors: FieldErrors::new(),
     };
     product_page(&state, &ctx, Some(p), view, flash.key()).await
 }
@@ -335,6 +344,7 @@ pub async fn update(
                 errors,
                 movement: fresh_movement(),
                 movement_errors: FieldErrors::new(),
+                photo_errors: FieldErrors::new(),
             };
             product_page(&state, &ctx, Some(p), view, None).await
         }
@@ -378,6 +388,7 @@ pub async fn add_movement(
                 errors: FieldErrors::new(),
                 movement,
                 movement_errors,
+                photo_errors: FieldErrors::new(),
             };
             product_page(&state, &ctx, Some(p), view, None).await
         }
@@ -604,4 +615,42 @@ pub async fn labels(
         tr: Tr(ctx.lang),
         labels,
     }))
+}
+
+pub async fn set_photo(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<String>,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let id: ProductId = parse_id(&id, &ctx)?;
+    let result = match crate::api::offers::read_upload(multipart).await {
+        Ok((_, bytes)) => shop::set_photo(&state, &ctx, id, bytes).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(done(&format!("{SHOP}/{id}"), "photo-added")),
+        Err(e) => {
+            let photo_errors = form_errors(e, &ctx)?;
+            let p = shop::product(&state, &ctx, id).await.or_page(&ctx)?;
+            let view = ProductView {
+                form: form_of(&p),
+                errors: FieldErrors::new(),
+                movement: fresh_movement(),
+                movement_errors: FieldErrors::new(),
+                photo_errors,
+            };
+            product_page(&state, &ctx, Some(p), view, None).await
+        }
+    }
+}
+
+pub async fn remove_photo(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: ProductId = parse_id(&id, &ctx)?;
+    shop::remove_photo(&state, &ctx, id).await.or_page(&ctx)?;
+    Ok(done(&format!("{SHOP}/{id}"), "deleted"))
 }

@@ -325,3 +325,38 @@ impl guichet_domain::validation::ErrorCode for DateError {
         "invalid_date"
     }
 }
+
+/// Sets a product's photo: a JPEG, PNG or WebP picture of at most 5 MB.
+pub async fn set_photo(
+    state: &AppState,
+    ctx: &Ctx,
+    id: ProductId,
+    bytes: Vec<u8>,
+) -> Result<Product, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let picture =
+        tokio::task::spawn_blocking(move || guichet_integrations::images::process(&bytes))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| AppError::field("file", e.code()))?;
+    let tenant = ctx.tenant;
+    let picture = std::sync::Arc::new(picture);
+    Ok(state
+        .store
+        .write(|tx| {
+            let p = picture.clone();
+            Box::pin(
+                async move { shop::set_photo(tx, tenant, id, p.mime, &p.data, &p.thumbnail).await },
+            )
+        })
+        .await?)
+}
+
+pub async fn remove_photo(state: &AppState, ctx: &Ctx, id: ProductId) -> Result<Product, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .write(|tx| Box::pin(async move { shop::remove_photo(tx, tenant, id).await }))
+        .await?)
+}
