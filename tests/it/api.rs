@@ -1,13 +1,7 @@
 //! The REST API: resources, problem documents, API keys, OpenAPI, health.
 
-use crate::harness::{api_key, client, login, org, spawn};
+use crate::harness::{api_key, client, login, org, problem, spawn};
 use serde_json::{Value, json};
-
-async fn problem(r: reqwest::Response, status: u16) -> Value {
-    assert_eq!(r.status(), status);
-    assert_eq!(r.headers()["content-type"], "application/problem+json");
-    r.json().await.unwrap()
-}
 
 #[tokio::test]
 async fn vat_rates_crud_with_clear_errors() {

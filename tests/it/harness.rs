@@ -306,3 +306,36 @@ pub async fn api_key(app: &TestApp, org: &OrgFixture, role: &str) -> String {
     let body: serde_json::Value = r.json().await.expect("json");
     body["secret"].as_str().expect("secret").to_owned()
 }
+
+/// Checks that a response is a problem document with `status`, and returns it.
+pub async fn problem(r: reqwest::Response, status: u16) -> serde_json::Value {
+    assert_eq!(r.status(), status);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    r.json().await.expect("problem body")
+}
+
+/// The `(field, code)` pairs of a validation problem.
+pub fn field_errors(p: &serde_json::Value) -> Vec<(String, String)> {
+    p["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    (
+                        e["field"].as_str().unwrap_or("").to_owned(),
+                        e["code"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A plain PNG picture of `w` × `h` pixels.
+pub fn png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(w, h, image::Rgb([200, 120, 40]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png)
+        .expect("png");
+    out.into_inner()
+}

@@ -1,6 +1,6 @@
 //! Offers: prices of ticket types and extras, schedule and sessions, offer groups.
 
-use crate::harness::{TestApp, api_key, client, org, spawn};
+use crate::harness::{TestApp, api_key, client, field_errors, org, png, spawn};
 use serde_json::{Value, json};
 
 async fn post(app: &TestApp, key: &str, path: &str, body: Value) -> reqwest::Response {
@@ -19,20 +19,6 @@ async fn id_of(r: reqwest::Response) -> String {
         .as_str()
         .unwrap()
         .to_owned()
-}
-
-fn errors(p: &Value) -> Vec<(String, String)> {
-    p["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["field"].as_str().unwrap().to_owned(),
-                e["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
 }
 
 #[tokio::test]
@@ -178,7 +164,7 @@ async fn the_seeds_guided_tour_with_sessions_and_clear_errors() {
         .json()
         .await
         .unwrap();
-    let e = errors(&p);
+    let e = field_errors(&p);
     for expected in [
         ("prices.0.price", "negative_price"),
         ("prices.1.max_quantity", "max_below_min"),
@@ -198,7 +184,7 @@ async fn the_seeds_guided_tour_with_sessions_and_clear_errors() {
         .await
         .unwrap();
     assert_eq!(
-        errors(&p),
+        field_errors(&p),
         vec![("rules.0.times".into(), "overlapping_sessions".into())]
     );
     let mut unknown = tour.clone();
@@ -209,7 +195,7 @@ async fn the_seeds_guided_tour_with_sessions_and_clear_errors() {
         .await
         .unwrap();
     assert_eq!(
-        errors(&p),
+        field_errors(&p),
         vec![("prices.2.item_id".into(), "unknown_item".into())]
     );
     let mut twice = tour.clone();
@@ -220,7 +206,7 @@ async fn the_seeds_guided_tour_with_sessions_and_clear_errors() {
         .await
         .unwrap();
     assert_eq!(
-        errors(&p),
+        field_errors(&p),
         vec![("prices.1.item_id".into(), "duplicate_item".into())]
     );
     let list: Value = client()
@@ -354,7 +340,7 @@ async fn offers_cannot_use_another_organizations_items() {
         .await
         .unwrap();
     assert_eq!(
-        errors(&p),
+        field_errors(&p),
         vec![("prices.0.item_id".into(), "unknown_item".into())]
     );
     let b_offer = id_of(post(&app, &key_b, "/api/v1/offers", offer.clone()).await).await;
@@ -538,13 +524,6 @@ async fn offer_form_by_page_with_errors_and_session_preview() {
             .contains("Visites")
     );
     app.stop().await;
-}
-
-fn png(w: u32, h: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_pixel(w, h, image::Rgb([200, 120, 40]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
 }
 
 fn upload(bytes: Vec<u8>, caption: &str) -> reqwest::multipart::Form {

@@ -1,27 +1,7 @@
 //! Shop products, groups, barcodes and the stock ledger, by API and by page.
 
-use crate::harness::{TestApp, api_key, client, login, org, spawn};
+use crate::harness::{TestApp, api_key, client, field_errors, login, org, png, problem, spawn};
 use serde_json::{Value, json};
-
-async fn problem(r: reqwest::Response, status: u16) -> Value {
-    assert_eq!(r.status(), status);
-    assert_eq!(r.headers()["content-type"], "application/problem+json");
-    r.json().await.unwrap()
-}
-
-fn fields(p: &Value) -> Vec<(String, String)> {
-    p["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["field"].as_str().unwrap().to_owned(),
-                e["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
 
 async fn vat_id(app: &TestApp, key: &str, bp: i64) -> String {
     let rates: Value = client()
@@ -80,7 +60,7 @@ async fn products_groups_and_barcodes_by_api() {
         .await
         .unwrap();
     assert_eq!(
-        fields(&problem(r, 422).await),
+        field_errors(&problem(r, 422).await),
         vec![("name".into(), "already_exists".into())]
     );
     // Manual order: Fromage first.
@@ -108,7 +88,7 @@ async fn products_groups_and_barcodes_by_api() {
         .await
         .unwrap();
     let p = problem(r, 422).await;
-    let f = fields(&p);
+    let f = field_errors(&p);
     for expected in [
         ("name", "required"),
         ("barcode", "barcode_check_digit"),
@@ -130,7 +110,7 @@ async fn products_groups_and_barcodes_by_api() {
         .await
         .unwrap();
     assert_eq!(
-        fields(&problem(unknown_vat, 422).await),
+        field_errors(&problem(unknown_vat, 422).await),
         vec![("vat_rate_id".into(), "unknown_vat_rate".into())]
     );
     let list: Value = c
@@ -195,7 +175,7 @@ async fn products_groups_and_barcodes_by_api() {
         .await
         .unwrap();
     assert_eq!(
-        fields(&problem(r, 422).await),
+        field_errors(&problem(r, 422).await),
         vec![("barcode".into(), "already_exists".into())]
     );
 
@@ -321,7 +301,10 @@ async fn stock_ledger_count_and_report() {
             .await
             .unwrap();
         let p = problem(r, 422).await;
-        assert!(fields(&p).iter().any(|(_, c)| c == code), "{kind} {q}: {p}");
+        assert!(
+            field_errors(&p).iter().any(|(_, c)| c == code),
+            "{kind} {q}: {p}"
+        );
     }
     let moves: Value = c
         .get(app.url(&format!("/api/v1/products/{id}/movements")))
@@ -407,14 +390,14 @@ async fn stock_ledger_count_and_report() {
         .send()
         .await
         .unwrap();
-    assert_eq!(fields(&problem(r, 422).await)[0].1, "invalid_date");
+    assert_eq!(field_errors(&problem(r, 422).await)[0].1, "invalid_date");
     let r = c
         .get(app.url(&format!("/api/v1/stock?date=2021-03-13&from={today}")))
         .bearer_auth(&key)
         .send()
         .await
         .unwrap();
-    assert_eq!(fields(&problem(r, 422).await)[0].1, "from_after_date");
+    assert_eq!(field_errors(&problem(r, 422).await)[0].1, "from_after_date");
 
     // Low stock.
     c.post(app.url(&format!("/api/v1/products/{id}/movements")))
@@ -711,7 +694,7 @@ async fn products_of_another_organization_are_unreachable() {
         .await
         .unwrap();
     assert_eq!(
-        fields(&problem(r, 422).await),
+        field_errors(&problem(r, 422).await),
         vec![("vat_rate_id".into(), "unknown_vat_rate".into())]
     );
     let r = c
@@ -722,7 +705,7 @@ async fn products_of_another_organization_are_unreachable() {
         .await
         .unwrap();
     assert_eq!(
-        fields(&problem(r, 422).await),
+        field_errors(&problem(r, 422).await),
         vec![("group_id".into(), "unknown_group".into())]
     );
     let r = c
@@ -768,12 +751,7 @@ async fn product_photo_is_optional_and_checked() {
         .unwrap();
     assert_eq!(p["has_photo"], false);
     let id = p["id"].as_str().unwrap();
-    let png = {
-        let img = image::RgbImage::from_pixel(900, 600, image::Rgb([90, 90, 90]));
-        let mut out = std::io::Cursor::new(Vec::new());
-        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
-        out.into_inner()
-    };
+    let png = png(900, 600);
     let form = |bytes: Vec<u8>| {
         reqwest::multipart::Form::new().part(
             "file",
