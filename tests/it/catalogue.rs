@@ -1,6 +1,6 @@
 //! Ticket types and extras.
 
-use crate::harness::{api_key, client, login, org, spawn};
+use crate::harness::{api_key, client, field_errors, login, org, png, problem, spawn};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -242,5 +242,165 @@ async fn ticket_types_and_extras_by_api_and_page() {
         .await
         .unwrap();
     assert!(page.contains("de 3 à 11 ans") && page.contains("Archivé"));
+    app.stop().await;
+}
+
+fn file_form(bytes: Vec<u8>) -> reqwest::multipart::Form {
+    reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name("picture.png"),
+    )
+}
+
+#[tokio::test]
+async fn ticket_types_and_extras_take_an_uploaded_picture() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let b = org(&app, "Grottes B", "b").await;
+    let key = api_key(&app, &a, "manager").await;
+    let c = client();
+    let rates: Value = c
+        .get(app.url("/api/v1/vat-rates"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let vat = rates[0]["id"].as_str().unwrap().to_owned();
+    let extra: Value = c
+        .post(app.url("/api/v1/extras"))
+        .bearer_auth(&key)
+        .json(
+            &json!({"name": "Audio-guide", "vat_rate_id": vat, "sale_pos": true, "capacity": "30"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(extra["has_picture"], false);
+    let id = extra["id"].as_str().unwrap();
+
+    // Not an image, or too large: a field error on `file`, nothing stored.
+    let r = c
+        .put(app.url(&format!("/api/v1/extras/{id}/picture")))
+        .bearer_auth(&key)
+        .multipart(file_form(b"%PDF-1.7".to_vec()))
+        .send()
+        .await
+        .unwrap();
+    let p = problem(r, 422).await;
+    assert_eq!(
+        field_errors(&p),
+        vec![("file".into(), "not_an_image".into())]
+    );
+    let r = c
+        .put(app.url(&format!("/api/v1/extras/{id}/picture")))
+        .bearer_auth(&key)
+        .multipart(file_form(vec![0u8; 5 * 1024 * 1024 + 10]))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status() == 422 || r.status() == 413, "{}", r.status());
+    assert_eq!(
+        client()
+            .get(app.url(&format!("/media/items/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+
+    // A good picture is stored with a JPEG thumbnail; the same id under the wrong kind is unknown.
+    let r = c
+        .put(app.url(&format!("/api/v1/ticket-types/{id}/picture")))
+        .bearer_auth(&key)
+        .multipart(file_form(png(20, 20)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let r: Value = c
+        .put(app.url(&format!("/api/v1/extras/{id}/picture")))
+        .bearer_auth(&key)
+        .multipart(file_form(png(1200, 800)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["has_picture"], true);
+    let full = client()
+        .get(app.url(&format!("/media/items/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(full.headers()["content-type"], "image/png");
+    let thumb = client()
+        .get(app.url(&format!("/media/items/{id}/thumbnail")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(thumb.headers()["content-type"], "image/jpeg");
+
+    // Another organization cannot touch it.
+    let other = api_key(&app, &b, "manager").await;
+    let r = c
+        .delete(app.url(&format!("/api/v1/extras/{id}/picture")))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+
+    // The page shows it in the list and the form; a wrong upload on the page is a form error.
+    let m = login(&app, &a.manager).await;
+    let list = m
+        .get(app.url("/activity/extras"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains(&format!("/media/items/{id}/thumbnail")));
+    let r = m
+        .post(app.url(&format!("/activity/extras/{id}/picture")))
+        .multipart(file_form(b"GIF89a".to_vec()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("JPEG, PNG"));
+    let r = m
+        .post(app.url(&format!("/activity/extras/{id}/picture/delete")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        client()
+            .get(app.url(&format!("/media/items/{id}/thumbnail")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    // Sellers cannot change pictures.
+    let seller = api_key(&app, &a, "seller").await;
+    let r = c
+        .put(app.url(&format!("/api/v1/extras/{id}/picture")))
+        .bearer_auth(&seller)
+        .multipart(file_form(png(20, 20)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
     app.stop().await;
 }

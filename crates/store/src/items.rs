@@ -27,6 +27,8 @@ pub struct Item {
     pub capacity: Option<i64>,
     pub minimum_age: Option<i64>,
     pub pictogram: Option<String>,
+    /// Served at `/media/items/{id}` (and `/thumbnail`) when set.
+    pub has_picture: bool,
     pub position: i32,
     pub archived: bool,
 }
@@ -48,6 +50,7 @@ struct Row {
     capacity: Option<i64>,
     minimum_age: Option<i32>,
     pictogram: Option<String>,
+    has_picture: bool,
     position: i32,
     archived_at: Option<i64>,
 }
@@ -70,6 +73,7 @@ fn item(kind: ItemKind, r: Row) -> Item {
         capacity: r.capacity,
         minimum_age: r.minimum_age.map(i64::from),
         pictogram: r.pictogram,
+        has_picture: r.has_picture,
         position: r.position,
         archived: r.archived_at.is_some(),
     }
@@ -86,7 +90,7 @@ fn select(kind: ItemKind) -> String {
     format!(
         "SELECT t.id, t.name, t.name_nl, t.name_en, t.description, t.description_nl, t.description_en,
          t.vat_rate_id, v.rate_bp, t.sale_pos, t.sale_online, t.daily_stock, t.capacity, t.minimum_age,
-         t.pictogram, t.position, t.archived_at
+         t.pictogram, t.picture_mime IS NOT NULL AS has_picture, t.position, t.archived_at
          FROM {} t JOIN vat_rates v ON v.id = t.vat_rate_id WHERE t.organization_id = $1",
         table(kind)
     )
@@ -254,4 +258,45 @@ pub async fn set_archived(
         .await?
         .rows_affected());
     get(tx, tenant, kind, id).await
+}
+
+/// Sets, replaces (`Some`) or removes (`None`) an item's picture: (mime, data, thumbnail).
+pub async fn set_picture(
+    tx: &mut Tx,
+    tenant: Tenant,
+    kind: ItemKind,
+    id: ItemId,
+    picture: Option<(&str, &[u8], &[u8])>,
+) -> Result<Item> {
+    get(tx, tenant, kind, id).await?;
+    let sql = format!(
+        "UPDATE {} SET picture_mime = $3, picture = $4, picture_thumbnail = $5
+         WHERE organization_id = $1 AND id = $2",
+        table(kind)
+    );
+    on_tx!(tx, c => sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(tenant.id().0)
+        .bind(id.0)
+        .bind(picture.map(|p| p.0))
+        .bind(picture.map(|p| p.1))
+        .bind(picture.map(|p| p.2))
+        .execute(c)
+        .await?
+        .rows_affected());
+    get(tx, tenant, kind, id).await
+}
+
+/// An item picture's bytes by item id alone, whatever its kind (pictures are shown on public
+/// booking pages; ids are random UUIDv7).
+pub async fn picture_bytes(tx: &mut Tx, id: Uuid, thumbnail: bool) -> Result<(String, Vec<u8>)> {
+    let sql = if thumbnail {
+        "SELECT 'image/jpeg' AS mime, picture_thumbnail AS data FROM ticket_types WHERE id = $1 AND picture_mime IS NOT NULL
+         UNION ALL SELECT 'image/jpeg' AS mime, picture_thumbnail AS data FROM extras WHERE id = $1 AND picture_mime IS NOT NULL"
+    } else {
+        "SELECT picture_mime AS mime, picture AS data FROM ticket_types WHERE id = $1 AND picture_mime IS NOT NULL
+         UNION ALL SELECT picture_mime AS mime, picture AS data FROM extras WHERE id = $1 AND picture_mime IS NOT NULL"
+    };
+    let row: Option<(String, Vec<u8>)> =
+        on_tx!(tx, c => sqlx::query_as(sql).bind(id).fetch_optional(c).await?);
+    row.ok_or(StoreError::NotFound)
 }

@@ -70,6 +70,8 @@ pub fn app(state: AppState) -> Result<Router, String> {
             "/media/products/{id}/thumbnail",
             get(product_photo_thumbnail),
         )
+        .route("/media/items/{id}", get(item_picture))
+        .route("/media/items/{id}/thumbnail", get(item_picture_thumbnail))
         .fallback(pages::not_found)
         .with_state(state)
         // Photo uploads are up to 5 MB; everything else is far smaller.
@@ -130,6 +132,21 @@ async fn photo_thumbnail(
 enum Picture {
     Offer,
     Product,
+    Item,
+}
+
+async fn item_picture(
+    state: axum::extract::State<AppState>,
+    path: axum::extract::Path<String>,
+) -> Response {
+    serve_picture(state, path, Picture::Item, false).await
+}
+
+async fn item_picture_thumbnail(
+    state: axum::extract::State<AppState>,
+    path: axum::extract::Path<String>,
+) -> Response {
+    serve_picture(state, path, Picture::Item, true).await
 }
 
 async fn product_photo(
@@ -170,6 +187,7 @@ async fn serve_picture(
                 match kind {
                     Picture::Offer => guichet_store::offers::photo_bytes(tx, id, thumbnail).await,
                     Picture::Product => guichet_store::shop::photo_bytes(tx, id, thumbnail).await,
+                    Picture::Item => guichet_store::items::picture_bytes(tx, id, thumbnail).await,
                 }
             })
         })

@@ -420,3 +420,6 @@ error-image_too_large = Picture too heavy or too large (at most 5 MB and 8000 pi
 error-not_an_image = This file is not a JPEG, PNG or WebP picture.
 
 product-photo = Product photo
+
+item-picture = Picture
+item-picture-help = A photo or illustration shown instead of the pictogram (JPEG, PNG or WebP, at most 5 MB).

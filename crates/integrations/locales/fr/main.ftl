@@ -420,3 +420,6 @@ error-image_too_large = Image trop lourde ou trop grande (5 Mo et 8000 pixels au
 error-not_an_image = Ce fichier n'est pas une image JPEG, PNG ou WebP.
 
 product-photo = Photo du produit
+
+item-picture = Image
+item-picture-help = Une photo ou une illustration montrée à la place du pictogramme (JPEG, PNG ou WebP, 5 Mo au plus).

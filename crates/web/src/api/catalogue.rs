@@ -12,7 +12,23 @@ use guichet_domain::catalogue::{ItemInput, ItemKind};
 use guichet_store::items::{Item, ItemId};
 
 macro_rules! item_endpoints {
-    ($kind:expr, $path:literal, $tag:literal, $list:ident, $create:ident, $get:ident, $update:ident, $archive:ident) => {
+    ($kind:expr, $path:literal, $tag:literal, $list:ident, $create:ident, $get:ident, $update:ident, $archive:ident, $picture:ident, $remove_picture:ident) => {
+        /// Sets the picture shown for it (multipart field `file`: JPEG, PNG or WebP, at most 5 MB).
+        #[utoipa::path(put, path = concat!($path, "/{id}/picture"), tag = $tag, params(("id" = String, Path)),
+            request_body(content_type = "multipart/form-data", description = "Field `file`."),
+            responses((status = 200, body = Item), (status = 404, body = Problem), (status = 422, body = Problem)))]
+        pub async fn $picture(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, Path(raw): Path<String>, multipart: axum::extract::Multipart) -> ApiResult<Item> {
+            let item = id::<ItemId>(&raw)?;
+            let (_, bytes) = super::offers::read_upload(multipart).await?;
+            Ok(Json(catalogue::set_picture(&state, &ctx, $kind, item, Some(bytes)).await?))
+        }
+
+        #[utoipa::path(delete, path = concat!($path, "/{id}/picture"), tag = $tag, params(("id" = String, Path)),
+            responses((status = 200, body = Item), (status = 404, body = Problem)))]
+        pub async fn $remove_picture(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, Path(raw): Path<String>) -> ApiResult<Item> {
+            Ok(Json(catalogue::set_picture(&state, &ctx, $kind, id::<ItemId>(&raw)?, None).await?))
+        }
+
         #[utoipa::path(get, path = $path, tag = $tag, responses((status = 200, body = [Item]), (status = 401, body = Problem)))]
         pub async fn $list(State(state): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Vec<Item>> {
             Ok(Json(catalogue::list(&state, &ctx, $kind).await?))
@@ -52,7 +68,9 @@ item_endpoints!(
     create_ticket_type,
     get_ticket_type,
     update_ticket_type,
-    archive_ticket_type
+    archive_ticket_type,
+    set_ticket_type_picture,
+    remove_ticket_type_picture
 );
 item_endpoints!(
     ItemKind::Extra,
@@ -62,5 +80,7 @@ item_endpoints!(
     create_extra,
     get_extra,
     update_extra,
-    archive_extra
+    archive_extra,
+    set_extra_picture,
+    remove_extra_picture
 );

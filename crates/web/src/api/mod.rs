@@ -91,6 +91,14 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalogue::list_extras, catalogue::create_extra))
         .routes(routes!(catalogue::get_extra, catalogue::update_extra))
         .routes(routes!(catalogue::archive_extra))
+        .routes(routes!(
+            catalogue::set_ticket_type_picture,
+            catalogue::remove_ticket_type_picture
+        ))
+        .routes(routes!(
+            catalogue::set_extra_picture,
+            catalogue::remove_extra_picture
+        ))
         .routes(routes!(offers::list_groups, offers::create_group))
         .routes(routes!(offers::rename_group, offers::delete_group))
         .routes(routes!(offers::move_group))

@@ -101,6 +101,7 @@ struct FormPage {
     vat_rates: Vec<StoredVatRate>,
     pictograms: &'static [&'static str],
     item: Option<Item>,
+    picture_errors: FieldErrors,
 }
 
 impl FormPage {
@@ -127,6 +128,7 @@ async fn form_page(
     item: Option<Item>,
     form: ItemInput,
     errors: FieldErrors,
+    picture_errors: FieldErrors,
 ) -> Result<Response, PageError> {
     ctx.require(Permission::ManageCatalogue).or_page(ctx)?;
     let s = screen(kind);
@@ -136,7 +138,7 @@ async fn form_page(
         .into_iter()
         .filter(|r| !r.archived)
         .collect();
-    let status = if errors.is_empty() {
+    let status = if errors.is_empty() && picture_errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -157,6 +159,7 @@ async fn form_page(
             vat_rates,
             pictograms: &PICTOGRAMS,
             item,
+            picture_errors,
         },
     ))
 }
@@ -197,7 +200,16 @@ async fn new_form(state: &AppState, ctx: &Ctx, kind: ItemKind) -> Result<Respons
         daily_stock: "999".into(),
         ..Default::default()
     };
-    form_page(state, ctx, kind, None, form, FieldErrors::new()).await
+    form_page(
+        state,
+        ctx,
+        kind,
+        None,
+        form,
+        FieldErrors::new(),
+        FieldErrors::new(),
+    )
+    .await
 }
 
 async fn create(
@@ -210,7 +222,7 @@ async fn create(
         Ok(_) => Ok(done(screen(kind).base, "saved")),
         Err(e) => {
             let errors = form_errors(e, ctx)?;
-            form_page(state, ctx, kind, None, form, errors).await
+            form_page(state, ctx, kind, None, form, errors, FieldErrors::new()).await
         }
     }
 }
@@ -225,7 +237,16 @@ async fn edit(
         .await
         .or_page(ctx)?;
     let form = form_of(&item);
-    form_page(state, ctx, kind, Some(item), form, FieldErrors::new()).await
+    form_page(
+        state,
+        ctx,
+        kind,
+        Some(item),
+        form,
+        FieldErrors::new(),
+        FieldErrors::new(),
+    )
+    .await
 }
 
 async fn update(
@@ -241,7 +262,16 @@ async fn update(
         Err(e) => {
             let errors = form_errors(e, ctx)?;
             let item = catalogue::get(state, ctx, kind, id).await.or_page(ctx)?;
-            form_page(state, ctx, kind, Some(item), form, errors).await
+            form_page(
+                state,
+                ctx,
+                kind,
+                Some(item),
+                form,
+                errors,
+                FieldErrors::new(),
+            )
+            .await
         }
     }
 }
@@ -263,13 +293,72 @@ async fn archive(
             let errors = form_errors(e, ctx)?;
             let item = catalogue::get(state, ctx, kind, id).await.or_page(ctx)?;
             let form = form_of(&item);
-            form_page(state, ctx, kind, Some(item), form, errors).await
+            form_page(
+                state,
+                ctx,
+                kind,
+                Some(item),
+                form,
+                errors,
+                FieldErrors::new(),
+            )
+            .await
+        }
+    }
+}
+
+async fn set_picture(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: ItemKind,
+    raw: &str,
+    multipart: Option<axum::extract::Multipart>,
+) -> Result<Response, PageError> {
+    let id: ItemId = parse_id(raw, ctx)?;
+    let result = match multipart {
+        Some(m) => match crate::api::offers::read_upload(m).await {
+            Ok((_, bytes)) => catalogue::set_picture(state, ctx, kind, id, Some(bytes)).await,
+            Err(e) => Err(e),
+        },
+        None => catalogue::set_picture(state, ctx, kind, id, None).await,
+    };
+    match result {
+        Ok(i) => Ok(done(&format!("{}/{}", screen(kind).base, i.id), "saved")),
+        Err(e) => {
+            let picture_errors = form_errors(e, ctx)?;
+            let item = catalogue::get(state, ctx, kind, id).await.or_page(ctx)?;
+            let form = form_of(&item);
+            form_page(
+                state,
+                ctx,
+                kind,
+                Some(item),
+                form,
+                FieldErrors::new(),
+                picture_errors,
+            )
+            .await
         }
     }
 }
 
 macro_rules! item_pages {
-    ($kind:expr, $list:ident, $new:ident, $create:ident, $edit:ident, $update:ident, $archive:ident) => {
+    ($kind:expr, $list:ident, $new:ident, $create:ident, $edit:ident, $update:ident, $archive:ident, $picture:ident, $remove_picture:ident) => {
+        pub async fn $picture(
+            State(state): State<AppState>,
+            PageCtx(ctx): PageCtx,
+            Path(id): Path<String>,
+            multipart: axum::extract::Multipart,
+        ) -> Result<Response, PageError> {
+            set_picture(&state, &ctx, $kind, &id, Some(multipart)).await
+        }
+        pub async fn $remove_picture(
+            State(state): State<AppState>,
+            PageCtx(ctx): PageCtx,
+            Path(id): Path<String>,
+        ) -> Result<Response, PageError> {
+            set_picture(&state, &ctx, $kind, &id, None).await
+        }
         pub async fn $list(
             State(state): State<AppState>,
             PageCtx(ctx): PageCtx,
@@ -323,7 +412,9 @@ item_pages!(
     create_ticket_type,
     edit_ticket_type,
     update_ticket_type,
-    archive_ticket_type
+    archive_ticket_type,
+    ticket_type_picture,
+    remove_ticket_type_picture
 );
 item_pages!(
     ItemKind::Extra,
@@ -332,5 +423,7 @@ item_pages!(
     create_extra,
     edit_extra,
     update_extra,
-    archive_extra
+    archive_extra,
+    extra_picture,
+    remove_extra_picture
 );

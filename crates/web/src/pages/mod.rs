@@ -119,6 +119,22 @@ pub fn router() -> Router<AppState> {
             "/activity/extras/{id}/archive",
             post(catalogue::archive_extra),
         )
+        .route(
+            "/activity/ticket-types/{id}/picture",
+            post(catalogue::ticket_type_picture),
+        )
+        .route(
+            "/activity/ticket-types/{id}/picture/delete",
+            post(catalogue::remove_ticket_type_picture),
+        )
+        .route(
+            "/activity/extras/{id}/picture",
+            post(catalogue::extra_picture),
+        )
+        .route(
+            "/activity/extras/{id}/picture/delete",
+            post(catalogue::remove_extra_picture),
+        )
         .route("/activity/offers/{id}/photos", post(offers::add_photo))
         .route(
             "/activity/offers/{id}/photos/{photo}/delete",

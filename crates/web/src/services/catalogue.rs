@@ -115,3 +115,32 @@ pub async fn archive(
         .await
         .map_err(refusal)
 }
+
+/// Sets (`Some`: a JPEG, PNG or WebP upload of at most 5 MB) or removes (`None`) the picture shown
+/// for a ticket type or extra.
+pub async fn set_picture(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: ItemKind,
+    id: ItemId,
+    bytes: Option<Vec<u8>>,
+) -> Result<Item, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let picture = match bytes {
+        Some(b) => Some(std::sync::Arc::new(super::picture_field(b).await?)),
+        None => None,
+    };
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .write(|tx| {
+            let p = picture.clone();
+            Box::pin(async move {
+                let p = p
+                    .as_deref()
+                    .map(|p| (p.mime, p.data.as_slice(), p.thumbnail.as_slice()));
+                items::set_picture(tx, tenant, kind, id, p).await
+            })
+        })
+        .await?)
+}

@@ -210,11 +210,7 @@ pub async fn add_photo(
     ctx.require(Permission::ManageCatalogue)?;
     let mut e = FieldErrors::new();
     let caption = e.check("caption", guichet_domain::text::required(caption, 200));
-    let picture =
-        tokio::task::spawn_blocking(move || guichet_integrations::images::process(&bytes))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-    let picture = match picture {
+    let picture = match super::process_picture(bytes).await? {
         Ok(p) => Some(p),
         Err(err) => {
             e.add("file", err.code());

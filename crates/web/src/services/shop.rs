@@ -334,11 +334,7 @@ pub async fn set_photo(
     bytes: Vec<u8>,
 ) -> Result<Product, AppError> {
     ctx.require(Permission::ManageCatalogue)?;
-    let picture =
-        tokio::task::spawn_blocking(move || guichet_integrations::images::process(&bytes))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .map_err(|e| AppError::field("file", e.code()))?;
+    let picture = super::picture_field(bytes).await?;
     let tenant = ctx.tenant;
     let picture = std::sync::Arc::new(picture);
     Ok(state
