@@ -301,3 +301,148 @@ async fn availability_capacity_changes_and_stop_sales() {
     assert!(page.contains("35"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn planning_per_ticket_type_spans_every_offer_selling_it() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let key = api_key(&app, &a, "manager").await;
+    let (offer, adult) = setup(&app, &key).await;
+    // A second offer sells the same ticket type at two fixed times; a third does not sell it.
+    let night: Value = post(
+        &app,
+        &key,
+        "/api/v1/offers",
+        json!({
+            "fr": {"name": "Visite nocturne"}, "kind": "event", "sale_pos": true, "capacity": "15",
+            "prices": [{"item_id": adult, "price": "12,00"}],
+            "rules": [{"from": "2026-07-01", "to": "2026-07-31", "kind": "fixed", "times": "20:00 21:30"}]
+        }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let night = night["id"].as_str().expect("night offer").to_owned();
+    let vat = client()
+        .get(app.url(&format!("/api/v1/ticket-types/{adult}")))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["vat_rate_id"]
+        .clone();
+    let child: Value = post(
+        &app,
+        &key,
+        "/api/v1/ticket-types",
+        json!({"name": "Ticket enfant", "vat_rate_id": vat, "sale_pos": true}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let r = post(
+        &app,
+        &key,
+        "/api/v1/offers",
+        json!({
+            "fr": {"name": "Atelier"}, "kind": "activity", "sale_pos": true, "capacity": "10",
+            "prices": [{"item_id": child["id"], "price": "4,00"}],
+            "rules": [{"from": "2026-07-01", "to": "2026-07-31", "kind": "fixed", "times": "14:00"}]
+        }),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+    let r = post(
+        &app,
+        &key,
+        "/api/v1/stop-sales",
+        json!({"ticket_type_ids": [adult], "from": "2026-07-15", "to": "2026-07-15"}),
+    )
+    .await;
+    assert!(r.status().is_success());
+
+    let av: Value = client()
+        .get(app.url(&format!(
+            "/api/v1/ticket-types/{adult}/availability?from=2026-07-14&to=2026-07-15"
+        )))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(av["ticket_type"]["name"], "Ticket adulte");
+    let days = av["ticket_type"]["days"].as_array().unwrap();
+    assert_eq!(
+        (
+            days[0]["left"].as_i64(),
+            days[0]["stopped"].as_bool(),
+            days[1]["stopped"].as_bool()
+        ),
+        (Some(500), Some(false), Some(true))
+    );
+    let offers = av["offers"].as_array().unwrap();
+    let names: Vec<&str> = offers.iter().map(|o| o["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["Visite guidée", "Visite nocturne"]);
+    assert_eq!(offers[0]["offer_id"], offer.as_str());
+    assert_eq!(offers[0]["sessions"].as_array().unwrap().len(), 28);
+    assert_eq!(offers[1]["offer_id"], night.as_str());
+    assert_eq!(offers[1]["sessions"].as_array().unwrap().len(), 4);
+    assert_eq!(offers[1]["sessions"][0]["capacity"], 15);
+
+    // Unknown id, another kind's id, a bad range: clear answers.
+    let r = client()
+        .get(app.url(&format!(
+            "/api/v1/ticket-types/{offer}/availability?from=2026-07-14&to=2026-07-15"
+        )))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = client()
+        .get(app.url(&format!(
+            "/api/v1/ticket-types/{adult}/availability?from=2026-07-15&to=2026-07-14"
+        )))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+
+    // The page: one grid with both offers' sessions, each cell naming its offer and linking
+    // to that offer's session.
+    let m = login(&app, &a.manager).await;
+    let page = m
+        .get(app.url(&format!(
+            "/planning?ticket_type={adult}&from=2026-07-14&days=2"
+        )))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("/planning/session?offer={night}&amp;start="))
+            || page.contains(&format!("/planning/session?offer={night}&start="))
+    );
+    assert!(
+        page.contains(&format!("/planning/session?offer={offer}&amp;start="))
+            || page.contains(&format!("/planning/session?offer={offer}&start="))
+    );
+    assert!(
+        page.contains("Visite nocturne</span>") && page.contains("15/15") && page.contains("40/40")
+    );
+    assert!(!page.contains("Atelier</span>"));
+    assert!(
+        page.contains("Ventes arrêtées"),
+        "the stopped day shows in the stock line"
+    );
+    app.stop().await;
+}

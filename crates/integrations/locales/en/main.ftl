@@ -423,3 +423,5 @@ product-photo = Product photo
 
 item-picture = Picture
 item-picture-help = A photo or illustration shown instead of the pictogram (JPEG, PNG or WebP, at most 5 MB).
+planning-by-ticket-type = Or by ticket type
+planning-per-offer = — per offer —

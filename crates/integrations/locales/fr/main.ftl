@@ -423,3 +423,5 @@ product-photo = Photo du produit
 
 item-picture = Image
 item-picture-help = Une photo ou une illustration montrée à la place du pictogramme (JPEG, PNG ou WebP, 5 Mo au plus).
+planning-by-ticket-type = Ou par type de ticket
+planning-per-offer = — par formule —

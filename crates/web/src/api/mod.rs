@@ -110,6 +110,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(offers::list_photos, offers::add_photo))
         .routes(routes!(offers::delete_photo))
         .routes(routes!(planning::availability))
+        .routes(routes!(planning::ticket_type_availability))
         .routes(routes!(planning::change_session))
         .routes(routes!(planning::stop_sales))
         .routes(routes!(planning::reopen_sales))

@@ -4,10 +4,13 @@ use super::{ApiJson, ApiResult, id};
 use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
-use crate::services::planning::{self, Availability, SessionChange, StopSalesInput};
+use crate::services::planning::{
+    self, Availability, SessionChange, StopSalesInput, TicketTypeAvailability,
+};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use guichet_store::items::ItemId;
 use guichet_store::offers::OfferId;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -32,6 +35,22 @@ pub async fn availability(
 ) -> ApiResult<Availability> {
     Ok(Json(
         planning::availability(&state, &ctx, id::<OfferId>(&raw)?, &q.from, &q.to).await?,
+    ))
+}
+
+/// The planning of one ticket type: its daily stock left day by day, and the sessions of every
+/// active offer that sells it.
+#[utoipa::path(get, path = "/api/v1/ticket-types/{id}/availability", tag = "planning", params(("id" = String, Path), RangeQuery),
+    responses((status = 200, body = TicketTypeAvailability), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn ticket_type_availability(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    Query(q): Query<RangeQuery>,
+) -> ApiResult<TicketTypeAvailability> {
+    Ok(Json(
+        planning::ticket_type_availability(&state, &ctx, id::<ItemId>(&raw)?, &q.from, &q.to)
+            .await?,
     ))
 }
 

@@ -24,6 +24,9 @@ use serde::Deserialize;
 use std::collections::BTreeSet;
 
 pub struct Cell {
+    offer_id: String,
+    /// The offer's name, in the per-ticket-type grid where several offers share a row.
+    offer_name: Option<String>,
     start: i64,
     capacity: i64,
     sold: i64,
@@ -35,7 +38,7 @@ pub struct Cell {
 pub struct Row {
     label: String,
     stopped: bool,
-    cells: Vec<Option<Cell>>,
+    cells: Vec<Vec<Cell>>,
 }
 
 #[derive(Template)]
@@ -46,6 +49,7 @@ struct PlanningPage {
     offers: Vec<Offer>,
     ticket_types: Vec<Item>,
     offer_id: String,
+    ticket_type_id: String,
     from: String,
     to: String,
     days: i64,
@@ -61,6 +65,8 @@ struct PlanningPage {
 #[serde(default)]
 pub struct PlanningQuery {
     offer: String,
+    /// When set, the grid shows this ticket type across every offer selling it.
+    ticket_type: String,
     from: String,
     days: String,
     done: Option<String>,
@@ -86,6 +92,60 @@ async fn today(state: &AppState, ctx: &Ctx) -> Result<jiff::civil::Date, PageErr
     Ok(jiff::Timestamp::now().to_zoned(zone).date())
 }
 
+/// Lays sessions out as days × start times; a cell holds every session starting then (one per
+/// offer), so the same grid serves one offer and one ticket type across offers.
+fn grid(
+    sessions: &[(String, Option<String>, SessionAvailability)],
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
+) -> (Vec<String>, Vec<Row>, Vec<String>) {
+    let times: Vec<String> = sessions
+        .iter()
+        .map(|(_, _, s)| s.time.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut rows = Vec::new();
+    let mut day_labels = Vec::new();
+    let mut d = from;
+    while d <= to {
+        let date = d.to_string();
+        let day: Vec<_> = sessions.iter().filter(|(_, _, s)| s.date == date).collect();
+        if !day.is_empty() {
+            let cells = times
+                .iter()
+                .map(|t| {
+                    day.iter()
+                        .filter(|(_, _, s)| &s.time == t)
+                        .map(|(offer_id, name, s)| Cell {
+                            offer_id: offer_id.clone(),
+                            offer_name: name.clone(),
+                            start: s.start,
+                            capacity: s.capacity,
+                            sold: s.sold,
+                            remaining: s.remaining,
+                            closed: s.closed,
+                            class: class_of(s),
+                        })
+                        .collect()
+                })
+                .collect();
+            rows.push(Row {
+                label: d.strftime("%a %d/%m").to_string(),
+                // The offer is stopped that day (only meaningful with one offer per grid).
+                stopped: day.iter().all(|(_, _, s)| s.stopped),
+                cells,
+            });
+        }
+        day_labels.push(d.strftime("%d/%m").to_string());
+        d = match d.tomorrow() {
+            Ok(n) => n,
+            Err(_) => break,
+        };
+    }
+    (times, rows, day_labels)
+}
+
 async fn planning_page(
     state: &AppState,
     ctx: &Ctx,
@@ -94,7 +154,7 @@ async fn planning_page(
 ) -> Result<Response, PageError> {
     let all = offers::list(state, ctx).await.or_page(ctx)?;
     let active: Vec<Offer> = all.into_iter().filter(|o| !o.archived).collect();
-    let ticket_types = catalogue::list(state, ctx, ItemKind::TicketType)
+    let ticket_types: Vec<Item> = catalogue::list(state, ctx, ItemKind::TicketType)
         .await
         .or_page(ctx)?
         .into_iter()
@@ -115,50 +175,42 @@ async fn planning_page(
     let to = from
         .checked_add(jiff::Span::new().days(days - 1))
         .unwrap_or(from);
-    let mut rows = Vec::new();
-    let mut times = Vec::new();
-    let mut items = Vec::new();
-    let mut day_labels = Vec::new();
-    if let Some(id) = offer {
-        let a = planning::availability(state, ctx, id, &from.to_string(), &to.to_string())
-            .await
-            .or_page(ctx)?;
-        let all_times: BTreeSet<String> = a.sessions.iter().map(|s| s.time.clone()).collect();
-        times = all_times.into_iter().collect();
-        let mut d = from;
-        while d <= to {
-            let date = d.to_string();
-            let day_sessions: Vec<&SessionAvailability> =
-                a.sessions.iter().filter(|s| s.date == date).collect();
-            let stopped = day_sessions.first().is_some_and(|s| s.stopped);
-            let cells = times
-                .iter()
-                .map(|t| {
-                    day_sessions.iter().find(|s| &s.time == t).map(|s| Cell {
-                        start: s.start,
-                        capacity: s.capacity,
-                        sold: s.sold,
-                        remaining: s.remaining,
-                        closed: s.closed,
-                        class: class_of(s),
-                    })
+    let ticket_type = ticket_types
+        .iter()
+        .find(|t| !q.ticket_type.is_empty() && t.id.to_string() == q.ticket_type)
+        .map(|t| t.id);
+    let (from_s, to_s) = (from.to_string(), to.to_string());
+    let (sessions, items) = match (ticket_type, offer) {
+        (Some(t), _) => {
+            let a = planning::ticket_type_availability(state, ctx, t, &from_s, &to_s)
+                .await
+                .or_page(ctx)?;
+            let sessions = a
+                .offers
+                .into_iter()
+                .flat_map(|o| {
+                    let (id, name) = (o.offer_id.to_string(), o.name);
+                    o.sessions
+                        .into_iter()
+                        .map(move |s| (id.clone(), Some(name.clone()), s))
                 })
                 .collect();
-            if !day_sessions.is_empty() {
-                rows.push(Row {
-                    label: d.strftime("%a %d/%m").to_string(),
-                    stopped,
-                    cells,
-                });
-            }
-            day_labels.push(d.strftime("%d/%m").to_string());
-            d = match d.tomorrow() {
-                Ok(n) => n,
-                Err(_) => break,
-            };
+            (sessions, vec![a.ticket_type])
         }
-        items = a.items;
-    }
+        (None, Some(id)) => {
+            let a = planning::availability(state, ctx, id, &from_s, &to_s)
+                .await
+                .or_page(ctx)?;
+            let sessions = a
+                .sessions
+                .into_iter()
+                .map(|s| (id.to_string(), None, s))
+                .collect();
+            (sessions, a.items)
+        }
+        (None, None) => (Vec::new(), Vec::new()),
+    };
+    let (times, rows, day_labels) = grid(&sessions, from, to);
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -172,6 +224,7 @@ async fn planning_page(
             offers: active,
             ticket_types,
             offer_id: offer.map(|o| o.to_string()).unwrap_or_default(),
+            ticket_type_id: ticket_type.map(|t| t.to_string()).unwrap_or_default(),
             from: from.to_string(),
             to: to.to_string(),
             days,

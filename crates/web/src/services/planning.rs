@@ -6,6 +6,7 @@ use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use guichet_domain::Permission;
+use guichet_domain::catalogue::ItemKind;
 use guichet_domain::offer::{fill_percent, remaining};
 use guichet_domain::validation::FieldErrors;
 use guichet_store::items::ItemId;
@@ -175,30 +176,106 @@ pub async fn availability(
             })
             .await?
             .daily_stock;
-        let days = days(from, to)
-            .into_iter()
-            .map(|d| {
-                let date = d.to_string();
-                let sold = sold_by_day.get(&date).copied().unwrap_or(0);
-                DayStock {
-                    stopped: stopped.contains(&(StopTarget::TicketType(p.item_id), date.clone())),
-                    left: remaining(daily, sold, 0),
-                    sold,
-                    date,
-                }
-            })
-            .collect();
         items.push(ItemAvailability {
             item_id: p.item_id,
             name: p.item_name.clone(),
             daily_stock: daily,
-            days,
+            days: day_stock(from, to, item, daily, &sold_by_day, &stopped),
         });
     }
     Ok(Availability {
         offer_id: id,
         sessions,
         items,
+    })
+}
+
+/// The daily stock left of one ticket type or extra, day by day.
+fn day_stock(
+    from: Date,
+    to: Date,
+    item: ItemId,
+    daily: i64,
+    sold_by_day: &std::collections::HashMap<String, i64>,
+    stopped: &std::collections::HashSet<(StopTarget, String)>,
+) -> Vec<DayStock> {
+    days(from, to)
+        .into_iter()
+        .map(|d| {
+            let date = d.to_string();
+            let sold = sold_by_day.get(&date).copied().unwrap_or(0);
+            DayStock {
+                stopped: stopped.contains(&(StopTarget::TicketType(item), date.clone())),
+                left: remaining(daily, sold, 0),
+                sold,
+                date,
+            }
+        })
+        .collect()
+}
+
+/// One offer's sessions, as part of a ticket type's planning.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OfferSessions {
+    pub offer_id: OfferId,
+    pub name: String,
+    pub sessions: Vec<SessionAvailability>,
+}
+
+/// The planning of one ticket type: its daily stock left, and the sessions of every active
+/// offer that sells it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TicketTypeAvailability {
+    pub ticket_type: ItemAvailability,
+    pub offers: Vec<OfferSessions>,
+}
+
+pub async fn ticket_type_availability(
+    state: &AppState,
+    ctx: &Ctx,
+    id: ItemId,
+    from: &str,
+    to: &str,
+) -> Result<TicketTypeAvailability, AppError> {
+    ctx.require(Permission::UseBackOffice)?;
+    let (from_d, to_d) = date_range(from, to)?;
+    let tenant = ctx.tenant;
+    let (from_s, to_s) = (from_d.to_string(), to_d.to_string());
+    let (item, sold_by_day, stopped, selling) = state
+        .store
+        .read(|tx| {
+            let (from_s, to_s) = (from_s.clone(), to_s.clone());
+            Box::pin(async move {
+                let item = guichet_store::items::get(tx, tenant, ItemKind::TicketType, id).await?;
+                let sold = planning::item_day_counts(tx, tenant, id.0, &from_s, &to_s).await?;
+                let stopped = planning::stopped(tx, tenant, &from_s, &to_s).await?;
+                let selling: Vec<(OfferId, String)> = offers::list(tx, tenant)
+                    .await?
+                    .into_iter()
+                    .filter(|o| !o.archived && o.prices.iter().any(|p| p.item_id == id))
+                    .map(|o| (o.id, o.texts.fr.name.clone()))
+                    .collect();
+                Ok((item, sold, stopped, selling))
+            })
+        })
+        .await?;
+    let mut offers_out = Vec::new();
+    for (offer_id, name) in selling {
+        let a = availability(state, ctx, offer_id, from, to).await?;
+        offers_out.push(OfferSessions {
+            offer_id,
+            name,
+            sessions: a.sessions,
+        });
+    }
+    Ok(TicketTypeAvailability {
+        ticket_type: ItemAvailability {
+            item_id: id,
+            days: day_stock(from_d, to_d, id, item.daily_stock, &sold_by_day, &stopped),
+            name: item.name,
+            daily_stock: item.daily_stock,
+        },
+        offers: offers_out,
     })
 }
 
