@@ -53,4 +53,7 @@ id_type!(
     GroupId,
     ItemId,
     OfferId,
+    OrderId,
+    OrderLineId,
+    PaymentId,
 );

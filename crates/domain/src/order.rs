@@ -1,0 +1,434 @@
+//! Orders: states, payment methods, numbering, line amounts, discounts, VAT and the allocation
+//! of payments to lines. Every amount is integer cents; every price is VAT-included.
+//!
+//! **The VAT rule** (one place): an order's VAT is computed per VAT rate, on the sum of the
+//! VAT-included amounts of that rate's lines, as `gross × rate / (1 + rate)` rounded half-up
+//! at the cent ([`crate::money::vat_included`]). The amount excluding VAT is the
+//! VAT-included total minus that VAT. For display, each rate's VAT is then shared among its
+//! lines in proportion to their amounts (largest remainder), so the lines add up exactly to
+//! the order's VAT: no cent is lost or invented.
+
+use crate::money::{VatRate, vat_included};
+use serde::{Deserialize, Serialize};
+
+/// Where an order stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderState {
+    /// A quote: holds nothing, can become an order later.
+    Quote,
+    /// Finalized, places and stock taken, not (fully) paid: "pay later" or a deposit.
+    AwaitingPayment,
+    /// Finalized and paid in full.
+    Confirmed,
+    Cancelled,
+}
+
+impl OrderState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Quote => "quote",
+            Self::AwaitingPayment => "awaiting_payment",
+            Self::Confirmed => "confirmed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Quote,
+            Self::AwaitingPayment,
+            Self::Confirmed,
+            Self::Cancelled,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+
+    /// The state of a finalized order once `collected` of `total` is paid.
+    pub fn after_payment(total: i64, collected: i64) -> Self {
+        if collected >= total {
+            Self::Confirmed
+        } else {
+            Self::AwaitingPayment
+        }
+    }
+}
+
+/// How a payment is taken. Which ones an organization offers is its own setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    Cash,
+    /// The site's own card terminal.
+    CardTerminal,
+    VirtualTerminal,
+    BankTransfer,
+    /// ANCV holiday vouchers, paper.
+    AncvPaper,
+    /// ANCV holiday vouchers, electronic.
+    AncvElectronic,
+    GiftVoucher,
+    GiftCard,
+    Bancontact,
+    Other,
+}
+
+impl PaymentMethod {
+    pub const ALL: [Self; 10] = [
+        Self::Cash,
+        Self::CardTerminal,
+        Self::VirtualTerminal,
+        Self::BankTransfer,
+        Self::AncvPaper,
+        Self::AncvElectronic,
+        Self::GiftVoucher,
+        Self::GiftCard,
+        Self::Bancontact,
+        Self::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cash => "cash",
+            Self::CardTerminal => "card_terminal",
+            Self::VirtualTerminal => "virtual_terminal",
+            Self::BankTransfer => "bank_transfer",
+            Self::AncvPaper => "ancv_paper",
+            Self::AncvElectronic => "ancv_electronic",
+            Self::GiftVoucher => "gift_voucher",
+            Self::GiftCard => "gift_card",
+            Self::Bancontact => "bancontact",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s.trim())
+    }
+
+    /// The phone register takes no money in hand: no cash, card terminal or Bancontact.
+    pub fn allowed_on_phone(self) -> bool {
+        !matches!(self, Self::Cash | Self::CardTerminal | Self::Bancontact)
+    }
+
+    /// Only cash gives change back.
+    pub fn gives_change(self) -> bool {
+        self == Self::Cash
+    }
+}
+
+/// The human order number: `P` + YYMMDD + a 4-digit sequence per organization and day
+/// (the seeds' `P2103160795`). Past 9999 orders a day the sequence simply grows a digit.
+pub fn order_number(day: jiff::civil::Date, seq: i64) -> String {
+    format!(
+        "P{:02}{:02}{:02}{seq:04}",
+        day.year().rem_euclid(100),
+        day.month(),
+        day.day()
+    )
+}
+
+/// A reduction: a percentage (basis points) or an amount in cents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Reduction {
+    PercentBp(u32),
+    AmountCents(i64),
+}
+
+impl Reduction {
+    /// The discount on `base` cents: a percentage rounds half-up at the cent; never more than
+    /// the base, never negative.
+    pub fn discount_on(self, base: i64) -> i64 {
+        if base <= 0 {
+            return 0;
+        }
+        let d = match self {
+            Self::PercentBp(bp) => {
+                let n = i128::from(base) * i128::from(bp.min(10_000));
+                i64::try_from((n + 5_000) / 10_000).unwrap_or(base)
+            }
+            Self::AmountCents(c) => c.max(0),
+        };
+        d.min(base)
+    }
+}
+
+/// Why a line amount cannot be computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LineError {
+    #[error("quantity must be at least 1")]
+    Quantity,
+    #[error("price must not be negative")]
+    NegativePrice,
+    #[error("discount must be between 0 and the line amount")]
+    Discount,
+    #[error("amount too large")]
+    Overflow,
+}
+
+impl crate::validation::ErrorCode for LineError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Quantity => "invalid_quantity",
+            Self::NegativePrice => "negative_price",
+            Self::Discount => "invalid_discount",
+            Self::Overflow => "amount_too_large",
+        }
+    }
+}
+
+/// Largest accepted line amount (10 million euros): keeps every sum far from overflow.
+pub const MAX_LINE_CENTS: i64 = 1_000_000_000;
+
+/// A line's VAT-included amount: quantity × unit price − discount.
+pub fn line_amount(unit_cents: i64, quantity: i64, discount_cents: i64) -> Result<i64, LineError> {
+    if quantity < 1 {
+        return Err(LineError::Quantity);
+    }
+    if unit_cents < 0 {
+        return Err(LineError::NegativePrice);
+    }
+    let gross = unit_cents
+        .checked_mul(quantity)
+        .filter(|g| *g <= MAX_LINE_CENTS)
+        .ok_or(LineError::Overflow)?;
+    if discount_cents < 0 || discount_cents > gross {
+        return Err(LineError::Discount);
+    }
+    Ok(gross - discount_cents)
+}
+
+/// One rate's share of an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RateTotal {
+    pub vat_rate_basis_points: u32,
+    /// VAT included.
+    pub gross_cents: i64,
+    pub vat_cents: i64,
+    /// VAT excluded.
+    pub net_cents: i64,
+}
+
+/// An order's totals.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Totals {
+    pub gross_cents: i64,
+    pub vat_cents: i64,
+    pub net_cents: i64,
+    /// Per VAT rate, lowest rate first.
+    pub by_rate: Vec<RateTotal>,
+    /// Each line's share of its rate's VAT, in line order.
+    pub line_vat_cents: Vec<i64>,
+}
+
+/// Totals of lines given as (VAT-included amount, VAT rate in basis points). See the module
+/// documentation for the rule.
+pub fn totals(lines: &[(i64, u32)]) -> Totals {
+    let mut rates: Vec<u32> = lines.iter().map(|l| l.1).collect();
+    rates.sort_unstable();
+    rates.dedup();
+    let mut line_vat = vec![0; lines.len()];
+    let mut by_rate = Vec::new();
+    for bp in rates {
+        let idx: Vec<usize> = (0..lines.len()).filter(|i| lines[*i].1 == bp).collect();
+        let gross: i64 = idx.iter().map(|i| lines[*i].0).sum();
+        let vat = VatRate::from_basis_points(i64::from(bp))
+            .map(|r| vat_included(gross, r))
+            .unwrap_or(0);
+        let amounts: Vec<i64> = idx.iter().map(|i| lines[*i].0).collect();
+        for (i, share) in idx.iter().zip(share_out(vat, &amounts)) {
+            line_vat[*i] = share;
+        }
+        by_rate.push(RateTotal {
+            vat_rate_basis_points: bp,
+            gross_cents: gross,
+            vat_cents: vat,
+            net_cents: gross - vat,
+        });
+    }
+    let gross_cents = by_rate.iter().map(|r| r.gross_cents).sum();
+    let vat_cents = by_rate.iter().map(|r| r.vat_cents).sum();
+    Totals {
+        gross_cents,
+        vat_cents,
+        net_cents: gross_cents - vat_cents,
+        by_rate,
+        line_vat_cents: line_vat,
+    }
+}
+
+/// Shares `total` among parts in proportion to `weights` (largest remainder, ties to the
+/// earlier part): the shares always add up to `total` exactly.
+pub fn share_out(total: i64, weights: &[i64]) -> Vec<i64> {
+    let sum: i128 = weights.iter().map(|w| i128::from((*w).max(0))).sum();
+    if weights.is_empty() {
+        return Vec::new();
+    }
+    if sum == 0 {
+        let mut out = vec![0; weights.len()];
+        out[0] = total;
+        return out;
+    }
+    let t = i128::from(total);
+    let mut shares: Vec<(usize, i128, i128)> = weights
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let n = t * i128::from((*w).max(0));
+            (i, n.div_euclid(sum), n.rem_euclid(sum))
+        })
+        .collect();
+    let given: i128 = shares.iter().map(|s| s.1).sum();
+    let mut left = t - given;
+    let mut order: Vec<usize> = (0..shares.len()).collect();
+    order.sort_by(|a, b| shares[*b].2.cmp(&shares[*a].2).then(a.cmp(b)));
+    for i in order {
+        if left <= 0 {
+            break;
+        }
+        shares[i].1 += 1;
+        left -= 1;
+    }
+    shares
+        .into_iter()
+        .map(|s| i64::try_from(s.1).unwrap_or(0))
+        .collect()
+}
+
+/// Allocates a payment to the order's lines in line order, each line taking what it still
+/// owes (`outstanding`, per line). A refund (negative amount) comes back from the last lines
+/// first, each giving back at most what it was paid (`outstanding` is then what each line has
+/// been paid). Returns `None` when the amount is more than the lines can take.
+pub fn allocate(amount: i64, outstanding: &[i64]) -> Option<Vec<i64>> {
+    let mut out = vec![0; outstanding.len()];
+    let mut left = amount.abs();
+    let order: Vec<usize> = if amount >= 0 {
+        (0..outstanding.len()).collect()
+    } else {
+        (0..outstanding.len()).rev().collect()
+    };
+    for i in order {
+        let take = left.min(outstanding[i].max(0));
+        out[i] = if amount >= 0 { take } else { -take };
+        left -= take;
+    }
+    (left == 0).then_some(out)
+}
+
+/// Cash handed over beyond what is due becomes change given back; with any other method
+/// collecting more than is due is refused (`None`). Returns (amount collected, change).
+pub fn tender(method: PaymentMethod, tendered: i64, due: i64) -> Option<(i64, i64)> {
+    if tendered <= due {
+        Some((tendered, 0))
+    } else if method.gives_change() {
+        Some((due, tendered - due))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn numbers_look_like_the_seeds() {
+        let d = jiff::civil::date(2021, 3, 16);
+        assert_eq!(order_number(d, 795), "P2103160795");
+        assert_eq!(order_number(d, 12_345), "P21031612345");
+    }
+
+    #[test]
+    fn seed_vat_figures_come_out_to_the_cent() {
+        // The seeds' payments list: Panier du Terroir 25,00 € at 21 % → 4,34 €; Fromage de
+        // Targnon 0,10 € → 0,02 €; Peluche mouton 5,00 € at 6 % → 0,28 €.
+        assert_eq!(totals(&[(2500, 2100)]).vat_cents, 434);
+        assert_eq!(totals(&[(10, 2100)]).vat_cents, 2);
+        assert_eq!(totals(&[(500, 600)]).vat_cents, 28);
+        // Tickets at 0 %: 2 adults + 1 child + 2 seniors = 37,00 €, no VAT.
+        let t = totals(&[(1700, 0), (500, 0), (1500, 0)]);
+        assert_eq!((t.gross_cents, t.vat_cents), (3700, 0));
+    }
+
+    #[test]
+    fn vat_is_per_rate_not_per_line() {
+        // Three lines at 0,10 € and 21 %: per line 0,02 each (0,06) but per rate 0,30 → 0,05.
+        let t = totals(&[(10, 2100), (10, 2100), (10, 2100)]);
+        assert_eq!(t.vat_cents, 5);
+        assert_eq!(t.line_vat_cents.iter().sum::<i64>(), 5);
+        assert_eq!(t.net_cents, 25);
+    }
+
+    #[test]
+    fn cash_gives_change_other_methods_refuse_overpayment() {
+        assert_eq!(tender(PaymentMethod::Cash, 2000, 1350), Some((1350, 650)));
+        assert_eq!(tender(PaymentMethod::Bancontact, 2000, 1350), None);
+        assert_eq!(
+            tender(PaymentMethod::Bancontact, 1000, 1350),
+            Some((1000, 0))
+        );
+    }
+
+    #[test]
+    fn reductions_round_half_up_and_never_exceed_the_base() {
+        assert_eq!(Reduction::PercentBp(1000).discount_on(850), 85);
+        assert_eq!(Reduction::PercentBp(1500).discount_on(850), 128); // 127,5 → 128
+        assert_eq!(Reduction::AmountCents(2000).discount_on(850), 850);
+        assert_eq!(Reduction::PercentBp(20_000).discount_on(850), 850);
+    }
+
+    #[test]
+    fn lines_refuse_bad_amounts() {
+        assert_eq!(line_amount(850, 2, 0), Ok(1700));
+        assert_eq!(line_amount(850, 0, 0), Err(LineError::Quantity));
+        assert_eq!(line_amount(-1, 1, 0), Err(LineError::NegativePrice));
+        assert_eq!(line_amount(850, 1, 900), Err(LineError::Discount));
+        assert_eq!(line_amount(i64::MAX, 2, 0), Err(LineError::Overflow));
+        assert_eq!(line_amount(0, 3, 0), Ok(0));
+    }
+
+    proptest! {
+        #[test]
+        fn lines_add_up_to_the_totals(lines in proptest::collection::vec((0i64..1_000_000, prop_oneof![Just(0u32), Just(600), Just(1200), Just(2100), Just(550)]), 1..30)) {
+            let t = totals(&lines);
+            prop_assert_eq!(t.gross_cents, lines.iter().map(|l| l.0).sum::<i64>());
+            prop_assert_eq!(t.line_vat_cents.iter().sum::<i64>(), t.vat_cents);
+            prop_assert_eq!(t.by_rate.iter().map(|r| r.vat_cents).sum::<i64>(), t.vat_cents);
+            prop_assert_eq!(t.net_cents + t.vat_cents, t.gross_cents);
+            for (vat, (gross, _)) in t.line_vat_cents.iter().zip(&lines) {
+                prop_assert!(*vat >= 0 && vat <= gross);
+            }
+        }
+
+        #[test]
+        fn shares_are_exact(total in -1_000_000i64..1_000_000, weights in proptest::collection::vec(0i64..100_000, 1..20)) {
+            let s = share_out(total, &weights);
+            prop_assert_eq!(s.iter().sum::<i64>(), total);
+        }
+
+        #[test]
+        fn allocation_loses_no_cent(owed in proptest::collection::vec(0i64..100_000, 1..10), pick in 0.0f64..1.0) {
+            let sum: i64 = owed.iter().sum();
+            let amount = (sum as f64 * pick) as i64;
+            let a = allocate(amount, &owed).expect("within what is owed");
+            prop_assert_eq!(a.iter().sum::<i64>(), amount);
+            for (x, o) in a.iter().zip(&owed) {
+                prop_assert!(*x >= 0 && x <= o);
+            }
+            prop_assert!(allocate(sum + 1, &owed).is_none());
+            let back = allocate(-amount, &owed).expect("refund within what was paid");
+            prop_assert_eq!(back.iter().sum::<i64>(), -amount);
+        }
+
+        #[test]
+        fn discounts_stay_within_the_base(base in 0i64..10_000_000, bp in 0u32..20_000, cents in 0i64..20_000_000) {
+            for r in [Reduction::PercentBp(bp), Reduction::AmountCents(cents)] {
+                let d = r.discount_on(base);
+                prop_assert!(d >= 0 && d <= base);
+            }
+        }
+    }
+}
