@@ -409,7 +409,7 @@ pub struct Movement {
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn insert_movement(
+pub(crate) async fn insert_movement(
     tx: &mut Tx,
     tenant: Tenant,
     product: ProductId,

@@ -1,0 +1,231 @@
+//! The hash-chained sales journal: appended in the sale's transaction, never updated or deleted
+//! (the store has no statement for it and the database refuses it), verified by recomputing
+//! every chain. The hashing rule lives in `guichet_domain::journal`.
+
+use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
+use guichet_domain::journal::{GENESIS, GrandTotals, canonical, entry_hash};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// What is appended, besides the record itself.
+pub struct Append<'a> {
+    /// A register's id, or `online`.
+    pub chain: &'a str,
+    /// `order`, `payment`, `cancellation`.
+    pub kind: &'a str,
+    pub order_id: Option<Uuid>,
+    pub payment_id: Option<Uuid>,
+    /// Change to the chain's perpetual totals.
+    pub sales_delta_cents: i64,
+    pub payments_delta_cents: i64,
+}
+
+/// Appends one entry to its chain. The chain's head row is locked by the conditional UPDATE,
+/// so concurrent appends to one chain queue up and the sequence stays gapless.
+pub async fn append(tx: &mut Tx, tenant: Tenant, a: Append<'_>, mut record: Value) -> Result<i64> {
+    let org = tenant.id().0;
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO journal_heads (organization_id, chain, seq, hash, sales_cents, payments_cents)
+         VALUES ($1, $2, 0, $3, 0, 0) ON CONFLICT (organization_id, chain) DO NOTHING")
+        .bind(org)
+        .bind(a.chain)
+        .bind(GENESIS.as_slice())
+        .execute(c)
+        .await?
+        .rows_affected());
+    let (seq, prev, sales, payments): (i64, Vec<u8>, i64, i64) = on_tx!(tx, c => sqlx::query_as(
+        "UPDATE journal_heads SET seq = seq + 1, sales_cents = sales_cents + $3,
+         payments_cents = payments_cents + $4 WHERE organization_id = $1 AND chain = $2
+         RETURNING seq, hash, sales_cents, payments_cents")
+        .bind(org)
+        .bind(a.chain)
+        .bind(a.sales_delta_cents)
+        .bind(a.payments_delta_cents)
+        .fetch_one(c)
+        .await?);
+    if let Value::Object(map) = &mut record {
+        map.insert("kind".into(), json!(a.kind));
+        map.insert("sales_delta_cents".into(), json!(a.sales_delta_cents));
+        map.insert("payments_delta_cents".into(), json!(a.payments_delta_cents));
+        map.insert(
+            "grand_totals".into(),
+            json!(GrandTotals {
+                sales_cents: sales,
+                payments_cents: payments
+            }),
+        );
+    }
+    let text = canonical(&record);
+    let hash = entry_hash(a.chain, seq, &prev, &text);
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO journal_entries (organization_id, chain, seq, kind, order_id, payment_id, record, prev_hash, hash, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+        .bind(org)
+        .bind(a.chain)
+        .bind(seq)
+        .bind(a.kind)
+        .bind(a.order_id)
+        .bind(a.payment_id)
+        .bind(&text)
+        .bind(prev.as_slice())
+        .bind(hash.as_slice())
+        .bind(now_micros())
+        .execute(c)
+        .await?
+        .rows_affected());
+    on_tx!(tx, c => sqlx::query("UPDATE journal_heads SET hash = $3 WHERE organization_id = $1 AND chain = $2")
+        .bind(org)
+        .bind(a.chain)
+        .bind(hash.as_slice())
+        .execute(c)
+        .await?
+        .rows_affected());
+    Ok(seq)
+}
+
+/// One chain's verification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainReport {
+    pub organization_id: Uuid,
+    pub chain: String,
+    pub entries: i64,
+    /// The first entry that does not verify, and why.
+    pub first_broken: Option<(i64, &'static str)>,
+}
+
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    organization_id: Uuid,
+    chain: String,
+    seq: i64,
+    record: String,
+    prev_hash: Vec<u8>,
+    hash: Vec<u8>,
+}
+
+/// Recomputes every chain of every organization (the operator's `guichet journal verify`):
+/// sequence without gaps from 1, each entry's `prev_hash` equal to the previous hash, each hash
+/// recomputed from the stored record, the grand totals carried forward exactly, and the chain's
+/// head at the last entry.
+pub async fn verify_all(tx: &mut Tx) -> Result<Vec<ChainReport>> {
+    let rows: Vec<EntryRow> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT organization_id, chain, seq, record, prev_hash, hash FROM journal_entries
+         ORDER BY organization_id, chain, seq")
+        .fetch_all(c)
+        .await?);
+    let heads: Vec<(Uuid, String, i64, Vec<u8>)> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT organization_id, chain, seq, hash FROM journal_heads ORDER BY organization_id, chain")
+        .fetch_all(c)
+        .await?);
+    let mut reports: Vec<ChainReport> = Vec::new();
+    let mut state: Option<(Vec<u8>, GrandTotals)> = None;
+    for r in rows {
+        let same = reports
+            .last()
+            .is_some_and(|c| c.organization_id == r.organization_id && c.chain == r.chain);
+        if !same {
+            reports.push(ChainReport {
+                organization_id: r.organization_id,
+                chain: r.chain.clone(),
+                entries: 0,
+                first_broken: None,
+            });
+            state = Some((GENESIS.to_vec(), GrandTotals::default()));
+        }
+        let Some(report) = reports.last_mut() else {
+            continue;
+        };
+        report.entries += 1;
+        if report.first_broken.is_some() {
+            continue;
+        }
+        let (prev, totals) = state
+            .clone()
+            .unwrap_or((GENESIS.to_vec(), GrandTotals::default()));
+        let broken = check_entry(&r, report.entries, &prev, totals);
+        match broken {
+            Err(why) => report.first_broken = Some((r.seq, why)),
+            Ok(t) => state = Some((r.hash.clone(), t)),
+        }
+    }
+    for report in &mut reports {
+        if report.first_broken.is_some() {
+            continue;
+        }
+        let head = heads
+            .iter()
+            .find(|h| h.0 == report.organization_id && h.1 == report.chain);
+        if head.is_none_or(|h| h.2 != report.entries) {
+            report.first_broken = Some((report.entries + 1, "entries_missing_at_the_end"));
+        }
+    }
+    // A head without any entry means a whole chain was removed.
+    for h in heads {
+        if h.2 > 0
+            && !reports
+                .iter()
+                .any(|r| r.organization_id == h.0 && r.chain == h.1)
+        {
+            reports.push(ChainReport {
+                organization_id: h.0,
+                chain: h.1,
+                entries: 0,
+                first_broken: Some((1, "entries_missing")),
+            });
+        }
+    }
+    Ok(reports)
+}
+
+fn check_entry(
+    r: &EntryRow,
+    expected_seq: i64,
+    prev: &[u8],
+    totals: GrandTotals,
+) -> Result<GrandTotals, &'static str> {
+    if r.seq != expected_seq {
+        return Err("sequence_gap");
+    }
+    if r.prev_hash != prev {
+        return Err("previous_hash_mismatch");
+    }
+    if entry_hash(&r.chain, r.seq, prev, &r.record).as_slice() != r.hash.as_slice() {
+        return Err("hash_mismatch");
+    }
+    let record: Value = serde_json::from_str(&r.record).map_err(|_| "record_unreadable")?;
+    let num = |k: &str| record.get(k).and_then(Value::as_i64);
+    let next = GrandTotals {
+        sales_cents: totals.sales_cents + num("sales_delta_cents").ok_or("record_unreadable")?,
+        payments_cents: totals.payments_cents
+            + num("payments_delta_cents").ok_or("record_unreadable")?,
+    };
+    let stated: GrandTotals = record
+        .get("grand_totals")
+        .and_then(|g| serde_json::from_value(g.clone()).ok())
+        .ok_or("record_unreadable")?;
+    if stated != next {
+        return Err("grand_totals_mismatch");
+    }
+    Ok(next)
+}
+
+/// Entries of one order, for its detail page.
+pub async fn entries_of_order(
+    tx: &mut Tx,
+    tenant: Tenant,
+    order: Uuid,
+) -> Result<Vec<(String, i64, String)>> {
+    let rows: Vec<(String, i64, String)> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT chain, seq, kind FROM journal_entries WHERE organization_id = $1 AND order_id = $2 ORDER BY created_at, seq")
+        .bind(tenant.id().0)
+        .bind(order)
+        .fetch_all(c)
+        .await?);
+    Ok(rows)
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Other(e.to_string())
+    }
+}

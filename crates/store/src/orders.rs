@@ -1,0 +1,1096 @@
+//! Orders, their lines and payments. A sale is one transaction: the order and its lines, the
+//! places and stock it takes (each check and decrement one conditional UPDATE, so nothing is
+//! ever oversold), its number from the gapless counter, its payments allocated to lines, and
+//! its journal entries. Cancelling gives places and stock back in one transaction too.
+
+use crate::journal::{self, Append};
+use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
+use guichet_domain::order::{OrderState, PaymentMethod, RateTotal, allocate, order_number};
+use guichet_domain::shop::MovementKind;
+use guichet_domain::{
+    ItemId, OfferId, OrderId, OrderLineId, PaymentId, ProductId, RegisterId, UserId,
+};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+/// What a line sells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    TicketType,
+    Extra,
+    Product,
+}
+
+impl LineKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::TicketType => "ticket_type",
+            Self::Extra => "extra",
+            Self::Product => "product",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "ticket_type" => Self::TicketType,
+            "extra" => Self::Extra,
+            _ => Self::Product,
+        }
+    }
+}
+
+/// A priced line, ready to be written; limits are checked and taken in the transaction.
+#[derive(Debug, Clone)]
+pub struct NewLine {
+    pub kind: LineKind,
+    pub offer_id: Option<OfferId>,
+    pub session_start: Option<i64>,
+    pub visit_date: Option<String>,
+    pub item_id: Option<ItemId>,
+    pub product_id: Option<ProductId>,
+    pub label: String,
+    pub quantity: i64,
+    pub unit_price_cents: i64,
+    pub list_price_cents: i64,
+    pub price_reason: Option<String>,
+    pub discount_cents: i64,
+    pub discount_reason: Option<String>,
+    pub total_cents: i64,
+    pub vat_rate_bp: u32,
+    pub vat_cents: i64,
+    /// The offer's capacity per session (a session override replaces it), for ticket lines.
+    pub session_capacity: Option<i64>,
+    /// The ticket type's or extra's daily stock.
+    pub daily_stock: Option<i64>,
+    /// An extra's units available per session (audio-guides).
+    pub item_capacity: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPayment {
+    pub method: PaymentMethod,
+    /// Kept by the seller: tendered minus change. Negative for a refund.
+    pub amount_cents: i64,
+    pub tendered_cents: i64,
+    pub change_cents: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    pub register_id: Option<RegisterId>,
+    /// Saved as a quote: takes nothing, gets a quote number, no journal entry.
+    pub quote: bool,
+    pub lines: Vec<NewLine>,
+    pub total_cents: i64,
+    pub vat_cents: i64,
+    pub visit_date: Option<String>,
+    pub visit_start: Option<i64>,
+    pub customer_comment: Option<String>,
+    pub internal_comment: Option<String>,
+    pub created_by: Option<UserId>,
+    pub idempotency_key: Option<String>,
+    /// The organization's local day, for the number.
+    pub day: jiff::civil::Date,
+    pub payments: Vec<NewPayment>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OrderLine {
+    pub id: OrderLineId,
+    /// 1-based; payments list as `number_N`.
+    pub position: i32,
+    pub kind: LineKind,
+    pub offer_id: Option<OfferId>,
+    pub offer_name: Option<String>,
+    pub session_start: Option<i64>,
+    pub visit_date: Option<String>,
+    pub item_id: Option<ItemId>,
+    pub product_id: Option<ProductId>,
+    pub label: String,
+    pub quantity: i64,
+    pub unit_price_cents: i64,
+    pub list_price_cents: i64,
+    pub price_reason: Option<String>,
+    pub discount_cents: i64,
+    pub discount_reason: Option<String>,
+    pub total_cents: i64,
+    pub vat_rate_basis_points: u32,
+    pub vat_cents: i64,
+    /// Paid so far on this line, net of refunds.
+    pub paid_cents: i64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Payment {
+    pub id: PaymentId,
+    pub method: PaymentMethod,
+    pub amount_cents: i64,
+    pub tendered_cents: i64,
+    pub change_cents: i64,
+    pub taken_at: i64,
+    pub register_id: Option<RegisterId>,
+    pub taken_by_name: Option<String>,
+    /// (line position, amount).
+    pub allocations: Vec<(i32, i64)>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Order {
+    pub id: OrderId,
+    pub number: Option<String>,
+    pub quote_number: Option<String>,
+    pub register_id: Option<RegisterId>,
+    pub register_name: Option<String>,
+    pub state: OrderState,
+    pub total_cents: i64,
+    pub vat_cents: i64,
+    pub collected_cents: i64,
+    /// Finalized, not cancelled, and collected differs from the total.
+    pub flagged: bool,
+    pub vat_by_rate: Vec<RateTotal>,
+    pub visit_date: Option<String>,
+    pub visit_start: Option<i64>,
+    pub customer_comment: Option<String>,
+    pub internal_comment: Option<String>,
+    pub created_by_name: Option<String>,
+    pub created_at: i64,
+    pub finalized_at: Option<i64>,
+    pub cancelled_at: Option<i64>,
+    pub lines: Vec<OrderLine>,
+    pub payments: Vec<Payment>,
+}
+
+fn journal_chain(register: Option<RegisterId>) -> String {
+    register.map_or_else(|| "online".to_owned(), |r| r.to_string())
+}
+
+/// Creates an order (or a quote) with its payments, in one transaction. With an idempotency
+/// key already used, returns the existing order and writes nothing.
+pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> {
+    if let Some(key) = &o.idempotency_key {
+        if let Some(id) = by_idempotency_key(tx, tenant, key).await? {
+            return get(tx, tenant, id).await;
+        }
+    }
+    let id = OrderId(Uuid::now_v7());
+    let now = now_micros();
+    let state = if o.quote {
+        OrderState::Quote
+    } else {
+        OrderState::AwaitingPayment
+    };
+    let quote_number = if o.quote {
+        Some(next_number(tx, tenant, "quote", 'D', o.day).await?)
+    } else {
+        None
+    };
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO orders (id, organization_id, number, quote_number, register_id, state, total_cents, vat_cents,
+         collected_cents, visit_date, visit_start, customer_comment, internal_comment, created_by, created_at,
+         idempotency_key) VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, 0, $8, $9, $10, $11, $12, $13, $14)")
+        .bind(id.0)
+        .bind(tenant.id().0)
+        .bind(&quote_number)
+        .bind(o.register_id.map(|r| r.0))
+        .bind(state.as_str())
+        .bind(o.total_cents)
+        .bind(o.vat_cents)
+        .bind(&o.visit_date)
+        .bind(o.visit_start)
+        .bind(&o.customer_comment)
+        .bind(&o.internal_comment)
+        .bind(o.created_by.map(|u| u.0))
+        .bind(now)
+        .bind(&o.idempotency_key)
+        .execute(c)
+        .await
+        .map_err(|e| StoreError::on_constraint(e, "idempotency_key"))?
+        .rows_affected());
+    for (i, l) in o.lines.iter().enumerate() {
+        insert_line(tx, tenant, id, i32::try_from(i + 1).unwrap_or(i32::MAX), l).await?;
+    }
+    if !o.quote {
+        finalize(tx, tenant, id, o.register_id, o.day, o.created_by).await?;
+        for p in &o.payments {
+            add_payment(tx, tenant, id, o.register_id, p, o.created_by).await?;
+        }
+    }
+    get(tx, tenant, id).await
+}
+
+async fn by_idempotency_key(tx: &mut Tx, tenant: Tenant, key: &str) -> Result<Option<OrderId>> {
+    let id: Option<Uuid> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT id FROM orders WHERE organization_id = $1 AND idempotency_key = $2")
+        .bind(tenant.id().0)
+        .bind(key)
+        .fetch_optional(c)
+        .await?);
+    Ok(id.map(OrderId))
+}
+
+/// The order a client's idempotency key already created, if any.
+pub async fn find_by_idempotency_key(
+    tx: &mut Tx,
+    tenant: Tenant,
+    key: &str,
+) -> Result<Option<Order>> {
+    match by_idempotency_key(tx, tenant, key).await? {
+        Some(id) => Ok(Some(get(tx, tenant, id).await?)),
+        None => Ok(None),
+    }
+}
+
+async fn next_number(
+    tx: &mut Tx,
+    tenant: Tenant,
+    counter: &str,
+    prefix: char,
+    day: jiff::civil::Date,
+) -> Result<String> {
+    let name = format!("{counter}:{}", day.strftime("%Y%m%d"));
+    let seq = crate::shop::next_counter(tx, tenant.id(), &name).await?;
+    let number = order_number(day, seq);
+    Ok(format!("{prefix}{}", &number[1..]))
+}
+
+async fn insert_line(
+    tx: &mut Tx,
+    tenant: Tenant,
+    order: OrderId,
+    position: i32,
+    l: &NewLine,
+) -> Result<()> {
+    let (ticket, extra) = match l.kind {
+        LineKind::TicketType => (l.item_id.map(|i| i.0), None),
+        LineKind::Extra => (None, l.item_id.map(|i| i.0)),
+        LineKind::Product => (None, None),
+    };
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO order_lines (id, organization_id, order_id, position, kind, offer_id, session_start, visit_date,
+         ticket_type_id, extra_id, product_id, label, quantity, unit_price_cents, list_price_cents, price_reason,
+         discount_cents, discount_reason, total_cents, vat_rate_bp, vat_cents)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)")
+        .bind(Uuid::now_v7())
+        .bind(tenant.id().0)
+        .bind(order.0)
+        .bind(position)
+        .bind(l.kind.as_str())
+        .bind(l.offer_id.map(|o| o.0))
+        .bind(l.session_start)
+        .bind(&l.visit_date)
+        .bind(ticket)
+        .bind(extra)
+        .bind(l.product_id.map(|p| p.0))
+        .bind(&l.label)
+        .bind(l.quantity)
+        .bind(l.unit_price_cents)
+        .bind(l.list_price_cents)
+        .bind(&l.price_reason)
+        .bind(l.discount_cents)
+        .bind(&l.discount_reason)
+        .bind(l.total_cents)
+        .bind(i32::try_from(l.vat_rate_bp).unwrap_or(0))
+        .bind(l.vat_cents)
+        .execute(c)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+/// Limits of a stored line, looked up again when a quote becomes an order.
+#[derive(sqlx::FromRow)]
+struct LimitRow {
+    position: i32,
+    kind: String,
+    offer_id: Option<Uuid>,
+    session_start: Option<i64>,
+    visit_date: Option<String>,
+    item_id: Option<Uuid>,
+    product_id: Option<Uuid>,
+    quantity: i64,
+    capacity: Option<i64>,
+    daily_stock: Option<i64>,
+    item_capacity: Option<i64>,
+}
+
+/// Takes the order's places and stock, numbers it and journals it.
+async fn finalize(
+    tx: &mut Tx,
+    tenant: Tenant,
+    id: OrderId,
+    register: Option<RegisterId>,
+    day: jiff::civil::Date,
+    by: Option<UserId>,
+) -> Result<()> {
+    let number = next_number(tx, tenant, "order", 'P', day).await?;
+    let now = now_micros();
+    let n = on_tx!(tx, c => sqlx::query(
+        "UPDATE orders SET number = $3, state = $4, finalized_at = $5, register_id = COALESCE(register_id, $6)
+         WHERE organization_id = $1 AND id = $2 AND number IS NULL")
+        .bind(tenant.id().0)
+        .bind(id.0)
+        .bind(&number)
+        .bind(OrderState::AwaitingPayment.as_str())
+        .bind(now)
+        .bind(register.map(|r| r.0))
+        .execute(c)
+        .await?
+        .rows_affected());
+    if n != 1 {
+        return Err(StoreError::Refused("already_finalized"));
+    }
+    let limits: Vec<LimitRow> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT l.position, l.kind, l.offer_id, l.session_start, l.visit_date,
+         COALESCE(l.ticket_type_id, l.extra_id) AS item_id, l.product_id, l.quantity,
+         o.capacity, COALESCE(t.daily_stock, e.daily_stock) AS daily_stock, e.capacity AS item_capacity
+         FROM order_lines l
+         LEFT JOIN offers o ON o.id = l.offer_id
+         LEFT JOIN ticket_types t ON t.id = l.ticket_type_id
+         LEFT JOIN extras e ON e.id = l.extra_id
+         WHERE l.organization_id = $1 AND l.order_id = $2 ORDER BY l.position")
+        .bind(tenant.id().0)
+        .bind(id.0)
+        .fetch_all(c)
+        .await?);
+    for l in &limits {
+        take(tx, tenant, l, &number, by).await?;
+    }
+    let order = get(tx, tenant, id).await?;
+    let record = json!({
+        "number": number,
+        "register": journal_chain(register),
+        "at": now,
+        "total_cents": order.total_cents,
+        "vat_cents": order.vat_cents,
+        "vat_by_rate": order.vat_by_rate.iter().map(|r| json!({
+            "rate_bp": r.vat_rate_basis_points, "gross_cents": r.gross_cents, "vat_cents": r.vat_cents, "net_cents": r.net_cents
+        })).collect::<Vec<_>>(),
+        "lines": order.lines.iter().map(|l| json!({
+            "position": l.position, "kind": l.kind.as_str(), "label": l.label, "quantity": l.quantity,
+            "unit_price_cents": l.unit_price_cents, "discount_cents": l.discount_cents,
+            "total_cents": l.total_cents, "vat_rate_bp": l.vat_rate_basis_points, "vat_cents": l.vat_cents
+        })).collect::<Vec<_>>(),
+    });
+    journal::append(
+        tx,
+        tenant,
+        Append {
+            chain: &journal_chain(order.register_id),
+            kind: "order",
+            order_id: Some(id.0),
+            payment_id: None,
+            sales_delta_cents: order.total_cents,
+            payments_delta_cents: 0,
+        },
+        record,
+    )
+    .await?;
+    Ok(())
+}
+
+fn line_field(position: i32) -> String {
+    format!("lines[{}]", position - 1)
+}
+
+/// Takes one line's places and stock; each check and decrement is one conditional UPDATE.
+async fn take(
+    tx: &mut Tx,
+    tenant: Tenant,
+    l: &LimitRow,
+    number: &str,
+    by: Option<UserId>,
+) -> Result<()> {
+    let org = tenant.id().0;
+    let kind = LineKind::parse(&l.kind);
+    let refused = |code| StoreError::Invalid(line_field(l.position), code);
+    if let (LineKind::TicketType, Some(offer), Some(start)) = (kind, l.offer_id, l.session_start) {
+        let o = crate::planning::overrides(tx, tenant, OfferId(offer), start, start + 1).await?;
+        let o = o.get(&start);
+        if o.is_some_and(|o| o.closed) {
+            return Err(refused("session_closed"));
+        }
+        let capacity = o.and_then(|o| o.capacity).or(l.capacity).unwrap_or(0);
+        on_tx!(tx, c => sqlx::query(
+            "INSERT INTO session_counts (organization_id, offer_id, session_start, sold, held) VALUES ($1, $2, $3, 0, 0)
+             ON CONFLICT (organization_id, offer_id, session_start) DO NOTHING")
+            .bind(org).bind(offer).bind(start).execute(c).await?.rows_affected());
+        let ok = on_tx!(tx, c => sqlx::query(
+            "UPDATE session_counts SET sold = sold + $4
+             WHERE organization_id = $1 AND offer_id = $2 AND session_start = $3 AND sold + held + $4 <= $5")
+            .bind(org).bind(offer).bind(start).bind(l.quantity).bind(capacity)
+            .execute(c).await?.rows_affected());
+        if ok != 1 {
+            return Err(refused("sold_out"));
+        }
+    }
+    if let (Some(item), Some(day), Some(stock)) = (l.item_id, &l.visit_date, l.daily_stock) {
+        on_tx!(tx, c => sqlx::query(
+            "INSERT INTO item_day_counts (organization_id, item_id, day, sold) VALUES ($1, $2, $3, 0)
+             ON CONFLICT (organization_id, item_id, day) DO NOTHING")
+            .bind(org).bind(item).bind(day).execute(c).await?.rows_affected());
+        let ok = on_tx!(tx, c => sqlx::query(
+            "UPDATE item_day_counts SET sold = sold + $4
+             WHERE organization_id = $1 AND item_id = $2 AND day = $3 AND sold + $4 <= $5")
+            .bind(org).bind(item).bind(day).bind(l.quantity).bind(stock)
+            .execute(c).await?.rows_affected());
+        if ok != 1 {
+            return Err(refused("daily_stock_exhausted"));
+        }
+    }
+    if let (Some(item), Some(start), Some(cap)) = (l.item_id, l.session_start, l.item_capacity) {
+        on_tx!(tx, c => sqlx::query(
+            "INSERT INTO item_session_counts (organization_id, item_id, session_start, sold) VALUES ($1, $2, $3, 0)
+             ON CONFLICT (organization_id, item_id, session_start) DO NOTHING")
+            .bind(org).bind(item).bind(start).execute(c).await?.rows_affected());
+        let ok = on_tx!(tx, c => sqlx::query(
+            "UPDATE item_session_counts SET sold = sold + $4
+             WHERE organization_id = $1 AND item_id = $2 AND session_start = $3 AND sold + $4 <= $5")
+            .bind(org).bind(item).bind(start).bind(l.quantity).bind(cap)
+            .execute(c).await?.rows_affected());
+        if ok != 1 {
+            return Err(refused("equipment_exhausted"));
+        }
+    }
+    if let Some(product) = l.product_id {
+        // Locks the product's row first, so two sales of the last unit queue up.
+        on_tx!(tx, c => sqlx::query("UPDATE products SET name = name WHERE organization_id = $1 AND id = $2")
+            .bind(org).bind(product).execute(c).await?.rows_affected());
+        let p = crate::shop::product(tx, tenant, ProductId(product)).await?;
+        if p.stock_managed && p.stock < l.quantity {
+            return Err(refused("out_of_stock"));
+        }
+        let reason = format!("{number}_{}", l.position);
+        crate::shop::insert_movement(
+            tx,
+            tenant,
+            ProductId(product),
+            MovementKind::Sale,
+            l.quantity,
+            now_micros(),
+            by,
+            Some(&reason),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Gives one line's places and stock back (cancellation).
+async fn give_back(
+    tx: &mut Tx,
+    tenant: Tenant,
+    l: &LimitRow,
+    number: &str,
+    by: Option<UserId>,
+) -> Result<()> {
+    let org = tenant.id().0;
+    let kind = LineKind::parse(&l.kind);
+    if let (LineKind::TicketType, Some(offer), Some(start)) = (kind, l.offer_id, l.session_start) {
+        on_tx!(tx, c => sqlx::query(
+            "UPDATE session_counts SET sold = sold - $4 WHERE organization_id = $1 AND offer_id = $2 AND session_start = $3")
+            .bind(org).bind(offer).bind(start).bind(l.quantity).execute(c).await?.rows_affected());
+    }
+    if let (Some(item), Some(day), Some(_)) = (l.item_id, &l.visit_date, l.daily_stock) {
+        on_tx!(tx, c => sqlx::query(
+            "UPDATE item_day_counts SET sold = sold - $4 WHERE organization_id = $1 AND item_id = $2 AND day = $3")
+            .bind(org).bind(item).bind(day).bind(l.quantity).execute(c).await?.rows_affected());
+    }
+    if let (Some(item), Some(start), Some(_)) = (l.item_id, l.session_start, l.item_capacity) {
+        on_tx!(tx, c => sqlx::query(
+            "UPDATE item_session_counts SET sold = sold - $4 WHERE organization_id = $1 AND item_id = $2 AND session_start = $3")
+            .bind(org).bind(item).bind(start).bind(l.quantity).execute(c).await?.rows_affected());
+    }
+    if let Some(product) = l.product_id {
+        let reason = format!("{number}_{}", l.position);
+        crate::shop::insert_movement(
+            tx,
+            tenant,
+            ProductId(product),
+            MovementKind::Return,
+            l.quantity,
+            now_micros(),
+            by,
+            Some(&reason),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Takes a payment (or, negative, a refund) on a finalized order: allocated to the lines in
+/// order (refunds from the last line back), journaled, and the order's state follows.
+pub async fn add_payment(
+    tx: &mut Tx,
+    tenant: Tenant,
+    id: OrderId,
+    register: Option<RegisterId>,
+    p: &NewPayment,
+    by: Option<UserId>,
+) -> Result<Order> {
+    let order = get(tx, tenant, id).await?;
+    if order.state == OrderState::Quote {
+        return Err(StoreError::Refused("quote_not_payable"));
+    }
+    if order.state == OrderState::Cancelled && p.amount_cents >= 0 {
+        return Err(StoreError::Refused("order_cancelled"));
+    }
+    if p.amount_cents == 0 {
+        return Err(StoreError::Invalid("amount".into(), "amount_zero"));
+    }
+    let room: Vec<i64> = if p.amount_cents > 0 {
+        order
+            .lines
+            .iter()
+            .map(|l| l.total_cents - l.paid_cents)
+            .collect()
+    } else {
+        order.lines.iter().map(|l| l.paid_cents).collect()
+    };
+    let Some(shares) = allocate(p.amount_cents, &room) else {
+        return Err(StoreError::Invalid(
+            "amount".into(),
+            if p.amount_cents > 0 {
+                "more_than_due"
+            } else {
+                "more_than_paid"
+            },
+        ));
+    };
+    let pid = PaymentId(Uuid::now_v7());
+    let now = now_micros();
+    let register = register.or(order.register_id);
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO payments (id, organization_id, order_id, register_id, method, amount_cents, tendered_cents,
+         change_cents, taken_at, taken_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+        .bind(pid.0)
+        .bind(tenant.id().0)
+        .bind(id.0)
+        .bind(register.map(|r| r.0))
+        .bind(p.method.as_str())
+        .bind(p.amount_cents)
+        .bind(p.tendered_cents)
+        .bind(p.change_cents)
+        .bind(now)
+        .bind(by.map(|u| u.0))
+        .execute(c)
+        .await?
+        .rows_affected());
+    for (line, share) in order.lines.iter().zip(&shares) {
+        if *share == 0 {
+            continue;
+        }
+        on_tx!(tx, c => sqlx::query(
+            "INSERT INTO payment_allocations (payment_id, line_id, organization_id, amount_cents) VALUES ($1, $2, $3, $4)")
+            .bind(pid.0).bind(line.id.0).bind(tenant.id().0).bind(*share)
+            .execute(c).await?.rows_affected());
+    }
+    let collected = order.collected_cents + p.amount_cents;
+    let state = if order.state == OrderState::Cancelled {
+        OrderState::Cancelled
+    } else {
+        OrderState::after_payment(order.total_cents, collected)
+    };
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE orders SET collected_cents = $3, state = $4 WHERE organization_id = $1 AND id = $2")
+        .bind(tenant.id().0).bind(id.0).bind(collected).bind(state.as_str())
+        .execute(c).await?.rows_affected());
+    journal::append(
+        tx,
+        tenant,
+        Append {
+            chain: &journal_chain(register),
+            kind: if p.amount_cents > 0 { "payment" } else { "refund" },
+            order_id: Some(id.0),
+            payment_id: Some(pid.0),
+            sales_delta_cents: 0,
+            payments_delta_cents: p.amount_cents,
+        },
+        json!({
+            "number": order.number,
+            "at": now,
+            "method": p.method.as_str(),
+            "amount_cents": p.amount_cents,
+            "tendered_cents": p.tendered_cents,
+            "change_cents": p.change_cents,
+            "allocations": order.lines.iter().zip(&shares).filter(|(_, s)| **s != 0)
+                .map(|(l, s)| json!({"position": l.position, "amount_cents": s})).collect::<Vec<_>>(),
+        }),
+    )
+    .await?;
+    get(tx, tenant, id).await
+}
+
+/// Turns a quote into an order: takes places and stock, numbers and journals it.
+pub async fn confirm_quote(
+    tx: &mut Tx,
+    tenant: Tenant,
+    id: OrderId,
+    register: Option<RegisterId>,
+    day: jiff::civil::Date,
+    payments: &[NewPayment],
+    by: Option<UserId>,
+) -> Result<Order> {
+    let order = get(tx, tenant, id).await?;
+    if order.state != OrderState::Quote {
+        return Err(StoreError::Refused("not_a_quote"));
+    }
+    finalize(tx, tenant, id, register, day, by).await?;
+    for p in payments {
+        add_payment(tx, tenant, id, register, p, by).await?;
+    }
+    get(tx, tenant, id).await
+}
+
+/// Cancels an order: the reason goes into the internal comment, places and stock come back,
+/// the cancellation is journaled and an optional refund is recorded as a negative payment.
+pub async fn cancel(
+    tx: &mut Tx,
+    tenant: Tenant,
+    id: OrderId,
+    reason: &str,
+    refund: Option<&NewPayment>,
+    register: Option<RegisterId>,
+    by: Option<UserId>,
+) -> Result<Order> {
+    let order = get(tx, tenant, id).await?;
+    if order.state == OrderState::Cancelled {
+        return Err(StoreError::Refused("already_cancelled"));
+    }
+    let now = now_micros();
+    let comment = match &order.internal_comment {
+        Some(c) if !c.is_empty() => format!("{c}\n{reason}"),
+        _ => reason.to_owned(),
+    };
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE orders SET state = $3, cancelled_at = $4, cancelled_by = $5, internal_comment = $6
+         WHERE organization_id = $1 AND id = $2")
+        .bind(tenant.id().0).bind(id.0).bind(OrderState::Cancelled.as_str()).bind(now)
+        .bind(by.map(|u| u.0)).bind(&comment)
+        .execute(c).await?.rows_affected());
+    if order.state == OrderState::Quote {
+        return get(tx, tenant, id).await;
+    }
+    let number = order.number.clone().unwrap_or_default();
+    let limits: Vec<LimitRow> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT l.position, l.kind, l.offer_id, l.session_start, l.visit_date,
+         COALESCE(l.ticket_type_id, l.extra_id) AS item_id, l.product_id, l.quantity,
+         o.capacity, COALESCE(t.daily_stock, e.daily_stock) AS daily_stock, e.capacity AS item_capacity
+         FROM order_lines l
+         LEFT JOIN offers o ON o.id = l.offer_id
+         LEFT JOIN ticket_types t ON t.id = l.ticket_type_id
+         LEFT JOIN extras e ON e.id = l.extra_id
+         WHERE l.organization_id = $1 AND l.order_id = $2 ORDER BY l.position")
+        .bind(tenant.id().0).bind(id.0).fetch_all(c).await?);
+    for l in &limits {
+        give_back(tx, tenant, l, &number, by).await?;
+    }
+    journal::append(
+        tx,
+        tenant,
+        Append {
+            chain: &journal_chain(order.register_id),
+            kind: "cancellation",
+            order_id: Some(id.0),
+            payment_id: None,
+            sales_delta_cents: -order.total_cents,
+            payments_delta_cents: 0,
+        },
+        // The reason stays out of the hashed record: it is free text and may name a person.
+        json!({"number": number, "at": now, "total_cents": -order.total_cents, "vat_cents": -order.vat_cents}),
+    )
+    .await?;
+    if let Some(r) = refund {
+        add_payment(tx, tenant, id, register, r, by).await?;
+    }
+    get(tx, tenant, id).await
+}
+
+#[derive(sqlx::FromRow)]
+struct OrderRow {
+    id: Uuid,
+    number: Option<String>,
+    quote_number: Option<String>,
+    register_id: Option<Uuid>,
+    register_name: Option<String>,
+    state: String,
+    total_cents: i64,
+    vat_cents: i64,
+    collected_cents: i64,
+    visit_date: Option<String>,
+    visit_start: Option<i64>,
+    customer_comment: Option<String>,
+    internal_comment: Option<String>,
+    created_by_name: Option<String>,
+    created_at: i64,
+    finalized_at: Option<i64>,
+    cancelled_at: Option<i64>,
+}
+
+const ORDER_SELECT: &str = "SELECT o.id, o.number, o.quote_number, o.register_id, r.name AS register_name, o.state,
+    o.total_cents, o.vat_cents, o.collected_cents, o.visit_date, o.visit_start, o.customer_comment, o.internal_comment,
+    u.name AS created_by_name, o.created_at, o.finalized_at, o.cancelled_at
+    FROM orders o LEFT JOIN registers r ON r.id = o.register_id LEFT JOIN users u ON u.id = o.created_by
+    WHERE o.organization_id = $1";
+
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    id: Uuid,
+    position: i32,
+    kind: String,
+    offer_id: Option<Uuid>,
+    offer_name: Option<String>,
+    session_start: Option<i64>,
+    visit_date: Option<String>,
+    item_id: Option<Uuid>,
+    product_id: Option<Uuid>,
+    label: String,
+    quantity: i64,
+    unit_price_cents: i64,
+    list_price_cents: i64,
+    price_reason: Option<String>,
+    discount_cents: i64,
+    discount_reason: Option<String>,
+    total_cents: i64,
+    vat_rate_bp: i32,
+    vat_cents: i64,
+    paid_cents: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct PaymentRow {
+    id: Uuid,
+    method: String,
+    amount_cents: i64,
+    tendered_cents: i64,
+    change_cents: i64,
+    taken_at: i64,
+    register_id: Option<Uuid>,
+    taken_by_name: Option<String>,
+}
+
+fn order_of(r: OrderRow, lines: Vec<OrderLine>, payments: Vec<Payment>) -> Order {
+    let state = OrderState::parse(&r.state).unwrap_or(OrderState::AwaitingPayment);
+    let amounts: Vec<(i64, u32)> = lines
+        .iter()
+        .map(|l| (l.total_cents, l.vat_rate_basis_points))
+        .collect();
+    Order {
+        id: OrderId(r.id),
+        number: r.number,
+        quote_number: r.quote_number,
+        register_id: r.register_id.map(RegisterId),
+        register_name: r.register_name,
+        flagged: matches!(state, OrderState::AwaitingPayment | OrderState::Confirmed)
+            && r.collected_cents != r.total_cents,
+        state,
+        total_cents: r.total_cents,
+        vat_cents: r.vat_cents,
+        collected_cents: r.collected_cents,
+        vat_by_rate: guichet_domain::order::totals(&amounts).by_rate,
+        visit_date: r.visit_date,
+        visit_start: r.visit_start,
+        customer_comment: r.customer_comment,
+        internal_comment: r.internal_comment,
+        created_by_name: r.created_by_name,
+        created_at: r.created_at,
+        finalized_at: r.finalized_at,
+        cancelled_at: r.cancelled_at,
+        lines,
+        payments,
+    }
+}
+
+pub async fn get(tx: &mut Tx, tenant: Tenant, id: OrderId) -> Result<Order> {
+    let sql = format!("{ORDER_SELECT} AND o.id = $2");
+    let row: Option<OrderRow> = on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(tenant.id().0).bind(id.0).fetch_optional(c).await?);
+    let row = row.ok_or(StoreError::NotFound)?;
+    let lines: Vec<LineRow> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT l.id, l.position, l.kind, l.offer_id, f.name AS offer_name, l.session_start, l.visit_date,
+         COALESCE(l.ticket_type_id, l.extra_id) AS item_id, l.product_id, l.label, l.quantity, l.unit_price_cents,
+         l.list_price_cents, l.price_reason, l.discount_cents, l.discount_reason, l.total_cents, l.vat_rate_bp, l.vat_cents,
+         CAST(COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocations a WHERE a.line_id = l.id), 0) AS BIGINT) AS paid_cents
+         FROM order_lines l LEFT JOIN offers f ON f.id = l.offer_id
+         WHERE l.organization_id = $1 AND l.order_id = $2 ORDER BY l.position")
+        .bind(tenant.id().0).bind(id.0).fetch_all(c).await?);
+    let lines: Vec<OrderLine> = lines
+        .into_iter()
+        .map(|l| OrderLine {
+            id: OrderLineId(l.id),
+            position: l.position,
+            kind: LineKind::parse(&l.kind),
+            offer_id: l.offer_id.map(OfferId),
+            offer_name: l.offer_name,
+            session_start: l.session_start,
+            visit_date: l.visit_date,
+            item_id: l.item_id.map(ItemId),
+            product_id: l.product_id.map(ProductId),
+            label: l.label,
+            quantity: l.quantity,
+            unit_price_cents: l.unit_price_cents,
+            list_price_cents: l.list_price_cents,
+            price_reason: l.price_reason,
+            discount_cents: l.discount_cents,
+            discount_reason: l.discount_reason,
+            total_cents: l.total_cents,
+            vat_rate_basis_points: u32::try_from(l.vat_rate_bp).unwrap_or(0),
+            vat_cents: l.vat_cents,
+            paid_cents: l.paid_cents,
+        })
+        .collect();
+    let pays: Vec<PaymentRow> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT p.id, p.method, p.amount_cents, p.tendered_cents, p.change_cents, p.taken_at, p.register_id,
+         u.name AS taken_by_name FROM payments p LEFT JOIN users u ON u.id = p.taken_by
+         WHERE p.organization_id = $1 AND p.order_id = $2 ORDER BY p.taken_at, p.id")
+        .bind(tenant.id().0).bind(id.0).fetch_all(c).await?);
+    let allocs: Vec<(Uuid, Uuid, i64)> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT a.payment_id, a.line_id, a.amount_cents FROM payment_allocations a JOIN payments p ON p.id = a.payment_id
+         WHERE p.organization_id = $1 AND p.order_id = $2")
+        .bind(tenant.id().0).bind(id.0).fetch_all(c).await?);
+    let payments = pays
+        .into_iter()
+        .map(|p| {
+            let mut allocations: Vec<(i32, i64)> = allocs
+                .iter()
+                .filter(|a| a.0 == p.id)
+                .filter_map(|a| {
+                    lines
+                        .iter()
+                        .find(|l| l.id.0 == a.1)
+                        .map(|l| (l.position, a.2))
+                })
+                .collect();
+            allocations.sort_unstable();
+            Payment {
+                id: PaymentId(p.id),
+                method: PaymentMethod::parse(&p.method).unwrap_or(PaymentMethod::Other),
+                amount_cents: p.amount_cents,
+                tendered_cents: p.tendered_cents,
+                change_cents: p.change_cents,
+                taken_at: p.taken_at,
+                register_id: p.register_id.map(RegisterId),
+                taken_by_name: p.taken_by_name,
+                allocations,
+            }
+        })
+        .collect();
+    Ok(order_of(row, lines, payments))
+}
+
+/// One row of the orders list (the seeds' columns).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OrderSummary {
+    pub id: OrderId,
+    pub number: Option<String>,
+    pub quote_number: Option<String>,
+    pub created_at: i64,
+    /// "Ticket adulte x2, Casquette Truck" as the seeds list them.
+    pub products: String,
+    pub offer_names: String,
+    pub visit_date: Option<String>,
+    pub visit_start: Option<i64>,
+    pub state: OrderState,
+    pub register_name: Option<String>,
+    pub created_by_name: Option<String>,
+    pub total_cents: i64,
+    pub collected_cents: i64,
+    pub flagged: bool,
+}
+
+/// Which dates a list filters on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateFilter {
+    /// Created between two instants (microseconds, `[from, until)`).
+    Created(i64, i64),
+    /// Visit between two days inclusive.
+    Visit(jiff::civil::Date, jiff::civil::Date),
+}
+
+pub async fn list(
+    tx: &mut Tx,
+    tenant: Tenant,
+    filter: DateFilter,
+    limit: i64,
+) -> Result<Vec<OrderSummary>> {
+    let cond = match filter {
+        DateFilter::Created(..) => "o.created_at >= $2 AND o.created_at < $3",
+        DateFilter::Visit(..) => "o.visit_date >= $2 AND o.visit_date <= $3",
+    };
+    let sql = format!("{ORDER_SELECT} AND {cond} ORDER BY o.created_at DESC, o.id DESC LIMIT $4");
+    let rows: Vec<OrderRow> = match filter {
+        DateFilter::Created(f, u) => {
+            on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(tenant.id().0).bind(f).bind(u).bind(limit).fetch_all(c).await?)
+        }
+        DateFilter::Visit(f, t) => {
+            on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(tenant.id().0).bind(f.to_string()).bind(t.to_string()).bind(limit).fetch_all(c).await?)
+        }
+    };
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut lines: Vec<(Uuid, i32, String, i64, Option<String>)> = Vec::new();
+    for chunk in ids.chunks(200) {
+        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT l.order_id, l.position, l.label, l.quantity, f.name FROM order_lines l LEFT JOIN offers f ON f.id = l.offer_id
+             WHERE l.organization_id = $1 AND l.order_id IN ({}) ORDER BY l.order_id, l.position",
+            marks.join(", ")
+        );
+        let part: Vec<(Uuid, i32, String, i64, Option<String>)> = on_tx!(tx, c => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(tenant.id().0);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(c).await?
+        });
+        lines.extend(part);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mine: Vec<&(Uuid, i32, String, i64, Option<String>)> =
+                lines.iter().filter(|l| l.0 == r.id).collect();
+            let products = mine
+                .iter()
+                .map(|l| {
+                    if l.3 > 1 {
+                        format!("{} x{}", l.2, l.3)
+                    } else {
+                        l.2.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut offers: Vec<String> = mine.iter().filter_map(|l| l.4.clone()).collect();
+            offers.dedup();
+            let state = OrderState::parse(&r.state).unwrap_or(OrderState::AwaitingPayment);
+            OrderSummary {
+                id: OrderId(r.id),
+                flagged: matches!(state, OrderState::AwaitingPayment | OrderState::Confirmed)
+                    && r.collected_cents != r.total_cents,
+                number: r.number,
+                quote_number: r.quote_number,
+                created_at: r.created_at,
+                products,
+                offer_names: offers.join(", "),
+                visit_date: r.visit_date,
+                visit_start: r.visit_start,
+                state,
+                register_name: r.register_name,
+                created_by_name: r.created_by_name,
+                total_cents: r.total_cents,
+                collected_cents: r.collected_cents,
+            }
+        })
+        .collect())
+}
+
+/// One row of the payments list: a payment's share of one line, numbered `number_N`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PaymentLine {
+    pub payment_id: PaymentId,
+    pub order_id: OrderId,
+    /// The order number and the line position: `P2103160760_1`.
+    pub reference: String,
+    pub taken_at: i64,
+    pub amount_cents: i64,
+    /// The VAT contained in this share, at the line's rate.
+    pub vat_cents: i64,
+    pub fees_cents: i64,
+    pub method: PaymentMethod,
+    pub line_total_cents: i64,
+    pub offer_name: Option<String>,
+    pub label: String,
+    pub seller_name: Option<String>,
+    pub register_name: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PaymentLineRow {
+    payment_id: Uuid,
+    order_id: Uuid,
+    number: Option<String>,
+    position: i32,
+    taken_at: i64,
+    amount_cents: i64,
+    method: String,
+    line_total_cents: i64,
+    vat_rate_bp: i32,
+    offer_name: Option<String>,
+    label: String,
+    seller_name: Option<String>,
+    register_name: Option<String>,
+}
+
+/// Payments taken in `[from, until)`, one row per line they paid.
+pub async fn payment_lines(
+    tx: &mut Tx,
+    tenant: Tenant,
+    from: i64,
+    until: i64,
+    limit: i64,
+) -> Result<Vec<PaymentLine>> {
+    let rows: Vec<PaymentLineRow> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT p.id AS payment_id, p.order_id, o.number, l.position, p.taken_at, a.amount_cents, p.method,
+         l.total_cents AS line_total_cents, l.vat_rate_bp, f.name AS offer_name, l.label, u.name AS seller_name,
+         r.name AS register_name
+         FROM payment_allocations a
+         JOIN payments p ON p.id = a.payment_id
+         JOIN order_lines l ON l.id = a.line_id
+         JOIN orders o ON o.id = p.order_id
+         LEFT JOIN offers f ON f.id = l.offer_id
+         LEFT JOIN users u ON u.id = p.taken_by
+         LEFT JOIN registers r ON r.id = p.register_id
+         WHERE p.organization_id = $1 AND p.taken_at >= $2 AND p.taken_at < $3
+         ORDER BY p.taken_at DESC, p.id, l.position LIMIT $4")
+        .bind(tenant.id().0).bind(from).bind(until).bind(limit).fetch_all(c).await?);
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let rate = guichet_domain::VatRate::from_basis_points(i64::from(r.vat_rate_bp));
+            PaymentLine {
+                payment_id: PaymentId(r.payment_id),
+                order_id: OrderId(r.order_id),
+                reference: format!("{}_{}", r.number.unwrap_or_default(), r.position),
+                taken_at: r.taken_at,
+                vat_cents: rate
+                    .map(|v| guichet_domain::money::vat_included(r.amount_cents, v))
+                    .unwrap_or(0),
+                amount_cents: r.amount_cents,
+                fees_cents: 0,
+                method: PaymentMethod::parse(&r.method).unwrap_or(PaymentMethod::Other),
+                line_total_cents: r.line_total_cents,
+                offer_name: r.offer_name,
+                label: r.label,
+                seller_name: r.seller_name,
+                register_name: r.register_name,
+            }
+        })
+        .collect())
+}
+
+/// Payment methods the organization has switched off.
+pub async fn disabled_methods(tx: &mut Tx, tenant: Tenant) -> Result<Vec<PaymentMethod>> {
+    let rows: Vec<String> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT method FROM payment_method_settings WHERE organization_id = $1 AND NOT enabled")
+        .bind(tenant.id().0).fetch_all(c).await?);
+    Ok(rows
+        .iter()
+        .filter_map(|m| PaymentMethod::parse(m))
+        .collect())
+}
+
+pub async fn set_method_enabled(
+    tx: &mut Tx,
+    tenant: Tenant,
+    method: PaymentMethod,
+    enabled: bool,
+) -> Result<()> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO payment_method_settings (organization_id, method, enabled) VALUES ($1, $2, $3)
+         ON CONFLICT (organization_id, method) DO UPDATE SET enabled = excluded.enabled")
+        .bind(tenant.id().0).bind(method.as_str()).bind(enabled).execute(c).await?.rows_affected());
+    Ok(())
+}
