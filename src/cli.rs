@@ -65,6 +65,21 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// The sales journal.
+    Journal {
+        #[command(subcommand)]
+        command: JournalCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum JournalCommand {
+    /// Recompute every chain of the sales journal; names the first broken entry of each
+    /// chain and exits with an error when any chain does not verify.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -184,7 +199,39 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => db_copy(from, to).await,
         Command::Org { command } => org(&cli, command).await,
         Command::User { command } => user(&cli, command).await,
+        Command::Journal {
+            command: JournalCommand::Verify { db },
+        } => journal_verify(&cli, db).await,
     }
+}
+
+async fn journal_verify(cli: &Cli, db: &DbArgs) -> anyhow::Result<()> {
+    let store = open_store(&settings_with(cli, db)?).await?;
+    let reports = store
+        .read(|tx| Box::pin(async move { guichet_store::journal::verify_all(tx).await }))
+        .await?;
+    store.close().await;
+    let mut broken = 0;
+    for r in &reports {
+        match r.first_broken {
+            None => println!(
+                "ok      org {} chain {}: {} entries",
+                r.organization_id, r.chain, r.entries
+            ),
+            Some((seq, why)) => {
+                broken += 1;
+                println!(
+                    "BROKEN  org {} chain {}: first broken entry #{seq} ({why})",
+                    r.organization_id, r.chain
+                );
+            }
+        }
+    }
+    if broken > 0 {
+        anyhow::bail!("{broken} of {} journal chains do not verify", reports.len());
+    }
+    println!("{} journal chains verified.", reports.len());
+    Ok(())
 }
 
 async fn db_copy(from: &str, to: &str) -> anyhow::Result<()> {

@@ -12,6 +12,7 @@ mod catalogue;
 mod cli;
 mod migrations;
 mod offers;
+mod orders;
 mod pages;
 mod planning;
 mod roles;

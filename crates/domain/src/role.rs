@@ -46,6 +46,14 @@ pub enum Permission {
     /// Set up what is sold (shop products and groups, later ticket types and offers),
     /// record stock movements and counts, export stock.
     ManageCatalogue,
+    /// Sell at a register: create orders and quotes, take payments, make part of a cart free.
+    Sell,
+    /// Change a price up or down at the register (with a reason).
+    ChangePrice,
+    /// Cancel an order (giving back places and stock, refunding).
+    CancelOrder,
+    /// Choose which payment methods the organization offers.
+    ManagePaymentMethods,
 }
 
 impl Role {
@@ -57,9 +65,16 @@ impl Role {
             Role::Admin => true,
             Role::Manager => matches!(
                 permission,
-                UseBackOffice | ViewOrganization | ViewVatRates | ManageRegisters | ManageCatalogue
+                UseBackOffice
+                    | ViewOrganization
+                    | ViewVatRates
+                    | ManageRegisters
+                    | ManageCatalogue
+                    | Sell
+                    | ChangePrice
+                    | CancelOrder
             ),
-            Role::Seller => matches!(permission, UseBackOffice),
+            Role::Seller => matches!(permission, UseBackOffice | Sell),
         }
     }
 

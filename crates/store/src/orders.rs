@@ -169,10 +169,10 @@ fn journal_chain(register: Option<RegisterId>) -> String {
 /// Creates an order (or a quote) with its payments, in one transaction. With an idempotency
 /// key already used, returns the existing order and writes nothing.
 pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> {
-    if let Some(key) = &o.idempotency_key {
-        if let Some(id) = by_idempotency_key(tx, tenant, key).await? {
-            return get(tx, tenant, id).await;
-        }
+    if let Some(key) = &o.idempotency_key
+        && let Some(id) = by_idempotency_key(tx, tenant, key).await?
+    {
+        return get(tx, tenant, id).await;
     }
     let id = OrderId(Uuid::now_v7());
     let now = now_micros();

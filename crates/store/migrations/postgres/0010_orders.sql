@@ -12,7 +12,7 @@ CREATE TABLE payment_method_settings (
 CREATE TABLE orders (
     id UUID PRIMARY KEY,
     organization_id UUID NOT NULL REFERENCES organizations (id),
-    -- P + YYMMDD + sequence, from the counters table in the sale's transaction; NULL for a quote
+    -- P + YYMMDD + a daily number, from the counters table in the sale's transaction; NULL for a quote
     -- until it becomes an order.
     number TEXT,
     quote_number TEXT,
@@ -103,7 +103,7 @@ CREATE TABLE item_session_counts (
     PRIMARY KEY (organization_id, item_id, session_start)
 );
 
--- The sales journal: per chain (a register, or "online"), gapless sequence, hash-chained.
+-- The sales journal: per chain (a register, or "online"), gapless numbering, hash-chained.
 -- Append-only (see the guard below).
 CREATE TABLE journal_entries (
     organization_id UUID NOT NULL REFERENCES organizations (id),
@@ -120,7 +120,7 @@ CREATE TABLE journal_entries (
 );
 
 -- Each chain's head: the row every append locks (conditional UPDATE), so appends to one chain
--- are serialized and the sequence stays gapless.
+-- queue up and the numbering stays gapless.
 CREATE TABLE journal_heads (
     organization_id UUID NOT NULL REFERENCES organizations (id),
     chain TEXT NOT NULL,

@@ -5,6 +5,7 @@
 
 mod catalogue;
 pub(crate) mod offers;
+mod orders;
 mod planning;
 mod shop;
 
@@ -109,6 +110,12 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(offers::get_calendar, offers::put_calendar))
         .routes(routes!(offers::list_photos, offers::add_photo))
         .routes(routes!(offers::delete_photo))
+        .routes(routes!(orders::create, orders::list))
+        .routes(routes!(orders::get))
+        .routes(routes!(orders::pay))
+        .routes(routes!(orders::confirm))
+        .routes(routes!(orders::cancel))
+        .routes(routes!(orders::payments))
         .routes(routes!(planning::availability))
         .routes(routes!(planning::ticket_type_availability))
         .routes(routes!(planning::change_session))

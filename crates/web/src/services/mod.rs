@@ -5,6 +5,7 @@
 pub mod catalogue;
 pub mod groups;
 pub mod offers;
+pub mod orders;
 pub mod planning;
 pub mod shop;
 

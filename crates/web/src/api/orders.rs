@@ -1,0 +1,134 @@
+//! Selling through the API: create an order (or quote) with lines and payments, pay, confirm a
+//! quote, cancel; the orders and payments lists.
+
+use super::{ApiJson, ApiResult, id};
+use crate::AppState;
+use crate::auth::ApiCtx;
+use crate::error::{ApiError, Problem};
+use crate::services::orders::{self, CancelInput, OrderInput, PayInput};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use guichet_domain::OrderId;
+use guichet_store::orders::{Order, OrderSummary, PaymentLine};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// First day, YYYY-MM-DD.
+    from: String,
+    /// Last day, YYYY-MM-DD (at most 366 days after `from`).
+    to: String,
+    /// `visit` to filter on the visit date instead of the creation date.
+    #[serde(default)]
+    by: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct RangeQuery {
+    from: String,
+    to: String,
+}
+
+/// Creates an order from a cart, priced from the catalogue, with its payments (none: pay
+/// later; less than the total: a deposit), or a quote. Send an `Idempotency-Key` header: the
+/// same key again returns the first order instead of selling twice.
+#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = OrderInput,
+    params(("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 201, body = Order), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<OrderInput>,
+) -> Result<(StatusCode, Json<Order>), ApiError> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty());
+    Ok((
+        StatusCode::CREATED,
+        Json(orders::create(&state, &ctx, &input, key).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(ListQuery),
+    responses((status = 200, body = [OrderSummary]), (status = 422, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Vec<OrderSummary>> {
+    let by_visit = q.by.as_deref() == Some("visit");
+    Ok(Json(
+        orders::list(&state, &ctx, &q.from, &q.to, by_visit).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = String, Path)),
+    responses((status = 200, body = Order), (status = 404, body = Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> ApiResult<Order> {
+    Ok(Json(orders::get(&state, &ctx, id::<OrderId>(&raw)?).await?))
+}
+
+/// Takes payments on an order: the balance after a deposit, or a "pay later" order.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/payments", tag = "orders", params(("id" = String, Path)), request_body = PayInput,
+    responses((status = 200, body = Order), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn pay(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<PayInput>,
+) -> ApiResult<Order> {
+    Ok(Json(
+        orders::pay(&state, &ctx, id::<OrderId>(&raw)?, &input).await?,
+    ))
+}
+
+/// Turns a quote into an order (places and stock are taken now), with optional payments.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/confirm", tag = "orders", params(("id" = String, Path)), request_body = PayInput,
+    responses((status = 200, body = Order), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn confirm(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<PayInput>,
+) -> ApiResult<Order> {
+    Ok(Json(
+        orders::confirm_quote(&state, &ctx, id::<OrderId>(&raw)?, &input).await?,
+    ))
+}
+
+/// Cancels an order (managers and admins): the reason is required; places and stock come
+/// back; an optional refund is recorded as a negative payment.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", params(("id" = String, Path)), request_body = CancelInput,
+    responses((status = 200, body = Order), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<CancelInput>,
+) -> ApiResult<Order> {
+    Ok(Json(
+        orders::cancel(&state, &ctx, id::<OrderId>(&raw)?, &input).await?,
+    ))
+}
+
+/// Payments taken between two days, one row per order line they paid (`P2103160760_1`).
+#[utoipa::path(get, path = "/api/v1/payments", tag = "orders", params(RangeQuery),
+    responses((status = 200, body = [PaymentLine]), (status = 422, body = Problem)))]
+pub async fn payments(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Query(q): Query<RangeQuery>,
+) -> ApiResult<Vec<PaymentLine>> {
+    Ok(Json(
+        orders::payment_lines(&state, &ctx, &q.from, &q.to).await?,
+    ))
+}

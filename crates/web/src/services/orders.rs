@@ -1,0 +1,790 @@
+//! The sale use cases: price a cart from the catalogue, enforce the catalogue's sale-time rules
+//! (channels, register cut-off, closed and stopped sessions, min/max quantities, the phone
+//! register's rules), then hand the priced order to the store, which takes places and stock in
+//! the same transaction. Pages and API call the same functions.
+
+use crate::AppState;
+use crate::auth::Ctx;
+use crate::error::AppError;
+use guichet_domain::catalogue::ItemKind;
+use guichet_domain::order::{self, PaymentMethod, line_amount, tender};
+use guichet_domain::org::RegisterKind;
+use guichet_domain::shop::parse_price_cents;
+use guichet_domain::validation::FieldErrors;
+use guichet_domain::{OfferId, OrderId, Permission, ProductId, RegisterId};
+use guichet_store::StoreError;
+use guichet_store::offers::Offer;
+use guichet_store::orders::{
+    self, DateFilter, LineKind, NewLine, NewOrder, NewPayment, Order, OrderSummary, PaymentLine,
+};
+use guichet_store::planning::StopTarget;
+use guichet_store::registers::Register;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+/// One line of a cart: a ticket type or extra of an offer's session, or a shop product (by id
+/// or barcode).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct LineInput {
+    pub offer_id: Option<String>,
+    /// The session's start instant in microseconds, as the availability lists it.
+    pub session_start: Option<i64>,
+    /// A ticket type or extra the offer sells.
+    pub item_id: Option<String>,
+    pub product_id: Option<String>,
+    pub barcode: Option<String>,
+    pub quantity: i64,
+    /// A changed unit price ("12,00"); managers and admins only, with `price_reason`.
+    pub unit_price: Option<String>,
+    pub price_reason: Option<String>,
+    /// Make the line free ("gratuité"), with `free_reason`.
+    pub free: bool,
+    pub free_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct PaymentInput {
+    /// cash, card_terminal, virtual_terminal, bank_transfer, ancv_paper, ancv_electronic,
+    /// gift_voucher, gift_card, bancontact, other.
+    pub method: String,
+    /// Amount handed over ("20,00"); with cash, what exceeds the amount due is change.
+    pub amount: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct OrderInput {
+    pub register_id: String,
+    /// Save as a quote: nothing is taken or paid until it is confirmed.
+    pub quote: bool,
+    pub lines: Vec<LineInput>,
+    /// Empty: pay later. Less than the total: a deposit.
+    pub payments: Vec<PaymentInput>,
+    pub customer_comment: Option<String>,
+    pub internal_comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct CancelInput {
+    /// Required: kept in the internal comment.
+    pub reason: String,
+    /// An optional refund, recorded as a negative payment.
+    pub refund: Option<PaymentInput>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct PayInput {
+    pub register_id: String,
+    pub payments: Vec<PaymentInput>,
+}
+
+fn clean(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.chars().take(2000).collect())
+}
+
+async fn zone(state: &AppState, ctx: &Ctx) -> Result<jiff::tz::TimeZone, AppError> {
+    let name = super::time_zone(state, ctx.tenant).await?;
+    jiff::tz::TimeZone::get(&name).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+async fn register(state: &AppState, ctx: &Ctx, raw: &str) -> Result<Register, AppError> {
+    let Ok(id) = raw.trim().parse::<RegisterId>() else {
+        return Err(AppError::field("register_id", "unknown_register"));
+    };
+    let tenant = ctx.tenant;
+    let r = state
+        .store
+        .read(|tx| Box::pin(async move { guichet_store::registers::get(tx, tenant, id).await }))
+        .await;
+    match r {
+        Ok(r) if !r.archived => Ok(r),
+        Ok(_) | Err(StoreError::NotFound) => {
+            Err(AppError::field("register_id", "unknown_register"))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The payment methods this organization offers, in display order.
+pub async fn enabled_methods(state: &AppState, ctx: &Ctx) -> Result<Vec<PaymentMethod>, AppError> {
+    let tenant = ctx.tenant;
+    let off = state
+        .store
+        .read(|tx| Box::pin(async move { orders::disabled_methods(tx, tenant).await }))
+        .await?;
+    Ok(PaymentMethod::ALL
+        .into_iter()
+        .filter(|m| !off.contains(m))
+        .collect())
+}
+
+pub async fn set_method_enabled(
+    state: &AppState,
+    ctx: &Ctx,
+    method: &str,
+    enabled: bool,
+) -> Result<(), AppError> {
+    ctx.require(Permission::ManagePaymentMethods)?;
+    let m =
+        PaymentMethod::parse(method).ok_or_else(|| AppError::field("method", "unknown_method"))?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .write(|tx| {
+            Box::pin(async move { orders::set_method_enabled(tx, tenant, m, enabled).await })
+        })
+        .await?)
+}
+
+/// Turns payment inputs into payments against `due`: method enabled and allowed on this
+/// register, amount positive, cash beyond what is due given back as change, anything else
+/// beyond it refused.
+fn payments(
+    inputs: &[PaymentInput],
+    mut due: i64,
+    enabled: &[PaymentMethod],
+    register: &Register,
+    e: &mut FieldErrors,
+) -> Vec<NewPayment> {
+    let mut out = Vec::new();
+    for (i, p) in inputs.iter().enumerate() {
+        let field = |f: &str| format!("payments[{i}].{f}");
+        let method = match PaymentMethod::parse(&p.method) {
+            Some(m) if !enabled.contains(&m) => {
+                e.add(&field("method"), "method_disabled");
+                continue;
+            }
+            Some(m) if register.kind == RegisterKind::Phone && !m.allowed_on_phone() => {
+                e.add(&field("method"), "method_not_on_phone");
+                continue;
+            }
+            Some(m) => m,
+            None => {
+                e.add(&field("method"), "unknown_method");
+                continue;
+            }
+        };
+        let Some(tendered) = e.check(&field("amount"), parse_price_cents(&p.amount)) else {
+            continue;
+        };
+        if tendered == 0 {
+            e.add(&field("amount"), "amount_zero");
+            continue;
+        }
+        match tender(method, tendered, due) {
+            Some((amount, change)) if amount > 0 => {
+                due -= amount;
+                out.push(NewPayment {
+                    method,
+                    amount_cents: amount,
+                    tendered_cents: tendered,
+                    change_cents: change,
+                });
+            }
+            Some(_) | None => e.add(&field("amount"), "more_than_due"),
+        }
+    }
+    out
+}
+
+/// A cart's lines priced from the catalogue, with every sale-time rule checked.
+struct Priced {
+    lines: Vec<NewLine>,
+    visit_date: Option<String>,
+    visit_start: Option<i64>,
+}
+
+async fn price_lines(
+    state: &AppState,
+    ctx: &Ctx,
+    register: &Register,
+    input: &[LineInput],
+    e: &mut FieldErrors,
+) -> Result<Priced, AppError> {
+    let tz = zone(state, ctx).await?;
+    let now = jiff::Timestamp::now();
+    let today = now.to_zoned(tz.clone()).date();
+    let mut lines = Vec::new();
+    if input.is_empty() {
+        e.add("lines", "empty_cart");
+    }
+    for (i, l) in input.iter().enumerate() {
+        let field = |f: &str| format!("lines[{i}].{f}");
+        if l.quantity < 1 || l.quantity > 10_000 {
+            e.add(&field("quantity"), "invalid_quantity");
+            continue;
+        }
+        let line = if l.offer_id.is_some() {
+            offer_line(state, ctx, register, l, &tz, now, today, &field, e).await?
+        } else {
+            product_line(state, ctx, l, &field, e).await?
+        };
+        let Some(mut line) = line else { continue };
+        // A changed price: managers and admins, with a reason.
+        if let Some(raw) = l.unit_price.as_deref().filter(|s| !s.trim().is_empty()) {
+            match parse_price_cents(raw) {
+                Ok(p) if p != line.list_price_cents => {
+                    if !ctx.can(Permission::ChangePrice) {
+                        e.add(&field("unit_price"), "price_change_not_allowed");
+                    } else if clean(&l.price_reason).is_none() {
+                        e.add(&field("price_reason"), "required");
+                    } else {
+                        line.unit_price_cents = p;
+                        line.price_reason = clean(&l.price_reason);
+                    }
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    e.check::<(), _>(&field("unit_price"), Err(err));
+                }
+            }
+        }
+        match line_amount(line.unit_price_cents, line.quantity, 0) {
+            Ok(gross) => {
+                if l.free {
+                    if clean(&l.free_reason).is_none() {
+                        e.add(&field("free_reason"), "required");
+                    }
+                    line.discount_cents = gross;
+                    line.discount_reason = clean(&l.free_reason);
+                }
+                line.total_cents = gross - line.discount_cents;
+            }
+            Err(err) => {
+                e.check::<(), _>(&field("quantity"), Err(err));
+                continue;
+            }
+        }
+        lines.push((i, line));
+    }
+    check_quantities(state, ctx, &lines, e).await?;
+    let visit_start = lines.iter().filter_map(|(_, l)| l.session_start).min();
+    let visit_date = lines.iter().filter_map(|(_, l)| l.visit_date.clone()).min();
+    Ok(Priced {
+        lines: lines.into_iter().map(|(_, l)| l).collect(),
+        visit_date,
+        visit_start,
+    })
+}
+
+/// Minimum and maximum quantities per order, per offer and ticket type or extra.
+async fn check_quantities(
+    state: &AppState,
+    ctx: &Ctx,
+    lines: &[(usize, NewLine)],
+    e: &mut FieldErrors,
+) -> Result<(), AppError> {
+    let mut seen: Vec<(OfferId, guichet_domain::ItemId)> = Vec::new();
+    for (i, l) in lines {
+        let (Some(o), Some(item)) = (l.offer_id, l.item_id) else {
+            continue;
+        };
+        if seen.contains(&(o, item)) {
+            continue;
+        }
+        seen.push((o, item));
+        let total: i64 = lines
+            .iter()
+            .filter(|(_, x)| x.offer_id == Some(o) && x.item_id == Some(item))
+            .map(|(_, x)| x.quantity)
+            .sum();
+        let offer = super::offers::get(state, ctx, o).await?;
+        if let Some(p) = offer.prices.iter().find(|p| p.item_id == item) {
+            if total < p.min_quantity {
+                e.add(&format!("lines[{i}].quantity"), "below_minimum");
+            } else if p.max_quantity.is_some_and(|m| total > m) {
+                e.add(&format!("lines[{i}].quantity"), "above_maximum");
+            }
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn offer_line(
+    state: &AppState,
+    ctx: &Ctx,
+    register: &Register,
+    l: &LineInput,
+    tz: &jiff::tz::TimeZone,
+    now: jiff::Timestamp,
+    today: Date,
+    field: &(dyn Fn(&str) -> String + Sync),
+    e: &mut FieldErrors,
+) -> Result<Option<NewLine>, AppError> {
+    let Some(offer_id) = l
+        .offer_id
+        .as_deref()
+        .and_then(|s| s.trim().parse::<OfferId>().ok())
+    else {
+        e.add(&field("offer_id"), "unknown_offer");
+        return Ok(None);
+    };
+    let offer = match super::offers::get(state, ctx, offer_id).await {
+        Ok(o) if !o.archived && o.sale_pos => o,
+        Ok(_) => {
+            e.add(&field("offer_id"), "not_sold_at_register");
+            return Ok(None);
+        }
+        Err(AppError::NotFound) => {
+            e.add(&field("offer_id"), "unknown_offer");
+            return Ok(None);
+        }
+        Err(err) => return Err(err),
+    };
+    let Some(price) = l
+        .item_id
+        .as_deref()
+        .and_then(|s| s.trim().parse::<guichet_domain::ItemId>().ok())
+        .and_then(|id| offer.prices.iter().find(|p| p.item_id == id))
+        .cloned()
+    else {
+        e.add(&field("item_id"), "not_offered");
+        return Ok(None);
+    };
+    let item = super::catalogue::get(state, ctx, price.item_kind, price.item_id).await?;
+    if item.archived || !item.sale_pos {
+        e.add(&field("item_id"), "not_sold_at_register");
+        return Ok(None);
+    }
+    let Some(start) = l.session_start else {
+        e.add(&field("session_start"), "unknown_session");
+        return Ok(None);
+    };
+    let Ok(start_ts) = jiff::Timestamp::from_microsecond(start) else {
+        e.add(&field("session_start"), "unknown_session");
+        return Ok(None);
+    };
+    let day = start_ts.to_zoned(tz.clone()).date();
+    if !session_exists(state, ctx, &offer, day, tz, start).await? {
+        e.add(&field("session_start"), "unknown_session");
+        return Ok(None);
+    }
+    if register.kind == RegisterKind::Phone && day <= today {
+        e.add(&field("session_start"), "phone_future_only");
+        return Ok(None);
+    }
+    let cutoff = start_ts
+        .checked_sub(jiff::SignedDuration::from_hours(offer.pos_cutoff_hours))
+        .unwrap_or(start_ts);
+    if now > cutoff {
+        e.add(&field("session_start"), "sales_closed");
+        return Ok(None);
+    }
+    let tenant = ctx.tenant;
+    let day_s = day.to_string();
+    let stopped = state
+        .store
+        .read(|tx| {
+            let d = day_s.clone();
+            Box::pin(async move { guichet_store::planning::stopped(tx, tenant, &d, &d).await })
+        })
+        .await?;
+    if stopped.contains(&(StopTarget::Offer(offer.id), day_s.clone()))
+        || (price.item_kind == ItemKind::TicketType
+            && stopped.contains(&(StopTarget::TicketType(price.item_id), day_s.clone())))
+    {
+        e.add(&field("session_start"), "sales_stopped");
+        return Ok(None);
+    }
+    let is_ticket = price.item_kind == ItemKind::TicketType;
+    Ok(Some(NewLine {
+        kind: if is_ticket {
+            LineKind::TicketType
+        } else {
+            LineKind::Extra
+        },
+        offer_id: Some(offer.id),
+        session_start: Some(start),
+        visit_date: Some(day_s),
+        item_id: Some(price.item_id),
+        product_id: None,
+        label: price.item_name.clone(),
+        quantity: l.quantity,
+        unit_price_cents: price.price_cents,
+        list_price_cents: price.price_cents,
+        price_reason: None,
+        discount_cents: 0,
+        discount_reason: None,
+        total_cents: 0,
+        vat_rate_bp: price.vat_rate_basis_points,
+        vat_cents: 0,
+        session_capacity: is_ticket.then_some(offer.capacity),
+        daily_stock: Some(item.daily_stock),
+        item_capacity: if is_ticket { None } else { item.capacity },
+    }))
+}
+
+async fn session_exists(
+    state: &AppState,
+    ctx: &Ctx,
+    offer: &Offer,
+    day: Date,
+    tz: &jiff::tz::TimeZone,
+    start: i64,
+) -> Result<bool, AppError> {
+    let source = super::offers::session_source(state, ctx, offer).await?;
+    Ok(source
+        .sessions_on(day, tz)
+        .iter()
+        .any(|s| s.start_micros == start))
+}
+
+async fn product_line(
+    state: &AppState,
+    ctx: &Ctx,
+    l: &LineInput,
+    field: &(dyn Fn(&str) -> String + Sync),
+    e: &mut FieldErrors,
+) -> Result<Option<NewLine>, AppError> {
+    let tenant = ctx.tenant;
+    let found = if let Some(id) = l.product_id.as_deref().filter(|s| !s.trim().is_empty()) {
+        let Ok(id) = id.trim().parse::<ProductId>() else {
+            e.add(&field("product_id"), "unknown_product");
+            return Ok(None);
+        };
+        state
+            .store
+            .read(|tx| Box::pin(async move { guichet_store::shop::product(tx, tenant, id).await }))
+            .await
+    } else if let Some(code) = l.barcode.as_deref().filter(|s| !s.trim().is_empty()) {
+        let code = code.trim().to_owned();
+        state
+            .store
+            .read(|tx| {
+                let code = code.clone();
+                Box::pin(async move {
+                    guichet_store::shop::find_by_barcode(tx, tenant, &code)
+                        .await?
+                        .ok_or(StoreError::NotFound)
+                })
+            })
+            .await
+    } else {
+        e.add(&field("product_id"), "required");
+        return Ok(None);
+    };
+    let p = match found {
+        Ok(p) if !p.archived && p.sale_pos => p,
+        Ok(_) => {
+            e.add(&field("product_id"), "not_sold_at_register");
+            return Ok(None);
+        }
+        Err(StoreError::NotFound) => {
+            e.add(&field("product_id"), "unknown_product");
+            return Ok(None);
+        }
+        Err(err) => return Err(err.into()),
+    };
+    Ok(Some(NewLine {
+        kind: LineKind::Product,
+        offer_id: None,
+        session_start: None,
+        visit_date: None,
+        item_id: None,
+        product_id: Some(p.id),
+        label: p.name,
+        quantity: l.quantity,
+        unit_price_cents: p.price_cents,
+        list_price_cents: p.price_cents,
+        price_reason: None,
+        discount_cents: 0,
+        discount_reason: None,
+        total_cents: 0,
+        vat_rate_bp: p.vat_rate_basis_points,
+        vat_cents: 0,
+        session_capacity: None,
+        daily_stock: None,
+        item_capacity: None,
+    }))
+}
+
+/// Validates and prices a cart, then records the order (or quote) with its payments in one
+/// transaction. The same idempotency key again returns the first order.
+pub async fn create(
+    state: &AppState,
+    ctx: &Ctx,
+    input: &OrderInput,
+    idempotency_key: Option<String>,
+) -> Result<Order, AppError> {
+    ctx.require(Permission::Sell)?;
+    let tenant = ctx.tenant;
+    if let Some(key) = idempotency_key.clone() {
+        if key.len() > 200 {
+            return Err(AppError::field("idempotency_key", "too_long"));
+        }
+        let found = state
+            .store
+            .read(|tx| {
+                let key = key.clone();
+                Box::pin(async move { orders::find_by_idempotency_key(tx, tenant, &key).await })
+            })
+            .await?;
+        if let Some(o) = found {
+            return Ok(o);
+        }
+    }
+    let mut e = FieldErrors::new();
+    let register = register(state, ctx, &input.register_id).await?;
+    let priced = price_lines(state, ctx, &register, &input.lines, &mut e).await?;
+    let mut lines = priced.lines;
+    let amounts: Vec<(i64, u32)> = lines
+        .iter()
+        .map(|l| (l.total_cents, l.vat_rate_bp))
+        .collect();
+    let totals = order::totals(&amounts);
+    for (l, vat) in lines.iter_mut().zip(&totals.line_vat_cents) {
+        l.vat_cents = *vat;
+    }
+    let enabled = enabled_methods(state, ctx).await?;
+    let pays = if input.quote {
+        if !input.payments.is_empty() {
+            e.add("payments", "quote_not_payable");
+        }
+        Vec::new()
+    } else {
+        payments(
+            &input.payments,
+            totals.gross_cents,
+            &enabled,
+            &register,
+            &mut e,
+        )
+    };
+    e.into_result()?;
+    let day = jiff::Timestamp::now()
+        .to_zoned(zone(state, ctx).await?)
+        .date();
+    let new = std::sync::Arc::new(NewOrder {
+        register_id: Some(register.id),
+        quote: input.quote,
+        lines,
+        total_cents: totals.gross_cents,
+        vat_cents: totals.vat_cents,
+        visit_date: priced.visit_date,
+        visit_start: priced.visit_start,
+        customer_comment: clean(&input.customer_comment),
+        internal_comment: clean(&input.internal_comment),
+        created_by: ctx.user_id(),
+        idempotency_key: idempotency_key.clone(),
+        day,
+        payments: pays,
+    });
+    let result = state
+        .store
+        .write(|tx| {
+            let new = new.clone();
+            Box::pin(async move { orders::create(tx, tenant, &new).await })
+        })
+        .await;
+    match (result, idempotency_key) {
+        // The same key raced us and won: answer with its order.
+        (Err(StoreError::Duplicate("idempotency_key")), Some(key)) => state
+            .store
+            .read(|tx| {
+                let key = key.clone();
+                Box::pin(async move { orders::find_by_idempotency_key(tx, tenant, &key).await })
+            })
+            .await?
+            .ok_or(AppError::Conflict("idempotency_conflict")),
+        (r, _) => Ok(r?),
+    }
+}
+
+pub async fn get(state: &AppState, ctx: &Ctx, id: OrderId) -> Result<Order, AppError> {
+    ctx.require(Permission::Sell)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { orders::get(tx, tenant, id).await }))
+        .await?)
+}
+
+/// Takes more payments on an order (the balance of a deposit, a "pay later" order).
+pub async fn pay(
+    state: &AppState,
+    ctx: &Ctx,
+    id: OrderId,
+    input: &PayInput,
+) -> Result<Order, AppError> {
+    ctx.require(Permission::Sell)?;
+    let order = get(state, ctx, id).await?;
+    let register = register(state, ctx, &input.register_id).await?;
+    let enabled = enabled_methods(state, ctx).await?;
+    let mut e = FieldErrors::new();
+    if input.payments.is_empty() {
+        e.add("payments", "required");
+    }
+    let pays = payments(
+        &input.payments,
+        order.total_cents - order.collected_cents,
+        &enabled,
+        &register,
+        &mut e,
+    );
+    e.into_result()?;
+    let (tenant, by, reg) = (ctx.tenant, ctx.user_id(), register.id);
+    let pays = std::sync::Arc::new(pays);
+    Ok(state
+        .store
+        .write(|tx| {
+            let pays = pays.clone();
+            Box::pin(async move {
+                let mut last = orders::get(tx, tenant, id).await?;
+                for p in pays.iter() {
+                    last = orders::add_payment(tx, tenant, id, Some(reg), p, by).await?;
+                }
+                Ok(last)
+            })
+        })
+        .await?)
+}
+
+/// A quote becomes an order: places and stock are taken now, with any payments.
+pub async fn confirm_quote(
+    state: &AppState,
+    ctx: &Ctx,
+    id: OrderId,
+    input: &PayInput,
+) -> Result<Order, AppError> {
+    ctx.require(Permission::Sell)?;
+    let order = get(state, ctx, id).await?;
+    let register = register(state, ctx, &input.register_id).await?;
+    let enabled = enabled_methods(state, ctx).await?;
+    let mut e = FieldErrors::new();
+    let pays = payments(
+        &input.payments,
+        order.total_cents,
+        &enabled,
+        &register,
+        &mut e,
+    );
+    e.into_result()?;
+    let day = jiff::Timestamp::now()
+        .to_zoned(zone(state, ctx).await?)
+        .date();
+    let (tenant, by, reg) = (ctx.tenant, ctx.user_id(), register.id);
+    let pays = std::sync::Arc::new(pays);
+    Ok(state
+        .store
+        .write(|tx| {
+            let pays = pays.clone();
+            Box::pin(async move {
+                orders::confirm_quote(tx, tenant, id, Some(reg), day, &pays, by).await
+            })
+        })
+        .await?)
+}
+
+/// Cancels an order (managers and admins): a reason is required; places and stock come back;
+/// a refund, if any, is a negative payment of at most what was collected.
+pub async fn cancel(
+    state: &AppState,
+    ctx: &Ctx,
+    id: OrderId,
+    input: &CancelInput,
+) -> Result<Order, AppError> {
+    ctx.require(Permission::CancelOrder)?;
+    let order = get(state, ctx, id).await?;
+    let mut e = FieldErrors::new();
+    let reason = input.reason.trim().to_owned();
+    if reason.is_empty() {
+        e.add("reason", "required");
+    }
+    let enabled = enabled_methods(state, ctx).await?;
+    let refund = match &input.refund {
+        Some(r) if !r.amount.trim().is_empty() => {
+            let method = PaymentMethod::parse(&r.method);
+            if method.is_none_or(|m| !enabled.contains(&m)) {
+                e.add("refund.method", "unknown_method");
+            }
+            let amount = e.check("refund.amount", parse_price_cents(&r.amount));
+            match (method, amount) {
+                (Some(m), Some(a)) if a > 0 && a <= order.collected_cents => Some(NewPayment {
+                    method: m,
+                    amount_cents: -a,
+                    tendered_cents: -a,
+                    change_cents: 0,
+                }),
+                (_, Some(_)) => {
+                    e.add("refund.amount", "more_than_paid");
+                    None
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    e.into_result()?;
+    let (tenant, by, reg) = (ctx.tenant, ctx.user_id(), order.register_id);
+    Ok(state
+        .store
+        .write(|tx| {
+            let (reason, refund) = (reason.clone(), refund.clone());
+            Box::pin(async move {
+                orders::cancel(tx, tenant, id, &reason, refund.as_ref(), reg, by).await
+            })
+        })
+        .await?)
+}
+
+/// Orders created (or visiting) between two days of the organization's calendar.
+pub async fn list(
+    state: &AppState,
+    ctx: &Ctx,
+    from: &str,
+    to: &str,
+    by_visit: bool,
+) -> Result<Vec<OrderSummary>, AppError> {
+    ctx.require(Permission::Sell)?;
+    let (from, to) = super::planning::date_range(from, to)?;
+    let tz = zone(state, ctx).await?;
+    let filter = if by_visit {
+        DateFilter::Visit(from, to)
+    } else {
+        let (a, b) = instants(from, to, &tz)?;
+        DateFilter::Created(a, b)
+    };
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { orders::list(tx, tenant, filter, 5000).await }))
+        .await?)
+}
+
+/// Payments taken between two days, one row per line they paid.
+pub async fn payment_lines(
+    state: &AppState,
+    ctx: &Ctx,
+    from: &str,
+    to: &str,
+) -> Result<Vec<PaymentLine>, AppError> {
+    ctx.require(Permission::Sell)?;
+    let (from, to) = super::planning::date_range(from, to)?;
+    let (a, b) = instants(from, to, &zone(state, ctx).await?)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { orders::payment_lines(tx, tenant, a, b, 10_000).await }))
+        .await?)
+}
+
+/// `[start of from, start of the day after to)` in the zone, as microseconds.
+fn instants(from: Date, to: Date, tz: &jiff::tz::TimeZone) -> Result<(i64, i64), AppError> {
+    let start = |d: Date| {
+        d.to_zoned(tz.clone())
+            .map(|z| z.timestamp().as_microsecond())
+            .map_err(|_| AppError::field("to", "out_of_range"))
+    };
+    let next = to
+        .tomorrow()
+        .map_err(|_| AppError::field("to", "out_of_range"))?;
+    Ok((start(from)?, start(next)?))
+}

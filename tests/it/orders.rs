@@ -1,0 +1,689 @@
+//! Selling: orders with lines and split payments, VAT per rate, idempotency, cancellation,
+//! the phone register's rules, no oversell under concurrency, and the hash-chained journal.
+
+use crate::harness::{TestApp, api_key, client, field_errors, org, problem, spawn};
+use serde_json::{Value, json};
+
+async fn get(app: &TestApp, key: &str, path: &str) -> Value {
+    client()
+        .get(app.url(path))
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn post(app: &TestApp, key: &str, path: &str, body: Value) -> reqwest::Response {
+    client()
+        .post(app.url(path))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+struct Shop {
+    offer: String,
+    adult: String,
+    child: String,
+    panier: String,
+    register: String,
+    phone: String,
+    /// A session start ten days from now.
+    start: i64,
+}
+
+/// The seeds' catalogue in small: the guided tour (adult 8,50, child 5,00 at 0 %, capacity
+/// `capacity`) every 30 minutes, and the Panier du Terroir at 25,00 € and 21 % with 3 in stock.
+async fn setup(app: &TestApp, key: &str, capacity: i64) -> Shop {
+    let rates = get(app, key, "/api/v1/vat-rates").await;
+    let rate = |bp: i64| {
+        rates
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rate_basis_points"] == bp)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (vat0, vat21) = (rate(0), rate(2100));
+    let mut ids = Vec::new();
+    for name in ["Ticket adulte", "Ticket enfant"] {
+        let t: Value = post(
+            app,
+            key,
+            "/api/v1/ticket-types",
+            json!({"name": name, "vat_rate_id": vat0, "sale_pos": true}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        ids.push(t["id"].as_str().unwrap().to_owned());
+    }
+    let offer: Value = post(app, key, "/api/v1/offers", json!({
+        "fr": {"name": "Visite guidée des Grottes de Neptune"}, "kind": "activity", "sale_pos": true,
+        "capacity": capacity.to_string(),
+        "prices": [{"item_id": ids[0], "price": "8,50"}, {"item_id": ids[1], "price": "5,00"}],
+        "rules": [{"from": "2026-01-01", "to": "2030-12-31", "kind": "every", "every_minutes": "30", "first": "10:00", "last": "16:30"}]
+    }))
+    .await
+    .json()
+    .await
+    .unwrap();
+    let offer = offer["id"].as_str().unwrap().to_owned();
+    let panier: Value = post(app, key, "/api/v1/products", json!({"name": "Panier du Terroir", "price": "25,00", "vat_rate_id": vat21, "sale_pos": true, "stock_managed": true, "initial_stock": "3"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let panier = panier["id"].as_str().unwrap().to_owned();
+    let registers = get(app, key, "/api/v1/registers").await;
+    let register = registers[0]["id"].as_str().unwrap().to_owned();
+    let site = registers[0]["site_id"].as_str().unwrap().to_owned();
+    let phone: Value = post(
+        app,
+        key,
+        "/api/v1/registers",
+        json!({"name": "Réservation par téléphone", "kind": "phone", "site_id": site}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let day = jiff::Zoned::now()
+        .with_time_zone(jiff::tz::TimeZone::get("Europe/Brussels").unwrap())
+        .date()
+        .checked_add(jiff::Span::new().days(10))
+        .unwrap();
+    let av = get(
+        app,
+        key,
+        &format!("/api/v1/offers/{offer}/availability?from={day}&to={day}"),
+    )
+    .await;
+    Shop {
+        offer,
+        adult: ids[0].clone(),
+        child: ids[1].clone(),
+        panier,
+        register,
+        phone: phone["id"].as_str().unwrap().to_owned(),
+        start: av["sessions"][0]["start"].as_i64().unwrap(),
+    }
+}
+
+fn tickets(s: &Shop, adults: i64, children: i64) -> Vec<Value> {
+    let mut v = vec![
+        json!({"offer_id": s.offer, "session_start": s.start, "item_id": s.adult, "quantity": adults}),
+    ];
+    if children > 0 {
+        v.push(json!({"offer_id": s.offer, "session_start": s.start, "item_id": s.child, "quantity": children}));
+    }
+    v
+}
+
+#[tokio::test]
+async fn a_register_sale_with_split_payment_vat_and_journal() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let manager = api_key(&app, &a, "manager").await;
+    let seller = api_key(&app, &a, "seller").await;
+    let s = setup(&app, &manager, 40).await;
+
+    // 2 adults, 1 child and a Panier du Terroir: 47,00 €, of which 4,34 € VAT at 21 %.
+    let mut lines = tickets(&s, 2, 1);
+    lines.push(json!({"product_id": s.panier, "quantity": 1}));
+    let body = json!({"register_id": s.register, "lines": lines,
+        "payments": [{"method": "cash", "amount": "30,00"}, {"method": "bancontact", "amount": "20,00"}]});
+    // Bancontact beyond what is due is refused (cash first covers 30,00, 17,00 remain).
+    let r = post(&app, &seller, "/api/v1/orders", body.clone()).await;
+    let p = problem(r, 422).await;
+    assert_eq!(
+        field_errors(&p),
+        vec![("payments[1].amount".into(), "more_than_due".into())]
+    );
+    let body = json!({"register_id": s.register, "lines": lines,
+        "payments": [{"method": "bancontact", "amount": "20,00"}, {"method": "cash", "amount": "30,00"}]});
+    let r = client()
+        .post(app.url("/api/v1/orders"))
+        .bearer_auth(&seller)
+        .header("Idempotency-Key", "sale-1")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let o: Value = r.json().await.unwrap();
+    let number = o["number"].as_str().unwrap();
+    assert!(
+        number.starts_with('P') && number.len() == 11 && number.ends_with("0001"),
+        "{number}"
+    );
+    assert_eq!(
+        (o["total_cents"].as_i64(), o["vat_cents"].as_i64()),
+        (Some(4700), Some(434))
+    );
+    assert_eq!(o["collected_cents"], 4700);
+    assert_eq!(o["state"], "confirmed");
+    assert_eq!(o["flagged"], false);
+    let rates: Vec<(i64, i64)> = o["vat_by_rate"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["vat_rate_basis_points"].as_i64().unwrap(),
+                r["vat_cents"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(rates, vec![(0, 0), (2100, 434)]);
+    // Cash: 30,00 handed over for the 27,00 left, 3,00 change.
+    let cash = &o["payments"].as_array().unwrap()[1];
+    assert_eq!(
+        (cash["amount_cents"].as_i64(), cash["change_cents"].as_i64()),
+        (Some(2700), Some(300))
+    );
+    // Bancontact paid line 1 (17,00) and 3,00 of line 2; cash the rest.
+    assert_eq!(
+        o["payments"][0]["allocations"],
+        json!([[1, 1700], [2, 300]])
+    );
+
+    // The same idempotency key returns the same order and sells nothing more.
+    let again: Value = client()
+        .post(app.url("/api/v1/orders"))
+        .bearer_auth(&seller)
+        .header("Idempotency-Key", "sale-1")
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["id"], o["id"]);
+    let day = o["visit_date"].as_str().unwrap();
+    let av = get(
+        &app,
+        &manager,
+        &format!(
+            "/api/v1/offers/{}/availability?from={day}&to={day}",
+            s.offer
+        ),
+    )
+    .await;
+    assert_eq!(
+        (
+            av["sessions"][0]["sold"].as_i64(),
+            av["sessions"][0]["remaining"].as_i64()
+        ),
+        (Some(3), Some(37))
+    );
+    let panier = get(&app, &manager, &format!("/api/v1/products/{}", s.panier)).await;
+    assert_eq!(panier["stock"], 2);
+
+    // The payments list: one row per line paid, numbered like the seeds.
+    let today = jiff::Zoned::now()
+        .with_time_zone(jiff::tz::TimeZone::get("Europe/Brussels").unwrap())
+        .date();
+    let pays = get(
+        &app,
+        &manager,
+        &format!("/api/v1/payments?from={today}&to={today}"),
+    )
+    .await;
+    let mut refs: Vec<String> = pays
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["reference"].as_str().unwrap().to_owned())
+        .collect();
+    refs.sort();
+    refs.dedup();
+    assert_eq!(
+        refs,
+        vec![
+            format!("{number}_1"),
+            format!("{number}_2"),
+            format!("{number}_3")
+        ]
+    );
+    let panier_row = pays
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["label"] == "Panier du Terroir")
+        .unwrap();
+    assert_eq!(
+        (
+            panier_row["amount_cents"].as_i64(),
+            panier_row["vat_cents"].as_i64()
+        ),
+        (Some(2500), Some(434))
+    );
+    let list = get(
+        &app,
+        &manager,
+        &format!("/api/v1/orders?from={today}&to={today}"),
+    )
+    .await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(
+        list[0]["products"],
+        "Ticket adulte x2, Ticket enfant, Panier du Terroir"
+    );
+
+    // A seller may not change a price nor cancel; a manager may, with a reason.
+    let r = post(&app, &seller, "/api/v1/orders", json!({"register_id": s.register,
+        "lines": [{"offer_id": s.offer, "session_start": s.start, "item_id": s.adult, "quantity": 1, "unit_price": "6,00", "price_reason": "Guide"}]})).await;
+    assert_eq!(
+        field_errors(&problem(r, 422).await),
+        vec![(
+            "lines[0].unit_price".into(),
+            "price_change_not_allowed".into()
+        )]
+    );
+    let r = post(&app, &manager, "/api/v1/orders", json!({"register_id": s.register,
+        "lines": [{"offer_id": s.offer, "session_start": s.start, "item_id": s.adult, "quantity": 1, "unit_price": "6,00", "price_reason": "Guide"},
+                  {"offer_id": s.offer, "session_start": s.start, "item_id": s.child, "quantity": 1, "free": true, "free_reason": "Anniversaire"}]})).await;
+    assert_eq!(r.status(), 201);
+    let later: Value = r.json().await.unwrap();
+    assert_eq!(
+        (later["total_cents"].as_i64(), later["state"].as_str()),
+        (Some(600), Some("awaiting_payment"))
+    );
+    assert_eq!(later["flagged"], true, "nothing collected yet");
+    assert_eq!(later["lines"][1]["discount_cents"], 500);
+    assert!(later["number"].as_str().unwrap().ends_with("0002"));
+    let paid: Value = post(&app, &seller, &format!("/api/v1/orders/{}/payments", later["id"].as_str().unwrap()),
+        json!({"register_id": s.register, "payments": [{"method": "card_terminal", "amount": "6,00"}]})).await.json().await.unwrap();
+    assert_eq!(paid["state"], "confirmed");
+
+    let id = o["id"].as_str().unwrap();
+    let r = post(
+        &app,
+        &seller,
+        &format!("/api/v1/orders/{id}/cancel"),
+        json!({"reason": "Erreur"}),
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    let r = post(
+        &app,
+        &manager,
+        &format!("/api/v1/orders/{id}/cancel"),
+        json!({"reason": " "}),
+    )
+    .await;
+    assert_eq!(
+        field_errors(&problem(r, 422).await),
+        vec![("reason".into(), "required".into())]
+    );
+    let r = post(
+        &app,
+        &manager,
+        &format!("/api/v1/orders/{id}/cancel"),
+        json!({"reason": "Client parti", "refund": {"method": "cash", "amount": "47,00"}}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let c: Value = r.json().await.unwrap();
+    assert_eq!(
+        (c["state"].as_str(), c["collected_cents"].as_i64()),
+        (Some("cancelled"), Some(0))
+    );
+    assert!(
+        c["internal_comment"]
+            .as_str()
+            .unwrap()
+            .contains("Client parti")
+    );
+    let av = get(
+        &app,
+        &manager,
+        &format!(
+            "/api/v1/offers/{}/availability?from={day}&to={day}",
+            s.offer
+        ),
+    )
+    .await;
+    assert_eq!(
+        av["sessions"][0]["sold"], 2,
+        "the cancelled order's 3 places came back"
+    );
+    assert_eq!(
+        get(&app, &manager, &format!("/api/v1/products/{}", s.panier)).await["stock"],
+        3
+    );
+
+    // The journal verifies; the database refuses to change it; a change made anyway (guard
+    // removed) is caught at the entry that was changed.
+    let reports = app
+        .store
+        .read(|tx| Box::pin(async move { guichet_store::journal::verify_all(tx).await }))
+        .await
+        .unwrap();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].first_broken, None);
+    assert_eq!(
+        reports[0].entries, 7,
+        "2 orders, 3 payments, 1 cancellation, 1 refund"
+    );
+    let tamper =
+        "UPDATE journal_entries SET record = REPLACE(record, '4700', '4600') WHERE seq = 2";
+    let refused = app.store.write(|tx| Box::pin(async move {
+        guichet_store::on_tx!(tx, c => sqlx::query(tamper).execute(c).await?.rows_affected());
+        Ok(())
+    })).await;
+    assert!(refused.is_err(), "the journal refuses updates");
+    let drop_guard: &[&str] = match app.store.backend() {
+        guichet_store::Backend::Sqlite => &["DROP TRIGGER journal_entries_no_update"],
+        guichet_store::Backend::Postgres => {
+            &["ALTER TABLE journal_entries DISABLE TRIGGER journal_entries_no_change"]
+        }
+    };
+    app.store.write(|tx| Box::pin(async move {
+        for sql in drop_guard {
+            guichet_store::on_tx!(tx, c => sqlx::query(sqlx::AssertSqlSafe(*sql)).execute(c).await?.rows_affected());
+        }
+        guichet_store::on_tx!(tx, c => sqlx::query(tamper).execute(c).await?.rows_affected());
+        Ok(())
+    })).await.unwrap();
+    let reports = app
+        .store
+        .read(|tx| Box::pin(async move { guichet_store::journal::verify_all(tx).await }))
+        .await
+        .unwrap();
+    assert_eq!(reports[0].first_broken, Some((2, "hash_mismatch")));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_carts_get_clear_errors_and_the_phone_register_keeps_its_rules() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let b = org(&app, "Grottes B", "b").await;
+    let key = api_key(&app, &a, "manager").await;
+    let s = setup(&app, &key, 40).await;
+    let r = post(
+        &app,
+        &key,
+        "/api/v1/orders",
+        json!({"register_id": s.register, "lines": []}),
+    )
+    .await;
+    assert_eq!(
+        field_errors(&problem(r, 422).await),
+        vec![("lines".into(), "empty_cart".into())]
+    );
+    let r = post(
+        &app,
+        &key,
+        "/api/v1/orders",
+        json!({"register_id": "nope", "lines": tickets(&s, 1, 0)}),
+    )
+    .await;
+    assert_eq!(
+        field_errors(&problem(r, 422).await),
+        vec![("register_id".into(), "unknown_register".into())]
+    );
+    let r = post(&app, &key, "/api/v1/orders", json!({"register_id": s.register, "lines": [
+        {"offer_id": s.offer, "session_start": s.start + 60_000_000, "item_id": s.adult, "quantity": 1},
+        {"offer_id": s.offer, "session_start": s.start, "item_id": s.panier, "quantity": 1},
+        {"offer_id": s.offer, "session_start": s.start, "item_id": s.adult, "quantity": 0},
+        {"barcode": "0000000000000", "quantity": 1},
+        {"product_id": s.panier, "quantity": 4}
+    ], "payments": [{"method": "cheque", "amount": "1,00"}]})).await;
+    let p = problem(r, 422).await;
+    assert_eq!(
+        field_errors(&p),
+        vec![
+            ("lines[0].session_start".into(), "unknown_session".into()),
+            ("lines[1].item_id".into(), "not_offered".into()),
+            ("lines[2].quantity".into(), "invalid_quantity".into()),
+            ("lines[3].product_id".into(), "unknown_product".into()),
+            ("payments[0].method".into(), "unknown_method".into()),
+        ]
+    );
+    // Out of stock is found in the sale's transaction; nothing is written.
+    let r = post(
+        &app,
+        &key,
+        "/api/v1/orders",
+        json!({"register_id": s.register, "lines": [
+        {"offer_id": s.offer, "session_start": s.start, "item_id": s.adult, "quantity": 1},
+        {"product_id": s.panier, "quantity": 4}]}),
+    )
+    .await;
+    assert_eq!(
+        field_errors(&problem(r, 422).await),
+        vec![("lines[1]".into(), "out_of_stock".into())]
+    );
+    let day = jiff::Timestamp::from_microsecond(s.start)
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Brussels").unwrap())
+        .date();
+    let av = get(
+        &app,
+        &key,
+        &format!(
+            "/api/v1/offers/{}/availability?from={day}&to={day}",
+            s.offer
+        ),
+    )
+    .await;
+    assert_eq!(av["sessions"][0]["sold"], 0, "a refused sale takes nothing");
+    // The phone register: no cash, no Bancontact; future dates only (ours is in ten days).
+    let r = post(
+        &app,
+        &key,
+        "/api/v1/orders",
+        json!({"register_id": s.phone, "lines": tickets(&s, 1, 0),
+        "payments": [{"method": "cash", "amount": "8,50"}]}),
+    )
+    .await;
+    assert_eq!(
+        field_errors(&problem(r, 422).await),
+        vec![("payments[0].method".into(), "method_not_on_phone".into())]
+    );
+    let r = post(
+        &app,
+        &key,
+        "/api/v1/orders",
+        json!({"register_id": s.phone, "lines": tickets(&s, 1, 0),
+        "payments": [{"method": "bank_transfer", "amount": "8,50"}]}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    // Stopped sales are refused.
+    let r = post(
+        &app,
+        &key,
+        "/api/v1/stop-sales",
+        json!({"offer_ids": [s.offer], "from": day.to_string(), "to": day.to_string()}),
+    )
+    .await;
+    assert!(r.status().is_success());
+    let r = post(
+        &app,
+        &key,
+        "/api/v1/orders",
+        json!({"register_id": s.register, "lines": tickets(&s, 1, 0)}),
+    )
+    .await;
+    assert_eq!(
+        field_errors(&problem(r, 422).await),
+        vec![("lines[0].session_start".into(), "sales_stopped".into())]
+    );
+    // Another organization sees none of it.
+    let other = api_key(&app, &b, "manager").await;
+    let orders = get(
+        &app,
+        &key,
+        &format!("/api/v1/orders?from={day}&to={day}&by=visit"),
+    )
+    .await;
+    let id = orders[0]["id"].as_str().unwrap();
+    let r = client()
+        .get(app.url(&format!("/api/v1/orders/{id}")))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn quotes_become_orders_later() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let key = api_key(&app, &a, "manager").await;
+    let s = setup(&app, &key, 40).await;
+    let r = post(
+        &app,
+        &key,
+        "/api/v1/orders",
+        json!({"register_id": s.register, "quote": true, "lines": tickets(&s, 20, 2)}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let q: Value = r.json().await.unwrap();
+    assert_eq!(
+        (q["state"].as_str(), q["number"].as_str()),
+        (Some("quote"), None)
+    );
+    assert!(q["quote_number"].as_str().unwrap().starts_with('D'));
+    let day = jiff::Timestamp::from_microsecond(s.start)
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Brussels").unwrap())
+        .date();
+    let sold = |v: Value| v["sessions"][0]["sold"].as_i64();
+    let path = format!(
+        "/api/v1/offers/{}/availability?from={day}&to={day}",
+        s.offer
+    );
+    assert_eq!(sold(get(&app, &key, &path).await), Some(0));
+    let id = q["id"].as_str().unwrap();
+    let o: Value = post(
+        &app,
+        &key,
+        &format!("/api/v1/orders/{id}/confirm"),
+        json!({"register_id": s.register,
+        "payments": [{"method": "bank_transfer", "amount": "50,00"}]}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        (
+            o["state"].as_str(),
+            o["collected_cents"].as_i64(),
+            o["total_cents"].as_i64()
+        ),
+        (Some("awaiting_payment"), Some(5000), Some(18000))
+    );
+    assert!(o["number"].as_str().unwrap().starts_with('P'));
+    assert_eq!(sold(get(&app, &key, &path).await), Some(22));
+    let r = post(
+        &app,
+        &key,
+        &format!("/api/v1/orders/{id}/confirm"),
+        json!({"register_id": s.register}),
+    )
+    .await;
+    assert_eq!(problem(r, 409).await["code"], "not_a_quote");
+    app.stop().await;
+}
+
+/// Many sales race for the last places, from two registers at once: exactly the capacity is
+/// sold, every other sale gets a clear `sold_out`.
+#[tokio::test]
+async fn concurrent_sales_never_oversell() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let key = api_key(&app, &a, "manager").await;
+    let s = setup(&app, &key, 7).await;
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        let url = app.url("/api/v1/orders");
+        let key = key.clone();
+        let register = if i % 2 == 0 {
+            s.register.clone()
+        } else {
+            s.phone.clone()
+        };
+        let body = json!({"register_id": register, "lines": tickets(&s, 1, 0),
+            "payments": [{"method": "bank_transfer", "amount": "8,50"}]});
+        tasks.push(tokio::spawn(async move {
+            client()
+                .post(url)
+                .bearer_auth(key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut codes = Vec::new();
+    for t in tasks {
+        codes.push(t.await.unwrap());
+    }
+    assert_eq!(codes.iter().filter(|c| **c == 201).count(), 7, "{codes:?}");
+    assert_eq!(codes.iter().filter(|c| **c == 422).count(), 17, "{codes:?}");
+    let day = jiff::Timestamp::from_microsecond(s.start)
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Brussels").unwrap())
+        .date();
+    let av = get(
+        &app,
+        &key,
+        &format!(
+            "/api/v1/offers/{}/availability?from={day}&to={day}",
+            s.offer
+        ),
+    )
+    .await;
+    assert_eq!(
+        (
+            av["sessions"][0]["sold"].as_i64(),
+            av["sessions"][0]["remaining"].as_i64()
+        ),
+        (Some(7), Some(0))
+    );
+    // Numbers are gapless.
+    let orders = get(
+        &app,
+        &key,
+        &format!("/api/v1/orders?from={day}&to={day}&by=visit"),
+    )
+    .await;
+    let mut numbers: Vec<String> = orders
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["number"].as_str().unwrap().to_owned())
+        .collect();
+    numbers.sort();
+    let seqs: Vec<i64> = numbers.iter().map(|n| n[7..].parse().unwrap()).collect();
+    assert_eq!(seqs, (1..=7).collect::<Vec<_>>());
+    let reports = app
+        .store
+        .read(|tx| Box::pin(async move { guichet_store::journal::verify_all(tx).await }))
+        .await
+        .unwrap();
+    assert!(reports.iter().all(|r| r.first_broken.is_none()));
+    assert_eq!(reports.iter().map(|r| r.entries).sum::<i64>(), 14);
+    app.stop().await;
+}
