@@ -50,6 +50,28 @@ impl Tr {
         ts.to_zoned(zone).strftime("%d/%m/%Y %H:%M").to_string()
     }
 
+    /// An amount in euros as people read it: `8,50 €`.
+    pub fn money(&self, cents: &i64) -> String {
+        format!("{} €", guichet_domain::shop::format_cents(*cents))
+    }
+
+    /// A session start (or any instant) as a time of day in the zone: `14:30`.
+    pub fn time_of(&self, micros: &Option<i64>, tz: &str) -> String {
+        let Some(ts) = micros.and_then(|m| jiff::Timestamp::from_microsecond(m).ok()) else {
+            return String::new();
+        };
+        let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
+        ts.to_zoned(zone).strftime("%H:%M").to_string()
+    }
+
+    /// A YYYY-MM-DD day as DD/MM/YYYY.
+    pub fn day(&self, day: &Option<String>) -> String {
+        day.as_deref()
+            .and_then(|d| d.parse::<jiff::civil::Date>().ok())
+            .map(|d| d.strftime("%d/%m/%Y").to_string())
+            .unwrap_or_default()
+    }
+
     pub fn maybe_instant(&self, micros: &Option<i64>, tz: &str) -> String {
         micros
             .as_ref()
@@ -95,6 +117,7 @@ pub const MENU: &[MenuSection] = &[
     (
         Some("nav-sales"),
         &[
+            ("nav-register", "/register", Some(Permission::Sell)),
             ("nav-planning", "/planning", None),
             ("nav-arrivals", "/arrivals", None),
             ("nav-orders", "/orders", None),

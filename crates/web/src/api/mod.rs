@@ -111,6 +111,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(offers::list_photos, offers::add_photo))
         .routes(routes!(offers::delete_photo))
         .routes(routes!(orders::create, orders::list))
+        .routes(routes!(orders::preview))
         .routes(routes!(orders::get))
         .routes(routes!(orders::pay))
         .routes(routes!(orders::confirm))

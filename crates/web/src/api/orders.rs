@@ -5,7 +5,7 @@ use super::{ApiJson, ApiResult, id};
 use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
-use crate::services::orders::{self, CancelInput, OrderInput, PayInput};
+use crate::services::orders::{self, CancelInput, OrderInput, PayInput, Preview};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -52,6 +52,18 @@ pub async fn create(
         StatusCode::CREATED,
         Json(orders::create(&state, &ctx, &input, key).await?),
     ))
+}
+
+/// Prices a cart without recording it: lines, VAT per rate, totals, change and what is left
+/// due. The same checks as creating the order, except places and stock (taken at creation).
+#[utoipa::path(post, path = "/api/v1/orders/preview", tag = "orders", request_body = OrderInput,
+    responses((status = 200, body = Preview), (status = 422, body = Problem)))]
+pub async fn preview(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(input): ApiJson<OrderInput>,
+) -> ApiResult<Preview> {
+    Ok(Json(orders::preview(&state, &ctx, &input).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(ListQuery),

@@ -112,6 +112,19 @@ async fn register(state: &AppState, ctx: &Ctx, raw: &str) -> Result<Register, Ap
     }
 }
 
+/// The registers one can sell on (active ones).
+pub async fn selling_registers(state: &AppState, ctx: &Ctx) -> Result<Vec<Register>, AppError> {
+    ctx.require(Permission::Sell)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { guichet_store::registers::list(tx, tenant).await }))
+        .await?
+        .into_iter()
+        .filter(|r| !r.archived)
+        .collect())
+}
+
 /// The payment methods this organization offers, in display order.
 pub async fn enabled_methods(state: &AppState, ctx: &Ctx) -> Result<Vec<PaymentMethod>, AppError> {
     let tenant = ctx.tenant;
@@ -506,6 +519,105 @@ async fn product_line(
     }))
 }
 
+/// A cart priced and checked, not yet recorded.
+struct Cart {
+    register: Register,
+    lines: Vec<NewLine>,
+    totals: order::Totals,
+    visit_date: Option<String>,
+    visit_start: Option<i64>,
+    payments: Vec<NewPayment>,
+}
+
+/// Prices the cart from the catalogue, checks every rule that can be checked before the
+/// transaction, and shares VAT among the lines; every bad field is reported at once.
+async fn price_cart(state: &AppState, ctx: &Ctx, input: &OrderInput) -> Result<Cart, AppError> {
+    let mut e = FieldErrors::new();
+    let register = register(state, ctx, &input.register_id).await?;
+    let priced = price_lines(state, ctx, &register, &input.lines, &mut e).await?;
+    let mut lines = priced.lines;
+    let amounts: Vec<(i64, u32)> = lines
+        .iter()
+        .map(|l| (l.total_cents, l.vat_rate_bp))
+        .collect();
+    let totals = order::totals(&amounts);
+    for (l, vat) in lines.iter_mut().zip(&totals.line_vat_cents) {
+        l.vat_cents = *vat;
+    }
+    let enabled = enabled_methods(state, ctx).await?;
+    let payments = if input.quote {
+        if !input.payments.is_empty() {
+            e.add("payments", "quote_not_payable");
+        }
+        Vec::new()
+    } else {
+        payments(
+            &input.payments,
+            totals.gross_cents,
+            &enabled,
+            &register,
+            &mut e,
+        )
+    };
+    e.into_result()?;
+    Ok(Cart {
+        register,
+        lines,
+        totals,
+        visit_date: priced.visit_date,
+        visit_start: priced.visit_start,
+        payments,
+    })
+}
+
+/// A priced cart line, for the cashier screen.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PreviewLine {
+    pub label: String,
+    pub quantity: i64,
+    pub unit_price_cents: i64,
+    pub discount_cents: i64,
+    pub total_cents: i64,
+    pub vat_rate_basis_points: u32,
+    pub vat_cents: i64,
+}
+
+/// What the cart would come to: lines, VAT per rate, totals, and what the payments leave due.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Preview {
+    pub lines: Vec<PreviewLine>,
+    pub totals: order::Totals,
+    pub paid_cents: i64,
+    pub change_cents: i64,
+    pub due_cents: i64,
+}
+
+/// Prices a cart without recording anything (the cashier screen's live totals).
+pub async fn preview(state: &AppState, ctx: &Ctx, input: &OrderInput) -> Result<Preview, AppError> {
+    ctx.require(Permission::Sell)?;
+    let cart = price_cart(state, ctx, input).await?;
+    let paid: i64 = cart.payments.iter().map(|p| p.amount_cents).sum();
+    Ok(Preview {
+        lines: cart
+            .lines
+            .iter()
+            .map(|l| PreviewLine {
+                label: l.label.clone(),
+                quantity: l.quantity,
+                unit_price_cents: l.unit_price_cents,
+                discount_cents: l.discount_cents,
+                total_cents: l.total_cents,
+                vat_rate_basis_points: l.vat_rate_bp,
+                vat_cents: l.vat_cents,
+            })
+            .collect(),
+        paid_cents: paid,
+        change_cents: cart.payments.iter().map(|p| p.change_cents).sum(),
+        due_cents: cart.totals.gross_cents - paid,
+        totals: cart.totals,
+    })
+}
+
 /// Validates and prices a cart, then records the order (or quote) with its payments in one
 /// transaction. The same idempotency key again returns the first order.
 pub async fn create(
@@ -531,34 +643,14 @@ pub async fn create(
             return Ok(o);
         }
     }
-    let mut e = FieldErrors::new();
-    let register = register(state, ctx, &input.register_id).await?;
-    let priced = price_lines(state, ctx, &register, &input.lines, &mut e).await?;
-    let mut lines = priced.lines;
-    let amounts: Vec<(i64, u32)> = lines
-        .iter()
-        .map(|l| (l.total_cents, l.vat_rate_bp))
-        .collect();
-    let totals = order::totals(&amounts);
-    for (l, vat) in lines.iter_mut().zip(&totals.line_vat_cents) {
-        l.vat_cents = *vat;
-    }
-    let enabled = enabled_methods(state, ctx).await?;
-    let pays = if input.quote {
-        if !input.payments.is_empty() {
-            e.add("payments", "quote_not_payable");
-        }
-        Vec::new()
-    } else {
-        payments(
-            &input.payments,
-            totals.gross_cents,
-            &enabled,
-            &register,
-            &mut e,
-        )
-    };
-    e.into_result()?;
+    let Cart {
+        register,
+        lines,
+        totals,
+        visit_date,
+        visit_start,
+        payments: pays,
+    } = price_cart(state, ctx, input).await?;
     let day = jiff::Timestamp::now()
         .to_zoned(zone(state, ctx).await?)
         .date();
@@ -568,8 +660,8 @@ pub async fn create(
         lines,
         total_cents: totals.gross_cents,
         vat_cents: totals.vat_cents,
-        visit_date: priced.visit_date,
-        visit_start: priced.visit_start,
+        visit_date,
+        visit_start,
         customer_comment: clean(&input.customer_comment),
         internal_comment: clean(&input.internal_comment),
         created_by: ctx.user_id(),

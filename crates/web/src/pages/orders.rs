@@ -1,0 +1,366 @@
+//! The orders list (the seeds' columns, date filters), an order's page (lines, VAT per rate,
+//! payments as `number_N`, journal entries) with its actions — take a payment, confirm a
+//! quote, cancel with a reason and refund — and the payments list.
+
+use super::{Flash, OrPage, form_errors, parse_id};
+use crate::AppState;
+use crate::auth::{Ctx, PageCtx};
+use crate::error::{AppError, PageError};
+use crate::services::orders::{self as sale, CancelInput, PayInput, PaymentInput};
+use crate::view::{Nav, Tr, render_status};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use guichet_domain::order::{OrderState, PaymentMethod};
+use guichet_domain::{FieldErrors, OrderId, Permission};
+use guichet_store::orders::{Order, OrderSummary, PaymentLine};
+use guichet_store::registers::Register;
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    from: String,
+    to: String,
+    /// `visit` filters on the visit date.
+    by: String,
+    done: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "orders.html")]
+struct ListPage {
+    tr: Tr,
+    nav: Nav,
+    from: String,
+    to: String,
+    by_visit: bool,
+    orders: Vec<OrderSummary>,
+    tz: String,
+    errors: FieldErrors,
+    total_cents: i64,
+    collected_cents: i64,
+}
+
+impl ListPage {
+    fn state_label(&self, s: &OrderState) -> String {
+        self.tr.t(&format!("order-state-{}", s.as_str()))
+    }
+}
+
+async fn today(state: &AppState, ctx: &Ctx) -> Result<(jiff::civil::Date, String), PageError> {
+    let tz = crate::services::time_zone(state, ctx.tenant)
+        .await
+        .or_page(ctx)?;
+    let zone = jiff::tz::TimeZone::get(&tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    Ok((jiff::Timestamp::now().to_zoned(zone).date(), tz))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    ctx.require(Permission::Sell).or_page(&ctx)?;
+    let (today, tz) = today(&state, &ctx).await?;
+    let from = if q.from.trim().is_empty() {
+        today.to_string()
+    } else {
+        q.from.trim().to_owned()
+    };
+    let to = if q.to.trim().is_empty() {
+        from.clone()
+    } else {
+        q.to.trim().to_owned()
+    };
+    let by_visit = q.by == "visit";
+    let (orders, errors) = match sale::list(&state, &ctx, &from, &to, by_visit).await {
+        Ok(o) => (o, FieldErrors::new()),
+        Err(e) => (Vec::new(), form_errors(e, &ctx)?),
+    };
+    let live = orders
+        .iter()
+        .filter(|o| matches!(o.state, OrderState::Confirmed | OrderState::AwaitingPayment));
+    let (total_cents, collected_cents) = live.fold((0, 0), |(t, c), o| {
+        (t + o.total_cents, c + o.collected_cents)
+    });
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_status(
+        status,
+        &ListPage {
+            tr: Tr(ctx.lang),
+            nav: Nav::new(&ctx, "/orders", q.done.as_deref()),
+            from,
+            to,
+            by_visit,
+            orders,
+            tz,
+            errors,
+            total_cents,
+            collected_cents,
+        },
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "order.html")]
+struct OrderPage {
+    tr: Tr,
+    nav: Nav,
+    o: Order,
+    tz: String,
+    registers: Vec<Register>,
+    methods: Vec<PaymentMethod>,
+    can_cancel: bool,
+    errors: FieldErrors,
+    form: ActionForm,
+}
+
+impl OrderPage {
+    fn state_label(&self, s: &OrderState) -> String {
+        self.tr.t(&format!("order-state-{}", s.as_str()))
+    }
+    fn method_label(&self, m: &PaymentMethod) -> String {
+        self.tr.t(&format!("method-{}", m.as_str()))
+    }
+    fn rate(&self, bp: &u32) -> String {
+        guichet_domain::VatRate::from_basis_points(i64::from(*bp))
+            .map(|r| r.to_string())
+            .unwrap_or_default()
+    }
+    fn reference(&self, position: &i32) -> String {
+        format!("{}_{position}", self.o.number.clone().unwrap_or_default())
+    }
+    fn due(&self) -> i64 {
+        self.o.total_cents - self.o.collected_cents
+    }
+    fn is_quote(&self) -> bool {
+        self.o.state == OrderState::Quote
+    }
+    fn payable(&self) -> bool {
+        self.o.state == OrderState::AwaitingPayment && self.due() > 0
+    }
+    fn cancellable(&self) -> bool {
+        self.can_cancel && self.o.state != OrderState::Cancelled
+    }
+    fn is_register(&self, id: &guichet_domain::RegisterId) -> bool {
+        self.form.register_id == id.to_string()
+    }
+    fn is_method(&self, m: &PaymentMethod) -> bool {
+        self.form.method == m.as_str()
+    }
+    /// What is left to pay, as typed in the amount field.
+    fn due_text(&self) -> String {
+        guichet_domain::shop::format_cents(self.due())
+    }
+    fn collected_text(&self) -> String {
+        guichet_domain::shop::format_cents(self.o.collected_cents)
+    }
+}
+
+/// What the action forms post (one struct: each form sends its part).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ActionForm {
+    register_id: String,
+    method: String,
+    amount: String,
+    reason: String,
+}
+
+async fn order_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: OrderId,
+    flash: Option<&str>,
+    form: ActionForm,
+    errors: FieldErrors,
+) -> Result<Response, PageError> {
+    let o = sale::get(state, ctx, id).await.or_page(ctx)?;
+    let (_, tz) = today(state, ctx).await?;
+    let registers = sale::selling_registers(state, ctx).await.or_page(ctx)?;
+    let methods = sale::enabled_methods(state, ctx).await.or_page(ctx)?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_status(
+        status,
+        &OrderPage {
+            tr: Tr(ctx.lang),
+            nav: Nav::new(ctx, "/orders", flash),
+            o,
+            tz,
+            registers,
+            methods,
+            can_cancel: ctx.can(Permission::CancelOrder),
+            errors,
+            form,
+        },
+    ))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<String>,
+    Query(flash): Query<Flash>,
+) -> Result<Response, PageError> {
+    let id: OrderId = parse_id(&id, &ctx)?;
+    order_page(
+        &state,
+        &ctx,
+        id,
+        flash.key(),
+        ActionForm::default(),
+        FieldErrors::new(),
+    )
+    .await
+}
+
+/// Runs an action, then back to the order with a message, or the page with the form's errors.
+async fn act(
+    state: &AppState,
+    ctx: &Ctx,
+    id: OrderId,
+    form: ActionForm,
+    result: Result<Order, AppError>,
+    flash: &str,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/orders/{id}?done={flash}")).into_response()),
+        Err(e) => {
+            let errors = form_errors(e, ctx)?;
+            order_page(state, ctx, id, None, form, errors).await
+        }
+    }
+}
+
+fn payment_of(form: &ActionForm) -> Vec<PaymentInput> {
+    vec![PaymentInput {
+        method: form.method.clone(),
+        amount: form.amount.clone(),
+    }]
+}
+
+pub async fn pay(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<String>,
+    Form(form): Form<ActionForm>,
+) -> Result<Response, PageError> {
+    let id: OrderId = parse_id(&id, &ctx)?;
+    let input = PayInput {
+        register_id: form.register_id.clone(),
+        payments: payment_of(&form),
+    };
+    let r = sale::pay(&state, &ctx, id, &input).await;
+    act(&state, &ctx, id, form, r, "payment-taken").await
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<String>,
+    Form(form): Form<ActionForm>,
+) -> Result<Response, PageError> {
+    let id: OrderId = parse_id(&id, &ctx)?;
+    let payments = if form.amount.trim().is_empty() {
+        Vec::new()
+    } else {
+        payment_of(&form)
+    };
+    let input = PayInput {
+        register_id: form.register_id.clone(),
+        payments,
+    };
+    let r = sale::confirm_quote(&state, &ctx, id, &input).await;
+    act(&state, &ctx, id, form, r, "quote-confirmed").await
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<String>,
+    Form(form): Form<ActionForm>,
+) -> Result<Response, PageError> {
+    let id: OrderId = parse_id(&id, &ctx)?;
+    let refund = (!form.amount.trim().is_empty()).then(|| PaymentInput {
+        method: form.method.clone(),
+        amount: form.amount.clone(),
+    });
+    let input = CancelInput {
+        reason: form.reason.clone(),
+        refund,
+    };
+    let r = sale::cancel(&state, &ctx, id, &input).await;
+    act(&state, &ctx, id, form, r, "order-cancelled").await
+}
+
+#[derive(Template)]
+#[template(path = "payments.html")]
+struct PaymentsPage {
+    tr: Tr,
+    nav: Nav,
+    from: String,
+    to: String,
+    rows: Vec<PaymentLine>,
+    tz: String,
+    errors: FieldErrors,
+    total_cents: i64,
+}
+
+impl PaymentsPage {
+    fn method_label(&self, m: &PaymentMethod) -> String {
+        self.tr.t(&format!("method-{}", m.as_str()))
+    }
+}
+
+pub async fn payments(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    ctx.require(Permission::Sell).or_page(&ctx)?;
+    let (today, tz) = today(&state, &ctx).await?;
+    let from = if q.from.trim().is_empty() {
+        today.to_string()
+    } else {
+        q.from.trim().to_owned()
+    };
+    let to = if q.to.trim().is_empty() {
+        from.clone()
+    } else {
+        q.to.trim().to_owned()
+    };
+    let (rows, errors) = match sale::payment_lines(&state, &ctx, &from, &to).await {
+        Ok(r) => (r, FieldErrors::new()),
+        Err(e) => (Vec::new(), form_errors(e, &ctx)?),
+    };
+    let total_cents = rows.iter().map(|r| r.amount_cents).sum();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_status(
+        status,
+        &PaymentsPage {
+            tr: Tr(ctx.lang),
+            nav: Nav::new(&ctx, "/orders", None),
+            from,
+            to,
+            rows,
+            tz,
+            errors,
+            total_cents,
+        },
+    ))
+}
