@@ -437,3 +437,223 @@ async fn create_an_offer_then_stop_and_reopen_its_sales() {
     b.close().await.unwrap();
     app.stop().await;
 }
+
+/// Waits until the element's text contains `text`.
+async fn text_of_contains(b: &fantoccini::Client, css: &str, text: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(el) = b.find(Locator::Css(css)).await
+            && let Ok(t) = el.text().await
+        {
+            if t.contains(text) {
+                return t;
+            }
+            last = t;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} never contained {text:?} (last: {last:?})");
+}
+
+/// The register issue's flow: a seller sells 2 adult tickets for today's next session plus a
+/// scanned product, paid half cash, half Bancontact, and finds the order in the list.
+#[tokio::test]
+async fn sell_tickets_and_a_scanned_product_paid_half_cash_half_bancontact() {
+    let Some((_driver, _profile, b)) = browser().await else {
+        return;
+    };
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let key = crate::harness::api_key(&app, &a, "manager").await;
+    let c = reqwest::Client::new();
+    let rates: serde_json::Value = c
+        .get(app.url("/api/v1/vat-rates"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let rate = |bp: i64| {
+        rates
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rate_basis_points"] == bp)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let adult: serde_json::Value = c
+        .post(app.url("/api/v1/ticket-types"))
+        .bearer_auth(&key)
+        .json(
+            &serde_json::json!({"name": "Ticket adulte", "vat_rate_id": rate(0), "sale_pos": true}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // Sessions every 5 minutes all day, so "today's next session" exists whenever the test runs
+    // (in the day's last minutes the screen is moved to tomorrow, as a cashier would).
+    let offer: serde_json::Value = c.post(app.url("/api/v1/offers")).bearer_auth(&key)
+        .json(&serde_json::json!({
+            "fr": {"name": "Visite guidée des Grottes de Neptune"}, "kind": "activity", "sale_pos": true, "capacity": "40",
+            "prices": [{"item_id": adult["id"], "price": "8,50"}],
+            "rules": [{"from": "2026-01-01", "to": "2035-12-31", "kind": "every", "every_minutes": "5", "first": "00:00", "last": "23:55"}]
+        }))
+        .send().await.unwrap().json().await.unwrap();
+    let peluche: serde_json::Value = c.post(app.url("/api/v1/products")).bearer_auth(&key)
+        .json(&serde_json::json!({"name": "Peluche loup", "price": "12,80", "vat_rate_id": rate(2100), "sale_pos": true}))
+        .send().await.unwrap().json().await.unwrap();
+    let barcode = peluche["barcode"].as_str().unwrap().to_owned();
+
+    b.goto(&app.url("/login")).await.unwrap();
+    b.find(Locator::Id("f-email"))
+        .await
+        .unwrap()
+        .send_keys(&a.seller)
+        .await
+        .unwrap();
+    b.find(Locator::Id("f-password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    b.find(Locator::Id("login-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait().for_element(Locator::Css("main h1")).await.unwrap();
+    b.goto(&app.url("/register")).await.unwrap();
+    b.wait()
+        .for_element(Locator::Css("#offers .offer"))
+        .await
+        .unwrap();
+    let brussels = jiff::tz::TimeZone::get("Europe/Brussels").unwrap();
+    let now = jiff::Zoned::now().with_time_zone(brussels);
+    if now.hour() == 23 && now.minute() >= 50 {
+        let tomorrow = now.date().tomorrow().unwrap().to_string();
+        b.execute(
+            "const d = document.getElementById('visit-date'); d.value = arguments[0]; d.dispatchEvent(new Event('change'));",
+            vec![serde_json::json!(tomorrow)],
+        )
+        .await
+        .unwrap();
+    }
+    b.find(Locator::Css(&format!(
+        "#offers .offer[data-offer='{}']",
+        offer["id"].as_str().unwrap()
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    b.wait()
+        .for_element(Locator::Css("#sessions .session[aria-selected='true']"))
+        .await
+        .unwrap();
+    let qty = b.find(Locator::Css("#quantities input.qty")).await.unwrap();
+    qty.clear().await.unwrap();
+    qty.send_keys("2").await.unwrap();
+    b.find(Locator::Id("add-tickets"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    text_of_contains(&b, "#total", "17,00").await;
+    // The scanner types the code and presses Enter.
+    b.find(Locator::Id("scan"))
+        .await
+        .unwrap()
+        .send_keys(&format!("{barcode}\u{E007}"))
+        .await
+        .unwrap();
+    text_of_contains(&b, "#total", "29,80 €").await;
+    text_of_contains(&b, "#total-vat", "2,22 €").await;
+    // Half cash, half Bancontact.
+    b.find(Locator::Css("#methods button[data-method='cash']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let amount = b.find(Locator::Id("pay-amount")).await.unwrap();
+    amount.clear().await.unwrap();
+    amount.send_keys("14,90").await.unwrap();
+    b.find(Locator::Id("add-payment"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    text_of_contains(&b, "#due", "14,90 €").await;
+    b.find(Locator::Css("#methods button[data-method='bancontact']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.find(Locator::Id("validate"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let sold = text_of_contains(&b, "#result-number", "P").await;
+    let number = sold.split_whitespace().last().unwrap().to_owned();
+    assert!(
+        number.starts_with('P') && number.ends_with("0001"),
+        "{sold}"
+    );
+
+    // The order is in the list, collected in full.
+    b.goto(&app.url("/orders")).await.unwrap();
+    let row = text_of_contains(&b, "#orders tbody", &number).await;
+    assert!(
+        row.contains("Ticket adulte x2, Peluche loup") && row.contains("29,80 €"),
+        "{row}"
+    );
+    let orders: serde_json::Value = c
+        .get(app.url(&format!("/api/v1/orders?from={0}&to={0}", now.date())))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = orders[0]["id"].as_str().unwrap();
+    let o: serde_json::Value = c
+        .get(app.url(&format!("/api/v1/orders/{id}")))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let methods: Vec<(&str, i64)> = o["payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["method"].as_str().unwrap(),
+                p["amount_cents"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(methods, vec![("cash", 1490), ("bancontact", 1490)]);
+    assert_eq!(o["state"], "confirmed");
+    app.stop().await;
+}

@@ -220,6 +220,10 @@ async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Respon
             include_bytes!("../assets/app.js"),
             "text/javascript; charset=utf-8",
         ),
+        "cashier.js" => (
+            include_bytes!("../assets/cashier.js"),
+            "text/javascript; charset=utf-8",
+        ),
         "swagger-ui.css" => (
             include_bytes!("../assets/vendor/swagger-ui.css"),
             "text/css; charset=utf-8",

@@ -8,6 +8,7 @@ mod groups;
 mod offers;
 mod orders;
 mod planning;
+mod register;
 mod registers;
 mod session;
 mod shop;
@@ -143,6 +144,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/activity/shop/{id}/photo", post(shop::set_photo))
         .route("/activity/shop/{id}/photo/delete", post(shop::remove_photo))
+        .route("/register", get(register::page))
         .route("/orders", get(orders::list))
         .route("/orders/payments", get(orders::payments))
         .route("/orders/{id}", get(orders::show))

@@ -1,0 +1,148 @@
+//! The cashier screen: one page, keyboard-first and touch-friendly. The catalogue comes embedded
+//! as JSON; live remaining places come from the availability API; the cart is priced by the
+//! preview endpoint and the sale recorded by `POST /api/v1/orders` (with an idempotency key),
+//! so the page and the API sell through the same code.
+
+use super::OrPage;
+use crate::AppState;
+use crate::auth::PageCtx;
+use crate::error::PageError;
+use crate::services::orders as sale;
+use crate::view::{Nav, Tr, render};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use guichet_domain::Permission;
+use guichet_domain::order::PaymentMethod;
+use guichet_domain::org::RegisterKind;
+use guichet_store::registers::Register;
+use serde::Deserialize;
+use serde_json::json;
+
+/// Error codes the screen may receive, with their messages in the user's language.
+const CODES: &[&str] = &[
+    "empty_cart",
+    "unknown_register",
+    "method_disabled",
+    "method_not_on_phone",
+    "amount_zero",
+    "more_than_due",
+    "more_than_paid",
+    "price_change_not_allowed",
+    "invalid_quantity",
+    "unknown_offer",
+    "not_sold_at_register",
+    "not_offered",
+    "unknown_session",
+    "phone_future_only",
+    "sales_closed",
+    "sales_stopped",
+    "sold_out",
+    "daily_stock_exhausted",
+    "equipment_exhausted",
+    "out_of_stock",
+    "session_closed",
+    "below_minimum",
+    "above_maximum",
+    "unknown_method",
+    "unknown_product",
+    "required",
+    "negative_price",
+    "not_a_number",
+    "too_precise",
+    "out_of_range",
+    "invalid_discount",
+    "amount_too_large",
+    "idempotency_conflict",
+    "quote_not_payable",
+];
+
+/// Texts the script shows.
+const TEXTS: &[&str] = &[
+    "cashier-no-session",
+    "cashier-places-left",
+    "cashier-full",
+    "cashier-unknown-barcode",
+    "cashier-free-reason",
+    "cashier-new-price",
+    "cashier-price-reason",
+    "cashier-sold",
+    "cashier-change",
+    "cashier-quote-saved",
+    "cashier-error",
+    "action-remove",
+    "cashier-free",
+    "cashier-price",
+    "cashier-started",
+    "planning-closed",
+    "planning-stopped",
+    "cashier-view-order",
+];
+
+#[derive(Template)]
+#[template(path = "cashier.html")]
+struct CashierPage {
+    tr: Tr,
+    nav: Nav,
+    registers: Vec<Register>,
+    register_id: String,
+    today: String,
+    data: String,
+}
+
+impl CashierPage {
+    fn selected(&self, r: &Register) -> bool {
+        self.register_id == r.id.to_string()
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CashierQuery {
+    register: String,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(q): Query<CashierQuery>,
+) -> Result<Response, PageError> {
+    ctx.require(Permission::Sell).or_page(&ctx)?;
+    let tr = Tr(ctx.lang);
+    let registers = sale::selling_registers(&state, &ctx).await.or_page(&ctx)?;
+    let register_id = registers
+        .iter()
+        .find(|r| r.id.to_string() == q.register)
+        .or(registers.first())
+        .map(|r| r.id.to_string())
+        .unwrap_or_default();
+    let catalogue = sale::cashier_catalogue(&state, &ctx).await.or_page(&ctx)?;
+    let methods = sale::enabled_methods(&state, &ctx).await.or_page(&ctx)?;
+    let tz = crate::services::time_zone(&state, ctx.tenant)
+        .await
+        .or_page(&ctx)?;
+    let zone = jiff::tz::TimeZone::get(&tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    let today = jiff::Timestamp::now().to_zoned(zone).date().to_string();
+    let data = json!({
+        "catalogue": catalogue,
+        "time_zone": tz,
+        "today": today,
+        "can_change_price": ctx.can(Permission::ChangePrice),
+        "registers": registers.iter().map(|r| json!({"id": r.id.to_string(), "phone": r.kind == RegisterKind::Phone})).collect::<Vec<_>>(),
+        "methods": methods.iter().map(|m: &PaymentMethod| json!({
+            "code": m.as_str(), "label": tr.t(&format!("method-{}", m.as_str())), "phone": m.allowed_on_phone(), "change": m.gives_change()
+        })).collect::<Vec<_>>(),
+        "errors": CODES.iter().map(|c| (c.to_string(), json!(tr.error(c)))).collect::<serde_json::Map<_, _>>(),
+        "text": TEXTS.iter().map(|k| (k.to_string(), json!(tr.t(k)))).collect::<serde_json::Map<_, _>>(),
+    });
+    // Safe inside <script>: no "<" can close the element.
+    let data = data.to_string().replace('<', "\\u003c");
+    Ok(render(&CashierPage {
+        tr,
+        nav: Nav::new(&ctx, "/register", None),
+        registers,
+        register_id,
+        today,
+        data,
+    }))
+}
