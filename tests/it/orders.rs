@@ -687,3 +687,80 @@ async fn concurrent_sales_never_oversell() {
     assert_eq!(reports.iter().map(|r| r.entries).sum::<i64>(), 14);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn payment_methods_are_chosen_per_organization() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let admin = api_key(&app, &a, "admin").await;
+    let manager = api_key(&app, &a, "manager").await;
+    let s = setup(&app, &manager, 40).await;
+    let put = |key: String, body: Value| {
+        let url = app.url("/api/v1/payment-methods");
+        async move {
+            client()
+                .put(url)
+                .bearer_auth(key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        put(manager.clone(), json!({"enabled": ["cash"]}))
+            .await
+            .status(),
+        403
+    );
+    let r = put(admin.clone(), json!({"enabled": []})).await;
+    assert_eq!(
+        field_errors(&problem(r, 422).await),
+        vec![("method".into(), "no_method".into())]
+    );
+    let r = put(
+        admin.clone(),
+        json!({"enabled": ["cash", "card_terminal", "bank_transfer"]}),
+    )
+    .await;
+    let list: Value = r.json().await.unwrap();
+    let on: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["enabled"] == true)
+        .map(|m| m["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(on, vec!["cash", "card_terminal", "bank_transfer"]);
+    let r = post(
+        &app,
+        &manager,
+        "/api/v1/orders",
+        json!({"register_id": s.register, "lines": tickets(&s, 1, 0),
+        "payments": [{"method": "bancontact", "amount": "8,50"}]}),
+    )
+    .await;
+    assert_eq!(
+        field_errors(&problem(r, 422).await),
+        vec![("payments[0].method".into(), "method_disabled".into())]
+    );
+    // The page form does the same for admins.
+    let page = crate::harness::login(&app, &a.admin).await;
+    let r = page
+        .post(app.url("/distribution/payment-methods"))
+        .form(&[("method", "cash"), ("method", "bancontact")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = post(
+        &app,
+        &manager,
+        "/api/v1/orders",
+        json!({"register_id": s.register, "lines": tickets(&s, 1, 0),
+        "payments": [{"method": "bancontact", "amount": "8,50"}]}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    app.stop().await;
+}

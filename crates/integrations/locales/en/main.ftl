@@ -552,3 +552,6 @@ cashier-price = Price
 cashier-started = started
 cashier-view-order = View the order
 action-remove = Remove
+payment-methods = Payment methods
+payment-methods-help = The methods offered at the register. The phone register never offers cash, card terminal or Bancontact.
+error-no_method = Keep at least one payment method.

@@ -552,3 +552,6 @@ cashier-price = Prix
 cashier-started = commencée
 cashier-view-order = Voir la commande
 action-remove = Retirer
+payment-methods = Moyens de paiement
+payment-methods-help = Les moyens proposés en caisse. La caisse téléphone ne propose jamais espèces, terminal ni Bancontact.
+error-no_method = Gardez au moins un moyen de paiement.

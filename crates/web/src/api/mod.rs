@@ -117,6 +117,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(orders::confirm))
         .routes(routes!(orders::cancel))
         .routes(routes!(orders::payments))
+        .routes(routes!(
+            orders::payment_methods,
+            orders::set_payment_methods
+        ))
         .routes(routes!(planning::availability))
         .routes(routes!(planning::ticket_type_availability))
         .routes(routes!(planning::change_session))

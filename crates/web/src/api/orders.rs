@@ -10,6 +10,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use guichet_domain::OrderId;
+use guichet_domain::order::PaymentMethod;
 use guichet_store::orders::{Order, OrderSummary, PaymentLine};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -143,4 +144,48 @@ pub async fn payments(
     Ok(Json(
         orders::payment_lines(&state, &ctx, &q.from, &q.to).await?,
     ))
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct MethodSetting {
+    pub method: PaymentMethod,
+    pub enabled: bool,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct MethodsInput {
+    /// The methods offered; every other one is switched off. At least one.
+    pub enabled: Vec<String>,
+}
+
+/// Every payment method and whether the organization offers it.
+#[utoipa::path(get, path = "/api/v1/payment-methods", tag = "orders",
+    responses((status = 200, body = [MethodSetting])))]
+pub async fn payment_methods(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+) -> ApiResult<Vec<MethodSetting>> {
+    let on = orders::enabled_methods(&state, &ctx).await?;
+    Ok(Json(
+        PaymentMethod::ALL
+            .iter()
+            .map(|m| MethodSetting {
+                method: *m,
+                enabled: on.contains(m),
+            })
+            .collect(),
+    ))
+}
+
+/// Chooses the payment methods the organization offers (admins).
+#[utoipa::path(put, path = "/api/v1/payment-methods", tag = "orders", request_body = MethodsInput,
+    responses((status = 200, body = [MethodSetting]), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_payment_methods(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(input): ApiJson<MethodsInput>,
+) -> ApiResult<Vec<MethodSetting>> {
+    let on: Vec<&str> = input.enabled.iter().map(String::as_str).collect();
+    orders::set_methods(&state, &ctx, &on).await?;
+    payment_methods(State(state), ApiCtx(ctx)).await
 }

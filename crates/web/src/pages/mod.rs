@@ -145,6 +145,10 @@ pub fn router() -> Router<AppState> {
         .route("/activity/shop/{id}/photo", post(shop::set_photo))
         .route("/activity/shop/{id}/photo/delete", post(shop::remove_photo))
         .route("/register", get(register::page))
+        .route(
+            "/distribution/payment-methods",
+            post(registers::set_methods),
+        )
         .route("/orders", get(orders::list))
         .route("/orders/payments", get(orders::payments))
         .route("/orders/{id}", get(orders::show))

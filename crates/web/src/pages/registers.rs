@@ -12,6 +12,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use guichet_domain::order::PaymentMethod;
 use guichet_domain::org::{AddressInput, RegisterInput, RegisterKind};
 use guichet_domain::{FieldErrors, Permission, RegisterId};
 use guichet_store::registers::Register;
@@ -23,9 +24,16 @@ struct RegistersPage {
     tr: Tr,
     nav: Nav,
     registers: Vec<Register>,
+    /// Every method with whether the organization offers it; `None` when the user may not
+    /// change them.
+    methods: Option<Vec<(PaymentMethod, bool)>>,
 }
 
 impl RegistersPage {
+    fn method_label(&self, m: &PaymentMethod) -> String {
+        self.tr.t(&format!("method-{}", m.as_str()))
+    }
+
     fn kind_label(&self, kind: &RegisterKind) -> &'static str {
         kind_label(*kind)
     }
@@ -44,14 +52,45 @@ pub async fn list(
     Query(flash): Query<Flash>,
 ) -> Result<Response, PageError> {
     let registers = services::registers(&state, &ctx).await.or_page(&ctx)?;
+    let methods = if ctx.can(Permission::ManagePaymentMethods) {
+        let on = services::orders::enabled_methods(&state, &ctx)
+            .await
+            .or_page(&ctx)?;
+        Some(
+            PaymentMethod::ALL
+                .iter()
+                .map(|m| (*m, on.contains(m)))
+                .collect(),
+        )
+    } else {
+        None
+    };
     Ok(render_status(
         StatusCode::OK,
         &RegistersPage {
             tr: Tr(ctx.lang),
             nav: Nav::new(&ctx, "/distribution/registers", flash.key()),
             registers,
+            methods,
         },
     ))
+}
+
+/// The payment methods form: checked boxes arrive as repeated `method` keys.
+pub async fn set_methods(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let on: Vec<&str> = pairs
+        .iter()
+        .filter(|(k, _)| k == "method")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    services::orders::set_methods(&state, &ctx, &on)
+        .await
+        .or_page(&ctx)?;
+    Ok(done("/distribution/registers", "saved"))
 }
 
 #[derive(Template)]

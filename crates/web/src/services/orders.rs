@@ -156,6 +156,36 @@ pub async fn set_method_enabled(
         .await?)
 }
 
+/// Sets which methods the organization offers: those listed, and no other. At least one must
+/// stay on, or nothing could be sold.
+pub async fn set_methods(state: &AppState, ctx: &Ctx, on: &[&str]) -> Result<(), AppError> {
+    ctx.require(Permission::ManagePaymentMethods)?;
+    let mut chosen = Vec::new();
+    for code in on {
+        chosen.push(
+            PaymentMethod::parse(code)
+                .ok_or_else(|| AppError::field("method", "unknown_method"))?,
+        );
+    }
+    if chosen.is_empty() {
+        return Err(AppError::field("method", "no_method"));
+    }
+    let tenant = ctx.tenant;
+    let chosen = std::sync::Arc::new(chosen);
+    Ok(state
+        .store
+        .write(|tx| {
+            let chosen = chosen.clone();
+            Box::pin(async move {
+                for m in PaymentMethod::ALL {
+                    orders::set_method_enabled(tx, tenant, m, chosen.contains(&m)).await?;
+                }
+                Ok(())
+            })
+        })
+        .await?)
+}
+
 /// Turns payment inputs into payments against `due`: method enabled and allowed on this
 /// register, amount positive, cash beyond what is due given back as change, anything else
 /// beyond it refused.
