@@ -72,7 +72,7 @@ pub async fn seed_if_empty(store: &Store) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?,
         );
     }
-    store
+    let tenant = store
         .write(|tx| {
             let (org, site, hashes) = (org.clone(), site.clone(), hashes.clone());
             Box::pin(async move {
@@ -100,12 +100,14 @@ pub async fn seed_if_empty(store: &Store) -> anyhow::Result<()> {
                     admin = admin.or(Some(user.id));
                 }
                 seed_shop(tx, tenant, admin).await?;
-                seed_catalogue(tx, tenant).await
+                seed_catalogue(tx, tenant).await?;
+                Ok(tenant)
             })
         })
         .await?;
+    let sold = seed_sales(store, tenant).await?;
     println!(
-        "Demo: created \"Grottes de Neptune\" (Han-sur-Lesse) with registers Accueil and Réservation par téléphone, and its shop."
+        "Demo: created \"Grottes de Neptune\" (Han-sur-Lesse) with registers Accueil and Réservation par téléphone, its catalogue and shop, and {sold} orders over the last days."
     );
     print_logins();
     Ok(())
@@ -314,6 +316,191 @@ async fn seed_shop(
         shop::create_product(tx, tenant, &d, rate(bp)?, group, Some(stock), by).await?;
     }
     Ok(())
+}
+
+/// A few days of realistic sales: visits and shop purchases at "Accueil" (cash and Bancontact),
+/// and phone bookings for the coming days (bank transfer, or to be paid on arrival). They go
+/// through the same store transaction as real sales, so places, stock, numbers and the journal
+/// all agree. The mix is pseudo-random but the same on every run.
+async fn seed_sales(store: &Store, tenant: guichet_store::Tenant) -> anyhow::Result<usize> {
+    use guichet_domain::order::{PaymentMethod, totals};
+    use guichet_store::orders::{LineKind, NewLine, NewOrder, NewPayment};
+    let (regs, offers, products, sellers) = store
+        .read(|tx| {
+            Box::pin(async move {
+                let regs = registers::list(tx, tenant).await?;
+                let offers = guichet_store::offers::list(tx, tenant).await?;
+                let products =
+                    guichet_store::shop::products(tx, tenant, &Default::default()).await?;
+                let sellers = users::list_members(tx, tenant).await?;
+                Ok((regs, offers, products, sellers))
+            })
+        })
+        .await?;
+    let counter = regs
+        .iter()
+        .find(|r| r.kind == RegisterKind::Counter)
+        .map(|r| r.id);
+    let phone = regs
+        .iter()
+        .find(|r| r.kind == RegisterKind::Phone)
+        .map(|r| r.id);
+    let Some(tour) = offers
+        .iter()
+        .find(|o| o.texts.fr.name.starts_with("Visite guidée"))
+    else {
+        return Ok(0);
+    };
+    let seller = sellers
+        .iter()
+        .find(|m| m.role == Role::Seller)
+        .map(|m| m.id);
+    let tz = jiff::tz::TimeZone::get("Europe/Brussels")?;
+    let now = jiff::Zoned::now().with_time_zone(tz.clone());
+    let mut seed: u64 = 20210316;
+    let mut next = move |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let mut count = 0;
+    for day_offset in -3i64..=3 {
+        let day = now.date().checked_add(jiff::Span::new().days(day_offset))?;
+        let sessions = tour.schedule.schedule().sessions_on(day, &tz);
+        if sessions.is_empty() {
+            continue;
+        }
+        // Sales made that day at the counter (past days and today, up to now), phone bookings
+        // made today for the coming days.
+        let (register, made_on, sales) = if day_offset <= 0 {
+            (counter, day, 8 + next(6))
+        } else {
+            (phone, now.date(), 2 + next(2))
+        };
+        for _ in 0..sales {
+            let session = &sessions[usize::try_from(next(sessions.len() as u64)).unwrap_or(0)];
+            let at = if day_offset < 0 {
+                session.start_micros - 600_000_000
+            } else {
+                now.timestamp().as_microsecond()
+                    - i64::try_from(next(3_600)).unwrap_or(0) * 1_000_000
+            };
+            let mut lines = Vec::new();
+            for (i, p) in tour.prices.iter().enumerate() {
+                let q = match i {
+                    0 => 1 + next(3),
+                    3 => next(2),
+                    _ => next(3),
+                };
+                if q == 0 {
+                    continue;
+                }
+                let extra = p.item_kind == guichet_domain::catalogue::ItemKind::Extra;
+                lines.push(NewLine {
+                    kind: if extra {
+                        LineKind::Extra
+                    } else {
+                        LineKind::TicketType
+                    },
+                    offer_id: Some(tour.id),
+                    session_start: Some(session.start_micros),
+                    visit_date: Some(day.to_string()),
+                    item_id: Some(p.item_id),
+                    product_id: None,
+                    label: p.item_name.clone(),
+                    quantity: i64::try_from(q).unwrap_or(1),
+                    unit_price_cents: p.price_cents,
+                    list_price_cents: p.price_cents,
+                    price_reason: None,
+                    discount_cents: 0,
+                    discount_reason: None,
+                    total_cents: p.price_cents * i64::try_from(q).unwrap_or(1),
+                    vat_rate_bp: p.vat_rate_basis_points,
+                    vat_cents: 0,
+                    session_capacity: (!extra).then_some(tour.capacity),
+                    daily_stock: Some(999),
+                    item_capacity: extra.then_some(40),
+                });
+            }
+            if day_offset <= 0 && next(3) == 0 {
+                let p = &products[usize::try_from(next(products.len() as u64)).unwrap_or(0)];
+                lines.push(NewLine {
+                    kind: LineKind::Product,
+                    offer_id: None,
+                    session_start: None,
+                    visit_date: None,
+                    item_id: None,
+                    product_id: Some(p.id),
+                    label: p.name.clone(),
+                    quantity: 1,
+                    unit_price_cents: p.price_cents,
+                    list_price_cents: p.price_cents,
+                    price_reason: None,
+                    discount_cents: 0,
+                    discount_reason: None,
+                    total_cents: p.price_cents,
+                    vat_rate_bp: p.vat_rate_basis_points,
+                    vat_cents: 0,
+                    session_capacity: None,
+                    daily_stock: None,
+                    item_capacity: None,
+                });
+            }
+            let t = totals(
+                &lines
+                    .iter()
+                    .map(|l| (l.total_cents, l.vat_rate_bp))
+                    .collect::<Vec<_>>(),
+            );
+            for (l, v) in lines.iter_mut().zip(&t.line_vat_cents) {
+                l.vat_cents = *v;
+            }
+            let method = match (day_offset > 0, next(3)) {
+                (true, 0) => None,
+                (true, _) => Some(PaymentMethod::BankTransfer),
+                (false, 0) => Some(PaymentMethod::Cash),
+                (false, _) => Some(PaymentMethod::Bancontact),
+            };
+            let order = NewOrder {
+                register_id: register,
+                quote: false,
+                total_cents: t.gross_cents,
+                vat_cents: t.vat_cents,
+                visit_date: Some(day.to_string()),
+                visit_start: Some(session.start_micros),
+                customer_comment: None,
+                internal_comment: None,
+                created_by: seller,
+                idempotency_key: None,
+                day: made_on,
+                at,
+                payments: method
+                    .map(|m| NewPayment {
+                        at,
+                        method: m,
+                        amount_cents: t.gross_cents,
+                        tendered_cents: t.gross_cents,
+                        change_cents: 0,
+                    })
+                    .into_iter()
+                    .collect(),
+                lines,
+            };
+            let order = std::sync::Arc::new(order);
+            let made = store
+                .write(|tx| {
+                    let order = order.clone();
+                    Box::pin(async move { guichet_store::orders::create(tx, tenant, &order).await })
+                })
+                .await;
+            // A full session simply means this demo customer went elsewhere.
+            if made.is_ok() {
+                count += 1;
+            }
+        }
+    }
+    Ok(count)
 }
 
 fn print_logins() {

@@ -225,3 +225,46 @@ async fn db_copy_moves_sqlite_to_postgres() {
     );
     target.stop().await;
 }
+
+/// The demo's sales go through the real sale transaction; `guichet journal verify` checks every
+/// chain, and names the first broken entry once a row is changed behind the store's back.
+#[tokio::test]
+async fn demo_sales_and_journal_verify() {
+    let (url, dir) = fresh_database().await;
+    let app = spawn_on(url.clone(), dir, WebConfig::default()).await;
+    guichet::demo::seed_if_empty(&app.store).await.unwrap();
+    let o = guichet(&["journal", "verify", "--database-url", &url], None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("2 journal chains verified."),
+        "{}",
+        text(&o)
+    );
+    let drop_guard = match app.store.backend() {
+        guichet_store::Backend::Sqlite => "DROP TRIGGER journal_entries_no_update",
+        guichet_store::Backend::Postgres => {
+            "ALTER TABLE journal_entries DISABLE TRIGGER journal_entries_no_change"
+        }
+    };
+    app.store
+        .write(|tx| {
+            Box::pin(async move {
+                guichet_store::on_tx!(tx, c => sqlx::query(drop_guard).execute(c).await?.rows_affected());
+                // A sale's total lowered by one cent, in the third entry of one chain.
+                guichet_store::on_tx!(tx, c => sqlx::query(
+                    "UPDATE journal_entries SET record = REPLACE(record, '\"total_cents\":', '\"total_cents\":1') WHERE seq = 3 AND kind = 'order'")
+                    .execute(c).await?.rows_affected());
+                Ok(())
+            })
+        })
+        .await
+        .unwrap();
+    let o = guichet(&["journal", "verify", "--database-url", &url], None);
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("first broken entry #3 (hash_mismatch)"),
+        "{}",
+        text(&o)
+    );
+    app.stop().await;
+}

@@ -70,6 +70,8 @@ pub struct NewLine {
 
 #[derive(Debug, Clone)]
 pub struct NewPayment {
+    /// When it was taken (microseconds); now, except when importing or seeding history.
+    pub at: i64,
     pub method: PaymentMethod,
     /// Kept by the seller: tendered minus change. Negative for a refund.
     pub amount_cents: i64,
@@ -93,6 +95,8 @@ pub struct NewOrder {
     pub idempotency_key: Option<String>,
     /// The organization's local day, for the number.
     pub day: jiff::civil::Date,
+    /// When it was made (microseconds); now, except when importing or seeding history.
+    pub at: i64,
     pub payments: Vec<NewPayment>,
 }
 
@@ -175,7 +179,7 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
         return get(tx, tenant, id).await;
     }
     let id = OrderId(Uuid::now_v7());
-    let now = now_micros();
+    let now = o.at;
     let state = if o.quote {
         OrderState::Quote
     } else {
@@ -212,7 +216,7 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
         insert_line(tx, tenant, id, i32::try_from(i + 1).unwrap_or(i32::MAX), l).await?;
     }
     if !o.quote {
-        finalize(tx, tenant, id, o.register_id, o.day, o.created_by).await?;
+        finalize(tx, tenant, id, o.register_id, o.day, o.at, o.created_by).await?;
         for p in &o.payments {
             add_payment(tx, tenant, id, o.register_id, p, o.created_by).await?;
         }
@@ -322,10 +326,10 @@ async fn finalize(
     id: OrderId,
     register: Option<RegisterId>,
     day: jiff::civil::Date,
+    now: i64,
     by: Option<UserId>,
 ) -> Result<()> {
     let number = next_number(tx, tenant, "order", 'P', day).await?;
-    let now = now_micros();
     let n = on_tx!(tx, c => sqlx::query(
         "UPDATE orders SET number = $3, state = $4, finalized_at = $5, register_id = COALESCE(register_id, $6)
          WHERE organization_id = $1 AND id = $2 AND number IS NULL")
@@ -355,7 +359,7 @@ async fn finalize(
         .fetch_all(c)
         .await?);
     for l in &limits {
-        take(tx, tenant, l, &number, by).await?;
+        take(tx, tenant, l, &number, now, by).await?;
     }
     let order = get(tx, tenant, id).await?;
     let record = json!({
@@ -400,6 +404,7 @@ async fn take(
     tenant: Tenant,
     l: &LimitRow,
     number: &str,
+    at: i64,
     by: Option<UserId>,
 ) -> Result<()> {
     let org = tenant.id().0;
@@ -468,7 +473,7 @@ async fn take(
             ProductId(product),
             MovementKind::Sale,
             l.quantity,
-            now_micros(),
+            at,
             by,
             Some(&reason),
         )
@@ -559,7 +564,7 @@ pub async fn add_payment(
         ));
     };
     let pid = PaymentId(Uuid::now_v7());
-    let now = now_micros();
+    let now = p.at;
     let register = register.or(order.register_id);
     on_tx!(tx, c => sqlx::query(
         "INSERT INTO payments (id, organization_id, order_id, register_id, method, amount_cents, tendered_cents,
@@ -636,7 +641,7 @@ pub async fn confirm_quote(
     if order.state != OrderState::Quote {
         return Err(StoreError::Refused("not_a_quote"));
     }
-    finalize(tx, tenant, id, register, day, by).await?;
+    finalize(tx, tenant, id, register, day, now_micros(), by).await?;
     for p in payments {
         add_payment(tx, tenant, id, register, p, by).await?;
     }

@@ -225,6 +225,7 @@ fn payments(
             Some((amount, change)) if amount > 0 => {
                 due -= amount;
                 out.push(NewPayment {
+                    at: guichet_store::now_micros(),
                     method,
                     amount_cents: amount,
                     tendered_cents: tendered,
@@ -697,6 +698,7 @@ pub async fn create(
         created_by: ctx.user_id(),
         idempotency_key: idempotency_key.clone(),
         day,
+        at: guichet_store::now_micros(),
         payments: pays,
     });
     let result = state
@@ -830,6 +832,7 @@ pub async fn cancel(
             let amount = e.check("refund.amount", parse_price_cents(&r.amount));
             match (method, amount) {
                 (Some(m), Some(a)) if a > 0 && a <= order.collected_cents => Some(NewPayment {
+                    at: guichet_store::now_micros(),
                     method: m,
                     amount_cents: -a,
                     tendered_cents: -a,
