@@ -649,6 +649,43 @@ pub async fn preview(state: &AppState, ctx: &Ctx, input: &OrderInput) -> Result<
     })
 }
 
+/// The order a cart would make, priced and checked, not yet recorded (the sale's first half;
+/// imports and benchmarks batch these into one transaction).
+pub async fn priced_order(
+    state: &AppState,
+    ctx: &Ctx,
+    input: &OrderInput,
+    idempotency_key: Option<String>,
+) -> Result<NewOrder, AppError> {
+    let Cart {
+        register,
+        lines,
+        totals,
+        visit_date,
+        visit_start,
+        payments,
+    } = price_cart(state, ctx, input).await?;
+    let day = jiff::Timestamp::now()
+        .to_zoned(zone(state, ctx).await?)
+        .date();
+    Ok(NewOrder {
+        register_id: Some(register.id),
+        quote: input.quote,
+        lines,
+        total_cents: totals.gross_cents,
+        vat_cents: totals.vat_cents,
+        visit_date,
+        visit_start,
+        customer_comment: clean(&input.customer_comment),
+        internal_comment: clean(&input.internal_comment),
+        created_by: ctx.user_id(),
+        idempotency_key,
+        day,
+        at: guichet_store::now_micros(),
+        payments,
+    })
+}
+
 /// Validates and prices a cart, then records the order (or quote) with its payments in one
 /// transaction. The same idempotency key again returns the first order.
 pub async fn create(
@@ -674,33 +711,7 @@ pub async fn create(
             return Ok(o);
         }
     }
-    let Cart {
-        register,
-        lines,
-        totals,
-        visit_date,
-        visit_start,
-        payments: pays,
-    } = price_cart(state, ctx, input).await?;
-    let day = jiff::Timestamp::now()
-        .to_zoned(zone(state, ctx).await?)
-        .date();
-    let new = std::sync::Arc::new(NewOrder {
-        register_id: Some(register.id),
-        quote: input.quote,
-        lines,
-        total_cents: totals.gross_cents,
-        vat_cents: totals.vat_cents,
-        visit_date,
-        visit_start,
-        customer_comment: clean(&input.customer_comment),
-        internal_comment: clean(&input.internal_comment),
-        created_by: ctx.user_id(),
-        idempotency_key: idempotency_key.clone(),
-        day,
-        at: guichet_store::now_micros(),
-        payments: pays,
-    });
+    let new = std::sync::Arc::new(priced_order(state, ctx, input, idempotency_key.clone()).await?);
     let result = state
         .store
         .write(|tx| {
