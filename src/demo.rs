@@ -473,6 +473,12 @@ async fn seed_sales(store: &Store, tenant: guichet_store::Tenant) -> anyhow::Res
                 internal_comment: None,
                 created_by: seller,
                 idempotency_key: None,
+                customer_id: None,
+                origin: Some(guichet_domain::customer::Origin {
+                    country: "BE".into(),
+                    postal_code: Some("5580".into()),
+                    province: Some("Namur".into()),
+                }),
                 day: made_on,
                 at,
                 payments: method

@@ -438,6 +438,19 @@ async fn create_an_offer_then_stop_and_reopen_its_sales() {
     app.stop().await;
 }
 
+/// Clicks an element after scrolling it to the middle of the window (the sticky top bar would
+/// otherwise cover elements scrolled to the top).
+async fn click(b: &fantoccini::Client, css: &str) {
+    let e = b.find(Locator::Css(css)).await.unwrap();
+    b.execute(
+        "arguments[0].scrollIntoView({block: 'center'});",
+        vec![serde_json::to_value(&e).unwrap()],
+    )
+    .await
+    .unwrap();
+    e.click().await.unwrap();
+}
+
 /// Waits until the element's text contains `text`.
 async fn text_of_contains(b: &fantoccini::Client, css: &str, text: &str) -> String {
     let mut last = String::new();
@@ -580,6 +593,28 @@ async fn sell_tickets_and_a_scanned_product_paid_half_cash_half_bancontact() {
         .unwrap();
     text_of_contains(&b, "#total", "29,80 €").await;
     text_of_contains(&b, "#total-vat", "2,22 €").await;
+    // A new customer, created without leaving the sale; the visitors come from Han-sur-Lesse.
+    click(&b, "#customer-panel summary").await;
+    b.find(Locator::Id("c-first_name"))
+        .await
+        .unwrap()
+        .send_keys("Samantha")
+        .await
+        .unwrap();
+    b.find(Locator::Id("c-last_name"))
+        .await
+        .unwrap()
+        .send_keys("Rega")
+        .await
+        .unwrap();
+    b.find(Locator::Id("o-postal"))
+        .await
+        .unwrap()
+        .send_keys("5580")
+        .await
+        .unwrap();
+    click(&b, "#customer-create").await;
+    text_of_contains(&b, "#customer-name", "Samantha REGA").await;
     // Half cash, half Bancontact.
     b.find(Locator::Css("#methods button[data-method='cash']"))
         .await
@@ -655,5 +690,7 @@ async fn sell_tickets_and_a_scanned_product_paid_half_cash_half_bancontact() {
         .collect();
     assert_eq!(methods, vec![("cash", 1490), ("bancontact", 1490)]);
     assert_eq!(o["state"], "confirmed");
+    assert_eq!(o["customer_name"], "Samantha REGA");
+    assert_eq!(o["origin"]["province"], "Namur");
     app.stop().await;
 }

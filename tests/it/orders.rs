@@ -764,3 +764,152 @@ async fn payment_methods_are_chosen_per_organization() {
     assert_eq!(r.status(), 201);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn customers_attach_to_sales_and_visits_record_the_visitors_origin() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let b = org(&app, "Grottes B", "b").await;
+    let key = api_key(&app, &a, "seller").await;
+    let manager = api_key(&app, &a, "manager").await;
+    let s = setup(&app, &manager, 40).await;
+    let r = post(
+        &app,
+        &key,
+        "/api/v1/customers",
+        json!({"email": "x", "phone": "12", "country": "BE", "postal_code": "99999"}),
+    )
+    .await;
+    let mut f = field_errors(&problem(r, 422).await);
+    f.sort();
+    assert_eq!(
+        f,
+        vec![
+            ("email".into(), "invalid_email".into()),
+            ("last_name".into(), "required".into()),
+            ("phone".into(), "invalid_phone".into()),
+            ("postal_code".into(), "invalid_postal_code".into()),
+        ]
+    );
+    let c: Value = post(&app, &key, "/api/v1/customers", json!({"first_name": "Samantha", "last_name": "Régà", "phone": "0475 12 34 56", "postal_code": "5580"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(c["display_name"], "Samantha RÉGÀ");
+    assert_eq!(c["phone"], "+32475123456");
+    assert_eq!(
+        (
+            c["origin"]["country"].as_str(),
+            c["origin"]["province"].as_str()
+        ),
+        (Some("BE"), Some("Namur"))
+    );
+    let found = get(&app, &key, "/api/v1/customers?q=rega").await;
+    assert_eq!(
+        found.as_array().unwrap().len(),
+        1,
+        "accents and case ignored"
+    );
+    let other = api_key(&app, &b, "seller").await;
+    assert_eq!(
+        get(&app, &other, "/api/v1/customers?q=rega")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+
+    // A visit with the customer: the origin is the customer's; the list shows the name.
+    let o: Value = post(
+        &app,
+        &key,
+        "/api/v1/orders",
+        json!({"register_id": s.register, "customer_id": c["id"], "lines": tickets(&s, 2, 1)}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(o["customer_name"], "Samantha RÉGÀ");
+    assert_eq!(o["origin"]["province"], "Namur");
+    // A visit with Dutch visitors: a province instead of a postal code.
+    let o: Value = post(
+        &app,
+        &key,
+        "/api/v1/orders",
+        json!({"register_id": s.register, "lines": tickets(&s, 1, 0),
+        "origin": {"country": "NL", "province": "Zuid-Holland"}}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        (
+            o["origin"]["country"].as_str(),
+            o["origin"]["province"].as_str()
+        ),
+        (Some("NL"), Some("Zuid-Holland"))
+    );
+    let r = post(
+        &app,
+        &key,
+        "/api/v1/orders",
+        json!({"register_id": s.register, "lines": tickets(&s, 1, 0),
+        "origin": {"country": "NL", "province": "Bavière"}}),
+    )
+    .await;
+    assert_eq!(
+        field_errors(&problem(r, 422).await),
+        vec![("origin.province".into(), "unknown_province".into())]
+    );
+    // A shop-only sale asks for no origin.
+    let o: Value = post(&app, &key, "/api/v1/orders", json!({"register_id": s.register, "customer_id": c["id"],
+        "lines": [{"product_id": s.panier, "quantity": 1}], "origin": {"country": "FR", "postal_code": "75011"}})).await.json().await.unwrap();
+    assert!(o["origin"].is_null());
+    // Another organization's customer cannot be attached.
+    let theirs: Value = post(
+        &app,
+        &other,
+        "/api/v1/customers",
+        json!({"last_name": "Autre"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let r = post(
+        &app,
+        &key,
+        "/api/v1/orders",
+        json!({"register_id": s.register, "customer_id": theirs["id"], "lines": tickets(&s, 1, 0)}),
+    )
+    .await;
+    assert_eq!(
+        field_errors(&problem(r, 422).await),
+        vec![("customer_id".into(), "unknown_customer".into())]
+    );
+    let day = o["created_at"]
+        .as_i64()
+        .map(|_| {
+            jiff::Zoned::now()
+                .with_time_zone(jiff::tz::TimeZone::get("Europe/Brussels").unwrap())
+                .date()
+        })
+        .unwrap();
+    let list = get(
+        &app,
+        &manager,
+        &format!("/api/v1/orders?from={day}&to={day}"),
+    )
+    .await;
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["customer_name"] == "Samantha RÉGÀ")
+    );
+    app.stop().await;
+}

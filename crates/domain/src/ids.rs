@@ -56,4 +56,5 @@ id_type!(
     OrderId,
     OrderLineId,
     PaymentId,
+    CustomerId,
 );

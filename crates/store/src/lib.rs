@@ -11,6 +11,7 @@
 
 pub mod api_keys;
 pub mod copy;
+pub mod customers;
 mod db;
 pub mod groups;
 pub mod items;

@@ -5,10 +5,11 @@
 
 use crate::journal::{self, Append};
 use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
+use guichet_domain::customer::Origin;
 use guichet_domain::order::{OrderState, PaymentMethod, RateTotal, allocate, order_number};
 use guichet_domain::shop::MovementKind;
 use guichet_domain::{
-    ItemId, OfferId, OrderId, OrderLineId, PaymentId, ProductId, RegisterId, UserId,
+    CustomerId, ItemId, OfferId, OrderId, OrderLineId, PaymentId, ProductId, RegisterId, UserId,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -93,6 +94,9 @@ pub struct NewOrder {
     pub internal_comment: Option<String>,
     pub created_by: Option<UserId>,
     pub idempotency_key: Option<String>,
+    pub customer_id: Option<CustomerId>,
+    /// Where the visitors come from (visit orders).
+    pub origin: Option<Origin>,
     /// The organization's local day, for the number.
     pub day: jiff::civil::Date,
     /// When it was made (microseconds); now, except when importing or seeding history.
@@ -147,6 +151,9 @@ pub struct Order {
     pub quote_number: Option<String>,
     pub register_id: Option<RegisterId>,
     pub register_name: Option<String>,
+    pub customer_id: Option<CustomerId>,
+    pub customer_name: Option<String>,
+    pub origin: Option<Origin>,
     pub state: OrderState,
     pub total_cents: i64,
     pub vat_cents: i64,
@@ -193,7 +200,8 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
     on_tx!(tx, c => sqlx::query(
         "INSERT INTO orders (id, organization_id, number, quote_number, register_id, state, total_cents, vat_cents,
          collected_cents, visit_date, visit_start, customer_comment, internal_comment, created_by, created_at,
-         idempotency_key) VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, 0, $8, $9, $10, $11, $12, $13, $14)")
+         idempotency_key, customer_id, visitor_country, visitor_postal_code, visitor_province)
+         VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, 0, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)")
         .bind(id.0)
         .bind(tenant.id().0)
         .bind(&quote_number)
@@ -208,6 +216,10 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
         .bind(o.created_by.map(|u| u.0))
         .bind(now)
         .bind(&o.idempotency_key)
+        .bind(o.customer_id.map(|c| c.0))
+        .bind(o.origin.as_ref().map(|x| x.country.clone()))
+        .bind(o.origin.as_ref().and_then(|x| x.postal_code.clone()))
+        .bind(o.origin.as_ref().and_then(|x| x.province.clone()))
         .execute(c)
         .await
         .map_err(|e| StoreError::on_constraint(e, "idempotency_key"))?
@@ -719,6 +731,12 @@ struct OrderRow {
     quote_number: Option<String>,
     register_id: Option<Uuid>,
     register_name: Option<String>,
+    customer_id: Option<Uuid>,
+    customer_first_name: Option<String>,
+    customer_last_name: Option<String>,
+    visitor_country: Option<String>,
+    visitor_postal_code: Option<String>,
+    visitor_province: Option<String>,
     state: String,
     total_cents: i64,
     vat_cents: i64,
@@ -733,10 +751,13 @@ struct OrderRow {
     cancelled_at: Option<i64>,
 }
 
-const ORDER_SELECT: &str = "SELECT o.id, o.number, o.quote_number, o.register_id, r.name AS register_name, o.state,
+const ORDER_SELECT: &str = "SELECT o.id, o.number, o.quote_number, o.register_id, r.name AS register_name,
+    o.customer_id, cu.first_name AS customer_first_name, cu.last_name AS customer_last_name,
+    o.visitor_country, o.visitor_postal_code, o.visitor_province, o.state,
     o.total_cents, o.vat_cents, o.collected_cents, o.visit_date, o.visit_start, o.customer_comment, o.internal_comment,
     u.name AS created_by_name, o.created_at, o.finalized_at, o.cancelled_at
     FROM orders o LEFT JOIN registers r ON r.id = o.register_id LEFT JOIN users u ON u.id = o.created_by
+    LEFT JOIN customers cu ON cu.id = o.customer_id
     WHERE o.organization_id = $1";
 
 #[derive(sqlx::FromRow)]
@@ -775,18 +796,35 @@ struct PaymentRow {
     taken_by_name: Option<String>,
 }
 
+fn customer_name(r: &OrderRow) -> Option<String> {
+    r.customer_id.map(|_| {
+        crate::customers::display_name(
+            r.customer_first_name.as_deref(),
+            r.customer_last_name.as_deref(),
+        )
+    })
+}
+
 fn order_of(r: OrderRow, lines: Vec<OrderLine>, payments: Vec<Payment>) -> Order {
     let state = OrderState::parse(&r.state).unwrap_or(OrderState::AwaitingPayment);
     let amounts: Vec<(i64, u32)> = lines
         .iter()
         .map(|l| (l.total_cents, l.vat_rate_basis_points))
         .collect();
+    let customer_name = customer_name(&r);
     Order {
         id: OrderId(r.id),
         number: r.number,
         quote_number: r.quote_number,
         register_id: r.register_id.map(RegisterId),
         register_name: r.register_name,
+        customer_id: r.customer_id.map(CustomerId),
+        customer_name,
+        origin: r.visitor_country.clone().map(|country| Origin {
+            country,
+            postal_code: r.visitor_postal_code.clone(),
+            province: r.visitor_province.clone(),
+        }),
         flagged: matches!(state, OrderState::AwaitingPayment | OrderState::Confirmed)
             && r.collected_cents != r.total_cents,
         state,
@@ -891,6 +929,7 @@ pub struct OrderSummary {
     pub number: Option<String>,
     pub quote_number: Option<String>,
     pub created_at: i64,
+    pub customer_name: Option<String>,
     /// "Ticket adulte x2, Casquette Truck" as the seeds list them.
     pub products: String,
     pub offer_names: String,
@@ -972,6 +1011,7 @@ pub async fn list(
             offers.dedup();
             let state = OrderState::parse(&r.state).unwrap_or(OrderState::AwaitingPayment);
             OrderSummary {
+                customer_name: customer_name(&r),
                 id: OrderId(r.id),
                 flagged: matches!(state, OrderState::AwaitingPayment | OrderState::Confirmed)
                     && r.collected_cents != r.total_cents,

@@ -35,7 +35,7 @@
   const timeOf = (micros) =>
     new Date(micros / 1000).toLocaleTimeString("fr-BE", { hour: "2-digit", minute: "2-digit", timeZone: data.time_zone });
 
-  const state = { offer: null, session: null, sessions: [], qty: {}, lines: [], payments: [], method: null, key: newKey(), preview: null };
+  const state = { offer: null, session: null, sessions: [], qty: {}, lines: [], payments: [], method: null, key: newKey(), preview: null, customer: null };
 
   // ------------------------------------------------------------------ offers and sessions
   const offersOf = (group) => data.catalogue.offers.filter((o) => (group ? o.group_id === group : !data.catalogue.groups.some((g) => g.id === o.group_id)));
@@ -178,8 +178,20 @@
       if (l.free) o.free = true;
       return o;
     });
+  const hasVisit = () => state.lines.some((l) => l.offer_id);
+  const origin = () => {
+    if (!hasVisit()) return null;
+    const country = $("#o-country").value || $("#o-other").value.trim().toUpperCase();
+    const postal = $("#o-postal").value.trim();
+    const province = $("#o-province").value;
+    // Nothing typed: the attached customer's origin applies (or none).
+    if (!postal && !province && state.customer && country === "BE") return null;
+    return { country, postal_code: country === "NL" ? "" : postal, province: country === "NL" ? province : "" };
+  };
   const body = (extra) => Object.assign({
     register_id: register(),
+    customer_id: state.customer ? state.customer.id : null,
+    origin: origin(),
     lines: apiLines(),
     payments: state.payments.map((p) => ({ method: p.method, amount: p.amount })),
     customer_comment: $("#customer-comment").value || null,
@@ -187,6 +199,7 @@
   }, extra || {});
 
   function renderCart() {
+    $("#origin").hidden = !hasVisit();
     const tb = $("#cart tbody");
     tb.textContent = "";
     const priced = state.preview ? state.preview.lines : [];
@@ -320,6 +333,9 @@
     state.payments = [];
     state.preview = null;
     state.key = newKey();
+    attach(null);
+    $("#o-postal").value = "";
+    $("#o-province").value = "";
     $("#customer-comment").value = "";
     $("#internal-comment").value = "";
     renderCart();
@@ -345,7 +361,66 @@
     }
   }
 
+  // ------------------------------------------------------------------ customer and origin
+  function attach(c) {
+    state.customer = c;
+    $("#customer-name").textContent = c ? c.display_name : "—";
+    $("#customer-detach").hidden = !c;
+    $("#customer-results").textContent = "";
+    $("#customer-search").value = "";
+    if (c) $("#customer-panel").open = false;
+    if (state.lines.length) refresh();
+  }
+  let searchSeq = 0;
+  async function searchCustomers() {
+    const q = $("#customer-search").value.trim();
+    const box = $("#customer-results");
+    const mine = ++searchSeq;
+    if (q.length < 2) { box.textContent = ""; return; }
+    const r = await fetch(`/api/v1/customers?q=${encodeURIComponent(q)}`, { credentials: "same-origin" });
+    if (mine !== searchSeq || !r.ok) return;
+    const list = await r.json();
+    box.textContent = "";
+    if (!list.length) box.appendChild(el("li", { class: "muted" }, T["cashier-no-customer"]));
+    for (const c of list) {
+      const li = el("li");
+      const b = el("button", { type: "button", class: "link" }, `${c.display_name}${c.email ? " · " + c.email : ""}${c.origin.postal_code ? " · " + c.origin.postal_code : ""}`);
+      b.addEventListener("click", () => attach(c));
+      li.appendChild(b);
+      box.appendChild(li);
+    }
+  }
+  async function createCustomer() {
+    clearMessages();
+    const country = $("#o-country").value || $("#o-other").value.trim().toUpperCase();
+    const input = {
+      first_name: $("#c-first_name").value, last_name: $("#c-last_name").value,
+      email: $("#c-email").value, phone: $("#c-phone").value,
+      country, postal_code: country === "NL" ? "" : $("#o-postal").value, province: country === "NL" ? $("#o-province").value : "",
+    };
+    const r = await fetch("/api/v1/customers", { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" }, body: JSON.stringify(input) });
+    const c = await r.json().catch(() => ({}));
+    if (!r.ok) return showProblem(c);
+    for (const f of ["first_name", "last_name", "email", "phone"]) $("#c-" + f).value = "";
+    attach(c);
+  }
+  function countryChanged() {
+    const c = $("#o-country").value;
+    $("#o-other-field").hidden = c !== "";
+    $("#o-province-field").hidden = c !== "NL";
+    $("#o-postal-field").hidden = c === "NL";
+    if (state.lines.length) refresh();
+  }
+
   // ------------------------------------------------------------------ wiring
+  $("#customer-search").addEventListener("input", searchCustomers);
+  $("#customer-search").addEventListener("keydown", (e) => {
+    if (e.key === "Enter" || e.key === "Tab") { const first = $("#customer-results button"); if (first) { e.preventDefault(); first.click(); } }
+  });
+  $("#customer-create").addEventListener("click", createCustomer);
+  $("#customer-detach").addEventListener("click", (e) => { e.preventDefault(); attach(null); });
+  $("#o-country").addEventListener("change", countryChanged);
+  for (const id of ["#o-postal", "#o-province", "#o-other"]) $(id).addEventListener("change", () => { if (state.lines.length) refresh(); });
   $("#visit-date").addEventListener("change", loadSessions);
   $("#register").addEventListener("change", () => { renderMethods(); refresh(); });
   $("#add-tickets").addEventListener("click", addTickets);

@@ -117,6 +117,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(orders::confirm))
         .routes(routes!(orders::cancel))
         .routes(routes!(orders::payments))
+        .routes(routes!(orders::search_customers, orders::create_customer))
         .routes(routes!(
             orders::payment_methods,
             orders::set_payment_methods

@@ -10,7 +10,9 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use guichet_domain::OrderId;
+use guichet_domain::customer::CustomerInput;
 use guichet_domain::order::PaymentMethod;
+use guichet_store::customers::Customer;
 use guichet_store::orders::{Order, OrderSummary, PaymentLine};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -188,4 +190,37 @@ pub async fn set_payment_methods(
     let on: Vec<&str> = input.enabled.iter().map(String::as_str).collect();
     orders::set_methods(&state, &ctx, &on).await?;
     payment_methods(State(state), ApiCtx(ctx)).await
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct CustomerQuery {
+    /// Words to find in names, e-mail or phone (accents and case ignored).
+    #[serde(default)]
+    q: String,
+}
+
+/// Customers matching what the cashier types (at most 20).
+#[utoipa::path(get, path = "/api/v1/customers", tag = "customers", params(CustomerQuery),
+    responses((status = 200, body = [Customer])))]
+pub async fn search_customers(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Query(q): Query<CustomerQuery>,
+) -> ApiResult<Vec<Customer>> {
+    Ok(Json(orders::search_customers(&state, &ctx, &q.q).await?))
+}
+
+/// Creates a customer (a name is required; the phone is stored in international form; the
+/// province comes from the postal code for Belgium and France).
+#[utoipa::path(post, path = "/api/v1/customers", tag = "customers", request_body = CustomerInput,
+    responses((status = 201, body = Customer), (status = 422, body = Problem)))]
+pub async fn create_customer(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(input): ApiJson<CustomerInput>,
+) -> Result<(StatusCode, Json<Customer>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(orders::create_customer(&state, &ctx, &input).await?),
+    ))
 }

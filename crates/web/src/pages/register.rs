@@ -88,6 +88,7 @@ struct CashierPage {
     register_id: String,
     today: String,
     data: String,
+    nl_provinces: &'static [&'static str],
 }
 
 impl CashierPage {
@@ -144,5 +145,6 @@ pub async fn page(
         register_id,
         today,
         data,
+        nl_provinces: &guichet_domain::customer::NL_PROVINCES,
     }))
 }

@@ -64,6 +64,21 @@ pub struct OrderInput {
     pub payments: Vec<PaymentInput>,
     pub customer_comment: Option<String>,
     pub internal_comment: Option<String>,
+    /// The customer to attach (see `/api/v1/customers`).
+    pub customer_id: Option<String>,
+    /// Where the visitors come from (asked for visits, not for shop-only sales); the attached
+    /// customer's when not given.
+    pub origin: Option<OriginInput>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct OriginInput {
+    /// ISO 3166 two-letter code; Belgium when empty.
+    pub country: String,
+    pub postal_code: String,
+    /// For the Netherlands, instead of the postal code.
+    pub province: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
@@ -552,6 +567,8 @@ async fn product_line(
 
 /// A cart priced and checked, not yet recorded.
 struct Cart {
+    customer: Option<guichet_store::customers::Customer>,
+    origin: Option<guichet_domain::customer::Origin>,
     register: Register,
     lines: Vec<NewLine>,
     totals: order::Totals,
@@ -565,7 +582,61 @@ struct Cart {
 async fn price_cart(state: &AppState, ctx: &Ctx, input: &OrderInput) -> Result<Cart, AppError> {
     let mut e = FieldErrors::new();
     let register = register(state, ctx, &input.register_id).await?;
+    let customer = match input
+        .customer_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(raw) => match raw.parse::<guichet_domain::CustomerId>() {
+            Ok(id) => {
+                let tenant = ctx.tenant;
+                match state
+                    .store
+                    .read(|tx| {
+                        Box::pin(async move { guichet_store::customers::get(tx, tenant, id).await })
+                    })
+                    .await
+                {
+                    Ok(c) => Some(c),
+                    Err(StoreError::NotFound) => {
+                        e.add("customer_id", "unknown_customer");
+                        None
+                    }
+                    Err(err) => return Err(err.into()),
+                }
+            }
+            Err(_) => {
+                e.add("customer_id", "unknown_customer");
+                None
+            }
+        },
+    };
     let priced = price_lines(state, ctx, &register, &input.lines, &mut e).await?;
+    // The visitors' origin: asked for visits only; the attached customer's by default.
+    let has_visit = priced.lines.iter().any(|l| l.offer_id.is_some());
+    let origin = match (&input.origin, &customer) {
+        _ if !has_visit => None,
+        (Some(o), _)
+            if !(o.country.trim().is_empty()
+                && o.postal_code.trim().is_empty()
+                && o.province.trim().is_empty()) =>
+        {
+            match guichet_domain::customer::Origin::parse(&o.country, &o.postal_code, &o.province) {
+                Ok(o) => Some(o),
+                Err((field, err)) => {
+                    e.add(
+                        &format!("origin.{field}"),
+                        guichet_domain::validation::ErrorCode::code(&err),
+                    );
+                    None
+                }
+            }
+        }
+        (_, Some(c)) => Some(c.origin.clone()),
+        _ => None,
+    };
     let mut lines = priced.lines;
     let amounts: Vec<(i64, u32)> = lines
         .iter()
@@ -592,6 +663,8 @@ async fn price_cart(state: &AppState, ctx: &Ctx, input: &OrderInput) -> Result<C
     };
     e.into_result()?;
     Ok(Cart {
+        customer,
+        origin,
         register,
         lines,
         totals,
@@ -658,6 +731,8 @@ pub async fn priced_order(
     idempotency_key: Option<String>,
 ) -> Result<NewOrder, AppError> {
     let Cart {
+        customer,
+        origin,
         register,
         lines,
         totals,
@@ -680,6 +755,8 @@ pub async fn priced_order(
         internal_comment: clean(&input.internal_comment),
         created_by: ctx.user_id(),
         idempotency_key,
+        customer_id: customer.map(|c| c.id),
+        origin,
         day,
         at: guichet_store::now_micros(),
         payments,
@@ -1044,4 +1121,41 @@ pub async fn cashier_catalogue(state: &AppState, ctx: &Ctx) -> Result<CashierCat
             })
             .collect(),
     })
+}
+
+/// Customers whose names, e-mail or phone contain the words typed (at the register).
+pub async fn search_customers(
+    state: &AppState,
+    ctx: &Ctx,
+    query: &str,
+) -> Result<Vec<guichet_store::customers::Customer>, AppError> {
+    ctx.require(Permission::Sell)?;
+    let tenant = ctx.tenant;
+    let q = query.chars().take(100).collect::<String>();
+    Ok(state
+        .store
+        .read(|tx| {
+            let q = q.clone();
+            Box::pin(async move { guichet_store::customers::search(tx, tenant, &q, 20).await })
+        })
+        .await?)
+}
+
+/// Quick-creates a customer at the register: a name, and optionally e-mail, phone, country and
+/// postal code (or province for the Netherlands).
+pub async fn create_customer(
+    state: &AppState,
+    ctx: &Ctx,
+    input: &guichet_domain::customer::CustomerInput,
+) -> Result<guichet_store::customers::Customer, AppError> {
+    ctx.require(Permission::Sell)?;
+    let d = input.parse()?;
+    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    Ok(state
+        .store
+        .write(|tx| {
+            let d = d.clone();
+            Box::pin(async move { guichet_store::customers::create(tx, tenant, &d, by).await })
+        })
+        .await?)
 }
