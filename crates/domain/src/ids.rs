@@ -56,4 +56,6 @@ id_type!(
     OrderId,
     OrderLineId,
     PaymentId,
+    PromotionId,
+    PromoCodeId,
 );
