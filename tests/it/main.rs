@@ -15,6 +15,7 @@ mod offers;
 mod orders;
 mod pages;
 mod planning;
+mod promotions;
 mod roles;
 mod shop;
 mod tenancy;

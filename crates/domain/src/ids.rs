@@ -57,4 +57,6 @@ id_type!(
     OrderLineId,
     PaymentId,
     CustomerId,
+    PromotionId,
+    PromoCodeId,
 );

@@ -14,6 +14,7 @@ pub mod money;
 pub mod offer;
 pub mod order;
 pub mod org;
+pub mod promotion;
 pub mod role;
 pub mod schedule;
 pub mod shop;

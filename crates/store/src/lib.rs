@@ -21,6 +21,7 @@ pub mod offers;
 pub mod orders;
 pub mod organizations;
 pub mod planning;
+pub mod promotions;
 pub mod registers;
 pub mod schema;
 pub mod sessions;

@@ -7,6 +7,7 @@ mod catalogue;
 pub(crate) mod offers;
 mod orders;
 mod planning;
+mod promotions;
 mod shop;
 
 use crate::AppState;
@@ -122,6 +123,19 @@ fn api_router() -> OpenApiRouter<AppState> {
             orders::payment_methods,
             orders::set_payment_methods
         ))
+        .routes(routes!(
+            promotions::list_promotions,
+            promotions::create_promotion
+        ))
+        .routes(routes!(
+            promotions::get_promotion,
+            promotions::update_promotion
+        ))
+        .routes(routes!(promotions::archive_promotion))
+        .routes(routes!(promotions::list_codes, promotions::create_code))
+        .routes(routes!(promotions::lookup_code))
+        .routes(routes!(promotions::get_code, promotions::update_code))
+        .routes(routes!(promotions::archive_code))
         .routes(routes!(planning::availability))
         .routes(routes!(planning::ticket_type_availability))
         .routes(routes!(planning::change_session))

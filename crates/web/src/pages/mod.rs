@@ -8,6 +8,7 @@ mod groups;
 mod offers;
 mod orders;
 mod planning;
+mod promotions;
 mod register;
 mod registers;
 mod session;
@@ -189,6 +190,32 @@ pub fn router() -> Router<AppState> {
             get(offers::edit).post(offers::update),
         )
         .route("/activity/offers/{id}/archive", post(offers::archive))
+        .route("/activity/promotions", get(promotions::list_promotions))
+        .route(
+            "/activity/promotions/new",
+            get(promotions::new_promotion).post(promotions::create_promotion),
+        )
+        .route(
+            "/activity/promotions/{id}",
+            get(promotions::edit_promotion).post(promotions::update_promotion),
+        )
+        .route(
+            "/activity/promotions/{id}/archive",
+            post(promotions::archive_promotion),
+        )
+        .route("/activity/promo-codes", get(promotions::list_codes))
+        .route(
+            "/activity/promo-codes/new",
+            get(promotions::new_code).post(promotions::create_code),
+        )
+        .route(
+            "/activity/promo-codes/{id}",
+            get(promotions::edit_code).post(promotions::update_code),
+        )
+        .route(
+            "/activity/promo-codes/{id}/archive",
+            post(promotions::archive_code),
+        )
         .route("/activity/shop", get(shop::list))
         .route("/activity/shop/new", get(shop::new).post(shop::create))
         .route(
@@ -224,14 +251,12 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Menu entries that later issues build; they show a short "not available yet" page.
-pub const NOT_YET: [(&str, &str); 9] = [
+pub const NOT_YET: [(&str, &str); 7] = [
     ("/arrivals", "nav-arrivals"),
     ("/click-and-collect", "nav-click-collect"),
     ("/statistics", "nav-statistics"),
     ("/registers-follow-up", "nav-registers-follow-up"),
     ("/activity/description", "nav-description"),
-    ("/activity/promotions", "nav-promotions"),
-    ("/activity/promo-codes", "nav-promo-codes"),
     ("/activity/gift-vouchers", "nav-gift-vouchers"),
     ("/activity/gift-cards", "nav-gift-cards"),
 ];

@@ -7,6 +7,7 @@ pub mod groups;
 pub mod offers;
 pub mod orders;
 pub mod planning;
+pub mod promotions;
 pub mod shop;
 
 use crate::AppState;
