@@ -474,6 +474,7 @@ async fn seed_sales(store: &Store, tenant: guichet_store::Tenant) -> anyhow::Res
                 created_by: seller,
                 idempotency_key: None,
                 customer_id: None,
+                promo_code_id: None,
                 origin: Some(guichet_domain::customer::Origin {
                     country: "BE".into(),
                     postal_code: Some("5580".into()),

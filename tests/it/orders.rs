@@ -913,3 +913,126 @@ async fn customers_attach_to_sales_and_visits_record_the_visitors_origin() {
     );
     app.stop().await;
 }
+
+/// Promotions apply by themselves; one promo code per cart, its uses counted in the sale's
+/// transaction and given back when the order is cancelled.
+#[tokio::test]
+async fn promotions_and_promo_codes_lower_the_price() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let manager = api_key(&app, &a, "manager").await;
+    let seller = api_key(&app, &a, "seller").await;
+    let s = setup(&app, &manager, 40).await;
+    // Early bird: 2,00 € off each ticket at least 7 days ahead (our session is in 10 days).
+    let r = post(
+        &app,
+        &manager,
+        "/api/v1/promotions",
+        json!({"name": "Early bird", "discount_kind": "amount", "discount": "2,00",
+        "model": "early_bird", "model_days": "7", "offer_ids": [s.offer]}),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+    // Last minute 50 % does not apply 10 days ahead.
+    let r = post(
+        &app,
+        &manager,
+        "/api/v1/promotions",
+        json!({"name": "Last minute", "discount_kind": "percent", "discount": "50",
+        "model": "last_minute", "model_days": "2"}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let r = post(
+        &app,
+        &manager,
+        "/api/v1/promo-codes",
+        json!({"name": "MuseumPass", "code": "MUSEUMPASS", "discount_kind": "percent",
+        "discount": "100", "max_uses": "1", "offer_ids": [s.offer], "item_ids": [s.adult]}),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+
+    // 2 adults + 1 child: 8,50 → 6,50 each, 5,00 → 3,00; the pass makes the adults free.
+    let mut lines = tickets(&s, 2, 1);
+    lines.push(json!({"product_id": s.panier, "quantity": 1}));
+    let o: Value = post(
+        &app,
+        &seller,
+        "/api/v1/orders",
+        json!({"register_id": s.register, "lines": lines, "promo_code": "museumpass"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let got: Vec<(i64, i64, String)> = o["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["discount_cents"].as_i64().unwrap(),
+                l["total_cents"].as_i64().unwrap(),
+                l["discount_reason"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (1700, 0, "Early bird + Code MUSEUMPASS".into()),
+            (200, 300, "Early bird".into()),
+            (0, 2500, String::new()),
+        ]
+    );
+    assert_eq!(o["total_cents"], 2800);
+    // The code had one use: the next cart is refused, with a clear code.
+    let r = post(
+        &app,
+        &seller,
+        "/api/v1/orders",
+        json!({"register_id": s.register, "lines": tickets(&s, 1, 0), "promo_code": "MuseumPass"}),
+    )
+    .await;
+    assert_eq!(
+        field_errors(&problem(r, 422).await),
+        vec![("promo_code".into(), "promo_code_exhausted".into())]
+    );
+    let r = post(
+        &app,
+        &seller,
+        "/api/v1/orders",
+        json!({"register_id": s.register, "lines": tickets(&s, 1, 0), "promo_code": "NOPE"}),
+    )
+    .await;
+    assert_eq!(
+        field_errors(&problem(r, 422).await),
+        vec![("promo_code".into(), "unknown_promo_code".into())]
+    );
+    // Cancelling gives the use back.
+    let id = o["id"].as_str().unwrap();
+    let r = post(
+        &app,
+        &manager,
+        &format!("/api/v1/orders/{id}/cancel"),
+        json!({"reason": "Erreur de formule"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    // A shop-only cart is not covered by the pass.
+    let r = post(&app, &seller, "/api/v1/orders", json!({"register_id": s.register, "lines": [{"product_id": s.panier, "quantity": 1}], "promo_code": "MUSEUMPASS"})).await;
+    assert_eq!(
+        field_errors(&problem(r, 422).await),
+        vec![("promo_code".into(), "promo_code_not_applicable".into())]
+    );
+    let r = post(
+        &app,
+        &seller,
+        "/api/v1/orders",
+        json!({"register_id": s.register, "lines": tickets(&s, 1, 0), "promo_code": "MUSEUMPASS"}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    app.stop().await;
+}

@@ -669,6 +669,98 @@ impl PromoCodeInput {
     }
 }
 
+/// A cart line as reductions see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiscountLine {
+    pub target: CodeTarget,
+    pub visit_date: Option<Date>,
+    pub quantity: i64,
+    /// Quantity × unit price, VAT included.
+    pub gross_cents: i64,
+    /// Already taken off (a free line is all discount); reductions add to it.
+    pub discount_cents: i64,
+    /// What took each part off, for the order's line ("Early bird", "Code MUSEUMPASS").
+    pub reasons: Vec<String>,
+}
+
+impl DiscountLine {
+    fn left(&self) -> i64 {
+        (self.gross_cents - self.discount_cents).max(0)
+    }
+}
+
+/// The discount a reduction gives on `left` cents for `quantity` units: a percentage of the
+/// amount (half-up at the cent), or an amount per unit; never more than `left`.
+fn per_line(r: Reduction, left: i64, quantity: i64) -> i64 {
+    match r {
+        Reduction::PercentBp(_) => r.discount_on(left),
+        Reduction::AmountCents(c) => c.saturating_mul(quantity).clamp(0, left),
+    }
+}
+
+/// **The reduction rule** (one place). Applied at the register, and online later, without any
+/// action from the cashier:
+/// 1. Automatic promotions apply to visit lines: each line takes the one promotion that takes
+///    the most off (promotions do not add up). A percentage is of the line's amount; an amount
+///    in euros is per ticket.
+/// 2. Then the cart's promo code (one per cart) applies to the lines it covers, on what is left
+///    after promotions: a percentage line by line; an amount in euros once for the cart, shared
+///    among those lines in proportion to what is left on them.
+///
+/// No line ever goes below zero. Returns whether the code covered at least one line.
+pub fn apply_reductions(
+    lines: &mut [DiscountLine],
+    promotions: &[Promotion],
+    code: Option<&PromoCode>,
+    today: Date,
+) -> bool {
+    for l in lines.iter_mut() {
+        let (CodeTarget::Offer { offer, .. }, Some(day)) = (l.target, l.visit_date) else {
+            continue;
+        };
+        let best = promotions
+            .iter()
+            .filter(|p| p.applies(offer, day, today))
+            .map(|p| (per_line(p.reduction, l.left(), l.quantity), p))
+            .filter(|(d, _)| *d > 0)
+            .max_by_key(|(d, _)| *d);
+        if let Some((d, p)) = best {
+            l.discount_cents += d;
+            l.reasons.push(p.name.clone());
+        }
+    }
+    let Some(code) = code else {
+        return false;
+    };
+    let covered: Vec<usize> = (0..lines.len())
+        .filter(|i| code.applies_to(lines[*i].target, lines[*i].visit_date, today))
+        .collect();
+    if covered.is_empty() {
+        return false;
+    }
+    let label = format!("Code {}", code.code);
+    match code.reduction {
+        Reduction::PercentBp(_) => {
+            for i in &covered {
+                let d = code.reduction.discount_on(lines[*i].left());
+                lines[*i].discount_cents += d;
+                lines[*i].reasons.push(label.clone());
+            }
+        }
+        Reduction::AmountCents(amount) => {
+            let left: Vec<i64> = covered.iter().map(|i| lines[*i].left()).collect();
+            let total = amount.clamp(0, left.iter().sum());
+            let shares = crate::order::share_out(total, &left);
+            for (i, share) in covered.iter().zip(shares) {
+                let share = share.min(lines[*i].left());
+                lines[*i].discount_cents += share;
+                lines[*i].reasons.push(label.clone());
+            }
+        }
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -709,6 +801,107 @@ mod tests {
             item_ids: vec![],
             product_ids: vec![],
             archived: false,
+        }
+    }
+
+    fn visit(offer: OfferId, qty: i64, unit: i64) -> DiscountLine {
+        DiscountLine {
+            target: CodeTarget::Offer {
+                offer,
+                item: ItemId::new(),
+            },
+            visit_date: Some(date(2026, 7, 14)),
+            quantity: qty,
+            gross_cents: qty * unit,
+            discount_cents: 0,
+            reasons: vec![],
+        }
+    }
+
+    #[test]
+    fn best_promotion_then_code_on_what_is_left() {
+        let offer = OfferId::new();
+        let today = date(2026, 7, 1);
+        let mut ten = promo(PromotionModel::Classic);
+        ten.name = "Été".into();
+        ten.reduction = Reduction::PercentBp(1000);
+        let mut early = promo(PromotionModel::EarlyBird { days: 7 });
+        early.name = "Early bird".into();
+        early.reduction = Reduction::AmountCents(200);
+        // 2 adults at 8,50: 10 % is 1,70; 2,00 per ticket is 4,00 — the early bird wins.
+        let mut lines = vec![visit(offer, 2, 850)];
+        let mut c = code();
+        c.reduction = Reduction::PercentBp(5000);
+        assert!(apply_reductions(&mut lines, &[ten, early], Some(&c), today));
+        assert_eq!(lines[0].discount_cents, 400 + 650);
+        assert_eq!(
+            lines[0].reasons,
+            vec!["Early bird".to_owned(), "Code MUSEUMPASS".to_owned()]
+        );
+    }
+
+    #[test]
+    fn an_amount_code_is_shared_once_per_cart() {
+        let offer = OfferId::new();
+        let mut lines = vec![
+            visit(offer, 1, 850),
+            visit(offer, 1, 500),
+            DiscountLine {
+                target: CodeTarget::Product {
+                    product: ProductId::new(),
+                },
+                visit_date: None,
+                quantity: 1,
+                gross_cents: 2500,
+                discount_cents: 0,
+                reasons: vec![],
+            },
+        ];
+        let mut c = code();
+        c.reduction = Reduction::AmountCents(300);
+        c.offer_ids = vec![offer];
+        assert!(apply_reductions(
+            &mut lines,
+            &[],
+            Some(&c),
+            date(2026, 7, 1)
+        ));
+        let taken: Vec<i64> = lines.iter().map(|l| l.discount_cents).collect();
+        assert_eq!(taken, vec![189, 111, 0]);
+        let mut other = code();
+        other.offer_ids = vec![OfferId::new()];
+        let mut lines = vec![visit(offer, 1, 850)];
+        assert!(!apply_reductions(
+            &mut lines,
+            &[],
+            Some(&other),
+            date(2026, 7, 1)
+        ));
+    }
+
+    proptest! {
+        #[test]
+        fn reductions_never_take_more_than_the_line(
+            lines in proptest::collection::vec((1i64..10, 0i64..5_000, 0i64..2), 1..8),
+            p in 0u32..12_000, amount in 0i64..50_000, percent_code in any::<bool>()
+        ) {
+            let offer = OfferId::new();
+            let mut ls: Vec<DiscountLine> = lines.iter().map(|(q, u, free)| {
+                let mut l = visit(offer, *q, *u);
+                if *free == 1 { l.discount_cents = l.gross_cents; }
+                l
+            }).collect();
+            let mut pr = promo(PromotionModel::Classic);
+            pr.reduction = Reduction::PercentBp(p.min(10_000));
+            let mut c = code();
+            c.reduction = if percent_code { Reduction::PercentBp(p.min(10_000)) } else { Reduction::AmountCents(amount) };
+            let before: i64 = ls.iter().map(|l| l.gross_cents - l.discount_cents).sum();
+            apply_reductions(&mut ls, &[pr], Some(&c), date(2026, 7, 1));
+            for l in &ls {
+                prop_assert!(l.discount_cents >= 0 && l.discount_cents <= l.gross_cents);
+            }
+            let after: i64 = ls.iter().map(|l| l.gross_cents - l.discount_cents).sum();
+            prop_assert!(after >= 0 && after <= before);
         }
     }
 

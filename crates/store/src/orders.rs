@@ -9,7 +9,8 @@ use guichet_domain::customer::Origin;
 use guichet_domain::order::{OrderState, PaymentMethod, RateTotal, allocate, order_number};
 use guichet_domain::shop::MovementKind;
 use guichet_domain::{
-    CustomerId, ItemId, OfferId, OrderId, OrderLineId, PaymentId, ProductId, RegisterId, UserId,
+    CustomerId, ItemId, OfferId, OrderId, OrderLineId, PaymentId, ProductId, PromoCodeId,
+    RegisterId, UserId,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -97,6 +98,8 @@ pub struct NewOrder {
     pub customer_id: Option<CustomerId>,
     /// Where the visitors come from (visit orders).
     pub origin: Option<Origin>,
+    /// Redeemed in the sale's transaction (when the order is finalized).
+    pub promo_code_id: Option<PromoCodeId>,
     /// The organization's local day, for the number.
     pub day: jiff::civil::Date,
     /// When it was made (microseconds); now, except when importing or seeding history.
@@ -200,8 +203,8 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
     on_tx!(tx, c => sqlx::query(
         "INSERT INTO orders (id, organization_id, number, quote_number, register_id, state, total_cents, vat_cents,
          collected_cents, visit_date, visit_start, customer_comment, internal_comment, created_by, created_at,
-         idempotency_key, customer_id, visitor_country, visitor_postal_code, visitor_province)
-         VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, 0, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)")
+         idempotency_key, customer_id, visitor_country, visitor_postal_code, visitor_province, promo_code_id)
+         VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, 0, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)")
         .bind(id.0)
         .bind(tenant.id().0)
         .bind(&quote_number)
@@ -220,6 +223,7 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
         .bind(o.origin.as_ref().map(|x| x.country.clone()))
         .bind(o.origin.as_ref().and_then(|x| x.postal_code.clone()))
         .bind(o.origin.as_ref().and_then(|x| x.province.clone()))
+        .bind(o.promo_code_id.map(|p| p.0))
         .execute(c)
         .await
         .map_err(|e| StoreError::on_constraint(e, "idempotency_key"))?
@@ -342,6 +346,13 @@ async fn finalize(
     by: Option<UserId>,
 ) -> Result<()> {
     let number = next_number(tx, tenant, "order", 'P', day).await?;
+    let code: Option<Uuid> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT promo_code_id FROM orders WHERE organization_id = $1 AND id = $2")
+        .bind(tenant.id().0).bind(id.0).fetch_one(c).await?);
+    if let Some(code) = code {
+        // Counted once per order, in its transaction: a used-up code refuses the sale.
+        crate::promotions::redeem(tx, tenant, PromoCodeId(code)).await?;
+    }
     let n = on_tx!(tx, c => sqlx::query(
         "UPDATE orders SET number = $3, state = $4, finalized_at = $5, register_id = COALESCE(register_id, $6)
          WHERE organization_id = $1 AND id = $2 AND number IS NULL")
@@ -690,6 +701,12 @@ pub async fn cancel(
         return get(tx, tenant, id).await;
     }
     let number = order.number.clone().unwrap_or_default();
+    let code: Option<Uuid> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT promo_code_id FROM orders WHERE organization_id = $1 AND id = $2")
+        .bind(tenant.id().0).bind(id.0).fetch_one(c).await?);
+    if let Some(code) = code {
+        crate::promotions::release(tx, tenant, PromoCodeId(code)).await?;
+    }
     let limits: Vec<LimitRow> = on_tx!(tx, c => sqlx::query_as(
         "SELECT l.position, l.kind, l.offer_id, l.session_start, l.visit_date,
          COALESCE(l.ticket_type_id, l.extra_id) AS item_id, l.product_id, l.quantity,

@@ -191,6 +191,7 @@
   const body = (extra) => Object.assign({
     register_id: register(),
     customer_id: state.customer ? state.customer.id : null,
+    promo_code: $("#promo-code").value.trim() || null,
     origin: origin(),
     lines: apiLines(),
     payments: state.payments.map((p) => ({ method: p.method, amount: p.amount })),
@@ -208,6 +209,7 @@
       const tr = el("tr", { "data-line": String(i) });
       const name = el("td", {}, l.label);
       if (l.free) name.appendChild(el("span", { class: "badge" }, " " + T["cashier-free"]));
+      if (p && p.discount_cents > 0 && !l.free) name.appendChild(el("span", { class: "muted discount" }, ` −${money(p.discount_cents)}${p.discount_reason ? " (" + p.discount_reason + ")" : ""}`));
       tr.appendChild(name);
       const q = el("td", { class: "num stepper" });
       const minus = el("button", { type: "button", class: "secondary" }, "−");
@@ -336,6 +338,7 @@
     attach(null);
     $("#o-postal").value = "";
     $("#o-province").value = "";
+    $("#promo-code").value = "";
     $("#customer-comment").value = "";
     $("#internal-comment").value = "";
     renderCart();
@@ -418,6 +421,7 @@
     if (e.key === "Enter" || e.key === "Tab") { const first = $("#customer-results button"); if (first) { e.preventDefault(); first.click(); } }
   });
   $("#customer-create").addEventListener("click", createCustomer);
+  $("#promo-code").addEventListener("change", () => { if (state.lines.length) refresh(); });
   $("#customer-detach").addEventListener("click", (e) => { e.preventDefault(); attach(null); });
   $("#o-country").addEventListener("change", countryChanged);
   for (const id of ["#o-postal", "#o-province", "#o-other"]) $(id).addEventListener("change", () => { if (state.lines.length) refresh(); });

@@ -634,3 +634,6 @@ error-must_be_positive = The amount must be more than zero.
 error-invalid_code_characters = Letters, digits, - and _ only, no spaces.
 error-too_short = Too short.
 error-promo_code_exhausted = This promo code has no uses left.
+error-unknown_promo_code = Unknown promo code.
+error-promo_code_not_applicable = This promo code applies to nothing in the cart.
+cashier-promo-code = Promo code

@@ -634,3 +634,6 @@ error-must_be_positive = Le montant doit être supérieur à zéro.
 error-invalid_code_characters = Lettres, chiffres, - et _ uniquement, sans espace.
 error-too_short = Trop court.
 error-promo_code_exhausted = Ce code promo a atteint son nombre d'utilisations.
+error-unknown_promo_code = Code promo inconnu.
+error-promo_code_not_applicable = Ce code promo ne s'applique à rien dans le panier.
+cashier-promo-code = Code promo

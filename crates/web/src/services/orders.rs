@@ -66,6 +66,8 @@ pub struct OrderInput {
     pub internal_comment: Option<String>,
     /// The customer to attach (see `/api/v1/customers`).
     pub customer_id: Option<String>,
+    /// One promo code per cart, in any case (partner passes such as MuseumPass are codes).
+    pub promo_code: Option<String>,
     /// Where the visitors come from (asked for visits, not for shop-only sales); the attached
     /// customer's when not given.
     pub origin: Option<OriginInput>,
@@ -565,8 +567,86 @@ async fn product_line(
     }))
 }
 
+/// Applies the automatic promotions and the cart's promo code to the priced lines (the rule is
+/// `guichet_domain::promotion::apply_reductions`); returns the code to redeem with the sale.
+async fn reductions(
+    state: &AppState,
+    ctx: &Ctx,
+    lines: &mut [NewLine],
+    code: Option<&str>,
+    e: &mut FieldErrors,
+) -> Result<Option<guichet_domain::PromoCodeId>, AppError> {
+    use guichet_domain::promotion::{CodeTarget, DiscountLine, apply_reductions};
+    let tenant = ctx.tenant;
+    let code = code
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned);
+    let (promotions, found) = state
+        .store
+        .read(|tx| {
+            let code = code.clone();
+            Box::pin(async move {
+                let p = guichet_store::promotions::active_promotions(tx, tenant).await?;
+                let c = match code {
+                    Some(c) => guichet_store::promotions::find_code(tx, tenant, &c).await?,
+                    None => None,
+                };
+                Ok((p, c))
+            })
+        })
+        .await?;
+    let code = match (code, found) {
+        (None, _) => None,
+        (Some(_), None) => {
+            e.add("promo_code", "unknown_promo_code");
+            None
+        }
+        (Some(_), Some(c)) if c.exhausted() => {
+            e.add("promo_code", "promo_code_exhausted");
+            None
+        }
+        (Some(_), Some(c)) => Some(c),
+    };
+    let mut discount_lines: Vec<DiscountLine> = lines
+        .iter()
+        .map(|l| DiscountLine {
+            target: match (l.offer_id, l.item_id, l.product_id) {
+                (Some(offer), Some(item), _) => CodeTarget::Offer { offer, item },
+                (_, _, Some(product)) => CodeTarget::Product { product },
+                _ => CodeTarget::Product {
+                    product: guichet_domain::ProductId(uuid::Uuid::nil()),
+                },
+            },
+            visit_date: l.visit_date.as_deref().and_then(|d| d.parse().ok()),
+            quantity: l.quantity,
+            gross_cents: l.total_cents + l.discount_cents,
+            discount_cents: l.discount_cents,
+            reasons: Vec::new(),
+        })
+        .collect();
+    let today = jiff::Timestamp::now()
+        .to_zoned(zone(state, ctx).await?)
+        .date();
+    let covered = apply_reductions(&mut discount_lines, &promotions, code.as_ref(), today);
+    if code.is_some() && !covered {
+        e.add("promo_code", "promo_code_not_applicable");
+    }
+    for (l, d) in lines.iter_mut().zip(discount_lines) {
+        if d.discount_cents != l.discount_cents {
+            let mut reasons: Vec<String> = l.discount_reason.iter().cloned().collect();
+            reasons.extend(d.reasons);
+            l.discount_reason = Some(reasons.join(" + "));
+            l.total_cents = d.gross_cents - d.discount_cents;
+            l.discount_cents = d.discount_cents;
+        }
+    }
+    Ok(code.filter(|_| covered).map(|c| c.id))
+}
+
 /// A cart priced and checked, not yet recorded.
 struct Cart {
+    promo_code: Option<guichet_domain::PromoCodeId>,
     customer: Option<guichet_store::customers::Customer>,
     origin: Option<guichet_domain::customer::Origin>,
     register: Register,
@@ -613,7 +693,15 @@ async fn price_cart(state: &AppState, ctx: &Ctx, input: &OrderInput) -> Result<C
             }
         },
     };
-    let priced = price_lines(state, ctx, &register, &input.lines, &mut e).await?;
+    let mut priced = price_lines(state, ctx, &register, &input.lines, &mut e).await?;
+    let promo_code = reductions(
+        state,
+        ctx,
+        &mut priced.lines,
+        input.promo_code.as_deref(),
+        &mut e,
+    )
+    .await?;
     // The visitors' origin: asked for visits only; the attached customer's by default.
     let has_visit = priced.lines.iter().any(|l| l.offer_id.is_some());
     let origin = match (&input.origin, &customer) {
@@ -663,6 +751,7 @@ async fn price_cart(state: &AppState, ctx: &Ctx, input: &OrderInput) -> Result<C
     };
     e.into_result()?;
     Ok(Cart {
+        promo_code,
         customer,
         origin,
         register,
@@ -681,6 +770,8 @@ pub struct PreviewLine {
     pub quantity: i64,
     pub unit_price_cents: i64,
     pub discount_cents: i64,
+    /// Free line, promotion, promo code.
+    pub discount_reason: Option<String>,
     pub total_cents: i64,
     pub vat_rate_basis_points: u32,
     pub vat_cents: i64,
@@ -710,6 +801,7 @@ pub async fn preview(state: &AppState, ctx: &Ctx, input: &OrderInput) -> Result<
                 quantity: l.quantity,
                 unit_price_cents: l.unit_price_cents,
                 discount_cents: l.discount_cents,
+                discount_reason: l.discount_reason.clone(),
                 total_cents: l.total_cents,
                 vat_rate_basis_points: l.vat_rate_bp,
                 vat_cents: l.vat_cents,
@@ -731,6 +823,7 @@ pub async fn priced_order(
     idempotency_key: Option<String>,
 ) -> Result<NewOrder, AppError> {
     let Cart {
+        promo_code,
         customer,
         origin,
         register,
@@ -757,6 +850,7 @@ pub async fn priced_order(
         idempotency_key,
         customer_id: customer.map(|c| c.id),
         origin,
+        promo_code_id: promo_code,
         day,
         at: guichet_store::now_micros(),
         payments,
