@@ -232,9 +232,9 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
         insert_line(tx, tenant, id, i32::try_from(i + 1).unwrap_or(i32::MAX), l).await?;
     }
     if !o.quote {
-        finalize(tx, tenant, id, o.register_id, o.day, o.at, o.created_by).await?;
+        let mut order = finalize(tx, tenant, id, o.register_id, o.day, o.at, o.created_by).await?;
         for p in &o.payments {
-            add_payment(tx, tenant, id, o.register_id, p, o.created_by).await?;
+            pay(tx, tenant, &mut order, o.register_id, p, o.created_by).await?;
         }
     }
     get(tx, tenant, id).await
@@ -344,7 +344,7 @@ async fn finalize(
     day: jiff::civil::Date,
     now: i64,
     by: Option<UserId>,
-) -> Result<()> {
+) -> Result<Order> {
     let number = next_number(tx, tenant, "order", 'P', day).await?;
     let code: Option<Uuid> = on_tx!(tx, c => sqlx::query_scalar(
         "SELECT promo_code_id FROM orders WHERE organization_id = $1 AND id = $2")
@@ -414,7 +414,7 @@ async fn finalize(
         record,
     )
     .await?;
-    Ok(())
+    Ok(order)
 }
 
 fn line_field(position: i32) -> String {
@@ -557,7 +557,22 @@ pub async fn add_payment(
     p: &NewPayment,
     by: Option<UserId>,
 ) -> Result<Order> {
-    let order = get(tx, tenant, id).await?;
+    let mut order = get(tx, tenant, id).await?;
+    pay(tx, tenant, &mut order, register, p, by).await?;
+    get(tx, tenant, id).await
+}
+
+/// Records one payment against `order` as loaded in this transaction, and brings the loaded
+/// order up to date (paid per line, collected, state) so several payments need no reload.
+async fn pay(
+    tx: &mut Tx,
+    tenant: Tenant,
+    order: &mut Order,
+    register: Option<RegisterId>,
+    p: &NewPayment,
+    by: Option<UserId>,
+) -> Result<()> {
+    let id = order.id;
     if order.state == OrderState::Quote {
         return Err(StoreError::Refused("quote_not_payable"));
     }
@@ -647,7 +662,12 @@ pub async fn add_payment(
         }),
     )
     .await?;
-    get(tx, tenant, id).await
+    for (line, share) in order.lines.iter_mut().zip(&shares) {
+        line.paid_cents += share;
+    }
+    order.collected_cents = collected;
+    order.state = state;
+    Ok(())
 }
 
 /// Turns a quote into an order: takes places and stock, numbers and journals it.
@@ -664,9 +684,9 @@ pub async fn confirm_quote(
     if order.state != OrderState::Quote {
         return Err(StoreError::Refused("not_a_quote"));
     }
-    finalize(tx, tenant, id, register, day, now_micros(), by).await?;
+    let mut order = finalize(tx, tenant, id, register, day, now_micros(), by).await?;
     for p in payments {
-        add_payment(tx, tenant, id, register, p, by).await?;
+        pay(tx, tenant, &mut order, register, p, by).await?;
     }
     get(tx, tenant, id).await
 }

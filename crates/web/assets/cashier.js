@@ -146,8 +146,14 @@
     box.textContent = "";
     const q = fold($("#product-search").value.trim());
     const words = q.split(/\s+/).filter(Boolean);
+    let group;
     for (const p of data.catalogue.products) {
       if (words.some((w) => !p.search.includes(w))) continue;
+      // Products come in group order: a heading starts each group.
+      if (p.group !== group) {
+        group = p.group;
+        box.appendChild(el("h3", { class: "product-group" }, group || "—"));
+      }
       const b = el("button", { type: "button", class: "product", "data-product": p.id });
       b.appendChild(el("strong", {}, p.name));
       b.appendChild(el("span", {}, money(p.price_cents) + (p.stock !== null ? ` · ${p.stock}` : "")));

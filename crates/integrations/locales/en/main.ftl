@@ -637,3 +637,4 @@ error-promo_code_exhausted = This promo code has no uses left.
 error-unknown_promo_code = Unknown promo code.
 error-promo_code_not_applicable = This promo code applies to nothing in the cart.
 cashier-promo-code = Promo code
+order-confirmation = Confirmation

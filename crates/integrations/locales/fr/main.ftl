@@ -637,3 +637,4 @@ error-promo_code_exhausted = Ce code promo a atteint son nombre d'utilisations.
 error-unknown_promo_code = Code promo inconnu.
 error-promo_code_not_applicable = Ce code promo ne s'applique à rien dans le panier.
 cashier-promo-code = Code promo
+order-confirmation = Confirmation

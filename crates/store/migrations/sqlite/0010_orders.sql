@@ -93,6 +93,7 @@ CREATE TABLE payment_allocations (
     amount_cents BIGINT NOT NULL,
     PRIMARY KEY (payment_id, line_id)
 );
+CREATE INDEX payment_allocations_line ON payment_allocations (line_id);
 
 -- Units of an extra with a capacity (audio-guides) out per session start.
 CREATE TABLE item_session_counts (

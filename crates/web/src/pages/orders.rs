@@ -48,6 +48,10 @@ impl ListPage {
     fn state_label(&self, s: &OrderState) -> String {
         self.tr.t(&format!("order-state-{}", s.as_str()))
     }
+    /// The seeds' "confirmation" tick: the sale is final (not a quote, not cancelled).
+    fn finalized(&self, s: &OrderState) -> bool {
+        matches!(s, OrderState::AwaitingPayment | OrderState::Confirmed)
+    }
 }
 
 async fn today(state: &AppState, ctx: &Ctx) -> Result<(jiff::civil::Date, String), PageError> {

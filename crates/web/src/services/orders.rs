@@ -21,6 +21,7 @@ use guichet_store::planning::StopTarget;
 use guichet_store::registers::Register;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// One line of a cart: a ticket type or extra of an offer's session, or a shop product (by id
 /// or barcode).
@@ -273,6 +274,7 @@ async fn price_lines(
     let now = jiff::Timestamp::now();
     let today = now.to_zoned(tz.clone()).date();
     let mut lines = Vec::new();
+    let mut offers: HashMap<OfferId, Offer> = HashMap::new();
     if input.is_empty() {
         e.add("lines", "empty_cart");
     }
@@ -283,7 +285,19 @@ async fn price_lines(
             continue;
         }
         let line = if l.offer_id.is_some() {
-            offer_line(state, ctx, register, l, &tz, now, today, &field, e).await?
+            offer_line(
+                state,
+                ctx,
+                register,
+                l,
+                &tz,
+                now,
+                today,
+                &field,
+                e,
+                &mut offers,
+            )
+            .await?
         } else {
             product_line(state, ctx, l, &field, e).await?
         };
@@ -325,7 +339,7 @@ async fn price_lines(
         }
         lines.push((i, line));
     }
-    check_quantities(state, ctx, &lines, e).await?;
+    check_quantities(&offers, &lines, e);
     let visit_start = lines.iter().filter_map(|(_, l)| l.session_start).min();
     let visit_date = lines.iter().filter_map(|(_, l)| l.visit_date.clone()).min();
     Ok(Priced {
@@ -336,12 +350,11 @@ async fn price_lines(
 }
 
 /// Minimum and maximum quantities per order, per offer and ticket type or extra.
-async fn check_quantities(
-    state: &AppState,
-    ctx: &Ctx,
+fn check_quantities(
+    offers: &HashMap<OfferId, Offer>,
     lines: &[(usize, NewLine)],
     e: &mut FieldErrors,
-) -> Result<(), AppError> {
+) {
     let mut seen: Vec<(OfferId, guichet_domain::ItemId)> = Vec::new();
     for (i, l) in lines {
         let (Some(o), Some(item)) = (l.offer_id, l.item_id) else {
@@ -356,7 +369,9 @@ async fn check_quantities(
             .filter(|(_, x)| x.offer_id == Some(o) && x.item_id == Some(item))
             .map(|(_, x)| x.quantity)
             .sum();
-        let offer = super::offers::get(state, ctx, o).await?;
+        let Some(offer) = offers.get(&o) else {
+            continue;
+        };
         if let Some(p) = offer.prices.iter().find(|p| p.item_id == item) {
             if total < p.min_quantity {
                 e.add(&format!("lines[{i}].quantity"), "below_minimum");
@@ -365,7 +380,6 @@ async fn check_quantities(
             }
         }
     }
-    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -379,6 +393,7 @@ async fn offer_line(
     today: Date,
     field: &(dyn Fn(&str) -> String + Sync),
     e: &mut FieldErrors,
+    offers: &mut HashMap<OfferId, Offer>,
 ) -> Result<Option<NewLine>, AppError> {
     let Some(offer_id) = l
         .offer_id
@@ -388,7 +403,15 @@ async fn offer_line(
         e.add(&field("offer_id"), "unknown_offer");
         return Ok(None);
     };
-    let offer = match super::offers::get(state, ctx, offer_id).await {
+    // One load per offer per cart.
+    let loaded = match offers.get(&offer_id) {
+        Some(o) => Ok(o.clone()),
+        None => super::offers::get(state, ctx, offer_id).await,
+    };
+    if let Ok(o) = &loaded {
+        offers.entry(offer_id).or_insert_with(|| o.clone());
+    }
+    let offer = match loaded {
         Ok(o) if !o.archived && o.sale_pos => o,
         Ok(_) => {
             e.add(&field("offer_id"), "not_sold_at_register");
