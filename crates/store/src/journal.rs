@@ -24,21 +24,18 @@ pub struct Append<'a> {
 /// so concurrent appends to one chain queue up and the sequence stays gapless.
 pub async fn append(tx: &mut Tx, tenant: Tenant, a: Append<'_>, mut record: Value) -> Result<i64> {
     let org = tenant.id().0;
-    on_tx!(tx, c => sqlx::query(
-        "INSERT INTO journal_heads (organization_id, chain, seq, hash, sales_cents, payments_cents)
-         VALUES ($1, $2, 0, $3, 0, 0) ON CONFLICT (organization_id, chain) DO NOTHING")
-        .bind(org)
-        .bind(a.chain)
-        .bind(GENESIS.as_slice())
-        .execute(c)
-        .await?
-        .rows_affected());
+    // Creates the head at the first entry or moves it on: one statement, and the row it
+    // locks queues other appends to this chain.
     let (seq, prev, sales, payments): (i64, Vec<u8>, i64, i64) = on_tx!(tx, c => sqlx::query_as(
-        "UPDATE journal_heads SET seq = seq + 1, sales_cents = sales_cents + $3,
-         payments_cents = payments_cents + $4 WHERE organization_id = $1 AND chain = $2
+        "INSERT INTO journal_heads (organization_id, chain, seq, hash, sales_cents, payments_cents)
+         VALUES ($1, $2, 1, $3, $4, $5)
+         ON CONFLICT (organization_id, chain) DO UPDATE SET seq = journal_heads.seq + 1,
+         sales_cents = journal_heads.sales_cents + excluded.sales_cents,
+         payments_cents = journal_heads.payments_cents + excluded.payments_cents
          RETURNING seq, hash, sales_cents, payments_cents")
         .bind(org)
         .bind(a.chain)
+        .bind(GENESIS.as_slice())
         .bind(a.sales_delta_cents)
         .bind(a.payments_delta_cents)
         .fetch_one(c)

@@ -384,7 +384,7 @@ async fn finalize(
     for l in &limits {
         take(tx, tenant, l, &number, now, by).await?;
     }
-    let order = get(tx, tenant, id).await?;
+    let order = load(tx, tenant, id, false).await?;
     let record = json!({
         "number": number,
         "register": journal_chain(register),
@@ -440,13 +440,13 @@ async fn take(
             return Err(refused("session_closed"));
         }
         let capacity = o.and_then(|o| o.capacity).or(l.capacity).unwrap_or(0);
-        on_tx!(tx, c => sqlx::query(
-            "INSERT INTO session_counts (organization_id, offer_id, session_start, sold, held) VALUES ($1, $2, $3, 0, 0)
-             ON CONFLICT (organization_id, offer_id, session_start) DO NOTHING")
-            .bind(org).bind(offer).bind(start).execute(c).await?.rows_affected());
+        // The check and the increment in one statement: a first sale creates the counter
+        // only if it fits, later ones add only if they fit.
         let ok = on_tx!(tx, c => sqlx::query(
-            "UPDATE session_counts SET sold = sold + $4
-             WHERE organization_id = $1 AND offer_id = $2 AND session_start = $3 AND sold + held + $4 <= $5")
+            "INSERT INTO session_counts (organization_id, offer_id, session_start, sold, held)
+             SELECT $1, $2, $3, $4, 0 WHERE CAST($4 AS BIGINT) <= CAST($5 AS BIGINT)
+             ON CONFLICT (organization_id, offer_id, session_start) DO UPDATE SET sold = session_counts.sold + excluded.sold
+             WHERE session_counts.sold + session_counts.held + excluded.sold <= CAST($5 AS BIGINT)")
             .bind(org).bind(offer).bind(start).bind(l.quantity).bind(capacity)
             .execute(c).await?.rows_affected());
         if ok != 1 {
@@ -454,13 +454,11 @@ async fn take(
         }
     }
     if let (Some(item), Some(day), Some(stock)) = (l.item_id, &l.visit_date, l.daily_stock) {
-        on_tx!(tx, c => sqlx::query(
-            "INSERT INTO item_day_counts (organization_id, item_id, day, sold) VALUES ($1, $2, $3, 0)
-             ON CONFLICT (organization_id, item_id, day) DO NOTHING")
-            .bind(org).bind(item).bind(day).execute(c).await?.rows_affected());
         let ok = on_tx!(tx, c => sqlx::query(
-            "UPDATE item_day_counts SET sold = sold + $4
-             WHERE organization_id = $1 AND item_id = $2 AND day = $3 AND sold + $4 <= $5")
+            "INSERT INTO item_day_counts (organization_id, item_id, day, sold)
+             SELECT $1, $2, $3, $4 WHERE CAST($4 AS BIGINT) <= CAST($5 AS BIGINT)
+             ON CONFLICT (organization_id, item_id, day) DO UPDATE SET sold = item_day_counts.sold + excluded.sold
+             WHERE item_day_counts.sold + excluded.sold <= CAST($5 AS BIGINT)")
             .bind(org).bind(item).bind(day).bind(l.quantity).bind(stock)
             .execute(c).await?.rows_affected());
         if ok != 1 {
@@ -468,13 +466,11 @@ async fn take(
         }
     }
     if let (Some(item), Some(start), Some(cap)) = (l.item_id, l.session_start, l.item_capacity) {
-        on_tx!(tx, c => sqlx::query(
-            "INSERT INTO item_session_counts (organization_id, item_id, session_start, sold) VALUES ($1, $2, $3, 0)
-             ON CONFLICT (organization_id, item_id, session_start) DO NOTHING")
-            .bind(org).bind(item).bind(start).execute(c).await?.rows_affected());
         let ok = on_tx!(tx, c => sqlx::query(
-            "UPDATE item_session_counts SET sold = sold + $4
-             WHERE organization_id = $1 AND item_id = $2 AND session_start = $3 AND sold + $4 <= $5")
+            "INSERT INTO item_session_counts (organization_id, item_id, session_start, sold)
+             SELECT $1, $2, $3, $4 WHERE CAST($4 AS BIGINT) <= CAST($5 AS BIGINT)
+             ON CONFLICT (organization_id, item_id, session_start) DO UPDATE SET sold = item_session_counts.sold + excluded.sold
+             WHERE item_session_counts.sold + excluded.sold <= CAST($5 AS BIGINT)")
             .bind(org).bind(item).bind(start).bind(l.quantity).bind(cap)
             .execute(c).await?.rows_affected());
         if ok != 1 {
@@ -485,8 +481,12 @@ async fn take(
         // Locks the product's row first, so two sales of the last unit queue up.
         on_tx!(tx, c => sqlx::query("UPDATE products SET name = name WHERE organization_id = $1 AND id = $2")
             .bind(org).bind(product).execute(c).await?.rows_affected());
-        let p = crate::shop::product(tx, tenant, ProductId(product)).await?;
-        if p.stock_managed && p.stock < l.quantity {
+        let (managed, stock): (bool, i64) = on_tx!(tx, c => sqlx::query_as(
+            "SELECT p.stock_managed, CAST(COALESCE((SELECT SUM(m.quantity) FROM stock_movements m
+             WHERE m.organization_id = p.organization_id AND m.product_id = p.id), 0) AS BIGINT)
+             FROM products p WHERE p.organization_id = $1 AND p.id = $2")
+            .bind(org).bind(product).fetch_one(c).await?);
+        if managed && stock < l.quantity {
             return Err(refused("out_of_stock"));
         }
         let reason = format!("{number}_{}", l.position);
@@ -883,6 +883,11 @@ fn order_of(r: OrderRow, lines: Vec<OrderLine>, payments: Vec<Payment>) -> Order
 }
 
 pub async fn get(tx: &mut Tx, tenant: Tenant, id: OrderId) -> Result<Order> {
+    load(tx, tenant, id, true).await
+}
+
+/// An order with its lines, and its payments when asked (a just-finalized order has none).
+async fn load(tx: &mut Tx, tenant: Tenant, id: OrderId, with_payments: bool) -> Result<Order> {
     let sql = format!("{ORDER_SELECT} AND o.id = $2");
     let row: Option<OrderRow> = on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(tenant.id().0).bind(id.0).fetch_optional(c).await?);
@@ -920,6 +925,9 @@ pub async fn get(tx: &mut Tx, tenant: Tenant, id: OrderId) -> Result<Order> {
             paid_cents: l.paid_cents,
         })
         .collect();
+    if !with_payments {
+        return Ok(order_of(row, lines, Vec::new()));
+    }
     let pays: Vec<PaymentRow> = on_tx!(tx, c => sqlx::query_as(
         "SELECT p.id, p.method, p.amount_cents, p.tendered_cents, p.change_cents, p.taken_at, p.register_id,
          u.name AS taken_by_name FROM payments p LEFT JOIN users u ON u.id = p.taken_by
