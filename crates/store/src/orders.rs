@@ -478,15 +478,13 @@ async fn take(
         }
     }
     if let Some(product) = l.product_id {
-        // Locks the product's row first, so two sales of the last unit queue up.
-        on_tx!(tx, c => sqlx::query("UPDATE products SET name = name WHERE organization_id = $1 AND id = $2")
-            .bind(org).bind(product).execute(c).await?.rows_affected());
-        let (managed, stock): (bool, i64) = on_tx!(tx, c => sqlx::query_as(
-            "SELECT p.stock_managed, CAST(COALESCE((SELECT SUM(m.quantity) FROM stock_movements m
-             WHERE m.organization_id = p.organization_id AND m.product_id = p.id), 0) AS BIGINT)
-             FROM products p WHERE p.organization_id = $1 AND p.id = $2")
-            .bind(org).bind(product).fetch_one(c).await?);
-        if managed && stock < l.quantity {
+        // Managed stock: the check is the UPDATE's condition, so two sales of the last unit
+        // cannot both pass (the movement below then takes the stock).
+        let ok = on_tx!(tx, c => sqlx::query(
+            "UPDATE products SET name = name WHERE organization_id = $1 AND id = $2
+             AND (NOT stock_managed OR stock >= $3)")
+            .bind(org).bind(product).bind(l.quantity).execute(c).await?.rows_affected());
+        if ok != 1 {
             return Err(refused("out_of_stock"));
         }
         let reason = format!("{number}_{}", l.position);

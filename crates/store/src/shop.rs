@@ -107,8 +107,7 @@ impl From<ProductRow> for Product {
 const PRODUCT_SELECT: &str = "SELECT p.id, p.name, p.reference, p.barcode, p.symbology, p.price_cents,
     p.vat_rate_id, v.rate_bp, p.group_id, g.name AS group_name, p.sale_pos, p.sale_online, p.alert_stock,
     p.stock_managed,
-    CAST(COALESCE((SELECT SUM(m.quantity) FROM stock_movements m
-              WHERE m.organization_id = p.organization_id AND m.product_id = p.id), 0) AS BIGINT) AS stock,
+    p.stock,
     EXISTS (SELECT 1 FROM product_photos ph WHERE ph.product_id = p.id) AS has_photo,
     p.archived_at
     FROM products p
@@ -430,6 +429,14 @@ pub(crate) async fn insert_movement(
         .bind(at)
         .bind(by.map(|u| u.0))
         .bind(reason)
+        .execute(c)
+        .await?
+        .rows_affected());
+    // The current stock moves with the ledger, in the same transaction.
+    on_tx!(tx, c => sqlx::query("UPDATE products SET stock = stock + $3 WHERE organization_id = $1 AND id = $2")
+        .bind(tenant.id().0)
+        .bind(product.0)
+        .bind(kind.signed(quantity))
         .execute(c)
         .await?
         .rows_affected());
