@@ -83,7 +83,9 @@ CREATE TABLE payments (
     taken_by BLOB REFERENCES users (id)
 );
 CREATE INDEX payments_taken ON payments (organization_id, taken_at);
-CREATE INDEX payments_order ON payments (order_id);
+-- (order_id, taken_at, id) also gives an order's payments in order, so SQLite never prefers the
+-- organization-wide payments_taken index for them (that scan grows with every sale).
+CREATE INDEX payments_order ON payments (order_id, taken_at, id);
 
 -- Each payment's share of each line: the payments list shows them as number_N.
 CREATE TABLE payment_allocations (
