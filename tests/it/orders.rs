@@ -269,6 +269,24 @@ async fn a_register_sale_with_split_payment_vat_and_journal() {
         ),
         (Some(2500), Some(434))
     );
+    // The accountant's export of the same payments.
+    let page = crate::harness::login(&app, &a.manager).await;
+    let csv = page
+        .get(app.url(&format!(
+            "/orders/payments/export?from={today}&to={today}&format=csv"
+        )))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.contains(&format!("{number}_3;"))
+            && csv.contains("Panier du Terroir")
+            && csv.contains(";4,34;"),
+        "{csv}"
+    );
     let list = get(
         &app,
         &manager,

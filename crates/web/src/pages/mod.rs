@@ -152,6 +152,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/orders", get(orders::list))
         .route("/orders/payments", get(orders::payments))
+        .route("/orders/payments/export", get(orders::export_payments))
         .route("/orders/{id}", get(orders::show))
         .route("/orders/{id}/pay", post(orders::pay))
         .route("/orders/{id}/confirm", post(orders::confirm))

@@ -24,6 +24,8 @@ use serde::Deserialize;
 pub struct ListQuery {
     from: String,
     to: String,
+    /// `csv` or `xlsx` for the payments export.
+    format: String,
     /// `visit` filters on the visit date.
     by: String,
     done: Option<String>,
@@ -367,4 +369,84 @@ pub async fn payments(
             total_cents,
         },
     ))
+}
+
+/// The payments of a period as a spreadsheet for the accountant's reconciliation (the seeds'
+/// "Fichier csv pour une réconciliation comptable"): CSV with `;` and a BOM, or XLSX.
+pub async fn export_payments(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    use guichet_domain::shop::format_cents;
+    use guichet_integrations::exports::{self, Cell, Table};
+    let (today, tz) = today(&state, &ctx).await?;
+    let from = if q.from.trim().is_empty() {
+        today.to_string()
+    } else {
+        q.from.trim().to_owned()
+    };
+    let to = if q.to.trim().is_empty() {
+        from.clone()
+    } else {
+        q.to.trim().to_owned()
+    };
+    let rows = sale::payment_lines(&state, &ctx, &from, &to)
+        .await
+        .or_page(&ctx)?;
+    let tr = Tr(ctx.lang);
+    let table = Table {
+        headers: [
+            "order-number",
+            "label-date",
+            "order-collected",
+            "label-vat",
+            "payment-fees",
+            "payment-method",
+            "order-total",
+            "order-offer",
+            "payment-item",
+            "payment-seller",
+        ]
+        .iter()
+        .map(|k| tr.t(k))
+        .collect(),
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                vec![
+                    Cell::Text(r.reference),
+                    Cell::Text(tr.instant(&r.taken_at, &tz)),
+                    Cell::Text(format_cents(r.amount_cents)),
+                    Cell::Text(format_cents(r.vat_cents)),
+                    Cell::Text(format_cents(r.fees_cents)),
+                    Cell::Text(tr.t(&format!("method-{}", r.method.as_str()))),
+                    Cell::Text(format_cents(r.line_total_cents)),
+                    Cell::Text(r.offer_name.unwrap_or_default()),
+                    Cell::Text(r.label),
+                    Cell::Text(r.seller_name.unwrap_or_default()),
+                ]
+            })
+            .collect(),
+    };
+    let (bytes, mime, ext) = match q.format.as_str() {
+        "xlsx" => (
+            exports::xlsx(&table, "Encaissements"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        _ => (exports::csv(&table), "text/csv; charset=utf-8", "csv"),
+    };
+    let bytes = bytes.map_err(|e| PageError(AppError::Internal(e.to_string()), ctx.lang))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, mime.to_owned()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"encaissements-{from}-{to}.{ext}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
