@@ -574,6 +574,17 @@ async fn sell_tickets_and_a_scanned_product_paid_half_cash_half_bancontact() {
         .for_element(Locator::Css("#sessions .session[aria-selected='true']"))
         .await
         .unwrap();
+    // Today's next session that starts at least a minute from now: one starting within the
+    // seconds the test takes could close to sales under it.
+    b.execute(
+        "const soon = (Date.now() + 60000) * 1000; \
+         const s = [...document.querySelectorAll('#sessions .session:not([disabled])')] \
+           .find(x => Number(x.dataset.start) > soon); \
+         s.scrollIntoView({block: 'center'}); s.click();",
+        vec![],
+    )
+    .await
+    .unwrap();
     let qty = b.find(Locator::Css("#quantities input.qty")).await.unwrap();
     qty.clear().await.unwrap();
     qty.send_keys("2").await.unwrap();
