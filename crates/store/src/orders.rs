@@ -335,6 +335,24 @@ struct LimitRow {
     item_capacity: Option<i64>,
 }
 
+/// What each line of an order takes: places, daily stock, equipment, product stock, with the
+/// limits from the catalogue.
+async fn limits(tx: &mut Tx, tenant: Tenant, id: OrderId) -> Result<Vec<LimitRow>> {
+    Ok(on_tx!(tx, c => sqlx::query_as(
+        "SELECT l.position, l.kind, l.offer_id, l.session_start, l.visit_date,
+         COALESCE(l.ticket_type_id, l.extra_id) AS item_id, l.product_id, l.quantity,
+         o.capacity, COALESCE(t.daily_stock, e.daily_stock) AS daily_stock, e.capacity AS item_capacity
+         FROM order_lines l
+         LEFT JOIN offers o ON o.id = l.offer_id
+         LEFT JOIN ticket_types t ON t.id = l.ticket_type_id
+         LEFT JOIN extras e ON e.id = l.extra_id
+         WHERE l.organization_id = $1 AND l.order_id = $2 ORDER BY l.position")
+        .bind(tenant.id().0)
+        .bind(id.0)
+        .fetch_all(c)
+        .await?))
+}
+
 /// Takes the order's places and stock, numbers it and journals it.
 async fn finalize(
     tx: &mut Tx,
@@ -368,19 +386,7 @@ async fn finalize(
     if n != 1 {
         return Err(StoreError::Refused("already_finalized"));
     }
-    let limits: Vec<LimitRow> = on_tx!(tx, c => sqlx::query_as(
-        "SELECT l.position, l.kind, l.offer_id, l.session_start, l.visit_date,
-         COALESCE(l.ticket_type_id, l.extra_id) AS item_id, l.product_id, l.quantity,
-         o.capacity, COALESCE(t.daily_stock, e.daily_stock) AS daily_stock, e.capacity AS item_capacity
-         FROM order_lines l
-         LEFT JOIN offers o ON o.id = l.offer_id
-         LEFT JOIN ticket_types t ON t.id = l.ticket_type_id
-         LEFT JOIN extras e ON e.id = l.extra_id
-         WHERE l.organization_id = $1 AND l.order_id = $2 ORDER BY l.position")
-        .bind(tenant.id().0)
-        .bind(id.0)
-        .fetch_all(c)
-        .await?);
+    let limits = limits(tx, tenant, id).await?;
     for l in &limits {
         take(tx, tenant, l, &number, now, by).await?;
     }
@@ -725,16 +731,7 @@ pub async fn cancel(
     if let Some(code) = code {
         crate::promotions::release(tx, tenant, PromoCodeId(code)).await?;
     }
-    let limits: Vec<LimitRow> = on_tx!(tx, c => sqlx::query_as(
-        "SELECT l.position, l.kind, l.offer_id, l.session_start, l.visit_date,
-         COALESCE(l.ticket_type_id, l.extra_id) AS item_id, l.product_id, l.quantity,
-         o.capacity, COALESCE(t.daily_stock, e.daily_stock) AS daily_stock, e.capacity AS item_capacity
-         FROM order_lines l
-         LEFT JOIN offers o ON o.id = l.offer_id
-         LEFT JOIN ticket_types t ON t.id = l.ticket_type_id
-         LEFT JOIN extras e ON e.id = l.extra_id
-         WHERE l.organization_id = $1 AND l.order_id = $2 ORDER BY l.position")
-        .bind(tenant.id().0).bind(id.0).fetch_all(c).await?);
+    let limits = limits(tx, tenant, id).await?;
     for l in &limits {
         give_back(tx, tenant, l, &number, by).await?;
     }

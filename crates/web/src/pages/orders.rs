@@ -31,6 +31,21 @@ pub struct ListQuery {
     done: Option<String>,
 }
 
+impl ListQuery {
+    /// The days asked for: today when nothing is given, one day when only `from` is.
+    fn period(&self, today: jiff::civil::Date) -> (String, String) {
+        let from = match self.from.trim() {
+            "" => today.to_string(),
+            f => f.to_owned(),
+        };
+        let to = match self.to.trim() {
+            "" => from.clone(),
+            t => t.to_owned(),
+        };
+        (from, to)
+    }
+}
+
 #[derive(Template)]
 #[template(path = "orders.html")]
 struct ListPage {
@@ -71,16 +86,7 @@ pub async fn list(
 ) -> Result<Response, PageError> {
     ctx.require(Permission::Sell).or_page(&ctx)?;
     let (today, tz) = today(&state, &ctx).await?;
-    let from = if q.from.trim().is_empty() {
-        today.to_string()
-    } else {
-        q.from.trim().to_owned()
-    };
-    let to = if q.to.trim().is_empty() {
-        from.clone()
-    } else {
-        q.to.trim().to_owned()
-    };
+    let (from, to) = q.period(today);
     let by_visit = q.by == "visit";
     let (orders, errors) = match sale::list(&state, &ctx, &from, &to, by_visit).await {
         Ok(o) => (o, FieldErrors::new()),
@@ -336,16 +342,7 @@ pub async fn payments(
 ) -> Result<Response, PageError> {
     ctx.require(Permission::Sell).or_page(&ctx)?;
     let (today, tz) = today(&state, &ctx).await?;
-    let from = if q.from.trim().is_empty() {
-        today.to_string()
-    } else {
-        q.from.trim().to_owned()
-    };
-    let to = if q.to.trim().is_empty() {
-        from.clone()
-    } else {
-        q.to.trim().to_owned()
-    };
+    let (from, to) = q.period(today);
     let (rows, errors) = match sale::payment_lines(&state, &ctx, &from, &to).await {
         Ok(r) => (r, FieldErrors::new()),
         Err(e) => (Vec::new(), form_errors(e, &ctx)?),
@@ -381,16 +378,7 @@ pub async fn export_payments(
     use guichet_domain::shop::format_cents;
     use guichet_integrations::exports::{self, Cell, Table};
     let (today, tz) = today(&state, &ctx).await?;
-    let from = if q.from.trim().is_empty() {
-        today.to_string()
-    } else {
-        q.from.trim().to_owned()
-    };
-    let to = if q.to.trim().is_empty() {
-        from.clone()
-    } else {
-        q.to.trim().to_owned()
-    };
+    let (from, to) = q.period(today);
     let rows = sale::payment_lines(&state, &ctx, &from, &to)
         .await
         .or_page(&ctx)?;
