@@ -20,64 +20,121 @@ pub struct Append<'a> {
     pub payments_delta_cents: i64,
 }
 
-/// Appends one entry to its chain. The chain's head row is locked by the conditional UPDATE,
-/// so concurrent appends to one chain queue up and the sequence stays gapless.
-pub async fn append(tx: &mut Tx, tenant: Tenant, a: Append<'_>, mut record: Value) -> Result<i64> {
+/// One entry of a batch appended to one chain (see [`append_all`]).
+pub struct Entry {
+    /// `order`, `payment`, `refund`, `cancellation`.
+    pub kind: &'static str,
+    pub order_id: Option<Uuid>,
+    pub payment_id: Option<Uuid>,
+    /// Change to the chain's perpetual totals.
+    pub sales_delta_cents: i64,
+    pub payments_delta_cents: i64,
+    pub record: Value,
+}
+
+/// Appends one entry to its chain (see [`append_all`]).
+pub async fn append(tx: &mut Tx, tenant: Tenant, a: Append<'_>, record: Value) -> Result<i64> {
+    let entry = Entry {
+        kind: match a.kind {
+            "order" => "order",
+            "payment" => "payment",
+            "refund" => "refund",
+            "cancellation" => "cancellation",
+            other => return Err(StoreError::Other(format!("unknown journal kind {other}"))),
+        },
+        order_id: a.order_id,
+        payment_id: a.payment_id,
+        sales_delta_cents: a.sales_delta_cents,
+        payments_delta_cents: a.payments_delta_cents,
+        record,
+    };
+    append_all(tx, tenant, a.chain, vec![entry]).await
+}
+
+/// Appends entries, in order, to one chain; returns the last sequence number. The chain's head
+/// moves on by the whole batch in its first statement, which locks the head's row, so
+/// concurrent appends to one chain queue up and the sequence stays gapless; then all entries
+/// go in with one INSERT and the head takes the last hash. A sale with its payments is three
+/// statements whatever its number of entries.
+pub async fn append_all(
+    tx: &mut Tx,
+    tenant: Tenant,
+    chain: &str,
+    mut entries: Vec<Entry>,
+) -> Result<i64> {
     let org = tenant.id().0;
-    // Creates the head at the first entry or moves it on: one statement, and the row it
-    // locks queues other appends to this chain.
-    let (seq, prev, sales, payments): (i64, Vec<u8>, i64, i64) = on_tx!(tx, c => sqlx::query_as(
+    let count = i64::try_from(entries.len()).unwrap_or(i64::MAX);
+    if count == 0 {
+        return Err(StoreError::Other("empty journal batch".into()));
+    }
+    let sales_delta: i64 = entries.iter().map(|e| e.sales_delta_cents).sum();
+    let payments_delta: i64 = entries.iter().map(|e| e.payments_delta_cents).sum();
+    let (last_seq, mut prev, sales, payments): (i64, Vec<u8>, i64, i64) = on_tx!(tx, c => sqlx::query_as(
         "INSERT INTO journal_heads (organization_id, chain, seq, hash, sales_cents, payments_cents)
-         VALUES ($1, $2, 1, $3, $4, $5)
-         ON CONFLICT (organization_id, chain) DO UPDATE SET seq = journal_heads.seq + 1,
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (organization_id, chain) DO UPDATE SET seq = journal_heads.seq + excluded.seq,
          sales_cents = journal_heads.sales_cents + excluded.sales_cents,
          payments_cents = journal_heads.payments_cents + excluded.payments_cents
          RETURNING seq, hash, sales_cents, payments_cents")
         .bind(org)
-        .bind(a.chain)
+        .bind(chain)
+        .bind(count)
         .bind(GENESIS.as_slice())
-        .bind(a.sales_delta_cents)
-        .bind(a.payments_delta_cents)
+        .bind(sales_delta)
+        .bind(payments_delta)
         .fetch_one(c)
         .await?);
-    if let Value::Object(map) = &mut record {
-        map.insert("kind".into(), json!(a.kind));
-        map.insert("sales_delta_cents".into(), json!(a.sales_delta_cents));
-        map.insert("payments_delta_cents".into(), json!(a.payments_delta_cents));
-        map.insert(
-            "grand_totals".into(),
-            json!(GrandTotals {
-                sales_cents: sales,
-                payments_cents: payments
-            }),
-        );
+    // The head now carries the batch's totals; each entry carries the totals after itself.
+    let mut seq = last_seq - count;
+    let mut totals = GrandTotals {
+        sales_cents: sales - sales_delta,
+        payments_cents: payments - payments_delta,
+    };
+    let created_at = now_micros();
+    let mut rows = Vec::with_capacity(entries.len());
+    for e in &mut entries {
+        seq += 1;
+        totals.sales_cents += e.sales_delta_cents;
+        totals.payments_cents += e.payments_delta_cents;
+        if let Value::Object(map) = &mut e.record {
+            map.insert("kind".into(), json!(e.kind));
+            map.insert("sales_delta_cents".into(), json!(e.sales_delta_cents));
+            map.insert("payments_delta_cents".into(), json!(e.payments_delta_cents));
+            map.insert("grand_totals".into(), json!(totals));
+        }
+        let text = canonical(&e.record);
+        let hash = entry_hash(chain, seq, &prev, &text).to_vec();
+        rows.push((seq, text, std::mem::replace(&mut prev, hash.clone()), hash));
     }
-    let text = canonical(&record);
-    let hash = entry_hash(a.chain, seq, &prev, &text);
-    on_tx!(tx, c => sqlx::query(
-        "INSERT INTO journal_entries (organization_id, chain, seq, kind, order_id, payment_id, record, prev_hash, hash, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-        .bind(org)
-        .bind(a.chain)
-        .bind(seq)
-        .bind(a.kind)
-        .bind(a.order_id)
-        .bind(a.payment_id)
-        .bind(&text)
-        .bind(prev.as_slice())
-        .bind(hash.as_slice())
-        .bind(now_micros())
-        .execute(c)
-        .await?
-        .rows_affected());
+    let mut sql = String::from(
+        "INSERT INTO journal_entries (organization_id, chain, seq, kind, order_id, payment_id, record, prev_hash, hash, created_at) VALUES ",
+    );
+    crate::push_placeholders(&mut sql, rows.len(), 10);
+    on_tx!(tx, c => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+        for (e, (seq, text, prev_hash, hash)) in entries.iter().zip(&rows) {
+            q = q
+                .bind(org)
+                .bind(chain)
+                .bind(*seq)
+                .bind(e.kind)
+                .bind(e.order_id)
+                .bind(e.payment_id)
+                .bind(text.as_str())
+                .bind(prev_hash.as_slice())
+                .bind(hash.as_slice())
+                .bind(created_at);
+        }
+        q.execute(c).await?.rows_affected()
+    });
     on_tx!(tx, c => sqlx::query("UPDATE journal_heads SET hash = $3 WHERE organization_id = $1 AND chain = $2")
         .bind(org)
-        .bind(a.chain)
-        .bind(hash.as_slice())
+        .bind(chain)
+        .bind(prev.as_slice())
         .execute(c)
         .await?
         .rows_affected());
-    Ok(seq)
+    Ok(last_seq)
 }
 
 /// One chain's verification.

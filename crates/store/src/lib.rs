@@ -96,6 +96,20 @@ impl StoreError {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// Now, as the store keeps instants: microseconds since the Unix epoch, UTC.
+/// Appends `rows` groups of `columns` numbered placeholders (`($1, $2), ($3, $4)`) to a
+/// multi-row `INSERT … VALUES`, the same text on both backends.
+pub(crate) fn push_placeholders(sql: &mut String, rows: usize, columns: usize) {
+    use std::fmt::Write;
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..columns {
+            let sep = if c == 0 { "" } else { ", " };
+            let _ = write!(sql, "{sep}${}", r * columns + c + 1);
+        }
+        sql.push(')');
+    }
+}
+
 pub fn now_micros() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -180,64 +180,144 @@ fn journal_chain(register: Option<RegisterId>) -> String {
     register.map_or_else(|| "online".to_owned(), |r| r.to_string())
 }
 
-/// Creates an order (or a quote) with its payments, in one transaction. With an idempotency
-/// key already used, returns the existing order and writes nothing.
-pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> {
+/// Creates an order (or a quote) with its payments, in one transaction, and returns its id
+/// (read it with [`get`] once committed). With an idempotency key already used, returns the
+/// existing order's id and writes nothing.
+///
+/// A sale is a dozen statements whatever its size: the number, the order row with its final
+/// state, the lines in one INSERT, one conditional statement per session, daily stock,
+/// equipment and product taken, the payments and their allocations in one INSERT each, and the
+/// journal batch. Payments are allocated in memory first, so nothing is written twice.
+pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<OrderId> {
     if let Some(key) = &o.idempotency_key
         && let Some(id) = by_idempotency_key(tx, tenant, key).await?
     {
-        return get(tx, tenant, id).await;
+        return Ok(id);
     }
     let id = OrderId(Uuid::now_v7());
-    let now = o.at;
-    let state = if o.quote {
-        OrderState::Quote
-    } else {
-        OrderState::AwaitingPayment
+    let mut lines = new_lines(&o.lines);
+    if o.quote {
+        let quote = next_number(tx, tenant, "quote", 'D', o.day).await?;
+        let head = Head {
+            number: None,
+            quote_number: Some(quote),
+            state: OrderState::Quote,
+            collected_cents: 0,
+            finalized_at: None,
+        };
+        insert_order(tx, tenant, id, o, &head).await?;
+        insert_lines(tx, tenant, id, &o.lines, &lines).await?;
+        return Ok(id);
+    }
+    let number = next_number(tx, tenant, "order", 'P', o.day).await?;
+    let paid = allocate_payments(OrderState::AwaitingPayment, &mut lines, &o.payments)?;
+    let collected: i64 = o.payments.iter().map(|p| p.amount_cents).sum();
+    let head = Head {
+        number: Some(number.clone()),
+        quote_number: None,
+        state: OrderState::after_payment(o.total_cents, collected),
+        collected_cents: collected,
+        finalized_at: Some(o.at),
     };
-    let quote_number = if o.quote {
-        Some(next_number(tx, tenant, "quote", 'D', o.day).await?)
-    } else {
-        None
-    };
+    insert_order(tx, tenant, id, o, &head).await?;
+    insert_lines(tx, tenant, id, &o.lines, &lines).await?;
+    if let Some(code) = o.promo_code_id {
+        // Counted once per order, in its transaction: a used-up code refuses the sale.
+        crate::promotions::redeem(tx, tenant, code).await?;
+    }
+    let takes: Vec<LimitRow> = o
+        .lines
+        .iter()
+        .zip(1..)
+        .map(|(l, position)| LimitRow {
+            position,
+            kind: l.kind.as_str().to_owned(),
+            offer_id: l.offer_id.map(|x| x.0),
+            session_start: l.session_start,
+            visit_date: l.visit_date.clone(),
+            item_id: l.item_id.map(|x| x.0),
+            product_id: l.product_id.map(|x| x.0),
+            quantity: l.quantity,
+            capacity: l.session_capacity,
+            daily_stock: l.daily_stock,
+            item_capacity: l.item_capacity,
+        })
+        .collect();
+    take_all(tx, tenant, &takes, &number, o.at, o.created_by).await?;
+    let mut entries = vec![order_entry(
+        id,
+        &number,
+        o.register_id,
+        o.at,
+        o.total_cents,
+        o.vat_cents,
+        &lines,
+    )];
+    entries.extend(
+        insert_payments(
+            tx,
+            tenant,
+            id,
+            Some(&number),
+            o.register_id,
+            &lines,
+            &paid,
+            o.created_by,
+        )
+        .await?,
+    );
+    journal::append_all(tx, tenant, &journal_chain(o.register_id), entries).await?;
+    Ok(id)
+}
+
+/// The order row's state as it is written.
+struct Head {
+    number: Option<String>,
+    quote_number: Option<String>,
+    state: OrderState,
+    collected_cents: i64,
+    finalized_at: Option<i64>,
+}
+
+async fn insert_order(
+    tx: &mut Tx,
+    tenant: Tenant,
+    id: OrderId,
+    o: &NewOrder,
+    h: &Head,
+) -> Result<()> {
     on_tx!(tx, c => sqlx::query(
         "INSERT INTO orders (id, organization_id, number, quote_number, register_id, state, total_cents, vat_cents,
          collected_cents, visit_date, visit_start, customer_comment, internal_comment, created_by, created_at,
-         idempotency_key, customer_id, visitor_country, visitor_postal_code, visitor_province, promo_code_id)
-         VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, 0, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)")
+         idempotency_key, customer_id, visitor_country, visitor_postal_code, visitor_province, promo_code_id, finalized_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)")
         .bind(id.0)
         .bind(tenant.id().0)
-        .bind(&quote_number)
+        .bind(&h.number)
+        .bind(&h.quote_number)
         .bind(o.register_id.map(|r| r.0))
-        .bind(state.as_str())
+        .bind(h.state.as_str())
         .bind(o.total_cents)
         .bind(o.vat_cents)
+        .bind(h.collected_cents)
         .bind(&o.visit_date)
         .bind(o.visit_start)
         .bind(&o.customer_comment)
         .bind(&o.internal_comment)
         .bind(o.created_by.map(|u| u.0))
-        .bind(now)
+        .bind(o.at)
         .bind(&o.idempotency_key)
         .bind(o.customer_id.map(|c| c.0))
         .bind(o.origin.as_ref().map(|x| x.country.clone()))
         .bind(o.origin.as_ref().and_then(|x| x.postal_code.clone()))
         .bind(o.origin.as_ref().and_then(|x| x.province.clone()))
         .bind(o.promo_code_id.map(|p| p.0))
+        .bind(h.finalized_at)
         .execute(c)
         .await
         .map_err(|e| StoreError::on_constraint(e, "idempotency_key"))?
         .rows_affected());
-    for (i, l) in o.lines.iter().enumerate() {
-        insert_line(tx, tenant, id, i32::try_from(i + 1).unwrap_or(i32::MAX), l).await?;
-    }
-    if !o.quote {
-        let mut order = finalize(tx, tenant, id, o.register_id, o.day, o.at, o.created_by).await?;
-        for p in &o.payments {
-            pay(tx, tenant, &mut order, o.register_id, p, o.created_by).await?;
-        }
-    }
-    get(tx, tenant, id).await
+    Ok(())
 }
 
 async fn by_idempotency_key(tx: &mut Tx, tenant: Tenant, key: &str) -> Result<Option<OrderId>> {
@@ -275,47 +355,87 @@ async fn next_number(
     Ok(format!("{prefix}{}", &number[1..]))
 }
 
-async fn insert_line(
+/// The lines of a new order as they will be stored: fresh ids, positions from 1, nothing paid.
+fn new_lines(new: &[NewLine]) -> Vec<OrderLine> {
+    new.iter()
+        .zip(1..)
+        .map(|(l, position)| OrderLine {
+            id: OrderLineId(Uuid::now_v7()),
+            position,
+            kind: l.kind,
+            offer_id: l.offer_id,
+            offer_name: None,
+            session_start: l.session_start,
+            visit_date: l.visit_date.clone(),
+            item_id: l.item_id,
+            product_id: l.product_id,
+            label: l.label.clone(),
+            quantity: l.quantity,
+            unit_price_cents: l.unit_price_cents,
+            list_price_cents: l.list_price_cents,
+            price_reason: l.price_reason.clone(),
+            discount_cents: l.discount_cents,
+            discount_reason: l.discount_reason.clone(),
+            total_cents: l.total_cents,
+            vat_rate_basis_points: l.vat_rate_bp,
+            vat_cents: l.vat_cents,
+            paid_cents: 0,
+        })
+        .collect()
+}
+
+/// Rows per multi-row INSERT: far under both backends' limits on bound parameters.
+const ROWS_PER_INSERT: usize = 400;
+
+async fn insert_lines(
     tx: &mut Tx,
     tenant: Tenant,
     order: OrderId,
-    position: i32,
-    l: &NewLine,
+    new: &[NewLine],
+    lines: &[OrderLine],
 ) -> Result<()> {
-    let (ticket, extra) = match l.kind {
-        LineKind::TicketType => (l.item_id.map(|i| i.0), None),
-        LineKind::Extra => (None, l.item_id.map(|i| i.0)),
-        LineKind::Product => (None, None),
-    };
-    on_tx!(tx, c => sqlx::query(
-        "INSERT INTO order_lines (id, organization_id, order_id, position, kind, offer_id, session_start, visit_date,
-         ticket_type_id, extra_id, product_id, label, quantity, unit_price_cents, list_price_cents, price_reason,
-         discount_cents, discount_reason, total_cents, vat_rate_bp, vat_cents)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)")
-        .bind(Uuid::now_v7())
-        .bind(tenant.id().0)
-        .bind(order.0)
-        .bind(position)
-        .bind(l.kind.as_str())
-        .bind(l.offer_id.map(|o| o.0))
-        .bind(l.session_start)
-        .bind(&l.visit_date)
-        .bind(ticket)
-        .bind(extra)
-        .bind(l.product_id.map(|p| p.0))
-        .bind(&l.label)
-        .bind(l.quantity)
-        .bind(l.unit_price_cents)
-        .bind(l.list_price_cents)
-        .bind(&l.price_reason)
-        .bind(l.discount_cents)
-        .bind(&l.discount_reason)
-        .bind(l.total_cents)
-        .bind(i32::try_from(l.vat_rate_bp).unwrap_or(0))
-        .bind(l.vat_cents)
-        .execute(c)
-        .await?
-        .rows_affected());
+    let rows: Vec<(&NewLine, &OrderLine)> = new.iter().zip(lines).collect();
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut sql = String::from(
+            "INSERT INTO order_lines (id, organization_id, order_id, position, kind, offer_id, session_start, visit_date,
+             ticket_type_id, extra_id, product_id, label, quantity, unit_price_cents, list_price_cents, price_reason,
+             discount_cents, discount_reason, total_cents, vat_rate_bp, vat_cents) VALUES ",
+        );
+        crate::push_placeholders(&mut sql, chunk.len(), 21);
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+            for (l, stored) in chunk {
+                let (ticket, extra) = match l.kind {
+                    LineKind::TicketType => (l.item_id.map(|i| i.0), None),
+                    LineKind::Extra => (None, l.item_id.map(|i| i.0)),
+                    LineKind::Product => (None, None),
+                };
+                q = q
+                    .bind(stored.id.0)
+                    .bind(tenant.id().0)
+                    .bind(order.0)
+                    .bind(stored.position)
+                    .bind(l.kind.as_str())
+                    .bind(l.offer_id.map(|o| o.0))
+                    .bind(l.session_start)
+                    .bind(l.visit_date.as_deref())
+                    .bind(ticket)
+                    .bind(extra)
+                    .bind(l.product_id.map(|p| p.0))
+                    .bind(l.label.as_str())
+                    .bind(l.quantity)
+                    .bind(l.unit_price_cents)
+                    .bind(l.list_price_cents)
+                    .bind(l.price_reason.as_deref())
+                    .bind(l.discount_cents)
+                    .bind(l.discount_reason.as_deref())
+                    .bind(l.total_cents)
+                    .bind(i32::try_from(l.vat_rate_bp).unwrap_or(0))
+                    .bind(l.vat_cents);
+            }
+            q.execute(c).await?.rows_affected()
+        });
+    }
     Ok(())
 }
 
@@ -353,16 +473,56 @@ async fn limits(tx: &mut Tx, tenant: Tenant, id: OrderId) -> Result<Vec<LimitRow
         .await?))
 }
 
-/// Takes the order's places and stock, numbers it and journals it.
-async fn finalize(
+/// The journal entry of a finalized order (no personal data: no customer, no comments).
+fn order_entry(
+    id: OrderId,
+    number: &str,
+    register: Option<RegisterId>,
+    at: i64,
+    total_cents: i64,
+    vat_cents: i64,
+    lines: &[OrderLine],
+) -> journal::Entry {
+    let amounts: Vec<(i64, u32)> = lines
+        .iter()
+        .map(|l| (l.total_cents, l.vat_rate_basis_points))
+        .collect();
+    let by_rate = guichet_domain::order::totals(&amounts).by_rate;
+    journal::Entry {
+        kind: "order",
+        order_id: Some(id.0),
+        payment_id: None,
+        sales_delta_cents: total_cents,
+        payments_delta_cents: 0,
+        record: json!({
+            "number": number,
+            "register": journal_chain(register),
+            "at": at,
+            "total_cents": total_cents,
+            "vat_cents": vat_cents,
+            "vat_by_rate": by_rate.iter().map(|r| json!({
+                "rate_bp": r.vat_rate_basis_points, "gross_cents": r.gross_cents, "vat_cents": r.vat_cents, "net_cents": r.net_cents
+            })).collect::<Vec<_>>(),
+            "lines": lines.iter().map(|l| json!({
+                "position": l.position, "kind": l.kind.as_str(), "label": l.label, "quantity": l.quantity,
+                "unit_price_cents": l.unit_price_cents, "discount_cents": l.discount_cents,
+                "total_cents": l.total_cents, "vat_rate_bp": l.vat_rate_basis_points, "vat_cents": l.vat_cents
+            })).collect::<Vec<_>>(),
+        }),
+    }
+}
+
+/// Numbers a stored quote, takes its places and stock and journals it.
+async fn finalize_quote(
     tx: &mut Tx,
     tenant: Tenant,
-    id: OrderId,
+    order: &mut Order,
     register: Option<RegisterId>,
     day: jiff::civil::Date,
     now: i64,
     by: Option<UserId>,
-) -> Result<Order> {
+) -> Result<()> {
+    let id = order.id;
     let number = next_number(tx, tenant, "order", 'P', day).await?;
     let code: Option<Uuid> = on_tx!(tx, c => sqlx::query_scalar(
         "SELECT promo_code_id FROM orders WHERE organization_id = $1 AND id = $2")
@@ -387,48 +547,92 @@ async fn finalize(
         return Err(StoreError::Refused("already_finalized"));
     }
     let limits = limits(tx, tenant, id).await?;
-    for l in &limits {
-        take(tx, tenant, l, &number, now, by).await?;
-    }
-    let order = load(tx, tenant, id, false).await?;
-    let record = json!({
-        "number": number,
-        "register": journal_chain(register),
-        "at": now,
-        "total_cents": order.total_cents,
-        "vat_cents": order.vat_cents,
-        "vat_by_rate": order.vat_by_rate.iter().map(|r| json!({
-            "rate_bp": r.vat_rate_basis_points, "gross_cents": r.gross_cents, "vat_cents": r.vat_cents, "net_cents": r.net_cents
-        })).collect::<Vec<_>>(),
-        "lines": order.lines.iter().map(|l| json!({
-            "position": l.position, "kind": l.kind.as_str(), "label": l.label, "quantity": l.quantity,
-            "unit_price_cents": l.unit_price_cents, "discount_cents": l.discount_cents,
-            "total_cents": l.total_cents, "vat_rate_bp": l.vat_rate_basis_points, "vat_cents": l.vat_cents
-        })).collect::<Vec<_>>(),
-    });
-    journal::append(
-        tx,
-        tenant,
-        Append {
-            chain: &journal_chain(order.register_id),
-            kind: "order",
-            order_id: Some(id.0),
-            payment_id: None,
-            sales_delta_cents: order.total_cents,
-            payments_delta_cents: 0,
-        },
-        record,
-    )
-    .await?;
-    Ok(order)
+    take_all(tx, tenant, &limits, &number, now, by).await?;
+    order.number = Some(number.clone());
+    order.state = OrderState::AwaitingPayment;
+    order.register_id = order.register_id.or(register);
+    let entry = order_entry(
+        id,
+        &number,
+        register,
+        now,
+        order.total_cents,
+        order.vat_cents,
+        &order.lines,
+    );
+    journal::append_all(tx, tenant, &journal_chain(order.register_id), vec![entry]).await?;
+    Ok(())
 }
 
 fn line_field(position: i32) -> String {
     format!("lines[{}]", position - 1)
 }
 
-/// Takes one line's places and stock; each check and decrement is one conditional UPDATE.
-async fn take(
+/// Takes the lines' places and stock; each check and decrement is one conditional statement.
+/// Ticket lines of one session are taken together, so a sale of adults and children for the
+/// same session is one statement on its counter.
+async fn take_all(
+    tx: &mut Tx,
+    tenant: Tenant,
+    lines: &[LimitRow],
+    number: &str,
+    at: i64,
+    by: Option<UserId>,
+) -> Result<()> {
+    let mut sessions: Vec<(Uuid, i64, i64, Option<i64>, i32)> = Vec::new();
+    for l in lines {
+        if let (LineKind::TicketType, Some(offer), Some(start)) =
+            (LineKind::parse(&l.kind), l.offer_id, l.session_start)
+        {
+            match sessions.iter_mut().find(|s| s.0 == offer && s.1 == start) {
+                Some(s) => s.2 += l.quantity,
+                None => sessions.push((offer, start, l.quantity, l.capacity, l.position)),
+            }
+        }
+    }
+    for (offer, start, quantity, capacity, position) in sessions {
+        take_places(tx, tenant, offer, start, quantity, capacity, position).await?;
+    }
+    for l in lines {
+        take_stock(tx, tenant, l, number, at, by).await?;
+    }
+    Ok(())
+}
+
+/// Takes places in a session, within its capacity (a session override replaces the offer's).
+async fn take_places(
+    tx: &mut Tx,
+    tenant: Tenant,
+    offer: Uuid,
+    start: i64,
+    quantity: i64,
+    capacity: Option<i64>,
+    position: i32,
+) -> Result<()> {
+    let refused = |code| StoreError::Invalid(line_field(position), code);
+    let o = crate::planning::overrides(tx, tenant, OfferId(offer), start, start + 1).await?;
+    let o = o.get(&start);
+    if o.is_some_and(|o| o.closed) {
+        return Err(refused("session_closed"));
+    }
+    let capacity = o.and_then(|o| o.capacity).or(capacity).unwrap_or(0);
+    // The check and the increment in one statement: a first sale creates the counter only if
+    // it fits, later ones add only if they fit.
+    let ok = on_tx!(tx, c => sqlx::query(
+        "INSERT INTO session_counts (organization_id, offer_id, session_start, sold, held)
+         SELECT $1, $2, $3, $4, 0 WHERE CAST($4 AS BIGINT) <= CAST($5 AS BIGINT)
+         ON CONFLICT (organization_id, offer_id, session_start) DO UPDATE SET sold = session_counts.sold + excluded.sold
+         WHERE session_counts.sold + session_counts.held + excluded.sold <= CAST($5 AS BIGINT)")
+        .bind(tenant.id().0).bind(offer).bind(start).bind(quantity).bind(capacity)
+        .execute(c).await?.rows_affected());
+    if ok != 1 {
+        return Err(refused("sold_out"));
+    }
+    Ok(())
+}
+
+/// Takes one line's daily stock, equipment and product stock.
+async fn take_stock(
     tx: &mut Tx,
     tenant: Tenant,
     l: &LimitRow,
@@ -437,28 +641,7 @@ async fn take(
     by: Option<UserId>,
 ) -> Result<()> {
     let org = tenant.id().0;
-    let kind = LineKind::parse(&l.kind);
     let refused = |code| StoreError::Invalid(line_field(l.position), code);
-    if let (LineKind::TicketType, Some(offer), Some(start)) = (kind, l.offer_id, l.session_start) {
-        let o = crate::planning::overrides(tx, tenant, OfferId(offer), start, start + 1).await?;
-        let o = o.get(&start);
-        if o.is_some_and(|o| o.closed) {
-            return Err(refused("session_closed"));
-        }
-        let capacity = o.and_then(|o| o.capacity).or(l.capacity).unwrap_or(0);
-        // The check and the increment in one statement: a first sale creates the counter
-        // only if it fits, later ones add only if they fit.
-        let ok = on_tx!(tx, c => sqlx::query(
-            "INSERT INTO session_counts (organization_id, offer_id, session_start, sold, held)
-             SELECT $1, $2, $3, $4, 0 WHERE CAST($4 AS BIGINT) <= CAST($5 AS BIGINT)
-             ON CONFLICT (organization_id, offer_id, session_start) DO UPDATE SET sold = session_counts.sold + excluded.sold
-             WHERE session_counts.sold + session_counts.held + excluded.sold <= CAST($5 AS BIGINT)")
-            .bind(org).bind(offer).bind(start).bind(l.quantity).bind(capacity)
-            .execute(c).await?.rows_affected());
-        if ok != 1 {
-            return Err(refused("sold_out"));
-        }
-    }
     if let (Some(item), Some(day), Some(stock)) = (l.item_id, &l.visit_date, l.daily_stock) {
         let ok = on_tx!(tx, c => sqlx::query(
             "INSERT INTO item_day_counts (organization_id, item_id, day, sold)
@@ -484,17 +667,17 @@ async fn take(
         }
     }
     if let Some(product) = l.product_id {
-        // Managed stock: the check is the UPDATE's condition, so two sales of the last unit
-        // cannot both pass (the movement below then takes the stock).
+        // Managed stock: the check is the decrement's condition, so two sales of the last unit
+        // cannot both pass; the ledger gets the movement.
         let ok = on_tx!(tx, c => sqlx::query(
-            "UPDATE products SET name = name WHERE organization_id = $1 AND id = $2
+            "UPDATE products SET stock = stock - $3 WHERE organization_id = $1 AND id = $2
              AND (NOT stock_managed OR stock >= $3)")
             .bind(org).bind(product).bind(l.quantity).execute(c).await?.rows_affected());
         if ok != 1 {
             return Err(refused("out_of_stock"));
         }
         let reason = format!("{number}_{}", l.position);
-        crate::shop::insert_movement(
+        crate::shop::insert_ledger_row(
             tx,
             tenant,
             ProductId(product),
@@ -551,89 +734,186 @@ async fn give_back(
     Ok(())
 }
 
-/// Takes a payment (or, negative, a refund) on a finalized order: allocated to the lines in
+/// Takes payments (or, negative, refunds) on a finalized order: allocated to the lines in
 /// order (refunds from the last line back), journaled, and the order's state follows.
-pub async fn add_payment(
+pub async fn add_payments(
     tx: &mut Tx,
     tenant: Tenant,
     id: OrderId,
     register: Option<RegisterId>,
-    p: &NewPayment,
+    payments: &[NewPayment],
     by: Option<UserId>,
 ) -> Result<Order> {
     let mut order = get(tx, tenant, id).await?;
-    pay(tx, tenant, &mut order, register, p, by).await?;
+    pay(tx, tenant, &mut order, register, payments, by).await?;
     get(tx, tenant, id).await
 }
 
-/// Records one payment against `order` as loaded in this transaction, and brings the loaded
-/// order up to date (paid per line, collected, state) so several payments need no reload.
+/// A payment with its share of each line, in the lines' order.
+struct Allocated<'p> {
+    payment: &'p NewPayment,
+    shares: Vec<i64>,
+}
+
+/// Allocates payments one after the other to what each line still has due (a refund to what
+/// it has been paid, from the last line back), moving the lines' paid amounts on.
+fn allocate_payments<'p>(
+    state: OrderState,
+    lines: &mut [OrderLine],
+    payments: &'p [NewPayment],
+) -> Result<Vec<Allocated<'p>>> {
+    let mut out = Vec::with_capacity(payments.len());
+    for p in payments {
+        if state == OrderState::Quote {
+            return Err(StoreError::Refused("quote_not_payable"));
+        }
+        if state == OrderState::Cancelled && p.amount_cents >= 0 {
+            return Err(StoreError::Refused("order_cancelled"));
+        }
+        if p.amount_cents == 0 {
+            return Err(StoreError::Invalid("amount".into(), "amount_zero"));
+        }
+        let room: Vec<i64> = if p.amount_cents > 0 {
+            lines.iter().map(|l| l.total_cents - l.paid_cents).collect()
+        } else {
+            lines.iter().map(|l| l.paid_cents).collect()
+        };
+        let Some(shares) = allocate(p.amount_cents, &room) else {
+            return Err(StoreError::Invalid(
+                "amount".into(),
+                if p.amount_cents > 0 {
+                    "more_than_due"
+                } else {
+                    "more_than_paid"
+                },
+            ));
+        };
+        for (line, share) in lines.iter_mut().zip(&shares) {
+            line.paid_cents += share;
+        }
+        out.push(Allocated { payment: p, shares });
+    }
+    Ok(out)
+}
+
+/// Writes allocated payments (one INSERT for the payments, one for their allocations) and
+/// returns their journal entries.
+#[allow(clippy::too_many_arguments)]
+async fn insert_payments(
+    tx: &mut Tx,
+    tenant: Tenant,
+    order: OrderId,
+    number: Option<&str>,
+    register: Option<RegisterId>,
+    lines: &[OrderLine],
+    paid: &[Allocated<'_>],
+    by: Option<UserId>,
+) -> Result<Vec<journal::Entry>> {
+    if paid.is_empty() {
+        return Ok(Vec::new());
+    }
+    let org = tenant.id().0;
+    let ids: Vec<Uuid> = paid.iter().map(|_| Uuid::now_v7()).collect();
+    let mut sql = String::from(
+        "INSERT INTO payments (id, organization_id, order_id, register_id, method, amount_cents, tendered_cents,
+         change_cents, taken_at, taken_by) VALUES ",
+    );
+    crate::push_placeholders(&mut sql, paid.len(), 10);
+    on_tx!(tx, c => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+        for (pid, a) in ids.iter().zip(paid) {
+            let p = a.payment;
+            q = q
+                .bind(*pid)
+                .bind(org)
+                .bind(order.0)
+                .bind(register.map(|r| r.0))
+                .bind(p.method.as_str())
+                .bind(p.amount_cents)
+                .bind(p.tendered_cents)
+                .bind(p.change_cents)
+                .bind(p.at)
+                .bind(by.map(|u| u.0));
+        }
+        q.execute(c).await?.rows_affected()
+    });
+    let allocations: Vec<(Uuid, Uuid, i64)> = ids
+        .iter()
+        .zip(paid)
+        .flat_map(|(pid, a)| {
+            lines
+                .iter()
+                .zip(&a.shares)
+                .filter(|(_, s)| **s != 0)
+                .map(|(l, s)| (*pid, l.id.0, *s))
+        })
+        .collect();
+    for chunk in allocations.chunks(ROWS_PER_INSERT) {
+        let mut sql = String::from(
+            "INSERT INTO payment_allocations (payment_id, line_id, organization_id, amount_cents) VALUES ",
+        );
+        crate::push_placeholders(&mut sql, chunk.len(), 4);
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+            for (pid, line, amount) in chunk {
+                q = q.bind(*pid).bind(*line).bind(org).bind(*amount);
+            }
+            q.execute(c).await?.rows_affected()
+        });
+    }
+    Ok(ids
+        .iter()
+        .zip(paid)
+        .map(|(pid, a)| {
+            let p = a.payment;
+            journal::Entry {
+                kind: if p.amount_cents > 0 { "payment" } else { "refund" },
+                order_id: Some(order.0),
+                payment_id: Some(*pid),
+                sales_delta_cents: 0,
+                payments_delta_cents: p.amount_cents,
+                record: json!({
+                    "number": number,
+                    "at": p.at,
+                    "method": p.method.as_str(),
+                    "amount_cents": p.amount_cents,
+                    "tendered_cents": p.tendered_cents,
+                    "change_cents": p.change_cents,
+                    "allocations": lines.iter().zip(&a.shares).filter(|(_, s)| **s != 0)
+                        .map(|(l, s)| json!({"position": l.position, "amount_cents": s})).collect::<Vec<_>>(),
+                }),
+            }
+        })
+        .collect())
+}
+
+/// Records payments against `order` as loaded in this transaction, and brings the loaded order
+/// up to date (paid per line, collected, state).
 async fn pay(
     tx: &mut Tx,
     tenant: Tenant,
     order: &mut Order,
     register: Option<RegisterId>,
-    p: &NewPayment,
+    payments: &[NewPayment],
     by: Option<UserId>,
 ) -> Result<()> {
-    let id = order.id;
-    if order.state == OrderState::Quote {
-        return Err(StoreError::Refused("quote_not_payable"));
+    if payments.is_empty() {
+        return Ok(());
     }
-    if order.state == OrderState::Cancelled && p.amount_cents >= 0 {
-        return Err(StoreError::Refused("order_cancelled"));
-    }
-    if p.amount_cents == 0 {
-        return Err(StoreError::Invalid("amount".into(), "amount_zero"));
-    }
-    let room: Vec<i64> = if p.amount_cents > 0 {
-        order
-            .lines
-            .iter()
-            .map(|l| l.total_cents - l.paid_cents)
-            .collect()
-    } else {
-        order.lines.iter().map(|l| l.paid_cents).collect()
-    };
-    let Some(shares) = allocate(p.amount_cents, &room) else {
-        return Err(StoreError::Invalid(
-            "amount".into(),
-            if p.amount_cents > 0 {
-                "more_than_due"
-            } else {
-                "more_than_paid"
-            },
-        ));
-    };
-    let pid = PaymentId(Uuid::now_v7());
-    let now = p.at;
+    let paid = allocate_payments(order.state, &mut order.lines, payments)?;
     let register = register.or(order.register_id);
-    on_tx!(tx, c => sqlx::query(
-        "INSERT INTO payments (id, organization_id, order_id, register_id, method, amount_cents, tendered_cents,
-         change_cents, taken_at, taken_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-        .bind(pid.0)
-        .bind(tenant.id().0)
-        .bind(id.0)
-        .bind(register.map(|r| r.0))
-        .bind(p.method.as_str())
-        .bind(p.amount_cents)
-        .bind(p.tendered_cents)
-        .bind(p.change_cents)
-        .bind(now)
-        .bind(by.map(|u| u.0))
-        .execute(c)
-        .await?
-        .rows_affected());
-    for (line, share) in order.lines.iter().zip(&shares) {
-        if *share == 0 {
-            continue;
-        }
-        on_tx!(tx, c => sqlx::query(
-            "INSERT INTO payment_allocations (payment_id, line_id, organization_id, amount_cents) VALUES ($1, $2, $3, $4)")
-            .bind(pid.0).bind(line.id.0).bind(tenant.id().0).bind(*share)
-            .execute(c).await?.rows_affected());
-    }
-    let collected = order.collected_cents + p.amount_cents;
+    let entries = insert_payments(
+        tx,
+        tenant,
+        order.id,
+        order.number.as_deref(),
+        register,
+        &order.lines,
+        &paid,
+        by,
+    )
+    .await?;
+    let collected = order.collected_cents + payments.iter().map(|p| p.amount_cents).sum::<i64>();
     let state = if order.state == OrderState::Cancelled {
         OrderState::Cancelled
     } else {
@@ -641,34 +921,9 @@ async fn pay(
     };
     on_tx!(tx, c => sqlx::query(
         "UPDATE orders SET collected_cents = $3, state = $4 WHERE organization_id = $1 AND id = $2")
-        .bind(tenant.id().0).bind(id.0).bind(collected).bind(state.as_str())
+        .bind(tenant.id().0).bind(order.id.0).bind(collected).bind(state.as_str())
         .execute(c).await?.rows_affected());
-    journal::append(
-        tx,
-        tenant,
-        Append {
-            chain: &journal_chain(register),
-            kind: if p.amount_cents > 0 { "payment" } else { "refund" },
-            order_id: Some(id.0),
-            payment_id: Some(pid.0),
-            sales_delta_cents: 0,
-            payments_delta_cents: p.amount_cents,
-        },
-        json!({
-            "number": order.number,
-            "at": now,
-            "method": p.method.as_str(),
-            "amount_cents": p.amount_cents,
-            "tendered_cents": p.tendered_cents,
-            "change_cents": p.change_cents,
-            "allocations": order.lines.iter().zip(&shares).filter(|(_, s)| **s != 0)
-                .map(|(l, s)| json!({"position": l.position, "amount_cents": s})).collect::<Vec<_>>(),
-        }),
-    )
-    .await?;
-    for (line, share) in order.lines.iter_mut().zip(&shares) {
-        line.paid_cents += share;
-    }
+    journal::append_all(tx, tenant, &journal_chain(register), entries).await?;
     order.collected_cents = collected;
     order.state = state;
     Ok(())
@@ -684,14 +939,12 @@ pub async fn confirm_quote(
     payments: &[NewPayment],
     by: Option<UserId>,
 ) -> Result<Order> {
-    let order = get(tx, tenant, id).await?;
+    let mut order = get(tx, tenant, id).await?;
     if order.state != OrderState::Quote {
         return Err(StoreError::Refused("not_a_quote"));
     }
-    let mut order = finalize(tx, tenant, id, register, day, now_micros(), by).await?;
-    for p in payments {
-        pay(tx, tenant, &mut order, register, p, by).await?;
-    }
+    finalize_quote(tx, tenant, &mut order, register, day, now_micros(), by).await?;
+    pay(tx, tenant, &mut order, register, payments, by).await?;
     get(tx, tenant, id).await
 }
 
@@ -751,7 +1004,7 @@ pub async fn cancel(
     )
     .await?;
     if let Some(r) = refund {
-        add_payment(tx, tenant, id, register, r, by).await?;
+        add_payments(tx, tenant, id, register, std::slice::from_ref(r), by).await?;
     }
     get(tx, tenant, id).await
 }

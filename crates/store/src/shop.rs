@@ -418,6 +418,30 @@ pub(crate) async fn insert_movement(
     by: Option<UserId>,
     reason: Option<&str>,
 ) -> Result<()> {
+    insert_ledger_row(tx, tenant, product, kind, quantity, at, by, reason).await?;
+    // The current stock moves with the ledger, in the same transaction.
+    on_tx!(tx, c => sqlx::query("UPDATE products SET stock = stock + $3 WHERE organization_id = $1 AND id = $2")
+        .bind(tenant.id().0)
+        .bind(product.0)
+        .bind(kind.signed(quantity))
+        .execute(c)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+/// The ledger's row alone, for a sale whose stock was already moved by its conditional check.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert_ledger_row(
+    tx: &mut Tx,
+    tenant: Tenant,
+    product: ProductId,
+    kind: MovementKind,
+    quantity: i64,
+    at: i64,
+    by: Option<UserId>,
+    reason: Option<&str>,
+) -> Result<()> {
     on_tx!(tx, c => sqlx::query(
         "INSERT INTO stock_movements (id, organization_id, product_id, kind, quantity, occurred_at, user_id, reason)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
@@ -429,14 +453,6 @@ pub(crate) async fn insert_movement(
         .bind(at)
         .bind(by.map(|u| u.0))
         .bind(reason)
-        .execute(c)
-        .await?
-        .rows_affected());
-    // The current stock moves with the ledger, in the same transaction.
-    on_tx!(tx, c => sqlx::query("UPDATE products SET stock = stock + $3 WHERE organization_id = $1 AND id = $2")
-        .bind(tenant.id().0)
-        .bind(product.0)
-        .bind(kind.signed(quantity))
         .execute(c)
         .await?
         .rows_affected());

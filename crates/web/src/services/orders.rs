@@ -9,16 +9,17 @@ use crate::error::AppError;
 use guichet_domain::catalogue::ItemKind;
 use guichet_domain::order::{self, PaymentMethod, line_amount, tender};
 use guichet_domain::org::RegisterKind;
+use guichet_domain::schedule::SessionSource;
 use guichet_domain::shop::parse_price_cents;
 use guichet_domain::validation::FieldErrors;
 use guichet_domain::{OfferId, OrderId, Permission, ProductId, RegisterId};
-use guichet_store::StoreError;
 use guichet_store::offers::Offer;
 use guichet_store::orders::{
     self, DateFilter, LineKind, NewLine, NewOrder, NewPayment, Order, OrderSummary, PaymentLine,
 };
 use guichet_store::planning::StopTarget;
 use guichet_store::registers::Register;
+use guichet_store::{StoreError, Tx};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -112,15 +113,25 @@ async fn zone(state: &AppState, ctx: &Ctx) -> Result<jiff::tz::TimeZone, AppErro
     jiff::tz::TimeZone::get(&name).map_err(|e| AppError::Internal(e.to_string()))
 }
 
+async fn zone_in(tx: &mut Tx, ctx: &Ctx) -> Result<jiff::tz::TimeZone, AppError> {
+    let name = guichet_store::organizations::get(tx, ctx.tenant)
+        .await?
+        .time_zone;
+    jiff::tz::TimeZone::get(&name).map_err(|e| AppError::Internal(e.to_string()))
+}
+
 async fn register(state: &AppState, ctx: &Ctx, raw: &str) -> Result<Register, AppError> {
+    let mut tx = state.store.begin_read().await?;
+    let r = register_in(&mut tx, ctx, raw).await;
+    tx.commit().await?;
+    r
+}
+
+async fn register_in(tx: &mut Tx, ctx: &Ctx, raw: &str) -> Result<Register, AppError> {
     let Ok(id) = raw.trim().parse::<RegisterId>() else {
         return Err(AppError::field("register_id", "unknown_register"));
     };
-    let tenant = ctx.tenant;
-    let r = state
-        .store
-        .read(|tx| Box::pin(async move { guichet_store::registers::get(tx, tenant, id).await }))
-        .await;
+    let r = guichet_store::registers::get(tx, ctx.tenant, id).await;
     match r {
         Ok(r) if !r.archived => Ok(r),
         Ok(_) | Err(StoreError::NotFound) => {
@@ -145,11 +156,14 @@ pub async fn selling_registers(state: &AppState, ctx: &Ctx) -> Result<Vec<Regist
 
 /// The payment methods this organization offers, in display order.
 pub async fn enabled_methods(state: &AppState, ctx: &Ctx) -> Result<Vec<PaymentMethod>, AppError> {
-    let tenant = ctx.tenant;
-    let off = state
-        .store
-        .read(|tx| Box::pin(async move { orders::disabled_methods(tx, tenant).await }))
-        .await?;
+    let mut tx = state.store.begin_read().await?;
+    let methods = enabled_methods_in(&mut tx, ctx).await;
+    tx.commit().await?;
+    methods
+}
+
+async fn enabled_methods_in(tx: &mut Tx, ctx: &Ctx) -> Result<Vec<PaymentMethod>, AppError> {
+    let off = orders::disabled_methods(tx, ctx.tenant).await?;
     Ok(PaymentMethod::ALL
         .into_iter()
         .filter(|m| !off.contains(m))
@@ -264,13 +278,13 @@ struct Priced {
 }
 
 async fn price_lines(
-    state: &AppState,
+    tx: &mut Tx,
     ctx: &Ctx,
+    tz: &jiff::tz::TimeZone,
     register: &Register,
     input: &[LineInput],
     e: &mut FieldErrors,
 ) -> Result<Priced, AppError> {
-    let tz = zone(state, ctx).await?;
     let now = jiff::Timestamp::now();
     let today = now.to_zoned(tz.clone()).date();
     let mut lines = Vec::new();
@@ -285,21 +299,9 @@ async fn price_lines(
             continue;
         }
         let line = if l.offer_id.is_some() {
-            offer_line(
-                state,
-                ctx,
-                register,
-                l,
-                &tz,
-                now,
-                today,
-                &field,
-                e,
-                &mut offers,
-            )
-            .await?
+            offer_line(tx, ctx, register, l, tz, now, today, &field, e, &mut offers).await?
         } else {
-            product_line(state, ctx, l, &field, e).await?
+            product_line(tx, ctx, l, &field, e).await?
         };
         let Some(mut line) = line else { continue };
         // A changed price: managers and admins, with a reason.
@@ -384,7 +386,7 @@ fn check_quantities(
 
 #[allow(clippy::too_many_arguments)]
 async fn offer_line(
-    state: &AppState,
+    tx: &mut Tx,
     ctx: &Ctx,
     register: &Register,
     l: &LineInput,
@@ -406,7 +408,7 @@ async fn offer_line(
     // One load per offer per cart.
     let loaded = match offers.get(&offer_id) {
         Some(o) => Ok(o.clone()),
-        None => super::offers::get(state, ctx, offer_id).await,
+        None => guichet_store::offers::get(tx, ctx.tenant, offer_id).await,
     };
     if let Ok(o) = &loaded {
         offers.entry(offer_id).or_insert_with(|| o.clone());
@@ -417,11 +419,11 @@ async fn offer_line(
             e.add(&field("offer_id"), "not_sold_at_register");
             return Ok(None);
         }
-        Err(AppError::NotFound) => {
+        Err(StoreError::NotFound) => {
             e.add(&field("offer_id"), "unknown_offer");
             return Ok(None);
         }
-        Err(err) => return Err(err),
+        Err(err) => return Err(err.into()),
     };
     let Some(price) = l
         .item_id
@@ -433,7 +435,7 @@ async fn offer_line(
         e.add(&field("item_id"), "not_offered");
         return Ok(None);
     };
-    let item = super::catalogue::get(state, ctx, price.item_kind, price.item_id).await?;
+    let item = guichet_store::items::get(tx, ctx.tenant, price.item_kind, price.item_id).await?;
     if item.archived || !item.sale_pos {
         e.add(&field("item_id"), "not_sold_at_register");
         return Ok(None);
@@ -447,7 +449,7 @@ async fn offer_line(
         return Ok(None);
     };
     let day = start_ts.to_zoned(tz.clone()).date();
-    if !session_exists(state, ctx, &offer, day, tz, start).await? {
+    if !session_exists(tx, ctx, &offer, day, tz, start).await? {
         e.add(&field("session_start"), "unknown_session");
         return Ok(None);
     }
@@ -462,15 +464,8 @@ async fn offer_line(
         e.add(&field("session_start"), "sales_closed");
         return Ok(None);
     }
-    let tenant = ctx.tenant;
     let day_s = day.to_string();
-    let stopped = state
-        .store
-        .read(|tx| {
-            let d = day_s.clone();
-            Box::pin(async move { guichet_store::planning::stopped(tx, tenant, &d, &d).await })
-        })
-        .await?;
+    let stopped = guichet_store::planning::stopped(tx, ctx.tenant, &day_s, &day_s).await?;
     if stopped.contains(&(StopTarget::Offer(offer.id), day_s.clone()))
         || (price.item_kind == ItemKind::TicketType
             && stopped.contains(&(StopTarget::TicketType(price.item_id), day_s.clone())))
@@ -507,14 +502,22 @@ async fn offer_line(
 }
 
 async fn session_exists(
-    state: &AppState,
+    tx: &mut Tx,
     ctx: &Ctx,
     offer: &Offer,
     day: Date,
     tz: &jiff::tz::TimeZone,
     start: i64,
 ) -> Result<bool, AppError> {
-    let source = super::offers::session_source(state, ctx, offer).await?;
+    let source = match offer.follows_calendar {
+        None => SessionSource::Own(offer.schedule.schedule()),
+        Some(audience) => SessionSource::OpeningHours(
+            guichet_store::organizations::calendar(tx, ctx.tenant, audience)
+                .await?
+                .parse()
+                .map_err(|e| AppError::Internal(format!("stored calendar invalid: {e:?}")))?,
+        ),
+    };
     Ok(source
         .sessions_on(day, tz)
         .iter()
@@ -522,7 +525,7 @@ async fn session_exists(
 }
 
 async fn product_line(
-    state: &AppState,
+    tx: &mut Tx,
     ctx: &Ctx,
     l: &LineInput,
     field: &(dyn Fn(&str) -> String + Sync),
@@ -534,23 +537,11 @@ async fn product_line(
             e.add(&field("product_id"), "unknown_product");
             return Ok(None);
         };
-        state
-            .store
-            .read(|tx| Box::pin(async move { guichet_store::shop::product(tx, tenant, id).await }))
-            .await
+        guichet_store::shop::product(tx, tenant, id).await
     } else if let Some(code) = l.barcode.as_deref().filter(|s| !s.trim().is_empty()) {
-        let code = code.trim().to_owned();
-        state
-            .store
-            .read(|tx| {
-                let code = code.clone();
-                Box::pin(async move {
-                    guichet_store::shop::find_by_barcode(tx, tenant, &code)
-                        .await?
-                        .ok_or(StoreError::NotFound)
-                })
-            })
+        guichet_store::shop::find_by_barcode(tx, tenant, code.trim())
             .await
+            .and_then(|p| p.ok_or(StoreError::NotFound))
     } else {
         e.add(&field("product_id"), "required");
         return Ok(None);
@@ -593,8 +584,9 @@ async fn product_line(
 /// Applies the automatic promotions and the cart's promo code to the priced lines (the rule is
 /// `guichet_domain::promotion::apply_reductions`); returns the code to redeem with the sale.
 async fn reductions(
-    state: &AppState,
+    tx: &mut Tx,
     ctx: &Ctx,
+    today: Date,
     lines: &mut [NewLine],
     code: Option<&str>,
     e: &mut FieldErrors,
@@ -605,20 +597,11 @@ async fn reductions(
         .map(str::trim)
         .filter(|c| !c.is_empty())
         .map(str::to_owned);
-    let (promotions, found) = state
-        .store
-        .read(|tx| {
-            let code = code.clone();
-            Box::pin(async move {
-                let p = guichet_store::promotions::active_promotions(tx, tenant).await?;
-                let c = match code {
-                    Some(c) => guichet_store::promotions::find_code(tx, tenant, &c).await?,
-                    None => None,
-                };
-                Ok((p, c))
-            })
-        })
-        .await?;
+    let promotions = guichet_store::promotions::active_promotions(tx, tenant).await?;
+    let found = match &code {
+        Some(c) => guichet_store::promotions::find_code(tx, tenant, c).await?,
+        None => None,
+    };
     let code = match (code, found) {
         (None, _) => None,
         (Some(_), None) => {
@@ -648,9 +631,6 @@ async fn reductions(
             reasons: Vec::new(),
         })
         .collect();
-    let today = jiff::Timestamp::now()
-        .to_zoned(zone(state, ctx).await?)
-        .date();
     let covered = apply_reductions(&mut discount_lines, &promotions, code.as_ref(), today);
     if code.is_some() && !covered {
         e.add("promo_code", "promo_code_not_applicable");
@@ -669,6 +649,8 @@ async fn reductions(
 
 /// A cart priced and checked, not yet recorded.
 struct Cart {
+    /// The organization's day at pricing time: the order's number is of that day.
+    day: Date,
     promo_code: Option<guichet_domain::PromoCodeId>,
     customer: Option<guichet_store::customers::Customer>,
     origin: Option<guichet_domain::customer::Origin>,
@@ -681,10 +663,21 @@ struct Cart {
 }
 
 /// Prices the cart from the catalogue, checks every rule that can be checked before the
-/// transaction, and shares VAT among the lines; every bad field is reported at once.
+/// transaction, and shares VAT among the lines; every bad field is reported at once. Everything
+/// is read in one read transaction: one consistent snapshot of the catalogue, and a sale pays
+/// for one BEGIN/COMMIT instead of one per lookup.
 async fn price_cart(state: &AppState, ctx: &Ctx, input: &OrderInput) -> Result<Cart, AppError> {
+    let mut tx = state.store.begin_read().await?;
+    let cart = price_cart_in(&mut tx, ctx, input).await;
+    tx.commit().await?;
+    cart
+}
+
+async fn price_cart_in(tx: &mut Tx, ctx: &Ctx, input: &OrderInput) -> Result<Cart, AppError> {
     let mut e = FieldErrors::new();
-    let register = register(state, ctx, &input.register_id).await?;
+    let register = register_in(tx, ctx, &input.register_id).await?;
+    let tz = zone_in(tx, ctx).await?;
+    let today = jiff::Timestamp::now().to_zoned(tz.clone()).date();
     let customer = match input
         .customer_id
         .as_deref()
@@ -693,33 +686,25 @@ async fn price_cart(state: &AppState, ctx: &Ctx, input: &OrderInput) -> Result<C
     {
         None => None,
         Some(raw) => match raw.parse::<guichet_domain::CustomerId>() {
-            Ok(id) => {
-                let tenant = ctx.tenant;
-                match state
-                    .store
-                    .read(|tx| {
-                        Box::pin(async move { guichet_store::customers::get(tx, tenant, id).await })
-                    })
-                    .await
-                {
-                    Ok(c) => Some(c),
-                    Err(StoreError::NotFound) => {
-                        e.add("customer_id", "unknown_customer");
-                        None
-                    }
-                    Err(err) => return Err(err.into()),
+            Ok(id) => match guichet_store::customers::get(tx, ctx.tenant, id).await {
+                Ok(c) => Some(c),
+                Err(StoreError::NotFound) => {
+                    e.add("customer_id", "unknown_customer");
+                    None
                 }
-            }
+                Err(err) => return Err(err.into()),
+            },
             Err(_) => {
                 e.add("customer_id", "unknown_customer");
                 None
             }
         },
     };
-    let mut priced = price_lines(state, ctx, &register, &input.lines, &mut e).await?;
+    let mut priced = price_lines(tx, ctx, &tz, &register, &input.lines, &mut e).await?;
     let promo_code = reductions(
-        state,
+        tx,
         ctx,
+        today,
         &mut priced.lines,
         input.promo_code.as_deref(),
         &mut e,
@@ -757,7 +742,7 @@ async fn price_cart(state: &AppState, ctx: &Ctx, input: &OrderInput) -> Result<C
     for (l, vat) in lines.iter_mut().zip(&totals.line_vat_cents) {
         l.vat_cents = *vat;
     }
-    let enabled = enabled_methods(state, ctx).await?;
+    let enabled = enabled_methods_in(tx, ctx).await?;
     let payments = if input.quote {
         if !input.payments.is_empty() {
             e.add("payments", "quote_not_payable");
@@ -774,6 +759,7 @@ async fn price_cart(state: &AppState, ctx: &Ctx, input: &OrderInput) -> Result<C
     };
     e.into_result()?;
     Ok(Cart {
+        day: today,
         promo_code,
         customer,
         origin,
@@ -846,6 +832,7 @@ pub async fn priced_order(
     idempotency_key: Option<String>,
 ) -> Result<NewOrder, AppError> {
     let Cart {
+        day,
         promo_code,
         customer,
         origin,
@@ -856,9 +843,6 @@ pub async fn priced_order(
         visit_start,
         payments,
     } = price_cart(state, ctx, input).await?;
-    let day = jiff::Timestamp::now()
-        .to_zoned(zone(state, ctx).await?)
-        .date();
     Ok(NewOrder {
         register_id: Some(register.id),
         quote: input.quote,
@@ -913,18 +897,25 @@ pub async fn create(
             Box::pin(async move { orders::create(tx, tenant, &new).await })
         })
         .await;
-    match (result, idempotency_key) {
+    let id = match (result, idempotency_key) {
         // The same key raced us and won: answer with its order.
-        (Err(StoreError::Duplicate("idempotency_key")), Some(key)) => state
-            .store
-            .read(|tx| {
-                let key = key.clone();
-                Box::pin(async move { orders::find_by_idempotency_key(tx, tenant, &key).await })
-            })
-            .await?
-            .ok_or(AppError::Conflict("idempotency_conflict")),
-        (r, _) => Ok(r?),
-    }
+        (Err(StoreError::Duplicate("idempotency_key")), Some(key)) => {
+            return state
+                .store
+                .read(|tx| {
+                    let key = key.clone();
+                    Box::pin(async move { orders::find_by_idempotency_key(tx, tenant, &key).await })
+                })
+                .await?
+                .ok_or(AppError::Conflict("idempotency_conflict"));
+        }
+        (r, _) => r?,
+    };
+    // Read back once committed, on a reader: the writer is not held for it.
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { orders::get(tx, tenant, id).await }))
+        .await?)
 }
 
 pub async fn get(state: &AppState, ctx: &Ctx, id: OrderId) -> Result<Order, AppError> {
@@ -965,13 +956,9 @@ pub async fn pay(
         .store
         .write(|tx| {
             let pays = pays.clone();
-            Box::pin(async move {
-                let mut last = orders::get(tx, tenant, id).await?;
-                for p in pays.iter() {
-                    last = orders::add_payment(tx, tenant, id, Some(reg), p, by).await?;
-                }
-                Ok(last)
-            })
+            Box::pin(
+                async move { orders::add_payments(tx, tenant, id, Some(reg), &pays, by).await },
+            )
         })
         .await?)
 }
