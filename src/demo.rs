@@ -421,6 +421,7 @@ async fn seed_sales(store: &Store, tenant: guichet_store::Tenant) -> anyhow::Res
                     session_capacity: (!extra).then_some(tour.capacity),
                     daily_stock: Some(999),
                     item_capacity: extra.then_some(40),
+                    offer_name: Some(tour.texts.fr.name.clone()),
                 });
             }
             if day_offset <= 0 && next(3) == 0 {
@@ -445,6 +446,7 @@ async fn seed_sales(store: &Store, tenant: guichet_store::Tenant) -> anyhow::Res
                     session_capacity: None,
                     daily_stock: None,
                     item_capacity: None,
+                    offer_name: None,
                 });
             }
             let t = totals(
@@ -493,6 +495,7 @@ async fn seed_sales(store: &Store, tenant: guichet_store::Tenant) -> anyhow::Res
                     .into_iter()
                     .collect(),
                 lines,
+                names: Default::default(),
             };
             let order = std::sync::Arc::new(order);
             let made = store

@@ -19,3 +19,4 @@ mod promotions;
 mod roles;
 mod shop;
 mod tenancy;
+mod writes;

@@ -196,6 +196,14 @@ async fn a_register_sale_with_split_payment_vat_and_journal() {
         o["payments"][0]["allocations"],
         json!([[1, 1700], [2, 300]])
     );
+    // The order the sale answers with is the order as stored.
+    let stored = get(
+        &app,
+        &seller,
+        &format!("/api/v1/orders/{}", o["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(stored, o);
 
     // The same idempotency key returns the same order and sells nothing more.
     let again: Value = client()
@@ -580,6 +588,13 @@ async fn quotes_become_orders_later() {
         (Some("quote"), None)
     );
     assert!(q["quote_number"].as_str().unwrap().starts_with('D'));
+    let stored = get(
+        &app,
+        &key,
+        &format!("/api/v1/orders/{}", q["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(stored, q);
     let day = jiff::Timestamp::from_microsecond(s.start)
         .unwrap()
         .to_zoned(jiff::tz::TimeZone::get("Europe/Brussels").unwrap())
@@ -852,6 +867,13 @@ async fn customers_attach_to_sales_and_visits_record_the_visitors_origin() {
     .unwrap();
     assert_eq!(o["customer_name"], "Samantha RÉGÀ");
     assert_eq!(o["origin"]["province"], "Namur");
+    let stored = get(
+        &app,
+        &key,
+        &format!("/api/v1/orders/{}", o["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(stored, o);
     // A visit with Dutch visitors: a province instead of a postal code.
     let o: Value = post(
         &app,

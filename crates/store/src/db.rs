@@ -5,7 +5,10 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 use std::future::Future;
 use std::pin::Pin;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+use tokio::sync::watch;
 
 /// Runs `$body` once per backend with `$c` bound to the transaction's connection.
 /// The body is written once; the compiler checks it against both drivers.
@@ -39,6 +42,7 @@ enum Db {
     Sqlite {
         writer: SqlitePool,
         reader: SqlitePool,
+        group: Arc<GroupCommit>,
     },
     Pg(PgPool),
 }
@@ -54,6 +58,14 @@ impl Tx {
         match self {
             Tx::Sqlite(t) => t.commit().await?,
             Tx::Pg(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await?,
+            Tx::Pg(t) => t.rollback().await?,
         }
         Ok(())
     }
@@ -103,7 +115,9 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(Duration::from_secs(5))
+            // Savepoints (one per write of a batch) keep their sub-journal in memory.
+            .pragma("temp_store", "memory");
         if let Some(parent) = options.get_filename().parent()
             && !parent.as_os_str().is_empty()
         {
@@ -122,7 +136,11 @@ impl Store {
             .connect_with(options.read_only(true))
             .await?;
         Ok(Store {
-            db: Db::Sqlite { writer, reader },
+            db: Db::Sqlite {
+                writer,
+                reader,
+                group: Arc::default(),
+            },
         })
     }
 
@@ -183,6 +201,8 @@ impl Store {
     /// This is the one retry helper of ARCHITECTURE.md: on a serialization failure or
     /// deadlock (SQLSTATE 40001/40P01) or a busy SQLite database, the whole transaction runs
     /// again, up to five times with a growing, jittered pause.
+    ///
+    /// On SQLite, concurrent writes share one transaction ([`GroupCommit`]).
     pub async fn write<T, F>(&self, mut f: F) -> Result<T>
     where
         F: for<'t> FnMut(&'t mut Tx) -> TxFuture<'t, T>,
@@ -190,13 +210,18 @@ impl Store {
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
-            let result = async {
-                let mut tx = self.begin_write().await?;
-                let out = f(&mut tx).await?;
-                tx.commit().await?;
-                Ok(out)
-            }
-            .await;
+            let result = match &self.db {
+                Db::Sqlite { writer, group, .. } => group.run(writer, &mut f).await,
+                Db::Pg(_) => {
+                    async {
+                        let mut tx = self.begin_write().await?;
+                        let out = f(&mut tx).await?;
+                        tx.commit().await?;
+                        Ok(out)
+                    }
+                    .await
+                }
+            };
             match result {
                 Err(e) if attempt < 5 && is_retryable(&e) => {
                     let jitter = u64::from(rand::random::<u8>() % 20);
@@ -222,7 +247,7 @@ impl Store {
 
     pub async fn close(&self) {
         match &self.db {
-            Db::Sqlite { writer, reader } => {
+            Db::Sqlite { writer, reader, .. } => {
                 reader.close().await;
                 writer.close().await;
             }
@@ -232,6 +257,9 @@ impl Store {
 }
 
 fn is_retryable(e: &StoreError) -> bool {
+    if matches!(e, StoreError::BatchFailed(_)) {
+        return true;
+    }
     let StoreError::Database(sqlx::Error::Database(db)) = e else {
         return false;
     };
@@ -244,6 +272,217 @@ fn is_retryable(e: &StoreError) -> bool {
             .map(|c| matches!(c & 0xff, 5 | 6))
             .unwrap_or(false),
         None => false,
+    }
+}
+
+/// SQLite group commit. Writers queue for the one writer connection; each runs its transaction
+/// body inside a savepoint of a shared SQLite transaction, and the writer that finds nobody
+/// queued behind it (or the batch full) commits them all at once: one COMMIT, one fsync of the
+/// WAL, each changed page written once, where eight registers selling at once used to pay
+/// eight. Nobody hears back before that COMMIT is done, so an answered write is exactly as
+/// durable as before (`synchronous=FULL`). A body that fails rolls back to its savepoint and
+/// leaves the others alone; it too waits for the batch, because its failure may have depended
+/// on what the batch's earlier writers did.
+///
+/// When the batch cannot commit, or a writer's future was dropped inside its savepoint (a
+/// client gone mid-request), the whole shared transaction is rolled back and every writer of
+/// the batch runs again ([`StoreError::BatchFailed`] is retried by [`Store::write`]): nothing of
+/// it was committed, so running again is safe. The COMMIT itself runs on a task of its own, so
+/// no caller going away can leave a batch half-known.
+#[derive(Debug, Default)]
+pub(crate) struct GroupCommit {
+    batch: Arc<tokio::sync::Mutex<Batch>>,
+    /// Writers waiting for the batch's lock: while there are some, the batch stays open.
+    queued: AtomicUsize,
+}
+
+/// The most writers one COMMIT answers for, so the first of a long queue is not kept waiting.
+const MAX_BATCH: usize = 16;
+
+#[derive(Default)]
+struct Batch {
+    tx: Option<Tx>,
+    /// Bodies run in the open transaction.
+    jobs: usize,
+    done: Option<watch::Sender<Option<Outcome>>>,
+    /// A writer's future was dropped between its SAVEPOINT and its RELEASE.
+    interrupted: bool,
+    /// Counts the transactions opened, so a waiting writer knows whether its own is still open.
+    generation: u64,
+}
+
+impl std::fmt::Debug for Batch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Batch")
+            .field("open", &self.tx.is_some())
+            .field("jobs", &self.jobs)
+            .field("interrupted", &self.interrupted)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Outcome {
+    Committed,
+    Failed(String),
+}
+
+/// Counts a writer as queued until it holds the batch (or gives up waiting).
+struct Queued<'a>(&'a AtomicUsize);
+
+impl<'a> Queued<'a> {
+    fn new(n: &'a AtomicUsize) -> Self {
+        n.fetch_add(1, Ordering::SeqCst);
+        Queued(n)
+    }
+}
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl GroupCommit {
+    async fn run<T, F>(&self, writer: &SqlitePool, f: &mut F) -> Result<T>
+    where
+        F: for<'t> FnMut(&'t mut Tx) -> TxFuture<'t, T>,
+    {
+        let queued = Queued::new(&self.queued);
+        let mut batch = self.batch.clone().lock_owned().await;
+        drop(queued);
+        if batch.interrupted {
+            batch.fail("a writer of the batch was interrupted").await;
+        }
+        if batch.tx.is_none() {
+            batch.tx = Some(Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?));
+            batch.done = Some(watch::channel(None).0);
+            batch.jobs = 0;
+            batch.generation += 1;
+        }
+        let generation = batch.generation;
+        let Some(done) = batch.done.as_ref().map(watch::Sender::subscribe) else {
+            return Err(StoreError::Other("write batch without its signal".into()));
+        };
+        // The batch's first writer needs no savepoint: if it fails, the transaction holds
+        // nothing else and is rolled back whole.
+        let first = batch.jobs == 0;
+        if !first && let Err(e) = batch.savepoint("SAVEPOINT w").await {
+            batch.fail(&e.to_string()).await;
+            return Err(StoreError::BatchFailed(e.to_string()));
+        }
+        batch.interrupted = true;
+        let out = match batch.tx.as_mut() {
+            Some(tx) => f(tx).await,
+            None => Err(StoreError::Other(
+                "write batch without its transaction".into(),
+            )),
+        };
+        if first && out.is_err() {
+            if let Some(tx) = batch.tx.take() {
+                // A rollback that fails leaves nothing committed either: the connection drops it.
+                let _rolled_back = tx.rollback().await.is_ok();
+            }
+            batch.done = None;
+            batch.interrupted = false;
+            return out;
+        }
+        let closed = match (&out, first) {
+            (_, true) => Ok(()),
+            (Ok(_), false) => batch.savepoint("RELEASE w").await,
+            (Err(_), false) => match batch.savepoint("ROLLBACK TO w").await {
+                Ok(()) => batch.savepoint("RELEASE w").await,
+                Err(e) => Err(e),
+            },
+        };
+        batch.interrupted = false;
+        if let Err(e) = closed {
+            batch.fail(&e.to_string()).await;
+            return Err(StoreError::BatchFailed(e.to_string()));
+        }
+        batch.jobs += 1;
+        if self.queued.load(Ordering::SeqCst) == 0 || batch.jobs >= MAX_BATCH {
+            commit(batch);
+        } else {
+            drop(batch);
+        }
+        let mut done = done;
+        let outcome = loop {
+            let now = done.borrow_and_update().clone();
+            if now.is_some() {
+                break now;
+            }
+            tokio::select! {
+                changed = done.changed() => if changed.is_err() {
+                    break done.borrow().clone();
+                },
+                // The writer counted as queued behind us may have gone away before its turn,
+                // or been dropped inside its savepoint: then nobody would end the batch.
+                () = tokio::time::sleep(Duration::from_millis(20)) => {
+                    let mut batch = self.batch.clone().lock_owned().await;
+                    if batch.generation == generation && batch.tx.is_some() {
+                        if batch.interrupted {
+                            batch.fail("a writer of the batch was interrupted").await;
+                        } else {
+                            commit(batch);
+                        }
+                    }
+                }
+            }
+        };
+        match outcome {
+            Some(Outcome::Committed) => out,
+            Some(Outcome::Failed(e)) => Err(StoreError::BatchFailed(e)),
+            None => Err(StoreError::BatchFailed("write batch abandoned".into())),
+        }
+    }
+}
+
+/// Commits the open batch on a task of its own, so the outcome is known even if the caller goes
+/// away; the batch's lock is held until the COMMIT is done.
+fn commit(mut batch: tokio::sync::OwnedMutexGuard<Batch>) {
+    let tx = batch.tx.take();
+    let signal = batch.done.take();
+    batch.jobs = 0;
+    tokio::spawn(async move {
+        let outcome = match tx {
+            Some(tx) => match tx.commit().await {
+                Ok(()) => Outcome::Committed,
+                Err(e) => Outcome::Failed(e.to_string()),
+            },
+            None => Outcome::Failed("write batch without its transaction".into()),
+        };
+        if let Some(s) = signal {
+            s.send_replace(Some(outcome));
+        }
+        drop(batch);
+    });
+}
+
+impl Batch {
+    async fn savepoint(&mut self, sql: &'static str) -> Result<()> {
+        match self.tx.as_mut() {
+            Some(Tx::Sqlite(t)) => {
+                sqlx::query(sql).execute(&mut **t).await?;
+                Ok(())
+            }
+            _ => Err(StoreError::Other(
+                "write batch without its transaction".into(),
+            )),
+        }
+    }
+
+    /// Rolls the shared transaction back and tells its writers to run again.
+    async fn fail(&mut self, why: &str) {
+        if let Some(tx) = self.tx.take() {
+            // A rollback that fails leaves nothing committed either: the connection drops it.
+            let _rolled_back = tx.rollback().await.is_ok();
+        }
+        if let Some(s) = self.done.take() {
+            s.send_replace(Some(Outcome::Failed(why.to_owned())));
+        }
+        self.jobs = 0;
+        self.interrupted = false;
     }
 }
 

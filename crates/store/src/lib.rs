@@ -77,6 +77,10 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{0}")]
     Other(String),
+    /// The shared SQLite transaction this write ran in was rolled back before it committed;
+    /// nothing of it was kept and [`Store::write`] runs it again.
+    #[error("write batch rolled back: {0}")]
+    BatchFailed(String),
 }
 
 impl StoreError {

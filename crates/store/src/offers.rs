@@ -110,6 +110,7 @@ const SELECT: &str = "SELECT id, group_id, kind, texts_json, sale_pos, sale_onli
     capacity, online_cutoff_hours, pos_cutoff_hours, published_from, published_to, schedule_json, follows_calendar, archived_at
     FROM offers WHERE organization_id = $1";
 
+/// The offer's price lines with their items' names and VAT rates, in one query.
 async fn prices(tx: &mut Tx, tenant: Tenant, offer: Uuid) -> Result<Vec<OfferPrice>> {
     #[derive(sqlx::FromRow)]
     struct P {
@@ -118,33 +119,40 @@ async fn prices(tx: &mut Tx, tenant: Tenant, offer: Uuid) -> Result<Vec<OfferPri
         price_cents: i64,
         min_quantity: i32,
         max_quantity: Option<i32>,
+        item_name: String,
+        rate_bp: i32,
     }
     let rows: Vec<P> = on_tx!(tx, c => sqlx::query_as(
-        "SELECT ticket_type_id, extra_id, price_cents, min_quantity, max_quantity FROM offer_prices
-         WHERE organization_id = $1 AND offer_id = $2 ORDER BY position")
+        "SELECT p.ticket_type_id, p.extra_id, p.price_cents, p.min_quantity, p.max_quantity,
+         COALESCE(t.name, e.name) AS item_name, v.rate_bp
+         FROM offer_prices p
+         LEFT JOIN ticket_types t ON t.id = p.ticket_type_id
+         LEFT JOIN extras e ON e.id = p.extra_id
+         JOIN vat_rates v ON v.id = COALESCE(t.vat_rate_id, e.vat_rate_id)
+         WHERE p.organization_id = $1 AND p.offer_id = $2 ORDER BY p.position")
         .bind(tenant.id().0)
         .bind(offer)
         .fetch_all(c)
         .await?);
-    let mut out = Vec::new();
-    for p in rows {
-        let (kind, id) = match (p.ticket_type_id, p.extra_id) {
-            (Some(t), _) => (ItemKind::TicketType, t),
-            (None, Some(x)) => (ItemKind::Extra, x),
-            (None, None) => continue,
-        };
-        let item = items::get(tx, tenant, kind, ItemId(id)).await?;
-        out.push(OfferPrice {
-            item_id: item.id,
-            item_kind: kind,
-            item_name: item.name,
-            price_cents: p.price_cents,
-            vat_rate_basis_points: item.vat_rate_basis_points,
-            min_quantity: i64::from(p.min_quantity),
-            max_quantity: p.max_quantity.map(i64::from),
-        });
-    }
-    Ok(out)
+    Ok(rows
+        .into_iter()
+        .filter_map(|p| {
+            let (kind, id) = match (p.ticket_type_id, p.extra_id) {
+                (Some(t), _) => (ItemKind::TicketType, t),
+                (None, Some(x)) => (ItemKind::Extra, x),
+                (None, None) => return None,
+            };
+            Some(OfferPrice {
+                item_id: ItemId(id),
+                item_kind: kind,
+                item_name: p.item_name,
+                price_cents: p.price_cents,
+                vat_rate_basis_points: u32::try_from(p.rate_bp).unwrap_or(0),
+                min_quantity: i64::from(p.min_quantity),
+                max_quantity: p.max_quantity.map(i64::from),
+            })
+        })
+        .collect())
 }
 
 async fn offer(tx: &mut Tx, tenant: Tenant, r: Row) -> Result<Offer> {

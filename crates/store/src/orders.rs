@@ -68,6 +68,8 @@ pub struct NewLine {
     pub daily_stock: Option<i64>,
     /// An extra's units available per session (audio-guides).
     pub item_capacity: Option<i64>,
+    /// The offer's name as lists show it (display only, not stored on the line).
+    pub offer_name: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -105,6 +107,16 @@ pub struct NewOrder {
     /// When it was made (microseconds); now, except when importing or seeding history.
     pub at: i64,
     pub payments: Vec<NewPayment>,
+    /// Names the created order is answered with (display only: the rows store the ids).
+    pub names: Names,
+}
+
+/// The register's, customer's and seller's names as [`Order`] shows them.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    pub register: Option<String>,
+    pub customer: Option<String>,
+    pub created_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -180,19 +192,19 @@ fn journal_chain(register: Option<RegisterId>) -> String {
     register.map_or_else(|| "online".to_owned(), |r| r.to_string())
 }
 
-/// Creates an order (or a quote) with its payments, in one transaction, and returns its id
-/// (read it with [`get`] once committed). With an idempotency key already used, returns the
-/// existing order's id and writes nothing.
+/// Creates an order (or a quote) with its payments, in one transaction, and returns it as
+/// [`get`] would read it, built from what was written rather than read again. With an
+/// idempotency key already used, returns the existing order and writes nothing.
 ///
 /// A sale is a dozen statements whatever its size: the number, the order row with its final
 /// state, the lines in one INSERT, one conditional statement per session, daily stock,
 /// equipment and product taken, the payments and their allocations in one INSERT each, and the
 /// journal batch. Payments are allocated in memory first, so nothing is written twice.
-pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<OrderId> {
+pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> {
     if let Some(key) = &o.idempotency_key
         && let Some(id) = by_idempotency_key(tx, tenant, key).await?
     {
-        return Ok(id);
+        return get(tx, tenant, id).await;
     }
     let id = OrderId(Uuid::now_v7());
     let mut lines = new_lines(&o.lines);
@@ -207,7 +219,7 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<OrderId
         };
         insert_order(tx, tenant, id, o, &head).await?;
         insert_lines(tx, tenant, id, &o.lines, &lines).await?;
-        return Ok(id);
+        return Ok(as_created(id, o, head, lines, Vec::new()));
     }
     let number = next_number(tx, tenant, "order", 'P', o.day).await?;
     let paid = allocate_payments(OrderState::AwaitingPayment, &mut lines, &o.payments)?;
@@ -253,21 +265,85 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<OrderId
         o.vat_cents,
         &lines,
     )];
-    entries.extend(
-        insert_payments(
-            tx,
-            tenant,
-            id,
-            Some(&number),
-            o.register_id,
-            &lines,
-            &paid,
-            o.created_by,
-        )
-        .await?,
-    );
+    let (payment_ids, payment_entries) = insert_payments(
+        tx,
+        tenant,
+        id,
+        Some(&number),
+        o.register_id,
+        &lines,
+        &paid,
+        o.created_by,
+    )
+    .await?;
+    entries.extend(payment_entries);
     journal::append_all(tx, tenant, &journal_chain(o.register_id), entries).await?;
-    Ok(id)
+    let payments = payment_ids
+        .into_iter()
+        .zip(&paid)
+        .map(|(pid, a)| Payment {
+            id: pid,
+            method: a.payment.method,
+            amount_cents: a.payment.amount_cents,
+            tendered_cents: a.payment.tendered_cents,
+            change_cents: a.payment.change_cents,
+            taken_at: a.payment.at,
+            register_id: o.register_id,
+            taken_by_name: o.names.created_by.clone(),
+            allocations: lines
+                .iter()
+                .zip(&a.shares)
+                .filter(|(_, s)| **s != 0)
+                .map(|(l, s)| (l.position, *s))
+                .collect(),
+        })
+        .collect();
+    Ok(as_created(id, o, head, lines, payments))
+}
+
+/// The order just written, as [`get`] reads it.
+fn as_created(
+    id: OrderId,
+    o: &NewOrder,
+    head: Head,
+    lines: Vec<OrderLine>,
+    payments: Vec<Payment>,
+) -> Order {
+    let amounts: Vec<(i64, u32)> = lines
+        .iter()
+        .map(|l| (l.total_cents, l.vat_rate_basis_points))
+        .collect();
+    Order {
+        id,
+        number: head.number,
+        quote_number: head.quote_number,
+        register_id: o.register_id,
+        register_name: o.names.register.clone(),
+        customer_id: o.customer_id,
+        customer_name: o.customer_id.and(o.names.customer.clone()),
+        origin: o.origin.clone(),
+        flagged: flagged(head.state, head.collected_cents, o.total_cents),
+        state: head.state,
+        total_cents: o.total_cents,
+        vat_cents: o.vat_cents,
+        collected_cents: head.collected_cents,
+        vat_by_rate: guichet_domain::order::totals(&amounts).by_rate,
+        visit_date: o.visit_date.clone(),
+        visit_start: o.visit_start,
+        customer_comment: o.customer_comment.clone(),
+        internal_comment: o.internal_comment.clone(),
+        created_by_name: o.created_by.and(o.names.created_by.clone()),
+        created_at: o.at,
+        finalized_at: head.finalized_at,
+        cancelled_at: None,
+        lines,
+        payments,
+    }
+}
+
+/// Finalized, not cancelled, and collected differs from the total.
+fn flagged(state: OrderState, collected: i64, total: i64) -> bool {
+    matches!(state, OrderState::AwaitingPayment | OrderState::Confirmed) && collected != total
 }
 
 /// The order row's state as it is written.
@@ -364,7 +440,7 @@ fn new_lines(new: &[NewLine]) -> Vec<OrderLine> {
             position,
             kind: l.kind,
             offer_id: l.offer_id,
-            offer_name: None,
+            offer_name: l.offer_id.and(l.offer_name.clone()),
             session_start: l.session_start,
             visit_date: l.visit_date.clone(),
             item_id: l.item_id,
@@ -599,7 +675,10 @@ async fn take_all(
     Ok(())
 }
 
-/// Takes places in a session, within its capacity (a session override replaces the offer's).
+/// Takes places in a session, within its capacity (a session override replaces the offer's,
+/// and a closed session takes nothing). The check and the increment are one statement: a first
+/// sale creates the counter only if it fits, later ones add only if they fit. Only when it
+/// refuses is the override read again, to tell a closed session from a full one.
 async fn take_places(
     tx: &mut Tx,
     tenant: Tenant,
@@ -610,25 +689,26 @@ async fn take_places(
     position: i32,
 ) -> Result<()> {
     let refused = |code| StoreError::Invalid(line_field(position), code);
-    let o = crate::planning::overrides(tx, tenant, OfferId(offer), start, start + 1).await?;
-    let o = o.get(&start);
-    if o.is_some_and(|o| o.closed) {
-        return Err(refused("session_closed"));
-    }
-    let capacity = o.and_then(|o| o.capacity).or(capacity).unwrap_or(0);
-    // The check and the increment in one statement: a first sale creates the counter only if
-    // it fits, later ones add only if they fit.
     let ok = on_tx!(tx, c => sqlx::query(
         "INSERT INTO session_counts (organization_id, offer_id, session_start, sold, held)
-         SELECT $1, $2, $3, $4, 0 WHERE CAST($4 AS BIGINT) <= CAST($5 AS BIGINT)
+         SELECT $1, $2, $3, $4, 0
+         WHERE NOT EXISTS (SELECT 1 FROM session_overrides WHERE organization_id = $1 AND offer_id = $2
+                           AND session_start = $3 AND closed)
+         AND CAST($4 AS BIGINT) <= COALESCE((SELECT capacity FROM session_overrides WHERE organization_id = $1
+                           AND offer_id = $2 AND session_start = $3), CAST($5 AS BIGINT))
          ON CONFLICT (organization_id, offer_id, session_start) DO UPDATE SET sold = session_counts.sold + excluded.sold
-         WHERE session_counts.sold + session_counts.held + excluded.sold <= CAST($5 AS BIGINT)")
-        .bind(tenant.id().0).bind(offer).bind(start).bind(quantity).bind(capacity)
+         WHERE session_counts.sold + session_counts.held + excluded.sold <= COALESCE((SELECT capacity FROM session_overrides
+                           WHERE organization_id = $1 AND offer_id = $2 AND session_start = $3), CAST($5 AS BIGINT))")
+        .bind(tenant.id().0).bind(offer).bind(start).bind(quantity).bind(capacity.unwrap_or(0))
         .execute(c).await?.rows_affected());
-    if ok != 1 {
-        return Err(refused("sold_out"));
+    if ok == 1 {
+        return Ok(());
     }
-    Ok(())
+    let o = crate::planning::overrides(tx, tenant, OfferId(offer), start, start + 1).await?;
+    if o.get(&start).is_some_and(|o| o.closed) {
+        return Err(refused("session_closed"));
+    }
+    Err(refused("sold_out"))
 }
 
 /// Takes one line's daily stock, equipment and product stock.
@@ -797,7 +877,7 @@ fn allocate_payments<'p>(
 }
 
 /// Writes allocated payments (one INSERT for the payments, one for their allocations) and
-/// returns their journal entries.
+/// returns their ids and journal entries.
 #[allow(clippy::too_many_arguments)]
 async fn insert_payments(
     tx: &mut Tx,
@@ -808,9 +888,9 @@ async fn insert_payments(
     lines: &[OrderLine],
     paid: &[Allocated<'_>],
     by: Option<UserId>,
-) -> Result<Vec<journal::Entry>> {
+) -> Result<(Vec<PaymentId>, Vec<journal::Entry>)> {
     if paid.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
     let org = tenant.id().0;
     let ids: Vec<Uuid> = paid.iter().map(|_| Uuid::now_v7()).collect();
@@ -861,7 +941,7 @@ async fn insert_payments(
             q.execute(c).await?.rows_affected()
         });
     }
-    Ok(ids
+    let entries = ids
         .iter()
         .zip(paid)
         .map(|(pid, a)| {
@@ -884,7 +964,8 @@ async fn insert_payments(
                 }),
             }
         })
-        .collect())
+        .collect();
+    Ok((ids.into_iter().map(PaymentId).collect(), entries))
 }
 
 /// Records payments against `order` as loaded in this transaction, and brings the loaded order
@@ -902,7 +983,7 @@ async fn pay(
     }
     let paid = allocate_payments(order.state, &mut order.lines, payments)?;
     let register = register.or(order.register_id);
-    let entries = insert_payments(
+    let (_, entries) = insert_payments(
         tx,
         tenant,
         order.id,
@@ -1110,8 +1191,7 @@ fn order_of(r: OrderRow, lines: Vec<OrderLine>, payments: Vec<Payment>) -> Order
             postal_code: r.visitor_postal_code.clone(),
             province: r.visitor_province.clone(),
         }),
-        flagged: matches!(state, OrderState::AwaitingPayment | OrderState::Confirmed)
-            && r.collected_cents != r.total_cents,
+        flagged: flagged(state, r.collected_cents, r.total_cents),
         state,
         total_cents: r.total_cents,
         vat_cents: r.vat_cents,

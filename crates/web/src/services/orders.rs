@@ -288,7 +288,7 @@ async fn price_lines(
     let now = jiff::Timestamp::now();
     let today = now.to_zoned(tz.clone()).date();
     let mut lines = Vec::new();
-    let mut offers: HashMap<OfferId, Offer> = HashMap::new();
+    let mut seen = Lookups::default();
     if input.is_empty() {
         e.add("lines", "empty_cart");
     }
@@ -299,7 +299,7 @@ async fn price_lines(
             continue;
         }
         let line = if l.offer_id.is_some() {
-            offer_line(tx, ctx, register, l, tz, now, today, &field, e, &mut offers).await?
+            offer_line(tx, ctx, register, l, tz, now, today, &field, e, &mut seen).await?
         } else {
             product_line(tx, ctx, l, &field, e).await?
         };
@@ -341,7 +341,7 @@ async fn price_lines(
         }
         lines.push((i, line));
     }
-    check_quantities(&offers, &lines, e);
+    check_quantities(&seen.offers, &lines, e);
     let visit_start = lines.iter().filter_map(|(_, l)| l.session_start).min();
     let visit_date = lines.iter().filter_map(|(_, l)| l.visit_date.clone()).min();
     Ok(Priced {
@@ -384,6 +384,15 @@ fn check_quantities(
     }
 }
 
+/// What a cart has looked up already: a cart of ten lines for one day and offer reads the offer,
+/// each item and the day's stop-sales once.
+#[derive(Default)]
+struct Lookups {
+    offers: HashMap<OfferId, Offer>,
+    items: HashMap<guichet_domain::ItemId, guichet_store::items::Item>,
+    stopped: HashMap<String, std::collections::HashSet<(StopTarget, String)>>,
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn offer_line(
     tx: &mut Tx,
@@ -395,7 +404,7 @@ async fn offer_line(
     today: Date,
     field: &(dyn Fn(&str) -> String + Sync),
     e: &mut FieldErrors,
-    offers: &mut HashMap<OfferId, Offer>,
+    seen: &mut Lookups,
 ) -> Result<Option<NewLine>, AppError> {
     let Some(offer_id) = l
         .offer_id
@@ -406,12 +415,12 @@ async fn offer_line(
         return Ok(None);
     };
     // One load per offer per cart.
-    let loaded = match offers.get(&offer_id) {
+    let loaded = match seen.offers.get(&offer_id) {
         Some(o) => Ok(o.clone()),
         None => guichet_store::offers::get(tx, ctx.tenant, offer_id).await,
     };
     if let Ok(o) = &loaded {
-        offers.entry(offer_id).or_insert_with(|| o.clone());
+        seen.offers.entry(offer_id).or_insert_with(|| o.clone());
     }
     let offer = match loaded {
         Ok(o) if !o.archived && o.sale_pos => o,
@@ -435,7 +444,15 @@ async fn offer_line(
         e.add(&field("item_id"), "not_offered");
         return Ok(None);
     };
-    let item = guichet_store::items::get(tx, ctx.tenant, price.item_kind, price.item_id).await?;
+    let item = match seen.items.get(&price.item_id) {
+        Some(i) => i.clone(),
+        None => {
+            let i =
+                guichet_store::items::get(tx, ctx.tenant, price.item_kind, price.item_id).await?;
+            seen.items.insert(price.item_id, i.clone());
+            i
+        }
+    };
     if item.archived || !item.sale_pos {
         e.add(&field("item_id"), "not_sold_at_register");
         return Ok(None);
@@ -465,7 +482,12 @@ async fn offer_line(
         return Ok(None);
     }
     let day_s = day.to_string();
-    let stopped = guichet_store::planning::stopped(tx, ctx.tenant, &day_s, &day_s).await?;
+    let stopped = match seen.stopped.entry(day_s.clone()) {
+        std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+        std::collections::hash_map::Entry::Vacant(v) => {
+            v.insert(guichet_store::planning::stopped(tx, ctx.tenant, &day_s, &day_s).await?)
+        }
+    };
     if stopped.contains(&(StopTarget::Offer(offer.id), day_s.clone()))
         || (price.item_kind == ItemKind::TicketType
             && stopped.contains(&(StopTarget::TicketType(price.item_id), day_s.clone())))
@@ -498,6 +520,7 @@ async fn offer_line(
         session_capacity: is_ticket.then_some(offer.capacity),
         daily_stock: Some(item.daily_stock),
         item_capacity: if is_ticket { None } else { item.capacity },
+        offer_name: Some(offer.texts.fr.name.clone()),
     }))
 }
 
@@ -578,6 +601,7 @@ async fn product_line(
         session_capacity: None,
         daily_stock: None,
         item_capacity: None,
+        offer_name: None,
     }))
 }
 
@@ -855,6 +879,16 @@ pub async fn priced_order(
         internal_comment: clean(&input.internal_comment),
         created_by: ctx.user_id(),
         idempotency_key,
+        names: orders::Names {
+            register: Some(register.name.clone()),
+            customer: customer.as_ref().map(|c| {
+                guichet_store::customers::display_name(
+                    c.first_name.as_deref(),
+                    c.last_name.as_deref(),
+                )
+            }),
+            created_by: ctx.user.as_ref().map(|u| u.name.clone()),
+        },
         customer_id: customer.map(|c| c.id),
         origin,
         promo_code_id: promo_code,
@@ -897,25 +931,18 @@ pub async fn create(
             Box::pin(async move { orders::create(tx, tenant, &new).await })
         })
         .await;
-    let id = match (result, idempotency_key) {
+    match (result, idempotency_key) {
         // The same key raced us and won: answer with its order.
-        (Err(StoreError::Duplicate("idempotency_key")), Some(key)) => {
-            return state
-                .store
-                .read(|tx| {
-                    let key = key.clone();
-                    Box::pin(async move { orders::find_by_idempotency_key(tx, tenant, &key).await })
-                })
-                .await?
-                .ok_or(AppError::Conflict("idempotency_conflict"));
-        }
-        (r, _) => r?,
-    };
-    // Read back once committed, on a reader: the writer is not held for it.
-    Ok(state
-        .store
-        .read(|tx| Box::pin(async move { orders::get(tx, tenant, id).await }))
-        .await?)
+        (Err(StoreError::Duplicate("idempotency_key")), Some(key)) => state
+            .store
+            .read(|tx| {
+                let key = key.clone();
+                Box::pin(async move { orders::find_by_idempotency_key(tx, tenant, &key).await })
+            })
+            .await?
+            .ok_or(AppError::Conflict("idempotency_conflict")),
+        (r, _) => Ok(r?),
+    }
 }
 
 pub async fn get(state: &AppState, ctx: &Ctx, id: OrderId) -> Result<Order, AppError> {
