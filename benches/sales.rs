@@ -253,86 +253,66 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
+const SALES: usize = 1_600;
+
+/// `n` registers selling `SALES` sales in all: back to back (`pace` None, a closed loop), or
+/// each starting a sale every `pace`, out of step with each other. Prints sales/s, p50, p99.
+async fn round(name: &str, s: &Arc<Setup>, n: usize, pace: Option<std::time::Duration>) {
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for r in 0..n {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            // Register r starts r/n of a period later, as at a real front desk.
+            let mut tick = pace.map(|every| {
+                let offset = every * u32::try_from(r).unwrap_or(0) / u32::try_from(n).unwrap_or(1);
+                let mut t = tokio::time::interval_at(tokio::time::Instant::now() + offset, every);
+                t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                t
+            });
+            for k in 0..SALES / n {
+                if let Some(t) = tick.as_mut() {
+                    t.tick().await;
+                }
+                let start = s.starts[(r * 97 + k * 13) % s.starts.len()];
+                let input = sale(&s, &s.registers[r], start);
+                let t = Instant::now();
+                guichet_web::services::orders::create(&s.state, &s.ctx, &input, None)
+                    .await
+                    .expect("sale");
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            lat
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.expect("task"));
+    }
+    let secs = started.elapsed().as_secs_f64();
+    all.sort_by(f64::total_cmp);
+    let how = match pace {
+        None => String::new(),
+        Some(p) => format!(" paced at a sale every {} ms each", p.as_millis()),
+    };
+    println!(
+        "{name}: {n:>2} registers{how}, {} sales of 3 lines + 2 payments: {:.0} sales/s, p50 {:.1} ms, p99 {:.1} ms",
+        all.len(),
+        all.len() as f64 / secs,
+        percentile(&all, 0.5),
+        percentile(&all, 0.99)
+    );
+}
+
 async fn run(name: &str, url: &str) {
     let s = Arc::new(setup(url).await);
-    const SALES: usize = 1_600;
     for n in [1usize, 8, 32] {
-        let started = Instant::now();
-        let mut tasks = Vec::new();
-        for r in 0..n {
-            let s = s.clone();
-            tasks.push(tokio::spawn(async move {
-                let mut lat = Vec::new();
-                for k in 0..SALES / n {
-                    let start = s.starts[(r * 97 + k * 13) % s.starts.len()];
-                    let input = sale(&s, &s.registers[r], start);
-                    let t = Instant::now();
-                    guichet_web::services::orders::create(&s.state, &s.ctx, &input, None)
-                        .await
-                        .expect("sale");
-                    lat.push(t.elapsed().as_secs_f64() * 1000.0);
-                }
-                lat
-            }));
-        }
-        let mut all = Vec::new();
-        for t in tasks {
-            all.extend(t.await.expect("task"));
-        }
-        let secs = started.elapsed().as_secs_f64();
-        all.sort_by(f64::total_cmp);
-        println!(
-            "{name}: {n:>2} registers, {} sales of 3 lines + 2 payments: {:.0} sales/s, p50 {:.1} ms, p99 {:.1} ms",
-            all.len(),
-            all.len() as f64 / secs,
-            percentile(&all, 0.5),
-            percentile(&all, 0.99)
-        );
+        round(name, &s, n, None).await;
     }
     // The same 8 registers at a pace: each starts a sale every 20 ms (400 sales a second in all,
-    // far beyond a real front desk, where a register completes a sale every half minute or so),
-    // so the latency is a sale's own rather than the queue of a closed loop.
-    {
-        const REGISTERS: usize = 8;
-        const EVERY: std::time::Duration = std::time::Duration::from_millis(20);
-        let started = Instant::now();
-        let mut tasks = Vec::new();
-        for r in 0..REGISTERS {
-            let s = s.clone();
-            tasks.push(tokio::spawn(async move {
-                let mut lat = Vec::new();
-                // Registers out of step, as at a real front desk: register r starts r/8 of a
-                // period later.
-                let offset = EVERY * u32::try_from(r).unwrap_or(0) / 8;
-                let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + offset, EVERY);
-                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-                for k in 0..SALES / REGISTERS {
-                    tick.tick().await;
-                    let start = s.starts[(r * 89 + k * 7) % s.starts.len()];
-                    let input = sale(&s, &s.registers[r], start);
-                    let t = Instant::now();
-                    guichet_web::services::orders::create(&s.state, &s.ctx, &input, None)
-                        .await
-                        .expect("sale");
-                    lat.push(t.elapsed().as_secs_f64() * 1000.0);
-                }
-                lat
-            }));
-        }
-        let mut all = Vec::new();
-        for t in tasks {
-            all.extend(t.await.expect("task"));
-        }
-        let secs = started.elapsed().as_secs_f64();
-        all.sort_by(f64::total_cmp);
-        println!(
-            "{name}:  8 registers paced at a sale every 20 ms each, {} sales: {:.0} sales/s, p50 {:.1} ms, p99 {:.1} ms",
-            all.len(),
-            all.len() as f64 / secs,
-            percentile(&all, 0.5),
-            percentile(&all, 0.99)
-        );
-    }
+    // far beyond a real front desk, where a register completes a sale every half minute or so).
+    round(name, &s, 8, Some(std::time::Duration::from_millis(20))).await;
     // Up to 100,000 orders, spread over the year's sessions, in batches of 500 per transaction.
     let have = 1_600 * 4; // from the four concurrency rounds
     let loaded = Instant::now();
