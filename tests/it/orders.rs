@@ -16,6 +16,13 @@ async fn get(app: &TestApp, key: &str, path: &str) -> Value {
         .unwrap()
 }
 
+/// The order a sale or quote answers with is the order as stored.
+async fn assert_as_stored(app: &TestApp, key: &str, answered: &Value) {
+    let id = answered["id"].as_str().unwrap();
+    let stored = get(app, key, &format!("/api/v1/orders/{id}")).await;
+    assert_eq!(&stored, answered);
+}
+
 async fn post(app: &TestApp, key: &str, path: &str, body: Value) -> reqwest::Response {
     client()
         .post(app.url(path))
@@ -197,13 +204,7 @@ async fn a_register_sale_with_split_payment_vat_and_journal() {
         json!([[1, 1700], [2, 300]])
     );
     // The order the sale answers with is the order as stored.
-    let stored = get(
-        &app,
-        &seller,
-        &format!("/api/v1/orders/{}", o["id"].as_str().unwrap()),
-    )
-    .await;
-    assert_eq!(stored, o);
+    assert_as_stored(&app, &seller, &o).await;
 
     // The same idempotency key returns the same order and sells nothing more.
     let again: Value = client()
@@ -588,13 +589,7 @@ async fn quotes_become_orders_later() {
         (Some("quote"), None)
     );
     assert!(q["quote_number"].as_str().unwrap().starts_with('D'));
-    let stored = get(
-        &app,
-        &key,
-        &format!("/api/v1/orders/{}", q["id"].as_str().unwrap()),
-    )
-    .await;
-    assert_eq!(stored, q);
+    assert_as_stored(&app, &key, &q).await;
     let day = jiff::Timestamp::from_microsecond(s.start)
         .unwrap()
         .to_zoned(jiff::tz::TimeZone::get("Europe/Brussels").unwrap())
@@ -867,13 +862,7 @@ async fn customers_attach_to_sales_and_visits_record_the_visitors_origin() {
     .unwrap();
     assert_eq!(o["customer_name"], "Samantha RÉGÀ");
     assert_eq!(o["origin"]["province"], "Namur");
-    let stored = get(
-        &app,
-        &key,
-        &format!("/api/v1/orders/{}", o["id"].as_str().unwrap()),
-    )
-    .await;
-    assert_eq!(stored, o);
+    assert_as_stored(&app, &key, &o).await;
     // A visit with Dutch visitors: a province instead of a postal code.
     let o: Value = post(
         &app,

@@ -7,20 +7,7 @@ use guichet_domain::journal::{GENESIS, GrandTotals, canonical, entry_hash};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-/// What is appended, besides the record itself.
-pub struct Append<'a> {
-    /// A register's id, or `online`.
-    pub chain: &'a str,
-    /// `order`, `payment`, `cancellation`.
-    pub kind: &'a str,
-    pub order_id: Option<Uuid>,
-    pub payment_id: Option<Uuid>,
-    /// Change to the chain's perpetual totals.
-    pub sales_delta_cents: i64,
-    pub payments_delta_cents: i64,
-}
-
-/// One entry of a batch appended to one chain (see [`append_all`]).
+/// One entry appended to a chain (see [`append_all`]).
 pub struct Entry {
     /// `order`, `payment`, `refund`, `cancellation`.
     pub kind: &'static str,
@@ -30,25 +17,6 @@ pub struct Entry {
     pub sales_delta_cents: i64,
     pub payments_delta_cents: i64,
     pub record: Value,
-}
-
-/// Appends one entry to its chain (see [`append_all`]).
-pub async fn append(tx: &mut Tx, tenant: Tenant, a: Append<'_>, record: Value) -> Result<i64> {
-    let entry = Entry {
-        kind: match a.kind {
-            "order" => "order",
-            "payment" => "payment",
-            "refund" => "refund",
-            "cancellation" => "cancellation",
-            other => return Err(StoreError::Other(format!("unknown journal kind {other}"))),
-        },
-        order_id: a.order_id,
-        payment_id: a.payment_id,
-        sales_delta_cents: a.sales_delta_cents,
-        payments_delta_cents: a.payments_delta_cents,
-        record,
-    };
-    append_all(tx, tenant, a.chain, vec![entry]).await
 }
 
 /// Appends entries, in order, to one chain; returns the last sequence number. The chain's head

@@ -3,7 +3,7 @@
 //! ever oversold), its number from the gapless counter, its payments allocated to lines, and
 //! its journal entries. Cancelling gives places and stock back in one transaction too.
 
-use crate::journal::{self, Append};
+use crate::journal;
 use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
 use guichet_domain::customer::Origin;
 use guichet_domain::order::{OrderState, PaymentMethod, RateTotal, allocate, order_number};
@@ -1069,21 +1069,16 @@ pub async fn cancel(
     for l in &limits {
         give_back(tx, tenant, l, &number, by).await?;
     }
-    journal::append(
-        tx,
-        tenant,
-        Append {
-            chain: &journal_chain(order.register_id),
-            kind: "cancellation",
-            order_id: Some(id.0),
-            payment_id: None,
-            sales_delta_cents: -order.total_cents,
-            payments_delta_cents: 0,
-        },
+    let entry = journal::Entry {
+        kind: "cancellation",
+        order_id: Some(id.0),
+        payment_id: None,
+        sales_delta_cents: -order.total_cents,
+        payments_delta_cents: 0,
         // The reason stays out of the hashed record: it is free text and may name a person.
-        json!({"number": number, "at": now, "total_cents": -order.total_cents, "vat_cents": -order.vat_cents}),
-    )
-    .await?;
+        record: json!({"number": number, "at": now, "total_cents": -order.total_cents, "vat_cents": -order.vat_cents}),
+    };
+    journal::append_all(tx, tenant, &journal_chain(order.register_id), vec![entry]).await?;
     if let Some(r) = refund {
         add_payments(tx, tenant, id, register, std::slice::from_ref(r), by).await?;
     }
