@@ -378,6 +378,15 @@ async fn seed_sales(store: &Store, tenant: guichet_store::Tenant) -> anyhow::Res
         } else {
             (phone, now.date(), 2 + next(2))
         };
+        // The counter opens at 9:00 with a 150 € float on each day it sells; past days are
+        // closed at 18:00 with their Z, today's session stays open.
+        let counter_session = match (day_offset <= 0, counter) {
+            (true, Some(reg)) => Some((
+                reg,
+                open_counter(store, tenant, reg, day, &tz, seller).await?,
+            )),
+            _ => None,
+        };
         for _ in 0..sales {
             let session = &sessions[usize::try_from(next(sessions.len() as u64)).unwrap_or(0)];
             let at = if day_offset < 0 {
@@ -509,8 +518,77 @@ async fn seed_sales(store: &Store, tenant: guichet_store::Tenant) -> anyhow::Res
                 count += 1;
             }
         }
+        if let Some((_, session)) = counter_session
+            && day_offset < 0
+        {
+            close_counter(store, tenant, session, day, &tz, seller, next(3) == 0).await?;
+        }
     }
     Ok(count)
+}
+
+fn at_hour(day: jiff::civil::Date, hour: i8, tz: &jiff::tz::TimeZone) -> anyhow::Result<i64> {
+    Ok(day
+        .at(hour, 0, 0, 0)
+        .to_zoned(tz.clone())?
+        .timestamp()
+        .as_microsecond())
+}
+
+async fn open_counter(
+    store: &Store,
+    tenant: guichet_store::Tenant,
+    register: guichet_domain::RegisterId,
+    day: jiff::civil::Date,
+    tz: &jiff::tz::TimeZone,
+    seller: Option<guichet_domain::UserId>,
+) -> anyhow::Result<guichet_domain::RegisterSessionId> {
+    use guichet_store::register_sessions::{self, Opening};
+    let opening = std::sync::Arc::new(Opening {
+        day,
+        float_cents: 15_000,
+        counts: None,
+        at: at_hour(day, 9, tz)?,
+    });
+    let session = store
+        .write(|tx| {
+            let opening = opening.clone();
+            Box::pin(async move {
+                register_sessions::open(tx, tenant, register, &opening, seller).await
+            })
+        })
+        .await?;
+    Ok(session.id)
+}
+
+/// Closes a past day's session with the cash counted, now and then 2 € short.
+async fn close_counter(
+    store: &Store,
+    tenant: guichet_store::Tenant,
+    session: guichet_domain::RegisterSessionId,
+    day: jiff::civil::Date,
+    tz: &jiff::tz::TimeZone,
+    seller: Option<guichet_domain::UserId>,
+    short: bool,
+) -> anyhow::Result<()> {
+    use guichet_store::register_sessions::{self, Closing};
+    let at = at_hour(day, 18, tz)?;
+    store
+        .write(|tx| {
+            Box::pin(async move {
+                let x = register_sessions::report(tx, tenant, session).await?;
+                let counted = x.cash.expected_cents - if short { 200 } else { 0 };
+                let closing = Closing {
+                    counted_cash_cents: counted,
+                    counts: None,
+                    counted: Vec::new(),
+                    at,
+                };
+                register_sessions::close(tx, tenant, session, &closing, seller).await
+            })
+        })
+        .await?;
+    Ok(())
 }
 
 fn print_logins() {

@@ -218,7 +218,7 @@ pub async fn org(app: &TestApp, name: &str, prefix: &str) -> OrgFixture {
                 let site = sites::create(tx, tenant, &site).await?;
                 let preset = guichet_domain::org::vat_preset("BE").expect("BE preset");
                 guichet_web::services::add_preset(tx, tenant, preset).await?;
-                registers::create(
+                let register = registers::create(
                     tx,
                     tenant,
                     site.id,
@@ -229,6 +229,16 @@ pub async fn org(app: &TestApp, name: &str, prefix: &str) -> OrgFixture {
                     },
                 )
                 .await?;
+                // Open, as at the start of a day at the front desk (a counter register sells
+                // only while open).
+                let opening = guichet_store::register_sessions::Opening {
+                    day: today(),
+                    float_cents: 0,
+                    counts: None,
+                    at: guichet_store::now_micros(),
+                };
+                guichet_store::register_sessions::open(tx, tenant, register.id, &opening, None)
+                    .await?;
                 let mut ids = Vec::new();
                 for (email, role) in emails
                     .iter()
@@ -338,4 +348,11 @@ pub fn png(w: u32, h: u32) -> Vec<u8> {
     img.write_to(&mut out, image::ImageFormat::Png)
         .expect("png");
     out.into_inner()
+}
+
+/// Today in Brussels, the fixtures' time zone.
+pub fn today() -> jiff::civil::Date {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Brussels").expect("zone"))
+        .date()
 }

@@ -401,8 +401,8 @@ async fn a_register_sale_with_split_payment_vat_and_journal() {
     assert_eq!(reports.len(), 1);
     assert_eq!(reports[0].first_broken, None);
     assert_eq!(
-        reports[0].entries, 7,
-        "2 orders, 3 payments, 1 cancellation, 1 refund"
+        reports[0].entries, 8,
+        "the opening of the register, 2 orders, 3 payments, 1 cancellation, 1 refund"
     );
     let tamper =
         "UPDATE journal_entries SET record = REPLACE(record, '4700', '4600') WHERE seq = 2";
@@ -712,7 +712,8 @@ async fn concurrent_sales_never_oversell() {
         .await
         .unwrap();
     assert!(reports.iter().all(|r| r.first_broken.is_none()));
-    assert_eq!(reports.iter().map(|r| r.entries).sum::<i64>(), 14);
+    // 7 orders and their payments, and the opening of the counter register.
+    assert_eq!(reports.iter().map(|r| r.entries).sum::<i64>(), 15);
     app.stop().await;
 }
 

@@ -47,6 +47,8 @@ id_type!(
     MembershipId,
     VatRateId,
     RegisterId,
+    RegisterSessionId,
+    CashMovementId,
     ApiKeyId,
     InvitationId,
     ProductId,

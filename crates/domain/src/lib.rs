@@ -7,6 +7,7 @@
 pub mod barcode;
 pub mod calendar;
 pub mod catalogue;
+pub mod closing;
 pub mod customer;
 pub mod ids;
 pub mod journal;

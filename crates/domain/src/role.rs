@@ -54,6 +54,9 @@ pub enum Permission {
     CancelOrder,
     /// Choose which payment methods the organization offers.
     ManagePaymentMethods,
+    /// Read every register's Zs and the daily to annual summaries (a seller reads the X and Z
+    /// of the register they close).
+    ViewClosings,
 }
 
 impl Role {
@@ -73,6 +76,7 @@ impl Role {
                     | Sell
                     | ChangePrice
                     | CancelOrder
+                    | ViewClosings
             ),
             Role::Seller => matches!(permission, UseBackOffice | Sell),
         }
@@ -117,6 +121,7 @@ mod tests {
             Permission::ViewOrganization,
             Permission::ManageApiKeys,
             Permission::ManageCatalogue,
+            Permission::ViewClosings,
         ] {
             assert!(!Role::Seller.allows(p), "{p:?}");
         }

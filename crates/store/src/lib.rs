@@ -22,6 +22,7 @@ pub mod orders;
 pub mod organizations;
 pub mod planning;
 pub mod promotions;
+pub mod register_sessions;
 pub mod registers;
 pub mod schema;
 pub mod sessions;

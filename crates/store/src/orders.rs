@@ -4,13 +4,14 @@
 //! its journal entries. Cancelling gives places and stock back in one transaction too.
 
 use crate::journal;
+use crate::register_sessions;
 use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
 use guichet_domain::customer::Origin;
 use guichet_domain::order::{OrderState, PaymentMethod, RateTotal, allocate, order_number};
 use guichet_domain::shop::MovementKind;
 use guichet_domain::{
     CustomerId, ItemId, OfferId, OrderId, OrderLineId, PaymentId, ProductId, PromoCodeId,
-    RegisterId, UserId,
+    RegisterId, RegisterSessionId, UserId,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -216,11 +217,13 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
             state: OrderState::Quote,
             collected_cents: 0,
             finalized_at: None,
+            session: None,
         };
         insert_order(tx, tenant, id, o, &head).await?;
         insert_lines(tx, tenant, id, &o.lines, &lines).await?;
         return Ok(as_created(id, o, head, lines, Vec::new()));
     }
+    let session = session_for_sale(tx, tenant, o.register_id).await?;
     let number = next_number(tx, tenant, "order", 'P', o.day).await?;
     let paid = allocate_payments(OrderState::AwaitingPayment, &mut lines, &o.payments)?;
     let collected: i64 = o.payments.iter().map(|p| p.amount_cents).sum();
@@ -230,6 +233,7 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
         state: OrderState::after_payment(o.total_cents, collected),
         collected_cents: collected,
         finalized_at: Some(o.at),
+        session,
     };
     insert_order(tx, tenant, id, o, &head).await?;
     insert_lines(tx, tenant, id, &o.lines, &lines).await?;
@@ -270,7 +274,7 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
         tenant,
         id,
         Some(&number),
-        o.register_id,
+        (o.register_id, session),
         &lines,
         &paid,
         o.created_by,
@@ -353,6 +357,8 @@ struct Head {
     state: OrderState,
     collected_cents: i64,
     finalized_at: Option<i64>,
+    /// The register session the order is finalized in (`guichet_domain::closing`).
+    session: Option<RegisterSessionId>,
 }
 
 async fn insert_order(
@@ -365,8 +371,9 @@ async fn insert_order(
     on_tx!(tx, c => sqlx::query(
         "INSERT INTO orders (id, organization_id, number, quote_number, register_id, state, total_cents, vat_cents,
          collected_cents, visit_date, visit_start, customer_comment, internal_comment, created_by, created_at,
-         idempotency_key, customer_id, visitor_country, visitor_postal_code, visitor_province, promo_code_id, finalized_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)")
+         idempotency_key, customer_id, visitor_country, visitor_postal_code, visitor_province, promo_code_id, finalized_at,
+         session_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)")
         .bind(id.0)
         .bind(tenant.id().0)
         .bind(&h.number)
@@ -389,6 +396,7 @@ async fn insert_order(
         .bind(o.origin.as_ref().and_then(|x| x.province.clone()))
         .bind(o.promo_code_id.map(|p| p.0))
         .bind(h.finalized_at)
+        .bind(h.session.map(|x| x.0))
         .execute(c)
         .await
         .map_err(|e| StoreError::on_constraint(e, "idempotency_key"))?
@@ -593,7 +601,7 @@ async fn finalize_quote(
     tx: &mut Tx,
     tenant: Tenant,
     order: &mut Order,
-    register: Option<RegisterId>,
+    (register, session): (Option<RegisterId>, Option<RegisterSessionId>),
     day: jiff::civil::Date,
     now: i64,
     by: Option<UserId>,
@@ -608,14 +616,15 @@ async fn finalize_quote(
         crate::promotions::redeem(tx, tenant, PromoCodeId(code)).await?;
     }
     let n = on_tx!(tx, c => sqlx::query(
-        "UPDATE orders SET number = $3, state = $4, finalized_at = $5, register_id = COALESCE(register_id, $6)
-         WHERE organization_id = $1 AND id = $2 AND number IS NULL")
+        "UPDATE orders SET number = $3, state = $4, finalized_at = $5, register_id = COALESCE(register_id, $6),
+         session_id = $7 WHERE organization_id = $1 AND id = $2 AND number IS NULL")
         .bind(tenant.id().0)
         .bind(id.0)
         .bind(&number)
         .bind(OrderState::AwaitingPayment.as_str())
         .bind(now)
         .bind(register.map(|r| r.0))
+        .bind(session.map(|x| x.0))
         .execute(c)
         .await?
         .rows_affected());
@@ -825,8 +834,23 @@ pub async fn add_payments(
     by: Option<UserId>,
 ) -> Result<Order> {
     let mut order = get(tx, tenant, id).await?;
-    pay(tx, tenant, &mut order, register, payments, by).await?;
+    let register = register.or(order.register_id);
+    let session = session_for_sale(tx, tenant, register).await?;
+    pay(tx, tenant, &mut order, (register, session), payments, by).await?;
     get(tx, tenant, id).await
+}
+
+/// The register session a sale or payment on `register` counts in; refused on a closed
+/// counter register (see [`register_sessions::for_sale`]).
+async fn session_for_sale(
+    tx: &mut Tx,
+    tenant: Tenant,
+    register: Option<RegisterId>,
+) -> Result<Option<RegisterSessionId>> {
+    match register {
+        Some(r) => register_sessions::for_sale(tx, tenant, r).await,
+        None => Ok(None),
+    }
 }
 
 /// A payment with its share of each line, in the lines' order.
@@ -884,7 +908,7 @@ async fn insert_payments(
     tenant: Tenant,
     order: OrderId,
     number: Option<&str>,
-    register: Option<RegisterId>,
+    (register, session): (Option<RegisterId>, Option<RegisterSessionId>),
     lines: &[OrderLine],
     paid: &[Allocated<'_>],
     by: Option<UserId>,
@@ -896,9 +920,9 @@ async fn insert_payments(
     let ids: Vec<Uuid> = paid.iter().map(|_| Uuid::now_v7()).collect();
     let mut sql = String::from(
         "INSERT INTO payments (id, organization_id, order_id, register_id, method, amount_cents, tendered_cents,
-         change_cents, taken_at, taken_by) VALUES ",
+         change_cents, taken_at, taken_by, session_id) VALUES ",
     );
-    crate::push_placeholders(&mut sql, paid.len(), 10);
+    crate::push_placeholders(&mut sql, paid.len(), 11);
     on_tx!(tx, c => {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
         for (pid, a) in ids.iter().zip(paid) {
@@ -913,7 +937,8 @@ async fn insert_payments(
                 .bind(p.tendered_cents)
                 .bind(p.change_cents)
                 .bind(p.at)
-                .bind(by.map(|u| u.0));
+                .bind(by.map(|u| u.0))
+                .bind(session.map(|x| x.0));
         }
         q.execute(c).await?.rows_affected()
     });
@@ -974,7 +999,7 @@ async fn pay(
     tx: &mut Tx,
     tenant: Tenant,
     order: &mut Order,
-    register: Option<RegisterId>,
+    (register, session): (Option<RegisterId>, Option<RegisterSessionId>),
     payments: &[NewPayment],
     by: Option<UserId>,
 ) -> Result<()> {
@@ -982,13 +1007,12 @@ async fn pay(
         return Ok(());
     }
     let paid = allocate_payments(order.state, &mut order.lines, payments)?;
-    let register = register.or(order.register_id);
     let (_, entries) = insert_payments(
         tx,
         tenant,
         order.id,
         order.number.as_deref(),
-        register,
+        (register, session),
         &order.lines,
         &paid,
         by,
@@ -1024,8 +1048,19 @@ pub async fn confirm_quote(
     if order.state != OrderState::Quote {
         return Err(StoreError::Refused("not_a_quote"));
     }
-    finalize_quote(tx, tenant, &mut order, register, day, now_micros(), by).await?;
-    pay(tx, tenant, &mut order, register, payments, by).await?;
+    let register = register.or(order.register_id);
+    let session = session_for_sale(tx, tenant, register).await?;
+    finalize_quote(
+        tx,
+        tenant,
+        &mut order,
+        (register, session),
+        day,
+        now_micros(),
+        by,
+    )
+    .await?;
+    pay(tx, tenant, &mut order, (register, session), payments, by).await?;
     get(tx, tenant, id).await
 }
 
@@ -1045,15 +1080,22 @@ pub async fn cancel(
         return Err(StoreError::Refused("already_cancelled"));
     }
     let now = now_micros();
+    // Counted in the session open on the order's register, else in that register's next one.
+    let session = match order.register_id {
+        Some(r) if order.state != OrderState::Quote => {
+            register_sessions::touch(tx, tenant, r).await?
+        }
+        _ => None,
+    };
     let comment = match &order.internal_comment {
         Some(c) if !c.is_empty() => format!("{c}\n{reason}"),
         _ => reason.to_owned(),
     };
     on_tx!(tx, c => sqlx::query(
-        "UPDATE orders SET state = $3, cancelled_at = $4, cancelled_by = $5, internal_comment = $6
-         WHERE organization_id = $1 AND id = $2")
+        "UPDATE orders SET state = $3, cancelled_at = $4, cancelled_by = $5, internal_comment = $6,
+         cancel_session_id = $7 WHERE organization_id = $1 AND id = $2")
         .bind(tenant.id().0).bind(id.0).bind(OrderState::Cancelled.as_str()).bind(now)
-        .bind(by.map(|u| u.0)).bind(&comment)
+        .bind(by.map(|u| u.0)).bind(&comment).bind(session.map(|x| x.0))
         .execute(c).await?.rows_affected());
     if order.state == OrderState::Quote {
         return get(tx, tenant, id).await;
@@ -1080,7 +1122,23 @@ pub async fn cancel(
     };
     journal::append_all(tx, tenant, &journal_chain(order.register_id), vec![entry]).await?;
     if let Some(r) = refund {
-        add_payments(tx, tenant, id, register, std::slice::from_ref(r), by).await?;
+        let mut order = get(tx, tenant, id).await?;
+        let register = register.or(order.register_id);
+        let session = match register {
+            Some(r) if register != order.register_id => {
+                register_sessions::touch(tx, tenant, r).await?
+            }
+            _ => session,
+        };
+        pay(
+            tx,
+            tenant,
+            &mut order,
+            (register, session),
+            std::slice::from_ref(r),
+            by,
+        )
+        .await?;
     }
     get(tx, tenant, id).await
 }

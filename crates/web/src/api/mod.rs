@@ -4,6 +4,7 @@
 //! generated from these handlers (`/api/v1/openapi.json`, viewer at `/api/docs`).
 
 mod catalogue;
+mod closing;
 pub(crate) mod offers;
 mod orders;
 mod planning;
@@ -79,6 +80,15 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_registers, create_register))
         .routes(routes!(get_register, update_register))
         .routes(routes!(archive_register))
+        .routes(routes!(closing::open))
+        .routes(routes!(closing::current))
+        .routes(routes!(closing::cash_movement))
+        .routes(routes!(closing::list))
+        .routes(routes!(closing::open_sessions))
+        .routes(routes!(closing::get))
+        .routes(routes!(closing::report))
+        .routes(routes!(closing::close))
+        .routes(routes!(closing::summary))
         .routes(routes!(list_api_keys, create_api_key))
         .routes(routes!(revoke_api_key))
         .routes(routes!(

@@ -3,6 +3,7 @@
 //! the same rules and give the same errors.
 
 pub mod catalogue;
+pub mod closing;
 pub mod groups;
 pub mod offers;
 pub mod orders;

@@ -120,7 +120,7 @@ async fn zone_in(tx: &mut Tx, ctx: &Ctx) -> Result<jiff::tz::TimeZone, AppError>
     jiff::tz::TimeZone::get(&name).map_err(|e| AppError::Internal(e.to_string()))
 }
 
-async fn register(state: &AppState, ctx: &Ctx, raw: &str) -> Result<Register, AppError> {
+pub(crate) async fn register(state: &AppState, ctx: &Ctx, raw: &str) -> Result<Register, AppError> {
     let mut tx = state.store.begin_read().await?;
     let r = register_in(&mut tx, ctx, raw).await;
     tx.commit().await?;

@@ -1,0 +1,165 @@
+//! Register sessions through the API: open a register, cash in and out, the X and Z reports,
+//! closing, the sessions of a period and the daily to annual summaries.
+
+use super::{ApiJson, ApiResult, id};
+use crate::AppState;
+use crate::auth::ApiCtx;
+use crate::error::{ApiError, AppError, Problem};
+use crate::services::closing::{self, CashInput, CloseInput, OpenInput, OpenSession};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use guichet_domain::closing::SummaryLine;
+use guichet_domain::{RegisterId, RegisterSessionId};
+use guichet_store::register_sessions::{CashMovement, Session, ZReport};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// Opens a register with its float (typed, or counted by denomination). `409
+/// register_already_open` while a session is open on it, even one from an earlier day.
+#[utoipa::path(post, path = "/api/v1/registers/{id}/open", tag = "registers", params(("id" = String, Path)),
+    request_body = OpenInput,
+    responses((status = 201, body = Session), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn open(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<OpenInput>,
+) -> Result<(StatusCode, Json<Session>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(closing::open(&state, &ctx, &raw, &input).await?),
+    ))
+}
+
+/// The register's open session; `404 register_closed` when it is closed.
+#[utoipa::path(get, path = "/api/v1/registers/{id}/session", tag = "registers", params(("id" = String, Path)),
+    responses((status = 200, body = Session), (status = 404, body = Problem)))]
+pub async fn current(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> ApiResult<Session> {
+    match closing::current(&state, &ctx, id::<RegisterId>(&raw)?).await? {
+        Some(s) => Ok(Json(s)),
+        None => Err(ApiError(AppError::NotFound)),
+    }
+}
+
+/// Cash put into (`in`) or taken out of (`out`) an open register's drawer, with a reason.
+#[utoipa::path(post, path = "/api/v1/registers/{id}/cash-movements", tag = "registers", params(("id" = String, Path)),
+    request_body = CashInput,
+    responses((status = 201, body = CashMovement), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn cash_movement(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<CashInput>,
+) -> Result<(StatusCode, Json<CashMovement>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(closing::cash_movement(&state, &ctx, &raw, &input).await?),
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct SessionsQuery {
+    /// First day the sessions were opened, YYYY-MM-DD (default: 30 days before `to`).
+    from: Option<String>,
+    /// Last day, YYYY-MM-DD (default: today).
+    to: Option<String>,
+    /// Only this register's sessions.
+    register: Option<String>,
+}
+
+/// Sessions opened on days `from..=to`, open and closed, newest first, with their Z figures.
+#[utoipa::path(get, path = "/api/v1/register-sessions", tag = "registers", params(SessionsQuery),
+    responses((status = 200, body = [Session]), (status = 422, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Query(q): Query<SessionsQuery>,
+) -> ApiResult<Vec<Session>> {
+    Ok(Json(
+        closing::sessions(
+            &state,
+            &ctx,
+            q.from.as_deref(),
+            q.to.as_deref(),
+            q.register.as_deref(),
+        )
+        .await?,
+    ))
+}
+
+/// Every session still open, with the days it has been open (more than 0: close it first).
+#[utoipa::path(get, path = "/api/v1/register-sessions/open", tag = "registers",
+    responses((status = 200, body = [OpenSession])))]
+pub async fn open_sessions(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+) -> ApiResult<Vec<OpenSession>> {
+    Ok(Json(closing::open_sessions(&state, &ctx).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/register-sessions/{id}", tag = "registers", params(("id" = String, Path)),
+    responses((status = 200, body = Session), (status = 404, body = Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> ApiResult<Session> {
+    Ok(Json(
+        closing::session(&state, &ctx, id::<RegisterSessionId>(&raw)?).await?,
+    ))
+}
+
+/// The session's report: an X (interim, `z_number` null) while it is open, its Z once closed.
+#[utoipa::path(get, path = "/api/v1/register-sessions/{id}/report", tag = "registers", params(("id" = String, Path)),
+    responses((status = 200, body = ZReport), (status = 404, body = Problem)))]
+pub async fn report(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> ApiResult<ZReport> {
+    Ok(Json(
+        closing::report(&state, &ctx, id::<RegisterSessionId>(&raw)?).await?,
+    ))
+}
+
+/// Closes the session with the counted cash (and other counted methods) and makes its Z.
+/// `409 session_closed` when it is already closed.
+#[utoipa::path(post, path = "/api/v1/register-sessions/{id}/close", tag = "registers", params(("id" = String, Path)),
+    request_body = CloseInput,
+    responses((status = 200, body = ZReport), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn close(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<CloseInput>,
+) -> ApiResult<ZReport> {
+    Ok(Json(
+        closing::close(&state, &ctx, id::<RegisterSessionId>(&raw)?, &input).await?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct SummaryQuery {
+    /// `daily` (the global Z of each day), `monthly`, `quarterly` or `annual`.
+    period: String,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// The Zs added up by period, each line with the perpetual grand total.
+#[utoipa::path(get, path = "/api/v1/closing-summaries", tag = "registers", params(SummaryQuery),
+    responses((status = 200, body = [SummaryLine]), (status = 422, body = Problem)))]
+pub async fn summary(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Query(q): Query<SummaryQuery>,
+) -> ApiResult<Vec<SummaryLine>> {
+    Ok(Json(
+        closing::summary(&state, &ctx, &q.period, q.from.as_deref(), q.to.as_deref()).await?,
+    ))
+}

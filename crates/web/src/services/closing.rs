@@ -1,0 +1,406 @@
+//! Opening and closing registers, cash in and out, X and Z reports, the registers follow-up
+//! and the daily to annual summaries. The rules of what a Z counts are in
+//! `guichet_domain::closing`; this checks permissions and input and runs one transaction.
+
+use crate::AppState;
+use crate::auth::Ctx;
+use crate::error::AppError;
+use guichet_domain::closing::{Counts, Period, SummaryLine, summarize};
+use guichet_domain::order::PaymentMethod;
+use guichet_domain::shop::parse_price_cents;
+use guichet_domain::validation::FieldErrors;
+use guichet_domain::{Permission, RegisterId, RegisterSessionId};
+use guichet_store::register_sessions::{
+    self, CashKind, CashMovement, Closing, Opening, Session, ZReport,
+};
+use serde::Deserialize;
+
+/// A drawer's count of one denomination.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct CountInput {
+    /// In cents: 50000 for a 500 € note, 1 for a 1 cent coin.
+    pub denomination_cents: i64,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct OpenInput {
+    /// The opening float (`150,00`); may be left empty when counted by denomination.
+    #[serde(default)]
+    pub opening_float: String,
+    #[serde(default)]
+    pub counts: Vec<CountInput>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct CashInput {
+    /// `in` (cash put into the drawer) or `out` (taken out, e.g. to the safe).
+    pub kind: String,
+    pub amount: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct CountedInput {
+    pub method: String,
+    pub amount: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct CloseInput {
+    /// The cash counted in the drawer; may be left empty when counted by denomination.
+    #[serde(default)]
+    pub counted_cash: String,
+    #[serde(default)]
+    pub counts: Vec<CountInput>,
+    /// Other methods counted (card terminal slips, vouchers), compared with what was taken.
+    #[serde(default)]
+    pub counted: Vec<CountedInput>,
+}
+
+/// A cash amount typed as such, or counted by denomination (both given: they must agree).
+fn amount_or_counts(
+    e: &mut FieldErrors,
+    field: &str,
+    raw: &str,
+    counts: &[CountInput],
+) -> Option<(i64, Option<Counts>)> {
+    let counts = if counts.is_empty() {
+        None
+    } else {
+        let pairs: Vec<(i64, i64)> = counts
+            .iter()
+            .map(|c| (c.denomination_cents, c.count))
+            .collect();
+        Some(e.check("counts", Counts::parse(&pairs))?)
+    };
+    match (raw.trim().is_empty(), counts) {
+        (true, Some(c)) => Some((c.total_cents(), Some(c))),
+        (true, None) => {
+            e.add(field, "required");
+            None
+        }
+        (false, c) => {
+            let amount = e.check(field, parse_price_cents(raw))?;
+            if let Some(c) = &c
+                && c.total_cents() != amount
+            {
+                e.add(field, "counts_mismatch");
+                return None;
+            }
+            Some((amount, c))
+        }
+    }
+}
+
+fn register_id(raw: &str) -> Result<RegisterId, AppError> {
+    raw.trim()
+        .parse()
+        .map_err(|_| AppError::field("register_id", "unknown_register"))
+}
+
+/// Today in the organization's time zone.
+async fn today(state: &AppState, ctx: &Ctx) -> Result<jiff::civil::Date, AppError> {
+    let name = super::time_zone(state, ctx.tenant).await?;
+    let tz = jiff::tz::TimeZone::get(&name).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(jiff::Timestamp::now().to_zoned(tz).date())
+}
+
+/// Opens a register with its float. A session left open (from another day too) must be closed
+/// first: `register_already_open`.
+pub async fn open(
+    state: &AppState,
+    ctx: &Ctx,
+    register: &str,
+    input: &OpenInput,
+) -> Result<Session, AppError> {
+    ctx.require(Permission::Sell)?;
+    let register = super::orders::register(state, ctx, register).await?;
+    let mut e = FieldErrors::new();
+    let float = amount_or_counts(&mut e, "opening_float", &input.opening_float, &input.counts);
+    e.into_result()?;
+    let Some((float, counts)) = float else {
+        return Err(AppError::field("opening_float", "required"));
+    };
+    let day = today(state, ctx).await?;
+    let (tenant, by, id) = (ctx.tenant, ctx.user_id(), register.id);
+    Ok(state
+        .store
+        .write(|tx| {
+            let opening = Opening {
+                day,
+                float_cents: float,
+                counts: counts.clone(),
+                at: guichet_store::now_micros(),
+            };
+            Box::pin(async move { register_sessions::open(tx, tenant, id, &opening, by).await })
+        })
+        .await?)
+}
+
+/// The register's open session, if any.
+pub async fn current(
+    state: &AppState,
+    ctx: &Ctx,
+    register: RegisterId,
+) -> Result<Option<Session>, AppError> {
+    ctx.require(Permission::Sell)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { register_sessions::open_of(tx, tenant, register).await }))
+        .await?)
+}
+
+pub async fn session(
+    state: &AppState,
+    ctx: &Ctx,
+    id: RegisterSessionId,
+) -> Result<Session, AppError> {
+    ctx.require(Permission::Sell)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { register_sessions::get(tx, tenant, id).await }))
+        .await?)
+}
+
+/// Cash put in or taken out of an open register, with its reason.
+pub async fn cash_movement(
+    state: &AppState,
+    ctx: &Ctx,
+    register: &str,
+    input: &CashInput,
+) -> Result<CashMovement, AppError> {
+    ctx.require(Permission::Sell)?;
+    let register = register_id(register)?;
+    let mut e = FieldErrors::new();
+    let kind = CashKind::parse(input.kind.trim());
+    if kind.is_none() {
+        e.add("kind", "unknown_value");
+    }
+    let amount = e.check("amount", parse_price_cents(&input.amount));
+    if amount == Some(0) {
+        e.add("amount", "amount_zero");
+    }
+    let reason = input.reason.trim().to_owned();
+    if reason.is_empty() {
+        e.add("reason", "required");
+    } else if reason.chars().count() > 500 {
+        e.add("reason", "too_long");
+    }
+    e.into_result()?;
+    let (Some(kind), Some(amount)) = (kind, amount) else {
+        return Err(AppError::field("amount", "required"));
+    };
+    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    Ok(state
+        .store
+        .write(|tx| {
+            let reason = reason.clone();
+            Box::pin(async move {
+                register_sessions::add_cash_movement(
+                    tx, tenant, register, kind, amount, &reason, by,
+                )
+                .await
+            })
+        })
+        .await?)
+}
+
+/// A session's report: an X while it is open (closes nothing), its Z once closed.
+pub async fn report(
+    state: &AppState,
+    ctx: &Ctx,
+    id: RegisterSessionId,
+) -> Result<ZReport, AppError> {
+    ctx.require(Permission::Sell)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { register_sessions::report(tx, tenant, id).await }))
+        .await?)
+}
+
+/// Closes a session with the counted cash and makes its Z.
+pub async fn close(
+    state: &AppState,
+    ctx: &Ctx,
+    id: RegisterSessionId,
+    input: &CloseInput,
+) -> Result<ZReport, AppError> {
+    ctx.require(Permission::Sell)?;
+    let mut e = FieldErrors::new();
+    let cash = amount_or_counts(&mut e, "counted_cash", &input.counted_cash, &input.counts);
+    let mut counted = Vec::new();
+    for (i, c) in input.counted.iter().enumerate() {
+        if c.amount.trim().is_empty() {
+            continue;
+        }
+        let method = PaymentMethod::parse(c.method.trim());
+        match method {
+            Some(PaymentMethod::Cash) | None => {
+                e.add(&format!("counted[{i}].method"), "unknown_method")
+            }
+            Some(m) => {
+                if let Some(a) = e.check(
+                    &format!("counted[{i}].amount"),
+                    parse_price_cents(&c.amount),
+                ) {
+                    counted.push((m, a));
+                }
+            }
+        }
+    }
+    e.into_result()?;
+    let Some((counted_cash_cents, counts)) = cash else {
+        return Err(AppError::field("counted_cash", "required"));
+    };
+    let closing = std::sync::Arc::new(Closing {
+        counted_cash_cents,
+        counts,
+        counted,
+        at: guichet_store::now_micros(),
+    });
+    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    Ok(state
+        .store
+        .write(|tx| {
+            let closing = closing.clone();
+            Box::pin(async move { register_sessions::close(tx, tenant, id, &closing, by).await })
+        })
+        .await?)
+}
+
+/// A session still open, with how many days it has been open (0: opened today).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct OpenSession {
+    #[serde(flatten)]
+    pub session: Session,
+    pub days_open: i64,
+}
+
+/// Every open session; those opened before today must be closed (the seeds' Zs shift
+/// otherwise), and those open for days are shown as such.
+pub async fn open_sessions(state: &AppState, ctx: &Ctx) -> Result<Vec<OpenSession>, AppError> {
+    ctx.require(Permission::UseBackOffice)?;
+    let today = today(state, ctx).await?;
+    let tenant = ctx.tenant;
+    let sessions = state
+        .store
+        .read(|tx| Box::pin(async move { register_sessions::open_sessions(tx, tenant).await }))
+        .await?;
+    Ok(sessions
+        .into_iter()
+        .map(|session| {
+            let days_open = session
+                .day
+                .parse::<jiff::civil::Date>()
+                .ok()
+                .and_then(|d| d.until(today).ok())
+                .map_or(0, |span| i64::from(span.get_days()));
+            OpenSession { session, days_open }
+        })
+        .collect())
+}
+
+/// Days `from..=to`, given as ISO dates (defaults: the last 31 days up to today).
+async fn days(
+    state: &AppState,
+    ctx: &Ctx,
+    from: Option<&str>,
+    to: Option<&str>,
+    default_days: i64,
+) -> Result<(jiff::civil::Date, jiff::civil::Date), AppError> {
+    let today = today(state, ctx).await?;
+    let mut e = FieldErrors::new();
+    let parse =
+        |e: &mut FieldErrors, field: &str, raw: Option<&str>| -> Option<jiff::civil::Date> {
+            match raw.map(str::trim).filter(|s| !s.is_empty()) {
+                None => None,
+                Some(s) => match s.parse::<jiff::civil::Date>() {
+                    Ok(d) => Some(d),
+                    Err(_) => {
+                        e.add(field, "invalid_date");
+                        None
+                    }
+                },
+            }
+        };
+    let to_day = parse(&mut e, "to", to).unwrap_or(today);
+    let from_day = parse(&mut e, "from", from).unwrap_or_else(|| {
+        to_day
+            .checked_sub(jiff::Span::new().days(default_days))
+            .unwrap_or(to_day)
+    });
+    if from_day > to_day {
+        e.add("to", "before_from");
+    }
+    e.into_result()?;
+    Ok((from_day, to_day))
+}
+
+/// The sessions (open and closed) of days `from..=to`, newest first, for the follow-up page.
+pub async fn sessions(
+    state: &AppState,
+    ctx: &Ctx,
+    from: Option<&str>,
+    to: Option<&str>,
+    register: Option<&str>,
+) -> Result<Vec<Session>, AppError> {
+    ctx.require(Permission::ViewClosings)?;
+    let (from, to) = days(state, ctx, from, to, 30).await?;
+    let register = match register.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(r) => Some(register_id(r)?),
+        None => None,
+    };
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .read(|tx| {
+            Box::pin(async move {
+                register_sessions::list(tx, tenant, &from.to_string(), &to.to_string(), register)
+                    .await
+            })
+        })
+        .await?)
+}
+
+/// The summary of days `from..=to` by period (daily lines are the seeds' "Global" rows),
+/// each with the perpetual grand total. Defaults: the current year for monthly, quarterly and
+/// annual summaries, the last 31 days for daily ones.
+pub async fn summary(
+    state: &AppState,
+    ctx: &Ctx,
+    period: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<Vec<SummaryLine>, AppError> {
+    ctx.require(Permission::ViewClosings)?;
+    let Some(period) = Period::parse(period.trim()) else {
+        return Err(AppError::field("period", "unknown_value"));
+    };
+    let (from, to) = match (period, from.filter(|s| !s.trim().is_empty())) {
+        (Period::Day, _) | (_, Some(_)) => days(state, ctx, from, to, 30).await?,
+        _ => {
+            let (_, to) = days(state, ctx, None, to, 0).await?;
+            let start = jiff::civil::date(to.year(), 1, 1);
+            let start = if period == Period::Year {
+                jiff::civil::date(to.year() - 9, 1, 1)
+            } else {
+                start
+            };
+            (start, to)
+        }
+    };
+    let tenant = ctx.tenant;
+    let (before, zs) = state
+        .store
+        .read(|tx| {
+            Box::pin(async move {
+                register_sessions::z_figures(tx, tenant, &from.to_string(), &to.to_string()).await
+            })
+        })
+        .await?;
+    Ok(summarize(&zs, period, before))
+}
