@@ -10,6 +10,7 @@ mod browser;
 mod calendar;
 mod catalogue;
 mod cli;
+mod closing;
 mod migrations;
 mod offers;
 mod orders;

@@ -501,7 +501,7 @@ async fn order_side(
     column: &str,
 ) -> Result<OrderSide> {
     let head_sql = format!(
-        "SELECT COUNT(*), COALESCE(SUM(total_cents), 0), MIN(number), MAX(number) FROM orders
+        "SELECT COUNT(*), CAST(COALESCE(SUM(total_cents), 0) AS BIGINT), MIN(number), MAX(number) FROM orders
          WHERE organization_id = $1 AND {column} = $2"
     );
     let (count, total, first, last): (i64, i64, Option<String>, Option<String>) = on_tx!(tx, c =>
@@ -511,8 +511,8 @@ async fn order_side(
             .fetch_one(c)
             .await?);
     let rate_sql = format!(
-        "SELECT l.vat_rate_bp, COALESCE(SUM(l.total_cents), 0), COALESCE(SUM(l.vat_cents), 0),
-         COALESCE(SUM(l.discount_cents), 0) FROM order_lines l JOIN orders o ON o.id = l.order_id
+        "SELECT l.vat_rate_bp, CAST(COALESCE(SUM(l.total_cents), 0) AS BIGINT), CAST(COALESCE(SUM(l.vat_cents), 0) AS BIGINT),
+         CAST(COALESCE(SUM(l.discount_cents), 0) AS BIGINT) FROM order_lines l JOIN orders o ON o.id = l.order_id
          WHERE o.organization_id = $1 AND o.{column} = $2 GROUP BY l.vat_rate_bp ORDER BY l.vat_rate_bp"
     );
     let rates: Vec<(i32, i64, i64, i64)> = on_tx!(tx, c =>
@@ -558,9 +558,9 @@ async fn compute(tx: &mut Tx, tenant: Tenant, s: &Session, as_of: i64) -> Result
         })
         .collect();
     let pays: Vec<(String, i64, i64, i64, i64)> = on_tx!(tx, c => sqlx::query_as(
-        "SELECT method, COUNT(*), COALESCE(SUM(amount_cents), 0),
-         COALESCE(SUM(CASE WHEN amount_cents < 0 THEN 1 ELSE 0 END), 0),
-         COALESCE(SUM(CASE WHEN amount_cents < 0 THEN amount_cents ELSE 0 END), 0)
+        "SELECT method, COUNT(*), CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT),
+         CAST(COALESCE(SUM(CASE WHEN amount_cents < 0 THEN 1 ELSE 0 END), 0) AS BIGINT),
+         CAST(COALESCE(SUM(CASE WHEN amount_cents < 0 THEN amount_cents ELSE 0 END), 0) AS BIGINT)
          FROM payments WHERE organization_id = $1 AND session_id = $2 GROUP BY method ORDER BY method")
         .bind(tenant.id().0)
         .bind(s.id.0)
@@ -808,7 +808,7 @@ pub async fn z_figures(
     to: &str,
 ) -> Result<(i64, Vec<ZFigures>)> {
     let before: i64 = on_tx!(tx, c => sqlx::query_scalar(
-        "SELECT COALESCE(SUM(revenue_cents), 0) FROM register_sessions
+        "SELECT CAST(COALESCE(SUM(revenue_cents), 0) AS BIGINT) FROM register_sessions
          WHERE organization_id = $1 AND closed_at IS NOT NULL AND day < $2")
         .bind(tenant.id().0)
         .bind(from)
