@@ -37,6 +37,7 @@ async fn ok(r: reqwest::Response) -> Value {
 /// Products at the seed's amounts: 37,39 € at 0 % and 122,61 € at 6 % (one order of 160,00 €
 /// with 6,94 € VAT), 33,36 € at 21 % and 11,26 € at 0 % (44,62 € with 5,79 € VAT), 10,00 € at 0 %.
 struct Setup {
+    org: crate::harness::OrgFixture,
     key: String,
     register: String,
     site: String,
@@ -79,6 +80,7 @@ async fn setup(app: &TestApp) -> Setup {
     }
     let registers = get(app, &key, "/api/v1/registers").await;
     Setup {
+        org: a,
         key,
         register: registers[0]["id"].as_str().unwrap().to_owned(),
         site: registers[0]["site_id"].as_str().unwrap().to_owned(),
@@ -259,7 +261,7 @@ async fn the_seeds_day_of_zs_and_its_global_line() {
         409,
     )
     .await;
-    assert_eq!(twice["code"], "session_closed");
+    assert_eq!(twice["code"], "already_closed");
     let again = get(
         &app,
         &s.key,
@@ -676,5 +678,219 @@ async fn bad_input_gets_clear_errors() {
     .await;
     // Still open: nothing was half-written.
     assert_eq!(session_of(&app, &s, &s.register).await, session);
+    app.stop().await;
+}
+
+/// The drawer page opens a register counted by denomination, records cash out, shows the X,
+/// closes with a difference and lands on the printable Z; the follow-up lists the Z under
+/// its day's global line and exports it; a seller may close but not read the follow-up.
+#[tokio::test]
+async fn drawer_and_follow_up_pages() {
+    let app = spawn().await;
+    let s = setup(&app).await;
+    let first = session_of(&app, &s, &s.register).await;
+    close(&app, &s, &first, json!({"counted_cash": "0"})).await;
+    let seller = crate::harness::login(&app, &s.org.seller).await;
+    let manager = crate::harness::login(&app, &s.org.manager).await;
+    let text = |r: reqwest::Response| async move { r.text().await.unwrap() };
+    let drawer = text(
+        seller
+            .get(app.url(&format!("/register/drawer?register={}", s.register)))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(drawer.contains("id=\"open-form\""), "{drawer}");
+    // A bad count is shown next to its field, and nothing opens.
+    let r = seller
+        .post(app.url("/register/drawer/open"))
+        .form(&[("register_id", s.register.as_str()), ("n2000", "deux")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let page = text(r).await;
+    assert!(
+        page.contains("<div class=\"field invalid\"><label for=\"n2000\">"),
+        "{page}"
+    );
+    assert!(
+        get(&app, &s.key, "/api/v1/register-sessions/open")
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let r = seller
+        .post(app.url("/register/drawer/open"))
+        .form(&[
+            ("register_id", s.register.as_str()),
+            ("opening_float", ""),
+            ("n2000", "5"),
+            ("n100", "10"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let session = session_of(&app, &s, &s.register).await;
+    let x = get(
+        &app,
+        &s.key,
+        &format!("/api/v1/register-sessions/{session}/report"),
+    )
+    .await;
+    assert_eq!(x["cash"]["opening_float_cents"], 11_000);
+    ok(sell(
+        &app,
+        &s,
+        &s.register,
+        vec![line(&s.products[4], 2)],
+        json!([{"method": "cash", "amount": "20,00"}]),
+    )
+    .await)
+    .await;
+    let r = seller
+        .post(app.url("/register/drawer/cash"))
+        .form(&[
+            ("register_id", s.register.as_str()),
+            ("kind", "out"),
+            ("amount", "30,00"),
+            ("reason", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "a reason is required");
+    let r = seller
+        .post(app.url("/register/drawer/cash"))
+        .form(&[
+            ("register_id", s.register.as_str()),
+            ("kind", "out"),
+            ("amount", "30,00"),
+            ("reason", "Au coffre"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let drawer = text(
+        seller
+            .get(app.url(&format!("/register/drawer?register={}", s.register)))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(drawer.contains("Au coffre"));
+    assert!(
+        drawer.contains("100,00 €"),
+        "expected cash 110 + 20 − 30: {drawer}"
+    );
+    let xpage = text(
+        seller
+            .get(app.url(&format!("/registers-follow-up/{session}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(xpage.contains("X —"), "{xpage}");
+    let r = seller
+        .post(app.url("/register/drawer/close"))
+        .form(&[
+            ("register_id", s.register.as_str()),
+            ("session_id", session.as_str()),
+            ("counted_cash", "99,00"),
+            ("m_bancontact", "0"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let to = crate::harness::location(&r);
+    assert!(
+        to.starts_with(&format!("/registers-follow-up/{session}")),
+        "{to}"
+    );
+    let zpage = text(seller.get(app.url(&to)).send().await.unwrap()).await;
+    assert!(zpage.contains("Z 2"), "{zpage}");
+    assert!(zpage.contains("id=\"z-difference\">-1,00 €"), "{zpage}");
+    let narrow = text(
+        seller
+            .get(app.url(&format!("/registers-follow-up/{session}?format=80mm")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(narrow.contains("80mm auto"));
+    let csv = text(
+        seller
+            .get(app.url(&format!("/registers-follow-up/{session}/export")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(csv.contains("20,00"), "{csv}");
+    // The follow-up: manager yes, seller no.
+    assert_eq!(
+        seller
+            .get(app.url("/registers-follow-up"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let page = text(
+        manager
+            .get(app.url("/registers-follow-up"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(page.contains("class=\"global\""), "{page}");
+    assert!(page.contains("20,00 €"));
+    for period in ["monthly", "quarterly", "annual"] {
+        let page = text(
+            manager
+                .get(app.url(&format!("/registers-follow-up?period={period}")))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(page.contains("20,00 €"), "{period}");
+    }
+    let r = manager
+        .get(app.url("/registers-follow-up?from=2026-13-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let csv = text(
+        manager
+            .get(app.url("/registers-follow-up/export?period=daily"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(csv.starts_with('\u{feff}'));
+    assert!(csv.contains("Global;"), "{csv}");
+    // The registers list shows the last opening and last Z.
+    let list = text(
+        manager
+            .get(app.url("/distribution/registers"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(list.contains("Dernier Z") || list.contains("Last Z"));
     app.stop().await;
 }

@@ -689,7 +689,7 @@ pub async fn close(
         .await?
         .rows_affected());
     if locked == 0 {
-        return Err(StoreError::Refused("session_closed"));
+        return Err(StoreError::Refused("already_closed"));
     }
     claim(tx, tenant, session.register_id, id).await?;
     let z_number: i64 = on_tx!(tx, c => sqlx::query_scalar(

@@ -432,7 +432,17 @@
   $("#o-country").addEventListener("change", countryChanged);
   for (const id of ["#o-postal", "#o-province", "#o-other"]) $(id).addEventListener("change", () => { if (state.lines.length) refresh(); });
   $("#visit-date").addEventListener("change", loadSessions);
-  $("#register").addEventListener("change", () => { renderMethods(); refresh(); });
+  // Whether the chosen register is open: a closed counter register sells nothing.
+  function drawerStatus() {
+    const r = data.registers.find((x) => x.id === register()) || {};
+    const link = $("#drawer-link");
+    if (!link) return;
+    link.href = `/register/drawer?register=${encodeURIComponent(register())}`;
+    link.textContent = r.open ? T["cashier-register-open"] : (r.phone ? T["cashier-register-phone"] : T["cashier-register-closed"]);
+    link.classList.toggle("danger", !r.open && !r.phone);
+  }
+  drawerStatus();
+  $("#register").addEventListener("change", () => { renderMethods(); drawerStatus(); refresh(); });
   $("#add-tickets").addEventListener("click", addTickets);
   $("#scan").addEventListener("keydown", (e) => {
     if (e.key === "Enter") { e.preventDefault(); scan(e.target.value); e.target.value = ""; }

@@ -22,6 +22,11 @@ impl Tr {
         i18n::t_args(self.0, key, &[(name, value.to_string())])
     }
 
+    /// Two arguments.
+    pub fn t1_2(&self, key: &str, a: (&'static str, String), b: (&'static str, String)) -> String {
+        i18n::t_args(self.0, key, &[a, b])
+    }
+
     /// The message for a field error code (`error-required`, …).
     pub fn error(&self, code: &str) -> String {
         i18n::try_t(self.0, &format!("error-{code}"))
@@ -123,7 +128,11 @@ pub const MENU: &[MenuSection] = &[
             ("nav-orders", "/orders", None),
             ("nav-click-collect", "/click-and-collect", None),
             ("nav-statistics", "/statistics", None),
-            ("nav-registers-follow-up", "/registers-follow-up", None),
+            (
+                "nav-registers-follow-up",
+                "/registers-follow-up",
+                Some(Permission::ViewClosings),
+            ),
         ],
     ),
     (

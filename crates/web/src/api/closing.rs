@@ -128,7 +128,7 @@ pub async fn report(
 }
 
 /// Closes the session with the counted cash (and other counted methods) and makes its Z.
-/// `409 session_closed` when it is already closed.
+/// `409 already_closed` when it is already closed.
 #[utoipa::path(post, path = "/api/v1/register-sessions/{id}/close", tag = "registers", params(("id" = String, Path)),
     request_body = CloseInput,
     responses((status = 200, body = ZReport), (status = 409, body = Problem), (status = 422, body = Problem)))]

@@ -4,6 +4,7 @@
 mod account;
 mod calendar;
 mod catalogue;
+mod closing;
 mod groups;
 mod offers;
 mod orders;
@@ -146,6 +147,20 @@ pub fn router() -> Router<AppState> {
         .route("/activity/shop/{id}/photo", post(shop::set_photo))
         .route("/activity/shop/{id}/photo/delete", post(shop::remove_photo))
         .route("/register", get(register::page))
+        .route("/register/drawer", get(closing::drawer))
+        .route("/register/drawer/open", post(closing::open))
+        .route("/register/drawer/cash", post(closing::cash))
+        .route("/register/drawer/close", post(closing::close))
+        .route("/registers-follow-up", get(closing::follow_up))
+        .route(
+            "/registers-follow-up/export",
+            get(closing::export_follow_up),
+        )
+        .route("/registers-follow-up/{id}", get(closing::report))
+        .route(
+            "/registers-follow-up/{id}/export",
+            get(closing::export_report),
+        )
         .route(
             "/distribution/payment-methods",
             post(registers::set_methods),
@@ -252,11 +267,10 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Menu entries that later issues build; they show a short "not available yet" page.
-pub const NOT_YET: [(&str, &str); 7] = [
+pub const NOT_YET: [(&str, &str); 6] = [
     ("/arrivals", "nav-arrivals"),
     ("/click-and-collect", "nav-click-collect"),
     ("/statistics", "nav-statistics"),
-    ("/registers-follow-up", "nav-registers-follow-up"),
     ("/activity/description", "nav-description"),
     ("/activity/gift-vouchers", "nav-gift-vouchers"),
     ("/activity/gift-cards", "nav-gift-cards"),
@@ -320,6 +334,18 @@ struct Dashboard {
     registers: Option<usize>,
     members: Option<usize>,
     vat_rates: Option<usize>,
+    /// Register sessions opened on an earlier day and not closed yet.
+    stale: Vec<services::closing::OpenSession>,
+}
+
+impl Dashboard {
+    fn stale_line(&self, s: &services::closing::OpenSession) -> String {
+        self.tr.t1_2(
+            "dashboard-stale-session",
+            ("register", s.session.register_name.clone()),
+            ("day", s.session.day.clone()),
+        )
+    }
 }
 
 async fn dashboard(
@@ -353,6 +379,16 @@ async fn dashboard(
         members.await.or_page(&ctx)?,
         vat_rates.await.or_page(&ctx)?,
     );
+    let stale = if ctx.can(Permission::Sell) {
+        services::closing::open_sessions(&state, &ctx)
+            .await
+            .or_page(&ctx)?
+            .into_iter()
+            .filter(|s| s.days_open > 0)
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(render(&Dashboard {
         tr: Tr(ctx.lang),
         nav: Nav::new(&ctx, "/", flash.key()),
@@ -361,6 +397,7 @@ async fn dashboard(
         registers,
         members,
         vat_rates,
+        stale,
     }))
 }
 

@@ -55,6 +55,7 @@ const CODES: &[&str] = &[
     "amount_too_large",
     "idempotency_conflict",
     "quote_not_payable",
+    "register_closed",
 ];
 
 /// Texts the script shows.
@@ -77,6 +78,9 @@ const TEXTS: &[&str] = &[
     "planning-closed",
     "planning-stopped",
     "cashier-view-order",
+    "cashier-register-open",
+    "cashier-register-closed",
+    "cashier-register-phone",
 ];
 
 #[derive(Template)]
@@ -118,6 +122,9 @@ pub async fn page(
         .map(|r| r.id.to_string())
         .unwrap_or_default();
     let catalogue = sale::cashier_catalogue(&state, &ctx).await.or_page(&ctx)?;
+    let open = crate::services::closing::open_sessions(&state, &ctx)
+        .await
+        .or_page(&ctx)?;
     let methods = sale::enabled_methods(&state, &ctx).await.or_page(&ctx)?;
     let tz = crate::services::time_zone(&state, ctx.tenant)
         .await
@@ -129,7 +136,11 @@ pub async fn page(
         "time_zone": tz,
         "today": today,
         "can_change_price": ctx.can(Permission::ChangePrice),
-        "registers": registers.iter().map(|r| json!({"id": r.id.to_string(), "phone": r.kind == RegisterKind::Phone})).collect::<Vec<_>>(),
+        "registers": registers.iter().map(|r| json!({
+            "id": r.id.to_string(),
+            "phone": r.kind == RegisterKind::Phone,
+            "open": open.iter().any(|o| o.session.register_id == r.id),
+        })).collect::<Vec<_>>(),
         "methods": methods.iter().map(|m: &PaymentMethod| json!({
             "code": m.as_str(), "label": tr.t(&format!("method-{}", m.as_str())), "phone": m.allowed_on_phone(), "change": m.gives_change()
         })).collect::<Vec<_>>(),

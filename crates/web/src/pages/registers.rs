@@ -24,6 +24,8 @@ struct RegistersPage {
     tr: Tr,
     nav: Nav,
     registers: Vec<Register>,
+    activity: std::collections::HashMap<guichet_domain::RegisterId, services::closing::Activity>,
+    tz: String,
     /// Every method with whether the organization offers it; `None` when the user may not
     /// change them.
     methods: Option<Vec<(PaymentMethod, bool)>>,
@@ -36,6 +38,24 @@ impl RegistersPage {
 
     fn kind_label(&self, kind: &RegisterKind) -> &'static str {
         kind_label(*kind)
+    }
+
+    fn last_opened(&self, r: &Register) -> String {
+        let at = self.activity.get(&r.id).and_then(|a| a.last_opened);
+        self.tr.maybe_instant(&at, &self.tz)
+    }
+
+    fn last_z(&self, r: &Register) -> String {
+        let at = self.activity.get(&r.id).and_then(|a| a.last_z);
+        self.tr.maybe_instant(&at, &self.tz)
+    }
+
+    /// "open", or "open for N days" for a register left open since an earlier day.
+    fn open_badge(&self, r: &Register) -> Option<(bool, String)> {
+        match self.activity.get(&r.id).and_then(|a| a.open_days)? {
+            0 => Some((false, self.tr.t("registers-open-now"))),
+            days => Some((true, self.tr.t1("registers-open-days", "days", days))),
+        }
     }
 }
 
@@ -52,6 +72,12 @@ pub async fn list(
     Query(flash): Query<Flash>,
 ) -> Result<Response, PageError> {
     let registers = services::registers(&state, &ctx).await.or_page(&ctx)?;
+    let activity = services::closing::activity(&state, &ctx)
+        .await
+        .or_page(&ctx)?;
+    let tz = services::time_zone(&state, ctx.tenant)
+        .await
+        .or_page(&ctx)?;
     let methods = if ctx.can(Permission::ManagePaymentMethods) {
         let on = services::orders::enabled_methods(&state, &ctx)
             .await
@@ -71,6 +97,8 @@ pub async fn list(
             tr: Tr(ctx.lang),
             nav: Nav::new(&ctx, "/distribution/registers", flash.key()),
             registers,
+            activity,
+            tz,
             methods,
         },
     ))

@@ -404,3 +404,42 @@ pub async fn summary(
         .await?;
     Ok(summarize(&zs, period, before))
 }
+
+/// A register's last opening and last Z (the seeds' registers list), and whether it is open.
+#[derive(Debug, Clone, Default)]
+pub struct Activity {
+    pub last_opened: Option<i64>,
+    pub last_z: Option<i64>,
+    /// Open now, for this many days (0: since today).
+    pub open_days: Option<i64>,
+}
+
+pub async fn activity(
+    state: &AppState,
+    ctx: &Ctx,
+) -> Result<std::collections::HashMap<RegisterId, Activity>, AppError> {
+    ctx.require(Permission::ManageRegisters)?;
+    let tenant = ctx.tenant;
+    let last = state
+        .store
+        .read(|tx| Box::pin(async move { register_sessions::last_per_register(tx, tenant).await }))
+        .await?;
+    let open = open_sessions(state, ctx).await?;
+    Ok(last
+        .into_iter()
+        .map(|(id, last_opened, last_z)| {
+            let open_days = open
+                .iter()
+                .find(|o| o.session.register_id == id)
+                .map(|o| o.days_open);
+            (
+                id,
+                Activity {
+                    last_opened,
+                    last_z,
+                    open_days,
+                },
+            )
+        })
+        .collect())
+}
