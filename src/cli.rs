@@ -70,6 +70,24 @@ pub enum Command {
         #[command(subcommand)]
         command: JournalCommand,
     },
+    /// Ticket codes.
+    Ticket {
+        #[command(subcommand)]
+        command: TicketCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TicketCommand {
+    /// Check a scanned ticket code with the organization's public key alone (no database):
+    /// says what the ticket is for, or exits with an error for a forged or altered code.
+    Verify {
+        /// The public key as `GET /api/v1/ticket-key` gives it (base64url).
+        #[arg(long)]
+        public_key: String,
+        /// The code read from the QR code (GT1.…).
+        code: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -202,7 +220,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Journal {
             command: JournalCommand::Verify { db },
         } => journal_verify(&cli, db).await,
+        Command::Ticket {
+            command: TicketCommand::Verify { public_key, code },
+        } => ticket_verify(public_key, code),
     }
+}
+
+fn ticket_verify(public_key: &str, code: &str) -> anyhow::Result<()> {
+    let Some(key) = guichet_web::services::documents::parse_public_key(public_key) else {
+        anyhow::bail!("--public-key is not a base64url Ed25519 public key");
+    };
+    let claim = guichet_domain::ticket::verify(code, &key)
+        .map_err(|e| anyhow::anyhow!("ticket refused ({}): {e}", e.code()))?;
+    let start = claim
+        .session_start
+        .and_then(|s| jiff::Timestamp::from_microsecond(s).ok())
+        .map(|t| t.to_string())
+        .unwrap_or_else(|| "-".into());
+    println!(
+        "Valid ticket {}/{} of order {} (line {}), session {start}, key {}.",
+        claim.index, claim.count, claim.order_id, claim.line, claim.key_id
+    );
+    Ok(())
 }
 
 async fn journal_verify(cli: &Cli, db: &DbArgs) -> anyhow::Result<()> {

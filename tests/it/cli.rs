@@ -7,7 +7,7 @@ use guichet_web::WebConfig;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-fn guichet(args: &[&str], stdin: Option<&str>) -> Output {
+pub(crate) fn guichet(args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_guichet"))
         .args(args)
         .env_remove("GUICHET_DATABASE_URL")
@@ -28,7 +28,7 @@ fn guichet(args: &[&str], stdin: Option<&str>) -> Output {
     child.wait_with_output().expect("wait for guichet")
 }
 
-fn text(o: &Output) -> String {
+pub(crate) fn text(o: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&o.stdout),

@@ -1066,3 +1066,208 @@ async fn promotions_and_promo_codes_lower_the_price() {
     assert_eq!(r.status(), 201);
     app.stop().await;
 }
+
+/// The receipt and the tickets of a sale: organization details, VAT per rate, payments and
+/// change; one ticket per visitor with a signed QR code that verifies with the public key
+/// alone (API and command line) and refuses a changed byte; a second print is a journaled
+/// DUPLICATA; an offer set to one ticket per order prints one for the group.
+#[tokio::test]
+async fn receipts_and_tickets_with_signed_codes() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let manager = api_key(&app, &a, "manager").await;
+    let s = setup(&app, &manager, 40).await;
+    let mut lines = tickets(&s, 2, 1);
+    lines.push(json!({"product_id": s.panier, "quantity": 1}));
+    let r = post(
+        &app,
+        &manager,
+        "/api/v1/orders",
+        json!({"register_id": s.register, "lines": lines,
+        "payments": [{"method": "cash", "amount": "50,00"}]}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let o: Value = r.json().await.unwrap();
+    let id = o["id"].as_str().unwrap().to_owned();
+    let number = o["number"].as_str().unwrap().to_owned();
+    let seller = crate::harness::login(&app, &a.seller).await;
+    let receipt = seller
+        .get(app.url(&format!("/orders/{id}/receipt")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        receipt.contains(&number) && receipt.contains("47,00 €") && receipt.contains("3,00 €"),
+        "{receipt}"
+    );
+    assert!(
+        receipt.contains("4,34 €"),
+        "VAT at 21 % on the panier: {receipt}"
+    );
+    assert!(!receipt.contains("DUPLICATA"));
+    let again = seller
+        .get(app.url(&format!("/orders/{id}/receipt")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(again.contains("DUPLICATA 1"), "{again}");
+
+    let page = seller
+        .get(app.url(&format!("/orders/{id}/tickets")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.matches("class=\"ticket\"").count(),
+        3,
+        "one per visitor: {page}"
+    );
+    assert!(page.contains("<svg"));
+    let list = get(&app, &manager, &format!("/api/v1/orders/{id}/tickets")).await;
+    let codes: Vec<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["code"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(codes.len(), 3);
+    assert!(page.contains(&codes[0]), "the page prints the same codes");
+    let claim: Value = post(
+        &app,
+        &manager,
+        "/api/v1/tickets/verify",
+        json!({"code": codes[1]}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(claim["order_id"], id);
+    assert_eq!(
+        (claim["index"].as_i64(), claim["count"].as_i64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(claim["session_start"], s.start);
+    // One character changed in the payload: refused.
+    let mut forged: Vec<char> = codes[0].chars().collect();
+    let at = 10;
+    forged[at] = if forged[at] == 'A' { 'B' } else { 'A' };
+    let forged: String = forged.into_iter().collect();
+    let p = problem(
+        post(
+            &app,
+            &manager,
+            "/api/v1/tickets/verify",
+            json!({"code": forged}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    let code = &field_errors(&p)[0].1;
+    assert!(
+        code == "ticket_bad_signature" || code == "ticket_malformed",
+        "{code}"
+    );
+    // Offline, with the public key alone.
+    let key = get(&app, &manager, "/api/v1/ticket-key").await;
+    let public = key["public_key"].as_str().unwrap().to_owned();
+    let out = crate::cli::guichet(
+        &["ticket", "verify", "--public-key", &public, &codes[2]],
+        None,
+    );
+    assert!(out.status.success(), "{}", crate::cli::text(&out));
+    assert!(crate::cli::text(&out).contains(&id));
+    let out = crate::cli::guichet(
+        &["ticket", "verify", "--public-key", &public, &forged],
+        None,
+    );
+    assert!(!out.status.success());
+    // Reprints are journaled and the journal still verifies.
+    let printed: Value = post(
+        &app,
+        &manager,
+        &format!("/api/v1/orders/{id}/prints"),
+        json!({"document": "tickets"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(printed["copy"], 1);
+    let reports = app
+        .store
+        .read(|tx| Box::pin(async move { guichet_store::journal::verify_all(tx).await }))
+        .await
+        .unwrap();
+    assert!(reports.iter().all(|r| r.first_broken.is_none()));
+    let duplicates: i64 = app.store.read(|tx| Box::pin(async move {
+        Ok(guichet_store::on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM journal_entries WHERE kind = 'duplicate'").fetch_one(c).await?))
+    })).await.unwrap();
+    assert_eq!(
+        duplicates, 2,
+        "the receipt's and the tickets' second prints"
+    );
+
+    // A group offer: one ticket for the order.
+    let group: Value = post(&app, &manager, "/api/v1/offers", json!({
+        "fr": {"name": "Visite de groupe"}, "kind": "activity", "sale_pos": true, "capacity": "40",
+        "one_ticket_per_order": true,
+        "prices": [{"item_id": s.adult, "price": "8,50"}, {"item_id": s.child, "price": "5,00"}],
+        "rules": [{"from": "2026-01-01", "to": "2030-12-31", "kind": "every", "every_minutes": "60", "first": "10:00", "last": "16:00"}]
+    }))
+    .await
+    .json()
+    .await
+    .unwrap();
+    let group_id = group["id"].as_str().unwrap().to_owned();
+    let day = jiff::Timestamp::from_microsecond(s.start)
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Brussels").unwrap())
+        .date();
+    let av = get(
+        &app,
+        &manager,
+        &format!("/api/v1/offers/{group_id}/availability?from={day}&to={day}"),
+    )
+    .await;
+    let start = av["sessions"][0]["start"].as_i64().unwrap();
+    let group_lines = json!([
+        {"offer_id": group_id, "session_start": start, "item_id": s.adult, "quantity": 3},
+        {"offer_id": group_id, "session_start": start, "item_id": s.child, "quantity": 2}]);
+    let r = post(
+        &app,
+        &manager,
+        "/api/v1/orders",
+        json!({"register_id": s.register, "lines": group_lines,
+        "payments": [{"method": "cash", "amount": "35,50"}]}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let g: Value = r.json().await.unwrap();
+    let list = get(
+        &app,
+        &manager,
+        &format!("/api/v1/orders/{}/tickets", g["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert!(
+        list[0]["label"]
+            .as_str()
+            .unwrap()
+            .contains("3 × Ticket adulte"),
+        "{list}"
+    );
+    app.stop().await;
+}

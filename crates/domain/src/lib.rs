@@ -20,6 +20,7 @@ pub mod role;
 pub mod schedule;
 pub mod shop;
 pub mod text;
+pub mod ticket;
 pub mod validation;
 
 pub use ids::*;

@@ -24,9 +24,26 @@ pub fn barcode_svg(code: &str, symbology: Symbology, height: u32) -> Result<Stri
         .map_err(|e| format!("{code}: {e}"))
 }
 
+/// A QR code of `text` as an SVG element (medium error correction, survives a creased ticket).
+pub fn qr_svg(text: &str) -> Result<String, String> {
+    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| e.to_string())?;
+    Ok(code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(180, 180)
+        .quiet_zone(true)
+        .build())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_ticket_code_draws_as_a_qr_code() {
+        let svg = qr_svg("GT1.AAAA.BBBB").unwrap();
+        assert!(svg.contains("<svg") && svg.contains("<path"), "{svg}");
+    }
 
     #[test]
     fn every_symbology_draws() {

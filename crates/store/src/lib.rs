@@ -13,6 +13,7 @@ pub mod api_keys;
 pub mod copy;
 pub mod customers;
 mod db;
+pub mod documents;
 pub mod groups;
 pub mod items;
 pub mod journal;

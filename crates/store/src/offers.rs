@@ -68,6 +68,8 @@ pub struct Offer {
     pub texts: Texts,
     pub sale_pos: bool,
     pub sale_online: bool,
+    /// One ticket for the whole order instead of one per visitor.
+    pub one_ticket_per_order: bool,
     pub duration_minutes: Option<i64>,
     pub difficulty: Option<String>,
     pub location: Option<String>,
@@ -93,6 +95,7 @@ struct Row {
     texts_json: String,
     sale_pos: bool,
     sale_online: bool,
+    one_ticket_per_order: bool,
     duration_minutes: Option<i32>,
     difficulty: Option<String>,
     location: Option<String>,
@@ -106,7 +109,7 @@ struct Row {
     archived_at: Option<i64>,
 }
 
-const SELECT: &str = "SELECT id, group_id, kind, texts_json, sale_pos, sale_online, duration_minutes, difficulty, location,
+const SELECT: &str = "SELECT id, group_id, kind, texts_json, sale_pos, sale_online, one_ticket_per_order, duration_minutes, difficulty, location,
     capacity, online_cutoff_hours, pos_cutoff_hours, published_from, published_to, schedule_json, follows_calendar, archived_at
     FROM offers WHERE organization_id = $1";
 
@@ -167,6 +170,7 @@ async fn offer(tx: &mut Tx, tenant: Tenant, r: Row) -> Result<Offer> {
         texts,
         sale_pos: r.sale_pos,
         sale_online: r.sale_online,
+        one_ticket_per_order: r.one_ticket_per_order,
         duration_minutes: r.duration_minutes.map(i64::from),
         difficulty: r.difficulty,
         location: r.location,
@@ -333,11 +337,12 @@ pub async fn save(
                 "UPDATE offers SET group_id = $3, kind = $4, name = $5, texts_json = $6, sale_pos = $7, sale_online = $8,
                  duration_minutes = $9, difficulty = $10, location = $11, capacity = $12, online_cutoff_hours = $13,
                  pos_cutoff_hours = $14, published_from = $15, published_to = $16, schedule_json = $17,
-                 follows_calendar = $18
+                 follows_calendar = $18, one_ticket_per_order = $19
                  WHERE organization_id = $1 AND id = $2")
                 .bind(tenant.id().0).bind(id.0).bind(group.map(|g| g.0)).bind(d.kind.as_str()).bind(&d.fr.name)
                 .bind(&texts).bind(d.sale_pos).bind(d.sale_online).bind(duration).bind(&d.difficulty).bind(&d.location)
                 .bind(d.capacity).bind(online).bind(pos).bind(&from).bind(&to).bind(&schedule).bind(follows)
+                .bind(d.one_ticket_per_order)
                 .execute(c).await?.rows_affected());
             id
         }
@@ -346,11 +351,12 @@ pub async fn save(
             on_tx!(tx, c => sqlx::query(
                 "INSERT INTO offers (id, organization_id, group_id, kind, name, texts_json, sale_pos, sale_online, duration_minutes,
                  difficulty, location, capacity, online_cutoff_hours, pos_cutoff_hours, published_from, published_to, schedule_json,
-                 follows_calendar, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)")
+                 follows_calendar, created_at, one_ticket_per_order)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)")
                 .bind(id.0).bind(tenant.id().0).bind(group.map(|g| g.0)).bind(d.kind.as_str()).bind(&d.fr.name)
                 .bind(&texts).bind(d.sale_pos).bind(d.sale_online).bind(duration).bind(&d.difficulty).bind(&d.location)
                 .bind(d.capacity).bind(online).bind(pos).bind(&from).bind(&to).bind(&schedule).bind(follows).bind(now_micros())
+                .bind(d.one_ticket_per_order)
                 .execute(c).await?.rows_affected());
             id
         }

@@ -337,6 +337,14 @@
     if (change > 0) res.appendChild(el("span", { class: "change" }, ` · ${T["cashier-change"]} ${money(change)}`));
     res.appendChild(document.createTextNode(" "));
     res.appendChild(el("a", { href: `/orders/${o.id}` }, T["cashier-view-order"]));
+    if (o.number) {
+      res.appendChild(document.createTextNode(" · "));
+      res.appendChild(el("a", { href: `/orders/${o.id}/receipt`, target: "_blank", id: "print-receipt" }, T["order-print-receipt"]));
+      if ((o.lines || []).some((l) => l.kind === "ticket_type")) {
+        res.appendChild(document.createTextNode(" · "));
+        res.appendChild(el("a", { href: `/orders/${o.id}/tickets`, target: "_blank", id: "print-tickets" }, T["order-print-tickets"]));
+      }
+    }
     state.lines = [];
     state.payments = [];
     state.preview = null;

@@ -80,6 +80,9 @@ CREATE TABLE ticket_keys (
     created_at BIGINT NOT NULL
 );
 
+-- One ticket for the whole order (a group) instead of one per visitor.
+ALTER TABLE offers ADD COLUMN one_ticket_per_order BOOLEAN NOT NULL DEFAULT FALSE;
+
 -- BEGIN BACKEND-SPECIFIC: a Z is immutable once made.
 CREATE TRIGGER register_sessions_z_frozen BEFORE UPDATE ON register_sessions
 WHEN OLD.closed_at IS NOT NULL

@@ -5,6 +5,7 @@
 
 mod catalogue;
 mod closing;
+mod documents;
 pub(crate) mod offers;
 mod orders;
 mod planning;
@@ -127,6 +128,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(orders::pay))
         .routes(routes!(orders::confirm))
         .routes(routes!(orders::cancel))
+        .routes(routes!(documents::tickets))
+        .routes(routes!(documents::print))
+        .routes(routes!(documents::ticket_key))
+        .routes(routes!(documents::verify))
         .routes(routes!(orders::payments))
         .routes(routes!(orders::search_customers, orders::create_customer))
         .routes(routes!(

@@ -589,7 +589,9 @@ pub async fn report(
     let tz = crate::services::time_zone(&state, ctx.tenant)
         .await
         .or_page(&ctx)?;
-    let organization = ctx_org_name(&state, &ctx).await;
+    let organization = crate::services::organization_name(&state, ctx.tenant)
+        .await
+        .or_page(&ctx)?;
     let tr = Tr(ctx.lang);
     let flash = q.done.as_deref().map(|k| tr.t(&format!("flash-{k}")));
     Ok(render(&ReportPage {
@@ -600,16 +602,6 @@ pub async fn report(
         organization,
         flash,
     }))
-}
-
-async fn ctx_org_name(state: &AppState, ctx: &Ctx) -> String {
-    let tenant = ctx.tenant;
-    state
-        .store
-        .read(|tx| Box::pin(async move { guichet_store::organizations::get(tx, tenant).await }))
-        .await
-        .map(|o| o.name)
-        .unwrap_or_default()
 }
 
 /// One X or Z as CSV: a heading, then a line per figure, VAT rate and payment method.

@@ -5,6 +5,7 @@ mod account;
 mod calendar;
 mod catalogue;
 mod closing;
+mod documents;
 mod groups;
 mod offers;
 mod orders;
@@ -170,6 +171,8 @@ pub fn router() -> Router<AppState> {
         .route("/orders/payments/export", get(orders::export_payments))
         .route("/orders/{id}", get(orders::show))
         .route("/orders/{id}/pay", post(orders::pay))
+        .route("/orders/{id}/receipt", get(documents::receipt))
+        .route("/orders/{id}/tickets", get(documents::tickets))
         .route("/orders/{id}/confirm", post(orders::confirm))
         .route("/orders/{id}/cancel", post(orders::cancel))
         .route("/activity/calendar", get(calendar::show))

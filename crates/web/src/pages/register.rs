@@ -81,6 +81,8 @@ const TEXTS: &[&str] = &[
     "cashier-register-open",
     "cashier-register-closed",
     "cashier-register-phone",
+    "order-print-receipt",
+    "order-print-tickets",
 ];
 
 #[derive(Template)]

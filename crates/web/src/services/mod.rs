@@ -4,6 +4,7 @@
 
 pub mod catalogue;
 pub mod closing;
+pub mod documents;
 pub mod groups;
 pub mod offers;
 pub mod orders;
@@ -42,6 +43,15 @@ pub async fn organization(state: &AppState, ctx: &Ctx) -> Result<Organization, A
         .store
         .read(|tx| Box::pin(async move { organizations::get(tx, tenant).await }))
         .await?)
+}
+
+/// The organization's name, for printed documents (any role).
+pub async fn organization_name(state: &AppState, tenant: Tenant) -> Result<String, AppError> {
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { organizations::get(tx, tenant).await }))
+        .await?
+        .name)
 }
 
 /// The organization's time zone, for showing instants (any role).

@@ -1,0 +1,126 @@
+//! The receipt (80 mm for receipt printers, A4) and the tickets with their QR codes, as print
+//! views of the browser: no extra software at the desk. A second print says DUPLICATA.
+
+use super::{OrPage, parse_id};
+use crate::AppState;
+use crate::auth::PageCtx;
+use crate::error::PageError;
+use crate::services::documents::{self, Ticket};
+use crate::view::{Tr, render};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use guichet_domain::OrderId;
+use guichet_domain::order::PaymentMethod;
+use guichet_store::orders::Order;
+use guichet_store::organizations::Organization;
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PrintQuery {
+    /// `a4`; 80 mm otherwise (the receipt printer at the desk).
+    format: String,
+}
+
+#[derive(Template)]
+#[template(path = "receipt.html")]
+struct ReceiptPage {
+    tr: Tr,
+    o: Order,
+    org: Organization,
+    copy: i64,
+    tz: String,
+    narrow: bool,
+}
+
+impl ReceiptPage {
+    fn method_label(&self, m: &PaymentMethod) -> String {
+        self.tr.t(&format!("method-{}", m.as_str()))
+    }
+    fn rate(&self, bp: &u32) -> String {
+        guichet_domain::VatRate::from_basis_points(i64::from(*bp))
+            .map(|r| r.to_string())
+            .unwrap_or_default()
+    }
+    fn version(&self) -> &'static str {
+        env!("CARGO_PKG_VERSION")
+    }
+    fn due(&self) -> String {
+        self.tr
+            .money(&(self.o.total_cents - self.o.collected_cents))
+    }
+}
+
+pub async fn receipt(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<String>,
+    Query(q): Query<PrintQuery>,
+) -> Result<Response, PageError> {
+    let id: OrderId = parse_id(&id, &ctx)?;
+    let printed = documents::receipt(&state, &ctx, id).await.or_page(&ctx)?;
+    let (o, org) = printed.doc;
+    Ok(render(&ReceiptPage {
+        tr: Tr(ctx.lang),
+        tz: org.time_zone.clone(),
+        o,
+        org,
+        copy: printed.copy,
+        narrow: q.format != "a4",
+    }))
+}
+
+/// A ticket ready to print, with its QR code drawn.
+struct PrintedTicket {
+    t: Ticket,
+    qr: String,
+}
+
+#[derive(Template)]
+#[template(path = "tickets.html")]
+struct TicketsPage {
+    tr: Tr,
+    o: Order,
+    tickets: Vec<PrintedTicket>,
+    copy: i64,
+    tz: String,
+    organization: String,
+    narrow: bool,
+}
+
+pub async fn tickets(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<String>,
+    Query(q): Query<PrintQuery>,
+) -> Result<Response, PageError> {
+    let id: OrderId = parse_id(&id, &ctx)?;
+    let printed = documents::tickets(&state, &ctx, id, true)
+        .await
+        .or_page(&ctx)?;
+    let (o, list) = printed.doc;
+    let tz = crate::services::time_zone(&state, ctx.tenant)
+        .await
+        .or_page(&ctx)?;
+    let organization = crate::services::organization_name(&state, ctx.tenant)
+        .await
+        .or_page(&ctx)?;
+    let tickets = list
+        .into_iter()
+        .map(|t| {
+            // A code that cannot be drawn still prints as text under the empty square.
+            let qr = guichet_integrations::labels::qr_svg(&t.code).unwrap_or_default();
+            PrintedTicket { t, qr }
+        })
+        .collect();
+    Ok(render(&TicketsPage {
+        tr: Tr(ctx.lang),
+        o,
+        tickets,
+        copy: printed.copy,
+        tz,
+        organization,
+        narrow: q.format != "a4",
+    }))
+}
