@@ -3,12 +3,11 @@
 //! database. Run with `cargo bench --bench availability`. (The register-sale issue re-runs
 //! it with 100,000 orders.)
 
-use guichet_domain::Role;
+mod common;
+
 use guichet_domain::offer::{OfferInput, OfferTexts, PriceInput};
-use guichet_domain::org::{Language, OrganizationInput};
 use guichet_domain::schedule::RuleInput;
 use guichet_store::{Store, migrate, organizations};
-use guichet_web::auth::Ctx;
 use guichet_web::{AppState, WebConfig};
 use std::sync::Arc;
 use std::time::Instant;
@@ -16,14 +15,7 @@ use std::time::Instant;
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut targets = vec![(
-        "SQLite",
-        format!("sqlite://{}/bench.db", dir.path().display()),
-    )];
-    if let Ok(url) = std::env::var("GUICHET_BENCH_DATABASE_URL") {
-        targets.push(("PostgreSQL", url));
-    }
-    for (name, url) in targets {
+    for (name, url) in common::targets(&dir, "bench.db") {
         run(name, &url).await;
     }
 }
@@ -31,15 +23,7 @@ async fn main() {
 async fn run(name: &str, url: &str) {
     let store = Store::connect(url).await.expect("connect");
     migrate::run(&store).await.expect("migrate");
-    let org = OrganizationInput {
-        name: "Bench".into(),
-        currency: "EUR".into(),
-        time_zone: "Europe/Brussels".into(),
-        default_language: "fr".into(),
-        ..Default::default()
-    }
-    .parse()
-    .expect("org");
+    let org = common::organization();
     let tenant = store
         .write(|tx| {
             let org = org.clone();
@@ -61,15 +45,7 @@ async fn run(name: &str, url: &str) {
         store: store.clone(),
         config: Arc::new(WebConfig::default()),
     };
-    let ctx = Ctx {
-        user: None,
-        tenant,
-        role: Role::Admin,
-        memberships: vec![],
-        session_token: None,
-        api_key: None,
-        lang: Language::Fr,
-    };
+    let ctx = common::admin(tenant);
     let vat = guichet_web::services::vat_rates(&state, &ctx)
         .await
         .expect("rates")[0]

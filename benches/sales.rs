@@ -11,28 +11,21 @@
 //! SQLite always; PostgreSQL too when `GUICHET_BENCH_DATABASE_URL` points at an empty database.
 //! Run with `cargo bench --bench sales`.
 
-use guichet_domain::Role;
+mod common;
+
 use guichet_domain::offer::{OfferInput, OfferTexts, PriceInput};
-use guichet_domain::org::{Language, OrganizationInput, RegisterInput, SiteInput};
+use guichet_domain::org::{RegisterInput, SiteInput};
 use guichet_domain::schedule::RuleInput;
-use guichet_store::{Store, migrate, organizations};
 use guichet_web::auth::Ctx;
 use guichet_web::services::orders::{LineInput, OrderInput, PaymentInput};
-use guichet_web::{AppState, WebConfig};
+use guichet_web::AppState;
 use std::sync::Arc;
 use std::time::Instant;
 
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut targets = vec![(
-        "SQLite",
-        format!("sqlite://{}/bench.db", dir.path().display()),
-    )];
-    if let Ok(url) = std::env::var("GUICHET_BENCH_DATABASE_URL") {
-        targets.push(("PostgreSQL", url));
-    }
-    for (name, url) in targets {
+    for (name, url) in common::targets(&dir, "bench.db") {
         run(name, &url).await;
     }
 }
@@ -49,46 +42,7 @@ struct Setup {
 }
 
 async fn setup(url: &str) -> Setup {
-    let store = Store::connect(url).await.expect("connect");
-    migrate::run(&store).await.expect("migrate");
-    let org = OrganizationInput {
-        name: "Bench".into(),
-        currency: "EUR".into(),
-        time_zone: "Europe/Brussels".into(),
-        default_language: "fr".into(),
-        ..Default::default()
-    }
-    .parse()
-    .expect("org");
-    let tenant = store
-        .write(|tx| {
-            let org = org.clone();
-            Box::pin(async move {
-                let tenant = organizations::create(tx, &org).await?;
-                guichet_web::services::add_preset(
-                    tx,
-                    tenant,
-                    guichet_domain::org::vat_preset("BE").expect("preset"),
-                )
-                .await?;
-                Ok(tenant)
-            })
-        })
-        .await
-        .expect("organization");
-    let state = AppState {
-        store: store.clone(),
-        config: Arc::new(WebConfig::default()),
-    };
-    let ctx = Ctx {
-        user: None,
-        tenant,
-        role: Role::Admin,
-        memberships: vec![],
-        session_token: None,
-        api_key: None,
-        lang: Language::Fr,
-    };
+    let (state, ctx) = common::belgian_organization(url).await;
     let rates = guichet_web::services::vat_rates(&state, &ctx)
         .await
         .expect("rates");
@@ -192,6 +146,18 @@ async fn setup(url: &str) -> Setup {
         )
         .await
         .expect("register");
+        // Open for the day: a counter register sells only while open.
+        guichet_web::services::closing::open(
+            &state,
+            &ctx,
+            &r.id.to_string(),
+            &guichet_web::services::closing::OpenInput {
+                opening_float: "150,00".into(),
+                counts: vec![],
+            },
+        )
+        .await
+        .expect("open register");
         registers.push(r.id.to_string());
     }
     let a = guichet_web::services::planning::availability(

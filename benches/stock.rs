@@ -2,7 +2,9 @@
 //! 500 ms), on SQLite, and on PostgreSQL when `GUICHET_BENCH_DATABASE_URL` points at an
 //! empty database. Run with `cargo bench --bench stock`.
 
-use guichet_domain::org::{OrganizationInput, SiteInput};
+mod common;
+
+use guichet_domain::org::SiteInput;
 use guichet_domain::shop::ProductDetails;
 use guichet_store::{Store, Tx, migrate, organizations, shop, sites};
 use std::time::Instant;
@@ -14,14 +16,7 @@ const DAY: i64 = 86_400_000_000;
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut targets = vec![(
-        "SQLite",
-        format!("sqlite://{}/bench.db", dir.path().display()),
-    )];
-    if let Ok(url) = std::env::var("GUICHET_BENCH_DATABASE_URL") {
-        targets.push(("PostgreSQL", url));
-    }
-    for (name, url) in targets {
+    for (name, url) in common::targets(&dir, "bench.db") {
         run(name, &url).await;
     }
 }
@@ -29,15 +24,7 @@ async fn main() {
 async fn run(name: &str, url: &str) {
     let store = Store::connect(url).await.expect("connect");
     migrate::run(&store).await.expect("migrate");
-    let org = OrganizationInput {
-        name: "Bench".into(),
-        currency: "EUR".into(),
-        time_zone: "Europe/Brussels".into(),
-        default_language: "fr".into(),
-        ..Default::default()
-    }
-    .parse()
-    .expect("org");
+    let org = common::organization();
     let site = SiteInput {
         name: "Bench".into(),
         ..Default::default()

@@ -91,25 +91,7 @@ async fn sign_in_switch_language_and_create_a_vat_rate() {
             .unwrap(),
         "Connexion"
     );
-    b.find(Locator::Id("f-email"))
-        .await
-        .unwrap()
-        .send_keys(&a.admin)
-        .await
-        .unwrap();
-    b.find(Locator::Id("f-password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    b.find(Locator::Id("login-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.wait().for_element(Locator::Css("main h1")).await.unwrap();
+    sign_in(&b, &a.admin).await;
     assert_eq!(
         b.find(Locator::Css("main h1"))
             .await
@@ -285,25 +267,7 @@ async fn create_an_offer_then_stop_and_reopen_its_sales() {
         .unwrap();
 
     b.goto(&app.url("/login")).await.unwrap();
-    b.find(Locator::Id("f-email"))
-        .await
-        .unwrap()
-        .send_keys(&a.manager)
-        .await
-        .unwrap();
-    b.find(Locator::Id("f-password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    b.find(Locator::Id("login-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.wait().for_element(Locator::Css("main h1")).await.unwrap();
+    sign_in(&b, &a.manager).await;
 
     // The offer, from the page.
     b.goto(&app.url("/activity/offers/new")).await.unwrap();
@@ -438,6 +402,24 @@ async fn create_an_offer_then_stop_and_reopen_its_sales() {
     app.stop().await;
 }
 
+/// Signs in on the login page the browser shows, and waits for the page behind it.
+async fn sign_in(b: &fantoccini::Client, email: &str) {
+    b.find(Locator::Id("f-email"))
+        .await
+        .unwrap()
+        .send_keys(email)
+        .await
+        .unwrap();
+    b.find(Locator::Id("f-password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    click(b, "#login-submit").await;
+    b.wait().for_element(Locator::Css("main h1")).await.unwrap();
+}
+
 /// Clicks an element after scrolling it to the middle of the window (the sticky top bar would
 /// otherwise cover elements scrolled to the top).
 async fn click(b: &fantoccini::Client, css: &str) {
@@ -526,25 +508,7 @@ async fn sell_tickets_and_a_scanned_product_paid_half_cash_half_bancontact() {
     let barcode = peluche["barcode"].as_str().unwrap().to_owned();
 
     b.goto(&app.url("/login")).await.unwrap();
-    b.find(Locator::Id("f-email"))
-        .await
-        .unwrap()
-        .send_keys(&a.seller)
-        .await
-        .unwrap();
-    b.find(Locator::Id("f-password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    b.find(Locator::Id("login-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.wait().for_element(Locator::Css("main h1")).await.unwrap();
+    sign_in(&b, &a.seller).await;
     b.goto(&app.url("/register")).await.unwrap();
     b.wait()
         .for_element(Locator::Css("#offers .offer"))
@@ -703,5 +667,144 @@ async fn sell_tickets_and_a_scanned_product_paid_half_cash_half_bancontact() {
     assert_eq!(o["state"], "confirmed");
     assert_eq!(o["customer_name"], "Samantha REGA");
     assert_eq!(o["origin"]["province"], "Namur");
+    app.stop().await;
+}
+
+/// The closing issue's flow: a seller opens the register with a float counted by denomination,
+/// sells, prints the X, closes with 0,80 € missing from the drawer and reads the Z.
+#[tokio::test]
+async fn open_the_register_sell_print_the_x_and_close_with_a_difference() {
+    let Some((_driver, _profile, b)) = browser().await else {
+        return;
+    };
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let key = crate::harness::api_key(&app, &a, "manager").await;
+    let c = reqwest::Client::new();
+    let get = |path: String| {
+        let (c, key, url) = (c.clone(), key.clone(), app.url(&path));
+        async move {
+            c.get(url)
+                .bearer_auth(key)
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let rates = get("/api/v1/vat-rates".into()).await;
+    let vat21 = rates
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rate_basis_points"] == 2100)
+        .unwrap()["id"]
+        .clone();
+    let peluche: serde_json::Value = c.post(app.url("/api/v1/products")).bearer_auth(&key)
+        .json(&serde_json::json!({"name": "Peluche loup", "price": "12,80", "vat_rate_id": vat21, "sale_pos": true}))
+        .send().await.unwrap().json().await.unwrap();
+    let barcode = peluche["barcode"].as_str().unwrap().to_owned();
+    // The fixture's register starts open: close it (an empty Z 1) so the day starts closed.
+    let register = get("/api/v1/registers".into()).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let session = get(format!("/api/v1/registers/{register}/session")).await;
+    let r = c
+        .post(app.url(&format!(
+            "/api/v1/register-sessions/{}/close",
+            session["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({"counted_cash": "0"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    b.goto(&app.url("/login")).await.unwrap();
+    sign_in(&b, &a.seller).await;
+    // The cashier screen says the register is closed and leads to the drawer.
+    b.goto(&app.url("/register")).await.unwrap();
+    text_of_contains(&b, "#drawer-link", "fermée").await;
+    click(&b, "#drawer-link").await;
+    b.wait()
+        .for_element(Locator::Id("open-form"))
+        .await
+        .unwrap();
+    // 5 notes of 20 €: a 100,00 € float.
+    click(&b, "#open-form details summary").await;
+    b.find(Locator::Id("n2000"))
+        .await
+        .unwrap()
+        .send_keys("5")
+        .await
+        .unwrap();
+    click(&b, "#open-register-button").await;
+    text_of_contains(&b, "#session-facts", "100,00 €").await;
+    // Sell the peluche, paid 20,00 € in cash: 7,20 € change.
+    b.goto(&app.url(&format!("/register?register={register}")))
+        .await
+        .unwrap();
+    text_of_contains(&b, "#drawer-link", "ouverte").await;
+    b.find(Locator::Id("scan"))
+        .await
+        .unwrap()
+        .send_keys(&format!("{barcode}\u{E007}"))
+        .await
+        .unwrap();
+    text_of_contains(&b, "#total", "12,80 €").await;
+    click(&b, "#methods button[data-method='cash']").await;
+    let amount = b.find(Locator::Id("pay-amount")).await.unwrap();
+    amount.clear().await.unwrap();
+    amount.send_keys("20,00").await.unwrap();
+    click(&b, "#add-payment").await;
+    click(&b, "#validate").await;
+    text_of_contains(&b, "#result", "7,20 €").await;
+    // The X: 12,80 € over 1 ticket, 112,80 € expected in the drawer; closes nothing.
+    b.goto(&app.url(&format!("/register/drawer?register={register}")))
+        .await
+        .unwrap();
+    text_of_contains(&b, "#x-expected", "112,80 €").await;
+    let x = b
+        .find(Locator::Id("print-x"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    b.goto(&app.url(&x)).await.unwrap();
+    text_of_contains(&b, "#report-title", "X").await;
+    text_of_contains(&b, "#z-revenue", "12,80 €").await;
+    text_of_contains(&b, "#z-tickets", "1").await;
+    // Close with 112,00 € counted: 0,80 € short, and read the Z.
+    b.goto(&app.url(&format!("/register/drawer?register={register}")))
+        .await
+        .unwrap();
+    b.find(Locator::Id("f-counted_cash"))
+        .await
+        .unwrap()
+        .send_keys("112,00")
+        .await
+        .unwrap();
+    click(&b, "#close-register-button").await;
+    text_of_contains(&b, "#report-title", "Z 2").await;
+    text_of_contains(&b, "#z-revenue", "12,80 €").await;
+    text_of_contains(&b, "#z-vat", "2,22 €").await;
+    text_of_contains(&b, "#z-expected", "112,80 €").await;
+    text_of_contains(&b, "#z-counted", "112,00 €").await;
+    text_of_contains(&b, "#z-difference", "-0,80 €").await;
+    text_of_contains(&b, "#z-grand-total", "12,80 €").await;
+    // Closed again: the drawer offers to open.
+    b.goto(&app.url(&format!("/register/drawer?register={register}")))
+        .await
+        .unwrap();
+    b.wait()
+        .for_element(Locator::Id("open-form"))
+        .await
+        .unwrap();
     app.stop().await;
 }

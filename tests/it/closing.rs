@@ -894,3 +894,55 @@ async fn drawer_and_follow_up_pages() {
     assert!(list.contains("Dernier Z") || list.contains("Last Z"));
     app.stop().await;
 }
+
+/// Sales racing the closing of their register: each sale is either in the Z or refused
+/// (`register_closed`); none is answered and then missing from the Z.
+#[tokio::test]
+async fn sales_racing_the_closing_are_in_the_z_or_refused() {
+    let app = spawn().await;
+    let s = std::sync::Arc::new(setup(&app).await);
+    let session = session_of(&app, &s, &s.register).await;
+    let mut tasks = Vec::new();
+    for i in 0..30 {
+        let (s, url) = (s.clone(), app.url("/api/v1/orders"));
+        tasks.push(tokio::spawn(async move {
+            // Let the closing start among them.
+            tokio::time::sleep(std::time::Duration::from_millis(i * 3)).await;
+            let r = client()
+                .post(url)
+                .bearer_auth(&s.key)
+                .json(
+                    &json!({"register_id": s.register, "lines": [line(&s.products[4], 1)],
+                    "payments": [{"method": "cash", "amount": "10,00"}]}),
+                )
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let body: Value = r.json().await.unwrap();
+            (status, body)
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(40)).await;
+    let z = close(&app, &s, &session, json!({"counted_cash": "0"})).await;
+    let mut sold = 0;
+    for t in tasks {
+        let (status, body) = t.await.unwrap();
+        match status {
+            201 => sold += 1,
+            409 => assert_eq!(body["code"], "register_closed", "{body}"),
+            other => panic!("{other}: {body}"),
+        }
+    }
+    assert_eq!(z["tickets"], sold, "every sale answered is in the Z");
+    assert_eq!(z["revenue_cents"], sold * 1_000);
+    assert_eq!(z["payments_cents"], sold * 1_000);
+    let again = get(
+        &app,
+        &s.key,
+        &format!("/api/v1/register-sessions/{session}/report"),
+    )
+    .await;
+    assert_eq!(again, z, "and the Z did not move afterwards");
+    app.stop().await;
+}
