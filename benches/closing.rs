@@ -8,12 +8,12 @@
 mod common;
 
 use guichet_domain::org::{RegisterInput, SiteInput};
+use guichet_store::Tenant;
 use guichet_store::orders::NewOrder;
 use guichet_store::register_sessions::{self, Closing, Opening};
-use guichet_store::Tenant;
+use guichet_web::AppState;
 use guichet_web::auth::Ctx;
 use guichet_web::services::orders::{LineInput, OrderInput, PaymentInput};
-use guichet_web::AppState;
 use std::sync::Arc;
 use std::time::Instant;
 

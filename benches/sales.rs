@@ -16,9 +16,9 @@ mod common;
 use guichet_domain::offer::{OfferInput, OfferTexts, PriceInput};
 use guichet_domain::org::{RegisterInput, SiteInput};
 use guichet_domain::schedule::RuleInput;
+use guichet_web::AppState;
 use guichet_web::auth::Ctx;
 use guichet_web::services::orders::{LineInput, OrderInput, PaymentInput};
-use guichet_web::AppState;
 use std::sync::Arc;
 use std::time::Instant;
 
