@@ -416,7 +416,19 @@ async fn sign_in(b: &fantoccini::Client, email: &str) {
         .send_keys(PASSWORD)
         .await
         .unwrap();
-    click(b, "#login-submit").await;
+    b.find(Locator::Id("login-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // Until the browser has left the login page: its own elements would go stale under us.
+    for _ in 0..100 {
+        if b.current_url().await.is_ok_and(|u| u.path() != "/login") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     b.wait().for_element(Locator::Css("main h1")).await.unwrap();
 }
 

@@ -1,6 +1,7 @@
-//! Customers as the register knows them (the full customer file comes with the customers
-//! issue): names, e-mail, phone in international form, country, postal code and province, and
-//! the visitor's origin recorded on visit orders.
+//! Customers: the customer file (status, names, company, contact details in international form,
+//! address with the province derived from the postal code, language, birth date, discount and
+//! tax flags, bank details, tags, notes, communication consents), and the visitor's origin
+//! recorded on visit orders. The register quick-creates a customer with a few of these fields.
 
 use crate::org::Email;
 use crate::validation::{ErrorCode, FieldErrors};
@@ -157,7 +158,7 @@ impl ErrorCode for PhoneError {
     }
 }
 
-/// A customer quick-created at the register.
+/// A customer as typed: the register's quick-create sends the first fields only.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct CustomerInput {
@@ -165,20 +166,170 @@ pub struct CustomerInput {
     pub last_name: String,
     pub email: String,
     pub phone: String,
-    /// ISO 3166 two-letter code; Belgium when empty.
+    /// ISO 3166 two-letter code; taken from the phone number's country code when empty, else
+    /// Belgium.
     pub country: String,
     pub postal_code: String,
     /// For the Netherlands, instead of the postal code.
     pub province: String,
+    /// `customer` (default) or `prospect`.
+    pub status: String,
+    pub company: String,
+    pub street: String,
+    pub city: String,
+    /// `fr`, `nl`, `en` or `de`.
+    pub language: String,
+    /// YYYY-MM-DD.
+    pub birth_date: String,
+    /// Personal discount in percent (`9`, `12,5`); an institutional customer without one gets
+    /// [`INSTITUTIONAL_DISCOUNT_BP`].
+    pub discount_percent: String,
+    pub vat_exempt: bool,
+    pub institutional: bool,
+    pub iban: String,
+    pub bic: String,
+    /// Most the customer may owe (`500,00`); empty: no limit.
+    pub balance_limit: String,
+    pub loyalty: bool,
+    /// Comma-separated.
+    pub tags: String,
+    pub notes: String,
+    pub consent_email: bool,
+    pub consent_sms: bool,
+    pub consent_post: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The seed's default discount for institutional customers (schools, associations): 9 %.
+pub const INSTITUTIONAL_DISCOUNT_BP: u32 = 900;
+
+/// Customer or prospect (a contact who has not bought yet).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerStatus {
+    #[default]
+    Customer,
+    Prospect,
+}
+
+impl CustomerStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Customer => "customer",
+            Self::Prospect => "prospect",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim() {
+            "" | "customer" => Some(Self::Customer),
+            "prospect" => Some(Self::Prospect),
+            _ => None,
+        }
+    }
+}
+
+/// The languages a customer is written to in.
+pub const CUSTOMER_LANGUAGES: [&str; 4] = ["fr", "nl", "en", "de"];
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CustomerDetails {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
     pub origin: Origin,
+    pub status: CustomerStatus,
+    pub company: Option<String>,
+    pub street: Option<String>,
+    pub city: Option<String>,
+    pub language: Option<String>,
+    pub birth_date: Option<jiff::civil::Date>,
+    pub discount_bp: u32,
+    pub vat_exempt: bool,
+    pub institutional: bool,
+    /// Electronic form: no spaces, upper case.
+    pub iban: Option<String>,
+    pub bic: Option<String>,
+    pub balance_limit_cents: Option<i64>,
+    pub loyalty: bool,
+    pub tags: Vec<String>,
+    pub notes: Option<String>,
+    pub consent_email: bool,
+    pub consent_sms: bool,
+    pub consent_post: bool,
+}
+
+/// The country of an international phone number (`+31…` is `NL`), if it has one.
+pub fn phone_country(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    if !raw.starts_with('+') && !raw.starts_with("00") {
+        return None;
+    }
+    let n = phonenumber::parse(
+        None,
+        raw.replacen("00", "+", usize::from(raw.starts_with("00"))),
+    )
+    .ok()?;
+    let id = n.country().id()?;
+    Some(format!("{id:?}"))
+}
+
+/// A BIC: 8 or 11 letters and digits, the 5th and 6th a country code.
+fn bic(raw: &str) -> Result<Option<String>, BankError> {
+    let b: String = raw
+        .split_whitespace()
+        .collect::<String>()
+        .to_ascii_uppercase();
+    if b.is_empty() {
+        return Ok(None);
+    }
+    let ok = matches!(b.len(), 8 | 11)
+        && b.chars().all(|c| c.is_ascii_alphanumeric())
+        && b[..6].chars().all(|c| c.is_ascii_alphabetic());
+    if ok { Ok(Some(b)) } else { Err(BankError::Bic) }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BankError {
+    #[error("invalid IBAN")]
+    Iban,
+    #[error("invalid BIC")]
+    Bic,
+}
+
+impl ErrorCode for BankError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Iban => "invalid_iban",
+            Self::Bic => "invalid_bic",
+        }
+    }
+}
+
+/// An IBAN, checked (country length and check digits) by `iban_validate`, in electronic form.
+fn iban(raw: &str) -> Result<Option<String>, BankError> {
+    use iban::IbanLike;
+    if raw.trim().is_empty() {
+        return Ok(None);
+    }
+    // Electronic form first: people type it in groups of four, in any case.
+    raw.split_whitespace()
+        .collect::<String>()
+        .to_ascii_uppercase()
+        .parse::<iban::Iban>()
+        .map(|i| Some(i.electronic_str().to_owned()))
+        .map_err(|_| BankError::Iban)
+}
+
+/// Tags as typed, comma-separated: trimmed, empty ones dropped, each kept once.
+pub fn parse_tags(raw: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in raw.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        if !out.iter().any(|x| crate::text::same_text(x, t)) {
+            out.push(t.chars().take(50).collect());
+        }
+    }
+    out
 }
 
 impl CustomerInput {
@@ -199,7 +350,12 @@ impl CustomerInput {
                 .check("email", Email::parse(raw))
                 .map(|m| m.as_str().to_owned()),
         };
-        let origin = match Origin::parse(&self.country, &self.postal_code, &self.province) {
+        // A number like +31 6… tells the country when nobody typed it.
+        let country = match self.country.trim() {
+            "" => phone_country(&self.phone).unwrap_or_default(),
+            c => c.to_owned(),
+        };
+        let origin = match Origin::parse(&country, &self.postal_code, &self.province) {
             Ok(o) => Some(o),
             Err((field, err)) => {
                 e.add(field, err.code());
@@ -213,6 +369,52 @@ impl CustomerInput {
                 phone_e164(raw, origin.as_ref().map_or("BE", |o| o.country.as_str())),
             ),
         };
+        let status = CustomerStatus::parse(&self.status);
+        if status.is_none() {
+            e.add("status", "unknown_value");
+        }
+        let opt = |e: &mut FieldErrors, field: &str, raw: &str, max: usize| {
+            e.check(field, crate::text::optional(raw, max)).flatten()
+        };
+        let company = opt(&mut e, "company", &self.company, 200);
+        let street = opt(&mut e, "street", &self.street, 200);
+        let city = opt(&mut e, "city", &self.city, 100);
+        let notes = opt(&mut e, "notes", &self.notes, 5_000);
+        let language = match self.language.trim().to_ascii_lowercase().as_str() {
+            "" => None,
+            l if CUSTOMER_LANGUAGES.contains(&l) => Some(l.to_owned()),
+            _ => {
+                e.add("language", "unknown_value");
+                None
+            }
+        };
+        let birth_date = match self.birth_date.trim() {
+            "" => None,
+            raw => match raw.parse::<jiff::civil::Date>() {
+                Ok(d) if d.year() >= 1900 => Some(d),
+                _ => {
+                    e.add("birth_date", "invalid_date");
+                    None
+                }
+            },
+        };
+        let discount_bp = match self.discount_percent.trim() {
+            "" if self.institutional => INSTITUTIONAL_DISCOUNT_BP,
+            "" => 0,
+            raw => match crate::money::VatRate::parse_percent(raw) {
+                Ok(r) => r.basis_points(),
+                Err(_) => {
+                    e.add("discount_percent", "invalid_discount");
+                    0
+                }
+            },
+        };
+        let iban = e.check("iban", iban(&self.iban)).flatten();
+        let bic = e.check("bic", bic(&self.bic)).flatten();
+        let balance_limit_cents = match self.balance_limit.trim() {
+            "" => None,
+            raw => e.check("balance_limit", crate::shop::parse_price_cents(raw)),
+        };
         e.into_result()?;
         Ok(CustomerDetails {
             first_name,
@@ -220,6 +422,24 @@ impl CustomerInput {
             email,
             phone,
             origin: origin.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            company,
+            street,
+            city,
+            language,
+            birth_date,
+            discount_bp,
+            vat_exempt: self.vat_exempt,
+            institutional: self.institutional,
+            iban,
+            bic,
+            balance_limit_cents,
+            loyalty: self.loyalty,
+            tags: parse_tags(&self.tags),
+            notes,
+            consent_email: self.consent_email,
+            consent_sms: self.consent_sms,
+            consent_post: self.consent_post,
         })
     }
 }
@@ -257,6 +477,54 @@ mod tests {
             Ok("+33612345678")
         );
         assert!(phone_e164("12", "BE").is_err());
+    }
+
+    #[test]
+    fn the_full_record_checks_bank_details_discounts_and_dates() {
+        let ok = CustomerInput {
+            last_name: "Athénée royal".into(),
+            status: "prospect".into(),
+            institutional: true,
+            iban: "be68 5390 0754 7034".into(),
+            bic: "gkcc bebb".into(),
+            tags: "école, Namur , école,".into(),
+            phone: "+31 20 794 3500".into(),
+            birth_date: "1990-02-28".into(),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(ok.iban.as_deref(), Some("BE68539007547034"));
+        assert_eq!(ok.bic.as_deref(), Some("GKCCBEBB"));
+        assert_eq!(ok.discount_bp, INSTITUTIONAL_DISCOUNT_BP, "9 % by default");
+        assert_eq!(ok.tags, vec!["école", "Namur"]);
+        assert_eq!(ok.origin.country, "NL", "from the phone's +31");
+        assert_eq!(ok.status, CustomerStatus::Prospect);
+        let e = CustomerInput {
+            last_name: "X".into(),
+            iban: "BE68 5390 0754 7035".into(),
+            bic: "GKCC".into(),
+            discount_percent: "120".into(),
+            birth_date: "28/02/1990".into(),
+            language: "xx".into(),
+            status: "vip".into(),
+            balance_limit: "-5".into(),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap_err();
+        let fields: Vec<&str> = e.0.iter().map(|f| f.field.as_str()).collect();
+        for f in [
+            "iban",
+            "bic",
+            "discount_percent",
+            "birth_date",
+            "language",
+            "status",
+            "balance_limit",
+        ] {
+            assert!(fields.contains(&f), "{f}: {fields:?}");
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
-//! Customers: quick-created at the register, searched as the cashier types.
+//! Customers: the customer file, quick-created at the register or kept in the back office,
+//! searched as the cashier types, listed with their last booking and revenue.
 
 use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
-use guichet_domain::customer::{CustomerDetails, Origin};
+use guichet_domain::customer::{CustomerDetails, CustomerStatus, Origin};
 use guichet_domain::{CustomerId, UserId};
 use serde::Serialize;
 use uuid::Uuid;
@@ -9,14 +10,34 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Customer {
     pub id: CustomerId,
+    pub status: CustomerStatus,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
+    pub company: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
+    pub street: Option<String>,
+    pub city: Option<String>,
     pub origin: Origin,
+    pub language: Option<String>,
+    pub birth_date: Option<String>,
+    pub discount_bp: u32,
+    pub vat_exempt: bool,
+    pub institutional: bool,
+    pub iban: Option<String>,
+    pub bic: Option<String>,
+    pub balance_limit_cents: Option<i64>,
+    pub loyalty: bool,
+    pub tags: Vec<String>,
+    pub notes: Option<String>,
+    /// When each consent was given; none: not given.
+    pub consent_email_at: Option<i64>,
+    pub consent_sms_at: Option<i64>,
+    pub consent_post_at: Option<i64>,
     /// "Samantha REGA", as lists show it.
     pub display_name: String,
     pub created_at: i64,
+    pub updated_at: Option<i64>,
 }
 
 /// "First LAST", or whichever part exists.
@@ -32,38 +53,97 @@ pub fn display_name(first: Option<&str>, last: Option<&str>) -> String {
 #[derive(sqlx::FromRow)]
 struct Row {
     id: Uuid,
+    status: String,
     first_name: Option<String>,
     last_name: Option<String>,
+    company: Option<String>,
     email: Option<String>,
     phone: Option<String>,
+    street: Option<String>,
+    city: Option<String>,
     country: String,
     postal_code: Option<String>,
     province: Option<String>,
+    language: Option<String>,
+    birth_date: Option<String>,
+    discount_bp: i32,
+    vat_exempt: bool,
+    institutional: bool,
+    iban: Option<String>,
+    bic: Option<String>,
+    balance_limit_cents: Option<i64>,
+    loyalty: bool,
+    tags: String,
+    notes: Option<String>,
+    consent_email_at: Option<i64>,
+    consent_sms_at: Option<i64>,
+    consent_post_at: Option<i64>,
     created_at: i64,
+    updated_at: Option<i64>,
 }
 
 impl From<Row> for Customer {
     fn from(r: Row) -> Self {
         Customer {
             id: CustomerId(r.id),
+            status: CustomerStatus::parse(&r.status).unwrap_or_default(),
             display_name: display_name(r.first_name.as_deref(), r.last_name.as_deref()),
             first_name: r.first_name,
             last_name: r.last_name,
+            company: r.company,
             email: r.email,
             phone: r.phone,
+            street: r.street,
+            city: r.city,
             origin: Origin {
                 country: r.country,
                 postal_code: r.postal_code,
                 province: r.province,
             },
+            language: r.language,
+            birth_date: r.birth_date,
+            discount_bp: u32::try_from(r.discount_bp).unwrap_or(0),
+            vat_exempt: r.vat_exempt,
+            institutional: r.institutional,
+            iban: r.iban,
+            bic: r.bic,
+            balance_limit_cents: r.balance_limit_cents,
+            loyalty: r.loyalty,
+            tags: guichet_domain::customer::parse_tags(&r.tags),
+            notes: r.notes,
+            consent_email_at: r.consent_email_at,
+            consent_sms_at: r.consent_sms_at,
+            consent_post_at: r.consent_post_at,
             created_at: r.created_at,
+            updated_at: r.updated_at,
         }
     }
 }
 
+const COLUMNS: &str =
+    "id, status, first_name, last_name, company, email, phone, street, city, country,
+    postal_code, province, language, birth_date, discount_bp, vat_exempt, institutional, iban, bic,
+    balance_limit_cents, loyalty, tags, notes, consent_email_at, consent_sms_at, consent_post_at,
+    created_at, updated_at";
+
 const SELECT: &str =
-    "SELECT id, first_name, last_name, email, phone, country, postal_code, province, created_at
-    FROM customers WHERE organization_id = $1";
+    "SELECT id, status, first_name, last_name, company, email, phone, street, city, country,
+    postal_code, province, language, birth_date, discount_bp, vat_exempt, institutional, iban, bic,
+    balance_limit_cents, loyalty, tags, notes, consent_email_at, consent_sms_at, consent_post_at,
+    created_at, updated_at FROM customers WHERE organization_id = $1";
+
+/// What the search box matches: names, company, e-mail, phone and tags, folded.
+fn search_key(d: &CustomerDetails) -> String {
+    guichet_domain::text::search_key(&format!(
+        "{} {} {} {} {} {}",
+        d.first_name.as_deref().unwrap_or_default(),
+        d.last_name.as_deref().unwrap_or_default(),
+        d.company.as_deref().unwrap_or_default(),
+        d.email.as_deref().unwrap_or_default(),
+        d.phone.as_deref().unwrap_or_default(),
+        d.tags.join(" ")
+    ))
+}
 
 pub async fn create(
     tx: &mut Tx,
@@ -72,16 +152,15 @@ pub async fn create(
     by: Option<UserId>,
 ) -> Result<Customer> {
     let id = CustomerId(Uuid::now_v7());
-    let search = guichet_domain::text::search_key(&format!(
-        "{} {} {} {}",
-        d.first_name.as_deref().unwrap_or_default(),
-        d.last_name.as_deref().unwrap_or_default(),
-        d.email.as_deref().unwrap_or_default(),
-        d.phone.as_deref().unwrap_or_default()
-    ));
+    let now = now_micros();
+    let consent = |given: bool| given.then_some(now);
     on_tx!(tx, c => sqlx::query(
         "INSERT INTO customers (id, organization_id, first_name, last_name, email, phone, country, postal_code, province,
-         search, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
+         search, created_by, created_at, status, company, street, city, language, birth_date, discount_bp, vat_exempt,
+         institutional, iban, bic, balance_limit_cents, loyalty, tags, notes, consent_email_at, consent_sms_at,
+         consent_post_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+         $23, $24, $25, $26, $27, $28, $29, $30)")
         .bind(id.0)
         .bind(tenant.id().0)
         .bind(&d.first_name)
@@ -91,12 +170,87 @@ pub async fn create(
         .bind(&d.origin.country)
         .bind(&d.origin.postal_code)
         .bind(&d.origin.province)
-        .bind(&search)
+        .bind(search_key(d))
         .bind(by.map(|u| u.0))
-        .bind(now_micros())
+        .bind(now)
+        .bind(d.status.as_str())
+        .bind(&d.company)
+        .bind(&d.street)
+        .bind(&d.city)
+        .bind(&d.language)
+        .bind(d.birth_date.map(|b| b.to_string()))
+        .bind(i32::try_from(d.discount_bp).unwrap_or(0))
+        .bind(d.vat_exempt)
+        .bind(d.institutional)
+        .bind(&d.iban)
+        .bind(&d.bic)
+        .bind(d.balance_limit_cents)
+        .bind(d.loyalty)
+        .bind(d.tags.join(", "))
+        .bind(&d.notes)
+        .bind(consent(d.consent_email))
+        .bind(consent(d.consent_sms))
+        .bind(consent(d.consent_post))
         .execute(c)
         .await?
         .rows_affected());
+    get(tx, tenant, id).await
+}
+
+/// Replaces the customer's details. A consent still given keeps the date it was first given;
+/// a consent withdrawn loses it.
+pub async fn update(
+    tx: &mut Tx,
+    tenant: Tenant,
+    id: CustomerId,
+    d: &CustomerDetails,
+) -> Result<Customer> {
+    let now = now_micros();
+    let n = on_tx!(tx, c => sqlx::query(
+        "UPDATE customers SET first_name = $3, last_name = $4, email = $5, phone = $6, country = $7, postal_code = $8,
+         province = $9, search = $10, status = $11, company = $12, street = $13, city = $14, language = $15,
+         birth_date = $16, discount_bp = $17, vat_exempt = $18, institutional = $19, iban = $20, bic = $21,
+         balance_limit_cents = $22, loyalty = $23, tags = $24, notes = $25,
+         consent_email_at = CASE WHEN $26 THEN COALESCE(consent_email_at, $29) ELSE NULL END,
+         consent_sms_at = CASE WHEN $27 THEN COALESCE(consent_sms_at, $29) ELSE NULL END,
+         consent_post_at = CASE WHEN $28 THEN COALESCE(consent_post_at, $29) ELSE NULL END,
+         updated_at = $29
+         WHERE organization_id = $1 AND id = $2")
+        .bind(tenant.id().0)
+        .bind(id.0)
+        .bind(&d.first_name)
+        .bind(&d.last_name)
+        .bind(&d.email)
+        .bind(&d.phone)
+        .bind(&d.origin.country)
+        .bind(&d.origin.postal_code)
+        .bind(&d.origin.province)
+        .bind(search_key(d))
+        .bind(d.status.as_str())
+        .bind(&d.company)
+        .bind(&d.street)
+        .bind(&d.city)
+        .bind(&d.language)
+        .bind(d.birth_date.map(|b| b.to_string()))
+        .bind(i32::try_from(d.discount_bp).unwrap_or(0))
+        .bind(d.vat_exempt)
+        .bind(d.institutional)
+        .bind(&d.iban)
+        .bind(&d.bic)
+        .bind(d.balance_limit_cents)
+        .bind(d.loyalty)
+        .bind(d.tags.join(", "))
+        .bind(&d.notes)
+        .bind(d.consent_email)
+        .bind(d.consent_sms)
+        .bind(d.consent_post)
+        .bind(now)
+        .execute(c)
+        .await?
+        .rows_affected());
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
     get(tx, tenant, id).await
 }
 
@@ -110,28 +264,107 @@ pub async fn get(tx: &mut Tx, tenant: Tenant, id: CustomerId) -> Result<Customer
     row.map(Customer::from).ok_or(StoreError::NotFound)
 }
 
-/// Customers whose names, e-mail or phone contain every word of `query` (accents and case
-/// ignored), by name.
-pub async fn search(tx: &mut Tx, tenant: Tenant, query: &str, limit: i64) -> Result<Vec<Customer>> {
-    let words: Vec<String> = guichet_domain::text::search_key(query)
-        .split_whitespace()
-        .map(|w| format!("%{}%", w.replace(['%', '_'], "")))
-        .take(5)
-        .collect();
-    let mut sql = SELECT.to_owned();
+/// A line of the customers list: the seed's columns.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Listed {
+    #[serde(flatten)]
+    pub customer: Customer,
+    /// The last order's creation.
+    pub last_booking_at: Option<i64>,
+    /// Finalized orders, not cancelled, VAT included.
+    pub revenue_cents: i64,
+}
+
+/// Customers, newest first: all, or of one status, matching `query` (every word, accents and
+/// case ignored) when given; `limit` from `offset`.
+pub async fn list(
+    tx: &mut Tx,
+    tenant: Tenant,
+    status: Option<CustomerStatus>,
+    query: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Listed>> {
+    let words = words(query);
+    let cols: String = COLUMNS
+        .split(',')
+        .map(|c| format!("c.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut sql = format!(
+        "SELECT {cols},
+         (SELECT MAX(o.created_at) FROM orders o WHERE o.customer_id = c.id) AS last_booking_at,
+         (SELECT CAST(COALESCE(SUM(o.total_cents), 0) AS BIGINT) FROM orders o WHERE o.customer_id = c.id
+            AND o.finalized_at IS NOT NULL AND o.cancelled_at IS NULL) AS revenue_cents
+         FROM customers c WHERE c.organization_id = $1 AND ($2 OR c.status = $3)"
+    );
     for i in 0..words.len() {
-        sql.push_str(&format!(" AND search LIKE ${}", i + 2));
+        sql.push_str(&format!(" AND c.search LIKE ${}", i + 4));
     }
+    let n = words.len() + 4;
     sql.push_str(&format!(
-        " ORDER BY last_name, first_name, id LIMIT ${}",
-        words.len() + 2
+        " ORDER BY c.created_at DESC, c.id LIMIT ${n} OFFSET ${}",
+        n + 1
     ));
-    let rows: Vec<Row> = on_tx!(tx, c => {
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(tenant.id().0);
+    #[derive(sqlx::FromRow)]
+    struct ListRow {
+        #[sqlx(flatten)]
+        row: Row,
+        last_booking_at: Option<i64>,
+        revenue_cents: i64,
+    }
+    let rows: Vec<ListRow> = on_tx!(tx, c => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(tenant.id().0)
+            .bind(status.is_none())
+            .bind(status.map_or("", CustomerStatus::as_str));
         for w in &words {
             q = q.bind(w);
         }
-        q.bind(limit).fetch_all(c).await?
+        q.bind(limit).bind(offset).fetch_all(c).await?
     });
-    Ok(rows.into_iter().map(Customer::from).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| Listed {
+            customer: Customer::from(r.row),
+            last_booking_at: r.last_booking_at,
+            revenue_cents: r.revenue_cents,
+        })
+        .collect())
+}
+
+/// The search words as LIKE patterns (at most five).
+fn words(query: &str) -> Vec<String> {
+    guichet_domain::text::search_key(query)
+        .split_whitespace()
+        .map(|w| format!("%{}%", w.replace(['%', '_'], "")))
+        .take(5)
+        .collect()
+}
+
+/// One order in a customer's history.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct HistoryOrder {
+    pub id: Uuid,
+    pub number: Option<String>,
+    pub quote_number: Option<String>,
+    pub state: String,
+    pub created_at: i64,
+    pub visit_date: Option<String>,
+    pub total_cents: i64,
+    pub collected_cents: i64,
+    pub finalized: bool,
+    pub cancelled: bool,
+}
+
+/// The customer's orders, newest first.
+pub async fn history(tx: &mut Tx, tenant: Tenant, id: CustomerId) -> Result<Vec<HistoryOrder>> {
+    Ok(on_tx!(tx, c => sqlx::query_as(
+        "SELECT id, number, quote_number, state, created_at, visit_date, total_cents, collected_cents,
+         finalized_at IS NOT NULL AS finalized, cancelled_at IS NOT NULL AS cancelled
+         FROM orders WHERE organization_id = $1 AND customer_id = $2 ORDER BY created_at DESC, id")
+        .bind(tenant.id().0)
+        .bind(id.0)
+        .fetch_all(c)
+        .await?))
 }

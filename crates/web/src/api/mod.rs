@@ -134,6 +134,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(documents::verify))
         .routes(routes!(orders::payments))
         .routes(routes!(orders::search_customers, orders::create_customer))
+        .routes(routes!(orders::get_customer, orders::update_customer))
         .routes(routes!(
             orders::payment_methods,
             orders::set_payment_methods

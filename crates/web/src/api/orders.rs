@@ -5,14 +5,15 @@ use super::{ApiJson, ApiResult, id};
 use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
+use crate::services::customers::CustomerFile;
 use crate::services::orders::{self, CancelInput, OrderInput, PayInput, Preview};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use guichet_domain::OrderId;
 use guichet_domain::customer::CustomerInput;
 use guichet_domain::order::PaymentMethod;
-use guichet_store::customers::Customer;
+use guichet_domain::{CustomerId, OrderId};
+use guichet_store::customers::{Customer, Listed};
 use guichet_store::orders::{Order, OrderSummary, PaymentLine};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -194,20 +195,58 @@ pub async fn set_payment_methods(
 
 #[derive(Deserialize, IntoParams)]
 pub struct CustomerQuery {
-    /// Words to find in names, e-mail or phone (accents and case ignored).
+    /// Words to find in names, company, e-mail, phone or tags (accents and case ignored).
     #[serde(default)]
     q: String,
+    /// `customer` or `prospect`; all when empty.
+    #[serde(default)]
+    status: String,
+    /// Skip this many (pages of 50).
+    #[serde(default)]
+    offset: i64,
 }
 
-/// Customers matching what the cashier types (at most 20).
+/// Customers, newest first, 50 at a time, with their last booking and revenue; the register
+/// searches them as the cashier types.
 #[utoipa::path(get, path = "/api/v1/customers", tag = "customers", params(CustomerQuery),
-    responses((status = 200, body = [Customer])))]
+    responses((status = 200, body = [Listed]), (status = 422, body = Problem)))]
 pub async fn search_customers(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     Query(q): Query<CustomerQuery>,
-) -> ApiResult<Vec<Customer>> {
-    Ok(Json(orders::search_customers(&state, &ctx, &q.q).await?))
+) -> ApiResult<Vec<Listed>> {
+    Ok(Json(
+        crate::services::customers::list(&state, &ctx, &q.status, &q.q, q.offset).await?,
+    ))
+}
+
+/// A customer's file: details, orders, revenue and spending this month, last month, this year
+/// and last year.
+#[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers", params(("id" = String, Path)),
+    responses((status = 200, body = CustomerFile), (status = 404, body = Problem)))]
+pub async fn get_customer(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> ApiResult<CustomerFile> {
+    Ok(Json(
+        crate::services::customers::file(&state, &ctx, id::<CustomerId>(&raw)?).await?,
+    ))
+}
+
+/// Replaces a customer's details (the same fields as creating one).
+#[utoipa::path(put, path = "/api/v1/customers/{id}", tag = "customers", params(("id" = String, Path)),
+    request_body = CustomerInput,
+    responses((status = 200, body = Customer), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_customer(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<CustomerInput>,
+) -> ApiResult<Customer> {
+    Ok(Json(
+        crate::services::customers::update(&state, &ctx, id::<CustomerId>(&raw)?, &input).await?,
+    ))
 }
 
 /// Creates a customer (a name is required; the phone is stored in international form; the

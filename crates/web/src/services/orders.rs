@@ -1254,24 +1254,6 @@ pub async fn cashier_catalogue(state: &AppState, ctx: &Ctx) -> Result<CashierCat
     })
 }
 
-/// Customers whose names, e-mail or phone contain the words typed (at the register).
-pub async fn search_customers(
-    state: &AppState,
-    ctx: &Ctx,
-    query: &str,
-) -> Result<Vec<guichet_store::customers::Customer>, AppError> {
-    ctx.require(Permission::Sell)?;
-    let tenant = ctx.tenant;
-    let q = query.chars().take(100).collect::<String>();
-    Ok(state
-        .store
-        .read(|tx| {
-            let q = q.clone();
-            Box::pin(async move { guichet_store::customers::search(tx, tenant, &q, 20).await })
-        })
-        .await?)
-}
-
 /// Quick-creates a customer at the register: a name, and optionally e-mail, phone, country and
 /// postal code (or province for the Netherlands).
 pub async fn create_customer(

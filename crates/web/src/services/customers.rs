@@ -1,0 +1,168 @@
+//! The customer file in the back office: the list with the seed's columns and filters, the
+//! customer's page (details, purchase history, revenue and spending by period), creating and
+//! editing. The register's quick-create and search are in `orders`.
+
+use crate::AppState;
+use crate::auth::Ctx;
+use crate::error::AppError;
+use guichet_domain::customer::{CustomerInput, CustomerStatus};
+use guichet_domain::{CustomerId, Permission};
+use guichet_store::customers::{self, Customer, HistoryOrder, Listed};
+use serde::Serialize;
+
+/// How many customers a list page shows.
+pub const PAGE: i64 = 50;
+
+/// Customers, newest first: `status` all (empty), `customer` or `prospect`; `query` searched
+/// in names, company, e-mail, phone and tags.
+pub async fn list(
+    state: &AppState,
+    ctx: &Ctx,
+    status: &str,
+    query: &str,
+    offset: i64,
+) -> Result<Vec<Listed>, AppError> {
+    ctx.require(Permission::Sell)?;
+    let status = match status.trim() {
+        "" | "all" => None,
+        s => Some(
+            CustomerStatus::parse(s).ok_or_else(|| AppError::field("status", "unknown_value"))?,
+        ),
+    };
+    let (tenant, q, offset) = (
+        ctx.tenant,
+        query.chars().take(100).collect::<String>(),
+        offset.max(0),
+    );
+    Ok(state
+        .store
+        .read(|tx| {
+            let q = q.clone();
+            Box::pin(async move { customers::list(tx, tenant, status, &q, PAGE, offset).await })
+        })
+        .await?)
+}
+
+/// A customer's page: details, orders, and what they spent.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CustomerFile {
+    pub customer: Customer,
+    pub orders: Vec<HistoryOrder>,
+    pub last_purchase_at: Option<i64>,
+    /// Finalized orders, not cancelled, VAT included (by their creation day).
+    pub revenue_cents: i64,
+    pub this_month_cents: i64,
+    pub last_month_cents: i64,
+    pub this_year_cents: i64,
+    pub last_year_cents: i64,
+}
+
+pub async fn file(state: &AppState, ctx: &Ctx, id: CustomerId) -> Result<CustomerFile, AppError> {
+    ctx.require(Permission::Sell)?;
+    let tenant = ctx.tenant;
+    let (customer, orders) = state
+        .store
+        .read(|tx| {
+            Box::pin(async move {
+                let c = customers::get(tx, tenant, id).await?;
+                let h = customers::history(tx, tenant, id).await?;
+                Ok((c, h))
+            })
+        })
+        .await?;
+    let tz = super::time_zone(state, tenant).await?;
+    let tz = jiff::tz::TimeZone::get(&tz).map_err(|e| AppError::Internal(e.to_string()))?;
+    let today = jiff::Timestamp::now().to_zoned(tz.clone()).date();
+    let spent = orders.iter().filter(|o| o.finalized && !o.cancelled);
+    let day_of = |o: &HistoryOrder| {
+        jiff::Timestamp::from_microsecond(o.created_at)
+            .ok()
+            .map(|t| t.to_zoned(tz.clone()).date())
+    };
+    let month = |d: jiff::civil::Date| (d.year(), d.month());
+    let last_month = today.first_of_month().yesterday().map(month).ok();
+    let sum = |keep: &dyn Fn(jiff::civil::Date) -> bool| -> i64 {
+        spent
+            .clone()
+            .filter(|o| day_of(o).is_some_and(keep))
+            .map(|o| o.total_cents)
+            .sum()
+    };
+    Ok(CustomerFile {
+        last_purchase_at: spent.clone().map(|o| o.created_at).max(),
+        revenue_cents: spent.clone().map(|o| o.total_cents).sum(),
+        this_month_cents: sum(&|d| month(d) == month(today)),
+        last_month_cents: sum(&|d| Some(month(d)) == last_month),
+        this_year_cents: sum(&|d| d.year() == today.year()),
+        last_year_cents: sum(&|d| d.year() == today.year() - 1),
+        customer,
+        orders,
+    })
+}
+
+/// Creates a customer with the whole file (the register's quick-create is the same with fewer
+/// fields).
+pub async fn create(
+    state: &AppState,
+    ctx: &Ctx,
+    input: &CustomerInput,
+) -> Result<Customer, AppError> {
+    super::orders::create_customer(state, ctx, input).await
+}
+
+pub async fn update(
+    state: &AppState,
+    ctx: &Ctx,
+    id: CustomerId,
+    input: &CustomerInput,
+) -> Result<Customer, AppError> {
+    ctx.require(Permission::Sell)?;
+    let d = input.parse()?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .write(|tx| {
+            let d = d.clone();
+            Box::pin(async move { customers::update(tx, tenant, id, &d).await })
+        })
+        .await?)
+}
+
+/// The form's values for an existing customer.
+pub fn input_of(c: &Customer) -> CustomerInput {
+    let or = |s: &Option<String>| s.clone().unwrap_or_default();
+    CustomerInput {
+        first_name: or(&c.first_name),
+        last_name: or(&c.last_name),
+        email: or(&c.email),
+        phone: or(&c.phone),
+        country: c.origin.country.clone(),
+        postal_code: or(&c.origin.postal_code),
+        province: or(&c.origin.province),
+        status: c.status.as_str().to_owned(),
+        company: or(&c.company),
+        street: or(&c.street),
+        city: or(&c.city),
+        language: or(&c.language),
+        birth_date: or(&c.birth_date),
+        discount_percent: guichet_domain::VatRate::from_basis_points(i64::from(c.discount_bp))
+            .ok()
+            .filter(|_| c.discount_bp > 0)
+            .map(|r| r.to_string().trim_end_matches('%').trim().to_owned())
+            .unwrap_or_default(),
+        vat_exempt: c.vat_exempt,
+        institutional: c.institutional,
+        iban: or(&c.iban),
+        bic: or(&c.bic),
+        balance_limit: c
+            .balance_limit_cents
+            .map(guichet_domain::shop::format_cents)
+            .unwrap_or_default(),
+        loyalty: c.loyalty,
+        tags: c.tags.join(", "),
+        notes: or(&c.notes),
+        consent_email: c.consent_email_at.is_some(),
+        consent_sms: c.consent_sms_at.is_some(),
+        consent_post: c.consent_post_at.is_some(),
+    }
+}
