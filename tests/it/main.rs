@@ -11,6 +11,7 @@ mod calendar;
 mod catalogue;
 mod cli;
 mod closing;
+mod customers;
 mod migrations;
 mod offers;
 mod orders;

@@ -148,6 +148,22 @@ pub fn phone_e164(raw: &str, country: &str) -> Result<String, PhoneError> {
     Ok(n.format().mode(phonenumber::Mode::E164).to_string())
 }
 
+/// The ways people type a stored (E.164) number, for the search: `32475123456 0475123456`.
+pub fn phone_search_forms(e164: &str) -> String {
+    let international: String = e164.chars().filter(char::is_ascii_digit).collect();
+    let national = phonenumber::parse(None, e164)
+        .map(|n| {
+            n.format()
+                .mode(phonenumber::Mode::National)
+                .to_string()
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect::<String>()
+        })
+        .unwrap_or_default();
+    format!("{international} {national}")
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("invalid phone number")]
 pub struct PhoneError;
@@ -477,6 +493,7 @@ mod tests {
             Ok("+33612345678")
         );
         assert!(phone_e164("12", "BE").is_err());
+        assert_eq!(phone_search_forms("+32475123456"), "32475123456 0475123456");
     }
 
     #[test]

@@ -140,7 +140,10 @@ fn search_key(d: &CustomerDetails) -> String {
         d.last_name.as_deref().unwrap_or_default(),
         d.company.as_deref().unwrap_or_default(),
         d.email.as_deref().unwrap_or_default(),
-        d.phone.as_deref().unwrap_or_default(),
+        d.phone
+            .as_deref()
+            .map(guichet_domain::customer::phone_search_forms)
+            .unwrap_or_default(),
         d.tags.join(" ")
     ))
 }

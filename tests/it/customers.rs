@@ -1,0 +1,270 @@
+//! The customer file through the API: every field checked, search over names, company, e-mail,
+//! phone (as people type it) and tags, the list's filters and columns, the customer's page with
+//! history and spending, consents with their dates, and tenancy.
+
+use crate::harness::{TestApp, api_key, client, field_errors, org, problem, spawn};
+use serde_json::{Value, json};
+
+async fn get(app: &TestApp, key: &str, path: &str) -> Value {
+    let r = client()
+        .get(app.url(path))
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "GET {path}: {}", r.status());
+    r.json().await.unwrap()
+}
+
+async fn send(
+    app: &TestApp,
+    key: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> reqwest::Response {
+    client()
+        .request(method, app.url(path))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn names(list: &Value) -> Vec<String> {
+    let mut v: Vec<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["display_name"].as_str().unwrap().to_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[tokio::test]
+async fn the_customer_file_search_list_and_page() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let b = org(&app, "Grottes B", "b").await;
+    let key = api_key(&app, &a, "seller").await;
+    let other = api_key(&app, &b, "admin").await;
+    let post = reqwest::Method::POST;
+    // Bad input: every field named, nothing written.
+    let r = send(&app, &key, post.clone(), "/api/v1/customers", json!({"last_name": "Dupont", "iban": "BE00 0000 0000 0000",
+        "bic": "XX", "birth_date": "31/02/1990", "discount_percent": "150", "status": "vip", "language": "tlh", "email": "nope"})).await;
+    let p = problem(r, 422).await;
+    let fields: Vec<String> = field_errors(&p).into_iter().map(|(f, _)| f).collect();
+    for f in [
+        "iban",
+        "bic",
+        "birth_date",
+        "discount_percent",
+        "status",
+        "language",
+        "email",
+    ] {
+        assert!(fields.iter().any(|x| x == f), "{f}: {fields:?}");
+    }
+    assert!(
+        get(&app, &key, "/api/v1/customers")
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    let made = send(&app, &key, post.clone(), "/api/v1/customers", json!({
+        "first_name": "Élise", "last_name": "Lambert", "company": "Athénée royal de Dinant", "email": "elise@example.be",
+        "phone": "0475 12 34 56", "street": "Rue des Grottes 6", "postal_code": "5500", "city": "Dinant",
+        "language": "fr", "birth_date": "1984-05-17", "institutional": true, "iban": "BE68 5390 0754 7034",
+        "bic": "GKCCBEBB", "balance_limit": "500", "loyalty": true, "tags": "école, groupe", "notes": "Vient chaque printemps.",
+        "consent_email": true})).await;
+    assert_eq!(made.status(), 201);
+    let elise: Value = made.json().await.unwrap();
+    assert_eq!(elise["origin"]["province"], "Namur", "from the postal code");
+    assert_eq!(elise["phone"], "+32475123456");
+    assert_eq!(elise["discount_bp"], 900, "the institutional default");
+    assert_eq!(elise["iban"], "BE68539007547034");
+    assert!(elise["consent_email_at"].is_i64() && elise["consent_sms_at"].is_null());
+    for (first, last, phone) in [
+        ("Elise", "Martin", "+31 20 794 3500"),
+        ("Mélissa", "Durand", ""),
+        ("Marc", "Dubois", ""),
+    ] {
+        let r = send(
+            &app,
+            &key,
+            post.clone(),
+            "/api/v1/customers",
+            json!({"first_name": first, "last_name": last, "phone": phone}),
+        )
+        .await;
+        assert_eq!(r.status(), 201);
+    }
+    let prospect = send(
+        &app,
+        &key,
+        post.clone(),
+        "/api/v1/customers",
+        json!({"last_name": "Prospect", "status": "prospect"}),
+    )
+    .await;
+    assert_eq!(prospect.status(), 201);
+    // `élis` finds Élise, Elise and Mélissa; accents and case ignored, anywhere in the name.
+    assert_eq!(
+        names(&get(&app, &key, "/api/v1/customers?q=%C3%A9lis").await),
+        vec!["Elise MARTIN", "Mélissa DURAND", "Élise LAMBERT"]
+    );
+    assert_eq!(
+        names(&get(&app, &key, "/api/v1/customers?q=ECOLE").await),
+        vec!["Élise LAMBERT"],
+        "by tag"
+    );
+    assert_eq!(
+        names(&get(&app, &key, "/api/v1/customers?q=0475").await),
+        vec!["Élise LAMBERT"],
+        "the phone as typed"
+    );
+    assert_eq!(
+        names(&get(&app, &key, "/api/v1/customers?q=athenee").await),
+        vec!["Élise LAMBERT"],
+        "by company"
+    );
+    let martin = get(&app, &key, "/api/v1/customers?q=martin").await;
+    assert_eq!(martin[0]["origin"]["country"], "NL", "from the phone's +31");
+    assert_eq!(
+        names(&get(&app, &key, "/api/v1/customers?status=prospect").await),
+        vec!["PROSPECT"]
+    );
+    assert_eq!(
+        get(&app, &key, "/api/v1/customers?status=customer")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+    let p = problem(
+        client()
+            .get(app.url("/api/v1/customers?status=vip"))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap(),
+        422,
+    )
+    .await;
+    assert_eq!(
+        field_errors(&p),
+        vec![("status".to_owned(), "unknown_value".to_owned())]
+    );
+
+    // A sale with Élise: her page shows it, with her revenue this month and this year.
+    let id = elise["id"].as_str().unwrap().to_owned();
+    let admin = api_key(&app, &a, "admin").await;
+    let rates = get(&app, &admin, "/api/v1/vat-rates").await;
+    let vat21 = rates
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rate_basis_points"] == 2100)
+        .unwrap()["id"]
+        .clone();
+    let product: Value = send(
+        &app,
+        &admin,
+        post.clone(),
+        "/api/v1/products",
+        json!({"name": "Livre", "price": "25,00", "vat_rate_id": vat21, "sale_pos": true}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let register = get(&app, &admin, "/api/v1/registers").await[0]["id"].clone();
+    let r = send(&app, &key, post.clone(), "/api/v1/orders", json!({"register_id": register, "customer_id": id,
+        "lines": [{"product_id": product["id"], "quantity": 2}], "payments": [{"method": "cash", "amount": "50,00"}]})).await;
+    assert_eq!(r.status(), 201);
+    let file = get(&app, &key, &format!("/api/v1/customers/{id}")).await;
+    assert_eq!(file["orders"].as_array().unwrap().len(), 1);
+    assert_eq!(file["revenue_cents"], 5_000);
+    assert_eq!(file["this_month_cents"], 5_000);
+    assert_eq!(file["this_year_cents"], 5_000);
+    assert_eq!(file["last_year_cents"], 0);
+    assert!(file["last_purchase_at"].is_i64());
+    let listed = get(&app, &key, "/api/v1/customers?q=lambert").await;
+    assert_eq!(listed[0]["revenue_cents"], 5_000);
+    assert!(listed[0]["last_booking_at"].is_i64());
+
+    // Editing: a consent still given keeps its date, one withdrawn loses it.
+    let mut input = json!({"first_name": "Élise", "last_name": "Lambert-Noël", "postal_code": "5500", "consent_email": true, "consent_sms": true});
+    let r = send(
+        &app,
+        &key,
+        reqwest::Method::PUT,
+        &format!("/api/v1/customers/{id}"),
+        input.clone(),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let edited: Value = r.json().await.unwrap();
+    assert_eq!(edited["consent_email_at"], elise["consent_email_at"]);
+    assert!(edited["consent_sms_at"].is_i64());
+    assert_eq!(edited["display_name"], "Élise LAMBERT-NOËL");
+    input["consent_email"] = json!(false);
+    let edited: Value = send(
+        &app,
+        &key,
+        reqwest::Method::PUT,
+        &format!("/api/v1/customers/{id}"),
+        input,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert!(edited["consent_email_at"].is_null());
+    let r = send(
+        &app,
+        &key,
+        reqwest::Method::PUT,
+        &format!("/api/v1/customers/{id}"),
+        json!({"first_name": "", "last_name": ""}),
+    )
+    .await;
+    assert_eq!(
+        field_errors(&problem(r, 422).await),
+        vec![("last_name".to_owned(), "required".to_owned())]
+    );
+
+    // Another organization sees none of it.
+    problem(
+        client()
+            .get(app.url(&format!("/api/v1/customers/{id}")))
+            .bearer_auth(&other)
+            .send()
+            .await
+            .unwrap(),
+        404,
+    )
+    .await;
+    let r = send(
+        &app,
+        &other,
+        reqwest::Method::PUT,
+        &format!("/api/v1/customers/{id}"),
+        json!({"last_name": "Volé"}),
+    )
+    .await;
+    problem(r, 404).await;
+    assert!(
+        get(&app, &other, "/api/v1/customers?q=lambert")
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    app.stop().await;
+}
