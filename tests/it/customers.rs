@@ -268,3 +268,96 @@ async fn the_customer_file_search_list_and_page() {
     );
     app.stop().await;
 }
+
+/// The pages: a new customer with a bad IBAN is shown again with the error next to the field,
+/// then saved; the list shows the seed's columns and filters; the page edits the customer.
+#[tokio::test]
+async fn customer_pages() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let seller = crate::harness::login(&app, &a.seller).await;
+    let form = |iban: &'static str| {
+        vec![
+            ("first_name", "Vincent"),
+            ("last_name", "Dupuis"),
+            ("email", "vincent@example.be"),
+            ("phone", "0475 98 76 54"),
+            ("postal_code", "4800"),
+            ("city", "Verviers"),
+            ("country", "BE"),
+            ("iban", iban),
+            ("tags", "membre, 365"),
+            ("consent_email", "true"),
+            ("status", "customer"),
+        ]
+    };
+    let r = seller
+        .post(app.url("/marketing/customers/new"))
+        .form(&form("BE00 1234"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("IBAN non valide"), "{page}");
+    assert!(page.contains("value=\"Vincent\""), "what was typed is kept");
+    let r = seller
+        .post(app.url("/marketing/customers/new"))
+        .form(&form("BE68 5390 0754 7034"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let to = crate::harness::location(&r);
+    let page = seller
+        .get(app.url(&to))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Vincent DUPUIS"), "{page}");
+    assert!(page.contains("Liège"), "the province from 4800");
+    let list = seller
+        .get(app.url("/marketing/customers?q=vinc"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains("Vincent DUPUIS") && list.contains("Verviers"),
+        "{list}"
+    );
+    let prospects = seller
+        .get(app.url("/marketing/customers?status=prospect"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!prospects.contains("Vincent DUPUIS"));
+    let r = seller
+        .get(app.url("/marketing/customers?status=vip"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let mut edit = form("BE68 5390 0754 7034");
+    edit[1] = ("last_name", "Dupuis-Lenoir");
+    let r = seller.post(app.url(&to)).form(&edit).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let page = seller
+        .get(app.url(&to))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Vincent DUPUIS-LENOIR"), "{page}");
+    app.stop().await;
+}

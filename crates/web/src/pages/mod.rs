@@ -5,6 +5,7 @@ mod account;
 mod calendar;
 mod catalogue;
 mod closing;
+mod customers;
 mod documents;
 mod groups;
 mod offers;
@@ -148,6 +149,15 @@ pub fn router() -> Router<AppState> {
         .route("/activity/shop/{id}/photo", post(shop::set_photo))
         .route("/activity/shop/{id}/photo/delete", post(shop::remove_photo))
         .route("/register", get(register::page))
+        .route("/marketing/customers", get(customers::list))
+        .route(
+            "/marketing/customers/new",
+            get(customers::new).post(customers::create),
+        )
+        .route(
+            "/marketing/customers/{id}",
+            get(customers::show).post(customers::update),
+        )
         .route("/register/drawer", get(closing::drawer))
         .route("/register/drawer/open", post(closing::open))
         .route("/register/drawer/cash", post(closing::cash))
