@@ -161,7 +161,8 @@ async fn the_customer_file_search_list_and_page() {
         vec![("status".to_owned(), "unknown_value".to_owned())]
     );
 
-    // A sale with Élise: her page shows it, with her revenue this month and this year.
+    // A sale with Élise (institutional: 9 % off 50,00): her page shows it, with her revenue this
+    // month and this year.
     let id = elise["id"].as_str().unwrap().to_owned();
     let admin = api_key(&app, &a, "admin").await;
     let rates = get(&app, &admin, "/api/v1/vat-rates").await;
@@ -185,17 +186,17 @@ async fn the_customer_file_search_list_and_page() {
     .unwrap();
     let register = get(&app, &admin, "/api/v1/registers").await[0]["id"].clone();
     let r = send(&app, &key, post.clone(), "/api/v1/orders", json!({"register_id": register, "customer_id": id,
-        "lines": [{"product_id": product["id"], "quantity": 2}], "payments": [{"method": "cash", "amount": "50,00"}]})).await;
+        "lines": [{"product_id": product["id"], "quantity": 2}], "payments": [{"method": "cash", "amount": "45,50"}]})).await;
     assert_eq!(r.status(), 201);
     let file = get(&app, &key, &format!("/api/v1/customers/{id}")).await;
     assert_eq!(file["orders"].as_array().unwrap().len(), 1);
-    assert_eq!(file["revenue_cents"], 5_000);
-    assert_eq!(file["this_month_cents"], 5_000);
-    assert_eq!(file["this_year_cents"], 5_000);
+    assert_eq!(file["revenue_cents"], 4_550);
+    assert_eq!(file["this_month_cents"], 4_550);
+    assert_eq!(file["this_year_cents"], 4_550);
     assert_eq!(file["last_year_cents"], 0);
     assert!(file["last_purchase_at"].is_i64());
     let listed = get(&app, &key, "/api/v1/customers?q=lambert").await;
-    assert_eq!(listed[0]["revenue_cents"], 5_000);
+    assert_eq!(listed[0]["revenue_cents"], 4_550);
     assert!(listed[0]["last_booking_at"].is_i64());
 
     // Editing: a consent still given keeps its date, one withdrawn loses it.
@@ -359,5 +360,144 @@ async fn customer_pages() {
         .await
         .unwrap();
     assert!(page.contains("Vincent DUPUIS-LENOIR"), "{page}");
+    app.stop().await;
+}
+
+/// An attached customer's terms price the sale: the institutional 9 % comes off each line after
+/// promotions, a VAT-exempt customer pays without the VAT, and only a manager may leave the
+/// terms out of a sale.
+#[tokio::test]
+async fn an_attached_customer_s_discount_and_vat_exemption_price_the_sale() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let seller = api_key(&app, &a, "seller").await;
+    let manager = api_key(&app, &a, "manager").await;
+    let post = reqwest::Method::POST;
+    let rates = get(&app, &manager, "/api/v1/vat-rates").await;
+    let vat21 = rates
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rate_basis_points"] == 2100)
+        .unwrap()["id"]
+        .clone();
+    let product: Value = send(
+        &app,
+        &manager,
+        post.clone(),
+        "/api/v1/products",
+        json!({"name": "Livre", "price": "25,00", "vat_rate_id": vat21, "sale_pos": true}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let register = get(&app, &manager, "/api/v1/registers").await[0]["id"].clone();
+    let school: Value = send(
+        &app,
+        &seller,
+        post.clone(),
+        "/api/v1/customers",
+        json!({"last_name": "Athénée royal", "institutional": true}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let embassy: Value = send(
+        &app,
+        &seller,
+        post.clone(),
+        "/api/v1/customers",
+        json!({"last_name": "Ambassade", "vat_exempt": true}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let sale = |customer: &Value, skip: bool| {
+        json!({"register_id": register, "customer_id": customer["id"], "skip_customer_terms": skip,
+        "lines": [{"product_id": product["id"], "quantity": 2}]})
+    };
+    // 2 × 25,00 = 50,00 − 9 % = 45,50, of which 7,90 VAT.
+    let p: Value = send(
+        &app,
+        &seller,
+        post.clone(),
+        "/api/v1/orders/preview",
+        sale(&school, false),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(p["totals"]["gross_cents"], 4_550, "{p}");
+    assert_eq!(p["totals"]["vat_cents"], 790);
+    let o: Value = send(
+        &app,
+        &seller,
+        post.clone(),
+        "/api/v1/orders",
+        sale(&school, false),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(o["total_cents"], 4_550, "{o}");
+    assert_eq!(o["lines"][0]["discount_cents"], 450);
+    assert!(
+        o["lines"][0]["discount_reason"]
+            .as_str()
+            .unwrap()
+            .contains("9 %"),
+        "{o}"
+    );
+    // Exempt: 50,00 holds 8,68 of VAT → 41,32 at 0 %.
+    let o: Value = send(
+        &app,
+        &seller,
+        post.clone(),
+        "/api/v1/orders",
+        sale(&embassy, false),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        (o["total_cents"].as_i64(), o["vat_cents"].as_i64()),
+        (Some(4_132), Some(0)),
+        "{o}"
+    );
+    assert_eq!(o["lines"][0]["vat_rate_basis_points"], 0);
+    // Leaving the terms out: refused to a seller, allowed to a manager.
+    let r = send(
+        &app,
+        &seller,
+        post.clone(),
+        "/api/v1/orders",
+        sale(&school, true),
+    )
+    .await;
+    assert_eq!(
+        field_errors(&problem(r, 422).await),
+        vec![(
+            "skip_customer_terms".to_owned(),
+            "price_change_not_allowed".to_owned()
+        )]
+    );
+    let o: Value = send(
+        &app,
+        &manager,
+        post.clone(),
+        "/api/v1/orders",
+        sale(&school, true),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(o["total_cents"], 5_000);
     app.stop().await;
 }

@@ -275,6 +275,27 @@ pub struct CustomerDetails {
     pub consent_post: bool,
 }
 
+/// What an attached customer changes in a sale's line, in this order:
+/// 1. the customer's personal discount (an institutional customer's 9 % by default) comes off
+///    what the line still costs after promotions and promo codes, rounded half-up at the cent;
+/// 2. a VAT-exempt customer pays the line without its VAT: the VAT included in what remains is
+///    taken off and the line is at 0 %.
+///
+/// `line` is (VAT-included amount after earlier reductions, VAT rate in basis points); the
+/// answer is (discount, VAT taken off, new amount, new rate).
+pub fn apply_terms(discount_bp: u32, vat_exempt: bool, line: (i64, u32)) -> (i64, i64, i64, u32) {
+    let (amount, bp) = line;
+    let discount = crate::order::Reduction::PercentBp(discount_bp).discount_on(amount);
+    let after = amount - discount;
+    if !vat_exempt || bp == 0 {
+        return (discount, 0, after, bp);
+    }
+    let vat = crate::money::VatRate::from_basis_points(i64::from(bp))
+        .map(|r| crate::money::vat_included(after, r))
+        .unwrap_or(0);
+    (discount, vat, after - vat, 0)
+}
+
 /// The country of an international phone number (`+31…` is `NL`), if it has one.
 pub fn phone_country(raw: &str) -> Option<String> {
     let raw = raw.trim();
@@ -494,6 +515,29 @@ mod tests {
         );
         assert!(phone_e164("12", "BE").is_err());
         assert_eq!(phone_search_forms("+32475123456"), "32475123456 0475123456");
+    }
+
+    #[test]
+    fn customer_terms_discount_then_take_vat_off() {
+        // 9 % of 25,00 = 2,25; 22,75 left at 21 %.
+        assert_eq!(
+            apply_terms(900, false, (2_500, 2100)),
+            (225, 0, 2_275, 2100)
+        );
+        // Exempt: 22,75 incl. 21 % holds 3,95 of VAT → 18,80 at 0 %.
+        assert_eq!(apply_terms(900, true, (2_500, 2100)), (225, 395, 1_880, 0));
+        assert_eq!(apply_terms(0, true, (850, 0)), (0, 0, 850, 0));
+        assert_eq!(apply_terms(0, false, (0, 600)), (0, 0, 0, 600));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn terms_never_make_a_line_dearer_or_negative(amount in 0i64..10_000_000, bp in proptest::sample::select(vec![0u32, 600, 1200, 2100]), d in 0u32..=10_000, exempt: bool) {
+            let (discount, vat, after, rate) = apply_terms(d, exempt, (amount, bp));
+            proptest::prop_assert!(after >= 0 && after <= amount);
+            proptest::prop_assert_eq!(discount + vat + after, amount, "no cent lost");
+            proptest::prop_assert!(!exempt || rate == 0);
+        }
     }
 
     #[test]

@@ -759,3 +759,4 @@ customers-notes = Notes
 flash-customer-saved = Customer saved.
 error-invalid_iban = Invalid IBAN (length or check digits).
 error-invalid_bic = Invalid BIC (8 or 11 characters).
+order-customer-discount = Customer discount

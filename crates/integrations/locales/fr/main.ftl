@@ -759,3 +759,4 @@ customers-notes = Notes
 flash-customer-saved = Client enregistré.
 error-invalid_iban = IBAN non valide (longueur ou chiffres de contrôle).
 error-invalid_bic = BIC non valide (8 ou 11 caractères).
+order-customer-discount = Remise client

@@ -70,6 +70,9 @@ pub struct OrderInput {
     pub customer_id: Option<String>,
     /// One promo code per cart, in any case (partner passes such as MuseumPass are codes).
     pub promo_code: Option<String>,
+    /// Leave out the attached customer's discount and VAT exemption this once (managers and
+    /// admins).
+    pub skip_customer_terms: bool,
     /// Where the visitors come from (asked for visits, not for shop-only sales); the attached
     /// customer's when not given.
     pub origin: Option<OriginInput>,
@@ -671,6 +674,47 @@ async fn reductions(
     Ok(code.filter(|_| covered).map(|c| c.id))
 }
 
+/// The attached customer's discount and VAT exemption on every line (the rule is
+/// `guichet_domain::customer::apply_terms`); the line says why.
+fn customer_terms(
+    c: &guichet_store::customers::Customer,
+    lines: &mut [NewLine],
+    lang: guichet_domain::org::Language,
+) {
+    if c.discount_bp == 0 && !c.vat_exempt {
+        return;
+    }
+    let tr = crate::view::Tr(lang);
+    let mut why = Vec::new();
+    if c.discount_bp > 0 {
+        let rate = guichet_domain::VatRate::from_basis_points(i64::from(c.discount_bp))
+            .map(|r| r.to_string())
+            .unwrap_or_default();
+        why.push(format!("{} {rate}", tr.t("order-customer-discount")));
+    }
+    if c.vat_exempt {
+        why.push(tr.t("customers-vat-exempt"));
+    }
+    let why = why.join(" + ");
+    for l in lines.iter_mut() {
+        let (discount, vat_off, after, rate) = guichet_domain::customer::apply_terms(
+            c.discount_bp,
+            c.vat_exempt,
+            (l.total_cents, l.vat_rate_bp),
+        );
+        if discount + vat_off == 0 && rate == l.vat_rate_bp {
+            continue;
+        }
+        l.discount_cents += discount + vat_off;
+        l.total_cents = after;
+        l.vat_rate_bp = rate;
+        l.discount_reason = Some(match l.discount_reason.take() {
+            Some(r) => format!("{r} + {why}"),
+            None => why.clone(),
+        });
+    }
+}
+
 /// A cart priced and checked, not yet recorded.
 struct Cart {
     /// The organization's day at pricing time: the order's number is of that day.
@@ -734,6 +778,13 @@ async fn price_cart_in(tx: &mut Tx, ctx: &Ctx, input: &OrderInput) -> Result<Car
         &mut e,
     )
     .await?;
+    if let Some(c) = &customer {
+        if input.skip_customer_terms && !ctx.can(Permission::ChangePrice) {
+            e.add("skip_customer_terms", "price_change_not_allowed");
+        } else if !input.skip_customer_terms {
+            customer_terms(c, &mut priced.lines, ctx.lang);
+        }
+    }
     // The visitors' origin: asked for visits only; the attached customer's by default.
     let has_visit = priced.lines.iter().any(|l| l.offer_id.is_some());
     let origin = match (&input.origin, &customer) {
