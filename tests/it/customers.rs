@@ -501,3 +501,191 @@ async fn an_attached_customer_s_discount_and_vat_exemption_price_the_sale() {
     assert_eq!(o["total_cents"], 5_000);
     app.stop().await;
 }
+
+/// Customer types: a school type with 10 % and a specific 6 % rate prices its customers' sales;
+/// a customer's own discount comes first; only managers set types up; bad input is named.
+#[tokio::test]
+async fn customer_types_price_their_customers_sales() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let seller = api_key(&app, &a, "seller").await;
+    let manager = api_key(&app, &a, "manager").await;
+    let post = reqwest::Method::POST;
+    let r = send(
+        &app,
+        &seller,
+        post.clone(),
+        "/api/v1/customer-types",
+        json!({"name": "Écoles", "discount_percent": "10"}),
+    )
+    .await;
+    problem(r, 403).await;
+    let r = send(
+        &app,
+        &manager,
+        post.clone(),
+        "/api/v1/customer-types",
+        json!({"name": "", "discount_percent": "abc", "tax": "rate", "tax_rate_percent": "x"}),
+    )
+    .await;
+    let fields: Vec<String> = field_errors(&problem(r, 422).await)
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect();
+    assert_eq!(fields, vec!["name", "discount_percent", "tax_rate_percent"]);
+    let school: Value = send(
+        &app,
+        &manager,
+        post.clone(),
+        "/api/v1/customer-types",
+        json!({"name": "Écoles", "discount_percent": "10", "tax": "rate", "tax_rate_percent": "6"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(school["discount_bp"], 1_000);
+    assert_eq!(
+        school["tax"],
+        json!({"kind": "rate", "rate_basis_points": 600})
+    );
+    let r = send(
+        &app,
+        &manager,
+        post.clone(),
+        "/api/v1/customer-types",
+        json!({"name": "écoles"}),
+    )
+    .await;
+    assert_eq!(
+        field_errors(&problem(r, 422).await),
+        vec![("name".to_owned(), "already_exists".to_owned())]
+    );
+    let rates = get(&app, &manager, "/api/v1/vat-rates").await;
+    let vat21 = rates
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rate_basis_points"] == 2100)
+        .unwrap()["id"]
+        .clone();
+    let product: Value = send(
+        &app,
+        &manager,
+        post.clone(),
+        "/api/v1/products",
+        json!({"name": "Livre", "price": "20,00", "vat_rate_id": vat21, "sale_pos": true}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let register = get(&app, &manager, "/api/v1/registers").await[0]["id"].clone();
+    let pupil: Value = send(
+        &app,
+        &seller,
+        post.clone(),
+        "/api/v1/customers",
+        json!({"last_name": "Collège Saint-Roch", "customer_type_id": school["id"]}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let own: Value = send(&app, &seller, post.clone(), "/api/v1/customers",
+        json!({"last_name": "Directeur", "customer_type_id": school["id"], "discount_percent": "5"})).await.json().await.unwrap();
+    let sale = |c: &Value| json!({"register_id": register, "customer_id": c["id"], "lines": [{"product_id": product["id"], "quantity": 1}]});
+    // 20,00 − 10 % = 18,00, taxed at 6 %: 1,02 VAT.
+    let o: Value = send(&app, &seller, post.clone(), "/api/v1/orders", sale(&pupil))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (o["total_cents"].as_i64(), o["vat_cents"].as_i64()),
+        (Some(1_800), Some(102)),
+        "{o}"
+    );
+    assert_eq!(o["lines"][0]["vat_rate_basis_points"], 600);
+    assert!(
+        o["lines"][0]["discount_reason"]
+            .as_str()
+            .unwrap()
+            .contains("Écoles")
+    );
+    // The customer's own 5 % comes before the type's 10 %: 19,00.
+    let o: Value = send(&app, &seller, post.clone(), "/api/v1/orders", sale(&own))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(o["total_cents"], 1_900);
+    // A type of another organization is refused.
+    let b = org(&app, "Grottes B", "b").await;
+    let other = api_key(&app, &b, "admin").await;
+    let r = send(
+        &app,
+        &other,
+        post.clone(),
+        "/api/v1/customers",
+        json!({"last_name": "X", "customer_type_id": school["id"]}),
+    )
+    .await;
+    assert_eq!(
+        field_errors(&problem(r, 422).await),
+        vec![(
+            "customer_type_id".to_owned(),
+            "unknown_customer_type".to_owned()
+        )]
+    );
+    // The types page: a manager edits, a seller only reads.
+    let m = crate::harness::login(&app, &a.manager).await;
+    let page = m
+        .get(app.url("/marketing/customer-types"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Écoles") && page.contains("id=\"type-new\""),
+        "{page}"
+    );
+    let r = m
+        .post(app.url("/marketing/customer-types"))
+        .form(&[("name", "Associations"), ("discount_percent", "deux")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = m
+        .post(app.url("/marketing/customer-types"))
+        .form(&[
+            ("name", "Associations"),
+            ("discount_percent", "5"),
+            ("tax", "exempt"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let s = crate::harness::login(&app, &a.seller).await;
+    let page = s
+        .get(app.url("/marketing/customer-types"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Associations") && !page.contains("id=\"type-new\""));
+    let r = s
+        .post(app.url("/marketing/customer-types"))
+        .form(&[("name", "Pirates")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    app.stop().await;
+}

@@ -213,6 +213,66 @@ pub struct CustomerInput {
     pub consent_email: bool,
     pub consent_sms: bool,
     pub consent_post: bool,
+    /// The customer type's id; none when empty.
+    pub customer_type_id: String,
+}
+
+/// A customer type (school, association, tour operator…) as typed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct CustomerTypeInput {
+    pub name: String,
+    /// In percent (`10`, `12,5`); empty: none.
+    pub discount_percent: String,
+    /// `standard`, `exempt` or `rate`.
+    pub tax: String,
+    /// With `rate`: the percentage (`6`).
+    pub tax_rate_percent: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerTypeDetails {
+    pub name: String,
+    pub discount_bp: u32,
+    pub tax: TaxTreatment,
+}
+
+impl CustomerTypeInput {
+    pub fn parse(&self) -> Result<CustomerTypeDetails, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let name = e.check("name", crate::text::required(&self.name, 100));
+        let discount_bp = match self.discount_percent.trim() {
+            "" => 0,
+            raw => match crate::money::VatRate::parse_percent(raw) {
+                Ok(r) => r.basis_points(),
+                Err(_) => {
+                    e.add("discount_percent", "invalid_discount");
+                    0
+                }
+            },
+        };
+        let tax = match TaxTreatment::parse(&self.tax, &self.tax_rate_percent) {
+            Ok(t) => Some(t),
+            Err(code) => {
+                let field = if code == "unknown_value" {
+                    "tax"
+                } else {
+                    "tax_rate_percent"
+                };
+                e.add(field, code);
+                None
+            }
+        };
+        e.into_result()?;
+        match (name, tax) {
+            (Some(name), Some(tax)) => Ok(CustomerTypeDetails {
+                name,
+                discount_bp,
+                tax,
+            }),
+            _ => Err(FieldErrors::new()),
+        }
+    }
 }
 
 /// The seed's default discount for institutional customers (schools, associations): 9 %.
@@ -273,22 +333,89 @@ pub struct CustomerDetails {
     pub consent_email: bool,
     pub consent_sms: bool,
     pub consent_post: bool,
+    pub customer_type_id: Option<crate::CustomerTypeId>,
+}
+
+/// How a customer (or their customer type) is taxed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "rate_basis_points")]
+pub enum TaxTreatment {
+    /// The catalogue's rates.
+    #[default]
+    Standard,
+    /// No VAT: the customer pays the price without the VAT it includes.
+    Exempt,
+    /// Every line taxed at this rate, prices unchanged (the VAT inside them is read at it).
+    Rate(u32),
+}
+
+impl TaxTreatment {
+    /// `standard`, `exempt`, or `rate` with a percentage.
+    pub fn parse(kind: &str, percent: &str) -> Result<TaxTreatment, &'static str> {
+        match kind.trim() {
+            "" | "standard" => Ok(Self::Standard),
+            "exempt" => Ok(Self::Exempt),
+            "rate" => crate::money::VatRate::parse_percent(percent)
+                .map(|r| Self::Rate(r.basis_points()))
+                .map_err(|_| "invalid_vat_rate"),
+            _ => Err("unknown_value"),
+        }
+    }
+
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::Standard => "standard",
+            Self::Exempt => "exempt",
+            Self::Rate(_) => "rate",
+        }
+    }
+
+    pub fn rate_bp(self) -> Option<u32> {
+        match self {
+            Self::Rate(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+/// The terms a sale applies to an attached customer: their personal discount, or else their
+/// type's; exempt when the customer is flagged so, else their type's tax treatment.
+pub fn effective_terms(
+    personal_bp: u32,
+    vat_exempt: bool,
+    customer_type: Option<(u32, TaxTreatment)>,
+) -> (u32, TaxTreatment) {
+    let (type_bp, type_tax) = customer_type.unwrap_or_default();
+    let bp = if personal_bp > 0 {
+        personal_bp
+    } else {
+        type_bp
+    };
+    let tax = if vat_exempt {
+        TaxTreatment::Exempt
+    } else {
+        type_tax
+    };
+    (bp, tax)
 }
 
 /// What an attached customer changes in a sale's line, in this order:
-/// 1. the customer's personal discount (an institutional customer's 9 % by default) comes off
+/// 1. the discount (personal, institutional 9 % by default, or the customer type's) comes off
 ///    what the line still costs after promotions and promo codes, rounded half-up at the cent;
-/// 2. a VAT-exempt customer pays the line without its VAT: the VAT included in what remains is
-///    taken off and the line is at 0 %.
+/// 2. exempt: the customer pays the line without its VAT — the VAT included in what remains is
+///    taken off and the line is at 0 %; a specific rate: the line is taxed at it, same price.
 ///
 /// `line` is (VAT-included amount after earlier reductions, VAT rate in basis points); the
 /// answer is (discount, VAT taken off, new amount, new rate).
-pub fn apply_terms(discount_bp: u32, vat_exempt: bool, line: (i64, u32)) -> (i64, i64, i64, u32) {
+pub fn apply_terms(discount_bp: u32, tax: TaxTreatment, line: (i64, u32)) -> (i64, i64, i64, u32) {
     let (amount, bp) = line;
     let discount = crate::order::Reduction::PercentBp(discount_bp).discount_on(amount);
     let after = amount - discount;
-    if !vat_exempt || bp == 0 {
-        return (discount, 0, after, bp);
+    match tax {
+        TaxTreatment::Standard => return (discount, 0, after, bp),
+        TaxTreatment::Rate(r) => return (discount, 0, after, r),
+        TaxTreatment::Exempt if bp == 0 => return (discount, 0, after, 0),
+        TaxTreatment::Exempt => {}
     }
     let vat = crate::money::VatRate::from_basis_points(i64::from(bp))
         .map(|r| crate::money::vat_included(after, r))
@@ -452,8 +579,19 @@ impl CustomerInput {
             "" => None,
             raw => e.check("balance_limit", crate::shop::parse_price_cents(raw)),
         };
+        let customer_type_id = match self.customer_type_id.trim() {
+            "" => None,
+            raw => match raw.parse::<crate::CustomerTypeId>() {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    e.add("customer_type_id", "unknown_customer_type");
+                    None
+                }
+            },
+        };
         e.into_result()?;
         Ok(CustomerDetails {
+            customer_type_id,
             first_name,
             last_name,
             email,
@@ -519,21 +657,44 @@ mod tests {
 
     #[test]
     fn customer_terms_discount_then_take_vat_off() {
+        let (std, exempt) = (TaxTreatment::Standard, TaxTreatment::Exempt);
         // 9 % of 25,00 = 2,25; 22,75 left at 21 %.
-        assert_eq!(
-            apply_terms(900, false, (2_500, 2100)),
-            (225, 0, 2_275, 2100)
-        );
+        assert_eq!(apply_terms(900, std, (2_500, 2100)), (225, 0, 2_275, 2100));
         // Exempt: 22,75 incl. 21 % holds 3,95 of VAT → 18,80 at 0 %.
-        assert_eq!(apply_terms(900, true, (2_500, 2100)), (225, 395, 1_880, 0));
-        assert_eq!(apply_terms(0, true, (850, 0)), (0, 0, 850, 0));
-        assert_eq!(apply_terms(0, false, (0, 600)), (0, 0, 0, 600));
+        assert_eq!(
+            apply_terms(900, exempt, (2_500, 2100)),
+            (225, 395, 1_880, 0)
+        );
+        assert_eq!(apply_terms(0, exempt, (850, 0)), (0, 0, 850, 0));
+        assert_eq!(apply_terms(0, std, (0, 600)), (0, 0, 0, 600));
+        assert_eq!(
+            apply_terms(0, TaxTreatment::Rate(600), (2_500, 2100)),
+            (0, 0, 2_500, 600)
+        );
+        // The personal discount wins over the type's; the exempt flag over the type's rate.
+        let school = Some((1_000, TaxTreatment::Rate(600)));
+        assert_eq!(
+            effective_terms(0, false, school),
+            (1_000, TaxTreatment::Rate(600))
+        );
+        assert_eq!(
+            effective_terms(500, true, school),
+            (500, TaxTreatment::Exempt)
+        );
+        assert_eq!(effective_terms(0, false, None), (0, TaxTreatment::Standard));
+        assert_eq!(
+            TaxTreatment::parse("rate", "6"),
+            Ok(TaxTreatment::Rate(600))
+        );
+        assert!(TaxTreatment::parse("rate", "abc").is_err());
+        assert!(TaxTreatment::parse("other", "").is_err());
     }
 
     proptest::proptest! {
         #[test]
         fn terms_never_make_a_line_dearer_or_negative(amount in 0i64..10_000_000, bp in proptest::sample::select(vec![0u32, 600, 1200, 2100]), d in 0u32..=10_000, exempt: bool) {
-            let (discount, vat, after, rate) = apply_terms(d, exempt, (amount, bp));
+            let tax = if exempt { TaxTreatment::Exempt } else { TaxTreatment::Standard };
+            let (discount, vat, after, rate) = apply_terms(d, tax, (amount, bp));
             proptest::prop_assert!(after >= 0 && after <= amount);
             proptest::prop_assert_eq!(discount + vat + after, amount, "no cent lost");
             proptest::prop_assert!(!exempt || rate == 0);

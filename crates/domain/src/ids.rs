@@ -59,6 +59,7 @@ id_type!(
     OrderLineId,
     PaymentId,
     CustomerId,
+    CustomerTypeId,
     PromotionId,
     PromoCodeId,
 );

@@ -3,7 +3,7 @@
 
 use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
 use guichet_domain::customer::{CustomerDetails, CustomerStatus, Origin};
-use guichet_domain::{CustomerId, UserId};
+use guichet_domain::{CustomerId, CustomerTypeId, UserId};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -34,6 +34,7 @@ pub struct Customer {
     pub consent_email_at: Option<i64>,
     pub consent_sms_at: Option<i64>,
     pub consent_post_at: Option<i64>,
+    pub customer_type_id: Option<CustomerTypeId>,
     /// "Samantha REGA", as lists show it.
     pub display_name: String,
     pub created_at: i64,
@@ -78,6 +79,7 @@ struct Row {
     consent_email_at: Option<i64>,
     consent_sms_at: Option<i64>,
     consent_post_at: Option<i64>,
+    customer_type_id: Option<Uuid>,
     created_at: i64,
     updated_at: Option<i64>,
 }
@@ -114,6 +116,7 @@ impl From<Row> for Customer {
             consent_email_at: r.consent_email_at,
             consent_sms_at: r.consent_sms_at,
             consent_post_at: r.consent_post_at,
+            customer_type_id: r.customer_type_id.map(CustomerTypeId),
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -124,13 +127,13 @@ const COLUMNS: &str =
     "id, status, first_name, last_name, company, email, phone, street, city, country,
     postal_code, province, language, birth_date, discount_bp, vat_exempt, institutional, iban, bic,
     balance_limit_cents, loyalty, tags, notes, consent_email_at, consent_sms_at, consent_post_at,
-    created_at, updated_at";
+    customer_type_id, created_at, updated_at";
 
 const SELECT: &str =
     "SELECT id, status, first_name, last_name, company, email, phone, street, city, country,
     postal_code, province, language, birth_date, discount_bp, vat_exempt, institutional, iban, bic,
     balance_limit_cents, loyalty, tags, notes, consent_email_at, consent_sms_at, consent_post_at,
-    created_at, updated_at FROM customers WHERE organization_id = $1";
+    customer_type_id, created_at, updated_at FROM customers WHERE organization_id = $1";
 
 /// What the search box matches: names, company, e-mail, phone and tags, folded.
 fn search_key(d: &CustomerDetails) -> String {
@@ -148,12 +151,28 @@ fn search_key(d: &CustomerDetails) -> String {
     ))
 }
 
+/// The customer type must be the organization's.
+async fn check_type(tx: &mut Tx, tenant: Tenant, d: &CustomerDetails) -> Result<()> {
+    match d.customer_type_id {
+        Some(t) => match crate::customer_types::get(tx, tenant, t).await {
+            Ok(_) => Ok(()),
+            Err(StoreError::NotFound) => Err(StoreError::Invalid(
+                "customer_type_id".into(),
+                "unknown_customer_type",
+            )),
+            Err(e) => Err(e),
+        },
+        None => Ok(()),
+    }
+}
+
 pub async fn create(
     tx: &mut Tx,
     tenant: Tenant,
     d: &CustomerDetails,
     by: Option<UserId>,
 ) -> Result<Customer> {
+    check_type(tx, tenant, d).await?;
     let id = CustomerId(Uuid::now_v7());
     let now = now_micros();
     let consent = |given: bool| given.then_some(now);
@@ -161,9 +180,9 @@ pub async fn create(
         "INSERT INTO customers (id, organization_id, first_name, last_name, email, phone, country, postal_code, province,
          search, created_by, created_at, status, company, street, city, language, birth_date, discount_bp, vat_exempt,
          institutional, iban, bic, balance_limit_cents, loyalty, tags, notes, consent_email_at, consent_sms_at,
-         consent_post_at)
+         consent_post_at, customer_type_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-         $23, $24, $25, $26, $27, $28, $29, $30)")
+         $23, $24, $25, $26, $27, $28, $29, $30, $31)")
         .bind(id.0)
         .bind(tenant.id().0)
         .bind(&d.first_name)
@@ -194,6 +213,7 @@ pub async fn create(
         .bind(consent(d.consent_email))
         .bind(consent(d.consent_sms))
         .bind(consent(d.consent_post))
+        .bind(d.customer_type_id.map(|t| t.0))
         .execute(c)
         .await?
         .rows_affected());
@@ -208,6 +228,7 @@ pub async fn update(
     id: CustomerId,
     d: &CustomerDetails,
 ) -> Result<Customer> {
+    check_type(tx, tenant, d).await?;
     let now = now_micros();
     let n = on_tx!(tx, c => sqlx::query(
         "UPDATE customers SET first_name = $3, last_name = $4, email = $5, phone = $6, country = $7, postal_code = $8,
@@ -217,7 +238,7 @@ pub async fn update(
          consent_email_at = CASE WHEN $26 THEN COALESCE(consent_email_at, $29) ELSE NULL END,
          consent_sms_at = CASE WHEN $27 THEN COALESCE(consent_sms_at, $29) ELSE NULL END,
          consent_post_at = CASE WHEN $28 THEN COALESCE(consent_post_at, $29) ELSE NULL END,
-         updated_at = $29
+         updated_at = $29, customer_type_id = $30
          WHERE organization_id = $1 AND id = $2")
         .bind(tenant.id().0)
         .bind(id.0)
@@ -248,6 +269,7 @@ pub async fn update(
         .bind(d.consent_sms)
         .bind(d.consent_post)
         .bind(now)
+        .bind(d.customer_type_id.map(|t| t.0))
         .execute(c)
         .await?
         .rows_affected());

@@ -136,6 +136,11 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(orders::search_customers, orders::create_customer))
         .routes(routes!(orders::get_customer, orders::update_customer))
         .routes(routes!(
+            orders::list_customer_types,
+            orders::create_customer_type
+        ))
+        .routes(routes!(orders::update_customer_type))
+        .routes(routes!(
             orders::payment_methods,
             orders::set_payment_methods
         ))

@@ -10,9 +10,10 @@ use crate::services::orders::{self, CancelInput, OrderInput, PayInput, Preview};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use guichet_domain::customer::CustomerInput;
+use guichet_domain::customer::{CustomerInput, CustomerTypeInput};
 use guichet_domain::order::PaymentMethod;
 use guichet_domain::{CustomerId, OrderId};
+use guichet_store::customer_types::CustomerType;
 use guichet_store::customers::{Customer, Listed};
 use guichet_store::orders::{Order, OrderSummary, PaymentLine};
 use serde::Deserialize;
@@ -261,5 +262,45 @@ pub async fn create_customer(
     Ok((
         StatusCode::CREATED,
         Json(orders::create_customer(&state, &ctx, &input).await?),
+    ))
+}
+
+/// The organization's customer types.
+#[utoipa::path(get, path = "/api/v1/customer-types", tag = "customers",
+    responses((status = 200, body = [CustomerType])))]
+pub async fn list_customer_types(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+) -> ApiResult<Vec<CustomerType>> {
+    Ok(Json(crate::services::customers::types(&state, &ctx).await?))
+}
+
+/// Creates a customer type: a discount and a tax treatment (`standard`, `exempt`, or `rate`
+/// with `tax_rate_percent`) that sales apply to its customers (managers and admins).
+#[utoipa::path(post, path = "/api/v1/customer-types", tag = "customers", request_body = CustomerTypeInput,
+    responses((status = 201, body = CustomerType), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_customer_type(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(input): ApiJson<CustomerTypeInput>,
+) -> Result<(StatusCode, Json<CustomerType>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(crate::services::customers::save_type(&state, &ctx, None, &input).await?),
+    ))
+}
+
+#[utoipa::path(put, path = "/api/v1/customer-types/{id}", tag = "customers", params(("id" = String, Path)),
+    request_body = CustomerTypeInput,
+    responses((status = 200, body = CustomerType), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_customer_type(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<CustomerTypeInput>,
+) -> ApiResult<CustomerType> {
+    let id = id::<guichet_domain::CustomerTypeId>(&raw)?;
+    Ok(Json(
+        crate::services::customers::save_type(&state, &ctx, Some(id), &input).await?,
     ))
 }

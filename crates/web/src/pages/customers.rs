@@ -101,9 +101,13 @@ struct CustomerPage {
     errors: FieldErrors,
     languages: &'static [&'static str],
     nl_provinces: &'static [&'static str],
+    types: Vec<guichet_store::customer_types::CustomerType>,
 }
 
 impl CustomerPage {
+    fn is_type(&self, t: &guichet_store::customer_types::CustomerType) -> bool {
+        self.form.customer_type_id == t.id.to_string()
+    }
     fn is_language(&self, l: &str) -> bool {
         self.form.language == l
     }
@@ -155,6 +159,7 @@ async fn customer_page(
             errors,
             languages: &CUSTOMER_LANGUAGES,
             nl_provinces: &NL_PROVINCES,
+            types: service::types(state, ctx).await.or_page(ctx)?,
         },
     ))
 }
@@ -218,4 +223,179 @@ pub async fn update(
             customer_page(&state, &ctx, Some(id), None, Some(form), errors).await
         }
     }
+}
+
+// ---------------------------------------------------------------- customer types
+
+#[derive(Template)]
+#[template(path = "customer_types.html")]
+struct TypesPage {
+    tr: Tr,
+    nav: Nav,
+    types: Vec<guichet_store::customer_types::CustomerType>,
+    can_edit: bool,
+    /// The form that failed ("new" or a type's id), what it held and its errors.
+    failed: String,
+    form: guichet_domain::customer::CustomerTypeInput,
+    errors: FieldErrors,
+}
+
+impl TypesPage {
+    fn percent(&self, bp: &u32) -> String {
+        if *bp == 0 {
+            return String::new();
+        }
+        guichet_domain::VatRate::from_basis_points(i64::from(*bp))
+            .map(|r| r.to_string().trim_end_matches('%').trim().to_owned())
+            .unwrap_or_default()
+    }
+    fn tax_rate(&self, t: &guichet_domain::customer::TaxTreatment) -> String {
+        t.rate_bp().map(|bp| self.percent(&bp)).unwrap_or_default()
+    }
+    /// One form per type, then the new type's (when one may edit); the form that failed
+    /// shows what was typed.
+    fn forms(&self) -> Vec<TypeForm> {
+        let mut out: Vec<TypeForm> = self
+            .types
+            .iter()
+            .map(|t| {
+                let id = t.id.to_string();
+                if self.failed == id {
+                    self.typed(format!("/marketing/customer-types/{id}"), id)
+                } else {
+                    TypeForm {
+                        action: format!("/marketing/customer-types/{id}"),
+                        name: t.name.clone(),
+                        discount: self.percent(&t.discount_bp),
+                        tax: t.tax.kind().to_owned(),
+                        rate: self.tax_rate(&t.tax),
+                        id,
+                        failed: false,
+                    }
+                }
+            })
+            .collect();
+        if self.can_edit {
+            out.push(if self.failed == "new" {
+                self.typed("/marketing/customer-types".into(), "new".into())
+            } else {
+                TypeForm {
+                    action: "/marketing/customer-types".into(),
+                    id: "new".into(),
+                    name: String::new(),
+                    discount: String::new(),
+                    tax: "standard".into(),
+                    rate: String::new(),
+                    failed: false,
+                }
+            });
+        }
+        out
+    }
+    fn typed(&self, action: String, id: String) -> TypeForm {
+        TypeForm {
+            action,
+            id,
+            name: self.form.name.clone(),
+            discount: self.form.discount_percent.clone(),
+            tax: self.form.tax.clone(),
+            rate: self.form.tax_rate_percent.clone(),
+            failed: true,
+        }
+    }
+    fn error(&self, f: &TypeForm, field: &str) -> Option<String> {
+        if f.failed {
+            self.tr.field_error(&self.errors, field)
+        } else {
+            None
+        }
+    }
+}
+
+struct TypeForm {
+    action: String,
+    id: String,
+    name: String,
+    discount: String,
+    tax: String,
+    rate: String,
+    failed: bool,
+}
+
+async fn types_page(
+    state: &AppState,
+    ctx: &Ctx,
+    flash: Option<&str>,
+    failed: String,
+    form: guichet_domain::customer::CustomerTypeInput,
+    errors: FieldErrors,
+) -> Result<Response, PageError> {
+    let types = service::types(state, ctx).await.or_page(ctx)?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_status(
+        status,
+        &TypesPage {
+            tr: Tr(ctx.lang),
+            nav: Nav::new(ctx, "/marketing/customers", flash),
+            types,
+            can_edit: ctx.can(Permission::ChangePrice),
+            failed,
+            form,
+            errors,
+        },
+    ))
+}
+
+pub async fn types(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(flash): Query<Flash>,
+) -> Result<Response, PageError> {
+    types_page(
+        &state,
+        &ctx,
+        flash.key(),
+        String::new(),
+        Default::default(),
+        FieldErrors::new(),
+    )
+    .await
+}
+
+async fn save_type(
+    state: &AppState,
+    ctx: &Ctx,
+    id: Option<guichet_domain::CustomerTypeId>,
+    form: guichet_domain::customer::CustomerTypeInput,
+) -> Result<Response, PageError> {
+    match service::save_type(state, ctx, id, &form).await {
+        Ok(_) => Ok(done("/marketing/customer-types", "saved")),
+        Err(e) => {
+            let errors = form_errors(e, ctx)?;
+            let failed = id.map_or_else(|| "new".to_owned(), |i| i.to_string());
+            types_page(state, ctx, None, failed, form, errors).await
+        }
+    }
+}
+
+pub async fn create_type(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Form(form): Form<guichet_domain::customer::CustomerTypeInput>,
+) -> Result<Response, PageError> {
+    save_type(&state, &ctx, None, form).await
+}
+
+pub async fn update_type(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<String>,
+    Form(form): Form<guichet_domain::customer::CustomerTypeInput>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id, &ctx)?;
+    save_type(&state, &ctx, Some(id), form).await
 }

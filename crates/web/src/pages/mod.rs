@@ -151,6 +151,14 @@ pub fn router() -> Router<AppState> {
         .route("/register", get(register::page))
         .route("/marketing/customers", get(customers::list))
         .route(
+            "/marketing/customer-types",
+            get(customers::types).post(customers::create_type),
+        )
+        .route(
+            "/marketing/customer-types/{id}",
+            post(customers::update_type),
+        )
+        .route(
             "/marketing/customers/new",
             get(customers::new).post(customers::create),
         )

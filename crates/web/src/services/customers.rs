@@ -164,5 +164,48 @@ pub fn input_of(c: &Customer) -> CustomerInput {
         consent_email: c.consent_email_at.is_some(),
         consent_sms: c.consent_sms_at.is_some(),
         consent_post: c.consent_post_at.is_some(),
+        customer_type_id: c
+            .customer_type_id
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
     }
+}
+
+// ---------------------------------------------------------------- customer types
+
+use guichet_domain::CustomerTypeId;
+use guichet_domain::customer::CustomerTypeInput;
+use guichet_store::customer_types::{self, CustomerType};
+
+pub async fn types(state: &AppState, ctx: &Ctx) -> Result<Vec<CustomerType>, AppError> {
+    ctx.require(Permission::Sell)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { customer_types::list(tx, tenant).await }))
+        .await?)
+}
+
+/// Creates (`id` none) or changes a customer type (managers and admins).
+pub async fn save_type(
+    state: &AppState,
+    ctx: &Ctx,
+    id: Option<CustomerTypeId>,
+    input: &CustomerTypeInput,
+) -> Result<CustomerType, AppError> {
+    ctx.require(Permission::ChangePrice)?;
+    let d = input.parse()?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .write(|tx| {
+            let d = d.clone();
+            Box::pin(async move {
+                match id {
+                    Some(id) => customer_types::update(tx, tenant, id, &d).await,
+                    None => customer_types::create(tx, tenant, &d).await,
+                }
+            })
+        })
+        .await?)
 }

@@ -674,34 +674,49 @@ async fn reductions(
     Ok(code.filter(|_| covered).map(|c| c.id))
 }
 
-/// The attached customer's discount and VAT exemption on every line (the rule is
-/// `guichet_domain::customer::apply_terms`); the line says why.
+/// The attached customer's discount and tax treatment (theirs, else their type's) on every
+/// line (the rules are `guichet_domain::customer::effective_terms` and `apply_terms`); the line
+/// says why.
 fn customer_terms(
     c: &guichet_store::customers::Customer,
+    kind: Option<&guichet_store::customer_types::CustomerType>,
     lines: &mut [NewLine],
     lang: guichet_domain::org::Language,
 ) {
-    if c.discount_bp == 0 && !c.vat_exempt {
+    use guichet_domain::customer::{TaxTreatment, apply_terms, effective_terms};
+    let (bp, tax) = effective_terms(
+        c.discount_bp,
+        c.vat_exempt,
+        kind.map(|t| (t.discount_bp, t.tax)),
+    );
+    if bp == 0 && tax == TaxTreatment::Standard {
         return;
     }
     let tr = crate::view::Tr(lang);
-    let mut why = Vec::new();
-    if c.discount_bp > 0 {
-        let rate = guichet_domain::VatRate::from_basis_points(i64::from(c.discount_bp))
+    let percent = |bp: u32| {
+        guichet_domain::VatRate::from_basis_points(i64::from(bp))
             .map(|r| r.to_string())
-            .unwrap_or_default();
-        why.push(format!("{} {rate}", tr.t("order-customer-discount")));
+            .unwrap_or_default()
+    };
+    let mut why = Vec::new();
+    if bp > 0 {
+        why.push(format!(
+            "{} {}",
+            tr.t("order-customer-discount"),
+            percent(bp)
+        ));
     }
-    if c.vat_exempt {
-        why.push(tr.t("customers-vat-exempt"));
+    match tax {
+        TaxTreatment::Exempt => why.push(tr.t("customers-vat-exempt")),
+        TaxTreatment::Rate(r) => why.push(format!("{} {}", tr.t("label-vat"), percent(r))),
+        TaxTreatment::Standard => {}
+    }
+    if let Some(t) = kind {
+        why.push(t.name.clone());
     }
     let why = why.join(" + ");
     for l in lines.iter_mut() {
-        let (discount, vat_off, after, rate) = guichet_domain::customer::apply_terms(
-            c.discount_bp,
-            c.vat_exempt,
-            (l.total_cents, l.vat_rate_bp),
-        );
+        let (discount, vat_off, after, rate) = apply_terms(bp, tax, (l.total_cents, l.vat_rate_bp));
         if discount + vat_off == 0 && rate == l.vat_rate_bp {
             continue;
         }
@@ -782,7 +797,11 @@ async fn price_cart_in(tx: &mut Tx, ctx: &Ctx, input: &OrderInput) -> Result<Car
         if input.skip_customer_terms && !ctx.can(Permission::ChangePrice) {
             e.add("skip_customer_terms", "price_change_not_allowed");
         } else if !input.skip_customer_terms {
-            customer_terms(c, &mut priced.lines, ctx.lang);
+            let kind = match c.customer_type_id {
+                Some(t) => Some(guichet_store::customer_types::get(tx, ctx.tenant, t).await?),
+                None => None,
+            };
+            customer_terms(c, kind.as_ref(), &mut priced.lines, ctx.lang);
         }
     }
     // The visitors' origin: asked for visits only; the attached customer's by default.
