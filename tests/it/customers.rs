@@ -689,3 +689,210 @@ async fn customer_types_price_their_customers_sales() {
     assert_eq!(r.status(), 403);
     app.stop().await;
 }
+
+/// Export (CSV with `;` and a BOM, XLSX, a filter or a selection, anonymised) and privacy: a
+/// customer's data as JSON, erasure that keeps orders and the journal whole; sellers may do
+/// neither.
+#[tokio::test]
+async fn export_and_erasure() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let seller = api_key(&app, &a, "seller").await;
+    let manager = api_key(&app, &a, "manager").await;
+    let post = reqwest::Method::POST;
+    let c: Value = send(&app, &seller, post.clone(), "/api/v1/customers", json!({"first_name": "Élodie", "last_name": "Fontaine",
+        "email": "elodie@example.be", "phone": "0475 11 22 33", "street": "Rue du Fort 1", "postal_code": "5500", "city": "Dinant"})).await.json().await.unwrap();
+    let other: Value = send(
+        &app,
+        &seller,
+        post.clone(),
+        "/api/v1/customers",
+        json!({"last_name": "Autre", "postal_code": "1000"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let id = c["id"].as_str().unwrap().to_owned();
+    let register = get(&app, &manager, "/api/v1/registers").await[0]["id"].clone();
+    let rates = get(&app, &manager, "/api/v1/vat-rates").await;
+    let vat0 = rates
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rate_basis_points"] == 0)
+        .unwrap()["id"]
+        .clone();
+    let product: Value = send(
+        &app,
+        &manager,
+        post.clone(),
+        "/api/v1/products",
+        json!({"name": "Entrée", "price": "9,00", "vat_rate_id": vat0, "sale_pos": true}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let r = send(&app, &seller, post.clone(), "/api/v1/orders", json!({"register_id": register, "customer_id": id,
+        "lines": [{"product_id": product["id"], "quantity": 1}], "payments": [{"method": "cash", "amount": "9,00"}]})).await;
+    assert_eq!(r.status(), 201);
+
+    let m = crate::harness::login(&app, &a.manager).await;
+    let csv = m
+        .get(app.url("/marketing/customers/export?format=csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.starts_with('\u{feff}'), "a BOM for Excel");
+    assert!(
+        csv.contains("Élodie;Fontaine")
+            && csv.contains("elodie@example.be")
+            && csv.contains("Autre"),
+        "{csv}"
+    );
+    let anon = m
+        .get(app.url("/marketing/customers/export?format=csv&anonymised=1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !anon.contains("Fontaine")
+            && !anon.contains("elodie@")
+            && !anon.contains("+32475")
+            && !anon.contains("Rue du Fort"),
+        "{anon}"
+    );
+    assert!(
+        anon.contains("5500") && anon.contains("Namur") && anon.contains("BE"),
+        "{anon}"
+    );
+    let selected = m
+        .get(app.url(&format!(
+            "/marketing/customers/export?format=csv&id={}",
+            other["id"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        selected.contains("Autre") && !selected.contains("Fontaine"),
+        "{selected}"
+    );
+    let xlsx = m
+        .get(app.url("/marketing/customers/export?format=xlsx"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status(), 200);
+    assert!(
+        xlsx.bytes().await.unwrap().starts_with(b"PK"),
+        "a zip: XLSX"
+    );
+    let s = crate::harness::login(&app, &a.seller).await;
+    assert_eq!(
+        s.get(app.url("/marketing/customers/export"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+
+    // Their data, then erasure.
+    let data = get(&app, &manager, &format!("/api/v1/customers/{id}/data")).await;
+    assert_eq!(data["customer"]["email"], "elodie@example.be");
+    assert_eq!(data["orders"].as_array().unwrap().len(), 1);
+    problem(
+        send(
+            &app,
+            &seller,
+            post.clone(),
+            &format!("/api/v1/customers/{id}/erase"),
+            json!({}),
+        )
+        .await,
+        403,
+    )
+    .await;
+    let erased: Value = send(
+        &app,
+        &manager,
+        post.clone(),
+        &format!("/api/v1/customers/{id}/erase"),
+        json!({}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    for f in [
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "street",
+        "city",
+    ] {
+        assert!(erased[f].is_null(), "{f}: {erased}");
+    }
+    assert!(erased["erased_at"].is_i64());
+    let again = problem(
+        send(
+            &app,
+            &manager,
+            post.clone(),
+            &format!("/api/v1/customers/{id}/erase"),
+            json!({}),
+        )
+        .await,
+        409,
+    )
+    .await;
+    assert_eq!(again["code"], "already_erased");
+    let r = send(
+        &app,
+        &manager,
+        reqwest::Method::PUT,
+        &format!("/api/v1/customers/{id}"),
+        json!({"last_name": "Fontaine"}),
+    )
+    .await;
+    assert_eq!(problem(r, 409).await["code"], "customer_erased");
+    // The order and its revenue stay; the search no longer finds her; the journal verifies.
+    let file = get(&app, &manager, &format!("/api/v1/customers/{id}")).await;
+    assert_eq!(file["orders"].as_array().unwrap().len(), 1);
+    assert_eq!(file["revenue_cents"], 900);
+    assert!(
+        get(&app, &manager, "/api/v1/customers?q=fontaine")
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let reports = app
+        .store
+        .read(|tx| Box::pin(async move { guichet_store::journal::verify_all(tx).await }))
+        .await
+        .unwrap();
+    assert!(reports.iter().all(|r| r.first_broken.is_none()));
+    let page = m
+        .get(app.url(&format!("/marketing/customers/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"customer-erased\""), "{page}");
+    app.stop().await;
+}

@@ -54,6 +54,8 @@ pub enum Permission {
     CancelOrder,
     /// Choose which payment methods the organization offers.
     ManagePaymentMethods,
+    /// Export the customer file and erase a customer on request (privacy).
+    ManageCustomers,
     /// Read every register's Zs and the daily to annual summaries (a seller reads the X and Z
     /// of the register they close).
     ViewClosings,
@@ -77,6 +79,7 @@ impl Role {
                     | ChangePrice
                     | CancelOrder
                     | ViewClosings
+                    | ManageCustomers
             ),
             Role::Seller => matches!(permission, UseBackOffice | Sell),
         }
@@ -122,6 +125,7 @@ mod tests {
             Permission::ManageApiKeys,
             Permission::ManageCatalogue,
             Permission::ViewClosings,
+            Permission::ManageCustomers,
         ] {
             assert!(!Role::Seller.allows(p), "{p:?}");
         }

@@ -35,6 +35,8 @@ pub struct Customer {
     pub consent_sms_at: Option<i64>,
     pub consent_post_at: Option<i64>,
     pub customer_type_id: Option<CustomerTypeId>,
+    /// Erased on request (the personal fields are empty).
+    pub erased_at: Option<i64>,
     /// "Samantha REGA", as lists show it.
     pub display_name: String,
     pub created_at: i64,
@@ -80,6 +82,7 @@ struct Row {
     consent_sms_at: Option<i64>,
     consent_post_at: Option<i64>,
     customer_type_id: Option<Uuid>,
+    erased_at: Option<i64>,
     created_at: i64,
     updated_at: Option<i64>,
 }
@@ -117,6 +120,7 @@ impl From<Row> for Customer {
             consent_sms_at: r.consent_sms_at,
             consent_post_at: r.consent_post_at,
             customer_type_id: r.customer_type_id.map(CustomerTypeId),
+            erased_at: r.erased_at,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -127,13 +131,13 @@ const COLUMNS: &str =
     "id, status, first_name, last_name, company, email, phone, street, city, country,
     postal_code, province, language, birth_date, discount_bp, vat_exempt, institutional, iban, bic,
     balance_limit_cents, loyalty, tags, notes, consent_email_at, consent_sms_at, consent_post_at,
-    customer_type_id, created_at, updated_at";
+    customer_type_id, erased_at, created_at, updated_at";
 
 const SELECT: &str =
     "SELECT id, status, first_name, last_name, company, email, phone, street, city, country,
     postal_code, province, language, birth_date, discount_bp, vat_exempt, institutional, iban, bic,
     balance_limit_cents, loyalty, tags, notes, consent_email_at, consent_sms_at, consent_post_at,
-    customer_type_id, created_at, updated_at FROM customers WHERE organization_id = $1";
+    customer_type_id, erased_at, created_at, updated_at FROM customers WHERE organization_id = $1";
 
 /// What the search box matches: names, company, e-mail, phone and tags, folded.
 fn search_key(d: &CustomerDetails) -> String {
@@ -229,6 +233,9 @@ pub async fn update(
     d: &CustomerDetails,
 ) -> Result<Customer> {
     check_type(tx, tenant, d).await?;
+    if get(tx, tenant, id).await?.erased_at.is_some() {
+        return Err(StoreError::Refused("customer_erased"));
+    }
     let now = now_micros();
     let n = on_tx!(tx, c => sqlx::query(
         "UPDATE customers SET first_name = $3, last_name = $4, email = $5, phone = $6, country = $7, postal_code = $8,
@@ -392,4 +399,27 @@ pub async fn history(tx: &mut Tx, tenant: Tenant, id: CustomerId) -> Result<Vec<
         .bind(id.0)
         .fetch_all(c)
         .await?))
+}
+
+/// Erases a customer on request: every personal field is emptied and consents withdrawn; the
+/// record stays (marked erased) so orders, payments and the journal — which holds no personal
+/// data — stay whole and still verify.
+pub async fn erase(tx: &mut Tx, tenant: Tenant, id: CustomerId) -> Result<Customer> {
+    let n = on_tx!(tx, c => sqlx::query(
+        "UPDATE customers SET first_name = NULL, last_name = NULL, company = NULL, email = NULL, phone = NULL,
+         street = NULL, city = NULL, postal_code = NULL, birth_date = NULL, iban = NULL, bic = NULL, tags = '',
+         notes = NULL, consent_email_at = NULL, consent_sms_at = NULL, consent_post_at = NULL, search = '',
+         language = NULL, erased_at = $3, updated_at = $3
+         WHERE organization_id = $1 AND id = $2 AND erased_at IS NULL")
+        .bind(tenant.id().0)
+        .bind(id.0)
+        .bind(now_micros())
+        .execute(c)
+        .await?
+        .rows_affected());
+    if n == 0 {
+        get(tx, tenant, id).await?;
+        return Err(StoreError::Refused("already_erased"));
+    }
+    get(tx, tenant, id).await
 }

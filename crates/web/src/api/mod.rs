@@ -140,6 +140,8 @@ fn api_router() -> OpenApiRouter<AppState> {
             orders::create_customer_type
         ))
         .routes(routes!(orders::update_customer_type))
+        .routes(routes!(orders::customer_data))
+        .routes(routes!(orders::erase_customer))
         .routes(routes!(
             orders::payment_methods,
             orders::set_payment_methods

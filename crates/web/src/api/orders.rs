@@ -304,3 +304,30 @@ pub async fn update_customer_type(
         crate::services::customers::save_type(&state, &ctx, Some(id), &input).await?,
     ))
 }
+
+/// Everything kept about one customer (their access request): the file and their orders.
+#[utoipa::path(get, path = "/api/v1/customers/{id}/data", tag = "customers", params(("id" = String, Path)),
+    responses((status = 200, body = CustomerFile), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn customer_data(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> ApiResult<CustomerFile> {
+    Ok(Json(
+        crate::services::customers::data_of(&state, &ctx, id::<CustomerId>(&raw)?).await?,
+    ))
+}
+
+/// Erases a customer on request: personal data removed, orders and accounting kept, the sales
+/// journal still verifies. `409 already_erased` the second time.
+#[utoipa::path(post, path = "/api/v1/customers/{id}/erase", tag = "customers", params(("id" = String, Path)),
+    responses((status = 200, body = Customer), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn erase_customer(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> ApiResult<Customer> {
+    Ok(Json(
+        crate::services::customers::erase(&state, &ctx, id::<CustomerId>(&raw)?).await?,
+    ))
+}

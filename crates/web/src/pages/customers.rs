@@ -39,6 +39,7 @@ struct ListPage {
     offset: i64,
     customers: Vec<Listed>,
     errors: FieldErrors,
+    can_export: bool,
 }
 
 impl ListPage {
@@ -85,6 +86,7 @@ pub async fn list(
             offset: q.offset.max(0),
             customers,
             errors,
+            can_export: ctx.can(Permission::ManageCustomers),
         },
     ))
 }
@@ -102,6 +104,7 @@ struct CustomerPage {
     languages: &'static [&'static str],
     nl_provinces: &'static [&'static str],
     types: Vec<guichet_store::customer_types::CustomerType>,
+    can_manage: bool,
 }
 
 impl CustomerPage {
@@ -160,6 +163,7 @@ async fn customer_page(
             languages: &CUSTOMER_LANGUAGES,
             nl_provinces: &NL_PROVINCES,
             types: service::types(state, ctx).await.or_page(ctx)?,
+            can_manage: ctx.can(Permission::ManageCustomers),
         },
     ))
 }
@@ -398,4 +402,113 @@ pub async fn update_type(
 ) -> Result<Response, PageError> {
     let id = parse_id(&id, &ctx)?;
     save_type(&state, &ctx, Some(id), form).await
+}
+
+// ---------------------------------------------------------------- export and privacy
+
+/// The export's query: the list's filter, the ticked customers (`id`, repeated), the format
+/// and whether to anonymise. Repeated keys need the pairs.
+pub async fn export(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let value = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    let selection: Vec<CustomerId> = pairs
+        .iter()
+        .filter(|(k, _)| k == "id")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let anonymised = value("anonymised") == "1";
+    let table = service::export(
+        &state,
+        &ctx,
+        value("status"),
+        value("q"),
+        &selection,
+        anonymised,
+    )
+    .await
+    .or_page(&ctx)?;
+    let name = if anonymised {
+        "clients-anonymises"
+    } else {
+        "clients"
+    };
+    let internal = |e: guichet_integrations::exports::ExportError| {
+        PageError(crate::error::AppError::Internal(e.to_string()), ctx.lang)
+    };
+    let (bytes, mime, ext) = match value("format") {
+        "xlsx" => (
+            guichet_integrations::exports::xlsx(&table, "Clients").map_err(internal)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        _ => (
+            guichet_integrations::exports::csv(&table).map_err(internal)?,
+            "text/csv; charset=utf-8",
+            "csv",
+        ),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.{ext}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// One customer's data as JSON (their access request).
+pub async fn data(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let id: CustomerId = parse_id(&id, &ctx)?;
+    let file = service::data_of(&state, &ctx, id).await.or_page(&ctx)?;
+    let body = serde_json::to_vec_pretty(&file)
+        .map_err(|e| PageError(crate::error::AppError::Internal(e.to_string()), ctx.lang))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"client-{id}.json\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+pub async fn erase(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: CustomerId = parse_id(&id, &ctx)?;
+    match service::erase(&state, &ctx, id).await {
+        Ok(_) => Ok(done(
+            &format!("/marketing/customers/{id}"),
+            "customer-erased",
+        )),
+        Err(e) => {
+            let errors = form_errors(e, &ctx)?;
+            customer_page(&state, &ctx, Some(id), None, None, errors).await
+        }
+    }
 }

@@ -150,6 +150,9 @@ pub fn router() -> Router<AppState> {
         .route("/activity/shop/{id}/photo/delete", post(shop::remove_photo))
         .route("/register", get(register::page))
         .route("/marketing/customers", get(customers::list))
+        .route("/marketing/customers/export", get(customers::export))
+        .route("/marketing/customers/{id}/data", get(customers::data))
+        .route("/marketing/customers/{id}/erase", post(customers::erase))
         .route(
             "/marketing/customer-types",
             get(customers::types).post(customers::create_type),

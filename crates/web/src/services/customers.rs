@@ -209,3 +209,155 @@ pub async fn save_type(
         })
         .await?)
 }
+
+// ---------------------------------------------------------------- privacy and export
+
+/// Erases a customer on request (managers and admins): personal data gone, orders and
+/// accounting kept.
+pub async fn erase(state: &AppState, ctx: &Ctx, id: CustomerId) -> Result<Customer, AppError> {
+    ctx.require(Permission::ManageCustomers)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .write(|tx| Box::pin(async move { customers::erase(tx, tenant, id).await }))
+        .await?)
+}
+
+/// Everything kept about one customer, for their access request (JSON).
+pub async fn data_of(
+    state: &AppState,
+    ctx: &Ctx,
+    id: CustomerId,
+) -> Result<CustomerFile, AppError> {
+    ctx.require(Permission::ManageCustomers)?;
+    file(state, ctx, id).await
+}
+
+/// The customers matching a list's filter (or the ids selected), every page of them, as a
+/// table: all columns, or the anonymised ones (no names, e-mail, phone, street, bank details,
+/// birth date, notes or tags; postal code, province and country kept).
+pub async fn export(
+    state: &AppState,
+    ctx: &Ctx,
+    status: &str,
+    query: &str,
+    selection: &[CustomerId],
+    anonymised: bool,
+) -> Result<guichet_integrations::exports::Table, AppError> {
+    use guichet_domain::shop::format_cents;
+    use guichet_integrations::exports::{Cell, Table};
+    ctx.require(Permission::ManageCustomers)?;
+    let tz = super::time_zone(state, ctx.tenant).await?;
+    let tr = crate::view::Tr(ctx.lang);
+    let types = types(state, ctx).await?;
+    let mut rows = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = list(state, ctx, status, query, offset).await?;
+        let n = i64::try_from(page.len()).unwrap_or(0);
+        for l in page {
+            let c = &l.customer;
+            if !selection.is_empty() && !selection.contains(&c.id) {
+                continue;
+            }
+            let text = |s: &Option<String>| Cell::Text(s.clone().unwrap_or_default());
+            let type_name = c
+                .customer_type_id
+                .and_then(|t| types.iter().find(|x| x.id == t))
+                .map(|t| t.name.clone());
+            let mut row = vec![
+                Cell::Text(tr.t(&format!("customer-status-{}", c.status.as_str()))),
+                Cell::Text(tr.instant(&c.created_at, &tz)),
+            ];
+            if !anonymised {
+                row.extend([
+                    text(&c.first_name),
+                    text(&c.last_name),
+                    text(&c.company),
+                    text(&c.email),
+                    text(&c.phone),
+                    text(&c.street),
+                ]);
+            }
+            row.extend([
+                text(&c.origin.postal_code),
+                text(&c.city),
+                text(&c.origin.province),
+                Cell::Text(c.origin.country.clone()),
+                text(&c.language),
+                text(&type_name),
+            ]);
+            if !anonymised {
+                row.extend([
+                    text(&c.birth_date),
+                    text(&c.iban),
+                    text(&c.bic),
+                    Cell::Text(c.tags.join(", ")),
+                    text(&c.notes),
+                    Cell::Text(
+                        if c.consent_email_at.is_some() {
+                            "1"
+                        } else {
+                            "0"
+                        }
+                        .into(),
+                    ),
+                    Cell::Text(if c.consent_sms_at.is_some() { "1" } else { "0" }.into()),
+                    Cell::Text(
+                        if c.consent_post_at.is_some() {
+                            "1"
+                        } else {
+                            "0"
+                        }
+                        .into(),
+                    ),
+                ]);
+            }
+            row.extend([
+                Cell::Text(tr.maybe_instant(&l.last_booking_at, &tz)),
+                Cell::Text(format_cents(l.revenue_cents)),
+            ]);
+            rows.push(row);
+        }
+        if n < PAGE {
+            break;
+        }
+        offset += PAGE;
+    }
+    let mut headers = vec!["label-status", "customers-created"];
+    if !anonymised {
+        headers.extend([
+            "label-first-name",
+            "label-last-name",
+            "customers-company",
+            "label-email",
+            "label-phone",
+            "label-street",
+        ]);
+    }
+    headers.extend([
+        "label-postal-code",
+        "label-city",
+        "label-province",
+        "label-country",
+        "label-language",
+        "customers-type",
+    ]);
+    if !anonymised {
+        headers.extend([
+            "customers-birth-date",
+            "customers-iban",
+            "customers-bic",
+            "customers-tags",
+            "customers-notes",
+            "customers-consent-email",
+            "customers-consent-sms",
+            "customers-consent-post",
+        ]);
+    }
+    headers.extend(["customers-last-booking", "customers-revenue"]);
+    Ok(Table {
+        headers: headers.iter().map(|k| tr.t(k)).collect(),
+        rows,
+    })
+}
