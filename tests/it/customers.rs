@@ -896,3 +896,161 @@ async fn export_and_erasure() {
     assert!(page.contains("id=\"customer-erased\""), "{page}");
     app.stop().await;
 }
+
+/// Duplicates are proposed with a score; merging moves the orders, fills the kept record's
+/// gaps, keeps each consent with its earliest date, removes the other record and is logged.
+#[tokio::test]
+async fn duplicates_and_merge() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let seller = api_key(&app, &a, "seller").await;
+    let manager = api_key(&app, &a, "manager").await;
+    let post = reqwest::Method::POST;
+    let mk = |body: Value| {
+        let (app_url, key) = (app.url("/api/v1/customers"), seller.clone());
+        async move {
+            let r = client()
+                .post(app_url)
+                .bearer_auth(key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 201);
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let kept = mk(json!({"first_name": "Élise", "last_name": "Lambert", "postal_code": "5500", "consent_sms": true})).await;
+    let typo = mk(json!({"first_name": "Elise", "last_name": "Lambret", "postal_code": "5500", "email": "elise@example.be",
+        "tags": "école", "consent_email": true})).await;
+    let same_mail = mk(json!({"last_name": "E. L.", "email": "ELISE@example.be"})).await;
+    mk(json!({"first_name": "Marc", "last_name": "Dubois", "postal_code": "5500"})).await;
+    problem(
+        client()
+            .get(app.url("/api/v1/customers/duplicates"))
+            .bearer_auth(&seller)
+            .send()
+            .await
+            .unwrap(),
+        403,
+    )
+    .await;
+    let pairs = get(&app, &manager, "/api/v1/customers/duplicates").await;
+    let pairs = pairs.as_array().unwrap();
+    assert_eq!(pairs.len(), 2, "{pairs:?}");
+    assert_eq!(
+        (pairs[0]["score"].as_i64(), pairs[0]["reason"].as_str()),
+        (Some(100), Some("same_email"))
+    );
+    assert_eq!(pairs[1]["reason"], "similar_name");
+    assert!(pairs[1]["score"].as_i64().unwrap() >= 72);
+
+    // A sale for the typo record, then merge it into the kept one.
+    let register = get(&app, &manager, "/api/v1/registers").await[0]["id"].clone();
+    let rates = get(&app, &manager, "/api/v1/vat-rates").await;
+    let vat0 = rates
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rate_basis_points"] == 0)
+        .unwrap()["id"]
+        .clone();
+    let product: Value = send(
+        &app,
+        &manager,
+        post.clone(),
+        "/api/v1/products",
+        json!({"name": "Entrée", "price": "9,00", "vat_rate_id": vat0, "sale_pos": true}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let r = send(&app, &seller, post.clone(), "/api/v1/orders", json!({"register_id": register, "customer_id": typo["id"],
+        "lines": [{"product_id": product["id"], "quantity": 1}], "payments": [{"method": "cash", "amount": "9,00"}]})).await;
+    assert_eq!(r.status(), 201);
+    let kept_id = kept["id"].as_str().unwrap();
+    let r = send(
+        &app,
+        &manager,
+        post.clone(),
+        &format!("/api/v1/customers/{kept_id}/merge"),
+        json!({"absorbed_id": kept_id}),
+    )
+    .await;
+    assert_eq!(problem(r, 409).await["code"], "same_customer");
+    let merged: Value = send(
+        &app,
+        &manager,
+        post.clone(),
+        &format!("/api/v1/customers/{kept_id}/merge"),
+        json!({"absorbed_id": typo["id"]}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        merged["display_name"], "Élise LAMBERT",
+        "the kept record's name"
+    );
+    assert_eq!(
+        merged["email"], "elise@example.be",
+        "a gap filled from the other"
+    );
+    assert_eq!(merged["tags"], json!(["école"]));
+    assert_eq!(merged["consent_email_at"], typo["consent_email_at"]);
+    assert_eq!(merged["consent_sms_at"], kept["consent_sms_at"]);
+    let file = get(&app, &manager, &format!("/api/v1/customers/{kept_id}")).await;
+    assert_eq!(
+        file["orders"].as_array().unwrap().len(),
+        1,
+        "the order moved over"
+    );
+    problem(
+        client()
+            .get(app.url(&format!(
+                "/api/v1/customers/{}",
+                typo["id"].as_str().unwrap()
+            )))
+            .bearer_auth(&manager)
+            .send()
+            .await
+            .unwrap(),
+        404,
+    )
+    .await;
+    let logged: i64 = app.store.read(|tx| Box::pin(async move {
+        Ok(guichet_store::on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM customer_merges").fetch_one(c).await?))
+    })).await.unwrap();
+    assert_eq!(logged, 1);
+    // Now the same e-mail pair remains; merged from the page.
+    let m = crate::harness::login(&app, &a.manager).await;
+    let page = m
+        .get(app.url("/marketing/customers/duplicates"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("E. L.") && page.contains("Élise LAMBERT"),
+        "{page}"
+    );
+    let r = m
+        .post(app.url(&format!("/marketing/customers/{kept_id}/merge")))
+        .form(&[("absorbed_id", same_mail["id"].as_str().unwrap())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(
+        get(&app, &manager, "/api/v1/customers/duplicates")
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    app.stop().await;
+}

@@ -142,6 +142,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(orders::update_customer_type))
         .routes(routes!(orders::customer_data))
         .routes(routes!(orders::erase_customer))
+        .routes(routes!(orders::customer_duplicates))
+        .routes(routes!(orders::merge_customer))
         .routes(routes!(
             orders::payment_methods,
             orders::set_payment_methods

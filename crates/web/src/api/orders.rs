@@ -331,3 +331,44 @@ pub async fn erase_customer(
         crate::services::customers::erase(&state, &ctx, id::<CustomerId>(&raw)?).await?,
     ))
 }
+
+/// Likely duplicates: same e-mail, same phone, or similar names in the same postal code, with
+/// a score, best first (at most 200).
+#[utoipa::path(get, path = "/api/v1/customers/duplicates", tag = "customers",
+    responses((status = 200, body = [crate::services::customers::Duplicate]), (status = 403, body = Problem)))]
+pub async fn customer_duplicates(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+) -> ApiResult<Vec<crate::services::customers::Duplicate>> {
+    Ok(Json(
+        crate::services::customers::duplicates(&state, &ctx).await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct MergeInput {
+    /// The duplicate to fold into this customer (it is removed).
+    absorbed_id: String,
+}
+
+/// Merges a duplicate into this customer: its orders move over, missing details, tags and
+/// consents are taken from it, and the merge is logged.
+#[utoipa::path(post, path = "/api/v1/customers/{id}/merge", tag = "customers", params(("id" = String, Path)),
+    request_body = MergeInput,
+    responses((status = 200, body = Customer), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn merge_customer(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<MergeInput>,
+) -> ApiResult<Customer> {
+    Ok(Json(
+        crate::services::customers::merge(
+            &state,
+            &ctx,
+            id::<CustomerId>(&raw)?,
+            &input.absorbed_id,
+        )
+        .await?,
+    ))
+}

@@ -512,3 +512,78 @@ pub async fn erase(
         }
     }
 }
+
+// ---------------------------------------------------------------- duplicates
+
+#[derive(Template)]
+#[template(path = "customer_duplicates.html")]
+struct DuplicatesPage {
+    tr: Tr,
+    nav: Nav,
+    pairs: Vec<service::Duplicate>,
+    errors: FieldErrors,
+}
+
+impl DuplicatesPage {
+    fn reason(&self, r: &guichet_domain::duplicates::Reason) -> String {
+        let key = match r {
+            guichet_domain::duplicates::Reason::SameEmail => "duplicates-same-email",
+            guichet_domain::duplicates::Reason::SamePhone => "duplicates-same-phone",
+            guichet_domain::duplicates::Reason::SimilarName => "duplicates-similar-name",
+        };
+        self.tr.t(key)
+    }
+}
+
+async fn duplicates_page(
+    state: &AppState,
+    ctx: &Ctx,
+    flash: Option<&str>,
+    errors: FieldErrors,
+) -> Result<Response, PageError> {
+    let pairs = service::duplicates(state, ctx).await.or_page(ctx)?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_status(
+        status,
+        &DuplicatesPage {
+            tr: Tr(ctx.lang),
+            nav: Nav::new(ctx, "/marketing/customers", flash),
+            pairs,
+            errors,
+        },
+    ))
+}
+
+pub async fn duplicates(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(flash): Query<Flash>,
+) -> Result<Response, PageError> {
+    duplicates_page(&state, &ctx, flash.key(), FieldErrors::new()).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MergeForm {
+    absorbed_id: String,
+}
+
+pub async fn merge(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<String>,
+    Form(form): Form<MergeForm>,
+) -> Result<Response, PageError> {
+    let id: CustomerId = parse_id(&id, &ctx)?;
+    match service::merge(&state, &ctx, id, &form.absorbed_id).await {
+        Ok(_) => Ok(done("/marketing/customers/duplicates", "customers-merged")),
+        Err(e) => {
+            let errors = form_errors(e, &ctx)?;
+            duplicates_page(&state, &ctx, None, errors).await
+        }
+    }
+}

@@ -151,6 +151,11 @@ pub fn router() -> Router<AppState> {
         .route("/register", get(register::page))
         .route("/marketing/customers", get(customers::list))
         .route("/marketing/customers/export", get(customers::export))
+        .route(
+            "/marketing/customers/duplicates",
+            get(customers::duplicates),
+        )
+        .route("/marketing/customers/{id}/merge", post(customers::merge))
         .route("/marketing/customers/{id}/data", get(customers::data))
         .route("/marketing/customers/{id}/erase", post(customers::erase))
         .route(

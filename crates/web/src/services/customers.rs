@@ -361,3 +361,63 @@ pub async fn export(
         rows,
     })
 }
+
+// ---------------------------------------------------------------- duplicates
+
+/// Two customers that look like one (`guichet_domain::duplicates`), best first.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Duplicate {
+    pub a: Customer,
+    pub b: Customer,
+    /// 0–100.
+    pub score: u32,
+    pub reason: guichet_domain::duplicates::Reason,
+}
+
+/// At most this many pairs are proposed at once.
+const DUPLICATES: usize = 200;
+
+pub async fn duplicates(state: &AppState, ctx: &Ctx) -> Result<Vec<Duplicate>, AppError> {
+    ctx.require(Permission::ManageCustomers)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .read(|tx| {
+            Box::pin(async move {
+                let people = customers::candidates(tx, tenant).await?;
+                let mut out = Vec::new();
+                for p in guichet_domain::duplicates::find(&people)
+                    .into_iter()
+                    .take(DUPLICATES)
+                {
+                    out.push(Duplicate {
+                        a: customers::get(tx, tenant, p.a).await?,
+                        b: customers::get(tx, tenant, p.b).await?,
+                        score: p.score,
+                        reason: p.reason,
+                    });
+                }
+                Ok(out)
+            })
+        })
+        .await?)
+}
+
+/// Folds `absorbed` into `kept` (orders, missing details, tags, consents), logged.
+pub async fn merge(
+    state: &AppState,
+    ctx: &Ctx,
+    kept: CustomerId,
+    absorbed: &str,
+) -> Result<Customer, AppError> {
+    ctx.require(Permission::ManageCustomers)?;
+    let absorbed: CustomerId = absorbed
+        .trim()
+        .parse()
+        .map_err(|_| AppError::field("absorbed_id", "unknown_customer"))?;
+    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    Ok(state
+        .store
+        .write(|tx| Box::pin(async move { customers::merge(tx, tenant, kept, absorbed, by).await }))
+        .await?)
+}
