@@ -581,19 +581,24 @@ async fn sell_tickets_and_a_scanned_product_paid_half_cash_half_bancontact() {
     text_of_contains(&b, "#total", "29,80 €").await;
     text_of_contains(&b, "#total-vat", "2,22 €").await;
     // A new customer, created without leaving the sale; the visitors come from Han-sur-Lesse.
+    // The cashier types the name; nobody has it, so the screen offers to add it.
     click(&b, "#customer-panel summary").await;
-    b.find(Locator::Id("c-first_name"))
+    b.find(Locator::Id("customer-search"))
         .await
         .unwrap()
-        .send_keys("Samantha")
+        .send_keys("Samantha Rega")
         .await
         .unwrap();
-    b.find(Locator::Id("c-last_name"))
+    text_of_contains(&b, "#customer-add-typed", "Samantha Rega").await;
+    click(&b, "#customer-add-typed").await;
+    let last = b
+        .find(Locator::Id("c-last_name"))
         .await
         .unwrap()
-        .send_keys("Rega")
+        .prop("value")
         .await
         .unwrap();
+    assert_eq!(last.as_deref(), Some("Rega"));
     b.find(Locator::Id("o-postal"))
         .await
         .unwrap()

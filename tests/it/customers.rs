@@ -240,6 +240,44 @@ async fn the_customer_file_search_list_and_page() {
         vec![("last_name".to_owned(), "required".to_owned())]
     );
 
+    // A comment from the register goes into the notes, after what was there.
+    let r = send(
+        &app,
+        &key,
+        post.clone(),
+        &format!("/api/v1/customers/{id}/notes"),
+        json!({"note": "Préfère les visites du matin"}),
+    )
+    .await;
+    let noted: Value = r.json().await.unwrap();
+    assert_eq!(noted["notes"], "Préfère les visites du matin");
+    let noted: Value = send(
+        &app,
+        &key,
+        post.clone(),
+        &format!("/api/v1/customers/{id}/notes"),
+        json!({"note": "Allergie au pollen"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        noted["notes"],
+        "Préfère les visites du matin\nAllergie au pollen"
+    );
+    let r = send(
+        &app,
+        &key,
+        post.clone(),
+        &format!("/api/v1/customers/{id}/notes"),
+        json!({"note": "  "}),
+    )
+    .await;
+    assert_eq!(
+        field_errors(&problem(r, 422).await),
+        vec![("note".to_owned(), "required".to_owned())]
+    );
     // Another organization sees none of it.
     problem(
         client()

@@ -564,3 +564,23 @@ pub async fn merges_into(
         "SELECT merged_name, merged_at FROM customer_merges WHERE organization_id = $1 AND kept_id = $2 ORDER BY merged_at")
         .bind(tenant.id().0).bind(id.0).fetch_all(c).await?))
 }
+
+/// Adds a line to the customer's notes (a comment made at the register during a sale).
+pub async fn add_note(tx: &mut Tx, tenant: Tenant, id: CustomerId, note: &str) -> Result<Customer> {
+    let n = on_tx!(tx, c => sqlx::query(
+        "UPDATE customers SET notes = CASE WHEN notes IS NULL OR notes = '' THEN $3 ELSE notes || $5 || $3 END,
+         updated_at = $4 WHERE organization_id = $1 AND id = $2 AND erased_at IS NULL")
+        .bind(tenant.id().0)
+        .bind(id.0)
+        .bind(note)
+        .bind(now_micros())
+        .bind("\n")
+        .execute(c)
+        .await?
+        .rows_affected());
+    if n == 0 {
+        get(tx, tenant, id).await?;
+        return Err(StoreError::Refused("customer_erased"));
+    }
+    get(tx, tenant, id).await
+}

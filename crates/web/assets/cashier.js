@@ -386,7 +386,19 @@
     $("#customer-results").textContent = "";
     $("#customer-search").value = "";
     if (c) $("#customer-panel").open = false;
+    $("#customer-note-row").hidden = !c;
     if (state.lines.length) refresh();
+  }
+  // A comment added to the attached customer's profile during the sale.
+  async function addNote() {
+    const text = $("#customer-note").value.trim();
+    if (!state.customer || !text) return;
+    const r = await fetch(`/api/v1/customers/${state.customer.id}/notes`, { method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify({ note: text }) });
+    const c = await r.json().catch(() => ({}));
+    if (!r.ok) return showProblem(c);
+    $("#customer-note").value = "";
+    message(T["cashier-note-added"]);
   }
   let searchSeq = 0;
   async function searchCustomers() {
@@ -398,7 +410,20 @@
     if (mine !== searchSeq || !r.ok) return;
     const list = await r.json();
     box.textContent = "";
-    if (!list.length) box.appendChild(el("li", { class: "muted" }, T["cashier-no-customer"]));
+    if (!list.length) {
+      box.appendChild(el("li", { class: "muted" }, T["cashier-no-customer"]));
+      // "Add 'X' as a new customer": the typed name goes into the form, without leaving the sale.
+      const add = el("button", { type: "button", class: "link", id: "customer-add-typed" }, T["cashier-add-typed"].replace("%s", q));
+      add.addEventListener("click", () => {
+        const words = q.split(/\s+/);
+        $("#c-first_name").value = words.length > 1 ? words[0] : "";
+        $("#c-last_name").value = words.length > 1 ? words.slice(1).join(" ") : q;
+        $("#c-email").focus();
+      });
+      const li = el("li");
+      li.appendChild(add);
+      box.appendChild(li);
+    }
     for (const c of list) {
       const li = el("li");
       const b = el("button", { type: "button", class: "link" }, `${c.display_name}${c.email ? " · " + c.email : ""}${c.origin.postal_code ? " · " + c.origin.postal_code : ""}`);
@@ -435,6 +460,7 @@
     if (e.key === "Enter" || e.key === "Tab") { const first = $("#customer-results button"); if (first) { e.preventDefault(); first.click(); } }
   });
   $("#customer-create").addEventListener("click", createCustomer);
+  $("#customer-note-add").addEventListener("click", addNote);
   $("#promo-code").addEventListener("change", () => { if (state.lines.length) refresh(); });
   $("#customer-detach").addEventListener("click", (e) => { e.preventDefault(); attach(null); });
   $("#o-country").addEventListener("change", countryChanged);

@@ -794,3 +794,6 @@ duplicates-same-phone = same phone
 duplicates-similar-name = close name, same postal code
 flash-customers-merged = Records merged.
 error-same_customer = A record cannot be merged with itself.
+cashier-add-typed = Add “%s” as a new customer
+cashier-note = Comment on the customer's profile
+cashier-note-added = Comment added to the customer's profile.

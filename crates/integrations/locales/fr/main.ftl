@@ -794,3 +794,6 @@ duplicates-same-phone = même téléphone
 duplicates-similar-name = nom proche, même code postal
 flash-customers-merged = Fiches fusionnées.
 error-same_customer = Une fiche ne se fusionne pas avec elle-même.
+cashier-add-typed = Ajouter « %s » comme nouveau client
+cashier-note = Commentaire sur la fiche du client
+cashier-note-added = Commentaire ajouté à la fiche du client.

@@ -144,6 +144,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(orders::erase_customer))
         .routes(routes!(orders::customer_duplicates))
         .routes(routes!(orders::merge_customer))
+        .routes(routes!(orders::add_customer_note))
         .routes(routes!(
             orders::payment_methods,
             orders::set_payment_methods

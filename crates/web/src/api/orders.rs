@@ -372,3 +372,24 @@ pub async fn merge_customer(
         .await?,
     ))
 }
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NoteInput {
+    note: String,
+}
+
+/// Adds a comment to the customer's notes (as the cashier does during a sale).
+#[utoipa::path(post, path = "/api/v1/customers/{id}/notes", tag = "customers", params(("id" = String, Path)),
+    request_body = NoteInput,
+    responses((status = 200, body = Customer), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_customer_note(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<NoteInput>,
+) -> ApiResult<Customer> {
+    Ok(Json(
+        crate::services::customers::add_note(&state, &ctx, id::<CustomerId>(&raw)?, &input.note)
+            .await?,
+    ))
+}

@@ -83,6 +83,8 @@ const TEXTS: &[&str] = &[
     "cashier-register-phone",
     "order-print-receipt",
     "order-print-tickets",
+    "cashier-add-typed",
+    "cashier-note-added",
 ];
 
 #[derive(Template)]

@@ -421,3 +421,28 @@ pub async fn merge(
         .write(|tx| Box::pin(async move { customers::merge(tx, tenant, kept, absorbed, by).await }))
         .await?)
 }
+
+/// A comment added to the customer's profile (at the register, during a sale).
+pub async fn add_note(
+    state: &AppState,
+    ctx: &Ctx,
+    id: CustomerId,
+    note: &str,
+) -> Result<Customer, AppError> {
+    ctx.require(Permission::Sell)?;
+    let note = note.trim().to_owned();
+    if note.is_empty() {
+        return Err(AppError::field("note", "required"));
+    }
+    if note.chars().count() > 1_000 {
+        return Err(AppError::field("note", "too_long"));
+    }
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .write(|tx| {
+            let note = note.clone();
+            Box::pin(async move { customers::add_note(tx, tenant, id, &note).await })
+        })
+        .await?)
+}
