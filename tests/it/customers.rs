@@ -1092,3 +1092,72 @@ async fn duplicates_and_merge() {
     );
     app.stop().await;
 }
+
+/// The top bar's search: `?vinc` finds customers, an order number opens the order, fewer than
+/// three letters after `?` says so.
+#[tokio::test]
+async fn the_search_bar() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let key = api_key(&app, &a, "seller").await;
+    let r = send(
+        &app,
+        &key,
+        reqwest::Method::POST,
+        "/api/v1/customers",
+        json!({"first_name": "Vincent", "last_name": "Dupuis"}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let s = crate::harness::login(&app, &a.seller).await;
+    let r = s.get(app.url("/search?q=%3Fvinc")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let to = crate::harness::location(&r);
+    assert_eq!(to, "/marketing/customers?q=vinc");
+    let page = s
+        .get(app.url(&to))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Vincent DUPUIS"));
+    let r = s.get(app.url("/search?q=%3Fvi")).send().await.unwrap();
+    assert!(crate::harness::location(&r).contains("done=search-too-short"));
+    // An order number.
+    let manager = api_key(&app, &a, "manager").await;
+    let register = get(&app, &manager, "/api/v1/registers").await[0]["id"].clone();
+    let rates = get(&app, &manager, "/api/v1/vat-rates").await;
+    let vat0 = rates
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rate_basis_points"] == 0)
+        .unwrap()["id"]
+        .clone();
+    let product: Value = send(
+        &app,
+        &manager,
+        reqwest::Method::POST,
+        "/api/v1/products",
+        json!({"name": "Entrée", "price": "9,00", "vat_rate_id": vat0, "sale_pos": true}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let o: Value = send(&app, &key, reqwest::Method::POST, "/api/v1/orders", json!({"register_id": register,
+        "lines": [{"product_id": product["id"], "quantity": 1}], "payments": [{"method": "cash", "amount": "9,00"}]})).await.json().await.unwrap();
+    let number = o["number"].as_str().unwrap().to_lowercase();
+    let r = s
+        .get(app.url(&format!("/search?q={number}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        crate::harness::location(&r),
+        format!("/orders/{}", o["id"].as_str().unwrap())
+    );
+    app.stop().await;
+}

@@ -1565,3 +1565,14 @@ pub async fn set_method_enabled(
         .bind(tenant.id().0).bind(method.as_str()).bind(enabled).execute(c).await?.rows_affected());
     Ok(())
 }
+
+/// The order with this number (`P2103160795`) or quote number, if any.
+pub async fn find_by_number(tx: &mut Tx, tenant: Tenant, number: &str) -> Result<Option<OrderId>> {
+    let id: Option<Uuid> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT id FROM orders WHERE organization_id = $1 AND (number = $2 OR quote_number = $2)")
+        .bind(tenant.id().0)
+        .bind(number)
+        .fetch_optional(c)
+        .await?);
+    Ok(id.map(OrderId))
+}

@@ -797,3 +797,5 @@ error-same_customer = A record cannot be merged with itself.
 cashier-add-typed = Add “%s” as a new customer
 cashier-note = Comment on the customer's profile
 cashier-note-added = Comment added to the customer's profile.
+search-help = ?name for a customer, or an order number
+flash-search-too-short = Type at least 3 letters after the ?.

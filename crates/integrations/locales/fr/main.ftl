@@ -797,3 +797,5 @@ error-same_customer = Une fiche ne se fusionne pas avec elle-même.
 cashier-add-typed = Ajouter « %s » comme nouveau client
 cashier-note = Commentaire sur la fiche du client
 cashier-note-added = Commentaire ajouté à la fiche du client.
+search-help = ?nom pour un client, ou un numéro de commande
+flash-search-too-short = Tapez au moins 3 lettres après le ?.

@@ -587,3 +587,52 @@ pub async fn merge(
         }
     }
 }
+
+// ---------------------------------------------------------------- the search bar
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SearchQuery {
+    q: String,
+}
+
+/// The top bar's search: `?vinc` looks for customers (at least 3 letters, as in the seeds);
+/// an order number opens that order; anything else is looked for among customers too.
+pub async fn search(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, PageError> {
+    use axum::response::{IntoResponse, Redirect};
+    ctx.require(Permission::Sell).or_page(&ctx)?;
+    let q = q.q.trim();
+    let customers_of = |text: &str| {
+        let query = serde_urlencoded::to_string([("q", text)]).unwrap_or_default();
+        Redirect::to(&format!("/marketing/customers?{query}")).into_response()
+    };
+    if let Some(rest) = q.strip_prefix('?') {
+        if rest.trim().chars().count() < 3 {
+            return Ok(done("/marketing/customers", "search-too-short"));
+        }
+        return Ok(customers_of(rest.trim()));
+    }
+    let upper = q.to_ascii_uppercase();
+    if upper.len() > 1
+        && (upper.starts_with('P') || upper.starts_with('D'))
+        && upper[1..].chars().all(|c| c.is_ascii_digit())
+    {
+        let tenant = ctx.tenant;
+        let found = state
+            .store
+            .read(|tx| {
+                let n = upper.clone();
+                Box::pin(async move { guichet_store::orders::find_by_number(tx, tenant, &n).await })
+            })
+            .await
+            .map_err(|e| PageError(e.into(), ctx.lang))?;
+        if let Some(id) = found {
+            return Ok(Redirect::to(&format!("/orders/{id}")).into_response());
+        }
+    }
+    Ok(customers_of(q))
+}

@@ -149,6 +149,7 @@ pub fn router() -> Router<AppState> {
         .route("/activity/shop/{id}/photo", post(shop::set_photo))
         .route("/activity/shop/{id}/photo/delete", post(shop::remove_photo))
         .route("/register", get(register::page))
+        .route("/search", get(customers::search))
         .route("/marketing/customers", get(customers::list))
         .route("/marketing/customers/export", get(customers::export))
         .route(
