@@ -101,6 +101,7 @@ pub async fn seed_if_empty(store: &Store) -> anyhow::Result<()> {
                 }
                 seed_shop(tx, tenant, admin).await?;
                 seed_catalogue(tx, tenant).await?;
+                seed_customers(tx, tenant).await?;
                 Ok(tenant)
             })
         })
@@ -588,6 +589,69 @@ async fn close_counter(
             })
         })
         .await?;
+    Ok(())
+}
+
+/// A customer type for schools and a few customers: a school, an individual with consents, a
+/// Dutch visitor (country from the phone) and a prospect.
+async fn seed_customers(
+    tx: &mut guichet_store::Tx,
+    tenant: guichet_store::Tenant,
+) -> Result<(), StoreError> {
+    use guichet_domain::customer::{CustomerInput, CustomerTypeInput};
+    let parse_err = |e: guichet_domain::FieldErrors| StoreError::Other(format!("demo customer: {e:?}"));
+    let schools = CustomerTypeInput {
+        name: "Écoles".into(),
+        discount_percent: "10".into(),
+        tax: "standard".into(),
+        ..Default::default()
+    }
+    .parse()
+    .map_err(parse_err)?;
+    let schools = guichet_store::customer_types::create(tx, tenant, &schools).await?;
+    let people = [
+        CustomerInput {
+            last_name: "Athénée royal de Dinant".into(),
+            company: "Athénée royal de Dinant".into(),
+            email: "secretariat@ar-dinant.example".into(),
+            postal_code: "5500".into(),
+            city: "Dinant".into(),
+            institutional: true,
+            customer_type_id: schools.id.to_string(),
+            tags: "école, groupe".into(),
+            ..Default::default()
+        },
+        CustomerInput {
+            first_name: "Élise".into(),
+            last_name: "Lambert".into(),
+            email: "elise.lambert@example.be".into(),
+            phone: "0475 12 34 56".into(),
+            postal_code: "5580".into(),
+            city: "Han-sur-Lesse".into(),
+            language: "fr".into(),
+            consent_email: true,
+            loyalty: true,
+            ..Default::default()
+        },
+        CustomerInput {
+            first_name: "Daan".into(),
+            last_name: "de Vries".into(),
+            phone: "+31 20 794 3500".into(),
+            province: "Noord-Holland".into(),
+            language: "nl".into(),
+            ..Default::default()
+        },
+        CustomerInput {
+            last_name: "Office du tourisme de Rochefort".into(),
+            status: "prospect".into(),
+            postal_code: "5580".into(),
+            ..Default::default()
+        },
+    ];
+    for p in people {
+        let d = p.parse().map_err(parse_err)?;
+        guichet_store::customers::create(tx, tenant, &d, None).await?;
+    }
     Ok(())
 }
 
