@@ -599,7 +599,8 @@ async fn seed_customers(
     tenant: guichet_store::Tenant,
 ) -> Result<(), StoreError> {
     use guichet_domain::customer::{CustomerInput, CustomerTypeInput};
-    let parse_err = |e: guichet_domain::FieldErrors| StoreError::Other(format!("demo customer: {e:?}"));
+    let parse_err =
+        |e: guichet_domain::FieldErrors| StoreError::Other(format!("demo customer: {e:?}"));
     let schools = CustomerTypeInput {
         name: "Écoles".into(),
         discount_percent: "10".into(),
