@@ -1161,3 +1161,123 @@ async fn the_search_bar() {
     );
     app.stop().await;
 }
+
+/// The organization's own fields: added by a manager, filled on a customer (checked against
+/// their kind, by API and page), found by the search.
+#[tokio::test]
+async fn custom_fields() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let seller = api_key(&app, &a, "seller").await;
+    let manager = api_key(&app, &a, "manager").await;
+    let post = reqwest::Method::POST;
+    problem(
+        send(
+            &app,
+            &seller,
+            post.clone(),
+            "/api/v1/customer-fields",
+            json!({"name": "Numéro de membre", "kind": "text"}),
+        )
+        .await,
+        403,
+    )
+    .await;
+    let r = send(
+        &app,
+        &manager,
+        post.clone(),
+        "/api/v1/customer-fields",
+        json!({"name": "", "kind": "colour"}),
+    )
+    .await;
+    assert_eq!(field_errors(&problem(r, 422).await).len(), 2);
+    let member: Value = send(
+        &app,
+        &manager,
+        post.clone(),
+        "/api/v1/customer-fields",
+        json!({"name": "Numéro de membre", "kind": "text"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let since: Value = send(
+        &app,
+        &manager,
+        post.clone(),
+        "/api/v1/customer-fields",
+        json!({"name": "Membre depuis", "kind": "date"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let (m, d) = (
+        member["id"].as_str().unwrap().to_owned(),
+        since["id"].as_str().unwrap().to_owned(),
+    );
+    let r = send(
+        &app,
+        &seller,
+        post.clone(),
+        "/api/v1/customers",
+        json!({"last_name": "Dupont", "custom": {d.clone(): "hier", "nope": "x"}}),
+    )
+    .await;
+    let errors = field_errors(&problem(r, 422).await);
+    assert!(
+        errors.contains(&(format!("custom.{d}"), "invalid_date".to_owned())),
+        "{errors:?}"
+    );
+    assert!(
+        errors.contains(&("custom.nope".to_owned(), "unknown_value".to_owned())),
+        "{errors:?}"
+    );
+    let c: Value = send(&app, &seller, post.clone(), "/api/v1/customers", json!({"last_name": "Dupont", "custom": {m.clone(): "MP-2024-0042", d.clone(): "2024-03-01"}})).await.json().await.unwrap();
+    assert_eq!(c["custom"][&m], "MP-2024-0042");
+    assert_eq!(
+        names(&get(&app, &seller, "/api/v1/customers?q=mp-2024").await),
+        vec!["DUPONT"],
+        "the search finds custom values"
+    );
+    // The page shows the fields and keeps a bad value next to its error.
+    let s = crate::harness::login(&app, &a.seller).await;
+    let id = c["id"].as_str().unwrap();
+    let page = s
+        .get(app.url(&format!("/marketing/customers/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Numéro de membre") && page.contains("value=\"MP-2024-0042\""),
+        "{page}"
+    );
+    let key_d = format!("custom_{d}");
+    let r = s
+        .post(app.url(&format!("/marketing/customers/{id}")))
+        .form(&[("last_name", "Dupont"), (key_d.as_str(), "31/02")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("value=\"31/02\""));
+    let r = s
+        .post(app.url(&format!("/marketing/customers/{id}")))
+        .form(&[("last_name", "Dupont"), (key_d.as_str(), "2023-09-15")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let file = get(&app, &seller, &format!("/api/v1/customers/{id}")).await;
+    assert_eq!(file["customer"]["custom"][&d], "2023-09-15");
+    assert!(
+        file["customer"]["custom"].get(&m).is_none(),
+        "a field left empty is cleared"
+    );
+    app.stop().await;
+}

@@ -215,6 +215,8 @@ pub struct CustomerInput {
     pub consent_post: bool,
     /// The customer type's id; none when empty.
     pub customer_type_id: String,
+    /// The organization's own fields: field id → value as typed.
+    pub custom: std::collections::BTreeMap<String, String>,
 }
 
 /// A customer type (school, association, tour operator…) as typed.
@@ -271,6 +273,73 @@ impl CustomerTypeInput {
                 tax,
             }),
             _ => Err(FieldErrors::new()),
+        }
+    }
+}
+
+/// What an organization-defined customer field holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    Text,
+    Number,
+    Date,
+    YesNo,
+}
+
+impl FieldKind {
+    pub fn parse(s: &str) -> Option<FieldKind> {
+        match s.trim() {
+            "text" => Some(Self::Text),
+            "number" => Some(Self::Number),
+            "date" => Some(Self::Date),
+            "yes_no" => Some(Self::YesNo),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Number => "number",
+            Self::Date => "date",
+            Self::YesNo => "yes_no",
+        }
+    }
+
+    /// A value as typed, checked and kept in one form: text trimmed (200 characters at most),
+    /// a number with `.` (`12,5` → `12.5`), a date as YYYY-MM-DD, yes/no as `yes` or `no`.
+    /// Empty: no value.
+    pub fn value(self, raw: &str) -> Result<Option<String>, &'static str> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        match self {
+            Self::Text if raw.chars().count() > 200 => Err("too_long"),
+            Self::Text => Ok(Some(raw.to_owned())),
+            Self::Number => {
+                let n = raw.replace(',', ".");
+                let digits = n.strip_prefix('-').unwrap_or(&n);
+                let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+                let ok = !whole.is_empty()
+                    && whole.len() <= 15
+                    && frac.len() <= 6
+                    && whole
+                        .chars()
+                        .chain(frac.chars())
+                        .all(|c| c.is_ascii_digit());
+                if ok { Ok(Some(n)) } else { Err("not_a_number") }
+            }
+            Self::Date => raw
+                .parse::<jiff::civil::Date>()
+                .map(|d| Some(d.to_string()))
+                .map_err(|_| "invalid_date"),
+            Self::YesNo => match raw.to_lowercase().as_str() {
+                "yes" | "oui" | "ja" | "true" | "1" | "on" => Ok(Some("yes".into())),
+                "no" | "non" | "nee" | "false" | "0" | "off" => Ok(Some("no".into())),
+                _ => Err("unknown_value"),
+            },
         }
     }
 }
@@ -334,6 +403,9 @@ pub struct CustomerDetails {
     pub consent_sms: bool,
     pub consent_post: bool,
     pub customer_type_id: Option<crate::CustomerTypeId>,
+    /// Checked values of the organization's own fields (field id → value); filled by the
+    /// caller, which knows the fields (see [`FieldKind::value`]).
+    pub custom: std::collections::BTreeMap<String, String>,
 }
 
 /// How a customer (or their customer type) is taxed.
@@ -591,6 +663,7 @@ impl CustomerInput {
         };
         e.into_result()?;
         Ok(CustomerDetails {
+            custom: Default::default(),
             customer_type_id,
             first_name,
             last_name,
@@ -653,6 +726,24 @@ mod tests {
         );
         assert!(phone_e164("12", "BE").is_err());
         assert_eq!(phone_search_forms("+32475123456"), "32475123456 0475123456");
+    }
+
+    #[test]
+    fn custom_field_values_are_checked_and_kept_in_one_form() {
+        assert_eq!(FieldKind::Number.value("12,5"), Ok(Some("12.5".into())));
+        assert_eq!(FieldKind::Number.value("douze"), Err("not_a_number"));
+        assert_eq!(FieldKind::Date.value("2026-02-30"), Err("invalid_date"));
+        assert_eq!(
+            FieldKind::Date.value("2026-02-28"),
+            Ok(Some("2026-02-28".into()))
+        );
+        assert_eq!(FieldKind::YesNo.value("Oui"), Ok(Some("yes".into())));
+        assert_eq!(FieldKind::YesNo.value("peut-être"), Err("unknown_value"));
+        assert_eq!(
+            FieldKind::Text.value("  M-0042 "),
+            Ok(Some("M-0042".into()))
+        );
+        assert_eq!(FieldKind::Text.value(" "), Ok(None));
     }
 
     #[test]

@@ -37,6 +37,8 @@ pub struct Customer {
     pub customer_type_id: Option<CustomerTypeId>,
     /// Erased on request (the personal fields are empty).
     pub erased_at: Option<i64>,
+    /// The organization's own fields: field id → value.
+    pub custom: std::collections::BTreeMap<String, String>,
     /// "Samantha REGA", as lists show it.
     pub display_name: String,
     pub created_at: i64,
@@ -83,6 +85,7 @@ struct Row {
     consent_post_at: Option<i64>,
     customer_type_id: Option<Uuid>,
     erased_at: Option<i64>,
+    custom_values: String,
     created_at: i64,
     updated_at: Option<i64>,
 }
@@ -121,6 +124,7 @@ impl From<Row> for Customer {
             consent_post_at: r.consent_post_at,
             customer_type_id: r.customer_type_id.map(CustomerTypeId),
             erased_at: r.erased_at,
+            custom: serde_json::from_str(&r.custom_values).unwrap_or_default(),
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -131,18 +135,18 @@ const COLUMNS: &str =
     "id, status, first_name, last_name, company, email, phone, street, city, country,
     postal_code, province, language, birth_date, discount_bp, vat_exempt, institutional, iban, bic,
     balance_limit_cents, loyalty, tags, notes, consent_email_at, consent_sms_at, consent_post_at,
-    customer_type_id, erased_at, created_at, updated_at";
+    customer_type_id, erased_at, custom_values, created_at, updated_at";
 
 const SELECT: &str =
     "SELECT id, status, first_name, last_name, company, email, phone, street, city, country,
     postal_code, province, language, birth_date, discount_bp, vat_exempt, institutional, iban, bic,
     balance_limit_cents, loyalty, tags, notes, consent_email_at, consent_sms_at, consent_post_at,
-    customer_type_id, erased_at, created_at, updated_at FROM customers WHERE organization_id = $1";
+    customer_type_id, erased_at, custom_values, created_at, updated_at FROM customers WHERE organization_id = $1";
 
-/// What the search box matches: names, company, e-mail, phone and tags, folded.
+/// What the search box matches: names, company, e-mail, phone, tags and custom fields, folded.
 fn search_key(d: &CustomerDetails) -> String {
     guichet_domain::text::search_key(&format!(
-        "{} {} {} {} {} {}",
+        "{} {} {} {} {} {} {}",
         d.first_name.as_deref().unwrap_or_default(),
         d.last_name.as_deref().unwrap_or_default(),
         d.company.as_deref().unwrap_or_default(),
@@ -151,7 +155,8 @@ fn search_key(d: &CustomerDetails) -> String {
             .as_deref()
             .map(guichet_domain::customer::phone_search_forms)
             .unwrap_or_default(),
-        d.tags.join(" ")
+        d.tags.join(" "),
+        d.custom.values().cloned().collect::<Vec<_>>().join(" ")
     ))
 }
 
@@ -184,9 +189,9 @@ pub async fn create(
         "INSERT INTO customers (id, organization_id, first_name, last_name, email, phone, country, postal_code, province,
          search, created_by, created_at, status, company, street, city, language, birth_date, discount_bp, vat_exempt,
          institutional, iban, bic, balance_limit_cents, loyalty, tags, notes, consent_email_at, consent_sms_at,
-         consent_post_at, customer_type_id)
+         consent_post_at, customer_type_id, custom_values)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-         $23, $24, $25, $26, $27, $28, $29, $30, $31)")
+         $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)")
         .bind(id.0)
         .bind(tenant.id().0)
         .bind(&d.first_name)
@@ -218,6 +223,7 @@ pub async fn create(
         .bind(consent(d.consent_sms))
         .bind(consent(d.consent_post))
         .bind(d.customer_type_id.map(|t| t.0))
+        .bind(serde_json::to_string(&d.custom)?)
         .execute(c)
         .await?
         .rows_affected());
@@ -245,7 +251,7 @@ pub async fn update(
          consent_email_at = CASE WHEN $26 THEN COALESCE(consent_email_at, $29) ELSE NULL END,
          consent_sms_at = CASE WHEN $27 THEN COALESCE(consent_sms_at, $29) ELSE NULL END,
          consent_post_at = CASE WHEN $28 THEN COALESCE(consent_post_at, $29) ELSE NULL END,
-         updated_at = $29, customer_type_id = $30
+         updated_at = $29, customer_type_id = $30, custom_values = $31
          WHERE organization_id = $1 AND id = $2")
         .bind(tenant.id().0)
         .bind(id.0)
@@ -277,6 +283,7 @@ pub async fn update(
         .bind(d.consent_post)
         .bind(now)
         .bind(d.customer_type_id.map(|t| t.0))
+        .bind(serde_json::to_string(&d.custom)?)
         .execute(c)
         .await?
         .rows_affected());
@@ -409,7 +416,7 @@ pub async fn erase(tx: &mut Tx, tenant: Tenant, id: CustomerId) -> Result<Custom
         "UPDATE customers SET first_name = NULL, last_name = NULL, company = NULL, email = NULL, phone = NULL,
          street = NULL, city = NULL, postal_code = NULL, birth_date = NULL, iban = NULL, bic = NULL, tags = '',
          notes = NULL, consent_email_at = NULL, consent_sms_at = NULL, consent_post_at = NULL, search = '',
-         language = NULL, erased_at = $3, updated_at = $3
+         language = NULL, custom_values = '{}', erased_at = $3, updated_at = $3
          WHERE organization_id = $1 AND id = $2 AND erased_at IS NULL")
         .bind(tenant.id().0)
         .bind(id.0)
@@ -532,6 +539,11 @@ pub async fn merge(
         consent_sms: false,
         consent_post: false,
         customer_type_id: k.customer_type_id.or(a.customer_type_id),
+        custom: {
+            let mut m = a.custom.clone();
+            m.extend(k.custom.clone());
+            m
+        },
     };
     update(tx, tenant, kept, &merged).await?;
     // Consents: each kept with the date it was first given by either record.

@@ -146,6 +146,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(orders::merge_customer))
         .routes(routes!(orders::add_customer_note))
         .routes(routes!(
+            orders::list_customer_fields,
+            orders::create_customer_field
+        ))
+        .routes(routes!(
             orders::payment_methods,
             orders::set_payment_methods
         ))

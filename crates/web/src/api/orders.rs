@@ -393,3 +393,43 @@ pub async fn add_customer_note(
             .await?,
     ))
 }
+
+/// The fields the organization added to its customer file.
+#[utoipa::path(get, path = "/api/v1/customer-fields", tag = "customers",
+    responses((status = 200, body = [guichet_store::customer_fields::CustomerField])))]
+pub async fn list_customer_fields(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+) -> ApiResult<Vec<guichet_store::customer_fields::CustomerField>> {
+    Ok(Json(
+        crate::services::customers::fields(&state, &ctx).await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct FieldInput {
+    name: String,
+    /// `text`, `number`, `date` or `yes_no`.
+    kind: String,
+}
+
+/// Adds a field to the customer file (managers and admins); customers then carry its value in
+/// `custom` (field id → value), checked against its kind.
+#[utoipa::path(post, path = "/api/v1/customer-fields", tag = "customers", request_body = FieldInput,
+    responses((status = 201, body = guichet_store::customer_fields::CustomerField), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_customer_field(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(input): ApiJson<FieldInput>,
+) -> Result<
+    (
+        StatusCode,
+        Json<guichet_store::customer_fields::CustomerField>,
+    ),
+    ApiError,
+> {
+    Ok((
+        StatusCode::CREATED,
+        Json(crate::services::customers::add_field(&state, &ctx, &input.name, &input.kind).await?),
+    ))
+}

@@ -105,9 +105,27 @@ struct CustomerPage {
     nl_provinces: &'static [&'static str],
     types: Vec<guichet_store::customer_types::CustomerType>,
     can_manage: bool,
+    fields: Vec<guichet_store::customer_fields::CustomerField>,
 }
 
 impl CustomerPage {
+    fn custom_value(&self, f: &guichet_store::customer_fields::CustomerField) -> String {
+        self.form
+            .custom
+            .get(&f.id.to_string())
+            .cloned()
+            .unwrap_or_default()
+    }
+    fn custom_error(&self, f: &guichet_store::customer_fields::CustomerField) -> Option<String> {
+        self.tr
+            .field_error(&self.errors, &format!("custom.{}", f.id))
+    }
+    fn input_type(&self, f: &guichet_store::customer_fields::CustomerField) -> &'static str {
+        match f.kind {
+            guichet_domain::customer::FieldKind::Date => "date",
+            _ => "text",
+        }
+    }
     fn is_type(&self, t: &guichet_store::customer_types::CustomerType) -> bool {
         self.form.customer_type_id == t.id.to_string()
     }
@@ -164,6 +182,7 @@ async fn customer_page(
             nl_provinces: &NL_PROVINCES,
             types: service::types(state, ctx).await.or_page(ctx)?,
             can_manage: ctx.can(Permission::ManageCustomers),
+            fields: service::fields(state, ctx).await.or_page(ctx)?,
         },
     ))
 }
@@ -175,11 +194,30 @@ pub async fn new(
     customer_page(&state, &ctx, None, None, None, FieldErrors::new()).await
 }
 
+/// The customer form: its named fields, and the organization's own as `custom_<field id>`.
+fn customer_form(body: &[u8], ctx: &Ctx) -> Result<CustomerInput, PageError> {
+    let bad = |_| {
+        PageError(
+            crate::error::AppError::field("_form", "invalid_body"),
+            ctx.lang,
+        )
+    };
+    let mut input: CustomerInput = serde_urlencoded::from_bytes(body).map_err(bad)?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(bad)?;
+    for (k, v) in pairs {
+        if let Some(id) = k.strip_prefix("custom_") {
+            input.custom.insert(id.to_owned(), v);
+        }
+    }
+    Ok(input)
+}
+
 pub async fn create(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
-    Form(form): Form<CustomerInput>,
+    body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
+    let form = customer_form(&body, &ctx)?;
     match service::create(&state, &ctx, &form).await {
         Ok(c) => Ok(done(
             &format!("/marketing/customers/{}", c.id),
@@ -214,9 +252,10 @@ pub async fn update(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
     Path(id): Path<String>,
-    Form(form): Form<CustomerInput>,
+    body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
     let id: CustomerId = parse_id(&id, &ctx)?;
+    let form = customer_form(&body, &ctx)?;
     match service::update(&state, &ctx, id, &form).await {
         Ok(_) => Ok(done(
             &format!("/marketing/customers/{id}"),
@@ -237,6 +276,8 @@ struct TypesPage {
     tr: Tr,
     nav: Nav,
     types: Vec<guichet_store::customer_types::CustomerType>,
+    fields: Vec<guichet_store::customer_fields::CustomerField>,
+    can_manage_fields: bool,
     can_edit: bool,
     /// The form that failed ("new" or a type's id), what it held and its errors.
     failed: String,
@@ -307,6 +348,9 @@ impl TypesPage {
             failed: true,
         }
     }
+    fn kind_label(&self, k: &guichet_domain::customer::FieldKind) -> String {
+        self.tr.t(&format!("field-kind-{}", k.as_str()))
+    }
     fn error(&self, f: &TypeForm, field: &str) -> Option<String> {
         if f.failed {
             self.tr.field_error(&self.errors, field)
@@ -346,6 +390,8 @@ async fn types_page(
             tr: Tr(ctx.lang),
             nav: Nav::new(ctx, "/marketing/customers", flash),
             types,
+            fields: service::fields(state, ctx).await.or_page(ctx)?,
+            can_manage_fields: ctx.can(Permission::ManageCustomers),
             can_edit: ctx.can(Permission::ChangePrice),
             failed,
             form,
@@ -635,4 +681,27 @@ pub async fn search(
         }
     }
     Ok(customers_of(q))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FieldForm {
+    name: String,
+    kind: String,
+}
+
+/// Adds a field to the customer file, from the customer types page.
+pub async fn add_field(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Form(form): Form<FieldForm>,
+) -> Result<Response, PageError> {
+    match service::add_field(&state, &ctx, &form.name, &form.kind).await {
+        Ok(_) => Ok(done("/marketing/customer-types", "saved")),
+        Err(e) => {
+            let errors = form_errors(e, &ctx)?;
+            let form = guichet_domain::customer::CustomerTypeInput::default();
+            types_page(&state, &ctx, None, "field".into(), form, errors).await
+        }
+    }
 }

@@ -167,6 +167,7 @@ pub fn router() -> Router<AppState> {
             "/marketing/customer-types/{id}",
             post(customers::update_type),
         )
+        .route("/marketing/customer-fields", post(customers::add_field))
         .route(
             "/marketing/customers/new",
             get(customers::new).post(customers::create),

@@ -117,7 +117,7 @@ pub async fn update(
     input: &CustomerInput,
 ) -> Result<Customer, AppError> {
     ctx.require(Permission::Sell)?;
-    let d = input.parse()?;
+    let d = details_of(state, ctx, input).await?;
     let tenant = ctx.tenant;
     Ok(state
         .store
@@ -168,6 +168,7 @@ pub fn input_of(c: &Customer) -> CustomerInput {
             .customer_type_id
             .map(|t| t.to_string())
             .unwrap_or_default(),
+        custom: c.custom.clone(),
     }
 }
 
@@ -443,6 +444,85 @@ pub async fn add_note(
         .write(|tx| {
             let note = note.clone();
             Box::pin(async move { customers::add_note(tx, tenant, id, &note).await })
+        })
+        .await?)
+}
+
+// ---------------------------------------------------------------- custom fields
+
+use guichet_domain::customer::{CustomerDetails, FieldKind};
+use guichet_store::customer_fields::{self, CustomerField};
+
+/// A customer's details as typed, every field checked — the organization's own fields
+/// against their kinds (errors on `custom.<field id>`).
+pub(crate) async fn details_of(
+    state: &AppState,
+    ctx: &Ctx,
+    input: &CustomerInput,
+) -> Result<CustomerDetails, AppError> {
+    let parsed = input.parse();
+    let fields = if input.custom.is_empty() {
+        Vec::new()
+    } else {
+        fields(state, ctx).await?
+    };
+    let mut e = match &parsed {
+        Ok(_) => guichet_domain::FieldErrors::new(),
+        Err(e) => e.clone(),
+    };
+    let mut custom = std::collections::BTreeMap::new();
+    for (id, raw) in &input.custom {
+        let name = format!("custom.{id}");
+        match fields.iter().find(|f| f.id.to_string() == *id) {
+            None => e.add(&name, "unknown_value"),
+            Some(f) => match f.kind.value(raw) {
+                Ok(Some(v)) => {
+                    custom.insert(id.clone(), v);
+                }
+                Ok(None) => {}
+                Err(code) => e.add(&name, code),
+            },
+        }
+    }
+    e.into_result()?;
+    let mut d = parsed?;
+    d.custom = custom;
+    Ok(d)
+}
+
+pub async fn fields(state: &AppState, ctx: &Ctx) -> Result<Vec<CustomerField>, AppError> {
+    ctx.require(Permission::Sell)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { customer_fields::list(tx, tenant).await }))
+        .await?)
+}
+
+/// Adds a field to the organization's customer file (managers and admins).
+pub async fn add_field(
+    state: &AppState,
+    ctx: &Ctx,
+    name: &str,
+    kind: &str,
+) -> Result<CustomerField, AppError> {
+    ctx.require(Permission::ManageCustomers)?;
+    let mut e = guichet_domain::FieldErrors::new();
+    let name = e.check("name", guichet_domain::text::required(name, 60));
+    let kind = FieldKind::parse(kind);
+    if kind.is_none() {
+        e.add("kind", "unknown_value");
+    }
+    e.into_result()?;
+    let (Some(name), Some(kind)) = (name, kind) else {
+        return Err(AppError::field("name", "required"));
+    };
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .write(|tx| {
+            let name = name.clone();
+            Box::pin(async move { customer_fields::create(tx, tenant, &name, kind).await })
         })
         .await?)
 }

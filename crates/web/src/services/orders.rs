@@ -1332,7 +1332,7 @@ pub async fn create_customer(
     input: &guichet_domain::customer::CustomerInput,
 ) -> Result<guichet_store::customers::Customer, AppError> {
     ctx.require(Permission::Sell)?;
-    let d = input.parse()?;
+    let d = super::customers::details_of(state, ctx, input).await?;
     let (tenant, by) = (ctx.tenant, ctx.user_id());
     Ok(state
         .store
