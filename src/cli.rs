@@ -82,10 +82,12 @@ pub enum TicketCommand {
     /// Check a scanned ticket code with the organization's public key alone (no database):
     /// says what the ticket is for, or exits with an error for a forged or altered code.
     Verify {
-        /// The public key as `GET /api/v1/ticket-key` gives it (base64url).
-        #[arg(long)]
+        /// The public key as `GET /api/v1/ticket-key` gives it (base64url, which may begin
+        /// with `-`).
+        #[arg(long, allow_hyphen_values = true)]
         public_key: String,
         /// The code read from the QR code (GT1.…).
+        #[arg(allow_hyphen_values = true)]
         code: String,
     },
 }
