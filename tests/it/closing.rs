@@ -607,51 +607,24 @@ async fn bad_input_gets_clear_errors() {
             "{f}: {errors:?}"
         );
     }
-    let p = problem(
-        post(
-            &app,
-            &s.key,
-            &format!("/api/v1/register-sessions/{session}/close"),
+    // A closing the session refuses, each with the field and code it names.
+    let close_url = format!("/api/v1/register-sessions/{session}/close");
+    for (body, field, code) in [
+        (
             json!({"counted_cash": "10,00", "counts": [{"denomination_cents": 5000, "count": 1}]}),
-        )
-        .await,
-        422,
-    )
-    .await;
-    assert_eq!(
-        field_errors(&p),
-        vec![("counted_cash".to_owned(), "counts_mismatch".to_owned())]
-    );
-    let p = problem(
-        post(
-            &app,
-            &s.key,
-            &format!("/api/v1/register-sessions/{session}/close"),
+            "counted_cash",
+            "counts_mismatch",
+        ),
+        (
             json!({"counts": [{"denomination_cents": 300, "count": 1}]}),
-        )
-        .await,
-        422,
-    )
-    .await;
-    assert_eq!(
-        field_errors(&p),
-        vec![("counts".to_owned(), "unknown_denomination".to_owned())]
-    );
-    let p = problem(
-        post(
-            &app,
-            &s.key,
-            &format!("/api/v1/register-sessions/{session}/close"),
-            json!({}),
-        )
-        .await,
-        422,
-    )
-    .await;
-    assert_eq!(
-        field_errors(&p),
-        vec![("counted_cash".to_owned(), "required".to_owned())]
-    );
+            "counts",
+            "unknown_denomination",
+        ),
+        (json!({}), "counted_cash", "required"),
+    ] {
+        let p = problem(post(&app, &s.key, &close_url, body).await, 422).await;
+        assert_eq!(field_errors(&p), vec![(field.to_owned(), code.to_owned())]);
+    }
     let p = problem(
         client()
             .get(app.url("/api/v1/closing-summaries?period=weekly"))

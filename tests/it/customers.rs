@@ -32,6 +32,22 @@ async fn send(
         .unwrap()
 }
 
+/// A product sold at the register, at `price` and the VAT rate of `bp` basis points.
+async fn product(app: &TestApp, key: &str, name: &str, price: &str, bp: i64) -> Value {
+    let rates = get(app, key, "/api/v1/vat-rates").await;
+    let rate = rates
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rate_basis_points"] == bp)
+        .unwrap()["id"]
+        .clone();
+    let body = json!({"name": name, "price": price, "vat_rate_id": rate, "sale_pos": true});
+    let r = send(app, key, reqwest::Method::POST, "/api/v1/products", body).await;
+    assert_eq!(r.status(), 201);
+    r.json().await.unwrap()
+}
+
 fn names(list: &Value) -> Vec<String> {
     let mut v: Vec<String> = list
         .as_array()
@@ -165,25 +181,7 @@ async fn the_customer_file_search_list_and_page() {
     // month and this year.
     let id = elise["id"].as_str().unwrap().to_owned();
     let admin = api_key(&app, &a, "admin").await;
-    let rates = get(&app, &admin, "/api/v1/vat-rates").await;
-    let vat21 = rates
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["rate_basis_points"] == 2100)
-        .unwrap()["id"]
-        .clone();
-    let product: Value = send(
-        &app,
-        &admin,
-        post.clone(),
-        "/api/v1/products",
-        json!({"name": "Livre", "price": "25,00", "vat_rate_id": vat21, "sale_pos": true}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let product = product(&app, &admin, "Livre", "25,00", 2100).await;
     let register = get(&app, &admin, "/api/v1/registers").await[0]["id"].clone();
     let r = send(&app, &key, post.clone(), "/api/v1/orders", json!({"register_id": register, "customer_id": id,
         "lines": [{"product_id": product["id"], "quantity": 2}], "payments": [{"method": "cash", "amount": "45,50"}]})).await;
@@ -411,25 +409,7 @@ async fn an_attached_customer_s_discount_and_vat_exemption_price_the_sale() {
     let seller = api_key(&app, &a, "seller").await;
     let manager = api_key(&app, &a, "manager").await;
     let post = reqwest::Method::POST;
-    let rates = get(&app, &manager, "/api/v1/vat-rates").await;
-    let vat21 = rates
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["rate_basis_points"] == 2100)
-        .unwrap()["id"]
-        .clone();
-    let product: Value = send(
-        &app,
-        &manager,
-        post.clone(),
-        "/api/v1/products",
-        json!({"name": "Livre", "price": "25,00", "vat_rate_id": vat21, "sale_pos": true}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let product = product(&app, &manager, "Livre", "25,00", 2100).await;
     let register = get(&app, &manager, "/api/v1/registers").await[0]["id"].clone();
     let school: Value = send(
         &app,
@@ -599,25 +579,7 @@ async fn customer_types_price_their_customers_sales() {
         field_errors(&problem(r, 422).await),
         vec![("name".to_owned(), "already_exists".to_owned())]
     );
-    let rates = get(&app, &manager, "/api/v1/vat-rates").await;
-    let vat21 = rates
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["rate_basis_points"] == 2100)
-        .unwrap()["id"]
-        .clone();
-    let product: Value = send(
-        &app,
-        &manager,
-        post.clone(),
-        "/api/v1/products",
-        json!({"name": "Livre", "price": "20,00", "vat_rate_id": vat21, "sale_pos": true}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let product = product(&app, &manager, "Livre", "20,00", 2100).await;
     let register = get(&app, &manager, "/api/v1/registers").await[0]["id"].clone();
     let pupil: Value = send(
         &app,
@@ -753,25 +715,7 @@ async fn export_and_erasure() {
     .unwrap();
     let id = c["id"].as_str().unwrap().to_owned();
     let register = get(&app, &manager, "/api/v1/registers").await[0]["id"].clone();
-    let rates = get(&app, &manager, "/api/v1/vat-rates").await;
-    let vat0 = rates
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["rate_basis_points"] == 0)
-        .unwrap()["id"]
-        .clone();
-    let product: Value = send(
-        &app,
-        &manager,
-        post.clone(),
-        "/api/v1/products",
-        json!({"name": "Entrée", "price": "9,00", "vat_rate_id": vat0, "sale_pos": true}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let product = product(&app, &manager, "Entrée", "9,00", 0).await;
     let r = send(&app, &seller, post.clone(), "/api/v1/orders", json!({"register_id": register, "customer_id": id,
         "lines": [{"product_id": product["id"], "quantity": 1}], "payments": [{"method": "cash", "amount": "9,00"}]})).await;
     assert_eq!(r.status(), 201);
@@ -985,25 +929,7 @@ async fn duplicates_and_merge() {
 
     // A sale for the typo record, then merge it into the kept one.
     let register = get(&app, &manager, "/api/v1/registers").await[0]["id"].clone();
-    let rates = get(&app, &manager, "/api/v1/vat-rates").await;
-    let vat0 = rates
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["rate_basis_points"] == 0)
-        .unwrap()["id"]
-        .clone();
-    let product: Value = send(
-        &app,
-        &manager,
-        post.clone(),
-        "/api/v1/products",
-        json!({"name": "Entrée", "price": "9,00", "vat_rate_id": vat0, "sale_pos": true}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let product = product(&app, &manager, "Entrée", "9,00", 0).await;
     let r = send(&app, &seller, post.clone(), "/api/v1/orders", json!({"register_id": register, "customer_id": typo["id"],
         "lines": [{"product_id": product["id"], "quantity": 1}], "payments": [{"method": "cash", "amount": "9,00"}]})).await;
     assert_eq!(r.status(), 201);
@@ -1128,25 +1054,7 @@ async fn the_search_bar() {
     // An order number.
     let manager = api_key(&app, &a, "manager").await;
     let register = get(&app, &manager, "/api/v1/registers").await[0]["id"].clone();
-    let rates = get(&app, &manager, "/api/v1/vat-rates").await;
-    let vat0 = rates
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["rate_basis_points"] == 0)
-        .unwrap()["id"]
-        .clone();
-    let product: Value = send(
-        &app,
-        &manager,
-        reqwest::Method::POST,
-        "/api/v1/products",
-        json!({"name": "Entrée", "price": "9,00", "vat_rate_id": vat0, "sale_pos": true}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let product = product(&app, &manager, "Entrée", "9,00", 0).await;
     let o: Value = send(&app, &key, reqwest::Method::POST, "/api/v1/orders", json!({"register_id": register,
         "lines": [{"product_id": product["id"], "quantity": 1}], "payments": [{"method": "cash", "amount": "9,00"}]})).await.json().await.unwrap();
     let number = o["number"].as_str().unwrap().to_lowercase();

@@ -61,6 +61,13 @@ impl VatRate {
 }
 
 /// Shown the French way the seeds write it: `21 %`, `5,5 %`, `12,25 %`.
+/// A rate in basis points as people read it (`21 %`, `5,5 %`); empty for an impossible one.
+pub fn percent_text(bp: u32) -> String {
+    VatRate::from_basis_points(i64::from(bp))
+        .map(|r| r.to_string())
+        .unwrap_or_default()
+}
+
 impl fmt::Display for VatRate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let whole = self.0 / 100;

@@ -55,6 +55,11 @@ impl Tr {
         ts.to_zoned(zone).strftime("%d/%m/%Y %H:%M").to_string()
     }
 
+    /// A VAT rate (or any percentage) in basis points: `21 %`.
+    pub fn rate(&self, bp: &u32) -> String {
+        guichet_domain::money::percent_text(*bp)
+    }
+
     /// An amount in euros as people read it: `8,50 €`.
     pub fn money(&self, cents: &i64) -> String {
         format!("{} €", guichet_domain::shop::format_cents(*cents))

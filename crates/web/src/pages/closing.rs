@@ -13,13 +13,13 @@ use crate::view::{Nav, Tr, render, render_status};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use guichet_domain::closing::{EURO_DENOMINATIONS, SummaryLine};
 use guichet_domain::order::PaymentMethod;
 use guichet_domain::shop::format_cents;
 use guichet_domain::{FieldErrors, Permission, RegisterSessionId};
-use guichet_integrations::exports::{self, Cell, Table};
+use guichet_integrations::exports::{Cell, Table};
 use guichet_store::register_sessions::{Session, ZReport};
 use guichet_store::registers::Register;
 use serde::Deserialize;
@@ -480,19 +480,7 @@ pub async fn follow_up(
 }
 
 fn download(ctx: &Ctx, table: &Table, name: &str) -> Result<Response, PageError> {
-    let bytes =
-        exports::csv(table).map_err(|e| PageError(AppError::Internal(e.to_string()), ctx.lang))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.csv\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    super::spreadsheet(ctx, table, "csv", "", name)
 }
 
 /// The follow-up as CSV, the seed's columns plus the grand total.
@@ -563,9 +551,6 @@ struct ReportPage {
 impl ReportPage {
     fn method_label(&self, m: &PaymentMethod) -> String {
         self.tr.t(&format!("method-{}", m.as_str()))
-    }
-    fn rate(&self, bp: &u32) -> String {
-        Self::rate_of(*bp)
     }
     fn version(&self) -> &'static str {
         env!("CARGO_PKG_VERSION")
@@ -685,7 +670,7 @@ pub async fn export_report(
         let label = format!(
             "{} {}",
             tr.t("order-vat-at"),
-            ReportPage::rate_of(r.vat_rate_basis_points)
+            tr.rate(&r.vat_rate_basis_points)
         );
         rows.push(cells(
             label,
@@ -751,12 +736,4 @@ pub async fn export_report(
         None => format!("x-{}", z.register_name),
     };
     download(&ctx, &table, &name.replace(['"', '/', '\\'], "_"))
-}
-
-impl ReportPage {
-    fn rate_of(bp: u32) -> String {
-        guichet_domain::VatRate::from_basis_points(i64::from(bp))
-            .map(|r| r.to_string())
-            .unwrap_or_default()
-    }
 }

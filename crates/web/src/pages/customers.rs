@@ -459,8 +459,6 @@ pub async fn export(
     PageCtx(ctx): PageCtx,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    use axum::http::header;
-    use axum::response::IntoResponse;
     let value = |k: &str| {
         pairs
             .iter()
@@ -488,32 +486,7 @@ pub async fn export(
     } else {
         "clients"
     };
-    let internal = |e: guichet_integrations::exports::ExportError| {
-        PageError(crate::error::AppError::Internal(e.to_string()), ctx.lang)
-    };
-    let (bytes, mime, ext) = match value("format") {
-        "xlsx" => (
-            guichet_integrations::exports::xlsx(&table, "Clients").map_err(internal)?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-        _ => (
-            guichet_integrations::exports::csv(&table).map_err(internal)?,
-            "text/csv; charset=utf-8",
-            "csv",
-        ),
-    };
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.{ext}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    super::spreadsheet(&ctx, &table, value("format"), "Clients", name)
 }
 
 /// One customer's data as JSON (their access request).
@@ -522,23 +495,15 @@ pub async fn data(
     PageCtx(ctx): PageCtx,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    use axum::http::header;
-    use axum::response::IntoResponse;
     let id: CustomerId = parse_id(&id, &ctx)?;
     let file = service::data_of(&state, &ctx, id).await.or_page(&ctx)?;
     let body = serde_json::to_vec_pretty(&file)
         .map_err(|e| PageError(crate::error::AppError::Internal(e.to_string()), ctx.lang))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/json".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"client-{id}.json\""),
-            ),
-        ],
+    Ok(super::attachment(
+        "application/json",
+        &format!("client-{id}.json"),
         body,
-    )
-        .into_response())
+    ))
 }
 
 pub async fn erase(

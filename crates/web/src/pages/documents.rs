@@ -38,11 +38,6 @@ impl ReceiptPage {
     fn method_label(&self, m: &PaymentMethod) -> String {
         self.tr.t(&format!("method-{}", m.as_str()))
     }
-    fn rate(&self, bp: &u32) -> String {
-        guichet_domain::VatRate::from_basis_points(i64::from(*bp))
-            .map(|r| r.to_string())
-            .unwrap_or_default()
-    }
     fn version(&self) -> &'static str {
         env!("CARGO_PKG_VERSION")
     }

@@ -376,7 +376,7 @@ pub async fn export_payments(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     use guichet_domain::shop::format_cents;
-    use guichet_integrations::exports::{self, Cell, Table};
+    use guichet_integrations::exports::{Cell, Table};
     let (today, tz) = today(&state, &ctx).await?;
     let (from, to) = q.period(today);
     let rows = sale::payment_lines(&state, &ctx, &from, &to)
@@ -417,24 +417,11 @@ pub async fn export_payments(
             })
             .collect(),
     };
-    let (bytes, mime, ext) = match q.format.as_str() {
-        "xlsx" => (
-            exports::xlsx(&table, "Encaissements"),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-        _ => (exports::csv(&table), "text/csv; charset=utf-8", "csv"),
-    };
-    let bytes = bytes.map_err(|e| PageError(AppError::Internal(e.to_string()), ctx.lang))?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, mime.to_owned()),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"encaissements-{from}-{to}.{ext}\""),
-            ),
-        ],
-        bytes,
+    super::spreadsheet(
+        &ctx,
+        &table,
+        &q.format,
+        "Encaissements",
+        &format!("encaissements-{from}-{to}"),
     )
-        .into_response())
 }

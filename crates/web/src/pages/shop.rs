@@ -13,11 +13,11 @@ use crate::view::{Nav, Tr, render, render_status};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use guichet_domain::shop::{MovementKind, ProductInput, format_cents};
 use guichet_domain::{FieldErrors, VatRate};
-use guichet_integrations::exports::{self, Cell, Table};
+use guichet_integrations::exports::{Cell, Table};
 use guichet_integrations::labels::barcode_svg;
 use guichet_store::groups::GroupKind;
 use guichet_store::shop::{
@@ -530,26 +530,7 @@ pub async fn export(
             .collect(),
     };
     let name = format!("stock-{date}-depuis-{from}");
-    let (bytes, mime, ext) = match q.format.as_str() {
-        "xlsx" => (
-            exports::xlsx(&table, "Stock"),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-        _ => (exports::csv(&table), "text/csv; charset=utf-8", "csv"),
-    };
-    let bytes = bytes.map_err(|e| PageError(AppError::Internal(e.to_string()), ctx.lang))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.{ext}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    super::spreadsheet(&ctx, &table, &q.format, "Stock", &name)
 }
 
 pub struct Label {

@@ -101,9 +101,9 @@ fn register_id(raw: &str) -> Result<RegisterId, AppError> {
 
 /// Today in the organization's time zone.
 async fn today(state: &AppState, ctx: &Ctx) -> Result<jiff::civil::Date, AppError> {
-    let name = super::time_zone(state, ctx.tenant).await?;
-    let tz = jiff::tz::TimeZone::get(&name).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(jiff::Timestamp::now().to_zoned(tz).date())
+    Ok(jiff::Timestamp::now()
+        .to_zoned(super::zone(state, ctx).await?)
+        .date())
 }
 
 /// Opens a register with its float. A session left open (from another day too) must be closed

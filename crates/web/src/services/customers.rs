@@ -70,8 +70,7 @@ pub async fn file(state: &AppState, ctx: &Ctx, id: CustomerId) -> Result<Custome
             })
         })
         .await?;
-    let tz = super::time_zone(state, tenant).await?;
-    let tz = jiff::tz::TimeZone::get(&tz).map_err(|e| AppError::Internal(e.to_string()))?;
+    let tz = super::zone(state, ctx).await?;
     let today = jiff::Timestamp::now().to_zoned(tz.clone()).date();
     let spent = orders.iter().filter(|o| o.finalized && !o.cancelled);
     let day_of = |o: &HistoryOrder| {

@@ -55,6 +55,12 @@ pub async fn organization_name(state: &AppState, tenant: Tenant) -> Result<Strin
         .name)
 }
 
+/// The organization's time zone, ready to compute local days with.
+pub async fn zone(state: &AppState, ctx: &Ctx) -> Result<jiff::tz::TimeZone, AppError> {
+    let name = time_zone(state, ctx.tenant).await?;
+    jiff::tz::TimeZone::get(&name).map_err(|e| AppError::Internal(e.to_string()))
+}
+
 /// The organization's time zone, for showing instants (any role).
 pub async fn time_zone(state: &AppState, tenant: Tenant) -> Result<String, AppError> {
     Ok(state

@@ -111,10 +111,7 @@ fn clean(s: &Option<String>) -> Option<String> {
         .map(|s| s.chars().take(2000).collect())
 }
 
-async fn zone(state: &AppState, ctx: &Ctx) -> Result<jiff::tz::TimeZone, AppError> {
-    let name = super::time_zone(state, ctx.tenant).await?;
-    jiff::tz::TimeZone::get(&name).map_err(|e| AppError::Internal(e.to_string()))
-}
+use super::zone;
 
 async fn zone_in(tx: &mut Tx, ctx: &Ctx) -> Result<jiff::tz::TimeZone, AppError> {
     let name = guichet_store::organizations::get(tx, ctx.tenant)
@@ -693,11 +690,7 @@ fn customer_terms(
         return;
     }
     let tr = crate::view::Tr(lang);
-    let percent = |bp: u32| {
-        guichet_domain::VatRate::from_basis_points(i64::from(bp))
-            .map(|r| r.to_string())
-            .unwrap_or_default()
-    };
+    let percent = guichet_domain::money::percent_text;
     let mut why = Vec::new();
     if bp > 0 {
         why.push(format!(

@@ -89,10 +89,7 @@ fn days(from: Date, to: Date) -> Vec<Date> {
     out
 }
 
-async fn zone(state: &AppState, ctx: &Ctx) -> Result<jiff::tz::TimeZone, AppError> {
-    let name = super::time_zone(state, ctx.tenant).await?;
-    jiff::tz::TimeZone::get(&name).map_err(|e| AppError::Internal(e.to_string()))
-}
+use super::zone;
 
 pub async fn availability(
     state: &AppState,
