@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod closing;
 pub mod customer;
+pub mod customer_import;
 pub mod duplicates;
 pub mod ids;
 pub mod journal;

@@ -1,7 +1,8 @@
-//! Adapters to the outside world: translation catalogues, spreadsheet exports, barcode
+//! Adapters to the outside world: translation catalogues, spreadsheet exports and imports, barcode
 //! pictures.
 
 pub mod exports;
 pub mod i18n;
 pub mod images;
+pub mod imports;
 pub mod labels;

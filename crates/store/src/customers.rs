@@ -182,6 +182,18 @@ pub async fn create(
     by: Option<UserId>,
 ) -> Result<Customer> {
     check_type(tx, tenant, d).await?;
+    let id = insert(tx, tenant, d, by).await?;
+    get(tx, tenant, id).await
+}
+
+/// Writes a new customer whose customer type is known to be the organization's (the import
+/// resolves types by name), without reading it back.
+pub async fn insert(
+    tx: &mut Tx,
+    tenant: Tenant,
+    d: &CustomerDetails,
+    by: Option<UserId>,
+) -> Result<CustomerId> {
     let id = CustomerId(Uuid::now_v7());
     let now = now_micros();
     let consent = |given: bool| given.then_some(now);
@@ -227,7 +239,35 @@ pub async fn create(
         .execute(c)
         .await?
         .rows_affected());
-    get(tx, tenant, id).await
+    Ok(id)
+}
+
+/// The customers (not erased) with these e-mail addresses, as stored (lower case): e-mail →
+/// the oldest such customer.
+pub async fn ids_by_email(
+    tx: &mut Tx,
+    tenant: Tenant,
+    emails: &[String],
+) -> Result<std::collections::HashMap<String, CustomerId>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in emails.chunks(500) {
+        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT email, id FROM customers WHERE organization_id = $1 AND erased_at IS NULL
+             AND email IN ({}) ORDER BY created_at DESC",
+            marks.join(", ")
+        );
+        let rows: Vec<(String, Uuid)> = on_tx!(tx, c => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(tenant.id().0);
+            for e in chunk {
+                q = q.bind(e);
+            }
+            q.fetch_all(c).await?
+        });
+        // Newest first, so the oldest customer with the address is the one kept.
+        out.extend(rows.into_iter().map(|(e, id)| (e, CustomerId(id))));
+    }
+    Ok(out)
 }
 
 /// Replaces the customer's details. A consent still given keeps the date it was first given;

@@ -12,6 +12,7 @@
 pub mod api_keys;
 pub mod copy;
 pub mod customer_fields;
+pub mod customer_imports;
 pub mod customer_types;
 pub mod customers;
 mod db;
