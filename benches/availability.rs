@@ -44,6 +44,7 @@ async fn run(name: &str, url: &str) {
     let state = AppState {
         store: store.clone(),
         config: Arc::new(WebConfig::default()),
+        progress: Default::default(),
     };
     let ctx = common::admin(tenant);
     let vat = guichet_web::services::vat_rates(&state, &ctx)

@@ -70,6 +70,7 @@ pub async fn start(
     let state = AppState {
         store: store.clone(),
         config: Arc::new(web),
+        progress: Default::default(),
     };
     let app = guichet_web::app(state.clone()).map_err(anyhow::Error::msg)?;
     let listener = TcpListener::bind(&settings.bind)

@@ -68,6 +68,7 @@ pub async fn belgian_organization(url: &str) -> (AppState, Ctx) {
     let state = AppState {
         store,
         config: Arc::new(WebConfig::default()),
+        progress: Default::default(),
     };
     (state, admin(tenant))
 }

@@ -11,6 +11,7 @@ mod calendar;
 mod catalogue;
 mod cli;
 mod closing;
+mod customer_imports;
 mod customers;
 mod migrations;
 mod offers;

@@ -403,14 +403,23 @@ pub enum Target {
 }
 
 /// The column a header maps to: one of the organization's own fields (`custom`: id and
-/// name) by its name, else a field of the customer file, else computed or not imported.
-pub fn auto_target(header: &str, custom: &[(String, String)]) -> Target {
+/// name) by its name, else a header Guichet writes itself (`labels`: its exports' headers in
+/// every language, so an export comes back in), else a common header of the customer file's
+/// fields, else computed or not imported.
+pub fn auto_target(
+    header: &str,
+    custom: &[(String, String)],
+    labels: &[(String, Target)],
+) -> Target {
     let folded = fold_header(header);
     if folded.is_empty() || ERRORS.contains(&folded.as_str()) {
         return Target::Ignored;
     }
     if let Some((id, _)) = custom.iter().find(|(_, name)| fold_header(name) == folded) {
         return Target::Custom(id.clone());
+    }
+    if let Some((_, t)) = labels.iter().find(|(l, _)| fold_header(l) == folded) {
+        return t.clone();
     }
     if let Some(c) = Column::ALL
         .into_iter()
@@ -426,10 +435,14 @@ pub fn auto_target(header: &str, custom: &[(String, String)]) -> Target {
 
 /// The targets for a header row: each field filled by one column at most (the first one
 /// that maps to it).
-pub fn auto_mapping(headers: &[String], custom: &[(String, String)]) -> Vec<Target> {
+pub fn auto_mapping(
+    headers: &[String],
+    custom: &[(String, String)],
+    labels: &[(String, Target)],
+) -> Vec<Target> {
     let mut out: Vec<Target> = Vec::with_capacity(headers.len());
     for h in headers {
-        let t = auto_target(h, custom);
+        let t = auto_target(h, custom, labels);
         let taken = matches!(t, Target::Field(_) | Target::Custom(_)) && out.contains(&t);
         out.push(if taken { Target::Ignored } else { t });
     }
@@ -492,9 +505,7 @@ pub fn read_date(raw: &str, this_year: i16) -> Option<(String, bool)> {
 pub fn read_flag(raw: &str) -> Option<bool> {
     match crate::text::search_key(raw).as_str() {
         "" | "no" | "non" | "nee" | "nein" | "n" | "0" | "false" | "faux" | "onwaar" => Some(false),
-        "yes" | "oui" | "ja" | "y" | "o" | "j" | "x" | "1" | "true" | "vrai" | "waar" => {
-            Some(true)
-        }
+        "yes" | "oui" | "ja" | "y" | "o" | "j" | "x" | "1" | "true" | "vrai" | "waar" => Some(true),
         _ => None,
     }
 }
@@ -676,6 +687,10 @@ mod tests {
                 "Something else",
             ]),
             &custom,
+            &[(
+                "Pays (code ISO, ex. BE)".to_owned(),
+                Target::Field(Column::Country),
+            )],
         );
         assert_eq!(
             m,
@@ -696,10 +711,21 @@ mod tests {
             ]
         );
         assert_eq!(
-            auto_target("Voornaam", &[]),
+            auto_target("Voornaam", &[], &[]),
             Target::Field(Column::FirstName)
         );
-        assert_eq!(auto_target("Prénom", &[]), Target::Field(Column::FirstName));
+        assert_eq!(
+            auto_target("Prénom", &[], &[]),
+            Target::Field(Column::FirstName)
+        );
+        let labels = [(
+            "Pays (code ISO, ex. BE)".to_owned(),
+            Target::Field(Column::Country),
+        )];
+        assert_eq!(
+            auto_target("pays (code iso, ex. be)", &[], &labels),
+            Target::Field(Column::Country)
+        );
     }
 
     #[test]
@@ -745,10 +771,19 @@ mod tests {
                 "Langue",
             ]),
             &[],
+            &[],
         );
         let types = vec![("t1".to_owned(), "Écoles".to_owned())];
         let mut input = CustomerInput::default();
-        let row = headers(&["Élise", "", "Belgique", "03/04/1985", "oui", "ecoles", "Néerlandais"]);
+        let row = headers(&[
+            "Élise",
+            "",
+            "Belgique",
+            "03/04/1985",
+            "oui",
+            "ecoles",
+            "Néerlandais",
+        ]);
         let (errors, warnings) = fill_row(&mut input, &row, &mapping, &types, 2026);
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(input.first_name, "Élise");

@@ -98,6 +98,8 @@ mod tests {
                             ("count", "2".into()),
                             ("organization", "x".into()),
                             ("inviter", "x".into()),
+                            ("created", "1".into()),
+                            ("updated", "1".into()),
                         ],
                     );
                     try_t(lang, k).is_none()

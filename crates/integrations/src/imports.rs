@@ -88,7 +88,10 @@ pub fn read(filename: &str, bytes: &[u8]) -> Result<Sheet, ImportError> {
 /// (ISO-8859-1 is a subset of it for letters).
 pub fn decode(bytes: &[u8]) -> String {
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
-        return enc.decode_without_bom_handling(&bytes[bom..]).0.into_owned();
+        return enc
+            .decode_without_bom_handling(&bytes[bom..])
+            .0
+            .into_owned();
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_owned(),

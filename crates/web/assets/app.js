@@ -17,4 +17,23 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("input.copy").forEach(function (input) {
     input.addEventListener("focus", function () { input.select(); });
   });
+  // Long requests (a customer import) show how far the server got while the page waits.
+  document.querySelectorAll("form[data-progress]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var line = form.querySelector(".progress-line");
+      if (!line) { return; }
+      line.hidden = false;
+      var bar = line.querySelector("progress"), text = line.querySelector("span");
+      var url = "/marketing/customers/import/progress/" + form.dataset.progress;
+      setInterval(function () {
+        fetch(url, { credentials: "same-origin" }).then(function (r) {
+          return r.ok ? r.json() : null;
+        }).then(function (step) {
+          if (!step) { return; }
+          if (step.total > 0) { bar.max = step.total; bar.value = step.done; }
+          text.textContent = (line.dataset[step.phase] || step.phase) + " " + step.done + " / " + step.total;
+        }).catch(function () {});
+      }, 400);
+    });
+  });
 });

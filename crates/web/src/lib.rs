@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 pub mod pages;
 pub mod password;
+pub mod progress;
 pub mod services;
 pub mod view;
 
@@ -46,6 +47,7 @@ impl Default for WebConfig {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
+    pub progress: progress::Progress,
 }
 
 /// The whole application: pages, API, health, assets, with CSRF protection on every

@@ -5,6 +5,7 @@
 
 mod catalogue;
 mod closing;
+mod customer_imports;
 mod documents;
 pub(crate) mod offers;
 mod orders;
@@ -144,6 +145,17 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(orders::erase_customer))
         .routes(routes!(orders::customer_duplicates))
         .routes(routes!(orders::merge_customer))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(customer_imports::upload))
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    guichet_integrations::imports::MAX_BYTES + 64 * 1024,
+                )),
+        )
+        .routes(routes!(customer_imports::get))
+        .routes(routes!(customer_imports::remap))
+        .routes(routes!(customer_imports::commit))
+        .routes(routes!(customer_imports::errors_file))
         .routes(routes!(orders::add_customer_note))
         .routes(routes!(
             orders::list_customer_fields,

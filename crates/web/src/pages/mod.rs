@@ -5,6 +5,7 @@ mod account;
 mod calendar;
 mod catalogue;
 mod closing;
+mod customer_imports;
 mod customers;
 mod documents;
 mod groups;
@@ -152,6 +153,34 @@ pub fn router() -> Router<AppState> {
         .route("/search", get(customers::search))
         .route("/marketing/customers", get(customers::list))
         .route("/marketing/customers/export", get(customers::export))
+        .route(
+            "/marketing/customers/import",
+            get(customer_imports::upload_form)
+                .post(customer_imports::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    guichet_integrations::imports::MAX_BYTES + 64 * 1024,
+                )),
+        )
+        .route(
+            "/marketing/customers/import/progress/{key}",
+            get(customer_imports::progress),
+        )
+        .route(
+            "/marketing/customers/import/{id}",
+            get(customer_imports::show),
+        )
+        .route(
+            "/marketing/customers/import/{id}/mapping",
+            post(customer_imports::remap),
+        )
+        .route(
+            "/marketing/customers/import/{id}/commit",
+            post(customer_imports::commit),
+        )
+        .route(
+            "/marketing/customers/import/{id}/errors",
+            get(customer_imports::errors_file),
+        )
         .route(
             "/marketing/customers/duplicates",
             get(customers::duplicates),

@@ -459,12 +459,20 @@ pub(crate) async fn details_of(
     ctx: &Ctx,
     input: &CustomerInput,
 ) -> Result<CustomerDetails, AppError> {
-    let parsed = input.parse();
     let fields = if input.custom.is_empty() {
         Vec::new()
     } else {
         fields(state, ctx).await?
     };
+    Ok(check_details(input, &fields)?)
+}
+
+/// The same, knowing the organization's fields (the import checks many rows against them).
+pub(crate) fn check_details(
+    input: &CustomerInput,
+    fields: &[CustomerField],
+) -> Result<CustomerDetails, guichet_domain::FieldErrors> {
+    let parsed = input.parse();
     let mut e = match &parsed {
         Ok(_) => guichet_domain::FieldErrors::new(),
         Err(e) => e.clone(),

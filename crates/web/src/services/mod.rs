@@ -4,6 +4,7 @@
 
 pub mod catalogue;
 pub mod closing;
+pub mod customer_imports;
 pub mod customers;
 pub mod documents;
 pub mod groups;

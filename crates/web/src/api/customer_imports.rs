@@ -1,0 +1,119 @@
+//! `/api/v1/customer-imports`: the spreadsheet import as the pages do it — upload (dry run),
+//! adjust the mapping, download the errors file, commit.
+
+use super::{ApiJson, ApiResult, id};
+use crate::AppState;
+use crate::auth::ApiCtx;
+use crate::error::{ApiError, AppError, Problem};
+use crate::services::customer_imports::{self as service, CustomerImport};
+use axum::Json;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// Uploads a spreadsheet (multipart: `file` .csv/.xlsx/.xls; `update_existing` `true` to
+/// update the customers whose e-mail is in the file) and answers the dry run: the columns
+/// mapped from their headers, every error and warning by line and column. Nothing is
+/// written to the customers yet.
+#[utoipa::path(post, path = "/api/v1/customer-imports", tag = "customers",
+    request_body(content_type = "multipart/form-data", description = "Fields `file` and `update_existing`."),
+    responses((status = 201, body = CustomerImport), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn upload(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    mut multipart: Multipart,
+) -> Result<(StatusCode, Json<CustomerImport>), ApiError> {
+    let (mut filename, mut bytes, mut update_existing) = (String::new(), Vec::new(), false);
+    let too_large = || ApiError::from(AppError::field("file", "import_too_large"));
+    while let Some(field) = multipart.next_field().await.map_err(|_| too_large())? {
+        match field.name() {
+            Some("file") => {
+                filename = field.file_name().unwrap_or_default().to_owned();
+                bytes = field.bytes().await.map_err(|_| too_large())?.to_vec();
+            }
+            Some("update_existing") => {
+                let v = field.text().await.unwrap_or_default();
+                update_existing = matches!(v.trim(), "true" | "1" | "yes" | "on");
+            }
+            _ => {}
+        }
+    }
+    if bytes.is_empty() {
+        return Err(AppError::field("file", "required").into());
+    }
+    let import = service::upload(&state, &ctx, &filename, &bytes, update_existing, "").await?;
+    Ok((StatusCode::CREATED, Json(import)))
+}
+
+#[utoipa::path(get, path = "/api/v1/customer-imports/{id}", tag = "customers", params(("id" = String, Path)),
+    responses((status = 200, body = CustomerImport), (status = 404, body = Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> ApiResult<CustomerImport> {
+    Ok(Json(service::get(&state, &ctx, id::<Uuid>(&raw)?).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct MappingInput {
+    /// One per file column, in order: a field (`first_name`, `email`, `customer_type_id`…),
+    /// `custom.<field id>`, or empty for not imported. Computed columns stay refused.
+    pub columns: Vec<String>,
+    #[serde(default)]
+    pub update_existing: bool,
+}
+
+/// Changes the mapping and answers the new dry run.
+#[utoipa::path(put, path = "/api/v1/customer-imports/{id}/mapping", tag = "customers", params(("id" = String, Path)),
+    request_body = MappingInput,
+    responses((status = 200, body = CustomerImport), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn remap(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<MappingInput>,
+) -> ApiResult<CustomerImport> {
+    let id = id::<Uuid>(&raw)?;
+    Ok(Json(
+        service::remap(&state, &ctx, id, &input.columns, input.update_existing, "").await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct CommitInput {
+    /// Import despite warnings ("continue anyway").
+    pub accept_warnings: bool,
+}
+
+/// Imports every row in one transaction, or none: `409 import_has_errors`,
+/// `409 import_has_warnings` (unless `accept_warnings`), `409 import_done` the second time.
+#[utoipa::path(post, path = "/api/v1/customer-imports/{id}/commit", tag = "customers", params(("id" = String, Path)),
+    request_body = CommitInput,
+    responses((status = 200, body = CustomerImport), (status = 409, body = Problem)))]
+pub async fn commit(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<CommitInput>,
+) -> ApiResult<CustomerImport> {
+    let id = id::<Uuid>(&raw)?;
+    Ok(Json(
+        service::commit(&state, &ctx, id, input.accept_warnings, "").await?,
+    ))
+}
+
+/// The uploaded file with an errors column (CSV stays CSV, spreadsheets come back as XLSX).
+#[utoipa::path(get, path = "/api/v1/customer-imports/{id}/errors-file", tag = "customers", params(("id" = String, Path)),
+    responses((status = 200, description = "The file"), (status = 404, body = Problem)))]
+pub async fn errors_file(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiError> {
+    let (bytes, mime, name) = service::errors_file(&state, &ctx, id::<Uuid>(&raw)?).await?;
+    Ok(crate::pages::attachment(mime, &name, bytes))
+}
