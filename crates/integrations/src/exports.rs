@@ -46,6 +46,26 @@ pub fn csv(table: &Table) -> Result<Vec<u8>, ExportError> {
     Ok(out)
 }
 
+/// Rows as CSV lines (`;`), with the byte-order mark first when `bom`: the pieces of a CSV
+/// written a page at a time.
+pub fn csv_lines(rows: &[Vec<String>], bom: bool) -> Result<Vec<u8>, ExportError> {
+    let mut out = if bom {
+        Vec::from(&b"\xEF\xBB\xBF"[..])
+    } else {
+        Vec::new()
+    };
+    {
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .from_writer(&mut out);
+        for row in rows {
+            w.write_record(row)?;
+        }
+        w.flush()?;
+    }
+    Ok(out)
+}
+
 pub fn xlsx(table: &Table, sheet_name: &str) -> Result<Vec<u8>, ExportError> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();

@@ -364,6 +364,34 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<Listed>> {
+    listed(tx, tenant, status, query, None, limit, offset).await
+}
+
+/// Where a walk through every customer got to: the last one's creation and id.
+pub type Cursor = (i64, Uuid);
+
+/// The next `limit` customers after `after` in the list's order (newest first), for exports
+/// that walk the whole file: each page costs the same however far the walk is.
+pub async fn page_after(
+    tx: &mut Tx,
+    tenant: Tenant,
+    status: Option<CustomerStatus>,
+    query: &str,
+    after: Option<Cursor>,
+    limit: i64,
+) -> Result<Vec<Listed>> {
+    listed(tx, tenant, status, query, Some(after), limit, 0).await
+}
+
+async fn listed(
+    tx: &mut Tx,
+    tenant: Tenant,
+    status: Option<CustomerStatus>,
+    query: &str,
+    after: Option<Option<Cursor>>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Listed>> {
     let words = words(query);
     let cols: String = COLUMNS
         .split(',')
@@ -381,8 +409,18 @@ pub async fn list(
         sql.push_str(&format!(" AND c.search LIKE ${}", i + 4));
     }
     let n = words.len() + 4;
+    let cursor = after.flatten();
+    if cursor.is_some() {
+        sql.push_str(&format!(
+            " AND (c.created_at < ${} OR (c.created_at = ${} AND c.id < ${}))",
+            n + 2,
+            n + 2,
+            n + 3
+        ));
+    }
+    let order = if after.is_some() { "c.id DESC" } else { "c.id" };
     sql.push_str(&format!(
-        " ORDER BY c.created_at DESC, c.id LIMIT ${n} OFFSET ${}",
+        " ORDER BY c.created_at DESC, {order} LIMIT ${n} OFFSET ${}",
         n + 1
     ));
     #[derive(sqlx::FromRow)]
@@ -400,7 +438,11 @@ pub async fn list(
         for w in &words {
             q = q.bind(w);
         }
-        q.bind(limit).bind(offset).fetch_all(c).await?
+        q = q.bind(limit).bind(offset);
+        if let Some((at, id)) = cursor {
+            q = q.bind(at).bind(id);
+        }
+        q.fetch_all(c).await?
     });
     Ok(rows
         .into_iter()

@@ -12,7 +12,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use guichet_domain::customer::{CUSTOMER_LANGUAGES, CustomerInput, NL_PROVINCES};
 use guichet_domain::{CustomerId, FieldErrors, Permission};
 use guichet_store::customers::Listed;
@@ -470,23 +470,42 @@ pub async fn export(
         .filter(|(k, _)| k == "id")
         .filter_map(|(_, v)| v.parse().ok())
         .collect();
-    let anonymised = value("anonymised") == "1";
-    let table = service::export(
-        &state,
-        &ctx,
-        value("status"),
-        value("q"),
-        &selection,
-        anonymised,
-    )
-    .await
-    .or_page(&ctx)?;
-    let name = if anonymised {
+    let filter = service::ExportFilter {
+        status: value("status").to_owned(),
+        query: value("q").to_owned(),
+        selection,
+        anonymised: value("anonymised") == "1",
+    };
+    let name = if filter.anonymised {
         "clients-anonymises"
     } else {
         "clients"
     };
-    super::spreadsheet(&ctx, &table, value("format"), "Clients", name)
+    if value("format") == "xlsx" {
+        let table = service::export(&state, &ctx, &filter).await.or_page(&ctx)?;
+        return super::spreadsheet(&ctx, &table, "xlsx", "Clients", name);
+    }
+    // CSV is streamed: the whole customer file, page by page, in flat memory.
+    let stream = service::export_csv(&state, &ctx, filter)
+        .await
+        .or_page(&ctx)?;
+    let body = axum::body::Body::from_stream(futures_util::TryStreamExt::map_err(stream, |e| {
+        std::io::Error::other(format!("{e:?}"))
+    }));
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.csv\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// One customer's data as JSON (their access request).

@@ -233,133 +233,228 @@ pub async fn data_of(
     file(state, ctx, id).await
 }
 
-/// The customers matching a list's filter (or the ids selected), every page of them, as a
-/// table: all columns, or the anonymised ones (no names, e-mail, phone, street, bank details,
-/// birth date, notes or tags; postal code, province and country kept).
+/// How an export reads the customers: the list's filter, or the ids ticked in it.
+#[derive(Debug, Clone, Default)]
+pub struct ExportFilter {
+    pub status: String,
+    pub query: String,
+    pub selection: Vec<CustomerId>,
+    /// Without names, e-mail, phone, street, bank details, birth date, notes or tags
+    /// (postal code, province and country kept).
+    pub anonymised: bool,
+}
+
+/// Customers read per page while exporting.
+const EXPORT_PAGE: i64 = 1_000;
+
+/// What an export needs besides the customers: headers, time zone, customer type names.
+#[derive(Clone)]
+struct ExportShape {
+    tr: crate::view::Tr,
+    tz: String,
+    types: Vec<CustomerType>,
+    anonymised: bool,
+}
+
+async fn export_shape(
+    state: &AppState,
+    ctx: &Ctx,
+    filter: &ExportFilter,
+) -> Result<(ExportShape, Option<CustomerStatus>), AppError> {
+    ctx.require(Permission::ManageCustomers)?;
+    let status = match filter.status.trim() {
+        "" | "all" => None,
+        s => Some(
+            CustomerStatus::parse(s).ok_or_else(|| AppError::field("status", "unknown_value"))?,
+        ),
+    };
+    let shape = ExportShape {
+        tr: crate::view::Tr(ctx.lang),
+        tz: super::time_zone(state, ctx.tenant).await?,
+        types: types(state, ctx).await?,
+        anonymised: filter.anonymised,
+    };
+    Ok((shape, status))
+}
+
+impl ExportShape {
+    fn headers(&self) -> Vec<String> {
+        let mut headers = vec!["label-status", "customers-created"];
+        if !self.anonymised {
+            headers.extend([
+                "label-first-name",
+                "label-last-name",
+                "customers-company",
+                "label-email",
+                "label-phone",
+                "label-street",
+            ]);
+        }
+        headers.extend([
+            "label-postal-code",
+            "label-city",
+            "label-province",
+            "label-country",
+            "label-language",
+            "customers-type",
+        ]);
+        if !self.anonymised {
+            headers.extend([
+                "customers-birth-date",
+                "customers-iban",
+                "customers-bic",
+                "customers-tags",
+                "customers-notes",
+                "customers-consent-email",
+                "customers-consent-sms",
+                "customers-consent-post",
+            ]);
+        }
+        headers.extend(["customers-last-booking", "customers-revenue"]);
+        headers.iter().map(|k| self.tr.t(k)).collect()
+    }
+
+    fn row(&self, l: &Listed) -> Vec<String> {
+        use guichet_domain::shop::format_cents;
+        let (c, tr, tz) = (&l.customer, &self.tr, &self.tz);
+        let text = |s: &Option<String>| s.clone().unwrap_or_default();
+        let flag = |at: Option<i64>| if at.is_some() { "1" } else { "0" }.to_owned();
+        let type_name = c
+            .customer_type_id
+            .and_then(|t| self.types.iter().find(|x| x.id == t))
+            .map(|t| t.name.clone());
+        let mut row = vec![
+            tr.t(&format!("customer-status-{}", c.status.as_str())),
+            tr.instant(&c.created_at, tz),
+        ];
+        if !self.anonymised {
+            row.extend([
+                text(&c.first_name),
+                text(&c.last_name),
+                text(&c.company),
+                text(&c.email),
+                text(&c.phone),
+                text(&c.street),
+            ]);
+        }
+        row.extend([
+            text(&c.origin.postal_code),
+            text(&c.city),
+            text(&c.origin.province),
+            c.origin.country.clone(),
+            text(&c.language),
+            text(&type_name),
+        ]);
+        if !self.anonymised {
+            row.extend([
+                text(&c.birth_date),
+                text(&c.iban),
+                text(&c.bic),
+                c.tags.join(", "),
+                text(&c.notes),
+                flag(c.consent_email_at),
+                flag(c.consent_sms_at),
+                flag(c.consent_post_at),
+            ]);
+        }
+        row.extend([
+            tr.maybe_instant(&l.last_booking_at, tz),
+            format_cents(l.revenue_cents),
+        ]);
+        row
+    }
+}
+
+/// One page of the walk through the customers an export covers, after `cursor`: the
+/// customers to write, and where the next page starts (none: this was the last).
+async fn export_page(
+    state: &AppState,
+    ctx: &Ctx,
+    filter: &ExportFilter,
+    status: Option<CustomerStatus>,
+    cursor: Option<customers::Cursor>,
+) -> Result<(Vec<Listed>, Option<customers::Cursor>), AppError> {
+    let (tenant, q) = (
+        ctx.tenant,
+        filter.query.chars().take(100).collect::<String>(),
+    );
+    let mut page = state
+        .store
+        .read(|tx| {
+            Box::pin(async move {
+                customers::page_after(tx, tenant, status, &q, cursor, EXPORT_PAGE).await
+            })
+        })
+        .await?;
+    let next = page
+        .last()
+        .filter(|_| page.len() as i64 >= EXPORT_PAGE)
+        .map(|l| (l.customer.created_at, l.customer.id.0));
+    if !filter.selection.is_empty() {
+        page.retain(|l| filter.selection.contains(&l.customer.id));
+    }
+    Ok((page, next))
+}
+
+/// The customers an export covers, as a table (XLSX), read page by page.
 pub async fn export(
     state: &AppState,
     ctx: &Ctx,
-    status: &str,
-    query: &str,
-    selection: &[CustomerId],
-    anonymised: bool,
+    filter: &ExportFilter,
 ) -> Result<guichet_integrations::exports::Table, AppError> {
-    use guichet_domain::shop::format_cents;
     use guichet_integrations::exports::{Cell, Table};
-    ctx.require(Permission::ManageCustomers)?;
-    let tz = super::time_zone(state, ctx.tenant).await?;
-    let tr = crate::view::Tr(ctx.lang);
-    let types = types(state, ctx).await?;
+    let (shape, status) = export_shape(state, ctx, filter).await?;
     let mut rows = Vec::new();
-    let mut offset = 0;
+    let mut cursor = None;
     loop {
-        let page = list(state, ctx, status, query, offset).await?;
-        let n = i64::try_from(page.len()).unwrap_or(0);
-        for l in page {
-            let c = &l.customer;
-            if !selection.is_empty() && !selection.contains(&c.id) {
-                continue;
-            }
-            let text = |s: &Option<String>| Cell::Text(s.clone().unwrap_or_default());
-            let type_name = c
-                .customer_type_id
-                .and_then(|t| types.iter().find(|x| x.id == t))
-                .map(|t| t.name.clone());
-            let mut row = vec![
-                Cell::Text(tr.t(&format!("customer-status-{}", c.status.as_str()))),
-                Cell::Text(tr.instant(&c.created_at, &tz)),
-            ];
-            if !anonymised {
-                row.extend([
-                    text(&c.first_name),
-                    text(&c.last_name),
-                    text(&c.company),
-                    text(&c.email),
-                    text(&c.phone),
-                    text(&c.street),
-                ]);
-            }
-            row.extend([
-                text(&c.origin.postal_code),
-                text(&c.city),
-                text(&c.origin.province),
-                Cell::Text(c.origin.country.clone()),
-                text(&c.language),
-                text(&type_name),
-            ]);
-            if !anonymised {
-                row.extend([
-                    text(&c.birth_date),
-                    text(&c.iban),
-                    text(&c.bic),
-                    Cell::Text(c.tags.join(", ")),
-                    text(&c.notes),
-                    Cell::Text(
-                        if c.consent_email_at.is_some() {
-                            "1"
-                        } else {
-                            "0"
-                        }
-                        .into(),
-                    ),
-                    Cell::Text(if c.consent_sms_at.is_some() { "1" } else { "0" }.into()),
-                    Cell::Text(
-                        if c.consent_post_at.is_some() {
-                            "1"
-                        } else {
-                            "0"
-                        }
-                        .into(),
-                    ),
-                ]);
-            }
-            row.extend([
-                Cell::Text(tr.maybe_instant(&l.last_booking_at, &tz)),
-                Cell::Text(format_cents(l.revenue_cents)),
-            ]);
-            rows.push(row);
+        let (page, next) = export_page(state, ctx, filter, status, cursor).await?;
+        rows.extend(
+            page.iter()
+                .map(|l| shape.row(l).into_iter().map(Cell::Text).collect()),
+        );
+        match next {
+            Some(n) => cursor = Some(n),
+            None => break,
         }
-        if n < PAGE {
-            break;
-        }
-        offset += PAGE;
     }
-    let mut headers = vec!["label-status", "customers-created"];
-    if !anonymised {
-        headers.extend([
-            "label-first-name",
-            "label-last-name",
-            "customers-company",
-            "label-email",
-            "label-phone",
-            "label-street",
-        ]);
-    }
-    headers.extend([
-        "label-postal-code",
-        "label-city",
-        "label-province",
-        "label-country",
-        "label-language",
-        "customers-type",
-    ]);
-    if !anonymised {
-        headers.extend([
-            "customers-birth-date",
-            "customers-iban",
-            "customers-bic",
-            "customers-tags",
-            "customers-notes",
-            "customers-consent-email",
-            "customers-consent-sms",
-            "customers-consent-post",
-        ]);
-    }
-    headers.extend(["customers-last-booking", "customers-revenue"]);
     Ok(Table {
-        headers: headers.iter().map(|k| tr.t(k)).collect(),
+        headers: shape.headers(),
         rows,
     })
+}
+
+/// The customers an export covers as CSV (`;`, UTF-8 with a byte-order mark), streamed a
+/// page at a time: memory stays flat however many customers there are.
+pub async fn export_csv(
+    state: &AppState,
+    ctx: &Ctx,
+    filter: ExportFilter,
+) -> Result<impl futures_util::Stream<Item = Result<Vec<u8>, AppError>> + Send + 'static, AppError>
+{
+    let (shape, status) = export_shape(state, ctx, &filter).await?;
+    let csv = |rows: &[Vec<String>], bom: bool| {
+        guichet_integrations::exports::csv_lines(rows, bom)
+            .map_err(|e| AppError::Internal(e.to_string()))
+    };
+    let head = csv(&[shape.headers()], true)?;
+    let start = (Some(None::<customers::Cursor>), state.clone(), ctx.clone());
+    let pages = futures_util::stream::try_unfold(start, move |(next, state, ctx)| {
+        let (filter, shape) = (filter.clone(), shape.clone());
+        async move {
+            let Some(cursor) = next else {
+                return Ok(None);
+            };
+            let (page, next) = export_page(&state, &ctx, &filter, status, cursor).await?;
+            let rows: Vec<Vec<String>> = page.iter().map(|l| shape.row(l)).collect();
+            let bytes = guichet_integrations::exports::csv_lines(&rows, false)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            Ok(Some((bytes, (next.map(Some), state, ctx))))
+        }
+    });
+    Ok(futures_util::StreamExt::chain(
+        futures_util::stream::iter([Ok(head)]),
+        pages,
+    ))
 }
 
 // ---------------------------------------------------------------- duplicates
