@@ -45,6 +45,7 @@ async fn run(name: &str, url: &str) {
         store: store.clone(),
         config: Arc::new(WebConfig::default()),
         progress: Default::default(),
+        import_plans: Default::default(),
     };
     let ctx = common::admin(tenant);
     let vat = guichet_web::services::vat_rates(&state, &ctx)

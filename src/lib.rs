@@ -71,6 +71,7 @@ pub async fn start(
         store: store.clone(),
         config: Arc::new(web),
         progress: Default::default(),
+        import_plans: Default::default(),
     };
     let app = guichet_web::app(state.clone()).map_err(anyhow::Error::msg)?;
     let listener = TcpListener::bind(&settings.bind)

@@ -69,6 +69,7 @@ pub async fn belgian_organization(url: &str) -> (AppState, Ctx) {
         store,
         config: Arc::new(WebConfig::default()),
         progress: Default::default(),
+        import_plans: Default::default(),
     };
     (state, admin(tenant))
 }

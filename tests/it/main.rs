@@ -19,6 +19,7 @@ mod orders;
 mod pages;
 mod planning;
 mod promotions;
+mod reservations;
 mod roles;
 mod shop;
 mod tenancy;

@@ -18,6 +18,7 @@ pub mod offer;
 pub mod order;
 pub mod org;
 pub mod promotion;
+pub mod reservation;
 pub mod role;
 pub mod schedule;
 pub mod shop;

@@ -24,10 +24,13 @@ pub enum MovementKind {
     CountAdjustment,
     /// Held for a customer (reservation).
     SetAside,
+    /// A set-aside unit back in the stock: the reservation archived, or sold (the sale then
+    /// takes it like any other).
+    Released,
 }
 
 impl MovementKind {
-    pub const ALL: [MovementKind; 7] = [
+    pub const ALL: [MovementKind; 8] = [
         MovementKind::Initial,
         MovementKind::Restock,
         MovementKind::Withdrawal,
@@ -35,6 +38,7 @@ impl MovementKind {
         MovementKind::Return,
         MovementKind::CountAdjustment,
         MovementKind::SetAside,
+        MovementKind::Released,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +50,7 @@ impl MovementKind {
             MovementKind::Return => "return",
             MovementKind::CountAdjustment => "count_adjustment",
             MovementKind::SetAside => "set_aside",
+            MovementKind::Released => "released",
         }
     }
 
@@ -59,7 +64,10 @@ impl MovementKind {
     /// says whether they come in or go out. A count adjustment carries its own sign.
     pub fn signed(self, quantity: i64) -> i64 {
         match self {
-            MovementKind::Initial | MovementKind::Restock | MovementKind::Return => quantity.abs(),
+            MovementKind::Initial
+            | MovementKind::Restock
+            | MovementKind::Return
+            | MovementKind::Released => quantity.abs(),
             MovementKind::Withdrawal | MovementKind::Sale | MovementKind::SetAside => {
                 -quantity.abs()
             }

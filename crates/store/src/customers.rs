@@ -242,6 +242,19 @@ pub async fn insert(
     Ok(id)
 }
 
+/// Whether any of the organization's customers was created, changed or erased at `at` or
+/// later (a checked import is still good when none was).
+pub async fn changed_since(tx: &mut Tx, tenant: Tenant, at: i64) -> Result<bool> {
+    let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM customers WHERE organization_id = $1
+         AND (created_at >= $2 OR updated_at >= $2 OR erased_at >= $2)")
+        .bind(tenant.id().0)
+        .bind(at)
+        .fetch_one(c)
+        .await?);
+    Ok(n > 0)
+}
+
 /// The customers (not erased) with these e-mail addresses, as stored (lower case): e-mail →
 /// the oldest such customer.
 pub async fn ids_by_email(
@@ -405,8 +418,34 @@ async fn listed(
             AND o.finalized_at IS NOT NULL AND o.cancelled_at IS NULL) AS revenue_cents
          FROM customers c WHERE c.organization_id = $1 AND ($2 OR c.status = $3)"
     );
-    for i in 0..words.len() {
-        sql.push_str(&format!(" AND c.search LIKE ${}", i + 4));
+    // SQLite's trigram index (migration 0022) serves words of 3 letters or more: its subquery
+    // applies every filter and takes the newest matches first, so it stops after the page.
+    // A walk with a cursor (exports) and PostgreSQL use the plain LIKE.
+    let indexed = tx.backend() == crate::Backend::Sqlite
+        && after.is_none()
+        && words
+            .iter()
+            .any(|w| w.trim_matches('%').chars().count() >= 3);
+    let target = if indexed { "c2" } else { "c" };
+    let filters: String = (0..words.len())
+        .map(|i| format!(" AND {target}.search LIKE ${}", i + 4))
+        .collect();
+    if indexed {
+        let cap = limit.saturating_add(offset);
+        let trigrams: Vec<String> = words
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| w.trim_matches('%').chars().count() >= 3)
+            .map(|(i, _)| format!("f.search LIKE ${}", i + 4))
+            .collect();
+        sql.push_str(&format!(
+            " AND c.id IN (SELECT f.customer_id FROM customers_fts f JOIN customers c2 ON c2.id = f.customer_id
+              WHERE f.organization_id = $1 AND {} AND ($2 OR c2.status = $3){filters}
+              ORDER BY f.rowid DESC LIMIT {cap})",
+            trigrams.join(" AND ")
+        ));
+    } else {
+        sql.push_str(&filters);
     }
     let n = words.len() + 4;
     let cursor = after.flatten();

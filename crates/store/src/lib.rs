@@ -28,6 +28,7 @@ pub mod planning;
 pub mod promotions;
 pub mod register_sessions;
 pub mod registers;
+pub mod reservations;
 pub mod schema;
 pub mod sessions;
 pub mod shop;

@@ -259,7 +259,16 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
             item_capacity: l.item_capacity,
         })
         .collect();
-    take_all(tx, tenant, &takes, &number, o.at, o.created_by).await?;
+    take_all(
+        tx,
+        tenant,
+        &takes,
+        &number,
+        o.at,
+        o.created_by,
+        (id, o.customer_id),
+    )
+    .await?;
     let mut entries = vec![order_entry(
         id,
         &number,
@@ -632,7 +641,16 @@ async fn finalize_quote(
         return Err(StoreError::Refused("already_finalized"));
     }
     let limits = limits(tx, tenant, id).await?;
-    take_all(tx, tenant, &limits, &number, now, by).await?;
+    take_all(
+        tx,
+        tenant,
+        &limits,
+        &number,
+        now,
+        by,
+        (id, order.customer_id),
+    )
+    .await?;
     order.number = Some(number.clone());
     order.state = OrderState::AwaitingPayment;
     order.register_id = order.register_id.or(register);
@@ -656,6 +674,8 @@ fn line_field(position: i32) -> String {
 /// Takes the lines' places and stock; each check and decrement is one conditional statement.
 /// Ticket lines of one session are taken together, so a sale of adults and children for the
 /// same session is one statement on its counter.
+/// A sale to a customer first consumes what was set aside for them (seed 004: scanning a
+/// product reserved for the attached customer consumes the reservation).
 async fn take_all(
     tx: &mut Tx,
     tenant: Tenant,
@@ -663,7 +683,24 @@ async fn take_all(
     number: &str,
     at: i64,
     by: Option<UserId>,
+    (order, customer): (OrderId, Option<CustomerId>),
 ) -> Result<()> {
+    if let Some(customer) = customer {
+        for l in lines {
+            if let Some(product) = l.product_id {
+                crate::reservations::consume_for_sale(
+                    tx,
+                    tenant,
+                    customer,
+                    ProductId(product),
+                    l.quantity,
+                    order,
+                    by,
+                )
+                .await?;
+            }
+        }
+    }
     let mut sessions: Vec<(Uuid, i64, i64, Option<i64>, i32)> = Vec::new();
     for l in lines {
         if let (LineKind::TicketType, Some(offer), Some(start)) =

@@ -10,6 +10,13 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Tables that belong to the migration machinery, not to Guichet's data.
 const INTERNAL_TABLES: [&str; 2] = ["_sqlx_migrations", "guichet_migration_lock"];
 
+/// Tables that are not Guichet's data: the migration machinery's, and SQLite's customer
+/// search index (`customers_fts*`: the FTS5 table, its shadow tables and key map), which
+/// triggers derive from `customers` — a copy rebuilds it by inserting the customers.
+fn internal(name: &str) -> bool {
+    INTERNAL_TABLES.contains(&name) || name.starts_with("customers_fts")
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Column {
     pub name: String,
@@ -98,10 +105,7 @@ async fn describe_sqlite(c: &mut sqlx::SqliteConnection) -> Result<Vec<Table>> {
     .fetch_all(&mut *c)
     .await?;
     let mut tables = Vec::new();
-    for name in names
-        .into_iter()
-        .filter(|n| !INTERNAL_TABLES.contains(&n.as_str()))
-    {
+    for name in names.into_iter().filter(|n| !internal(n)) {
         let quoted = name.replace('"', "\"\"");
         let cols: Vec<(i64, String, String, bool, Option<String>, i64)> = sqlx::query_as(
             sqlx::AssertSqlSafe(format!("PRAGMA table_info(\"{quoted}\")")),
@@ -219,7 +223,7 @@ async fn describe_pg(c: &mut sqlx::PgConnection) -> Result<Vec<Table>> {
     }
     let mut by_table: BTreeMap<String, Table> = BTreeMap::new();
     for (table, column, udt, nullable) in cols {
-        if INTERNAL_TABLES.contains(&table.as_str()) {
+        if internal(&table) {
             continue;
         }
         let pk = primary.contains(&(table.clone(), column.clone()));

@@ -48,6 +48,8 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub progress: progress::Progress,
+    /// Customer imports checked and waiting for their confirmation.
+    pub import_plans: services::customer_imports::Plans,
 }
 
 /// The whole application: pages, API, health, assets, with CSRF protection on every

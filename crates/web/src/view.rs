@@ -152,6 +152,11 @@ pub const MENU: &[MenuSection] = &[
                 "/activity/shop",
                 Some(Permission::ManageCatalogue),
             ),
+            (
+                "nav-order-list",
+                "/activity/shop/order-list",
+                Some(Permission::ManageCatalogue),
+            ),
             ("nav-promotions", "/activity/promotions", None),
             ("nav-promo-codes", "/activity/promo-codes", None),
             ("nav-gift-vouchers", "/activity/gift-vouchers", None),
@@ -175,6 +180,7 @@ pub const MENU: &[MenuSection] = &[
         Some("nav-marketing"),
         &[
             ("nav-customers", "/marketing/customers", None),
+            ("nav-customer-orders", "/marketing/customer-orders", None),
             ("nav-emails", "/marketing/emails", None),
         ],
     ),

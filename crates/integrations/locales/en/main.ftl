@@ -247,6 +247,7 @@ movement-withdrawal = Withdrawal
 movement-sale = Sale
 movement-return = Return
 movement-count-adjustment = Stock count adjustment
+movement-released = Set-aside released
 movement-set-aside = Set aside
 shop-groups = Manage groups
 shop-groups-help = Groups appear in this order at the register and in the online shop.
@@ -855,3 +856,68 @@ error-missing_name = Name missing
 error-same_email_in_file = Another row of the file has this e-mail address
 error-duplicate_target = Two columns go into the same field
 error-invalid_mapping = One target per column of the file is expected
+
+## Reservations and supplier orders
+nav-customer-orders = Customer orders
+nav-order-list = Order list
+label-product = Product
+reservations-title = Reservations
+reservations-none = No open reservation.
+reservations-since = Reserved on
+reservations-product = Product (barcode, reference or name)
+reservations-note = Note
+reservations-reserve = Reserve for this customer
+reservations-old = More than 14 days
+reservations-email = E-mail
+reservations-sms = SMS
+reservations-mark-notified = Customer notified
+reservations-notified = notified
+reservations-no-consent = no consent for e-mail or SMS: call or write by post
+reservations-archive = Archive
+reservations-message = Message
+reservations-template = Message "your order is ready"
+reservations-template-help = Sent from your mail client or phone. [first_name], [items] and [organization] are replaced by the customer's first name, their ready items and your organization's name.
+reservations-subject = Subject
+reservations-body = Message
+reservation-template-subject = Your order is ready
+reservation-template-body = Hello [first_name],
+
+    Your order is ready and waits for you at [organization]:
+    {"["}items]
+
+    See you soon!
+reservation-state-waiting = To order / on order
+reservation-state-set_aside = Set aside
+reservation-state-sold = Sold
+reservation-state-archived = Archived
+customer-orders-help = Open reservations per customer: set aside in the shop, or waiting for a supplier order. Archiving puts a set-aside item back in stock. A sale to the customer consumes their set-aside items.
+order-list-help = Products reserved by customers and not in stock, and products at or under their minimum stock (the stock alert) with nothing on order.
+order-list-minimum = Minimum
+order-list-reserved = Reserved
+order-list-to-order = To order
+order-list-empty = Nothing to order.
+supplier = Supplier
+supplier-email = Supplier's e-mail
+supplier-order = Supplier order
+supplier-orders = Supplier orders
+supplier-orders-none = No supplier order yet.
+supplier-order-create = Create the supplier order
+supplier-order-sent = Sent
+supplier-order-received = Received
+supplier-order-received-qty = Received
+supplier-order-receive = Receive
+supplier-order-mark-sent = Mark as sent
+supplier-order-email = E-mail to the supplier
+supplier-order-notify = Reserved items that arrived: tell the customers
+supplier-order-greeting = Hello, please send us:
+flash-reservation-set-aside = Reserved: the item is set aside.
+flash-reservation-on-order-list = Reserved: not in stock, the item is on the order list.
+flash-reservation-archived = Reservation archived.
+flash-reservation-notified = Marked as notified.
+flash-template-saved = Message saved.
+flash-supplier-order-created = Supplier order created.
+flash-supplier-order-sent = Marked as sent.
+flash-supplier-order-received = Received: stock updated.
+error-several_products = Several products match: type the barcode or the reference.
+error-reservation_closed = This reservation is already closed.
+error-already_received = This supplier order has already been received.

@@ -247,6 +247,7 @@ movement-withdrawal = Prélèvement
 movement-sale = Vente
 movement-return = Retour
 movement-count-adjustment = Ajustement d'inventaire
+movement-released = Remise en stock (réservation)
 movement-set-aside = Mise de côté
 shop-groups = Gérer les groupes
 shop-groups-help = L'ordre des groupes est celui de la caisse et de la boutique en ligne.
@@ -855,3 +856,68 @@ error-missing_name = Nom manquant
 error-same_email_in_file = Une autre ligne du fichier a cette adresse e-mail
 error-duplicate_target = Deux colonnes vont dans le même champ
 error-invalid_mapping = Une destination par colonne du fichier est attendue
+
+## Réservations et commandes fournisseurs
+nav-customer-orders = Commandes clients
+nav-order-list = Liste de commandes
+label-product = Produit
+reservations-title = Réservations
+reservations-none = Aucune réservation en cours.
+reservations-since = Réservé le
+reservations-product = Produit (code-barres, référence ou nom)
+reservations-note = Note
+reservations-reserve = Réserver pour ce client
+reservations-old = Plus de 14 jours
+reservations-email = Courriel
+reservations-sms = SMS
+reservations-mark-notified = Client prévenu
+reservations-notified = prévenu
+reservations-no-consent = pas d'accord pour e-mail ou SMS : appeler ou écrire par courrier
+reservations-archive = Archiver
+reservations-message = Message
+reservations-template = Message « votre commande est arrivée »
+reservations-template-help = Envoyé depuis votre messagerie ou votre téléphone. [first_name], [items] et [organization] sont remplacés par le prénom du client, ses articles prêts et le nom de votre organisation.
+reservations-subject = Objet
+reservations-body = Message
+reservation-template-subject = Votre commande est arrivée
+reservation-template-body = Bonjour [first_name],
+
+    Votre commande est arrivée et vous attend chez [organization] :
+    {"["}items]
+
+    À bientôt !
+reservation-state-waiting = À commander / en commande
+reservation-state-set_aside = Mis de côté
+reservation-state-sold = Vendu
+reservation-state-archived = Archivée
+customer-orders-help = Les réservations en cours par client : mises de côté en magasin, ou en attente d'une commande fournisseur. Archiver remet un article mis de côté en stock. Une vente au client consomme ses articles mis de côté.
+order-list-help = Les produits réservés par des clients et absents du stock, et les produits à ou sous leur stock minimum (l'alerte de stock) sans commande en cours.
+order-list-minimum = Minimum
+order-list-reserved = Réservé
+order-list-to-order = À commander
+order-list-empty = Rien à commander.
+supplier = Fournisseur
+supplier-email = E-mail du fournisseur
+supplier-order = Commande fournisseur
+supplier-orders = Commandes fournisseurs
+supplier-orders-none = Aucune commande fournisseur.
+supplier-order-create = Créer la commande fournisseur
+supplier-order-sent = Envoyée
+supplier-order-received = Reçue
+supplier-order-received-qty = Reçu
+supplier-order-receive = Réceptionner
+supplier-order-mark-sent = Marquer comme envoyée
+supplier-order-email = Envoyer au fournisseur
+supplier-order-notify = Articles réservés arrivés : prévenez les clients
+supplier-order-greeting = Bonjour, merci de nous envoyer :
+flash-reservation-set-aside = Réservé : l'article est mis de côté.
+flash-reservation-on-order-list = Réservé : absent du stock, l'article est sur la liste de commandes.
+flash-reservation-archived = Réservation archivée.
+flash-reservation-notified = Marqué comme prévenu.
+flash-template-saved = Message enregistré.
+flash-supplier-order-created = Commande fournisseur créée.
+flash-supplier-order-sent = Marquée comme envoyée.
+flash-supplier-order-received = Réceptionnée : stock mis à jour.
+error-several_products = Plusieurs produits correspondent : tapez le code-barres ou la référence.
+error-reservation_closed = Cette réservation est déjà close.
+error-already_received = Cette commande fournisseur a déjà été réceptionnée.

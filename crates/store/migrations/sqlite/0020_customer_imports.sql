@@ -9,7 +9,7 @@ CREATE TABLE customer_imports (
     created_by BLOB REFERENCES users (id),
     created_at BIGINT NOT NULL,
     filename TEXT NOT NULL,
-    content BLOB NOT NULL,
+    content BYTEA NOT NULL,
     -- JSON: one target per file column
     mapping TEXT NOT NULL,
     update_existing BOOLEAN NOT NULL,

@@ -11,6 +11,7 @@ pub(crate) mod offers;
 mod orders;
 mod planning;
 mod promotions;
+mod reservations;
 mod shop;
 
 use crate::AppState;
@@ -152,6 +153,16 @@ fn api_router() -> OpenApiRouter<AppState> {
                     guichet_integrations::imports::MAX_BYTES + 64 * 1024,
                 )),
         )
+        .routes(routes!(reservations::create, reservations::list))
+        .routes(routes!(reservations::archive))
+        .routes(routes!(reservations::order_list))
+        .routes(routes!(
+            reservations::create_supplier_order,
+            reservations::supplier_orders
+        ))
+        .routes(routes!(reservations::supplier_order))
+        .routes(routes!(reservations::mark_sent))
+        .routes(routes!(reservations::receive))
         .routes(routes!(customer_imports::get))
         .routes(routes!(customer_imports::remap))
         .routes(routes!(customer_imports::commit))

@@ -55,7 +55,7 @@ fn upload_page(ctx: &Ctx, errors: FieldErrors, status: StatusCode) -> Response {
         status,
         &UploadPage {
             tr: Tr(ctx.lang),
-            nav: Nav::new(ctx, "customers", None),
+            nav: Nav::new(ctx, "/marketing/customers", None),
             errors,
             progress_key: fresh_key(),
         },
@@ -224,7 +224,7 @@ async fn report_page(
         status,
         &ReportPage {
             tr: Tr(ctx.lang),
-            nav: Nav::new(ctx, "customers", None),
+            nav: Nav::new(ctx, "/marketing/customers", None),
             tz,
             import,
             fields,

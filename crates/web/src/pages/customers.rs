@@ -109,6 +109,9 @@ struct CustomerPage {
 }
 
 impl CustomerPage {
+    fn reservation_state(&self, s: &guichet_domain::reservation::ReservationState) -> String {
+        self.tr.t(&format!("reservation-state-{}", s.as_str()))
+    }
     fn custom_value(&self, f: &guichet_store::customer_fields::CustomerField) -> String {
         self.form
             .custom
@@ -185,6 +188,16 @@ async fn customer_page(
             fields: service::fields(state, ctx).await.or_page(ctx)?,
         },
     ))
+}
+
+/// The customer's page again, with the errors of its reservation form.
+pub(super) async fn page_with_reservation_errors(
+    state: &AppState,
+    ctx: &Ctx,
+    id: CustomerId,
+    errors: FieldErrors,
+) -> Result<Response, PageError> {
+    customer_page(state, ctx, Some(id), None, None, errors).await
 }
 
 pub async fn new(

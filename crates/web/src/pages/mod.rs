@@ -15,6 +15,7 @@ mod planning;
 mod promotions;
 mod register;
 mod registers;
+mod reservations;
 mod session;
 mod shop;
 mod users;
@@ -186,6 +187,47 @@ pub fn router() -> Router<AppState> {
             get(customers::duplicates),
         )
         .route("/marketing/customers/{id}/merge", post(customers::merge))
+        .route(
+            "/marketing/customers/{id}/reservations",
+            post(reservations::reserve),
+        )
+        .route(
+            "/marketing/customer-orders",
+            get(reservations::customer_orders),
+        )
+        .route(
+            "/marketing/customer-orders/template",
+            post(reservations::save_template),
+        )
+        .route(
+            "/marketing/customer-orders/{id}/notified",
+            post(reservations::notified),
+        )
+        .route(
+            "/marketing/customer-orders/reservations/{id}/archive",
+            post(reservations::archive),
+        )
+        .route("/activity/shop/order-list", get(reservations::order_list))
+        .route(
+            "/activity/shop/supplier-orders",
+            post(reservations::create_supplier_order),
+        )
+        .route(
+            "/activity/shop/supplier-orders/{id}",
+            get(reservations::supplier_order),
+        )
+        .route(
+            "/activity/shop/supplier-orders/{id}/csv",
+            get(reservations::supplier_order_csv),
+        )
+        .route(
+            "/activity/shop/supplier-orders/{id}/sent",
+            post(reservations::mark_sent),
+        )
+        .route(
+            "/activity/shop/supplier-orders/{id}/receive",
+            post(reservations::receive),
+        )
         .route("/marketing/customers/{id}/data", get(customers::data))
         .route("/marketing/customers/{id}/erase", post(customers::erase))
         .route(

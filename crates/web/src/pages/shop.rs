@@ -169,6 +169,7 @@ impl ProductPage {
             MovementKind::Return => "movement-return",
             MovementKind::CountAdjustment => "movement-count-adjustment",
             MovementKind::SetAside => "movement-set-aside",
+            MovementKind::Released => "movement-released",
         }
     }
 }

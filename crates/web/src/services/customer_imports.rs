@@ -77,6 +77,46 @@ enum Planned {
     Update(CustomerId, CustomerDetails),
 }
 
+/// Dry runs kept in memory for their confirmation, so a 100,000-row file is not checked
+/// twice when nothing it depends on changed in between (see [`commit`]). At most
+/// [`PLANS_KEPT`], the oldest dropped first.
+#[derive(Clone, Default)]
+pub struct Plans(Arc<std::sync::Mutex<Vec<CachedPlan>>>);
+
+const PLANS_KEPT: usize = 4;
+
+struct CachedPlan {
+    id: Uuid,
+    tenant: Uuid,
+    /// When the check started: a customer written since may change the plan.
+    checked_at: i64,
+    mapping: Vec<Target>,
+    update_existing: bool,
+    fields: Vec<(Uuid, String)>,
+    types: Vec<(String, String)>,
+    report: ImportReport,
+    planned: Arc<Vec<Planned>>,
+}
+
+impl Plans {
+    fn keep(&self, plan: CachedPlan) {
+        let mut plans = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        plans.retain(|p| p.id != plan.id);
+        if plans.len() >= PLANS_KEPT {
+            plans.remove(0);
+        }
+        plans.push(plan);
+    }
+
+    fn take(&self, id: Uuid, tenant: Uuid) -> Option<CachedPlan> {
+        let mut plans = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let at = plans
+            .iter()
+            .position(|p| p.id == id && p.tenant == tenant)?;
+        Some(plans.remove(at))
+    }
+}
+
 /// Every how many rows the progress is told.
 const STEP: usize = 2_000;
 
@@ -92,7 +132,7 @@ pub async fn upload(
 ) -> Result<CustomerImport, AppError> {
     ctx.require(Permission::ManageCustomers)?;
     state.progress.set(progress, "reading", 0, 0);
-    let sheet = read_sheet(filename, bytes)?;
+    let sheet = Arc::new(read_sheet(filename, bytes)?);
     let fields = super::customers::fields(state, ctx).await?;
     let named: Vec<(String, String)> = fields
         .iter()
@@ -112,8 +152,7 @@ pub async fn upload(
             )
         })
         .await?;
-    let plan = check(state, ctx, &sheet, &mapping, update_existing, progress).await?;
-    save_report(state, ctx, id, &mapping, update_existing, &plan.0).await?;
+    checked(state, ctx, id, sheet, &mapping, update_existing, progress).await?;
     get(state, ctx, id).await
 }
 
@@ -170,6 +209,83 @@ fn own_headers() -> Vec<(String, Target)> {
         out.extend(computed.iter().map(|k| (t(k), Target::Computed)));
     }
     out
+}
+
+/// The dry run, its report saved and its plan kept for the confirmation.
+async fn checked(
+    state: &AppState,
+    ctx: &Ctx,
+    id: Uuid,
+    sheet: Arc<Sheet>,
+    mapping: &[Target],
+    update_existing: bool,
+    progress: &str,
+) -> Result<(ImportReport, Arc<Vec<Planned>>), AppError> {
+    let checked_at = guichet_store::now_micros();
+    let (fields, types) = dependencies(state, ctx).await?;
+    let (report, planned) = check(state, ctx, sheet, mapping, update_existing, progress).await?;
+    save_report(state, ctx, id, mapping, update_existing, &report).await?;
+    let planned = Arc::new(planned);
+    state.import_plans.keep(CachedPlan {
+        id,
+        tenant: ctx.tenant.id().0,
+        checked_at,
+        mapping: mapping.to_vec(),
+        update_existing,
+        fields,
+        types,
+        report: report.clone(),
+        planned: planned.clone(),
+    });
+    Ok((report, planned))
+}
+
+/// What a plan depends on besides the customers: the organization's fields and types.
+async fn dependencies(
+    state: &AppState,
+    ctx: &Ctx,
+) -> Result<(Vec<(Uuid, String)>, Vec<(String, String)>), AppError> {
+    let fields = super::customers::fields(state, ctx)
+        .await?
+        .into_iter()
+        .map(|f| (f.id, f.name))
+        .collect();
+    let types = super::customers::types(state, ctx)
+        .await?
+        .into_iter()
+        .map(|t| {
+            (
+                t.id.to_string(),
+                format!("{} {} {:?}", t.name, t.discount_bp, t.tax),
+            )
+        })
+        .collect();
+    Ok((fields, types))
+}
+
+/// The plan of the last dry run, if nothing it depends on changed since.
+async fn fresh_plan(
+    state: &AppState,
+    ctx: &Ctx,
+    id: Uuid,
+    mapping: &[Target],
+    update_existing: bool,
+) -> Result<Option<(ImportReport, Arc<Vec<Planned>>)>, AppError> {
+    let Some(plan) = state.import_plans.take(id, ctx.tenant.id().0) else {
+        return Ok(None);
+    };
+    if plan.mapping != mapping || plan.update_existing != update_existing {
+        return Ok(None);
+    }
+    if dependencies(state, ctx).await? != (plan.fields.clone(), plan.types.clone()) {
+        return Ok(None);
+    }
+    let (tenant, at) = (ctx.tenant, plan.checked_at);
+    let changed = state
+        .store
+        .read(|tx| Box::pin(async move { customers::changed_since(tx, tenant, at).await }))
+        .await?;
+    Ok((!changed).then_some((plan.report, plan.planned)))
 }
 
 fn read_sheet(filename: &str, bytes: &[u8]) -> Result<Sheet, AppError> {
@@ -284,7 +400,7 @@ pub async fn remap(
     if r.imported_at.is_some() {
         return Err(AppError::Conflict("import_done"));
     }
-    let sheet = read_sheet(&r.filename, &r.content)?;
+    let sheet = Arc::new(read_sheet(&r.filename, &r.content)?);
     let old: Vec<Target> = serde_json::from_str(&r.mapping).unwrap_or_default();
     if keys.len() != sheet.headers.len() {
         return Err(AppError::field("mapping", "invalid_mapping"));
@@ -308,8 +424,7 @@ pub async fn remap(
         }
         mapping.push(target);
     }
-    let plan = check(state, ctx, &sheet, &mapping, update_existing, progress).await?;
-    save_report(state, ctx, id, &mapping, update_existing, &plan.0).await?;
+    checked(state, ctx, id, sheet, &mapping, update_existing, progress).await?;
     get(state, ctx, id).await
 }
 
@@ -328,18 +443,21 @@ pub async fn commit(
     if r.imported_at.is_some() {
         return Err(AppError::Conflict("import_done"));
     }
-    let sheet = read_sheet(&r.filename, &r.content)?;
     let mapping: Vec<Target> = serde_json::from_str(&r.mapping).map_err(internal)?;
-    let (report, planned) =
-        check(state, ctx, &sheet, &mapping, r.update_existing, progress).await?;
-    save_report(state, ctx, id, &mapping, r.update_existing, &report).await?;
+    // The dry run again, unless its plan is still good (no customer, field or type changed).
+    let (report, planned) = match fresh_plan(state, ctx, id, &mapping, r.update_existing).await? {
+        Some(plan) => plan,
+        None => {
+            let sheet = Arc::new(read_sheet(&r.filename, &r.content)?);
+            checked(state, ctx, id, sheet, &mapping, r.update_existing, progress).await?
+        }
+    };
     if !report.errors.is_empty() {
         return Err(AppError::Conflict("import_has_errors"));
     }
     if !report.warnings.is_empty() && !accept_warnings {
         return Err(AppError::Conflict("import_has_warnings"));
     }
-    let planned = Arc::new(planned);
     let (tenant, by) = (ctx.tenant, ctx.user_id());
     let total = planned.len() as u64;
     let progress_map = state.progress.clone();
@@ -417,7 +535,7 @@ pub async fn errors_file(
 async fn check(
     state: &AppState,
     ctx: &Ctx,
-    sheet: &Sheet,
+    sheet: Arc<Sheet>,
     mapping: &[Target],
     update_existing: bool,
     progress: &str,
@@ -432,109 +550,202 @@ async fn check(
         .to_zoned(super::zone(state, ctx).await?)
         .year();
     let column_of = |c: Column| mapping.iter().position(|t| *t == Target::Field(c));
-    let cell = |row: &[String], c: Option<usize>| -> String {
-        c.and_then(|i| row.get(i))
-            .map(|s| s.trim().to_owned())
-            .unwrap_or_default()
-    };
     let (id_col, email_col) = (column_of(Column::Id), column_of(Column::Email));
     let (existing, by_email) = existing(
         state,
         ctx,
-        sheet,
+        &sheet,
         id_col,
         email_col.filter(|_| update_existing),
     )
     .await?;
-    let header = |i: Option<usize>| i.and_then(|i| sheet.headers.get(i)).cloned();
+    let rules = Arc::new(RowRules {
+        sheet: sheet.clone(),
+        mapping: mapping.to_vec(),
+        fields,
+        types,
+        this_year,
+        existing,
+        by_email,
+        update_existing,
+        id_col,
+        email_col,
+    });
+    // The rows are checked on blocking threads, one per core: phone numbers and the rest
+    // are CPU work that must not hold the server's async workers.
+    let total = sheet.rows.len();
+    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (progress_map, key) = (state.progress.clone(), progress.to_owned());
+    let outcomes = tokio::task::spawn_blocking(move || {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = total.div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..total)
+                .step_by(chunk)
+                .map(|start| {
+                    let (rules, done, progress_map, key) = (&rules, &done, &progress_map, &key);
+                    scope.spawn(move || {
+                        (start..(start + chunk).min(total))
+                            .map(|i| {
+                                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                if n % STEP == 0 {
+                                    progress_map.set(key, "checking", n as u64, total as u64);
+                                }
+                                rules.check_row(i)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect::<Vec<Outcome>>()
+        })
+    })
+    .await
+    .map_err(internal)?;
+    if outcomes.len() != total {
+        return Err(AppError::Internal("a row check stopped".into()));
+    }
     let mut report = ImportReport {
-        rows: sheet.rows.len() as u64,
-        columns: columns(sheet, mapping),
+        rows: total as u64,
+        columns: columns(&sheet, mapping),
         ..Default::default()
     };
-    let mut planned = Vec::with_capacity(sheet.rows.len());
+    let mut planned = Vec::with_capacity(total);
     let mut new_emails: HashSet<String> = HashSet::new();
-    let total = sheet.rows.len() as u64;
-    for (i, row) in sheet.rows.iter().enumerate() {
-        if i % STEP == 0 {
-            state.progress.set(progress, "checking", i as u64, total);
+    for (i, o) in outcomes.into_iter().enumerate() {
+        report.warnings.extend(o.warnings);
+        if o.target.is_none() && !o.email.is_empty() && !new_emails.insert(o.email) {
+            report.warnings.push(RowNote {
+                line: i as u64 + 2,
+                column: email_col.and_then(|c| sheet.headers.get(c)).cloned(),
+                code: "same_email_in_file".into(),
+                detail: None,
+                message: String::new(),
+            });
         }
-        let line = i as u64 + 2;
-        let note = |column: Option<usize>, code: &str, detail: Option<String>| RowNote {
-            line,
-            column: header(column),
-            code: code.to_owned(),
-            detail,
-            message: String::new(),
-        };
-        // The customer this row updates, if any.
-        let raw_id = cell(row, id_col);
-        let email = cell(row, email_col).to_lowercase();
-        let target: Option<&Customer> = if !raw_id.is_empty() {
-            match raw_id
-                .parse::<Uuid>()
-                .ok()
-                .and_then(|u| existing.get(&CustomerId(u)))
-            {
-                Some(c) => Some(c),
-                None => {
-                    report.errors.push(note(id_col, "unknown_customer", None));
-                    continue;
-                }
-            }
-        } else if update_existing && !email.is_empty() {
-            by_email.get(&email).and_then(|id| existing.get(id))
-        } else {
-            None
-        };
-        if target.is_some_and(|c| c.erased_at.is_some()) {
-            report.errors.push(note(id_col, "customer_erased", None));
-            continue;
-        }
-        let mut input: CustomerInput = target.map(super::customers::input_of).unwrap_or_default();
-        let (cell_errors, cell_warnings) =
-            ci::fill_row(&mut input, row, mapping, &types, this_year);
-        let mut row_errors: Vec<RowNote> = cell_errors
-            .iter()
-            .map(|n| note(n.column, &n.code, n.detail.clone()))
-            .collect();
-        let parsed = super::customers::check_details(&input, &fields);
-        if let Err(fe) = &parsed {
-            for e in &fe.0 {
-                let column = column_of_field(mapping, &e.field);
-                // A cell already reported (an unreadable date) is not reported twice.
-                if column.is_some() && cell_errors.iter().any(|n| n.column == column) {
-                    continue;
-                }
-                row_errors.push(note(column, &e.code, None));
-            }
-        }
-        report.warnings.extend(
-            cell_warnings
-                .iter()
-                .map(|n| note(n.column, &n.code, n.detail.clone())),
-        );
-        if target.is_none() && !email.is_empty() && !new_emails.insert(email.clone()) {
-            report
-                .warnings
-                .push(note(email_col, "same_email_in_file", None));
-        }
-        match parsed {
-            Ok(d) if row_errors.is_empty() => planned.push(match target {
-                Some(c) => {
+        match o.details {
+            Some(d) if o.errors.is_empty() => planned.push(match o.target {
+                Some(id) => {
                     report.to_update += 1;
-                    Planned::Update(c.id, d)
+                    Planned::Update(id, d)
                 }
                 None => {
                     report.to_create += 1;
                     Planned::Create(d)
                 }
             }),
-            _ => report.errors.extend(row_errors),
+            _ => report.errors.extend(o.errors),
         }
     }
-    state.progress.set(progress, "checked", total, total);
+    state
+        .progress
+        .set(progress, "checked", total as u64, total as u64);
     Ok((report, planned))
+}
+
+/// What checking a row needs, shared by the threads that check.
+struct RowRules {
+    sheet: Arc<Sheet>,
+    mapping: Vec<Target>,
+    fields: Vec<guichet_store::customer_fields::CustomerField>,
+    types: Vec<(String, String)>,
+    this_year: i16,
+    existing: Known,
+    by_email: HashMap<String, CustomerId>,
+    update_existing: bool,
+    id_col: Option<usize>,
+    email_col: Option<usize>,
+}
+
+/// One row checked: the customer it updates, its notes, and the details to write.
+#[derive(Default)]
+struct Outcome {
+    target: Option<CustomerId>,
+    email: String,
+    errors: Vec<RowNote>,
+    warnings: Vec<RowNote>,
+    details: Option<CustomerDetails>,
+}
+
+impl RowRules {
+    fn cell(&self, row: &[String], c: Option<usize>) -> String {
+        c.and_then(|i| row.get(i))
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// Row `i` filled and checked as the customer form would be.
+    fn check_row(&self, i: usize) -> Outcome {
+        let Some(row) = self.sheet.rows.get(i) else {
+            return Outcome::default();
+        };
+        let line = i as u64 + 2;
+        let note = |column: Option<usize>, code: &str, detail: Option<String>| RowNote {
+            line,
+            column: column.and_then(|c| self.sheet.headers.get(c)).cloned(),
+            code: code.to_owned(),
+            detail,
+            message: String::new(),
+        };
+        let mut out = Outcome {
+            email: self.cell(row, self.email_col).to_lowercase(),
+            ..Default::default()
+        };
+        // The customer this row updates, if any.
+        let raw_id = self.cell(row, self.id_col);
+        let target: Option<&Customer> = if !raw_id.is_empty() {
+            match raw_id
+                .parse::<Uuid>()
+                .ok()
+                .and_then(|u| self.existing.get(&CustomerId(u)))
+            {
+                Some(c) => Some(c),
+                None => {
+                    out.errors.push(note(self.id_col, "unknown_customer", None));
+                    return out;
+                }
+            }
+        } else if self.update_existing && !out.email.is_empty() {
+            self.by_email
+                .get(&out.email)
+                .and_then(|id| self.existing.get(id))
+        } else {
+            None
+        };
+        if target.is_some_and(|c| c.erased_at.is_some()) {
+            out.errors.push(note(self.id_col, "customer_erased", None));
+            return out;
+        }
+        out.target = target.map(|c| c.id);
+        let mut input: CustomerInput = target.map(super::customers::input_of).unwrap_or_default();
+        let (cell_errors, cell_warnings) =
+            ci::fill_row(&mut input, row, &self.mapping, &self.types, self.this_year);
+        out.errors = cell_errors
+            .iter()
+            .map(|n| note(n.column, &n.code, n.detail.clone()))
+            .collect();
+        out.warnings = cell_warnings
+            .iter()
+            .map(|n| note(n.column, &n.code, n.detail.clone()))
+            .collect();
+        match super::customers::check_details(&input, &self.fields) {
+            Ok(d) => out.details = Some(d),
+            Err(fe) => {
+                for e in &fe.0 {
+                    let column = column_of_field(&self.mapping, &e.field);
+                    // A cell already reported (an unreadable date) is not reported twice.
+                    if column.is_some() && cell_errors.iter().any(|n| n.column == column) {
+                        continue;
+                    }
+                    out.errors.push(note(column, &e.code, None));
+                }
+            }
+        }
+        out
+    }
 }
 
 /// The file column an error on a customer form field comes from.

@@ -55,18 +55,21 @@ pub struct CustomerFile {
     pub last_month_cents: i64,
     pub this_year_cents: i64,
     pub last_year_cents: i64,
+    /// Reserved shop products not yet sold or archived.
+    pub reservations: Vec<guichet_store::reservations::Reservation>,
 }
 
 pub async fn file(state: &AppState, ctx: &Ctx, id: CustomerId) -> Result<CustomerFile, AppError> {
     ctx.require(Permission::Sell)?;
     let tenant = ctx.tenant;
-    let (customer, orders) = state
+    let (customer, orders, reservations) = state
         .store
         .read(|tx| {
             Box::pin(async move {
                 let c = customers::get(tx, tenant, id).await?;
                 let h = customers::history(tx, tenant, id).await?;
-                Ok((c, h))
+                let r = guichet_store::reservations::open(tx, tenant, Some(id)).await?;
+                Ok((c, h, r))
             })
         })
         .await?;
@@ -96,6 +99,7 @@ pub async fn file(state: &AppState, ctx: &Ctx, id: CustomerId) -> Result<Custome
         last_year_cents: sum(&|d| d.year() == today.year() - 1),
         customer,
         orders,
+        reservations,
     })
 }
 

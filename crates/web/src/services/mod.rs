@@ -12,6 +12,7 @@ pub mod offers;
 pub mod orders;
 pub mod planning;
 pub mod promotions;
+pub mod reservations;
 pub mod shop;
 
 use crate::AppState;

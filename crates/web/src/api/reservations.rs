@@ -1,0 +1,151 @@
+//! `/api/v1/reservations`, `/api/v1/order-list`, `/api/v1/supplier-orders`: reservations and
+//! special orders as the pages do them.
+
+use super::{ApiJson, ApiResult, id};
+use crate::AppState;
+use crate::auth::ApiCtx;
+use crate::error::{ApiError, Problem};
+use crate::services::reservations::{
+    self as service, CustomerOrders, ReservationInput, SupplierOrderInput,
+};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use guichet_domain::CustomerId;
+use guichet_store::reservations::{Reservation, SupplierOrder, ToOrder};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// Reserves a stock-managed product for a customer: `set_aside` when in stock, else
+/// `waiting` on the order list.
+#[utoipa::path(post, path = "/api/v1/reservations", tag = "customers", request_body = ReservationInput,
+    responses((status = 201, body = Reservation), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(input): ApiJson<ReservationInput>,
+) -> Result<(StatusCode, Json<Reservation>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service::reserve(&state, &ctx, &input).await?),
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct OpenQuery {
+    /// One customer's only.
+    pub customer_id: Option<String>,
+}
+
+/// Open reservations grouped by customer, with the message for their ready items.
+#[utoipa::path(get, path = "/api/v1/reservations", tag = "customers", params(OpenQuery),
+    responses((status = 200, body = Vec<CustomerOrders>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Query(q): Query<OpenQuery>,
+) -> ApiResult<Vec<CustomerOrders>> {
+    let all = service::customer_orders(&state, &ctx).await?;
+    Ok(Json(match q.customer_id {
+        Some(raw) => {
+            let c = id::<CustomerId>(&raw)?;
+            all.into_iter().filter(|g| g.customer_id == c).collect()
+        }
+        None => all,
+    }))
+}
+
+/// Archives a reservation; a set-aside item goes back to stock.
+#[utoipa::path(post, path = "/api/v1/reservations/{id}/archive", tag = "customers", params(("id" = String, Path)),
+    responses((status = 200, body = Reservation), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn archive(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> ApiResult<Reservation> {
+    Ok(Json(
+        service::archive(&state, &ctx, id::<Uuid>(&raw)?).await?,
+    ))
+}
+
+/// What to order: reserved products not in stock, products at or under their minimum.
+#[utoipa::path(get, path = "/api/v1/order-list", tag = "shop",
+    responses((status = 200, body = Vec<ToOrder>)))]
+pub async fn order_list(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+) -> ApiResult<Vec<ToOrder>> {
+    Ok(Json(service::order_list(&state, &ctx).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/supplier-orders", tag = "shop", request_body = SupplierOrderInput,
+    responses((status = 201, body = SupplierOrder), (status = 422, body = Problem)))]
+pub async fn create_supplier_order(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(input): ApiJson<SupplierOrderInput>,
+) -> Result<(StatusCode, Json<SupplierOrder>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service::create_supplier_order(&state, &ctx, &input).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/supplier-orders", tag = "shop",
+    responses((status = 200, body = Vec<SupplierOrder>)))]
+pub async fn supplier_orders(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+) -> ApiResult<Vec<SupplierOrder>> {
+    Ok(Json(service::supplier_orders(&state, &ctx).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/supplier-orders/{id}", tag = "shop", params(("id" = String, Path)),
+    responses((status = 200, body = SupplierOrder), (status = 404, body = Problem)))]
+pub async fn supplier_order(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> ApiResult<SupplierOrder> {
+    Ok(Json(
+        service::supplier_order(&state, &ctx, id::<Uuid>(&raw)?).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/supplier-orders/{id}/sent", tag = "shop", params(("id" = String, Path)),
+    responses((status = 200, body = SupplierOrder), (status = 404, body = Problem)))]
+pub async fn mark_sent(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> ApiResult<SupplierOrder> {
+    Ok(Json(
+        service::mark_sent(&state, &ctx, id::<Uuid>(&raw)?).await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ReceiveInput {
+    /// Line id → quantity received; a line left out arrived in full.
+    pub received: BTreeMap<String, String>,
+}
+
+/// Receives the order (restock); answers the customers whose reserved items arrived, with
+/// their messages.
+#[utoipa::path(post, path = "/api/v1/supplier-orders/{id}/receive", tag = "shop", params(("id" = String, Path)),
+    request_body = ReceiveInput,
+    responses((status = 200, body = Vec<CustomerOrders>), (status = 409, body = Problem)))]
+pub async fn receive(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<ReceiveInput>,
+) -> ApiResult<Vec<CustomerOrders>> {
+    let received: Vec<(String, String)> = input.received.into_iter().collect();
+    Ok(Json(
+        service::receive(&state, &ctx, id::<Uuid>(&raw)?, &received).await?,
+    ))
+}

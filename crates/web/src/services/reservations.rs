@@ -1,0 +1,496 @@
+//! Reservations and special orders (seed 004): reserving a shop product for a customer, the
+//! customer orders (open reservations per customer, with one message for all their ready
+//! items), the order list, supplier orders sent and received, and the message template.
+
+use crate::AppState;
+use crate::auth::Ctx;
+use crate::error::AppError;
+use guichet_domain::reservation::{self as rules, ReservationState};
+use guichet_domain::{CustomerId, Permission, ProductId};
+use guichet_store::reservations::{self as store, Reservation, SupplierOrder, ToOrder};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The one template kind so far: "your reservation is ready".
+const READY: &str = "reservation_ready";
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ReservationInput {
+    pub customer_id: String,
+    /// The product's id, barcode, reference or exact name.
+    pub product: String,
+    /// Whole number, at least 1 (default 1).
+    pub quantity: String,
+    pub note: String,
+}
+
+/// A product as people designate it: its id, barcode, reference or exact name (accents and
+/// case ignored); `product` on the form when none or several match.
+async fn resolve_product(state: &AppState, ctx: &Ctx, raw: &str) -> Result<ProductId, AppError> {
+    let raw = raw.trim().to_owned();
+    if raw.is_empty() {
+        return Err(AppError::field("product", "required"));
+    }
+    if let Ok(id) = raw.parse::<Uuid>() {
+        return Ok(ProductId(id));
+    }
+    let tenant = ctx.tenant;
+    let found = state
+        .store
+        .read(|tx| {
+            let raw = raw.clone();
+            Box::pin(async move {
+                if let Some(p) = guichet_store::shop::find_by_barcode(tx, tenant, &raw).await? {
+                    return Ok(vec![p]);
+                }
+                let filter = guichet_store::shop::ProductFilter {
+                    search: Some(raw.clone()),
+                    ..Default::default()
+                };
+                let all = guichet_store::shop::products(tx, tenant, &filter).await?;
+                let key = guichet_domain::text::search_key(&raw);
+                let exact: Vec<_> = all
+                    .iter()
+                    .filter(|p| {
+                        guichet_domain::text::search_key(&p.name) == key
+                            || p.reference
+                                .as_deref()
+                                .is_some_and(|r| guichet_domain::text::search_key(r) == key)
+                    })
+                    .cloned()
+                    .collect();
+                Ok(if exact.is_empty() { all } else { exact })
+            })
+        })
+        .await?;
+    match found.as_slice() {
+        [p] => Ok(p.id),
+        [] => Err(AppError::field("product", "unknown_product")),
+        _ => Err(AppError::field("product", "several_products")),
+    }
+}
+
+/// Reserves a product for a customer (sellers too: it happens at the counter).
+pub async fn reserve(
+    state: &AppState,
+    ctx: &Ctx,
+    input: &ReservationInput,
+) -> Result<Reservation, AppError> {
+    ctx.require(Permission::Sell)?;
+    let mut e = guichet_domain::FieldErrors::new();
+    let customer = input
+        .customer_id
+        .trim()
+        .parse::<Uuid>()
+        .ok()
+        .map(CustomerId);
+    if customer.is_none() {
+        e.add("customer_id", "unknown_customer");
+    }
+    let quantity = match input.quantity.trim() {
+        "" => Some(1),
+        q => match q.parse::<i64>() {
+            Ok(n) if (1..=10_000).contains(&n) => Some(n),
+            _ => {
+                e.add("quantity", "not_a_whole_number");
+                None
+            }
+        },
+    };
+    let note = e
+        .check("note", guichet_domain::text::optional(&input.note, 500))
+        .flatten();
+    let product = match resolve_product(state, ctx, &input.product).await {
+        Ok(p) => Some(p),
+        Err(AppError::Invalid(pe)) => {
+            e.0.extend(pe.0);
+            None
+        }
+        Err(other) => return Err(other),
+    };
+    e.into_result()?;
+    let (Some(customer), Some(product), Some(quantity)) = (customer, product, quantity) else {
+        return Err(AppError::field("product", "required"));
+    };
+    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    let result = state
+        .store
+        .write(|tx| {
+            let note = note.clone();
+            Box::pin(async move {
+                store::create(tx, tenant, customer, product, quantity, note.as_deref(), by).await
+            })
+        })
+        .await;
+    match result {
+        // The customer or product named does not exist here: a field error, not a 404.
+        Err(guichet_store::StoreError::NotFound) => {
+            Err(AppError::field("customer_id", "unknown_customer"))
+        }
+        other => Ok(other?),
+    }
+}
+
+pub async fn archive(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<Reservation, AppError> {
+    ctx.require(Permission::Sell)?;
+    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    Ok(state
+        .store
+        .write(|tx| Box::pin(async move { store::archive(tx, tenant, id, by).await }))
+        .await?)
+}
+
+/// Open reservations: every customer's, or one's.
+pub async fn open(
+    state: &AppState,
+    ctx: &Ctx,
+    customer: Option<CustomerId>,
+) -> Result<Vec<Reservation>, AppError> {
+    ctx.require(Permission::Sell)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { store::open(tx, tenant, customer).await }))
+        .await?)
+}
+
+/// One customer's open reservations with the message that tells them what is ready.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CustomerOrders {
+    pub customer_id: CustomerId,
+    pub customer_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub reservations: Vec<Reservation>,
+    /// Some reservation is older than 14 days.
+    pub old: bool,
+    /// Set-aside items not yet notified.
+    pub to_notify: bool,
+    /// The message for the set-aside items (empty when none is ready).
+    pub subject: String,
+    pub message: String,
+    /// `mailto:` with the message written, when the customer has an e-mail address and
+    /// agreed to e-mails.
+    pub mailto: Option<String>,
+    /// `sms:` likewise, with a phone number and SMS consent.
+    pub sms: Option<String>,
+}
+
+/// The customer orders page: open reservations grouped by customer, oldest first.
+pub async fn customer_orders(state: &AppState, ctx: &Ctx) -> Result<Vec<CustomerOrders>, AppError> {
+    let all = open(state, ctx, None).await?;
+    group(state, ctx, all).await
+}
+
+async fn group(
+    state: &AppState,
+    ctx: &Ctx,
+    reservations: Vec<Reservation>,
+) -> Result<Vec<CustomerOrders>, AppError> {
+    let (subject, body) = template(state, ctx).await?;
+    let org = super::organization_name(state, ctx.tenant).await?;
+    let now = guichet_store::now_micros();
+    let mut out: Vec<CustomerOrders> = Vec::new();
+    let mut consents = std::collections::HashMap::new();
+    for r in reservations {
+        if !consents.contains_key(&r.customer_id) {
+            let id = r.customer_id;
+            let tenant = ctx.tenant;
+            let c = state
+                .store
+                .read(|tx| {
+                    Box::pin(async move { guichet_store::customers::get(tx, tenant, id).await })
+                })
+                .await?;
+            consents.insert(
+                id,
+                (c.consent_email_at.is_some(), c.consent_sms_at.is_some()),
+            );
+        }
+        let old = rules::is_old(r.created_at, now);
+        match out.iter_mut().find(|g| g.customer_id == r.customer_id) {
+            Some(g) => {
+                g.old |= old;
+                g.reservations.push(r);
+            }
+            None => out.push(CustomerOrders {
+                customer_id: r.customer_id,
+                customer_name: r.customer_name.clone(),
+                email: r.customer_email.clone(),
+                phone: r.customer_phone.clone(),
+                old,
+                to_notify: false,
+                subject: String::new(),
+                message: String::new(),
+                mailto: None,
+                sms: None,
+                reservations: vec![r],
+            }),
+        }
+    }
+    for g in &mut out {
+        let ready: Vec<(i64, String)> = g
+            .reservations
+            .iter()
+            .filter(|r| r.state == ReservationState::SetAside)
+            .map(|r| (r.quantity, r.product_name.clone()))
+            .collect();
+        g.to_notify = g
+            .reservations
+            .iter()
+            .any(|r| r.state == ReservationState::SetAside && r.notified_at.is_none());
+        if ready.is_empty() {
+            continue;
+        }
+        let first = g.reservations[0]
+            .customer_first_name
+            .clone()
+            .unwrap_or_else(|| g.customer_name.clone());
+        g.subject = subject.clone();
+        g.message = rules::render(&body, &first, &org, &ready);
+        let (email_ok, sms_ok) = consents.get(&g.customer_id).copied().unwrap_or_default();
+        g.mailto = g
+            .email
+            .as_deref()
+            .filter(|_| email_ok)
+            .map(|e| rules::mailto(e, &g.subject, &g.message));
+        g.sms = g
+            .phone
+            .as_deref()
+            .filter(|_| sms_ok)
+            .map(|p| rules::sms(p, &g.message));
+    }
+    Ok(out)
+}
+
+/// Records that a customer was told (after the e-mail or SMS was sent).
+pub async fn mark_notified(
+    state: &AppState,
+    ctx: &Ctx,
+    customer: CustomerId,
+) -> Result<u64, AppError> {
+    ctx.require(Permission::Sell)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .write(|tx| Box::pin(async move { store::mark_notified(tx, tenant, customer).await }))
+        .await?)
+}
+
+/// The "your reservation is ready" message: the organization's, or the default in the
+/// user's language.
+pub async fn template(state: &AppState, ctx: &Ctx) -> Result<(String, String), AppError> {
+    let tenant = ctx.tenant;
+    let stored = state
+        .store
+        .read(|tx| Box::pin(async move { store::template(tx, tenant, READY).await }))
+        .await?;
+    let tr = crate::view::Tr(ctx.lang);
+    Ok(stored.unwrap_or_else(|| {
+        (
+            tr.t("reservation-template-subject"),
+            tr.t("reservation-template-body"),
+        )
+    }))
+}
+
+pub async fn set_template(
+    state: &AppState,
+    ctx: &Ctx,
+    subject: &str,
+    body: &str,
+) -> Result<(), AppError> {
+    ctx.require(Permission::ManageCustomers)?;
+    let mut e = guichet_domain::FieldErrors::new();
+    let subject = e.check("subject", guichet_domain::text::required(subject, 200));
+    let body = e.check("body", guichet_domain::text::required(body, 5_000));
+    e.into_result()?;
+    let (Some(subject), Some(body)) = (subject, body) else {
+        return Err(AppError::field("body", "required"));
+    };
+    let tenant = ctx.tenant;
+    state
+        .store
+        .write(|tx| {
+            let (s, b) = (subject.clone(), body.clone());
+            Box::pin(async move { store::set_template(tx, tenant, READY, &s, &b).await })
+        })
+        .await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- order list, supplier orders
+
+pub async fn order_list(state: &AppState, ctx: &Ctx) -> Result<Vec<ToOrder>, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { store::order_list(tx, tenant).await }))
+        .await?)
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct SupplierOrderInput {
+    pub supplier: String,
+    pub supplier_email: String,
+    pub note: String,
+    pub lines: Vec<SupplierLineInput>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct SupplierLineInput {
+    pub product_id: String,
+    pub quantity: String,
+}
+
+pub async fn create_supplier_order(
+    state: &AppState,
+    ctx: &Ctx,
+    input: &SupplierOrderInput,
+) -> Result<SupplierOrder, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let mut e = guichet_domain::FieldErrors::new();
+    let supplier = e.check(
+        "supplier",
+        guichet_domain::text::required(&input.supplier, 200),
+    );
+    let email = match input.supplier_email.trim() {
+        "" => None,
+        raw => e
+            .check("supplier_email", guichet_domain::org::Email::parse(raw))
+            .map(|m| m.as_str().to_owned()),
+    };
+    let note = e
+        .check("note", guichet_domain::text::optional(&input.note, 2_000))
+        .flatten();
+    let mut lines = Vec::new();
+    for (i, l) in input.lines.iter().enumerate() {
+        let product = l.product_id.trim().parse::<Uuid>().ok().map(ProductId);
+        let quantity = l
+            .quantity
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|q| (0..=100_000).contains(q));
+        match (product, quantity) {
+            (_, Some(0)) => {}
+            (Some(p), Some(q)) => lines.push((p, q)),
+            (None, _) => e.add(&format!("lines[{i}].product_id"), "unknown_product"),
+            (_, None) => e.add(&format!("lines[{i}].quantity"), "not_a_whole_number"),
+        }
+    }
+    if lines.is_empty() && e.is_empty() {
+        e.add("lines", "required");
+    }
+    e.into_result()?;
+    let Some(supplier) = supplier else {
+        return Err(AppError::field("supplier", "required"));
+    };
+    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    Ok(state
+        .store
+        .write(|tx| {
+            let (s, m, n, lines) = (supplier.clone(), email.clone(), note.clone(), lines.clone());
+            Box::pin(async move {
+                store::create_supplier_order(tx, tenant, &s, m.as_deref(), n.as_deref(), &lines, by)
+                    .await
+            })
+        })
+        .await?)
+}
+
+pub async fn supplier_orders(state: &AppState, ctx: &Ctx) -> Result<Vec<SupplierOrder>, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { store::supplier_orders(tx, tenant).await }))
+        .await?)
+}
+
+pub async fn supplier_order(
+    state: &AppState,
+    ctx: &Ctx,
+    id: Uuid,
+) -> Result<SupplierOrder, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { store::supplier_order(tx, tenant, id).await }))
+        .await?)
+}
+
+pub async fn mark_sent(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<SupplierOrder, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let tenant = ctx.tenant;
+    Ok(state
+        .store
+        .write(|tx| Box::pin(async move { store::mark_sent(tx, tenant, id).await }))
+        .await?)
+}
+
+/// The order as a message for the supplier: subject, body (one line per product), and a
+/// `mailto:` link when the supplier has an address.
+pub fn supplier_message(
+    tr: &crate::view::Tr,
+    org: &str,
+    o: &SupplierOrder,
+) -> (String, String, Option<String>) {
+    let subject = format!("{} {} — {org}", tr.t("supplier-order"), o.number);
+    let mut body = format!("{}\n\n", tr.t("supplier-order-greeting"));
+    for l in &o.lines {
+        let code = l.reference.clone().unwrap_or_else(|| l.barcode.clone());
+        body.push_str(&format!("- {} × {} ({code})\n", l.quantity, l.product_name));
+    }
+    body.push_str(&format!("\n{org}"));
+    let link = o
+        .supplier_email
+        .as_deref()
+        .map(|e| rules::mailto(e, &subject, &body));
+    (subject, body, link)
+}
+
+/// Receives a supplier order; answers the customer orders whose items just arrived, with
+/// their messages ready to send.
+pub async fn receive(
+    state: &AppState,
+    ctx: &Ctx,
+    id: Uuid,
+    received: &[(String, String)],
+) -> Result<Vec<CustomerOrders>, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
+    let mut lines = Vec::new();
+    for (line, q) in received {
+        let line: Uuid = line
+            .parse()
+            .map_err(|_| AppError::field("received", "unknown_value"))?;
+        let q: i64 = q
+            .trim()
+            .parse()
+            .ok()
+            .filter(|q| (0..=1_000_000).contains(q))
+            .ok_or_else(|| AppError::field(&format!("received.{line}"), "not_a_whole_number"))?;
+        lines.push((line, q));
+    }
+    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    let arrived = state
+        .store
+        .write(|tx| {
+            let lines = lines.clone();
+            Box::pin(async move { store::receive(tx, tenant, id, &lines, by).await })
+        })
+        .await?;
+    // Everything those customers have open, so one message covers all their ready items.
+    let customers: Vec<CustomerId> = arrived.iter().map(|r| r.customer_id).collect();
+    let all = open(state, ctx, None).await?;
+    let theirs = all
+        .into_iter()
+        .filter(|r| customers.contains(&r.customer_id))
+        .collect();
+    group(state, ctx, theirs).await
+}

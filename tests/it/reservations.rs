@@ -1,0 +1,463 @@
+//! Reservations and special orders (seed 004): reserving in stock sets aside, out of stock
+//! goes on the order list with the products under their minimum; a supplier order received
+//! sets the waiting reservations aside and says whom to tell (by e-mail or SMS only with
+//! consent); archiving puts the item back; a sale to the customer consumes the reservation.
+
+use crate::harness::{TestApp, api_key, client, login, org, problem, spawn};
+use serde_json::{Value, json};
+
+async fn call(
+    app: &TestApp,
+    key: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> reqwest::Response {
+    let mut r = client().request(method, app.url(path)).bearer_auth(key);
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    r.send().await.unwrap()
+}
+
+async fn ok(
+    app: &TestApp,
+    key: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> Value {
+    let r = call(app, key, method, path, body).await;
+    let status = r.status();
+    if !status.is_success() {
+        panic!("{path}: {status} {}", r.text().await.unwrap());
+    }
+    r.json().await.unwrap()
+}
+
+async fn product(
+    app: &TestApp,
+    key: &str,
+    name: &str,
+    stock: &str,
+    minimum: &str,
+    managed: bool,
+) -> Value {
+    let rates = ok(app, key, reqwest::Method::GET, "/api/v1/vat-rates", None).await;
+    let rate = rates
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rate_basis_points"] == 600)
+        .unwrap()["id"]
+        .clone();
+    ok(app, key, reqwest::Method::POST, "/api/v1/products", Some(json!({"name": name, "price": "15,00",
+        "vat_rate_id": rate, "sale_pos": true, "stock_managed": managed, "initial_stock": stock, "alert_stock": minimum}))).await
+}
+
+async fn stock(app: &TestApp, key: &str, id: &Value) -> i64 {
+    ok(
+        app,
+        key,
+        reqwest::Method::GET,
+        &format!("/api/v1/products/{}", id.as_str().unwrap()),
+        None,
+    )
+    .await["stock"]
+        .as_i64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn reserve_order_receive_notify_archive_and_sell() {
+    let app = spawn().await;
+    let a = org(&app, "Librairie A", "a").await;
+    let b = org(&app, "Librairie B", "b").await;
+    let key = api_key(&app, &a, "manager").await;
+    let seller = api_key(&app, &a, "seller").await;
+    let (get, post) = (reqwest::Method::GET, reqwest::Method::POST);
+    let prince = product(&app, &key, "Le Petit Prince", "1", "1", true).await;
+    let tintin = product(&app, &key, "Tintin au Congo", "0", "", true).await;
+    let card = product(&app, &key, "Carte postale", "", "", false).await;
+    let elise = ok(&app, &seller, post.clone(), "/api/v1/customers", Some(json!({"first_name": "Élise", "last_name": "Dubois",
+        "email": "elise@example.be", "phone": "0475 12 34 56", "consent_email": true, "consent_sms": true}))).await;
+    let jan = ok(
+        &app,
+        &seller,
+        post.clone(),
+        "/api/v1/customers",
+        Some(json!({"first_name": "Jan", "last_name": "Peeters",
+        "email": "jan@example.be"})),
+    )
+    .await;
+    let reserve = |customer: &Value, product: &str, quantity: &str| json!({"customer_id": customer["id"], "product": product, "quantity": quantity});
+
+    // In stock: set aside, out of the stock others can buy. Out of stock: waiting.
+    let r1 = ok(
+        &app,
+        &seller,
+        post.clone(),
+        "/api/v1/reservations",
+        Some(reserve(&elise, "Le Petit Prince", "1")),
+    )
+    .await;
+    assert_eq!(r1["state"], "set_aside");
+    assert_eq!(stock(&app, &key, &prince["id"]).await, 0);
+    let r2 = ok(
+        &app,
+        &seller,
+        post.clone(),
+        "/api/v1/reservations",
+        Some(reserve(&jan, prince["barcode"].as_str().unwrap(), "")),
+    )
+    .await;
+    assert_eq!(r2["state"], "waiting");
+    let r3 = ok(
+        &app,
+        &seller,
+        post.clone(),
+        "/api/v1/reservations",
+        Some(reserve(&jan, "tintin au congo", "2")),
+    )
+    .await;
+    assert_eq!(r3["state"], "waiting");
+
+    // Bad reservations are refused on their field.
+    for (body, field, code) in [
+        (reserve(&jan, "Astérix", "1"), "product", "unknown_product"),
+        (
+            reserve(&jan, "Carte postale", "1"),
+            "product_id",
+            "stock_not_managed",
+        ),
+        (
+            reserve(&jan, "Tintin au Congo", "deux"),
+            "quantity",
+            "not_a_whole_number",
+        ),
+        (
+            json!({"customer_id": "nobody", "product": "Tintin au Congo"}),
+            "customer_id",
+            "unknown_customer",
+        ),
+    ] {
+        let p = problem(
+            call(
+                &app,
+                &seller,
+                post.clone(),
+                "/api/v1/reservations",
+                Some(body),
+            )
+            .await,
+            422,
+        )
+        .await;
+        assert_eq!(
+            (
+                p["errors"][0]["field"].as_str().unwrap(),
+                p["errors"][0]["code"].as_str().unwrap()
+            ),
+            (field, code),
+            "{p}"
+        );
+    }
+    let _ = card;
+
+    // The order list: the reserved products, the Petit Prince also under its minimum.
+    let list = ok(&app, &key, get.clone(), "/api/v1/order-list", None).await;
+    let lines: Vec<(String, i64, i64)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["name"].as_str().unwrap().to_owned(),
+                l["reserved"].as_i64().unwrap(),
+                l["quantity"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            ("Le Petit Prince".into(), 1, 2),
+            ("Tintin au Congo".into(), 2, 2)
+        ]
+    );
+    let p = problem(
+        call(&app, &seller, get.clone(), "/api/v1/order-list", None).await,
+        403,
+    )
+    .await;
+    assert_eq!(p["code"], "forbidden");
+
+    // A supplier order from the list; nothing is left to order.
+    let order = ok(&app, &key, post.clone(), "/api/v1/supplier-orders", Some(json!({"supplier": "Dilicom",
+        "supplier_email": "commandes@dilicom.example", "lines": [
+            {"product_id": prince["id"], "quantity": "2"}, {"product_id": tintin["id"], "quantity": "2"}]}))).await;
+    assert_eq!(order["number"], "CF-000001");
+    assert!(
+        ok(&app, &key, get.clone(), "/api/v1/order-list", None)
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let oid = order["id"].as_str().unwrap().to_owned();
+    let sent = ok(
+        &app,
+        &key,
+        post.clone(),
+        &format!("/api/v1/supplier-orders/{oid}/sent"),
+        None,
+    )
+    .await;
+    assert!(sent["sent_at"].is_i64());
+
+    // Élise's item is ready: one message, by e-mail and SMS since she agreed to both.
+    let groups = ok(&app, &seller, get.clone(), "/api/v1/reservations", None).await;
+    let g = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["customer_id"] == elise["id"])
+        .unwrap();
+    assert!(
+        g["message"]
+            .as_str()
+            .unwrap()
+            .contains("- 1 × Le Petit Prince"),
+        "{g}"
+    );
+    assert!(
+        g["mailto"]
+            .as_str()
+            .unwrap()
+            .starts_with("mailto:elise@example.be?subject=")
+    );
+    assert!(
+        g["sms"]
+            .as_str()
+            .unwrap()
+            .starts_with("sms:+32475123456?body=")
+    );
+
+    // Received: 2 Petit Prince (Jan's set aside), 1 Tintin of 2 (Jan's still waits).
+    let lines = order["lines"].as_array().unwrap();
+    let line_of = |name: &str| {
+        lines.iter().find(|l| l["product_name"] == name).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let received = ok(
+        &app,
+        &key,
+        post.clone(),
+        &format!("/api/v1/supplier-orders/{oid}/receive"),
+        Some(json!({"received": {line_of("Tintin au Congo"): "1"}})),
+    )
+    .await;
+    let arrived = received.as_array().unwrap();
+    assert_eq!(arrived.len(), 1);
+    assert_eq!(arrived[0]["customer_id"], jan["id"]);
+    assert_eq!(
+        arrived[0]["message"]
+            .as_str()
+            .unwrap()
+            .matches(" × ")
+            .count(),
+        1,
+        "only the ready item"
+    );
+    assert_eq!(
+        arrived[0]["mailto"],
+        Value::Null,
+        "Jan did not agree to e-mails"
+    );
+    assert_eq!(
+        stock(&app, &key, &prince["id"]).await,
+        1,
+        "2 received, 1 set aside for Jan"
+    );
+    assert_eq!(
+        stock(&app, &key, &tintin["id"]).await,
+        1,
+        "1 received, not enough for Jan's 2"
+    );
+    let p = problem(
+        call(
+            &app,
+            &key,
+            post.clone(),
+            &format!("/api/v1/supplier-orders/{oid}/receive"),
+            Some(json!({})),
+        )
+        .await,
+        409,
+    )
+    .await;
+    assert_eq!(p["code"], "already_received");
+
+    // Archiving Élise's reservation puts her copy back.
+    let archived = ok(
+        &app,
+        &seller,
+        post.clone(),
+        &format!(
+            "/api/v1/reservations/{}/archive",
+            r1["id"].as_str().unwrap()
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(archived["state"], "archived");
+    assert_eq!(stock(&app, &key, &prince["id"]).await, 2);
+    let p = problem(
+        call(
+            &app,
+            &seller,
+            post.clone(),
+            &format!(
+                "/api/v1/reservations/{}/archive",
+                r1["id"].as_str().unwrap()
+            ),
+            None,
+        )
+        .await,
+        409,
+    )
+    .await;
+    assert_eq!(p["code"], "reservation_closed");
+    let other = api_key(&app, &b, "manager").await;
+    assert_eq!(
+        call(
+            &app,
+            &other,
+            post.clone(),
+            &format!(
+                "/api/v1/reservations/{}/archive",
+                r2["id"].as_str().unwrap()
+            ),
+            None
+        )
+        .await
+        .status(),
+        404
+    );
+
+    // Jan buys his Petit Prince: the reservation is consumed, the stock counts one sale.
+    let register = ok(&app, &key, get.clone(), "/api/v1/registers", None).await[0]["id"].clone();
+    let sale = call(&app, &seller, post.clone(), "/api/v1/orders", Some(json!({"register_id": register, "customer_id": jan["id"],
+        "lines": [{"product_id": prince["id"], "quantity": 1}], "payments": [{"method": "cash", "amount": "15,00"}]}))).await;
+    assert_eq!(sale.status(), 201);
+    assert_eq!(
+        stock(&app, &key, &prince["id"]).await,
+        2,
+        "released, then sold: the others' stock is unchanged"
+    );
+    let theirs = ok(
+        &app,
+        &seller,
+        get.clone(),
+        &format!(
+            "/api/v1/reservations?customer_id={}",
+            jan["id"].as_str().unwrap()
+        ),
+        None,
+    )
+    .await;
+    let open: Vec<&str> = theirs[0]["reservations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["product_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(open, vec!["Tintin au Congo"]);
+    let file = ok(
+        &app,
+        &seller,
+        get.clone(),
+        &format!("/api/v1/customers/{}", jan["id"].as_str().unwrap()),
+        None,
+    )
+    .await;
+    assert_eq!(file["reservations"].as_array().unwrap().len(), 1);
+
+    // The pages.
+    let m = login(&app, &a.manager).await;
+    let page = m
+        .get(app.url("/marketing/customer-orders"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("PEETERS")
+            && page.contains("Tintin au Congo")
+            && page.contains("À commander"),
+        "{page}"
+    );
+    let page = m
+        .get(app.url("/activity/shop/order-list"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("CF-000001") && page.contains("Tintin au Congo"),
+        "{page}"
+    );
+    let page = m
+        .get(app.url(&format!("/activity/shop/supplier-orders/{oid}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Dilicom") && page.contains("mailto:commandes@dilicom.example"),
+        "{page}"
+    );
+    let csv = m
+        .get(app.url(&format!("/activity/shop/supplier-orders/{oid}/csv")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("Le Petit Prince;2"), "{csv}");
+    let r = m
+        .post(app.url(&format!(
+            "/marketing/customers/{}/reservations",
+            elise["id"].as_str().unwrap()
+        )))
+        .form(&[("product", "Tintin au Congo"), ("quantity", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(crate::harness::location(&r).ends_with("done=reservation-set-aside"));
+    let r = m
+        .post(app.url(&format!(
+            "/marketing/customers/{}/reservations",
+            elise["id"].as_str().unwrap()
+        )))
+        .form(&[("product", "Astérix"), ("quantity", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text().await.unwrap().contains("Produit inconnu"),
+        "the error next to the field"
+    );
+    app.stop().await;
+}
