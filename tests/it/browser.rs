@@ -9,7 +9,7 @@ use std::time::Duration;
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-struct Driver(Child);
+pub(crate) struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -27,7 +27,7 @@ fn free_port() -> u16 {
 
 /// A headless Chromium driven through chromedriver; `None` (after a notice) when either is
 /// missing. Keep the returned guards alive for the test's duration.
-async fn browser() -> Option<(Driver, tempfile::TempDir, fantoccini::Client)> {
+pub(crate) async fn browser() -> Option<(Driver, tempfile::TempDir, fantoccini::Client)> {
     if !std::path::Path::new(CHROMIUM).exists() || !std::path::Path::new(CHROMEDRIVER).exists() {
         skip(
             "Chromium or chromedriver is not installed (Debian packages chromium, chromium-driver)",
@@ -217,7 +217,7 @@ async fn sign_in_switch_language_and_create_a_vat_rate() {
 
 /// Waits (up to 10 s) for the page after a post to show a confirmation with `text`; the page
 /// before it may still be there, with another confirmation.
-async fn flash_containing(b: &fantoccini::Client, text: &str) {
+pub(crate) async fn flash_containing(b: &fantoccini::Client, text: &str) {
     for _ in 0..100 {
         if let Ok(el) = b.find(Locator::Css("p.flash")).await
             && let Ok(t) = el.text().await
@@ -403,7 +403,7 @@ async fn create_an_offer_then_stop_and_reopen_its_sales() {
 }
 
 /// Signs in on the login page the browser shows, and waits for the page behind it.
-async fn sign_in(b: &fantoccini::Client, email: &str) {
+pub(crate) async fn sign_in(b: &fantoccini::Client, email: &str) {
     b.find(Locator::Id("f-email"))
         .await
         .unwrap()
@@ -434,7 +434,7 @@ async fn sign_in(b: &fantoccini::Client, email: &str) {
 
 /// Clicks an element after scrolling it to the middle of the window (the sticky top bar would
 /// otherwise cover elements scrolled to the top).
-async fn click(b: &fantoccini::Client, css: &str) {
+pub(crate) async fn click(b: &fantoccini::Client, css: &str) {
     let e = b.find(Locator::Css(css)).await.unwrap();
     b.execute(
         "arguments[0].scrollIntoView({block: 'center'});",
@@ -446,7 +446,7 @@ async fn click(b: &fantoccini::Client, css: &str) {
 }
 
 /// Waits until the element's text contains `text`.
-async fn text_of_contains(b: &fantoccini::Client, css: &str, text: &str) -> String {
+pub(crate) async fn text_of_contains(b: &fantoccini::Client, css: &str, text: &str) -> String {
     let mut last = String::new();
     for _ in 0..100 {
         if let Ok(el) = b.find(Locator::Css(css)).await

@@ -7,6 +7,7 @@ mod harness;
 mod api;
 mod auth;
 mod browser;
+mod browser_customers;
 mod calendar;
 mod catalogue;
 mod cli;

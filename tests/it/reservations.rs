@@ -384,6 +384,16 @@ async fn reserve_order_receive_notify_archive_and_sell() {
     )
     .await;
     assert_eq!(file["reservations"].as_array().unwrap().len(), 1);
+    let favourites = file["favourites"].as_array().unwrap();
+    assert_eq!(favourites.len(), 1, "{favourites:?}");
+    assert_eq!(
+        (
+            favourites[0]["kind"].as_str(),
+            favourites[0]["quantity"].as_i64(),
+            favourites[0]["total_cents"].as_i64()
+        ),
+        (Some("product_group"), Some(1), Some(1500))
+    );
 
     // The pages.
     let m = login(&app, &a.manager).await;

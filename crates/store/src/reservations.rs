@@ -338,17 +338,20 @@ pub struct ToOrder {
     pub quantity: i64,
 }
 
+/// id, name, reference, barcode, stock, minimum, reserved and waiting, on order.
+type ListRow = (
+    Uuid,
+    String,
+    Option<String>,
+    String,
+    i64,
+    Option<i64>,
+    i64,
+    i64,
+);
+
 pub async fn order_list(tx: &mut Tx, tenant: Tenant) -> Result<Vec<ToOrder>> {
-    let rows: Vec<(
-        Uuid,
-        String,
-        Option<String>,
-        String,
-        i64,
-        Option<i64>,
-        i64,
-        i64,
-    )> = on_tx!(tx, c => sqlx::query_as(
+    let rows: Vec<ListRow> = on_tx!(tx, c => sqlx::query_as(
         "SELECT p.id, p.name, p.reference, p.barcode, p.stock, p.alert_stock,
            CAST(COALESCE((SELECT SUM(r.quantity) FROM reservations r WHERE r.organization_id = p.organization_id
              AND r.product_id = p.id AND r.state = 'waiting' AND r.supplier_order_id IS NULL), 0) AS BIGINT) AS reserved,

@@ -387,8 +387,34 @@
     $("#customer-search").value = "";
     if (c) $("#customer-panel").open = false;
     $("#customer-note-row").hidden = !c;
+    offerReservations(c);
     if (state.lines.length) refresh();
   }
+  // Seed 004: a customer with items set aside for them is offered to pull them into the sale
+  // (the sale then consumes the reservations).
+  let reserved = [];
+  async function offerReservations(c) {
+    const box = $("#customer-reservations");
+    box.hidden = true;
+    reserved = [];
+    if (!c) return;
+    const r = await fetch(`/api/v1/reservations?customer_id=${c.id}`, { credentials: "same-origin" });
+    if (!r.ok || !state.customer || state.customer.id !== c.id) return;
+    const groups = await r.json();
+    reserved = groups.flatMap((g) => g.reservations).filter((x) => x.state === "set_aside");
+    if (!reserved.length) return;
+    box.querySelector("span").textContent = T["cashier-reservations"].replace("%s", reserved.map((x) => `${x.quantity} × ${x.product_name}`).join(", "));
+    box.hidden = false;
+  }
+  $("#customer-reservations-add").addEventListener("click", () => {
+    for (const x of reserved) {
+      const same = state.lines.find((l) => l.product_id === x.product_id && !l.free && !l.unit_price);
+      if (same) same.quantity = Math.max(same.quantity, x.quantity);
+      else state.lines.push({ product_id: x.product_id, quantity: x.quantity, label: x.product_name });
+    }
+    $("#customer-reservations").hidden = true;
+    refresh();
+  });
   // A comment added to the attached customer's profile during the sale.
   async function addNote() {
     const text = $("#customer-note").value.trim();

@@ -85,6 +85,7 @@ const TEXTS: &[&str] = &[
     "order-print-tickets",
     "cashier-add-typed",
     "cashier-note-added",
+    "cashier-reservations",
 ];
 
 #[derive(Template)]

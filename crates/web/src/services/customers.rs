@@ -57,19 +57,22 @@ pub struct CustomerFile {
     pub last_year_cents: i64,
     /// Reserved shop products not yet sold or archived.
     pub reservations: Vec<guichet_store::reservations::Reservation>,
+    /// The offers and product groups they buy most.
+    pub favourites: Vec<customers::Favourite>,
 }
 
 pub async fn file(state: &AppState, ctx: &Ctx, id: CustomerId) -> Result<CustomerFile, AppError> {
     ctx.require(Permission::Sell)?;
     let tenant = ctx.tenant;
-    let (customer, orders, reservations) = state
+    let (customer, orders, reservations, favourites) = state
         .store
         .read(|tx| {
             Box::pin(async move {
                 let c = customers::get(tx, tenant, id).await?;
                 let h = customers::history(tx, tenant, id).await?;
                 let r = guichet_store::reservations::open(tx, tenant, Some(id)).await?;
-                Ok((c, h, r))
+                let f = customers::favourites(tx, tenant, id).await?;
+                Ok((c, h, r, f))
             })
         })
         .await?;
@@ -100,6 +103,7 @@ pub async fn file(state: &AppState, ctx: &Ctx, id: CustomerId) -> Result<Custome
         customer,
         orders,
         reservations,
+        favourites,
     })
 }
 
