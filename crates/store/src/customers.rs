@@ -411,41 +411,47 @@ async fn listed(
         .map(|c| format!("c.{}", c.trim()))
         .collect::<Vec<_>>()
         .join(", ");
+    // SQLite's trigram index (migration 0022) serves words of 3 letters or more: the newest
+    // matches are taken from it first (its rowids follow creation), every filter applied
+    // there, and it stops after the page; the customers are then read by id. Shorter words
+    // are checked on the same text as an expression, which the index does not try to serve.
+    // A walk with a cursor (exports) and PostgreSQL use the plain LIKE.
+    let long = |w: &String| w.trim_matches('%').chars().count() >= 3;
+    let indexed =
+        tx.backend() == crate::Backend::Sqlite && after.is_none() && words.iter().any(long);
+    let from = if indexed {
+        let matches: Vec<String> = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                if long(w) {
+                    format!("f.search LIKE ${}", i + 4)
+                } else {
+                    format!("(f.search || '') LIKE ${}", i + 4)
+                }
+            })
+            .collect();
+        format!(
+            "(SELECT f.customer_id FROM customers_fts f WHERE f.organization_id = $1 AND {}
+              AND ($2 OR EXISTS (SELECT 1 FROM customers s2 WHERE s2.id = f.customer_id AND s2.status = $3))
+              ORDER BY f.rowid DESC LIMIT {}) s CROSS JOIN customers c ON c.id = s.customer_id",
+            matches.join(" AND "),
+            limit.saturating_add(offset)
+        )
+    } else {
+        "customers c".to_owned()
+    };
     let mut sql = format!(
         "SELECT {cols},
          (SELECT MAX(o.created_at) FROM orders o WHERE o.customer_id = c.id) AS last_booking_at,
          (SELECT CAST(COALESCE(SUM(o.total_cents), 0) AS BIGINT) FROM orders o WHERE o.customer_id = c.id
             AND o.finalized_at IS NOT NULL AND o.cancelled_at IS NULL) AS revenue_cents
-         FROM customers c WHERE c.organization_id = $1 AND ($2 OR c.status = $3)"
+         FROM {from} WHERE c.organization_id = $1 AND ($2 OR c.status = $3)"
     );
-    // SQLite's trigram index (migration 0022) serves words of 3 letters or more: its subquery
-    // applies every filter and takes the newest matches first, so it stops after the page.
-    // A walk with a cursor (exports) and PostgreSQL use the plain LIKE.
-    let indexed = tx.backend() == crate::Backend::Sqlite
-        && after.is_none()
-        && words
-            .iter()
-            .any(|w| w.trim_matches('%').chars().count() >= 3);
-    let target = if indexed { "c2" } else { "c" };
-    let filters: String = (0..words.len())
-        .map(|i| format!(" AND {target}.search LIKE ${}", i + 4))
-        .collect();
-    if indexed {
-        let cap = limit.saturating_add(offset);
-        let trigrams: Vec<String> = words
-            .iter()
-            .enumerate()
-            .filter(|(_, w)| w.trim_matches('%').chars().count() >= 3)
-            .map(|(i, _)| format!("f.search LIKE ${}", i + 4))
-            .collect();
-        sql.push_str(&format!(
-            " AND c.id IN (SELECT f.customer_id FROM customers_fts f JOIN customers c2 ON c2.id = f.customer_id
-              WHERE f.organization_id = $1 AND {} AND ($2 OR c2.status = $3){filters}
-              ORDER BY f.rowid DESC LIMIT {cap})",
-            trigrams.join(" AND ")
-        ));
-    } else {
-        sql.push_str(&filters);
+    if !indexed {
+        for i in 0..words.len() {
+            sql.push_str(&format!(" AND c.search LIKE ${}", i + 4));
+        }
     }
     let n = words.len() + 4;
     let cursor = after.flatten();
