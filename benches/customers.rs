@@ -113,10 +113,8 @@ async fn seed(state: &AppState, ctx: &Ctx, n: usize) {
             .write(|tx| {
                 let rows = rows.clone();
                 Box::pin(async move {
-                    for d in &rows {
-                        guichet_store::customers::insert(tx, tenant, d, None).await?;
-                    }
-                    Ok(())
+                    let rows: Vec<&CustomerDetails> = rows.iter().collect();
+                    guichet_store::customers::insert_many(tx, tenant, &rows, None).await
                 })
             })
             .await

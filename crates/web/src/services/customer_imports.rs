@@ -467,20 +467,26 @@ pub async fn commit(
         .write(|tx| {
             let (planned, progress_map, key) = (planned.clone(), progress_map.clone(), key.clone());
             Box::pin(async move {
+                let creates: Vec<&CustomerDetails> = planned
+                    .iter()
+                    .filter_map(|p| match p {
+                        Planned::Create(d) => Some(d),
+                        Planned::Update(..) => None,
+                    })
+                    .collect();
                 let (mut created, mut updated) = (0i64, 0i64);
-                for (i, p) in planned.iter().enumerate() {
-                    match p {
-                        Planned::Create(d) => {
-                            customers::insert(tx, tenant, d, by).await?;
-                            created += 1;
+                for chunk in creates.chunks(STEP) {
+                    customers::insert_many(tx, tenant, chunk, by).await?;
+                    created += chunk.len() as i64;
+                    progress_map.set(&key, "writing", created as u64, total);
+                }
+                for p in planned.iter() {
+                    if let Planned::Update(id, d) = p {
+                        customers::update(tx, tenant, *id, d).await?;
+                        updated += 1;
+                        if updated as usize % STEP == 0 {
+                            progress_map.set(&key, "writing", (created + updated) as u64, total);
                         }
-                        Planned::Update(id, d) => {
-                            customers::update(tx, tenant, *id, d).await?;
-                            updated += 1;
-                        }
-                    }
-                    if i % STEP == 0 {
-                        progress_map.set(&key, "writing", i as u64, total);
                     }
                 }
                 records::mark_imported(tx, tenant, id, created, updated).await
