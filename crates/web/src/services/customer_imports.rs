@@ -484,7 +484,7 @@ pub async fn commit(
                     if let Planned::Update(id, d) = p {
                         customers::update(tx, tenant, *id, d).await?;
                         updated += 1;
-                        if updated as usize % STEP == 0 {
+                        if (updated as usize).is_multiple_of(STEP) {
                             progress_map.set(&key, "writing", (created + updated) as u64, total);
                         }
                     }
