@@ -53,6 +53,7 @@ async fn run(name: &str, url: &str) {
                         sale_online: false,
                         alert_stock: Some(3),
                         stock_managed: true,
+                        discountable: true,
                     };
                     ids.push(
                         shop::create_product(tx, tenant, &d, vat, None, Some(100), None)

@@ -313,6 +313,7 @@ async fn seed_shop(
             sale_online: false,
             alert_stock: Some(5),
             stock_managed: true,
+            discountable: true,
         };
         shop::create_product(tx, tenant, &d, rate(bp)?, group, Some(stock), by).await?;
     }
@@ -432,6 +433,7 @@ async fn seed_sales(store: &Store, tenant: guichet_store::Tenant) -> anyhow::Res
                     daily_stock: Some(999),
                     item_capacity: extra.then_some(40),
                     offer_name: Some(tour.texts.fr.name.clone()),
+                    discountable: true,
                 });
             }
             if day_offset <= 0 && next(3) == 0 {
@@ -457,6 +459,7 @@ async fn seed_sales(store: &Store, tenant: guichet_store::Tenant) -> anyhow::Res
                     daily_stock: None,
                     item_capacity: None,
                     offer_name: None,
+                    discountable: p.discountable,
                 });
             }
             let t = totals(

@@ -1189,3 +1189,78 @@ async fn custom_fields() {
     );
     app.stop().await;
 }
+
+/// Issue 6 §2: a gift card is never discounted, even for a customer whose type takes 10 %.
+#[tokio::test]
+async fn a_gift_card_is_never_discounted() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let manager = api_key(&app, &a, "manager").await;
+    let post = reqwest::Method::POST;
+    let school: Value = send(
+        &app,
+        &manager,
+        post.clone(),
+        "/api/v1/customer-types",
+        json!({"name": "Écoles", "discount_percent": "10"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let pupil: Value = send(
+        &app,
+        &manager,
+        post.clone(),
+        "/api/v1/customers",
+        json!({"last_name": "Collège Saint-Roch", "customer_type_id": school["id"]}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let book = product(&app, &manager, "Livre", "20,00", 0).await;
+    let rates = get(&app, &manager, "/api/v1/vat-rates").await;
+    let zero = rates
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rate_basis_points"] == 0)
+        .unwrap()["id"]
+        .clone();
+    let r = send(
+        &app,
+        &manager,
+        post.clone(),
+        "/api/v1/products",
+        json!({"name": "Carte cadeau 25 €", "price": "25,00",
+        "vat_rate_id": zero, "sale_pos": true, "non_discountable": true}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let card: Value = r.json().await.unwrap();
+    assert_eq!(card["discountable"], false);
+    let register = get(&app, &manager, "/api/v1/registers").await[0]["id"].clone();
+    let o: Value = send(&app, &manager, post.clone(), "/api/v1/orders", json!({"register_id": register,
+        "customer_id": pupil["id"], "lines": [{"product_id": book["id"], "quantity": 1}, {"product_id": card["id"], "quantity": 1}]}))
+        .await.json().await.unwrap();
+    let lines = o["lines"].as_array().unwrap();
+    assert_eq!(
+        (
+            lines[0]["total_cents"].as_i64(),
+            lines[0]["discount_cents"].as_i64()
+        ),
+        (Some(1_800), Some(200)),
+        "{o}"
+    );
+    assert_eq!(
+        (
+            lines[1]["total_cents"].as_i64(),
+            lines[1]["discount_cents"].as_i64()
+        ),
+        (Some(2_500), Some(0)),
+        "{o}"
+    );
+    assert_eq!(o["total_cents"], 4_300);
+    app.stop().await;
+}

@@ -194,6 +194,8 @@ pub struct ProductDetails {
     pub sale_online: bool,
     pub alert_stock: Option<i64>,
     pub stock_managed: bool,
+    /// False for gift cards and vouchers: never discounted.
+    pub discountable: bool,
 }
 
 /// Raw product fields as a form or JSON body sends them.
@@ -214,6 +216,8 @@ pub struct ProductInput {
     /// Empty for no alert.
     pub alert_stock: String,
     pub stock_managed: bool,
+    /// Gift cards, vouchers: no promotion, promo code or customer discount applies.
+    pub non_discountable: bool,
     /// Only when creating: the stock counted at entry.
     pub initial_stock: String,
 }
@@ -259,6 +263,7 @@ impl ProductInput {
                     sale_online: self.sale_online,
                     alert_stock,
                     stock_managed: self.stock_managed,
+                    discountable: !self.non_discountable,
                 },
                 initial,
             )),

@@ -71,6 +71,9 @@ pub struct NewLine {
     pub item_capacity: Option<i64>,
     /// The offer's name as lists show it (display only, not stored on the line).
     pub offer_name: Option<String>,
+    /// False for gift cards and vouchers: no promotion, code or customer discount (pricing
+    /// only, not stored on the line).
+    pub discountable: bool,
 }
 
 #[derive(Debug, Clone)]

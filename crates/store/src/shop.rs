@@ -28,6 +28,8 @@ pub struct Product {
     pub sale_online: bool,
     pub alert_stock: Option<i64>,
     pub stock_managed: bool,
+    /// False for gift cards and vouchers: never discounted.
+    pub discountable: bool,
     /// Sum of all movements.
     pub stock: i64,
     /// Served at `/media/products/{id}` (and `/thumbnail`) when set.
@@ -57,6 +59,7 @@ struct ProductRow {
     sale_online: bool,
     alert_stock: Option<i64>,
     stock_managed: bool,
+    discountable: bool,
     stock: i64,
     has_photo: bool,
     archived_at: Option<i64>,
@@ -97,6 +100,7 @@ impl From<ProductRow> for Product {
             sale_online: r.sale_online,
             alert_stock: r.alert_stock,
             stock_managed: r.stock_managed,
+            discountable: r.discountable,
             stock: r.stock,
             has_photo: r.has_photo,
             archived: r.archived_at.is_some(),
@@ -106,7 +110,7 @@ impl From<ProductRow> for Product {
 
 const PRODUCT_SELECT: &str = "SELECT p.id, p.name, p.reference, p.barcode, p.symbology, p.price_cents,
     p.vat_rate_id, v.rate_bp, p.group_id, g.name AS group_name, p.sale_pos, p.sale_online, p.alert_stock,
-    p.stock_managed,
+    p.stock_managed, p.discountable,
     p.stock,
     EXISTS (SELECT 1 FROM product_photos ph WHERE ph.product_id = p.id) AS has_photo,
     p.archived_at
@@ -228,8 +232,8 @@ pub async fn create_product(
     let now = now_micros();
     on_tx!(tx, c => sqlx::query(
         "INSERT INTO products (id, organization_id, group_id, vat_rate_id, name, reference, barcode, symbology,
-         price_cents, sale_pos, sale_online, alert_stock, stock_managed, search_key, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)")
+         price_cents, sale_pos, sale_online, alert_stock, stock_managed, search_key, created_at, discountable)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)")
         .bind(id.0)
         .bind(tenant.id().0)
         .bind(group_id.map(|g| g.0))
@@ -245,6 +249,7 @@ pub async fn create_product(
         .bind(d.stock_managed)
         .bind(key_of(d, barcode.as_str()))
         .bind(now)
+        .bind(d.discountable)
         .execute(c)
         .await
         .map_err(|e| StoreError::on_constraint(e, "barcode"))?
@@ -271,8 +276,8 @@ pub async fn update_product(
     };
     on_tx!(tx, c => sqlx::query(
         "UPDATE products SET group_id = $3, vat_rate_id = $4, name = $5, reference = $6, barcode = $7, symbology = $8,
-         price_cents = $9, sale_pos = $10, sale_online = $11, alert_stock = $12, stock_managed = $13, search_key = $14
-         WHERE organization_id = $1 AND id = $2")
+         price_cents = $9, sale_pos = $10, sale_online = $11, alert_stock = $12, stock_managed = $13, search_key = $14,
+         discountable = $15 WHERE organization_id = $1 AND id = $2")
         .bind(tenant.id().0)
         .bind(id.0)
         .bind(group_id.map(|g| g.0))
@@ -287,6 +292,7 @@ pub async fn update_product(
         .bind(d.alert_stock)
         .bind(d.stock_managed)
         .bind(key_of(d, &barcode.0))
+        .bind(d.discountable)
         .execute(c)
         .await
         .map_err(|e| StoreError::on_constraint(e, "barcode"))?

@@ -926,3 +926,4 @@ cashier-reservations-add = Add them to the sale
 customers-favourites = Favourites
 customers-favourite-offer = Offer
 customers-favourite-product_group = Product group
+label-non-discountable = Never discounted (gift cards, vouchers): no promotion, promo code or customer discount

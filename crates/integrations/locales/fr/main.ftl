@@ -926,3 +926,4 @@ cashier-reservations-add = Les ajouter à la vente
 customers-favourites = Préférences
 customers-favourite-offer = Offre
 customers-favourite-product_group = Groupe de produits
+label-non-discountable = Jamais remisé (cartes et chèques cadeaux) : ni promotion, ni code promo, ni remise client

@@ -248,6 +248,7 @@ fn form_of(p: &Product) -> ProductInput {
         sale_online: p.sale_online,
         alert_stock: p.alert_stock.map(|a| a.to_string()).unwrap_or_default(),
         stock_managed: p.stock_managed,
+        non_discountable: !p.discountable,
         initial_stock: String::new(),
     }
 }

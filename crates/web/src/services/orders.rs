@@ -521,6 +521,7 @@ async fn offer_line(
         daily_stock: Some(item.daily_stock),
         item_capacity: if is_ticket { None } else { item.capacity },
         offer_name: Some(offer.texts.fr.name.clone()),
+        discountable: true,
     }))
 }
 
@@ -602,6 +603,7 @@ async fn product_line(
         daily_stock: None,
         item_capacity: None,
         offer_name: None,
+        discountable: p.discountable,
     }))
 }
 
@@ -638,8 +640,10 @@ async fn reductions(
         }
         (Some(_), Some(c)) => Some(c),
     };
+    // Gift cards and vouchers take no reduction: they are left out of what the rules see.
     let mut discount_lines: Vec<DiscountLine> = lines
         .iter()
+        .filter(|l| l.discountable)
         .map(|l| DiscountLine {
             target: match (l.offer_id, l.item_id, l.product_id) {
                 (Some(offer), Some(item), _) => CodeTarget::Offer { offer, item },
@@ -659,7 +663,11 @@ async fn reductions(
     if code.is_some() && !covered {
         e.add("promo_code", "promo_code_not_applicable");
     }
-    for (l, d) in lines.iter_mut().zip(discount_lines) {
+    for (l, d) in lines
+        .iter_mut()
+        .filter(|l| l.discountable)
+        .zip(discount_lines)
+    {
         if d.discount_cents != l.discount_cents {
             let mut reasons: Vec<String> = l.discount_reason.iter().cloned().collect();
             reasons.extend(d.reasons);
@@ -709,7 +717,10 @@ fn customer_terms(
     }
     let why = why.join(" + ");
     for l in lines.iter_mut() {
-        let (discount, vat_off, after, rate) = apply_terms(bp, tax, (l.total_cents, l.vat_rate_bp));
+        // A gift card keeps its price: the tax treatment applies, the discount does not.
+        let line_bp = if l.discountable { bp } else { 0 };
+        let (discount, vat_off, after, rate) =
+            apply_terms(line_bp, tax, (l.total_cents, l.vat_rate_bp));
         if discount + vat_off == 0 && rate == l.vat_rate_bp {
             continue;
         }
