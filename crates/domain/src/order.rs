@@ -72,10 +72,13 @@ pub enum PaymentMethod {
     GiftCard,
     Bancontact,
     Other,
+    /// The customer's store credit (a layaway's deposit kept, a refund in credit): taking it
+    /// uses the credit, refunding in it gives credit.
+    StoreCredit,
 }
 
 impl PaymentMethod {
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::Cash,
         Self::CardTerminal,
         Self::VirtualTerminal,
@@ -86,6 +89,7 @@ impl PaymentMethod {
         Self::GiftCard,
         Self::Bancontact,
         Self::Other,
+        Self::StoreCredit,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -100,6 +104,7 @@ impl PaymentMethod {
             Self::GiftCard => "gift_card",
             Self::Bancontact => "bancontact",
             Self::Other => "other",
+            Self::StoreCredit => "store_credit",
         }
     }
 
@@ -115,6 +120,12 @@ impl PaymentMethod {
     /// Only cash gives change back.
     pub fn gives_change(self) -> bool {
         self == Self::Cash
+    }
+
+    /// Counted at closing besides cash (card slips, vouchers): not store credit, which is
+    /// nothing in hand.
+    pub fn counted_at_closing(self) -> bool {
+        !matches!(self, Self::Cash | Self::StoreCredit)
     }
 }
 

@@ -293,6 +293,9 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
     )
     .await?;
     entries.extend(payment_entries);
+    if let Some(customer) = o.customer_id {
+        crate::accounts::check_limit(tx, tenant, customer).await?;
+    }
     journal::append_all(tx, tenant, &journal_chain(o.register_id), entries).await?;
     let payments = payment_ids
         .into_iter()
@@ -993,6 +996,12 @@ async fn insert_payments(
                 .map(|(l, s)| (*pid, l.id.0, *s))
         })
         .collect();
+    if paid
+        .iter()
+        .any(|a| a.payment.method == PaymentMethod::StoreCredit)
+    {
+        crate::accounts::check_credit(tx, tenant, order.0).await?;
+    }
     for chunk in allocations.chunks(ROWS_PER_INSERT) {
         let mut sql = String::from(
             "INSERT INTO payment_allocations (payment_id, line_id, organization_id, amount_cents) VALUES ",
@@ -1101,6 +1110,9 @@ pub async fn confirm_quote(
     )
     .await?;
     pay(tx, tenant, &mut order, (register, session), payments, by).await?;
+    if let Some(customer) = order.customer_id {
+        crate::accounts::check_limit(tx, tenant, customer).await?;
+    }
     get(tx, tenant, id).await
 }
 

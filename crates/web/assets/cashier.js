@@ -275,7 +275,8 @@
     const box = $("#methods");
     box.textContent = "";
     const phone = (data.registers.find((r) => r.id === register()) || {}).phone;
-    const methods = data.methods.filter((m) => !phone || m.phone);
+    // Store credit is the attached customer's: offered only with one.
+    const methods = data.methods.filter((m) => (!phone || m.phone) && (m.code !== "store_credit" || state.customer));
     if (!methods.some((m) => m.code === state.method)) state.method = methods.length ? methods[0].code : null;
     for (const m of methods) {
       const b = el("button", { type: "button", class: "method" + (m.code === state.method ? " active" : ""), "data-method": m.code }, m.label);
@@ -388,6 +389,7 @@
     if (c) $("#customer-panel").open = false;
     $("#customer-note-row").hidden = !c;
     offerReservations(c);
+    renderMethods();
     if (state.lines.length) refresh();
   }
   // Seed 004: a customer with items set aside for them is offered to pull them into the sale

@@ -113,7 +113,7 @@ impl DrawerPage {
         self.methods
             .iter()
             .copied()
-            .filter(|m| *m != PaymentMethod::Cash)
+            .filter(|m| m.counted_at_closing())
             .collect()
     }
 }
@@ -258,7 +258,7 @@ pub async fn close(
                 counts,
                 counted: PaymentMethod::ALL
                     .iter()
-                    .filter(|m| **m != PaymentMethod::Cash)
+                    .filter(|m| m.counted_at_closing())
                     .map(|m| CountedInput {
                         method: m.as_str().to_owned(),
                         amount: value(&form, &format!("m_{}", m.as_str())).to_owned(),

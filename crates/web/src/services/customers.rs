@@ -59,12 +59,14 @@ pub struct CustomerFile {
     pub reservations: Vec<guichet_store::reservations::Reservation>,
     /// The offers and product groups they buy most.
     pub favourites: Vec<customers::Favourite>,
+    /// What they owe (unpaid orders, within their balance limit) and their store credit.
+    pub account: guichet_store::accounts::Account,
 }
 
 pub async fn file(state: &AppState, ctx: &Ctx, id: CustomerId) -> Result<CustomerFile, AppError> {
     ctx.require(Permission::Sell)?;
     let tenant = ctx.tenant;
-    let (customer, orders, reservations, favourites) = state
+    let (customer, orders, reservations, favourites, account) = state
         .store
         .read(|tx| {
             Box::pin(async move {
@@ -72,7 +74,8 @@ pub async fn file(state: &AppState, ctx: &Ctx, id: CustomerId) -> Result<Custome
                 let h = customers::history(tx, tenant, id).await?;
                 let r = guichet_store::reservations::open(tx, tenant, Some(id)).await?;
                 let f = customers::favourites(tx, tenant, id).await?;
-                Ok((c, h, r, f))
+                let a = guichet_store::accounts::account(tx, tenant, id).await?;
+                Ok((c, h, r, f, a))
             })
         })
         .await?;
@@ -104,6 +107,7 @@ pub async fn file(state: &AppState, ctx: &Ctx, id: CustomerId) -> Result<Custome
         orders,
         reservations,
         favourites,
+        account,
     })
 }
 
