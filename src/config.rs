@@ -22,6 +22,11 @@ pub struct Settings {
     pub trusted_origins: Vec<String>,
     /// A session unused for this many minutes ends.
     pub session_idle_minutes: u64,
+    /// The SMTP server for e-mails to customers: `smtp://user:password@host:587?tls=required`,
+    /// `smtps://…:465`; empty: e-mails are only prepared for the user's mail client.
+    pub smtp_url: String,
+    /// The sender of those e-mails: `Librairie du Pont <contact@librairie.example>`.
+    pub mail_from: String,
 }
 
 impl Default for Settings {
@@ -33,6 +38,8 @@ impl Default for Settings {
             cookie_secure: false,
             trusted_origins: Vec::new(),
             session_idle_minutes: 8 * 60,
+            smtp_url: String::new(),
+            mail_from: String::new(),
         }
     }
 }

@@ -57,6 +57,12 @@ pub fn web_config(settings: &Settings) -> WebConfig {
         cookie_secure: settings.cookie_secure,
         trusted_origins: settings.trusted_origins.clone(),
         login_limits: guichet_store::throttle::Limits::default(),
+        mail: (!settings.smtp_url.trim().is_empty()).then(|| {
+            guichet_integrations::mail::MailConfig {
+                url: settings.smtp_url.trim().to_owned(),
+                from: settings.mail_from.trim().to_owned(),
+            }
+        }),
     }
 }
 
@@ -67,6 +73,10 @@ pub async fn start(
     web: WebConfig,
     stop_on_signal: bool,
 ) -> anyhow::Result<Server> {
+    if let Some(mail) = &web.mail {
+        guichet_integrations::mail::check(mail)
+            .map_err(|e| anyhow::anyhow!("smtp_url / mail_from: {e}"))?;
+    }
     let state = AppState {
         store: store.clone(),
         config: Arc::new(web),
@@ -79,6 +89,7 @@ pub async fn start(
         .with_context(|| format!("cannot listen on {}", settings.bind))?;
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    spawn_mailer(state.clone());
     spawn_maintenance(state);
     let task = tokio::spawn(async move {
         let shutdown = async move {
@@ -131,6 +142,58 @@ async fn shutdown_signal() {
 }
 
 /// Forgets expired sessions and old sign-in failures every ten minutes.
+/// Sends the queued e-mails through the configured SMTP server, every few seconds; a failure
+/// is retried later (the outbox keeps it).
+fn spawn_mailer(state: AppState) {
+    let Some(mail) = state.config.mail.clone() else {
+        return;
+    };
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(2));
+        loop {
+            tick.tick().await;
+            let due = state
+                .store
+                .read(|tx| Box::pin(async move { guichet_store::outbox::due(tx, 20).await }))
+                .await;
+            let due = match due {
+                Ok(d) => d,
+                Err(e) => {
+                    tracing::warn!(error = %e, "outbox unreadable");
+                    continue;
+                }
+            };
+            for m in due {
+                let sent =
+                    guichet_integrations::mail::send(&mail, &m.to_address, &m.subject, &m.body)
+                        .await;
+                let (id, attempts) = (m.id, m.attempts);
+                let error = sent.as_ref().err().map(|e| e.to_string());
+                if let Some(e) = &error {
+                    tracing::warn!(error = %e, "e-mail not sent, will retry");
+                }
+                let recorded = state
+                    .store
+                    .write(|tx| {
+                        let error = error.clone();
+                        Box::pin(async move {
+                            match error {
+                                None => guichet_store::outbox::mark_sent(tx, id).await,
+                                Some(e) => {
+                                    guichet_store::outbox::mark_failed(tx, id, attempts, &e).await
+                                }
+                            }
+                        })
+                    })
+                    .await;
+                if let Err(e) = recorded {
+                    tracing::warn!(error = %e, "outbox not updated");
+                }
+            }
+        }
+    });
+}
+
 fn spawn_maintenance(state: AppState) {
     tokio::spawn(async move {
         let idle = i64::try_from(state.config.session_idle_timeout.as_micros()).unwrap_or(i64::MAX);

@@ -471,3 +471,171 @@ async fn reserve_order_receive_notify_archive_and_sell() {
     );
     app.stop().await;
 }
+
+/// A tiny SMTP server that accepts every message and keeps what it received.
+async fn smtp_sink() -> (u16, std::sync::Arc<tokio::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let got = std::sync::Arc::new(tokio::sync::Mutex::new(Vec::new()));
+    let kept = got.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"220 sink ESMTP\r\n").await;
+                let (mut data, mut message) = (false, String::new());
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if data {
+                        if line == "." {
+                            data = false;
+                            kept.lock().await.push(std::mem::take(&mut message));
+                            let _ = write.write_all(b"250 queued\r\n").await;
+                        } else {
+                            message.push_str(&line);
+                            message.push('\n');
+                        }
+                        continue;
+                    }
+                    let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "EHLO" => b"250-sink\r\n250 8BITMIME\r\n",
+                        "DATA" => {
+                            data = true;
+                            b"354 go on\r\n"
+                        }
+                        "QUIT" => {
+                            let _ = write.write_all(b"221 bye\r\n").await;
+                            break;
+                        }
+                        _ => b"250 ok\r\n",
+                    };
+                    let _ = write.write_all(reply).await;
+                }
+            });
+        }
+    });
+    (port, got)
+}
+
+#[tokio::test]
+async fn the_ready_email_goes_through_smtp_with_consent_only() {
+    let (port, got) = smtp_sink().await;
+    let app = crate::harness::spawn_with(guichet_web::WebConfig {
+        mail: Some(guichet_integrations::mail::MailConfig {
+            url: format!("smtp://127.0.0.1:{port}"),
+            from: "Librairie A <contact@librairie.example>".into(),
+        }),
+        ..Default::default()
+    })
+    .await;
+    let a = org(&app, "Librairie A", "a").await;
+    let key = api_key(&app, &a, "manager").await;
+    let post = reqwest::Method::POST;
+    let prince = product(&app, &key, "Le Petit Prince", "2", "", true).await;
+    let elise = ok(
+        &app,
+        &key,
+        post.clone(),
+        "/api/v1/customers",
+        Some(json!({"first_name": "Élise", "last_name": "Dubois",
+        "email": "elise@example.be", "consent_email": true})),
+    )
+    .await;
+    let jan = ok(
+        &app,
+        &key,
+        post.clone(),
+        "/api/v1/customers",
+        Some(json!({"first_name": "Jan", "last_name": "Peeters",
+        "email": "jan@example.be"})),
+    )
+    .await;
+    for c in [&elise, &jan] {
+        ok(
+            &app,
+            &key,
+            post.clone(),
+            "/api/v1/reservations",
+            Some(json!({"customer_id": c["id"], "product": "Le Petit Prince"})),
+        )
+        .await;
+    }
+    let _ = prince;
+    // Jan did not agree to e-mails: refused, nothing queued.
+    let p = problem(
+        call(
+            &app,
+            &key,
+            post.clone(),
+            "/api/v1/reservations/notify",
+            Some(json!({"customer_id": jan["id"]})),
+        )
+        .await,
+        409,
+    )
+    .await;
+    assert_eq!(p["code"], "no_email_consent");
+    let r = call(
+        &app,
+        &key,
+        post.clone(),
+        "/api/v1/reservations/notify",
+        Some(json!({"customer_id": elise["id"]})),
+    )
+    .await;
+    assert_eq!(r.status(), 204);
+    // The background sender delivers it within seconds.
+    let mut message = None;
+    for _ in 0..50 {
+        if let Some(m) = got.lock().await.first().cloned() {
+            message = Some(m);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let message = message.expect("the e-mail reached the SMTP server");
+    assert!(message.contains("To: elise@example.be"), "{message}");
+    assert!(message.contains("Le Petit Prince"), "{message}");
+    let groups = ok(
+        &app,
+        &key,
+        reqwest::Method::GET,
+        &format!(
+            "/api/v1/reservations?customer_id={}",
+            elise["id"].as_str().unwrap()
+        ),
+        None,
+    )
+    .await;
+    assert!(groups[0]["reservations"][0]["notified_at"].is_i64());
+    // Without an SMTP server, the page has no send button and the API says why.
+    app.stop().await;
+    let plain = spawn().await;
+    let b = org(&plain, "Librairie B", "b").await;
+    let key = api_key(&plain, &b, "manager").await;
+    let c = ok(
+        &plain,
+        &key,
+        post.clone(),
+        "/api/v1/customers",
+        Some(json!({"last_name": "X", "email": "x@example.be", "consent_email": true})),
+    )
+    .await;
+    let p = problem(
+        call(
+            &plain,
+            &key,
+            post,
+            "/api/v1/reservations/notify",
+            Some(json!({"customer_id": c["id"]})),
+        )
+        .await,
+        409,
+    )
+    .await;
+    assert_eq!(p["code"], "mail_not_configured");
+    plain.stop().await;
+}

@@ -6,3 +6,4 @@ pub mod i18n;
 pub mod images;
 pub mod imports;
 pub mod labels;
+pub mod mail;

@@ -25,6 +25,7 @@ pub mod migrate;
 pub mod offers;
 pub mod orders;
 pub mod organizations;
+pub mod outbox;
 pub mod planning;
 pub mod promotions;
 pub mod register_sessions;

@@ -30,6 +30,9 @@ pub struct WebConfig {
     /// rewrites `Host`), e.g. `https://guichet.example.be`.
     pub trusted_origins: Vec<String>,
     pub login_limits: guichet_store::throttle::Limits,
+    /// The SMTP server e-mails go through; none: e-mails are written in the user's own mail
+    /// client (`mailto:` links) only.
+    pub mail: Option<guichet_integrations::mail::MailConfig>,
 }
 
 impl Default for WebConfig {
@@ -39,6 +42,7 @@ impl Default for WebConfig {
             cookie_secure: false,
             trusted_origins: Vec::new(),
             login_limits: guichet_store::throttle::Limits::default(),
+            mail: None,
         }
     }
 }

@@ -57,6 +57,27 @@ pub async fn list(
     }))
 }
 
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct NotifyInput {
+    pub customer_id: String,
+}
+
+/// E-mails the customer the message for their ready items through the SMTP server (queued,
+/// sent in the background) and marks them notified: `409 mail_not_configured`,
+/// `no_email_consent`, `nothing_ready`.
+#[utoipa::path(post, path = "/api/v1/reservations/notify", tag = "customers", request_body = NotifyInput,
+    responses((status = 204), (status = 409, body = Problem)))]
+pub async fn notify(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(input): ApiJson<NotifyInput>,
+) -> Result<StatusCode, ApiError> {
+    let customer = id::<CustomerId>(&input.customer_id)?;
+    service::send_ready_email(&state, &ctx, customer).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Archives a reservation; a set-aside item goes back to stock.
 #[utoipa::path(post, path = "/api/v1/reservations/{id}/archive", tag = "customers", params(("id" = String, Path)),
     responses((status = 200, body = Reservation), (status = 404, body = Problem), (status = 409, body = Problem)))]

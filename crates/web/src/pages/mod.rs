@@ -204,6 +204,10 @@ pub fn router() -> Router<AppState> {
             post(reservations::notified),
         )
         .route(
+            "/marketing/customer-orders/{id}/email",
+            post(reservations::send_email),
+        )
+        .route(
             "/marketing/customer-orders/reservations/{id}/archive",
             post(reservations::archive),
         )

@@ -69,6 +69,10 @@ struct OrdersPage {
     body: String,
     errors: FieldErrors,
     can_edit_template: bool,
+    /// An SMTP server is configured: e-mails can be sent from here.
+    can_send: bool,
+    /// E-mails queued and not sent yet.
+    pending_emails: i64,
 }
 
 impl OrdersPage {
@@ -106,6 +110,18 @@ async fn orders_page(
             body,
             errors,
             can_edit_template: ctx.can(Permission::ManageCustomers),
+            can_send: state.config.mail.is_some(),
+            pending_emails: {
+                let tenant = ctx.tenant;
+                state
+                    .store
+                    .read(|tx| {
+                        Box::pin(async move { guichet_store::outbox::pending(tx, tenant).await })
+                    })
+                    .await
+                    .map_err(crate::error::AppError::from)
+                    .or_page(ctx)?
+            },
         },
     ))
 }
@@ -126,6 +142,21 @@ pub async fn archive(
     let id: Uuid = parse_id(&id, &ctx)?;
     match service::archive(&state, &ctx, id).await {
         Ok(_) => Ok(done(ORDERS, "reservation-archived")),
+        Err(e) => {
+            let errors = form_errors(e, &ctx)?;
+            orders_page(&state, &ctx, None, errors, None).await
+        }
+    }
+}
+
+pub async fn send_email(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: CustomerId = parse_id(&id, &ctx)?;
+    match service::send_ready_email(&state, &ctx, id).await {
+        Ok(()) => Ok(done(ORDERS, "reservation-emailed")),
         Err(e) => {
             let errors = form_errors(e, &ctx)?;
             orders_page(&state, &ctx, None, errors, None).await

@@ -264,6 +264,43 @@ async fn group(
     Ok(out)
 }
 
+/// Sends a customer the message for their ready items through the organization's SMTP
+/// server (queued in the outbox with the reservations marked notified, in one transaction):
+/// only with an e-mail address and their consent to e-mails.
+pub async fn send_ready_email(
+    state: &AppState,
+    ctx: &Ctx,
+    customer: CustomerId,
+) -> Result<(), AppError> {
+    ctx.require(Permission::Sell)?;
+    if state.config.mail.is_none() {
+        return Err(AppError::Conflict("mail_not_configured"));
+    }
+    let mine = open(state, ctx, Some(customer)).await?;
+    let Some(g) = group(state, ctx, mine).await?.into_iter().next() else {
+        return Err(AppError::Conflict("nothing_ready"));
+    };
+    if g.message.is_empty() {
+        return Err(AppError::Conflict("nothing_ready"));
+    }
+    // `mailto` is there only with an address and the customer's consent to e-mails.
+    let (Some(_), Some(to)) = (g.mailto.as_ref(), g.email.clone()) else {
+        return Err(AppError::Conflict("no_email_consent"));
+    };
+    let tenant = ctx.tenant;
+    state
+        .store
+        .write(|tx| {
+            let (to, subject, body) = (to.clone(), g.subject.clone(), g.message.clone());
+            Box::pin(async move {
+                guichet_store::outbox::enqueue(tx, tenant, &to, &subject, &body).await?;
+                store::mark_notified(tx, tenant, customer).await
+            })
+        })
+        .await?;
+    Ok(())
+}
+
 /// Records that a customer was told (after the e-mail or SMS was sent).
 pub async fn mark_notified(
     state: &AppState,

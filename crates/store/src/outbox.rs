@@ -1,0 +1,65 @@
+//! E-mails to send through SMTP, kept in the database until sent: queued in the transaction
+//! of what caused them, taken by the background sender, retried with a growing delay.
+
+use crate::{Result, Tenant, Tx, now_micros, on_tx};
+use uuid::Uuid;
+
+/// After this many failures an e-mail is left alone (its error stays to read).
+pub const MAX_ATTEMPTS: i64 = 8;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Email {
+    pub id: Uuid,
+    pub to_address: String,
+    pub subject: String,
+    pub body: String,
+    pub attempts: i64,
+}
+
+pub async fn enqueue(
+    tx: &mut Tx,
+    tenant: Tenant,
+    to: &str,
+    subject: &str,
+    body: &str,
+) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    let now = now_micros();
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO outbox_emails (id, organization_id, to_address, subject, body, created_at, next_attempt_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)")
+        .bind(id).bind(tenant.id().0).bind(to).bind(subject).bind(body).bind(now)
+        .execute(c).await?.rows_affected());
+    Ok(id)
+}
+
+/// E-mails due now, oldest first (every organization's: the sender serves them all).
+pub async fn due(tx: &mut Tx, limit: i64) -> Result<Vec<Email>> {
+    Ok(on_tx!(tx, c => sqlx::query_as(
+        "SELECT id, to_address, subject, body, attempts FROM outbox_emails
+         WHERE sent_at IS NULL AND attempts < $1 AND next_attempt_at <= $2 ORDER BY next_attempt_at, id LIMIT $3")
+        .bind(MAX_ATTEMPTS).bind(now_micros()).bind(limit).fetch_all(c).await?))
+}
+
+pub async fn mark_sent(tx: &mut Tx, id: Uuid) -> Result<()> {
+    on_tx!(tx, c => sqlx::query("UPDATE outbox_emails SET sent_at = $2, last_error = NULL WHERE id = $1")
+        .bind(id).bind(now_micros()).execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// A failed attempt: tried again after 30 s, 1 min, 2 min… (doubling).
+pub async fn mark_failed(tx: &mut Tx, id: Uuid, attempts: i64, error: &str) -> Result<()> {
+    let delay = 30_000_000i64.saturating_mul(1 << attempts.clamp(0, 20));
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE outbox_emails SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3 WHERE id = $1")
+        .bind(id).bind(error.chars().take(500).collect::<String>()).bind(now_micros().saturating_add(delay))
+        .execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// The organization's e-mails not sent yet (queued or failing), for its pages.
+pub async fn pending(tx: &mut Tx, tenant: Tenant) -> Result<i64> {
+    Ok(on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox_emails WHERE organization_id = $1 AND sent_at IS NULL")
+        .bind(tenant.id().0).fetch_one(c).await?))
+}
