@@ -114,7 +114,8 @@ async fn seed(state: &AppState, ctx: &Ctx, n: usize) {
                 let rows = rows.clone();
                 Box::pin(async move {
                     let rows: Vec<&CustomerDetails> = rows.iter().collect();
-                    guichet_store::customers::insert_many(tx, tenant, &rows, None).await
+                    guichet_store::customers::insert_many(tx, tenant, &rows, None).await?;
+                    guichet_store::customers::index_marked(tx, tenant).await
                 })
             })
             .await

@@ -63,7 +63,7 @@ async fn on_account_up_to_the_limit_layaway_and_store_credit() {
         &key,
         post.clone(),
         "/api/v1/customers",
-        json!({"last_name": "École du Centre", "balance_limit": "30,00"}),
+        json!({"last_name": "École du Centre", "balance_limit": "30,00", "loyalty": true}),
     )
     .await
     .json()
@@ -175,6 +175,9 @@ async fn on_account_up_to_the_limit_layaway_and_store_credit() {
         .map(|e| e["amount_cents"].as_i64().unwrap())
         .collect();
     assert_eq!(moves, vec![1_500, -1_500]);
+    // Loyalty: a point per euro of what they bought (20,00 paid back + 20,00 now; the
+    // cancelled layaway does not count).
+    assert_eq!(file["loyalty_points"], 40);
     let p = problem(
         call(
             &app,

@@ -344,6 +344,14 @@ impl FieldKind {
     }
 }
 
+/// Loyalty points earned per whole euro spent (VAT included, finalized orders not cancelled).
+pub const POINTS_PER_EURO: i64 = 1;
+
+/// A loyalty customer's points for what they spent: one per whole euro.
+pub fn loyalty_points(spent_cents: i64) -> i64 {
+    spent_cents.max(0).div_euclid(100) * POINTS_PER_EURO
+}
+
 /// The seed's default discount for institutional customers (schools, associations): 9 %.
 pub const INSTITUTIONAL_DISCOUNT_BP: u32 = 900;
 

@@ -143,9 +143,10 @@ const SELECT: &str =
     balance_limit_cents, loyalty, tags, notes, consent_email_at, consent_sms_at, consent_post_at,
     customer_type_id, erased_at, custom_values, created_at, updated_at FROM customers WHERE organization_id = $1";
 
-/// What the search box matches: names, company, e-mail, phone, tags and custom fields, folded.
+/// What the search box matches: names, company, e-mail, phone, tags and custom fields, folded
+/// (control characters dropped: char(1) marks rows waiting for the index, see `index_marked`).
 fn search_key(d: &CustomerDetails) -> String {
-    guichet_domain::text::search_key(&format!(
+    let key = guichet_domain::text::search_key(&format!(
         "{} {} {} {} {} {} {}",
         d.first_name.as_deref().unwrap_or_default(),
         d.last_name.as_deref().unwrap_or_default(),
@@ -157,7 +158,8 @@ fn search_key(d: &CustomerDetails) -> String {
             .unwrap_or_default(),
         d.tags.join(" "),
         d.custom.values().cloned().collect::<Vec<_>>().join(" ")
-    ))
+    ));
+    key.chars().filter(|c| !c.is_control()).collect()
 }
 
 /// The customer type must be the organization's.
@@ -270,12 +272,18 @@ pub async fn insert_many(
              consent_email_at, consent_sms_at, consent_post_at, customer_type_id, custom_values) VALUES {}",
             values.join(", ")
         );
+        // SQLite: marked for [`index_marked`], which indexes them all at once.
+        let mark = if tx.backend() == crate::Backend::Sqlite {
+            "\u{1}"
+        } else {
+            ""
+        };
         let mut prepared = Vec::with_capacity(chunk.len());
         for d in chunk {
             prepared.push((
                 Uuid::now_v7(),
                 now,
-                search_key(d),
+                format!("{mark}{}", search_key(d)),
                 serde_json::to_string(&d.custom)?,
             ));
             now += 1;
@@ -321,6 +329,41 @@ pub async fn insert_many(
             q.execute(c).await?.rows_affected()
         });
     }
+    Ok(())
+}
+
+/// After [`insert_many`]: SQLite's search index takes the marked customers in one statement,
+/// in creation order, and the mark is cleared (the triggers skip marked rows). Call it in the
+/// same transaction, once all are written. Nothing to do on PostgreSQL.
+pub async fn index_marked(tx: &mut Tx, tenant: Tenant) -> Result<()> {
+    let Tx::Sqlite(c) = tx else {
+        return Ok(());
+    };
+    let org = tenant.id().0;
+    let marked = "organization_id = $1 AND search >= char(1) AND search < char(2)";
+    let before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(rowid), 0) FROM customers_fts")
+        .fetch_one(&mut **c)
+        .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO customers_fts (search, organization_id, customer_id)
+         SELECT substr(search, 2), organization_id, id FROM customers WHERE {marked} ORDER BY created_at, id"
+    )))
+    .bind(org)
+    .execute(&mut **c)
+    .await?;
+    sqlx::query(
+        "INSERT INTO customers_fts_keys (customer_id, fts_rowid)
+         SELECT customer_id, rowid FROM customers_fts WHERE rowid > $1",
+    )
+    .bind(before)
+    .execute(&mut **c)
+    .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE customers SET search = substr(search, 2) WHERE {marked}"
+    )))
+    .bind(org)
+    .execute(&mut **c)
+    .await?;
     Ok(())
 }
 

@@ -945,3 +945,4 @@ flash-reservation-emailed = E-mail queued: it leaves within seconds.
 error-mail_not_configured = No SMTP server is configured: use "E-mail" to write from your mail client.
 error-no_email_consent = This customer has no e-mail address or did not agree to e-mails.
 error-nothing_ready = Nothing of this customer's is ready yet.
+customers-loyalty-points = Loyalty points

@@ -945,3 +945,4 @@ flash-reservation-emailed = Courriel mis en file : il part dans quelques seconde
 error-mail_not_configured = Aucun serveur SMTP n'est configuré : utilisez « Courriel » pour écrire depuis votre messagerie.
 error-no_email_consent = Ce client n'a pas d'adresse e-mail ou n'a pas accepté les courriels.
 error-nothing_ready = Rien n'est encore prêt pour ce client.
+customers-loyalty-points = Points de fidélité

@@ -480,6 +480,7 @@ pub async fn commit(
                     created += chunk.len() as i64;
                     progress_map.set(&key, "writing", created as u64, total);
                 }
+                customers::index_marked(tx, tenant).await?;
                 for p in planned.iter() {
                     if let Planned::Update(id, d) = p {
                         customers::update(tx, tenant, *id, d).await?;

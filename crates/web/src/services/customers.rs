@@ -61,6 +61,8 @@ pub struct CustomerFile {
     pub favourites: Vec<customers::Favourite>,
     /// What they owe (unpaid orders, within their balance limit) and their store credit.
     pub account: guichet_store::accounts::Account,
+    /// With loyalty on: their points (`guichet_domain::customer::loyalty_points`).
+    pub loyalty_points: Option<i64>,
 }
 
 pub async fn file(state: &AppState, ctx: &Ctx, id: CustomerId) -> Result<CustomerFile, AppError> {
@@ -96,9 +98,13 @@ pub async fn file(state: &AppState, ctx: &Ctx, id: CustomerId) -> Result<Custome
             .map(|o| o.total_cents)
             .sum()
     };
+    let revenue_cents: i64 = spent.clone().map(|o| o.total_cents).sum();
     Ok(CustomerFile {
+        loyalty_points: customer
+            .loyalty
+            .then(|| guichet_domain::customer::loyalty_points(revenue_cents)),
         last_purchase_at: spent.clone().map(|o| o.created_at).max(),
-        revenue_cents: spent.clone().map(|o| o.total_cents).sum(),
+        revenue_cents,
         this_month_cents: sum(&|d| month(d) == month(today)),
         last_month_cents: sum(&|d| Some(month(d)) == last_month),
         this_year_cents: sum(&|d| d.year() == today.year()),
