@@ -196,52 +196,8 @@ pub async fn insert(
     d: &CustomerDetails,
     by: Option<UserId>,
 ) -> Result<CustomerId> {
-    let id = CustomerId(Uuid::now_v7());
-    let now = now_micros();
-    let consent = |given: bool| given.then_some(now);
-    on_tx!(tx, c => sqlx::query(
-        "INSERT INTO customers (id, organization_id, first_name, last_name, email, phone, country, postal_code, province,
-         search, created_by, created_at, status, company, street, city, language, birth_date, discount_bp, vat_exempt,
-         institutional, iban, bic, balance_limit_cents, loyalty, tags, notes, consent_email_at, consent_sms_at,
-         consent_post_at, customer_type_id, custom_values)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-         $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)")
-        .bind(id.0)
-        .bind(tenant.id().0)
-        .bind(&d.first_name)
-        .bind(&d.last_name)
-        .bind(&d.email)
-        .bind(&d.phone)
-        .bind(&d.origin.country)
-        .bind(&d.origin.postal_code)
-        .bind(&d.origin.province)
-        .bind(search_key(d))
-        .bind(by.map(|u| u.0))
-        .bind(now)
-        .bind(d.status.as_str())
-        .bind(&d.company)
-        .bind(&d.street)
-        .bind(&d.city)
-        .bind(&d.language)
-        .bind(d.birth_date.map(|b| b.to_string()))
-        .bind(i32::try_from(d.discount_bp).unwrap_or(0))
-        .bind(d.vat_exempt)
-        .bind(d.institutional)
-        .bind(&d.iban)
-        .bind(&d.bic)
-        .bind(d.balance_limit_cents)
-        .bind(d.loyalty)
-        .bind(d.tags.join(", "))
-        .bind(&d.notes)
-        .bind(consent(d.consent_email))
-        .bind(consent(d.consent_sms))
-        .bind(consent(d.consent_post))
-        .bind(d.customer_type_id.map(|t| t.0))
-        .bind(serde_json::to_string(&d.custom)?)
-        .execute(c)
-        .await?
-        .rows_affected());
-    Ok(id)
+    let ids = write_rows(tx, tenant, &[d], by, "").await?;
+    ids.into_iter().next().ok_or(StoreError::NotFound)
 }
 
 /// Rows one [`insert_many`] statement writes. Few: sqlx's SQLite driver looks each bound
@@ -258,6 +214,26 @@ pub async fn insert_many(
     rows: &[&CustomerDetails],
     by: Option<UserId>,
 ) -> Result<()> {
+    // SQLite: marked for [`index_marked`], which indexes them all at once.
+    let mark = if tx.backend() == crate::Backend::Sqlite {
+        "\u{1}"
+    } else {
+        ""
+    };
+    write_rows(tx, tenant, rows, by, mark).await?;
+    Ok(())
+}
+
+/// The one INSERT of customers, [`INSERT_ROWS`] to a statement, each search text prefixed by
+/// `mark`; answers the new ids.
+async fn write_rows(
+    tx: &mut Tx,
+    tenant: Tenant,
+    rows: &[&CustomerDetails],
+    by: Option<UserId>,
+    mark: &str,
+) -> Result<Vec<CustomerId>> {
+    let mut ids = Vec::with_capacity(rows.len());
     let mut now = now_micros();
     for chunk in rows.chunks(INSERT_ROWS) {
         let values: Vec<String> = (0..chunk.len())
@@ -273,12 +249,6 @@ pub async fn insert_many(
              consent_email_at, consent_sms_at, consent_post_at, customer_type_id, custom_values) VALUES {}",
             values.join(", ")
         );
-        // SQLite: marked for [`index_marked`], which indexes them all at once.
-        let mark = if tx.backend() == crate::Backend::Sqlite {
-            "\u{1}"
-        } else {
-            ""
-        };
         let mut prepared = Vec::with_capacity(chunk.len());
         for d in chunk {
             prepared.push((
@@ -329,8 +299,9 @@ pub async fn insert_many(
             }
             q.execute(c).await?.rows_affected()
         });
+        ids.extend(prepared.iter().map(|(id, ..)| CustomerId(*id)));
     }
-    Ok(())
+    Ok(ids)
 }
 
 /// After [`insert_many`]: SQLite's search index takes the marked customers in one statement,

@@ -21,6 +21,9 @@ pub struct Reservation {
     pub customer_first_name: Option<String>,
     pub customer_email: Option<String>,
     pub customer_phone: Option<String>,
+    /// The customer agreed to be written to by e-mail, by SMS.
+    pub consent_email: bool,
+    pub consent_sms: bool,
     pub product_id: ProductId,
     pub product_name: String,
     pub quantity: i64,
@@ -44,6 +47,8 @@ struct Row {
     last_name: Option<String>,
     email: Option<String>,
     phone: Option<String>,
+    consent_email_at: Option<i64>,
+    consent_sms_at: Option<i64>,
     product_id: Uuid,
     product_name: String,
     quantity: i64,
@@ -70,6 +75,8 @@ impl From<Row> for Reservation {
             customer_first_name: r.first_name,
             customer_email: r.email,
             customer_phone: r.phone,
+            consent_email: r.consent_email_at.is_some(),
+            consent_sms: r.consent_sms_at.is_some(),
             product_id: ProductId(r.product_id),
             product_name: r.product_name,
             quantity: r.quantity,
@@ -86,7 +93,7 @@ impl From<Row> for Reservation {
     }
 }
 
-const SELECT: &str = "SELECT r.id, r.customer_id, c.first_name, c.last_name, c.email, c.phone, r.product_id,
+const SELECT: &str = "SELECT r.id, r.customer_id, c.first_name, c.last_name, c.email, c.phone, c.consent_email_at, c.consent_sms_at, r.product_id,
     p.name AS product_name, r.quantity, r.state, r.note, r.created_at, r.supplier_order_id, r.set_aside_at,
     r.arrived_at, r.notified_at, r.closed_at, r.order_id
     FROM reservations r JOIN customers c ON c.id = r.customer_id JOIN products p ON p.id = r.product_id

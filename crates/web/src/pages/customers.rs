@@ -110,7 +110,7 @@ struct CustomerPage {
 
 impl CustomerPage {
     fn reservation_state(&self, s: &guichet_domain::reservation::ReservationState) -> String {
-        self.tr.t(&format!("reservation-state-{}", s.as_str()))
+        super::reservations::state_label(&self.tr, *s)
     }
     fn custom_value(&self, f: &guichet_store::customer_fields::CustomerField) -> String {
         self.form

@@ -32,7 +32,8 @@ fn status_of(errors: &FieldErrors) -> StatusCode {
     }
 }
 
-fn state_label(tr: &Tr, s: guichet_domain::reservation::ReservationState) -> String {
+/// A reservation's state as lists show it (here and on the customer's page).
+pub(super) fn state_label(tr: &Tr, s: guichet_domain::reservation::ReservationState) -> String {
     tr.t(&format!("reservation-state-{}", s.as_str()))
 }
 

@@ -192,22 +192,7 @@ async fn group(
     let org = super::organization_name(state, ctx.tenant).await?;
     let now = guichet_store::now_micros();
     let mut out: Vec<CustomerOrders> = Vec::new();
-    let mut consents = std::collections::HashMap::new();
     for r in reservations {
-        if !consents.contains_key(&r.customer_id) {
-            let id = r.customer_id;
-            let tenant = ctx.tenant;
-            let c = state
-                .store
-                .read(|tx| {
-                    Box::pin(async move { guichet_store::customers::get(tx, tenant, id).await })
-                })
-                .await?;
-            consents.insert(
-                id,
-                (c.consent_email_at.is_some(), c.consent_sms_at.is_some()),
-            );
-        }
         let old = rules::is_old(r.created_at, now);
         match out.iter_mut().find(|g| g.customer_id == r.customer_id) {
             Some(g) => {
@@ -249,7 +234,10 @@ async fn group(
             .unwrap_or_else(|| g.customer_name.clone());
         g.subject = subject.clone();
         g.message = rules::render(&body, &first, &org, &ready);
-        let (email_ok, sms_ok) = consents.get(&g.customer_id).copied().unwrap_or_default();
+        let (email_ok, sms_ok) = (
+            g.reservations[0].consent_email,
+            g.reservations[0].consent_sms,
+        );
         g.mailto = g
             .email
             .as_deref()
