@@ -507,6 +507,7 @@ async fn seed_sales(store: &Store, tenant: guichet_store::Tenant) -> anyhow::Res
                     })
                     .into_iter()
                     .collect(),
+                deposits_used: Vec::new(),
                 lines,
                 names: Default::default(),
             };

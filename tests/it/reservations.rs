@@ -639,3 +639,307 @@ async fn the_ready_email_goes_through_smtp_with_consent_only() {
     assert_eq!(p["code"], "mail_not_configured");
     plain.stop().await;
 }
+
+/// A special order with a deposit (issue 6 §11): the deposit is its own order, at the goods'
+/// VAT rate; the sale of the goods deducts it, so the two orders' VAT is the goods' VAT to
+/// the cent; a deposit is used once; cancelling that sale gives the customer their
+/// reservation and deposit back; archiving gives the deposit back as store credit.
+#[tokio::test]
+async fn special_order_with_a_deposit() {
+    let app = spawn().await;
+    let a = org(&app, "Librairie A", "a").await;
+    let key = api_key(&app, &a, "manager").await;
+    let seller = api_key(&app, &a, "seller").await;
+    let (get, post) = (reqwest::Method::GET, reqwest::Method::POST);
+    let rates = ok(&app, &key, get.clone(), "/api/v1/vat-rates", None).await;
+    let rate = rates
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rate_basis_points"] == 600)
+        .unwrap()["id"]
+        .clone();
+    let atlas = ok(
+        &app,
+        &key,
+        post.clone(),
+        "/api/v1/products",
+        Some(json!({"name": "Atlas des grottes", "price": "30,00",
+        "vat_rate_id": rate, "sale_pos": true, "stock_managed": true, "initial_stock": "0"})),
+    )
+    .await;
+    let elise = ok(
+        &app,
+        &seller,
+        post.clone(),
+        "/api/v1/customers",
+        Some(json!({"first_name": "Élise", "last_name": "Dubois"})),
+    )
+    .await;
+    let cid = elise["id"].as_str().unwrap().to_owned();
+    let register = ok(&app, &key, get.clone(), "/api/v1/registers", None).await[0]["id"].clone();
+    let r = ok(
+        &app,
+        &seller,
+        post.clone(),
+        "/api/v1/reservations",
+        Some(json!({"customer_id": cid, "product": "Atlas des grottes"})),
+    )
+    .await;
+    assert_eq!(r["state"], "waiting");
+    let rid = r["id"].as_str().unwrap().to_owned();
+    let deposit_path = format!("/api/v1/reservations/{rid}/deposit");
+    let deposit = |amount: &str, method: &str| json!({"register_id": register, "amount": amount, "method": method});
+
+    // Bad deposits are refused on their field, and nothing is written.
+    for (body, field, code) in [
+        (deposit("0", "cash"), "amount", "amount_not_positive"),
+        (
+            deposit("30,01", "cash"),
+            "amount",
+            "deposit_more_than_price",
+        ),
+        (deposit("dix", "cash"), "amount", "not_a_number"),
+        (deposit("10,00", "bitcoin"), "method", "unknown_method"),
+        (
+            json!({"register_id": "nope", "amount": "10,00", "method": "cash"}),
+            "register_id",
+            "unknown_register",
+        ),
+        (
+            json!({"register_id": register, "amount": "10,00", "method": "cash", "tendered": "5,00"}),
+            "tendered",
+            "less_than_due",
+        ),
+    ] {
+        let p = problem(
+            call(&app, &seller, post.clone(), &deposit_path, Some(body)).await,
+            422,
+        )
+        .await;
+        assert_eq!(
+            (
+                p["errors"][0]["field"].as_str(),
+                p["errors"][0]["code"].as_str()
+            ),
+            (Some(field), Some(code)),
+            "{p}"
+        );
+    }
+
+    // 10,00 in cash, 20,00 handed over: an order of its own, VAT 0,57 at 6 %, 10,00 change.
+    let r = call(&app, &seller, post.clone(), &deposit_path,
+        Some(json!({"register_id": register, "amount": "10,00", "method": "cash", "tendered": "20,00"}))).await;
+    assert_eq!(r.status(), 201);
+    let r: Value = r.json().await.unwrap();
+    assert_eq!(r["deposit_cents"], 1000);
+    assert_eq!(r["deposit_vat_rate_bp"], 600);
+    let deposit_order = r["deposit_order_id"].as_str().unwrap().to_owned();
+    assert!(r["deposit_order_number"].as_str().unwrap().starts_with('P'));
+    let o = ok(
+        &app,
+        &key,
+        get.clone(),
+        &format!("/api/v1/orders/{deposit_order}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (o["total_cents"].as_i64(), o["vat_cents"].as_i64()),
+        (Some(1000), Some(57))
+    );
+    assert_eq!(o["state"], "confirmed");
+    assert_eq!(o["customer_id"], elise["id"]);
+    assert_eq!(o["lines"][0]["kind"], "deposit");
+    assert_eq!(o["payments"][0]["change_cents"], 1000);
+    assert_eq!(
+        stock(&app, &key, &atlas["id"]).await,
+        0,
+        "a deposit takes no stock"
+    );
+    let p = problem(
+        call(
+            &app,
+            &seller,
+            post.clone(),
+            &deposit_path,
+            Some(deposit("5,00", "cash")),
+        )
+        .await,
+        409,
+    )
+    .await;
+    assert_eq!(p["code"], "deposit_taken");
+
+    // The book arrives and is set aside for Élise.
+    let so = ok(
+        &app,
+        &key,
+        post.clone(),
+        "/api/v1/supplier-orders",
+        Some(json!({"supplier": "Dilicom",
+        "lines": [{"product_id": atlas["id"], "quantity": "1"}]})),
+    )
+    .await;
+    ok(
+        &app,
+        &key,
+        post.clone(),
+        &format!(
+            "/api/v1/supplier-orders/{}/receive",
+            so["id"].as_str().unwrap()
+        ),
+        Some(json!({"received": {}})),
+    )
+    .await;
+    let open = ok(
+        &app,
+        &seller,
+        get.clone(),
+        &format!("/api/v1/reservations?customer_id={cid}"),
+        None,
+    )
+    .await;
+    assert_eq!(open[0]["reservations"][0]["state"], "set_aside");
+
+    // The sale of the book to her deducts the deposit: 30,00 − 10,00, VAT 1,70 − 0,57.
+    let sale = |payments: Value| {
+        json!({"register_id": register, "customer_id": cid,
+        "lines": [{"product_id": atlas["id"], "quantity": 1}], "payments": payments})
+    };
+    let preview = ok(
+        &app,
+        &seller,
+        post.clone(),
+        "/api/v1/orders/preview",
+        Some(sale(json!([]))),
+    )
+    .await;
+    assert_eq!(preview["lines"].as_array().unwrap().len(), 2, "{preview}");
+    assert_eq!(preview["lines"][1]["total_cents"], -1000);
+    assert!(
+        preview["lines"][1]["label"]
+            .as_str()
+            .unwrap()
+            .contains("Atlas des grottes")
+    );
+    assert_eq!(
+        (
+            preview["totals"]["gross_cents"].as_i64(),
+            preview["totals"]["vat_cents"].as_i64()
+        ),
+        (Some(2000), Some(113))
+    );
+    assert_eq!(57 + 113, 170, "the VAT of 30,00 at 6 %");
+    // Priced under the deposit, the sale is refused rather than giving money back unseen.
+    let p = problem(call(&app, &key, post.clone(), "/api/v1/orders/preview", Some(json!({"register_id": register, "customer_id": cid,
+        "lines": [{"product_id": atlas["id"], "quantity": 1, "unit_price": "5,00", "price_reason": "abîmé"}]}))).await, 422).await;
+    assert_eq!(p["errors"][0]["code"], "deposit_exceeds_sale", "{p}");
+    let r = call(
+        &app,
+        &seller,
+        post.clone(),
+        "/api/v1/orders",
+        Some(sale(json!([{"method": "cash", "amount": "20,00"}]))),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let sold: Value = r.json().await.unwrap();
+    assert_eq!(
+        (sold["total_cents"].as_i64(), sold["vat_cents"].as_i64()),
+        (Some(2000), Some(113))
+    );
+    assert_eq!(sold["state"], "confirmed");
+    assert_eq!(
+        (
+            sold["lines"][0]["paid_cents"].as_i64(),
+            sold["lines"][1]["paid_cents"].as_i64()
+        ),
+        (Some(2000), Some(0))
+    );
+    assert_eq!(stock(&app, &key, &atlas["id"]).await, 0);
+    let open = ok(
+        &app,
+        &seller,
+        get.clone(),
+        &format!("/api/v1/reservations?customer_id={cid}"),
+        None,
+    )
+    .await;
+    assert!(open.as_array().unwrap().is_empty(), "{open}");
+    // The deposit is used: its order cannot be cancelled while the sale stands.
+    let p = problem(
+        call(
+            &app,
+            &key,
+            post.clone(),
+            &format!("/api/v1/orders/{deposit_order}/cancel"),
+            Some(json!({"reason": "test"})),
+        )
+        .await,
+        409,
+    )
+    .await;
+    assert_eq!(p["code"], "deposit_used");
+
+    // The sale cancelled: the book is hers again, set aside, with her deposit unused.
+    let sid = sold["id"].as_str().unwrap();
+    ok(
+        &app,
+        &key,
+        post.clone(),
+        &format!("/api/v1/orders/{sid}/cancel"),
+        Some(
+            json!({"reason": "Erreur de caisse", "refund": {"method": "cash", "amount": "20,00"}}),
+        ),
+    )
+    .await;
+    let open = ok(
+        &app,
+        &seller,
+        get.clone(),
+        &format!("/api/v1/reservations?customer_id={cid}"),
+        None,
+    )
+    .await;
+    let again = &open[0]["reservations"][0];
+    assert_eq!(again["state"], "set_aside", "{open}");
+    assert_eq!(again["deposit_cents"], 1000);
+    assert!(again["deposit_used_order_id"].is_null());
+    assert_eq!(stock(&app, &key, &atlas["id"]).await, 0, "set aside again");
+
+    // Archived: the deposit comes back as store credit (a manager's decision), the book to stock.
+    let archive = format!("/api/v1/reservations/{rid}/archive");
+    let p = problem(call(&app, &seller, post.clone(), &archive, None).await, 403).await;
+    assert_eq!(p["code"], "forbidden");
+    let p = problem(call(&app, &key, post.clone(), &archive, None).await, 422).await;
+    assert_eq!(p["errors"][0]["field"], "refund_method");
+    let r = ok(
+        &app,
+        &key,
+        post.clone(),
+        &format!("{archive}?refund_method=store_credit"),
+        None,
+    )
+    .await;
+    assert_eq!(r["state"], "archived");
+    assert_eq!(stock(&app, &key, &atlas["id"]).await, 1);
+    let o = ok(
+        &app,
+        &key,
+        get.clone(),
+        &format!("/api/v1/orders/{deposit_order}"),
+        None,
+    )
+    .await;
+    assert_eq!(o["state"], "cancelled");
+    let file = ok(
+        &app,
+        &key,
+        get.clone(),
+        &format!("/api/v1/customers/{cid}"),
+        None,
+    )
+    .await;
+    assert_eq!(file["account"]["credit_cents"], 1000, "{}", file["account"]);
+}

@@ -271,13 +271,15 @@ pub fn totals(lines: &[(i64, u32)]) -> Totals {
 }
 
 /// Shares `total` among parts in proportion to `weights` (largest remainder, ties to the
-/// earlier part): the shares always add up to `total` exactly.
+/// earlier part): the shares always add up to `total` exactly. A negative weight (a deposit
+/// deducted at the sale) takes a negative share, as long as the weights add up to more
+/// than zero; otherwise the first part takes it all.
 pub fn share_out(total: i64, weights: &[i64]) -> Vec<i64> {
-    let sum: i128 = weights.iter().map(|w| i128::from((*w).max(0))).sum();
+    let sum: i128 = weights.iter().map(|w| i128::from(*w)).sum();
     if weights.is_empty() {
         return Vec::new();
     }
-    if sum == 0 {
+    if sum <= 0 {
         let mut out = vec![0; weights.len()];
         out[0] = total;
         return out;
@@ -287,7 +289,7 @@ pub fn share_out(total: i64, weights: &[i64]) -> Vec<i64> {
         .iter()
         .enumerate()
         .map(|(i, w)| {
-            let n = t * i128::from((*w).max(0));
+            let n = t * i128::from(*w);
             (i, n.div_euclid(sum), n.rem_euclid(sum))
         })
         .collect();
@@ -306,6 +308,35 @@ pub fn share_out(total: i64, weights: &[i64]) -> Vec<i64> {
         .into_iter()
         .map(|s| i64::try_from(s.1).unwrap_or(0))
         .collect()
+}
+
+/// What each line can be paid, for lines given as (VAT-included amount, VAT rate in basis
+/// points). A negative line — a deposit, already paid on its own order, deducted from the
+/// goods it was paid for — is paid nothing; it lowers what the lines of its VAT rate can be
+/// paid, from the last one back. The result adds up to the order's total whenever no rate
+/// comes to less than zero (which the sale refuses: `deposit_exceeds_sale`).
+pub fn payable(lines: &[(i64, u32)]) -> Vec<i64> {
+    let mut out: Vec<i64> = lines.iter().map(|l| l.0.max(0)).collect();
+    for (i, (amount, rate)) in lines.iter().enumerate() {
+        let mut left = (-amount).max(0);
+        for j in (0..lines.len()).rev() {
+            if left == 0 {
+                break;
+            }
+            if j != i && lines[j].1 == *rate {
+                let take = left.min(out[j]);
+                out[j] -= take;
+                left -= take;
+            }
+        }
+    }
+    out
+}
+
+/// Whether every VAT rate of the lines still comes to zero or more: a deposit deducted
+/// cannot be more than the goods of its rate in the sale.
+pub fn deductions_fit(lines: &[(i64, u32)]) -> bool {
+    totals(lines).by_rate.iter().all(|r| r.gross_cents >= 0)
 }
 
 /// Allocates a payment to the order's lines in line order, each line taking what it still
@@ -374,6 +405,25 @@ mod tests {
     }
 
     #[test]
+    fn a_deposit_and_its_deduction_come_to_the_goods_vat() {
+        // A book at 30,00 € and 6 %: 10,00 € deposit when ordered (VAT 0,57), then the sale
+        // of the book with the deposit deducted: 30,00 − 10,00 = 20,00 € (VAT 1,13). Together
+        // 1,70 €, the VAT of 30,00 €.
+        assert_eq!(totals(&[(1000, 600)]).vat_cents, 57);
+        let sale = totals(&[(3000, 600), (-1000, 600)]);
+        assert_eq!((sale.gross_cents, sale.vat_cents), (2000, 113));
+        assert_eq!(sale.line_vat_cents, vec![170, -57]);
+        assert_eq!(totals(&[(3000, 600)]).vat_cents, 57 + 113);
+        // The deduction is paid nothing; the book is paid what the sale still asks.
+        assert_eq!(
+            payable(&[(500, 2100), (3000, 600), (-1000, 600)]),
+            vec![500, 2000, 0]
+        );
+        assert!(deductions_fit(&[(3000, 600), (-1000, 600)]));
+        assert!(!deductions_fit(&[(3000, 2100), (-1000, 600)]));
+    }
+
+    #[test]
     fn cash_gives_change_other_methods_refuse_overpayment() {
         assert_eq!(tender(PaymentMethod::Cash, 2000, 1350), Some((1350, 650)));
         assert_eq!(tender(PaymentMethod::Bancontact, 2000, 1350), None);
@@ -412,6 +462,19 @@ mod tests {
             for (vat, (gross, _)) in t.line_vat_cents.iter().zip(&lines) {
                 prop_assert!(*vat >= 0 && vat <= gross);
             }
+        }
+
+        #[test]
+        fn payable_adds_up_to_the_total(goods in proptest::collection::vec((0i64..100_000, prop_oneof![Just(600u32), Just(2100)]), 1..10), cut in 0.0f64..1.0) {
+            // A deduction of a share of the 6 % goods, as a sale with a deposit has.
+            let six: i64 = goods.iter().filter(|g| g.1 == 600).map(|g| g.0).sum();
+            let mut lines = goods.clone();
+            lines.push((-((six as f64 * cut) as i64), 600));
+            let p = payable(&lines);
+            prop_assert_eq!(p.iter().sum::<i64>(), totals(&lines).gross_cents);
+            prop_assert!(p.iter().all(|x| *x >= 0));
+            let t = totals(&lines);
+            prop_assert_eq!(t.line_vat_cents.iter().sum::<i64>(), t.vat_cents);
         }
 
         #[test]

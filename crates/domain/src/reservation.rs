@@ -48,6 +48,53 @@ pub fn is_old(created_at: i64, now: i64) -> bool {
     now.saturating_sub(created_at) > OLD_RESERVATION_DAYS * 86_400 * 1_000_000
 }
 
+/// How a sale of `quantity` of a product consumes the customer's set-aside reservations of
+/// it (their quantities, oldest first): each takes what is left of the sale, up to its own
+/// quantity. A reservation taken whole is sold; one taken in part keeps the rest, and its
+/// deposit with it.
+pub fn consumed(held: &[i64], mut quantity: i64) -> Vec<i64> {
+    held.iter()
+        .map(|r| {
+            let taken = quantity.clamp(0, (*r).max(0));
+            quantity -= taken;
+            taken
+        })
+        .collect()
+}
+
+/// Why a deposit cannot be taken on a reservation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum DepositError {
+    #[error("a deposit must be more than zero")]
+    NotPositive,
+    #[error("a deposit cannot be more than the goods' price")]
+    MoreThanPrice,
+}
+
+impl crate::validation::ErrorCode for DepositError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::NotPositive => "amount_not_positive",
+            Self::MoreThanPrice => "deposit_more_than_price",
+        }
+    }
+}
+
+/// A deposit on `quantity` items at `unit_price_cents`: more than zero, at most their price.
+pub fn check_deposit(
+    deposit: i64,
+    unit_price_cents: i64,
+    quantity: i64,
+) -> Result<i64, DepositError> {
+    if deposit <= 0 {
+        return Err(DepositError::NotPositive);
+    }
+    if i128::from(deposit) > i128::from(unit_price_cents) * i128::from(quantity) {
+        return Err(DepositError::MoreThanPrice);
+    }
+    Ok(deposit)
+}
+
 /// How many to order for a product under its minimum stock: back up to the minimum, at
 /// least one.
 pub fn to_reorder(stock: i64, minimum: i64) -> i64 {
@@ -107,6 +154,24 @@ mod tests {
         let day = 86_400 * 1_000_000;
         assert!(!is_old(0, 14 * day));
         assert!(is_old(0, 14 * day + 1));
+    }
+
+    #[test]
+    fn a_sale_consumes_the_oldest_reservations_first() {
+        assert_eq!(consumed(&[1, 2, 1], 2), vec![1, 1, 0]);
+        assert_eq!(consumed(&[1, 2], 5), vec![1, 2]);
+        assert_eq!(consumed(&[3], 0), vec![0]);
+    }
+
+    #[test]
+    fn deposits_are_within_the_price() {
+        assert_eq!(check_deposit(1000, 3000, 1), Ok(1000));
+        assert_eq!(check_deposit(6000, 3000, 2), Ok(6000));
+        assert_eq!(check_deposit(0, 3000, 1), Err(DepositError::NotPositive));
+        assert_eq!(
+            check_deposit(3001, 3000, 1),
+            Err(DepositError::MoreThanPrice)
+        );
     }
 
     #[test]

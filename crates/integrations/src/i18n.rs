@@ -100,6 +100,9 @@ mod tests {
                             ("inviter", "x".into()),
                             ("created", "1".into()),
                             ("updated", "1".into()),
+                            ("product", "x".into()),
+                            ("number", "x".into()),
+                            ("quantity", "1".into()),
                         ],
                     );
                     try_t(lang, k).is_none()

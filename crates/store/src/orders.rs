@@ -24,6 +24,9 @@ pub enum LineKind {
     TicketType,
     Extra,
     Product,
+    /// A deposit on goods not sold yet (a special order): paid on its own order, at the
+    /// goods' VAT rate; deducted, negative, from the sale of the goods.
+    Deposit,
 }
 
 impl LineKind {
@@ -32,6 +35,7 @@ impl LineKind {
             Self::TicketType => "ticket_type",
             Self::Extra => "extra",
             Self::Product => "product",
+            Self::Deposit => "deposit",
         }
     }
 
@@ -39,6 +43,7 @@ impl LineKind {
         match s {
             "ticket_type" => Self::TicketType,
             "extra" => Self::Extra,
+            "deposit" => Self::Deposit,
             _ => Self::Product,
         }
     }
@@ -111,6 +116,9 @@ pub struct NewOrder {
     /// When it was made (microseconds); now, except when importing or seeding history.
     pub at: i64,
     pub payments: Vec<NewPayment>,
+    /// The reservations whose deposit a deposit line deducts, with that deposit: each must be
+    /// sold whole by this sale ([`crate::reservations`]).
+    pub deposits_used: Vec<(Uuid, i64)>,
     /// Names the created order is answered with (display only: the rows store the ids).
     pub names: Names,
 }
@@ -272,6 +280,7 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
         (id, o.customer_id),
     )
     .await?;
+    crate::reservations::use_deposits(tx, tenant, id, &o.deposits_used).await?;
     let mut entries = vec![order_entry(
         id,
         &number,
@@ -507,7 +516,7 @@ async fn insert_lines(
                 let (ticket, extra) = match l.kind {
                     LineKind::TicketType => (l.item_id.map(|i| i.0), None),
                     LineKind::Extra => (None, l.item_id.map(|i| i.0)),
-                    LineKind::Product => (None, None),
+                    LineKind::Product | LineKind::Deposit => (None, None),
                 };
                 q = q
                     .bind(stored.id.0)
@@ -921,7 +930,15 @@ fn allocate_payments<'p>(
             return Err(StoreError::Invalid("amount".into(), "amount_zero"));
         }
         let room: Vec<i64> = if p.amount_cents > 0 {
-            lines.iter().map(|l| l.total_cents - l.paid_cents).collect()
+            let amounts: Vec<(i64, u32)> = lines
+                .iter()
+                .map(|l| (l.total_cents, l.vat_rate_basis_points))
+                .collect();
+            guichet_domain::order::payable(&amounts)
+                .iter()
+                .zip(lines.iter())
+                .map(|(payable, l)| payable - l.paid_cents)
+                .collect()
         } else {
             lines.iter().map(|l| l.paid_cents).collect()
         };
@@ -1163,6 +1180,7 @@ pub async fn cancel(
     for l in &limits {
         give_back(tx, tenant, l, &number, by).await?;
     }
+    crate::reservations::on_order_cancelled(tx, tenant, id, by).await?;
     let entry = journal::Entry {
         kind: "cancellation",
         order_id: Some(id.0),

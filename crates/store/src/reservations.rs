@@ -7,7 +7,7 @@
 //! (released, then sold like any other).
 
 use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
-use guichet_domain::reservation::{ReservationState, to_reorder};
+use guichet_domain::reservation::{ReservationState, consumed, to_reorder};
 use guichet_domain::shop::MovementKind;
 use guichet_domain::{CustomerId, OrderId, ProductId, UserId};
 use serde::Serialize;
@@ -37,6 +37,21 @@ pub struct Reservation {
     pub notified_at: Option<i64>,
     pub closed_at: Option<i64>,
     pub order_id: Option<Uuid>,
+    /// A deposit paid on it (a special order), 0 when none; paid on its own order, at the
+    /// goods' VAT rate then.
+    pub deposit_cents: i64,
+    pub deposit_vat_rate_bp: u32,
+    pub deposit_order_id: Option<Uuid>,
+    pub deposit_order_number: Option<String>,
+    /// The sale that deducted the deposit.
+    pub deposit_used_order_id: Option<Uuid>,
+}
+
+impl Reservation {
+    /// A deposit paid and not yet deducted from a sale.
+    pub fn deposit_open(&self) -> bool {
+        self.deposit_cents > 0 && self.deposit_used_order_id.is_none()
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -61,6 +76,11 @@ struct Row {
     notified_at: Option<i64>,
     closed_at: Option<i64>,
     order_id: Option<Uuid>,
+    deposit_cents: i64,
+    deposit_vat_rate_bp: i32,
+    deposit_order_id: Option<Uuid>,
+    deposit_order_number: Option<String>,
+    deposit_used_order_id: Option<Uuid>,
 }
 
 impl From<Row> for Reservation {
@@ -89,14 +109,21 @@ impl From<Row> for Reservation {
             notified_at: r.notified_at,
             closed_at: r.closed_at,
             order_id: r.order_id,
+            deposit_cents: r.deposit_cents,
+            deposit_vat_rate_bp: u32::try_from(r.deposit_vat_rate_bp).unwrap_or(0),
+            deposit_order_id: r.deposit_order_id,
+            deposit_order_number: r.deposit_order_number,
+            deposit_used_order_id: r.deposit_used_order_id,
         }
     }
 }
 
 const SELECT: &str = "SELECT r.id, r.customer_id, c.first_name, c.last_name, c.email, c.phone, c.consent_email_at, c.consent_sms_at, r.product_id,
     p.name AS product_name, r.quantity, r.state, r.note, r.created_at, r.supplier_order_id, r.set_aside_at,
-    r.arrived_at, r.notified_at, r.closed_at, r.order_id
+    r.arrived_at, r.notified_at, r.closed_at, r.order_id, r.deposit_cents, r.deposit_vat_rate_bp, r.deposit_order_id,
+    d.number AS deposit_order_number, r.deposit_used_order_id
     FROM reservations r JOIN customers c ON c.id = r.customer_id JOIN products p ON p.id = r.product_id
+    LEFT JOIN orders d ON d.id = r.deposit_order_id
     WHERE r.organization_id = $1";
 
 async fn fetch(
@@ -287,7 +314,7 @@ pub(crate) async fn consume_for_sale(
     tenant: Tenant,
     customer: CustomerId,
     product: ProductId,
-    mut quantity: i64,
+    quantity: i64,
     order: OrderId,
     by: Option<UserId>,
 ) -> Result<()> {
@@ -298,12 +325,15 @@ pub(crate) async fn consume_for_sale(
         Some(customer.0),
     )
     .await?;
-    for r in held.into_iter().filter(|r| r.product_id == product) {
-        if quantity == 0 {
-            break;
+    let held: Vec<Reservation> = held
+        .into_iter()
+        .filter(|r| r.product_id == product)
+        .collect();
+    let quantities: Vec<i64> = held.iter().map(|r| r.quantity).collect();
+    for (r, taken) in held.iter().zip(consumed(&quantities, quantity)) {
+        if taken == 0 {
+            continue;
         }
-        let taken = quantity.min(r.quantity);
-        quantity -= taken;
         release(
             tx,
             tenant,
@@ -323,6 +353,102 @@ pub(crate) async fn consume_for_sale(
                 "UPDATE reservations SET quantity = quantity - $3 WHERE organization_id = $1 AND id = $2")
                 .bind(tenant.id().0).bind(r.id).bind(taken).execute(c).await?.rows_affected());
         }
+    }
+    Ok(())
+}
+
+/// The deposits a sale deducts, as (reservation, deposit): each reservation must have been
+/// sold whole by this very sale, with that deposit still unused — else the sale is refused
+/// (`reservation_changed`: another sale or an archive came first). Called in the sale's
+/// transaction, after its reservations are consumed.
+pub(crate) async fn use_deposits(
+    tx: &mut Tx,
+    tenant: Tenant,
+    order: OrderId,
+    deposits: &[(Uuid, i64)],
+) -> Result<()> {
+    for (id, cents) in deposits {
+        let n = on_tx!(tx, c => sqlx::query(
+            "UPDATE reservations SET deposit_used_order_id = $3 WHERE organization_id = $1 AND id = $2
+             AND state = 'sold' AND order_id = $3 AND deposit_used_order_id IS NULL AND deposit_cents = $4")
+            .bind(tenant.id().0).bind(id).bind(order.0).bind(cents).execute(c).await?.rows_affected());
+        if n != 1 {
+            return Err(StoreError::Refused("reservation_changed"));
+        }
+    }
+    Ok(())
+}
+
+/// Records the deposit paid on an open reservation (its order is written in the same
+/// transaction). One deposit per reservation.
+pub async fn record_deposit(
+    tx: &mut Tx,
+    tenant: Tenant,
+    id: Uuid,
+    order: OrderId,
+    cents: i64,
+    vat_rate_bp: u32,
+) -> Result<Reservation> {
+    let n = on_tx!(tx, c => sqlx::query(
+        "UPDATE reservations SET deposit_cents = $4, deposit_vat_rate_bp = $5, deposit_order_id = $3
+         WHERE organization_id = $1 AND id = $2 AND state IN ('waiting', 'set_aside') AND deposit_order_id IS NULL")
+        .bind(tenant.id().0).bind(id).bind(order.0).bind(cents).bind(i64::from(vat_rate_bp))
+        .execute(c).await?.rows_affected());
+    if n != 1 {
+        return Err(StoreError::Refused("deposit_taken"));
+    }
+    get(tx, tenant, id).await
+}
+
+/// An order is being cancelled: the reservations its sale consumed whole are the customer's
+/// again (set aside when the stock given back allows, else waiting), their deposit unused;
+/// and if it was a deposit's own order, that deposit is gone — refused once a sale has
+/// deducted it (`deposit_used`: cancel that sale first). Called after stock is given back.
+pub(crate) async fn on_order_cancelled(
+    tx: &mut Tx,
+    tenant: Tenant,
+    order: OrderId,
+    by: Option<UserId>,
+) -> Result<()> {
+    let used: Option<Uuid> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT id FROM reservations WHERE organization_id = $1 AND deposit_order_id = $2
+         AND deposit_used_order_id IS NOT NULL")
+        .bind(tenant.id().0).bind(order.0).fetch_optional(c).await?);
+    if used.is_some() {
+        return Err(StoreError::Refused("deposit_used"));
+    }
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE reservations SET deposit_cents = 0, deposit_vat_rate_bp = 0, deposit_order_id = NULL
+         WHERE organization_id = $1 AND deposit_order_id = $2")
+        .bind(tenant.id().0).bind(order.0).execute(c).await?.rows_affected());
+    let sold = fetch(
+        tx,
+        tenant,
+        "AND r.state = 'sold' AND r.order_id = $2",
+        Some(order.0),
+    )
+    .await?;
+    for r in sold {
+        let held = set_aside(
+            tx,
+            tenant,
+            r.product_id,
+            r.quantity,
+            &format!("reservation_{}", r.id),
+            by,
+        )
+        .await?;
+        let state = if held {
+            ReservationState::SetAside
+        } else {
+            ReservationState::Waiting
+        };
+        on_tx!(tx, c => sqlx::query(
+            "UPDATE reservations SET state = $3, order_id = NULL, closed_at = NULL, deposit_used_order_id = NULL,
+             set_aside_at = CASE WHEN $4 THEN set_aside_at ELSE NULL END
+             WHERE organization_id = $1 AND id = $2")
+            .bind(tenant.id().0).bind(r.id).bind(state.as_str()).bind(held)
+            .execute(c).await?.rows_affected());
     }
     Ok(())
 }

@@ -251,6 +251,13 @@
       tr.appendChild(act);
       tb.appendChild(tr);
     });
+    // Lines the server adds: a customer's deposit deducted from the goods it was paid for.
+    priced.slice(state.lines.length).forEach((p) => {
+      const tr = el("tr", { class: "added-line" });
+      tr.append(el("td", {}, p.label), el("td", { class: "num" }, String(p.quantity)), el("td", { class: "num" }, money(p.unit_price_cents)),
+        el("td", { class: "num" }, money(p.vat_cents)), el("td", { class: "num" }, money(p.total_cents)), el("td", {}));
+      tb.appendChild(tr);
+    });
     const t = state.preview ? state.preview.totals : { gross_cents: 0, vat_cents: 0 };
     $("#total").textContent = money(t.gross_cents);
     $("#total-vat").textContent = money(t.vat_cents);

@@ -155,6 +155,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         )
         .routes(routes!(reservations::create, reservations::list))
         .routes(routes!(reservations::archive))
+        .routes(routes!(reservations::deposit))
         .routes(routes!(reservations::notify))
         .routes(routes!(reservations::order_list))
         .routes(routes!(

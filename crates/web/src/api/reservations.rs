@@ -6,7 +6,8 @@ use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
 use crate::services::reservations::{
-    self as service, CustomerOrders, ReservationInput, SupplierOrderInput,
+    self as service, ArchiveInput, CustomerOrders, DepositInput, ReservationInput,
+    SupplierOrderInput,
 };
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -78,16 +79,40 @@ pub async fn notify(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Archives a reservation; a set-aside item goes back to stock.
-#[utoipa::path(post, path = "/api/v1/reservations/{id}/archive", tag = "customers", params(("id" = String, Path)),
-    responses((status = 200, body = Reservation), (status = 404, body = Problem), (status = 409, body = Problem)))]
+/// Archives a reservation; a set-aside item goes back to stock. With an unused deposit,
+/// `refund_method` says what becomes of it: `store_credit` keeps it as the customer's credit,
+/// another method refunds it (its order is cancelled: managers and admins).
+#[utoipa::path(post, path = "/api/v1/reservations/{id}/archive", tag = "customers",
+    params(("id" = String, Path), ("refund_method" = Option<String>, Query)),
+    responses((status = 200, body = Reservation), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
 pub async fn archive(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     Path(raw): Path<String>,
+    Query(input): Query<ArchiveInput>,
 ) -> ApiResult<Reservation> {
     Ok(Json(
-        service::archive(&state, &ctx, id::<Uuid>(&raw)?).await?,
+        service::archive(&state, &ctx, id::<Uuid>(&raw)?, &input).await?,
+    ))
+}
+
+/// Takes a deposit on an open reservation (a special order): an order of its own with one
+/// `deposit` line at the goods' VAT rate, paid now at the register named. The sale that
+/// takes the reserved goods deducts it. `409 deposit_taken`, `reservation_closed`.
+#[utoipa::path(post, path = "/api/v1/reservations/{id}/deposit", tag = "customers", params(("id" = String, Path)),
+    request_body = DepositInput,
+    responses((status = 201, body = Reservation), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn deposit(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<DepositInput>,
+) -> Result<(StatusCode, Json<Reservation>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service::take_deposit(&state, &ctx, id::<Uuid>(&raw)?, &input).await?),
     ))
 }
 

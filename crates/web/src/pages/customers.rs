@@ -106,9 +106,15 @@ struct CustomerPage {
     types: Vec<guichet_store::customer_types::CustomerType>,
     can_manage: bool,
     fields: Vec<guichet_store::customer_fields::CustomerField>,
+    /// For a deposit on a reservation: where and how it is paid.
+    registers: Vec<guichet_store::registers::Register>,
+    methods: Vec<guichet_domain::order::PaymentMethod>,
 }
 
 impl CustomerPage {
+    fn method_label(&self, m: &guichet_domain::order::PaymentMethod) -> String {
+        self.tr.t(&format!("method-{}", m.as_str()))
+    }
     fn reservation_state(&self, s: &guichet_domain::reservation::ReservationState) -> String {
         super::reservations::state_label(&self.tr, *s)
     }
@@ -186,6 +192,15 @@ async fn customer_page(
             types: service::types(state, ctx).await.or_page(ctx)?,
             can_manage: ctx.can(Permission::ManageCustomers),
             fields: service::fields(state, ctx).await.or_page(ctx)?,
+            registers: crate::services::orders::selling_registers(state, ctx)
+                .await
+                .or_page(ctx)?,
+            methods: crate::services::orders::enabled_methods(state, ctx)
+                .await
+                .or_page(ctx)?
+                .into_iter()
+                .filter(|m| *m != guichet_domain::order::PaymentMethod::StoreCredit)
+                .collect(),
         },
     ))
 }

@@ -192,6 +192,10 @@ pub fn router() -> Router<AppState> {
             post(reservations::reserve),
         )
         .route(
+            "/marketing/customers/{id}/reservations/{reservation}/deposit",
+            post(reservations::deposit),
+        )
+        .route(
             "/marketing/customer-orders",
             get(reservations::customer_orders),
         )

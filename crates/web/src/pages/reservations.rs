@@ -9,7 +9,8 @@ use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
 use crate::services::reservations::{
-    self as service, CustomerOrders, ReservationInput, SupplierLineInput, SupplierOrderInput,
+    self as service, ArchiveInput, CustomerOrders, DepositInput, ReservationInput,
+    SupplierLineInput, SupplierOrderInput,
 };
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
@@ -59,6 +60,31 @@ pub async fn reserve(
     }
 }
 
+/// From the customer's page: a deposit on one of their reservations (`amount`, `method`,
+/// `register_id`). Errors show on that reservation's row.
+pub async fn deposit(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path((customer, id)): Path<(String, String)>,
+    axum::Form(form): axum::Form<DepositInput>,
+) -> Result<Response, PageError> {
+    let customer: CustomerId = parse_id(&customer, &ctx)?;
+    let id: Uuid = parse_id(&id, &ctx)?;
+    match service::take_deposit(&state, &ctx, id, &form).await {
+        Ok(_) => Ok(done(
+            &format!("/marketing/customers/{customer}"),
+            "reservation-deposit",
+        )),
+        Err(e) => {
+            let mut errors = FieldErrors::new();
+            if let Some(first) = form_errors(e, &ctx)?.0.first() {
+                errors.add(&format!("deposit.{id}"), &first.code);
+            }
+            super::customers::page_with_reservation_errors(&state, &ctx, customer, errors).await
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "customer_orders.html")]
 struct OrdersPage {
@@ -74,9 +100,15 @@ struct OrdersPage {
     can_send: bool,
     /// E-mails queued and not sent yet.
     pending_emails: i64,
+    /// How an unused deposit can be given back when its reservation is archived (store
+    /// credit first), for those who may cancel its order.
+    refund_methods: Vec<guichet_domain::order::PaymentMethod>,
 }
 
 impl OrdersPage {
+    fn method_label(&self, m: &guichet_domain::order::PaymentMethod) -> String {
+        self.tr.t(&format!("method-{}", m.as_str()))
+    }
     fn state(&self, s: &guichet_domain::reservation::ReservationState) -> String {
         state_label(&self.tr, *s)
     }
@@ -123,6 +155,15 @@ async fn orders_page(
                     .map_err(crate::error::AppError::from)
                     .or_page(ctx)?
             },
+            refund_methods: if ctx.can(Permission::CancelOrder) {
+                let mut m = crate::services::orders::enabled_methods(state, ctx)
+                    .await
+                    .or_page(ctx)?;
+                m.sort_by_key(|m| *m != guichet_domain::order::PaymentMethod::StoreCredit);
+                m
+            } else {
+                Vec::new()
+            },
         },
     ))
 }
@@ -135,13 +176,15 @@ pub async fn customer_orders(
     orders_page(&state, &ctx, flash.key(), FieldErrors::new(), None).await
 }
 
+/// Archives a reservation; with an unused deposit, `refund_method` says how it is given back.
 pub async fn archive(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
     Path(id): Path<String>,
+    axum::Form(form): axum::Form<ArchiveInput>,
 ) -> Result<Response, PageError> {
     let id: Uuid = parse_id(&id, &ctx)?;
-    match service::archive(&state, &ctx, id).await {
+    match service::archive(&state, &ctx, id, &form).await {
         Ok(_) => Ok(done(ORDERS, "reservation-archived")),
         Err(e) => {
             let errors = form_errors(e, &ctx)?;

@@ -113,7 +113,7 @@ fn clean(s: &Option<String>) -> Option<String> {
 
 use super::zone;
 
-async fn zone_in(tx: &mut Tx, ctx: &Ctx) -> Result<jiff::tz::TimeZone, AppError> {
+pub(crate) async fn zone_in(tx: &mut Tx, ctx: &Ctx) -> Result<jiff::tz::TimeZone, AppError> {
     let name = guichet_store::organizations::get(tx, ctx.tenant)
         .await?
         .time_zone;
@@ -127,7 +127,7 @@ pub(crate) async fn register(state: &AppState, ctx: &Ctx, raw: &str) -> Result<R
     r
 }
 
-async fn register_in(tx: &mut Tx, ctx: &Ctx, raw: &str) -> Result<Register, AppError> {
+pub(crate) async fn register_in(tx: &mut Tx, ctx: &Ctx, raw: &str) -> Result<Register, AppError> {
     let Ok(id) = raw.trim().parse::<RegisterId>() else {
         return Err(AppError::field("register_id", "unknown_register"));
     };
@@ -162,7 +162,10 @@ pub async fn enabled_methods(state: &AppState, ctx: &Ctx) -> Result<Vec<PaymentM
     methods
 }
 
-async fn enabled_methods_in(tx: &mut Tx, ctx: &Ctx) -> Result<Vec<PaymentMethod>, AppError> {
+pub(crate) async fn enabled_methods_in(
+    tx: &mut Tx,
+    ctx: &Ctx,
+) -> Result<Vec<PaymentMethod>, AppError> {
     let off = orders::disabled_methods(tx, ctx.tenant).await?;
     Ok(PaymentMethod::ALL
         .into_iter()
@@ -221,7 +224,7 @@ pub async fn set_methods(state: &AppState, ctx: &Ctx, on: &[&str]) -> Result<(),
 /// Turns payment inputs into payments against `due`: method enabled and allowed on this
 /// register, amount positive, cash beyond what is due given back as change, anything else
 /// beyond it refused.
-fn payments(
+pub(crate) fn payments(
     inputs: &[PaymentInput],
     mut due: i64,
     enabled: &[PaymentMethod],
@@ -747,6 +750,8 @@ struct Cart {
     visit_date: Option<String>,
     visit_start: Option<i64>,
     payments: Vec<NewPayment>,
+    /// Reservations whose deposit the sale deducts.
+    deposits_used: Vec<(uuid::Uuid, i64)>,
 }
 
 /// Prices the cart from the catalogue, checks every rule that can be checked before the
@@ -832,6 +837,10 @@ async fn price_cart_in(tx: &mut Tx, ctx: &Ctx, input: &OrderInput) -> Result<Car
         _ => None,
     };
     let mut lines = priced.lines;
+    let deposits_used = match &customer {
+        Some(c) if !input.quote => deposit_deductions(tx, ctx, c.id, &mut lines, &mut e).await?,
+        _ => Vec::new(),
+    };
     let amounts: Vec<(i64, u32)> = lines
         .iter()
         .map(|l| (l.total_cents, l.vat_rate_bp))
@@ -867,7 +876,93 @@ async fn price_cart_in(tx: &mut Tx, ctx: &Ctx, input: &OrderInput) -> Result<Car
         visit_date: priced.visit_date,
         visit_start: priced.visit_start,
         payments,
+        deposits_used,
     })
+}
+
+/// A sale to a customer consumes their set-aside reservations of the products it sells
+/// (`guichet_domain::reservation::consumed`); each reservation it takes whole that has a
+/// deposit gets the deposit deducted: a negative deposit line at the VAT rate it was paid at,
+/// so the goods' VAT comes out right over the two orders. Returns the deposits used, for the
+/// sale's transaction to check and record.
+async fn deposit_deductions(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    customer: guichet_domain::CustomerId,
+    lines: &mut Vec<NewLine>,
+    e: &mut FieldErrors,
+) -> Result<Vec<(uuid::Uuid, i64)>, AppError> {
+    let held: Vec<_> = guichet_store::reservations::open(tx, ctx.tenant, Some(customer))
+        .await?
+        .into_iter()
+        .filter(|r| r.state == guichet_domain::reservation::ReservationState::SetAside)
+        .collect();
+    let mut used = Vec::new();
+    let mut products: Vec<ProductId> = Vec::new();
+    for r in &held {
+        if !products.contains(&r.product_id) {
+            products.push(r.product_id);
+        }
+    }
+    let tr = crate::view::Tr(ctx.lang);
+    for product in products {
+        let sold: i64 = lines
+            .iter()
+            .filter(|l| l.product_id == Some(product))
+            .map(|l| l.quantity)
+            .sum();
+        let mine: Vec<_> = held.iter().filter(|r| r.product_id == product).collect();
+        let quantities: Vec<i64> = mine.iter().map(|r| r.quantity).collect();
+        let taken = guichet_domain::reservation::consumed(&quantities, sold);
+        for (r, taken) in mine.into_iter().zip(taken) {
+            if taken < r.quantity || !r.deposit_open() {
+                continue;
+            }
+            let label = tr.t1_2(
+                "order-deposit-deducted",
+                ("product", r.product_name.clone()),
+                ("number", r.deposit_order_number.clone().unwrap_or_default()),
+            );
+            lines.push(deposit_line(label, -r.deposit_cents, r.deposit_vat_rate_bp));
+            used.push((r.id, r.deposit_cents));
+        }
+    }
+    let amounts: Vec<(i64, u32)> = lines
+        .iter()
+        .map(|l| (l.total_cents, l.vat_rate_bp))
+        .collect();
+    if !order::deductions_fit(&amounts) {
+        e.add("lines", "deposit_exceeds_sale");
+    }
+    Ok(used)
+}
+
+/// A deposit line: paid on its own order (positive), or deducted from the sale of the goods
+/// (negative). It takes no stock and no discount.
+pub(crate) fn deposit_line(label: String, cents: i64, vat_rate_bp: u32) -> NewLine {
+    NewLine {
+        kind: LineKind::Deposit,
+        offer_id: None,
+        session_start: None,
+        visit_date: None,
+        item_id: None,
+        product_id: None,
+        label,
+        quantity: 1,
+        unit_price_cents: cents,
+        list_price_cents: cents,
+        price_reason: None,
+        discount_cents: 0,
+        discount_reason: None,
+        total_cents: cents,
+        vat_rate_bp,
+        vat_cents: 0,
+        session_capacity: None,
+        daily_stock: None,
+        item_capacity: None,
+        offer_name: None,
+        discountable: false,
+    }
 }
 
 /// A priced cart line, for the cashier screen.
@@ -940,6 +1035,7 @@ pub async fn priced_order(
         visit_date,
         visit_start,
         payments,
+        deposits_used,
     } = price_cart(state, ctx, input).await?;
     Ok(NewOrder {
         register_id: Some(register.id),
@@ -969,6 +1065,7 @@ pub async fn priced_order(
         day,
         at: guichet_store::now_micros(),
         payments,
+        deposits_used,
     })
 }
 

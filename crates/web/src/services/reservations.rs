@@ -132,12 +132,243 @@ pub async fn reserve(
     }
 }
 
-pub async fn archive(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<Reservation, AppError> {
+/// A deposit on a reservation (a special order): paid now, at the register, on an order of
+/// its own.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct DepositInput {
+    /// The register that takes the money (its session must be open).
+    pub register_id: String,
+    /// The deposit ("10,00"): more than zero, at most the goods' price.
+    pub amount: String,
+    /// cash, card_terminal, bancontact, bank_transfer… (see the order's payments).
+    pub method: String,
+    /// Cash handed over, when more than the deposit: the rest is change.
+    pub tendered: Option<String>,
+}
+
+/// Takes a deposit on an open reservation: an order with one deposit line at the goods' VAT
+/// rate (their VAT is due when a deposit is paid), paid in full, the customer attached. The
+/// sale that later takes the reserved goods deducts it (`services::orders`). One deposit per
+/// reservation.
+pub async fn take_deposit(
+    state: &AppState,
+    ctx: &Ctx,
+    id: Uuid,
+    input: &DepositInput,
+) -> Result<Reservation, AppError> {
     ctx.require(Permission::Sell)?;
-    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    let tenant = ctx.tenant;
+    let mut tx = state.store.begin_read().await?;
+    let priced = deposit_order(&mut tx, ctx, id, input).await;
+    tx.commit().await?;
+    let (order, rate) = priced?;
+    let (deposit, order) = (order.total_cents, std::sync::Arc::new(order));
     Ok(state
         .store
-        .write(|tx| Box::pin(async move { store::archive(tx, tenant, id, by).await }))
+        .write(|tx| {
+            let order = order.clone();
+            Box::pin(async move {
+                let o = guichet_store::orders::create(tx, tenant, &order).await?;
+                store::record_deposit(tx, tenant, id, o.id, deposit, rate).await
+            })
+        })
+        .await?)
+}
+
+/// The deposit's order, checked and priced, with the VAT rate it is paid at.
+async fn deposit_order(
+    tx: &mut guichet_store::Tx,
+    ctx: &Ctx,
+    id: Uuid,
+    input: &DepositInput,
+) -> Result<(guichet_store::orders::NewOrder, u32), AppError> {
+    use super::orders::{enabled_methods_in, payments, register_in, zone_in};
+    let tenant = ctx.tenant;
+    let r = store::get(tx, tenant, id).await?;
+    if !r.state.is_open() {
+        return Err(AppError::Conflict("reservation_closed"));
+    }
+    if r.deposit_order_id.is_some() {
+        return Err(AppError::Conflict("deposit_taken"));
+    }
+    let product = guichet_store::shop::product(tx, tenant, r.product_id).await?;
+    let customer = guichet_store::customers::get(tx, tenant, r.customer_id).await?;
+    let mut e = guichet_domain::FieldErrors::new();
+    let deposit = e
+        .check(
+            "amount",
+            guichet_domain::shop::parse_price_cents(&input.amount),
+        )
+        .and_then(|a| {
+            e.check(
+                "amount",
+                rules::check_deposit(a, product.price_cents, r.quantity),
+            )
+        });
+    let register = match register_in(tx, ctx, &input.register_id).await {
+        Ok(reg) => Some(reg),
+        Err(AppError::Invalid(re)) => {
+            e.0.extend(re.0);
+            None
+        }
+        Err(other) => return Err(other),
+    };
+    let enabled = enabled_methods_in(tx, ctx).await?;
+    let (Some(deposit), Some(register)) = (deposit, register) else {
+        return Err(AppError::Invalid(e));
+    };
+    let handed = input
+        .tendered
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .unwrap_or(&input.amount);
+    let mut pe = guichet_domain::FieldErrors::new();
+    let paid = payments(
+        &[super::orders::PaymentInput {
+            method: input.method.clone(),
+            amount: handed.to_owned(),
+        }],
+        deposit,
+        &enabled,
+        &register,
+        &mut pe,
+    );
+    // One payment: its fields are the form's own.
+    for fe in pe.0 {
+        let field = fe.field.trim_start_matches("payments[0].");
+        e.add(if field == "amount" { "tendered" } else { field }, &fe.code);
+    }
+    if paid.iter().map(|p| p.amount_cents).sum::<i64>() != deposit {
+        e.add("tendered", "less_than_due");
+    }
+    e.into_result()?;
+    // The deposit bears the VAT the goods will: a VAT-exempt customer's none.
+    let kind = match customer.customer_type_id {
+        Some(t) => Some(guichet_store::customer_types::get(tx, tenant, t).await?),
+        None => None,
+    };
+    let (_, tax) = guichet_domain::customer::effective_terms(
+        customer.discount_bp,
+        customer.vat_exempt,
+        kind.map(|t| (t.discount_bp, t.tax)),
+    );
+    let rate = match tax {
+        guichet_domain::customer::TaxTreatment::Standard => product.vat_rate_basis_points,
+        guichet_domain::customer::TaxTreatment::Exempt => 0,
+        guichet_domain::customer::TaxTreatment::Rate(bp) => bp,
+    };
+    let tr = crate::view::Tr(ctx.lang);
+    let label = tr.t1_2(
+        "order-deposit-on",
+        ("product", product.name.clone()),
+        ("quantity", r.quantity.to_string()),
+    );
+    let mut line = super::orders::deposit_line(label, deposit, rate);
+    let totals = guichet_domain::order::totals(&[(deposit, rate)]);
+    line.vat_cents = totals.vat_cents;
+    let tz = zone_in(tx, ctx).await?;
+    let at = guichet_store::now_micros();
+    Ok((
+        guichet_store::orders::NewOrder {
+            register_id: Some(register.id),
+            quote: false,
+            lines: vec![line],
+            total_cents: deposit,
+            vat_cents: totals.vat_cents,
+            visit_date: None,
+            visit_start: None,
+            customer_comment: None,
+            internal_comment: None,
+            created_by: ctx.user_id(),
+            idempotency_key: None,
+            customer_id: Some(r.customer_id),
+            origin: None,
+            promo_code_id: None,
+            day: jiff::Timestamp::now().to_zoned(tz).date(),
+            at,
+            payments: paid,
+            deposits_used: Vec::new(),
+            names: guichet_store::orders::Names {
+                register: Some(register.name.clone()),
+                customer: Some(r.customer_name.clone()),
+                created_by: ctx.user.as_ref().map(|u| u.name.clone()),
+            },
+        },
+        rate,
+    ))
+}
+
+/// What becomes of an unused deposit when its reservation is archived.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ArchiveInput {
+    /// With a deposit paid: `store_credit` keeps it as the customer's credit; another method
+    /// (cash, bank_transfer…) refunds it that way. Its order is cancelled either way.
+    pub refund_method: Option<String>,
+}
+
+/// Archives a reservation; a set-aside item goes back to stock. An unused deposit is given
+/// back — refunded or kept as store credit — by cancelling its order (managers and admins,
+/// as any cancellation), all in one transaction.
+pub async fn archive(
+    state: &AppState,
+    ctx: &Ctx,
+    id: Uuid,
+    input: &ArchiveInput,
+) -> Result<Reservation, AppError> {
+    ctx.require(Permission::Sell)?;
+    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    let r = state
+        .store
+        .read(|tx| Box::pin(async move { store::get(tx, tenant, id).await }))
+        .await?;
+    let refund = match (r.deposit_open(), r.deposit_order_id) {
+        (true, Some(order)) => {
+            ctx.require(Permission::CancelOrder)?;
+            let enabled = super::orders::enabled_methods(state, ctx).await?;
+            let method = input
+                .refund_method
+                .as_deref()
+                .map(str::trim)
+                .filter(|m| !m.is_empty())
+                .ok_or_else(|| AppError::field("refund_method", "required"))?;
+            let method = guichet_domain::order::PaymentMethod::parse(method)
+                .filter(|m| enabled.contains(m))
+                .ok_or_else(|| AppError::field("refund_method", "unknown_method"))?;
+            let reason = crate::view::Tr(ctx.lang).t("reservations-archived-reason");
+            Some((order, method, r.deposit_cents, reason))
+        }
+        _ => None,
+    };
+    Ok(state
+        .store
+        .write(|tx| {
+            let refund = refund.clone();
+            Box::pin(async move {
+                if let Some((order, method, cents, reason)) = refund {
+                    let payment = guichet_store::orders::NewPayment {
+                        at: guichet_store::now_micros(),
+                        method,
+                        amount_cents: -cents,
+                        tendered_cents: -cents,
+                        change_cents: 0,
+                    };
+                    guichet_store::orders::cancel(
+                        tx,
+                        tenant,
+                        guichet_domain::OrderId(order),
+                        &reason,
+                        Some(&payment),
+                        None,
+                        by,
+                    )
+                    .await?;
+                }
+                store::archive(tx, tenant, id, by).await
+            })
+        })
         .await?)
 }
 
