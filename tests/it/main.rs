@@ -9,6 +9,7 @@ mod api;
 mod auth;
 mod browser;
 mod browser_customers;
+mod browser_reservations;
 mod calendar;
 mod catalogue;
 mod cli;
