@@ -519,7 +519,9 @@ async fn listed(
     // matches are taken from it first (its rowids follow creation), every filter applied
     // there, and it stops after the page; the customers are then read by id. Shorter words
     // are checked on the same text as an expression, which the index does not try to serve.
-    // A walk with a cursor (exports) and PostgreSQL use the plain LIKE.
+    // On PostgreSQL, each such word asks the GIN index of trigrams (migration 0027) for
+    // the rows holding all of its trigrams, and LIKE checks those. A walk with a cursor
+    // (exports) on SQLite uses the plain LIKE.
     let long = |w: &String| w.trim_matches('%').chars().count() >= 3;
     let indexed =
         tx.backend() == crate::Backend::Sqlite && after.is_none() && words.iter().any(long);
@@ -553,8 +555,14 @@ async fn listed(
          FROM {from} WHERE c.organization_id = $1 AND ($2 OR c.status = $3)"
     );
     if !indexed {
-        for i in 0..words.len() {
+        for (i, w) in words.iter().enumerate() {
             sql.push_str(&format!(" AND c.search LIKE ${}", i + 4));
+            if tx.backend() == crate::Backend::Postgres && long(w) {
+                sql.push_str(&format!(
+                    " AND customer_trigrams(c.search) @> customer_trigrams(REPLACE(${}, '%', ''))",
+                    i + 4
+                ));
+            }
         }
     }
     let n = words.len() + 4;
