@@ -776,9 +776,22 @@ async fn export_and_erasure() {
         .await
         .unwrap();
     assert_eq!(xlsx.status(), 200);
+    // Read back as the import reads spreadsheets: the same headers and customers as the CSV.
+    let sheet =
+        guichet_integrations::imports::read("clients.xlsx", &xlsx.bytes().await.unwrap()).unwrap();
+    assert_eq!(sheet.format, guichet_integrations::imports::Format::Xlsx);
     assert!(
-        xlsx.bytes().await.unwrap().starts_with(b"PK"),
-        "a zip: XLSX"
+        sheet.headers.iter().any(|h| h == "Prénom"),
+        "{:?}",
+        sheet.headers
+    );
+    assert!(
+        sheet
+            .rows
+            .iter()
+            .any(|r| r.iter().any(|c| c == "Élodie") && r.iter().any(|c| c == "Fontaine")),
+        "{:?}",
+        sheet.rows
     );
     let s = crate::harness::login(&app, &a.seller).await;
     assert_eq!(

@@ -29,6 +29,56 @@ pub enum ExportError {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
     #[error("CSV: {0}")]
     Io(#[from] std::io::Error),
+    /// A worksheet holds 1,048,576 rows: more must go to CSV.
+    #[error("too many rows for one XLSX sheet")]
+    TooManyRows,
+}
+
+/// Rows in an XLSX worksheet, its header included (Excel's limit).
+pub const XLSX_MAX_ROWS: u32 = 1_048_576;
+
+/// An XLSX sheet written a page of rows at a time, in rust_xlsxwriter's constant-memory mode:
+/// each row goes to a temporary file as it comes (strings inline, no shared table), so a
+/// sheet of a million rows takes the memory of one page. Rows only go forward.
+pub struct XlsxSheet {
+    book: rust_xlsxwriter::Workbook,
+    next_row: u32,
+}
+
+impl XlsxSheet {
+    pub fn new(sheet_name: &str, headers: &[String]) -> Result<Self, ExportError> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        let sheet = book.add_worksheet_with_constant_memory()?;
+        sheet.set_name(sheet_name)?;
+        for (c, h) in headers.iter().enumerate() {
+            let col = u16::try_from(c).unwrap_or(u16::MAX);
+            sheet.set_column_width(col, if c == 0 { 16 } else { 18 })?;
+            sheet.write_string_with_format(0, col, h, &bold)?;
+        }
+        Ok(Self { book, next_row: 1 })
+    }
+
+    /// Appends rows of text after those already written.
+    pub fn push(&mut self, rows: &[Vec<String>]) -> Result<(), ExportError> {
+        let sheet = self.book.worksheet_from_index(0)?;
+        for row in rows {
+            if self.next_row >= XLSX_MAX_ROWS {
+                return Err(ExportError::TooManyRows);
+            }
+            for (c, cell) in row.iter().enumerate() {
+                let col = u16::try_from(c).unwrap_or(u16::MAX);
+                sheet.write_string(self.next_row, col, cell)?;
+            }
+            self.next_row += 1;
+        }
+        Ok(())
+    }
+
+    /// Writes the finished file to `path` (blocking: it zips the sheet).
+    pub fn save(mut self, path: &std::path::Path) -> Result<(), ExportError> {
+        Ok(self.book.save(path)?)
+    }
 }
 
 pub fn csv(table: &Table) -> Result<Vec<u8>, ExportError> {
@@ -112,6 +162,31 @@ mod tests {
         assert_eq!(
             text.trim_start_matches('\u{feff}'),
             "Produit;Stock\nFromage de Targnon;5339\n\"Peluche \"\"loup\"\"; grande\";-2\n"
+        );
+    }
+
+    #[test]
+    fn a_sheet_written_page_by_page_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clients.xlsx");
+        let mut sheet = XlsxSheet::new("Clients", &["Nom".into(), "Ville".into()]).unwrap();
+        sheet.push(&[vec!["Élise".into(), "Namur".into()]]).unwrap();
+        sheet.push(&[vec!["Jan".into(), "Gent".into()]]).unwrap();
+        sheet.save(&path).unwrap();
+        use calamine::Reader;
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
+        let range = book.worksheet_range("Clients").unwrap();
+        let rows: Vec<Vec<String>> = range
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                vec!["Nom", "Ville"],
+                vec!["Élise", "Namur"],
+                vec!["Jan", "Gent"]
+            ]
         );
     }
 

@@ -961,3 +961,4 @@ error-deposit_exceeds_sale = The customer's deposit is more than what the sale a
 error-reservation_changed = The customer's reservation changed meanwhile (sold or archived): check the sale again.
 error-amount_not_positive = The amount must be more than zero.
 error-less_than_due = The amount handed over is less than the deposit.
+error-too_many_rows_for_xlsx = More customers than an XLSX sheet holds (1,048,575): export them as CSV, or filter them first.

@@ -961,3 +961,4 @@ error-deposit_exceeds_sale = L'acompte du client dépasse ce que la vente demand
 error-reservation_changed = La réservation du client a changé entre-temps (vendue ou archivée) : vérifiez la vente.
 error-amount_not_positive = Le montant doit être supérieur à zéro.
 error-less_than_due = Le montant remis est inférieur à l'acompte.
+error-too_many_rows_for_xlsx = Plus de clients qu'une feuille XLSX n'en contient (1 048 575) : exportez-les en CSV, ou filtrez-les d'abord.

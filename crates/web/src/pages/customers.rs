@@ -510,8 +510,14 @@ pub async fn export(
         "clients"
     };
     if value("format") == "xlsx" {
-        let table = service::export(&state, &ctx, &filter).await.or_page(&ctx)?;
-        return super::spreadsheet(&ctx, &table, "xlsx", "Clients", name);
+        let file = service::export_xlsx(&state, &ctx, &filter)
+            .await
+            .or_page(&ctx)?;
+        return Ok(super::file_attachment(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("{name}.xlsx"),
+            file,
+        ));
     }
     // CSV is streamed: the whole customer file, page by page, in flat memory.
     let stream = service::export_csv(&state, &ctx, filter)

@@ -446,6 +446,33 @@ pub fn attachment(mime: &str, filename: &str, bytes: Vec<u8>) -> Response {
 
 /// A table to download as XLSX (`format` "xlsx", one sheet named `sheet`) or else as CSV (`;`
 /// and a BOM), saved as `name` with the format's extension.
+/// An open file to download, streamed 64 KiB at a time (a large export written to disk).
+pub fn file_attachment(mime: &str, filename: &str, file: std::fs::File) -> Response {
+    use axum::http::header;
+    let chunks = futures_util::stream::try_unfold(file, |mut file| async move {
+        let (file, chunk) = tokio::task::spawn_blocking(move || {
+            let mut buf = vec![0u8; 64 * 1024];
+            let n = std::io::Read::read(&mut file, &mut buf)?;
+            buf.truncate(n);
+            Ok::<_, std::io::Error>((file, buf))
+        })
+        .await
+        .map_err(std::io::Error::other)??;
+        Ok::<_, std::io::Error>((!chunk.is_empty()).then_some((chunk, file)))
+    });
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        axum::body::Body::from_stream(chunks),
+    )
+        .into_response()
+}
+
 pub fn spreadsheet(
     ctx: &Ctx,
     table: &guichet_integrations::exports::Table,

@@ -414,31 +414,41 @@ async fn export_page(
     Ok((page, next))
 }
 
-/// The customers an export covers, as a table (XLSX), read page by page.
-pub async fn export(
+/// The customers an export covers as an XLSX file, written a page at a time in constant
+/// memory and saved to a temporary file; answered open, its name already removed, for the
+/// caller to stream (memory stays flat however many customers there are). More customers
+/// than a sheet holds: `too_many_rows_for_xlsx` (the CSV has no limit).
+pub async fn export_xlsx(
     state: &AppState,
     ctx: &Ctx,
     filter: &ExportFilter,
-) -> Result<guichet_integrations::exports::Table, AppError> {
-    use guichet_integrations::exports::{Cell, Table};
+) -> Result<std::fs::File, AppError> {
+    use guichet_integrations::exports::{ExportError, XlsxSheet};
+    let failed = |e: ExportError| match e {
+        ExportError::TooManyRows => AppError::Conflict("too_many_rows_for_xlsx"),
+        other => AppError::Internal(other.to_string()),
+    };
     let (shape, status) = export_shape(state, ctx, filter).await?;
-    let mut rows = Vec::new();
+    let mut sheet = XlsxSheet::new("Clients", &shape.headers()).map_err(failed)?;
     let mut cursor = None;
     loop {
         let (page, next) = export_page(state, ctx, filter, status, cursor).await?;
-        rows.extend(
-            page.iter()
-                .map(|l| shape.row(l).into_iter().map(Cell::Text).collect()),
-        );
+        let rows: Vec<Vec<String>> = page.iter().map(|l| shape.row(l)).collect();
+        sheet.push(&rows).map_err(failed)?;
         match next {
             Some(n) => cursor = Some(n),
             None => break,
         }
     }
-    Ok(Table {
-        headers: shape.headers(),
-        rows,
+    tokio::task::spawn_blocking(move || {
+        let file = tempfile::NamedTempFile::new()?;
+        sheet.save(file.path())?;
+        // Reopened, then the name goes with `file`: the open handle keeps the content.
+        Ok::<_, ExportError>(file.reopen()?)
     })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(failed)
 }
 
 /// The customers an export covers as CSV (`;`, UTF-8 with a byte-order mark), streamed a
