@@ -125,10 +125,14 @@ impl Store {
                 StoreError::Other(format!("cannot create {}: {e}", parent.display()))
             })?;
         }
+        // The one writer keeps up to 128 MiB of pages (SQLite's default is 2 MiB): a large
+        // write (an import of 100,000 customers into a million) updates indexes far larger
+        // than the default, and re-reading their pages was most of its time. It is only
+        // memory once used; readers keep the default and lean on the OS's cache.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(0)
-            .connect_with(options.clone())
+            .connect_with(options.clone().pragma("cache_size", "-131072"))
             .await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
