@@ -907,6 +907,31 @@ async fn special_order_with_a_deposit() {
     assert_eq!(again["deposit_cents"], 1000);
     assert!(again["deposit_used_order_id"].is_null());
     assert_eq!(stock(&app, &key, &atlas["id"]).await, 0, "set aside again");
+    // A quote deducts no deposit, so confirming one that takes the book is refused.
+    let quote = ok(
+        &app,
+        &seller,
+        post.clone(),
+        "/api/v1/orders",
+        Some(json!({"register_id": register, "customer_id": cid,
+        "quote": true, "lines": [{"product_id": atlas["id"], "quantity": 1}]})),
+    )
+    .await;
+    assert_eq!(quote["lines"].as_array().unwrap().len(), 1, "{quote}");
+    let p = problem(
+        call(
+            &app,
+            &seller,
+            post.clone(),
+            &format!("/api/v1/orders/{}/confirm", quote["id"].as_str().unwrap()),
+            Some(json!({"register_id": register, "payments": []})),
+        )
+        .await,
+        409,
+    )
+    .await;
+    assert_eq!(p["code"], "deposit_not_deducted");
+    assert_eq!(stock(&app, &key, &atlas["id"]).await, 0, "nothing taken");
 
     // Archived: the deposit comes back as store credit (a manager's decision), the book to stock.
     let archive = format!("/api/v1/reservations/{rid}/archive");

@@ -666,6 +666,8 @@ async fn finalize_quote(
         (id, order.customer_id),
     )
     .await?;
+    // A quote deducts no deposit: it cannot take reserved goods a deposit was paid on.
+    crate::reservations::use_deposits(tx, tenant, id, &[]).await?;
     order.number = Some(number.clone());
     order.state = OrderState::AwaitingPayment;
     order.register_id = order.register_id.or(register);

@@ -376,6 +376,15 @@ pub(crate) async fn use_deposits(
             return Err(StoreError::Refused("reservation_changed"));
         }
     }
+    // A reservation this sale took whole with a deposit it did not deduct (a quote confirmed,
+    // priced before): the deposit would be lost from sight, so the sale is refused.
+    let stranded: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM reservations WHERE organization_id = $1 AND order_id = $2 AND state = 'sold'
+         AND deposit_cents > 0 AND deposit_used_order_id IS NULL")
+        .bind(tenant.id().0).bind(order.0).fetch_one(c).await?);
+    if stranded > 0 {
+        return Err(StoreError::Refused("deposit_not_deducted"));
+    }
     Ok(())
 }
 

@@ -962,3 +962,4 @@ error-reservation_changed = The customer's reservation changed meanwhile (sold o
 error-amount_not_positive = The amount must be more than zero.
 error-less_than_due = The amount handed over is less than the deposit.
 error-too_many_rows_for_xlsx = More customers than an XLSX sheet holds (1,048,575): export them as CSV, or filter them first.
+error-deposit_not_deducted = The customer paid a deposit on an item this takes: sell it at the register, where the deposit is deducted.

@@ -962,3 +962,4 @@ error-reservation_changed = La réservation du client a changé entre-temps (ven
 error-amount_not_positive = Le montant doit être supérieur à zéro.
 error-less_than_due = Le montant remis est inférieur à l'acompte.
 error-too_many_rows_for_xlsx = Plus de clients qu'une feuille XLSX n'en contient (1 048 575) : exportez-les en CSV, ou filtrez-les d'abord.
+error-deposit_not_deducted = Le client a versé un acompte sur un article pris ici : vendez-le à la caisse, où l'acompte est déduit.

@@ -120,6 +120,9 @@ impl Plans {
 /// Every how many rows the progress is told.
 const STEP: usize = 2_000;
 
+/// An import creating at least this many customers refreshes the database's statistics.
+const STATISTICS_AFTER: usize = 10_000;
+
 /// Reads an uploaded file, maps its columns from their headers, keeps it, and runs the dry
 /// run. `progress` is the key the page polls (may be empty).
 pub async fn upload(
@@ -481,6 +484,9 @@ pub async fn commit(
                     progress_map.set(&key, "writing", created as u64, total);
                 }
                 customers::index_marked(tx, tenant).await?;
+                if creates.len() >= STATISTICS_AFTER {
+                    customers::refresh_statistics(tx).await?;
+                }
                 for p in planned.iter() {
                     if let Planned::Update(id, d) = p {
                         customers::update(tx, tenant, *id, d).await?;
