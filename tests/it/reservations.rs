@@ -967,4 +967,100 @@ async fn special_order_with_a_deposit() {
     )
     .await;
     assert_eq!(file["account"]["credit_cents"], 1000, "{}", file["account"]);
+
+    // The same through the pages: a deposit from the customer's page, with its error on the
+    // reservation's row; a seller cannot give a deposit back, a manager archives and refunds.
+    let r = ok(
+        &app,
+        &seller,
+        post.clone(),
+        "/api/v1/reservations",
+        Some(json!({"customer_id": cid, "product": "Atlas des grottes"})),
+    )
+    .await;
+    let rid = r["id"].as_str().unwrap().to_owned();
+    let (s, m) = (login(&app, &a.seller).await, login(&app, &a.manager).await);
+    let to = format!("/marketing/customers/{cid}/reservations/{rid}/deposit");
+    let reg = register.as_str().unwrap();
+    let r = s
+        .post(app.url(&to))
+        .form(&[("amount", "0"), ("method", "cash"), ("register_id", reg)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Le montant doit être supérieur à zéro")
+    );
+    let r = s
+        .post(app.url(&to))
+        .form(&[("amount", "5,00"), ("method", "cash"), ("register_id", reg)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(crate::harness::location(&r).ends_with("done=reservation-deposit"));
+    let page = s
+        .get(app.url(&format!("/marketing/customers/{cid}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("5,00"), "the deposit on the row");
+    let page = s
+        .get(app.url("/marketing/customer-orders"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("un responsable") && !page.contains("name=\"refund_method\""),
+        "{page}"
+    );
+    let page = m
+        .get(app.url("/marketing/customer-orders"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("name=\"refund_method\""));
+    let r = m
+        .post(app.url(&format!(
+            "/marketing/customer-orders/reservations/{rid}/archive"
+        )))
+        .form(&[("refund_method", "cash")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let open = ok(
+        &app,
+        &seller,
+        get.clone(),
+        &format!("/api/v1/reservations?customer_id={cid}"),
+        None,
+    )
+    .await;
+    assert!(open.as_array().unwrap().is_empty(), "{open}");
+    let file = ok(
+        &app,
+        &key,
+        get.clone(),
+        &format!("/api/v1/customers/{cid}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        file["account"]["credit_cents"], 1000,
+        "refunded in cash, not as credit"
+    );
 }
