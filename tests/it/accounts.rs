@@ -2,7 +2,7 @@
 //! limit and paid back later, a layaway (deposit, items held) cancelled with its deposit kept
 //! as store credit, and that credit spent — never beyond what the customer has.
 
-use crate::harness::{TestApp, api_key, client, org, problem, spawn};
+use crate::harness::{TestApp, api_key, client, org, problem, spawn, vat_rate_id};
 use serde_json::{Value, json};
 
 async fn call(
@@ -38,14 +38,7 @@ async fn on_account_up_to_the_limit_layaway_and_store_credit() {
     let a = org(&app, "Librairie A", "a").await;
     let key = api_key(&app, &a, "manager").await;
     let post = reqwest::Method::POST;
-    let rates = get(&app, &key, "/api/v1/vat-rates").await;
-    let rate = rates
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["rate_basis_points"] == 600)
-        .unwrap()["id"]
-        .clone();
+    let rate = vat_rate_id(&app, &key, 600).await;
     let book: Value = call(
         &app,
         &key,

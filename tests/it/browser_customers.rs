@@ -3,34 +3,14 @@
 //! errors file, and two duplicate records merged from the duplicates page.
 
 use crate::browser::{browser, click, flash_containing, sign_in, text_of_contains};
-use crate::harness::{TestApp, api_key, org, spawn, today};
+use crate::harness::{TestApp, api_get, api_key, api_post, org, spawn, today, vat_rate_id};
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-/// A GET on the API with a bearer key, as JSON, after checking the status.
-async fn api_get(app: &TestApp, key: &str, path: &str) -> Value {
-    let r = reqwest::Client::new()
-        .get(app.url(path))
-        .bearer_auth(key)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "GET {path}");
-    r.json().await.unwrap()
-}
-
 /// A POST on the API with a bearer key; expects `201 Created` and answers the body.
 async fn api_create(app: &TestApp, key: &str, path: &str, body: Value) -> Value {
-    let r = reqwest::Client::new()
-        .post(app.url(path))
-        .bearer_auth(key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201, "POST {path} {body}");
-    r.json().await.unwrap()
+    api_post(app, key, path, body, 201).await
 }
 
 /// The customers the API finds for `q`.
@@ -105,14 +85,7 @@ async fn add_a_customer_during_a_sale() {
     let app = spawn().await;
     let a = org(&app, "Grottes A", "a").await;
     let key = api_key(&app, &a, "manager").await;
-    let rates = api_get(&app, &key, "/api/v1/vat-rates").await;
-    let vat21 = rates
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["rate_basis_points"] == 2100)
-        .unwrap()["id"]
-        .clone();
+    let vat21 = vat_rate_id(&app, &key, 2100).await;
     let peluche = api_create(
         &app,
         &key,

@@ -3,35 +3,10 @@
 //! the register pulls it into her sale with the deposit deducted, so she pays the rest.
 
 use crate::browser::{browser, click, flash_containing, sign_in, text_of_contains};
-use crate::harness::{TestApp, api_key, org, spawn, today};
+use crate::harness::{api_get, api_key, api_post, org, spawn, today, vat_rate_id};
 use fantoccini::Locator;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::Duration;
-
-/// A GET on the API with a bearer key, as JSON, after checking the status.
-async fn api_get(app: &TestApp, key: &str, path: &str) -> Value {
-    let r = reqwest::Client::new()
-        .get(app.url(path))
-        .bearer_auth(key)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "GET {path}");
-    r.json().await.unwrap()
-}
-
-/// A POST on the API with a bearer key; expects `status` and answers the body.
-async fn api_post(app: &TestApp, key: &str, path: &str, body: Value, status: u16) -> Value {
-    let r = reqwest::Client::new()
-        .post(app.url(path))
-        .bearer_auth(key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), status, "POST {path} {body}");
-    r.json().await.unwrap()
-}
 
 /// Waits (up to 10 s) until the element under `css` is displayed.
 async fn displayed(b: &fantoccini::Client, css: &str) {
@@ -58,14 +33,7 @@ async fn special_order_deposit_then_sale_at_the_register() {
     let app = spawn().await;
     let a = org(&app, "Librairie A", "a").await;
     let key = api_key(&app, &a, "manager").await;
-    let rates = api_get(&app, &key, "/api/v1/vat-rates").await;
-    let vat6 = rates
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["rate_basis_points"] == 600)
-        .unwrap()["id"]
-        .clone();
+    let vat6 = vat_rate_id(&app, &key, 600).await;
     let atlas = api_post(
         &app,
         &key,

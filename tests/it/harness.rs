@@ -317,6 +317,49 @@ pub async fn api_key(app: &TestApp, org: &OrgFixture, role: &str) -> String {
     body["secret"].as_str().expect("secret").to_owned()
 }
 
+/// A GET on the API with a bearer key, as JSON, after checking it answered 200.
+pub async fn api_get(app: &TestApp, key: &str, path: &str) -> serde_json::Value {
+    let r = client()
+        .get(app.url(path))
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "GET {path}");
+    r.json().await.unwrap()
+}
+
+/// A POST on the API with a bearer key; expects `status` and answers the body.
+pub async fn api_post(
+    app: &TestApp,
+    key: &str,
+    path: &str,
+    body: serde_json::Value,
+    status: u16,
+) -> serde_json::Value {
+    let r = client()
+        .post(app.url(path))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), status, "POST {path} {body}");
+    r.json().await.unwrap()
+}
+
+/// The id of the organization's VAT rate of `basis_points` (600: 6 %).
+pub async fn vat_rate_id(app: &TestApp, key: &str, basis_points: i64) -> serde_json::Value {
+    api_get(app, key, "/api/v1/vat-rates")
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rate_basis_points"] == basis_points)
+        .unwrap()["id"]
+        .clone()
+}
+
 /// Checks that a response is a problem document with `status`, and returns it.
 pub async fn problem(r: reqwest::Response, status: u16) -> serde_json::Value {
     assert_eq!(r.status(), status);

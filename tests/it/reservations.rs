@@ -3,7 +3,7 @@
 //! sets the waiting reservations aside and says whom to tell (by e-mail or SMS only with
 //! consent); archiving puts the item back; a sale to the customer consumes the reservation.
 
-use crate::harness::{TestApp, api_key, client, login, org, problem, spawn};
+use crate::harness::{TestApp, api_key, client, login, org, problem, spawn, vat_rate_id};
 use serde_json::{Value, json};
 
 async fn call(
@@ -43,14 +43,7 @@ async fn product(
     minimum: &str,
     managed: bool,
 ) -> Value {
-    let rates = ok(app, key, reqwest::Method::GET, "/api/v1/vat-rates", None).await;
-    let rate = rates
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["rate_basis_points"] == 600)
-        .unwrap()["id"]
-        .clone();
+    let rate = vat_rate_id(app, key, 600).await;
     ok(app, key, reqwest::Method::POST, "/api/v1/products", Some(json!({"name": name, "price": "15,00",
         "vat_rate_id": rate, "sale_pos": true, "stock_managed": managed, "initial_stock": stock, "alert_stock": minimum}))).await
 }
@@ -651,14 +644,7 @@ async fn special_order_with_a_deposit() {
     let key = api_key(&app, &a, "manager").await;
     let seller = api_key(&app, &a, "seller").await;
     let (get, post) = (reqwest::Method::GET, reqwest::Method::POST);
-    let rates = ok(&app, &key, get.clone(), "/api/v1/vat-rates", None).await;
-    let rate = rates
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["rate_basis_points"] == 600)
-        .unwrap()["id"]
-        .clone();
+    let rate = vat_rate_id(&app, &key, 600).await;
     let atlas = ok(
         &app,
         &key,

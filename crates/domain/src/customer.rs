@@ -430,6 +430,15 @@ pub enum TaxTreatment {
 }
 
 impl TaxTreatment {
+    /// The VAT rate a line of the catalogue's rate `catalogue_bp` is taxed at.
+    pub fn rate_for(self, catalogue_bp: u32) -> u32 {
+        match self {
+            Self::Standard => catalogue_bp,
+            Self::Exempt => 0,
+            Self::Rate(r) => r,
+        }
+    }
+
     /// `standard`, `exempt`, or `rate` with a percentage.
     pub fn parse(kind: &str, percent: &str) -> Result<TaxTreatment, &'static str> {
         match kind.trim() {
@@ -491,16 +500,15 @@ pub fn apply_terms(discount_bp: u32, tax: TaxTreatment, line: (i64, u32)) -> (i6
     let (amount, bp) = line;
     let discount = crate::order::Reduction::PercentBp(discount_bp).discount_on(amount);
     let after = amount - discount;
-    match tax {
-        TaxTreatment::Standard => return (discount, 0, after, bp),
-        TaxTreatment::Rate(r) => return (discount, 0, after, r),
-        TaxTreatment::Exempt if bp == 0 => return (discount, 0, after, 0),
-        TaxTreatment::Exempt => {}
+    let rate = tax.rate_for(bp);
+    if tax != TaxTreatment::Exempt || bp == 0 {
+        return (discount, 0, after, rate);
     }
+    // Exempt: the price loses the VAT it includes.
     let vat = crate::money::VatRate::from_basis_points(i64::from(bp))
         .map(|r| crate::money::vat_included(after, r))
         .unwrap_or(0);
-    (discount, vat, after - vat, 0)
+    (discount, vat, after - vat, rate)
 }
 
 /// The country of an international phone number (`+31…` is `NL`), if it has one.

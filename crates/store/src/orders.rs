@@ -92,6 +92,19 @@ pub struct NewPayment {
     pub change_cents: i64,
 }
 
+impl NewPayment {
+    /// `cents` given back now (a negative payment).
+    pub fn refund(method: PaymentMethod, cents: i64) -> Self {
+        NewPayment {
+            at: now_micros(),
+            method,
+            amount_cents: -cents,
+            tendered_cents: -cents,
+            change_cents: 0,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NewOrder {
     pub register_id: Option<RegisterId>,

@@ -46,6 +46,11 @@ impl Tr {
         self.t(&format!("role-{}", role.as_str()))
     }
 
+    /// A payment method's name (`method-cash`, …).
+    pub fn method(&self, m: &guichet_domain::order::PaymentMethod) -> String {
+        self.t(&format!("method-{}", m.as_str()))
+    }
+
     /// A date and time in the organization's zone, for lists.
     pub fn instant(&self, micros: &i64, tz: &str) -> String {
         let Ok(ts) = jiff::Timestamp::from_microsecond(*micros) else {

@@ -102,9 +102,6 @@ impl DrawerPage {
     fn count_error(&self, d: &i64) -> Option<String> {
         self.tr.field_error(&self.errors, &format!("n{d}"))
     }
-    fn method_label(&self, m: &PaymentMethod) -> String {
-        self.tr.t(&format!("method-{}", m.as_str()))
-    }
     fn method_field(&self, m: &PaymentMethod) -> String {
         value(&self.form, &format!("m_{}", m.as_str())).to_owned()
     }
@@ -549,9 +546,6 @@ struct ReportPage {
 }
 
 impl ReportPage {
-    fn method_label(&self, m: &PaymentMethod) -> String {
-        self.tr.t(&format!("method-{}", m.as_str()))
-    }
     fn version(&self) -> &'static str {
         env!("CARGO_PKG_VERSION")
     }
@@ -686,7 +680,7 @@ pub async fn export_report(
         ));
     }
     for p in &z.payments {
-        let label = tr.t(&format!("method-{}", p.method.as_str()));
+        let label = tr.method(&p.method);
         rows.push(cells(
             label,
             [

@@ -112,9 +112,6 @@ struct CustomerPage {
 }
 
 impl CustomerPage {
-    fn method_label(&self, m: &guichet_domain::order::PaymentMethod) -> String {
-        self.tr.t(&format!("method-{}", m.as_str()))
-    }
     fn reservation_state(&self, s: &guichet_domain::reservation::ReservationState) -> String {
         super::reservations::state_label(&self.tr, *s)
     }

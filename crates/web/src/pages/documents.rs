@@ -11,7 +11,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use guichet_domain::OrderId;
-use guichet_domain::order::PaymentMethod;
 use guichet_store::orders::Order;
 use guichet_store::organizations::Organization;
 use serde::Deserialize;
@@ -35,9 +34,6 @@ struct ReceiptPage {
 }
 
 impl ReceiptPage {
-    fn method_label(&self, m: &PaymentMethod) -> String {
-        self.tr.t(&format!("method-{}", m.as_str()))
-    }
     fn version(&self) -> &'static str {
         env!("CARGO_PKG_VERSION")
     }

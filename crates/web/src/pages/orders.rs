@@ -138,9 +138,6 @@ impl OrderPage {
     fn state_label(&self, s: &OrderState) -> String {
         self.tr.t(&format!("order-state-{}", s.as_str()))
     }
-    fn method_label(&self, m: &PaymentMethod) -> String {
-        self.tr.t(&format!("method-{}", m.as_str()))
-    }
     fn rate(&self, bp: &u32) -> String {
         guichet_domain::VatRate::from_basis_points(i64::from(*bp))
             .map(|r| r.to_string())
@@ -329,11 +326,7 @@ struct PaymentsPage {
     total_cents: i64,
 }
 
-impl PaymentsPage {
-    fn method_label(&self, m: &PaymentMethod) -> String {
-        self.tr.t(&format!("method-{}", m.as_str()))
-    }
-}
+impl PaymentsPage {}
 
 pub async fn payments(
     State(state): State<AppState>,
@@ -408,7 +401,7 @@ pub async fn export_payments(
                     Cell::Text(format_cents(r.amount_cents)),
                     Cell::Text(format_cents(r.vat_cents)),
                     Cell::Text(format_cents(r.fees_cents)),
-                    Cell::Text(tr.t(&format!("method-{}", r.method.as_str()))),
+                    Cell::Text(tr.method(&r.method)),
                     Cell::Text(format_cents(r.line_total_cents)),
                     Cell::Text(r.offer_name.unwrap_or_default()),
                     Cell::Text(r.label),

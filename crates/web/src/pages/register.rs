@@ -147,7 +147,7 @@ pub async fn page(
             "open": open.iter().any(|o| o.session.register_id == r.id),
         })).collect::<Vec<_>>(),
         "methods": methods.iter().map(|m: &PaymentMethod| json!({
-            "code": m.as_str(), "label": tr.t(&format!("method-{}", m.as_str())), "phone": m.allowed_on_phone(), "change": m.gives_change()
+            "code": m.as_str(), "label": tr.method(m), "phone": m.allowed_on_phone(), "change": m.gives_change()
         })).collect::<Vec<_>>(),
         "errors": CODES.iter().map(|c| (c.to_string(), json!(tr.error(c)))).collect::<serde_json::Map<_, _>>(),
         "text": TEXTS.iter().map(|k| (k.to_string(), json!(tr.t(k)))).collect::<serde_json::Map<_, _>>(),

@@ -32,10 +32,6 @@ struct RegistersPage {
 }
 
 impl RegistersPage {
-    fn method_label(&self, m: &PaymentMethod) -> String {
-        self.tr.t(&format!("method-{}", m.as_str()))
-    }
-
     fn kind_label(&self, kind: &RegisterKind) -> &'static str {
         kind_label(*kind)
     }

@@ -106,9 +106,6 @@ struct OrdersPage {
 }
 
 impl OrdersPage {
-    fn method_label(&self, m: &guichet_domain::order::PaymentMethod) -> String {
-        self.tr.t(&format!("method-{}", m.as_str()))
-    }
     fn state(&self, s: &guichet_domain::reservation::ReservationState) -> String {
         state_label(&self.tr, *s)
     }

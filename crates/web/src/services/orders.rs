@@ -685,6 +685,18 @@ async fn reductions(
 /// The attached customer's discount and tax treatment (theirs, else their type's) on every
 /// line (the rules are `guichet_domain::customer::effective_terms` and `apply_terms`); the line
 /// says why.
+/// The customer's type, whose discount and tax treatment their sales take.
+pub(crate) async fn customer_type_of(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    c: &guichet_store::customers::Customer,
+) -> Result<Option<guichet_store::customer_types::CustomerType>, AppError> {
+    Ok(match c.customer_type_id {
+        Some(t) => Some(guichet_store::customer_types::get(tx, ctx.tenant, t).await?),
+        None => None,
+    })
+}
+
 fn customer_terms(
     c: &guichet_store::customers::Customer,
     kind: Option<&guichet_store::customer_types::CustomerType>,
@@ -806,10 +818,7 @@ async fn price_cart_in(tx: &mut Tx, ctx: &Ctx, input: &OrderInput) -> Result<Car
         if input.skip_customer_terms && !ctx.can(Permission::ChangePrice) {
             e.add("skip_customer_terms", "price_change_not_allowed");
         } else if !input.skip_customer_terms {
-            let kind = match c.customer_type_id {
-                Some(t) => Some(guichet_store::customer_types::get(tx, ctx.tenant, t).await?),
-                None => None,
-            };
+            let kind = customer_type_of(tx, ctx, c).await?;
             customer_terms(c, kind.as_ref(), &mut priced.lines, ctx.lang);
         }
     }
@@ -1221,13 +1230,9 @@ pub async fn cancel(
             }
             let amount = e.check("refund.amount", parse_price_cents(&r.amount));
             match (method, amount) {
-                (Some(m), Some(a)) if a > 0 && a <= order.collected_cents => Some(NewPayment {
-                    at: guichet_store::now_micros(),
-                    method: m,
-                    amount_cents: -a,
-                    tendered_cents: -a,
-                    change_cents: 0,
-                }),
+                (Some(m), Some(a)) if a > 0 && a <= order.collected_cents => {
+                    Some(NewPayment::refund(m, a))
+                }
                 (_, Some(_)) => {
                     e.add("refund.amount", "more_than_paid");
                     None

@@ -245,20 +245,13 @@ async fn deposit_order(
     }
     e.into_result()?;
     // The deposit bears the VAT the goods will: a VAT-exempt customer's none.
-    let kind = match customer.customer_type_id {
-        Some(t) => Some(guichet_store::customer_types::get(tx, tenant, t).await?),
-        None => None,
-    };
+    let kind = super::orders::customer_type_of(tx, ctx, &customer).await?;
     let (_, tax) = guichet_domain::customer::effective_terms(
         customer.discount_bp,
         customer.vat_exempt,
         kind.map(|t| (t.discount_bp, t.tax)),
     );
-    let rate = match tax {
-        guichet_domain::customer::TaxTreatment::Standard => product.vat_rate_basis_points,
-        guichet_domain::customer::TaxTreatment::Exempt => 0,
-        guichet_domain::customer::TaxTreatment::Rate(bp) => bp,
-    };
+    let rate = tax.rate_for(product.vat_rate_basis_points);
     let tr = crate::view::Tr(ctx.lang);
     let label = tr.t1_2(
         "order-deposit-on",
@@ -348,13 +341,7 @@ pub async fn archive(
             let refund = refund.clone();
             Box::pin(async move {
                 if let Some((order, method, cents, reason)) = refund {
-                    let payment = guichet_store::orders::NewPayment {
-                        at: guichet_store::now_micros(),
-                        method,
-                        amount_cents: -cents,
-                        tendered_cents: -cents,
-                        change_cents: 0,
-                    };
+                    let payment = guichet_store::orders::NewPayment::refund(method, cents);
                     guichet_store::orders::cancel(
                         tx,
                         tenant,
