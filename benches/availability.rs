@@ -7,9 +7,6 @@ mod common;
 
 use guichet_domain::offer::{OfferInput, OfferTexts, PriceInput};
 use guichet_domain::schedule::RuleInput;
-use guichet_store::{Store, migrate, organizations};
-use guichet_web::{AppState, WebConfig};
-use std::sync::Arc;
 use std::time::Instant;
 
 #[tokio::main]
@@ -21,34 +18,8 @@ async fn main() {
 }
 
 async fn run(name: &str, url: &str) {
-    let store = Store::connect(url).await.expect("connect");
-    migrate::run(&store).await.expect("migrate");
-    let org = common::organization();
-    let tenant = store
-        .write(|tx| {
-            let org = org.clone();
-            Box::pin(async move {
-                let tenant = organizations::create(tx, &org).await?;
-                guichet_store::vat_rates::create(
-                    tx,
-                    tenant,
-                    "TVA 0 %",
-                    guichet_domain::VatRate::from_basis_points(0).expect("rate"),
-                )
-                .await?;
-                Ok(tenant)
-            })
-        })
-        .await
-        .expect("organization");
-    let state = AppState {
-        store: store.clone(),
-        config: Arc::new(WebConfig::default()),
-        progress: Default::default(),
-        import_plans: Default::default(),
-    };
-    let ctx = common::admin(tenant);
-    let vat = guichet_web::services::vat_rates(&state, &ctx)
+    let (state, ctx) = common::belgian_organization(url).await;
+    let vat = guichet_app::vat_rates::vat_rates(&state, &ctx)
         .await
         .expect("rates")[0]
         .id
@@ -61,7 +32,7 @@ async fn run(name: &str, url: &str) {
             sale_pos: true,
             ..Default::default()
         };
-        let item = guichet_web::services::catalogue::create(
+        let item = guichet_app::catalogue::create(
             &state,
             &ctx,
             guichet_domain::catalogue::ItemKind::TicketType,
@@ -96,21 +67,16 @@ async fn run(name: &str, url: &str) {
         }],
         ..Default::default()
     };
-    let offer = guichet_web::services::offers::save(&state, &ctx, None, &offer)
+    let offer = guichet_app::offers::save(&state, &ctx, None, &offer)
         .await
         .expect("offer");
     let mut times = Vec::new();
     for _ in 0..20 {
         let t = Instant::now();
-        let a = guichet_web::services::planning::availability(
-            &state,
-            &ctx,
-            offer.id,
-            "2026-01-01",
-            "2026-12-31",
-        )
-        .await
-        .expect("availability");
+        let a =
+            guichet_app::planning::availability(&state, &ctx, offer.id, "2026-01-01", "2026-12-31")
+                .await
+                .expect("availability");
         times.push(t.elapsed().as_secs_f64() * 1000.0);
         assert_eq!(a.sessions.len(), 365 * 20);
     }
@@ -121,5 +87,5 @@ async fn run(name: &str, url: &str) {
         times[0],
         times[times.len() - 1]
     );
-    store.close().await;
+    state.store.close().await;
 }

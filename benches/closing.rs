@@ -7,13 +7,13 @@
 
 mod common;
 
+use guichet_app::Actor as Ctx;
+use guichet_app::App as AppState;
+use guichet_app::orders::{LineInput, OrderInput, PaymentInput};
 use guichet_domain::org::{RegisterInput, SiteInput};
 use guichet_store::Tenant;
 use guichet_store::orders::NewOrder;
 use guichet_store::register_sessions::{self, Closing, Opening};
-use guichet_web::AppState;
-use guichet_web::auth::Ctx;
-use guichet_web::services::orders::{LineInput, OrderInput, PaymentInput};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -35,7 +35,7 @@ struct Setup {
 
 async fn setup(url: &str) -> Setup {
     let (state, ctx) = common::belgian_organization(url).await;
-    let rates = guichet_web::services::vat_rates(&state, &ctx)
+    let rates = guichet_app::vat_rates::vat_rates(&state, &ctx)
         .await
         .expect("rates");
     let mut products = Vec::new();
@@ -48,7 +48,7 @@ async fn setup(url: &str) -> Setup {
             .iter()
             .find(|r| r.rate_basis_points == bp)
             .expect("rate");
-        let p = guichet_web::services::shop::create_product(
+        let p = guichet_app::shop::create_product(
             &state,
             &ctx,
             &guichet_domain::shop::ProductInput {
@@ -63,7 +63,7 @@ async fn setup(url: &str) -> Setup {
         .expect("product");
         products.push(p.id.to_string());
     }
-    let site = guichet_web::services::create_site(
+    let site = guichet_app::organization::create_site(
         &state,
         &ctx,
         &SiteInput {
@@ -75,7 +75,7 @@ async fn setup(url: &str) -> Setup {
     .expect("site");
     let mut registers = Vec::new();
     for name in ["Accueil", "Boutique"] {
-        let r = guichet_web::services::create_register(
+        let r = guichet_app::registers::create_register(
             &state,
             &ctx,
             &RegisterInput {
@@ -113,7 +113,7 @@ async fn setup(url: &str) -> Setup {
         ],
         ..Default::default()
     };
-    let sale = guichet_web::services::orders::priced_order(&state, &ctx, &input, None)
+    let sale = guichet_app::orders::priced_order(&state, &ctx, &input, None)
         .await
         .expect("priced sale");
     assert_eq!(sale.lines.len(), 6);
@@ -225,7 +225,7 @@ async fn run(name: &str, url: &str) {
     let mut expected = 0;
     for _ in 0..20 {
         let t = Instant::now();
-        let x = guichet_web::services::closing::report(&s.state, &s.ctx, session)
+        let x = guichet_app::closing::report(&s.state, &s.ctx, session)
             .await
             .expect("X");
         xs.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -261,7 +261,7 @@ async fn run(name: &str, url: &str) {
         let mut times = Vec::new();
         for _ in 0..20 {
             let t = Instant::now();
-            let lines = guichet_web::services::closing::summary(
+            let lines = guichet_app::closing::summary(
                 &s.state,
                 &s.ctx,
                 period,

@@ -7,9 +7,9 @@
 
 mod common;
 
+use guichet_app::Actor as Ctx;
+use guichet_app::App as AppState;
 use guichet_domain::customer::{CustomerDetails, CustomerStatus, Origin};
-use guichet_web::AppState;
-use guichet_web::auth::Ctx;
 use std::io::Read;
 use std::time::Instant;
 
@@ -192,7 +192,7 @@ async fn run(name: &str, url: &str, n: usize) {
         let mut mine = Vec::new();
         for _ in 0..10 {
             let t = Instant::now();
-            let found = guichet_web::services::customers::list(&state, &ctx, "", q, 0)
+            let found = guichet_app::customers::list(&state, &ctx, "", q, 0)
                 .await
                 .expect("search");
             let ms = t.elapsed().as_secs_f64() * 1000.0;
@@ -244,16 +244,10 @@ async fn run(name: &str, url: &str, n: usize) {
         ));
     }
     let t = Instant::now();
-    let import = guichet_web::services::customer_imports::upload(
-        &state,
-        &ctx,
-        "bench.csv",
-        csv.as_bytes(),
-        true,
-        "",
-    )
-    .await
-    .expect("upload");
+    let import =
+        guichet_app::customer_imports::upload(&state, &ctx, "bench.csv", csv.as_bytes(), true, "")
+            .await
+            .expect("upload");
     let checked = t.elapsed().as_secs_f64();
     assert!(
         import.report.errors.is_empty(),
@@ -261,7 +255,7 @@ async fn run(name: &str, url: &str, n: usize) {
         &import.report.errors[..3]
     );
     let t = Instant::now();
-    let done = guichet_web::services::customer_imports::commit(&state, &ctx, import.id, true, "")
+    let done = guichet_app::customer_imports::commit(&state, &ctx, import.id, true, "")
         .await
         .expect("commit");
     let written = t.elapsed().as_secs_f64();
@@ -277,7 +271,7 @@ async fn run(name: &str, url: &str, n: usize) {
     reset_peak();
     let before = rss_mib();
     let t = Instant::now();
-    let stream = guichet_web::services::customers::export_csv(&state, &ctx, Default::default())
+    let stream = guichet_app::customers::export_csv(&state, &ctx, Default::default())
         .await
         .expect("export");
     let mut stream = std::pin::pin!(stream);
@@ -300,11 +294,11 @@ async fn run(name: &str, url: &str, n: usize) {
     reset_peak();
     let before = rss_mib();
     let t = Instant::now();
-    let filter = guichet_web::services::customers::ExportFilter {
+    let filter = guichet_app::customers::ExportFilter {
         status: "customer".into(),
         ..Default::default()
     };
-    let mut file = guichet_web::services::customers::export_xlsx(&state, &ctx, &filter)
+    let mut file = guichet_app::customers::export_xlsx(&state, &ctx, &filter)
         .await
         .expect("xlsx export");
     let mut sink = Vec::with_capacity(64 * 1024);

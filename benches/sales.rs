@@ -13,12 +13,12 @@
 
 mod common;
 
+use guichet_app::Actor as Ctx;
+use guichet_app::App as AppState;
+use guichet_app::orders::{LineInput, OrderInput, PaymentInput};
 use guichet_domain::offer::{OfferInput, OfferTexts, PriceInput};
 use guichet_domain::org::{RegisterInput, SiteInput};
 use guichet_domain::schedule::RuleInput;
-use guichet_web::AppState;
-use guichet_web::auth::Ctx;
-use guichet_web::services::orders::{LineInput, OrderInput, PaymentInput};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -43,7 +43,7 @@ struct Setup {
 
 async fn setup(url: &str) -> Setup {
     let (state, ctx) = common::belgian_organization(url).await;
-    let rates = guichet_web::services::vat_rates(&state, &ctx)
+    let rates = guichet_app::vat_rates::vat_rates(&state, &ctx)
         .await
         .expect("rates");
     let rate = |bp: u32| {
@@ -68,7 +68,7 @@ async fn setup(url: &str) -> Setup {
             daily_stock: "1000000".into(),
             ..Default::default()
         };
-        let item = guichet_web::services::catalogue::create(
+        let item = guichet_app::catalogue::create(
             &state,
             &ctx,
             guichet_domain::catalogue::ItemKind::TicketType,
@@ -104,10 +104,10 @@ async fn setup(url: &str) -> Setup {
         }],
         ..Default::default()
     };
-    let offer = guichet_web::services::offers::save(&state, &ctx, None, &offer)
+    let offer = guichet_app::offers::save(&state, &ctx, None, &offer)
         .await
         .expect("offer");
-    let product = guichet_web::services::shop::create_product(
+    let product = guichet_app::shop::create_product(
         &state,
         &ctx,
         &guichet_domain::shop::ProductInput {
@@ -122,7 +122,7 @@ async fn setup(url: &str) -> Setup {
     )
     .await
     .expect("product");
-    let site = guichet_web::services::create_site(
+    let site = guichet_app::organization::create_site(
         &state,
         &ctx,
         &SiteInput {
@@ -134,7 +134,7 @@ async fn setup(url: &str) -> Setup {
     .expect("site");
     let mut registers = Vec::new();
     for i in 0..32 {
-        let r = guichet_web::services::create_register(
+        let r = guichet_app::registers::create_register(
             &state,
             &ctx,
             &RegisterInput {
@@ -147,11 +147,11 @@ async fn setup(url: &str) -> Setup {
         .await
         .expect("register");
         // Open for the day: a counter register sells only while open.
-        guichet_web::services::closing::open(
+        guichet_app::closing::open(
             &state,
             &ctx,
             &r.id.to_string(),
-            &guichet_web::services::closing::OpenInput {
+            &guichet_app::closing::OpenInput {
                 opening_float: "150,00".into(),
                 counts: vec![],
             },
@@ -160,15 +160,9 @@ async fn setup(url: &str) -> Setup {
         .expect("open register");
         registers.push(r.id.to_string());
     }
-    let a = guichet_web::services::planning::availability(
-        &state,
-        &ctx,
-        offer.id,
-        "2027-01-01",
-        "2027-12-31",
-    )
-    .await
-    .expect("sessions");
+    let a = guichet_app::planning::availability(&state, &ctx, offer.id, "2027-01-01", "2027-12-31")
+        .await
+        .expect("sessions");
     Setup {
         state,
         ctx,
@@ -244,7 +238,7 @@ async fn round(name: &str, s: &Arc<Setup>, n: usize, pace: Option<std::time::Dur
                 let start = s.starts[(r * 97 + k * 13) % s.starts.len()];
                 let input = sale(&s, &s.registers[r], start);
                 let t = Instant::now();
-                guichet_web::services::orders::create(&s.state, &s.ctx, &input, None)
+                guichet_app::orders::create(&s.state, &s.ctx, &input, None)
                     .await
                     .expect("sale");
                 lat.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -284,7 +278,7 @@ async fn run(name: &str, url: &str) {
     let loaded = Instant::now();
     let tenant = s.ctx.tenant;
     let mut made = have;
-    let template = guichet_web::services::orders::priced_order(
+    let template = guichet_app::orders::priced_order(
         &s.state,
         &s.ctx,
         &sale(&s, &s.registers[0], s.starts[0]),
@@ -337,7 +331,7 @@ async fn run(name: &str, url: &str) {
     let mut times = Vec::new();
     for _ in 0..20 {
         let t = Instant::now();
-        let a = guichet_web::services::planning::availability(
+        let a = guichet_app::planning::availability(
             &s.state,
             &s.ctx,
             s.offer,

@@ -1,6 +1,6 @@
 //! The command line: `guichet serve | migrate | db copy | org … | user …`.
 
-use crate::{Settings, demo, open_store, start, web_config};
+use crate::{Settings, demo, open_store, server_config, start};
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use guichet_domain::Role;
@@ -199,7 +199,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if *with_demo {
                 demo::seed_if_empty(&store).await?;
             }
-            let server = start(&settings, store, web_config(&settings), true).await?;
+            let server = start(&settings, store, server_config(&settings), true).await?;
             println!("Guichet listening on http://{}", server.addr);
             server.wait().await;
             Ok(())
@@ -229,7 +229,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn ticket_verify(public_key: &str, code: &str) -> anyhow::Result<()> {
-    let Some(key) = guichet_web::services::documents::parse_public_key(public_key) else {
+    let Some(key) = guichet_app::documents::parse_public_key(public_key) else {
         anyhow::bail!("--public-key is not a base64url Ed25519 public key");
     };
     let claim = guichet_domain::ticket::verify(code, &key)
@@ -352,7 +352,7 @@ async fn org(cli: &Cli, command: &OrgCommand) -> anyhow::Result<()> {
                         let tenant = organizations::create(tx, &details).await?;
                         guichet_store::sites::create(tx, tenant, &site).await?;
                         if let Some(p) = preset {
-                            guichet_web::services::add_preset(tx, tenant, p).await?;
+                            guichet_app::vat_rates::add_preset(tx, tenant, p).await?;
                         }
                         Ok(tenant)
                     })
@@ -450,7 +450,7 @@ async fn user(cli: &Cli, command: &UserCommand) -> anyhow::Result<()> {
             )
         })?;
         Some(
-            guichet_web::password::hash(password.expose().to_owned())
+            guichet_app::password::hash(password.expose().to_owned())
                 .await
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?,
         )

@@ -67,7 +67,7 @@ pub async fn seed_if_empty(store: &Store) -> anyhow::Result<()> {
     let mut hashes = Vec::new();
     for (_, _, _, password) in DEMO_USERS {
         hashes.push(
-            guichet_web::password::hash(password.to_owned())
+            guichet_app::password::hash(password.to_owned())
                 .await
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?,
         );
@@ -78,7 +78,7 @@ pub async fn seed_if_empty(store: &Store) -> anyhow::Result<()> {
             Box::pin(async move {
                 let tenant = organizations::create(tx, &org).await?;
                 let site = sites::create(tx, tenant, &site).await?;
-                guichet_web::services::add_preset(tx, tenant, preset).await?;
+                guichet_app::vat_rates::add_preset(tx, tenant, preset).await?;
                 for (name, kind) in [
                     ("Accueil", RegisterKind::Counter),
                     ("Réservation par téléphone", RegisterKind::Phone),

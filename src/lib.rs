@@ -6,6 +6,7 @@ pub mod config;
 pub mod demo;
 
 use anyhow::Context;
+use guichet_app::{App, AppConfig};
 use guichet_store::Store;
 use guichet_web::{AppState, WebConfig};
 use std::net::SocketAddr;
@@ -51,46 +52,57 @@ impl Server {
     }
 }
 
-pub fn web_config(settings: &Settings) -> WebConfig {
-    WebConfig {
-        session_idle_timeout: Duration::from_secs(settings.session_idle_minutes.max(1) * 60),
-        cookie_secure: settings.cookie_secure,
-        trusted_origins: settings.trusted_origins.clone(),
-        login_limits: guichet_store::throttle::Limits::default(),
-        mail: (!settings.smtp_url.trim().is_empty()).then(|| {
-            guichet_integrations::mail::MailConfig {
-                url: settings.smtp_url.trim().to_owned(),
-                from: settings.mail_from.trim().to_owned(),
-            }
-        }),
+/// What the server runs with besides its database: the use cases' settings and the web
+/// layer's.
+#[derive(Debug, Clone, Default)]
+pub struct ServerConfig {
+    pub app: AppConfig,
+    pub web: WebConfig,
+}
+
+pub fn server_config(settings: &Settings) -> ServerConfig {
+    ServerConfig {
+        app: AppConfig {
+            session_idle_timeout: Duration::from_secs(settings.session_idle_minutes.max(1) * 60),
+            login_limits: guichet_store::throttle::Limits::default(),
+            mail: (!settings.smtp_url.trim().is_empty()).then(|| {
+                guichet_integrations::mail::MailConfig {
+                    url: settings.smtp_url.trim().to_owned(),
+                    from: settings.mail_from.trim().to_owned(),
+                }
+            }),
+        },
+        web: WebConfig {
+            cookie_secure: settings.cookie_secure,
+            trusted_origins: settings.trusted_origins.clone(),
+        },
     }
 }
 
-/// Starts serving on `settings.bind` (port 0 picks a free port) with an open store.
+/// Starts serving on `settings.bind` (port 0 picks a free port) with an open store, and the
+/// background jobs beside it.
 pub async fn start(
     settings: &Settings,
     store: Store,
-    web: WebConfig,
+    config: ServerConfig,
     stop_on_signal: bool,
 ) -> anyhow::Result<Server> {
-    if let Some(mail) = &web.mail {
+    if let Some(mail) = &config.app.mail {
         guichet_integrations::mail::check(mail)
             .map_err(|e| anyhow::anyhow!("smtp_url / mail_from: {e}"))?;
     }
+    let app = App::new(store.clone(), config.app);
     let state = AppState {
-        store: store.clone(),
-        config: Arc::new(web),
-        progress: Default::default(),
-        import_plans: Default::default(),
+        app: app.clone(),
+        web: Arc::new(config.web),
     };
-    let app = guichet_web::app(state.clone()).map_err(anyhow::Error::msg)?;
+    let router = guichet_web::app(state).map_err(anyhow::Error::msg)?;
     let listener = TcpListener::bind(&settings.bind)
         .await
         .with_context(|| format!("cannot listen on {}", settings.bind))?;
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    spawn_mailer(state.clone());
-    spawn_maintenance(state);
+    guichet_app::jobs::spawn_all(&app);
     let task = tokio::spawn(async move {
         let shutdown = async move {
             if stop_on_signal {
@@ -102,7 +114,7 @@ pub async fn start(
                 let _ = rx.await;
             }
         };
-        let service = app.into_make_service_with_connect_info::<SocketAddr>();
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
         if let Err(e) = axum::serve(listener, service)
             .with_graceful_shutdown(shutdown)
             .await
@@ -139,85 +151,4 @@ async fn shutdown_signal() {
     {
         let _ = ctrl_c.await;
     }
-}
-
-/// Forgets expired sessions and old sign-in failures every ten minutes.
-/// Sends the queued e-mails through the configured SMTP server, every few seconds; a failure
-/// is retried later (the outbox keeps it).
-fn spawn_mailer(state: AppState) {
-    let Some(mail) = state.config.mail.clone() else {
-        return;
-    };
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(2));
-        loop {
-            tick.tick().await;
-            let due = state
-                .store
-                .read(|tx| Box::pin(async move { guichet_store::outbox::due(tx, 20).await }))
-                .await;
-            let due = match due {
-                Ok(d) => d,
-                Err(e) => {
-                    tracing::warn!(error = %e, "outbox unreadable");
-                    continue;
-                }
-            };
-            for m in due {
-                let sent =
-                    guichet_integrations::mail::send(&mail, &m.to_address, &m.subject, &m.body)
-                        .await;
-                let (id, attempts) = (m.id, m.attempts);
-                let error = sent.as_ref().err().map(|e| e.to_string());
-                if let Some(e) = &error {
-                    tracing::warn!(error = %e, "e-mail not sent, will retry");
-                }
-                let recorded = state
-                    .store
-                    .write(|tx| {
-                        let error = error.clone();
-                        Box::pin(async move {
-                            match error {
-                                None => guichet_store::outbox::mark_sent(tx, id).await,
-                                Some(e) => {
-                                    guichet_store::outbox::mark_failed(tx, id, attempts, &e).await
-                                }
-                            }
-                        })
-                    })
-                    .await;
-                if let Err(e) = recorded {
-                    tracing::warn!(error = %e, "outbox not updated");
-                }
-            }
-        }
-    });
-}
-
-fn spawn_maintenance(state: AppState) {
-    tokio::spawn(async move {
-        let idle = i64::try_from(state.config.session_idle_timeout.as_micros()).unwrap_or(i64::MAX);
-        let limits = state.config.login_limits;
-        let mut tick = tokio::time::interval(Duration::from_secs(600));
-        loop {
-            tick.tick().await;
-            let swept = state
-                .store
-                .write(|tx| {
-                    Box::pin(async move {
-                        let s = guichet_store::sessions::sweep(tx, idle).await?;
-                        let f = guichet_store::throttle::sweep(tx, limits).await?;
-                        Ok((s, f))
-                    })
-                })
-                .await;
-            match swept {
-                Ok((s, f)) if s + f > 0 => {
-                    tracing::info!(sessions = s, login_failures = f, "maintenance sweep")
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "maintenance sweep failed"),
-            }
-        }
-    });
 }

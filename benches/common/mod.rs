@@ -2,12 +2,8 @@
 //! admin context they act as. (Each bench includes this with `mod common;` and uses part of it.)
 #![allow(dead_code)]
 
-use guichet_domain::Role;
-use guichet_domain::org::{Language, OrganizationDetails, OrganizationInput};
-use guichet_store::{Store, Tenant, migrate, organizations};
-use guichet_web::auth::Ctx;
-use guichet_web::{AppState, WebConfig};
-use std::sync::Arc;
+use guichet_app::{Actor, App, AppConfig, Store};
+use guichet_domain::org::{OrganizationDetails, OrganizationInput};
 
 /// SQLite in `dir` always; PostgreSQL too when `GUICHET_BENCH_DATABASE_URL` points at an empty
 /// database.
@@ -35,41 +31,16 @@ pub fn organization() -> OrganizationDetails {
     .expect("org")
 }
 
-/// Acting as an admin of `tenant`, as the services check.
-pub fn admin(tenant: Tenant) -> Ctx {
-    Ctx {
-        user: None,
-        tenant,
-        role: Role::Admin,
-        memberships: vec![],
-        session_token: None,
-        api_key: None,
-        lang: Language::Fr,
-    }
-}
-
-/// A migrated database with the organization and the Belgian VAT rates.
-pub async fn belgian_organization(url: &str) -> (AppState, Ctx) {
+/// A migrated database with the organization and the Belgian VAT rates, and the operator
+/// acting as its admin.
+pub async fn belgian_organization(url: &str) -> (App, Actor) {
     let store = Store::connect(url).await.expect("connect");
-    migrate::run(&store).await.expect("migrate");
-    let org = organization();
-    let tenant = store
-        .write(|tx| {
-            let org = org.clone();
-            Box::pin(async move {
-                let tenant = organizations::create(tx, &org).await?;
-                let preset = guichet_domain::org::vat_preset("BE").expect("preset");
-                guichet_web::services::add_preset(tx, tenant, preset).await?;
-                Ok(tenant)
-            })
-        })
-        .await
-        .expect("organization");
-    let state = AppState {
-        store,
-        config: Arc::new(WebConfig::default()),
-        progress: Default::default(),
-        import_plans: Default::default(),
-    };
-    (state, admin(tenant))
+    guichet_app::migrate(&store).await.expect("migrate");
+    let app = App::new(store, AppConfig::default());
+    let preset = guichet_domain::org::vat_preset("BE");
+    let tenant =
+        guichet_app::organization::create_organization(&app, &organization(), None, preset)
+            .await
+            .expect("organization");
+    (app, Actor::operator(tenant))
 }

@@ -1,7 +1,7 @@
 //! Sign-in, sessions, CSRF and throttling.
 
 use crate::harness::{PASSWORD, client, location, login, org, spawn, spawn_with};
-use guichet_web::WebConfig;
+use guichet_app::AppConfig;
 use std::time::Duration;
 
 fn session_cookie(r: &reqwest::Response) -> Option<String> {
@@ -246,9 +246,9 @@ async fn cross_site_posts_are_refused() {
 
 #[tokio::test]
 async fn idle_sessions_end() {
-    let app = spawn_with(WebConfig {
+    let app = spawn_with(AppConfig {
         session_idle_timeout: Duration::from_secs(1),
-        ..WebConfig::default()
+        ..AppConfig::default()
     })
     .await;
     let a = org(&app, "Grottes A", "a").await;

@@ -3,7 +3,7 @@
 use crate::harness::{
     PASSWORD, fresh_database, fresh_pg_database, login, org, pg_admin_url, skip, spawn_on,
 };
-use guichet_web::WebConfig;
+use guichet_app::AppConfig;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
@@ -151,7 +151,7 @@ async fn org_and_user_create_then_sign_in() {
     let o = guichet(&["org", "list", "--database-url", &url], None);
     assert!(text(&o).contains("Abbaye de Villers"));
 
-    let app = spawn_on(url, dir, WebConfig::default()).await;
+    let app = spawn_on(url, dir, AppConfig::default()).await;
     let c = login(&app, "abbe@villers.test").await;
     let rates: serde_json::Value = c
         .get(app.url("/api/v1/vat-rates"))
@@ -175,7 +175,7 @@ async fn db_copy_moves_sqlite_to_postgres() {
     let source = spawn_on(
         sqlite_url.clone(),
         tempfile::tempdir().unwrap(),
-        WebConfig::default(),
+        AppConfig::default(),
     )
     .await;
     let a = org(&source, "Grottes A", "a").await;
@@ -200,7 +200,7 @@ async fn db_copy_moves_sqlite_to_postgres() {
     let target = spawn_on(
         target_url,
         tempfile::tempdir().unwrap(),
-        WebConfig::default(),
+        AppConfig::default(),
     )
     .await;
     let c = login(&target, &b.admin).await;
@@ -235,7 +235,7 @@ async fn db_copy_moves_sqlite_to_postgres() {
 #[tokio::test]
 async fn demo_sales_and_journal_verify() {
     let (url, dir) = fresh_database().await;
-    let app = spawn_on(url.clone(), dir, WebConfig::default()).await;
+    let app = spawn_on(url.clone(), dir, AppConfig::default()).await;
     guichet::demo::seed_if_empty(&app.store).await.unwrap();
     let o = guichet(&["journal", "verify", "--database-url", &url], None);
     assert!(o.status.success(), "{}", text(&o));

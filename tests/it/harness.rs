@@ -2,12 +2,12 @@
 //! organizations, and HTTP clients that keep cookies like a browser.
 
 use guichet::{Server, Settings};
+use guichet_app::AppConfig;
 use guichet_domain::org::{
     Email, Language, OrganizationInput, RegisterDetails, RegisterKind, SiteInput,
 };
 use guichet_domain::{OrganizationId, Role, UserId};
 use guichet_store::{Store, organizations, registers, sites, users};
-use guichet_web::WebConfig;
 use reqwest::redirect::Policy;
 use std::time::Duration;
 use tokio::sync::OnceCell;
@@ -119,15 +119,16 @@ impl TestApp {
 }
 
 pub async fn spawn() -> TestApp {
-    spawn_with(WebConfig::default()).await
+    spawn_with(AppConfig::default()).await
 }
 
-pub async fn spawn_with(web: WebConfig) -> TestApp {
+/// A server whose use cases run with `config` (short idle sessions, an SMTP server…).
+pub async fn spawn_with(config: AppConfig) -> TestApp {
     let (url, dir) = fresh_database().await;
-    spawn_on(url, dir, web).await
+    spawn_on(url, dir, config).await
 }
 
-pub async fn spawn_on(db_url: String, dir: tempfile::TempDir, web: WebConfig) -> TestApp {
+pub async fn spawn_on(db_url: String, dir: tempfile::TempDir, config: AppConfig) -> TestApp {
     let settings = Settings {
         bind: "127.0.0.1:0".into(),
         database_url: db_url.clone(),
@@ -136,9 +137,17 @@ pub async fn spawn_on(db_url: String, dir: tempfile::TempDir, web: WebConfig) ->
     let store = guichet::open_store(&settings)
         .await
         .expect("open test database");
-    let server = guichet::start(&settings, store.clone(), web, false)
-        .await
-        .expect("start server");
+    let server = guichet::start(
+        &settings,
+        store.clone(),
+        guichet::ServerConfig {
+            app: config,
+            ..Default::default()
+        },
+        false,
+    )
+    .await
+    .expect("start server");
     TestApp {
         base: format!("http://{}", server.addr),
         db_url,
@@ -152,7 +161,7 @@ pub async fn spawn_on(db_url: String, dir: tempfile::TempDir, web: WebConfig) ->
 async fn password_hash() -> String {
     static HASH: OnceCell<String> = OnceCell::const_new();
     HASH.get_or_init(|| async {
-        guichet_web::password::hash(PASSWORD.to_owned())
+        guichet_app::password::hash(PASSWORD.to_owned())
             .await
             .expect("hash")
     })
@@ -217,7 +226,7 @@ pub async fn org(app: &TestApp, name: &str, prefix: &str) -> OrgFixture {
                 let tenant = organizations::create(tx, &details).await?;
                 let site = sites::create(tx, tenant, &site).await?;
                 let preset = guichet_domain::org::vat_preset("BE").expect("BE preset");
-                guichet_web::services::add_preset(tx, tenant, preset).await?;
+                guichet_app::vat_rates::add_preset(tx, tenant, preset).await?;
                 let register = registers::create(
                     tx,
                     tenant,

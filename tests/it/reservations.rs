@@ -516,7 +516,7 @@ async fn smtp_sink() -> (u16, std::sync::Arc<tokio::sync::Mutex<Vec<String>>>) {
 #[tokio::test]
 async fn the_ready_email_goes_through_smtp_with_consent_only() {
     let (port, got) = smtp_sink().await;
-    let app = crate::harness::spawn_with(guichet_web::WebConfig {
+    let app = crate::harness::spawn_with(guichet_app::AppConfig {
         mail: Some(guichet_integrations::mail::MailConfig {
             url: format!("smtp://127.0.0.1:{port}"),
             from: "Librairie A <contact@librairie.example>".into(),

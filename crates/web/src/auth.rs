@@ -9,44 +9,31 @@ use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use guichet_app::Actor;
+use guichet_app::users::MembershipSummary;
 use guichet_domain::org::Language;
-use guichet_domain::{ApiKeyId, Permission, Role};
-use guichet_store::users::{MembershipSummary, User};
-use guichet_store::{Tenant, api_keys, sessions, users};
 
 pub const SESSION_COOKIE: &str = "guichet_session";
 pub const LANGUAGE_COOKIE: &str = "guichet_lang";
 
-/// The caller of a request that acts inside an organization.
+/// The caller of a request that acts inside an organization: the [`Actor`] the use cases
+/// take (`&ctx` derefs to it), and what the pages show of the session.
 #[derive(Debug, Clone)]
 pub struct Ctx {
-    /// The person; `None` when an API key calls.
-    pub user: Option<User>,
-    pub tenant: Tenant,
-    pub role: Role,
+    pub actor: Actor,
     pub memberships: Vec<MembershipSummary>,
     pub session_token: Option<String>,
-    pub api_key: Option<ApiKeyId>,
-    pub lang: Language,
+}
+
+impl std::ops::Deref for Ctx {
+    type Target = Actor;
+
+    fn deref(&self) -> &Actor {
+        &self.actor
+    }
 }
 
 impl Ctx {
-    pub fn require(&self, permission: Permission) -> Result<(), AppError> {
-        if self.role.allows(permission) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
-    }
-
-    pub fn can(&self, permission: Permission) -> bool {
-        self.role.allows(permission)
-    }
-
-    pub fn user_id(&self) -> Option<guichet_domain::UserId> {
-        self.user.as_ref().map(|u| u.id)
-    }
-
     pub fn organization_name(&self) -> String {
         self.memberships
             .iter()
@@ -54,15 +41,28 @@ impl Ctx {
             .map(|m| m.organization_name.clone())
             .unwrap_or_default()
     }
+
+    pub fn signed_in(s: guichet_app::sessions::SignedIn) -> Option<Ctx> {
+        let actor = s.actor()?;
+        Some(Ctx {
+            actor,
+            memberships: s.memberships,
+            session_token: Some(s.token),
+        })
+    }
 }
 
-/// A signed-in person, whether or not they can act in an organization right now.
+/// A signed-in person, whether or not they can act in an organization right now (the page
+/// extractor around the use cases' session).
 #[derive(Debug, Clone)]
-pub struct SignedIn {
-    pub user: User,
-    pub token: String,
-    pub memberships: Vec<MembershipSummary>,
-    pub organization: Option<(Tenant, Role)>,
+pub struct SignedIn(pub guichet_app::sessions::SignedIn);
+
+impl std::ops::Deref for SignedIn {
+    type Target = guichet_app::sessions::SignedIn;
+
+    fn deref(&self) -> &guichet_app::sessions::SignedIn {
+        &self.0
+    }
 }
 
 fn session_token(jar: &CookieJar) -> Option<String> {
@@ -72,69 +72,14 @@ fn session_token(jar: &CookieJar) -> Option<String> {
 }
 
 /// Loads the session behind the cookie, if any and still live.
-async fn load_signed_in(state: &AppState, jar: &CookieJar) -> Result<Option<SignedIn>, AppError> {
-    let Some(token) = session_token(jar) else {
-        return Ok(None);
-    };
-    let idle = i64::try_from(state.config.session_idle_timeout.as_micros()).unwrap_or(i64::MAX);
-    let t = token.clone();
-    let found = state
-        .store
-        .read(|tx| {
-            Box::pin(async move {
-                let Some(session) = sessions::find(tx, &t, idle).await? else {
-                    return Ok(None);
-                };
-                let user = users::get_user(tx, session.user).await?;
-                let memberships = users::memberships_of(tx, session.user).await?;
-                let current = match session.organization {
-                    Some(org) => users::membership(tx, session.user, org).await?,
-                    None => None,
-                };
-                Ok(Some((session, user, memberships, current)))
-            })
-        })
-        .await?;
-    let Some((session, user, memberships, mut current)) = found else {
-        return Ok(None);
-    };
-    // The current organization may be gone (disabled there): fall back to another one.
-    if current.is_none()
-        && let Some(first) = memberships.first()
-    {
-        let (t, org) = (token.clone(), first.organization_id);
-        let user_id = user.id;
-        current = state
-            .store
-            .write(|tx| {
-                let t = t.clone();
-                Box::pin(async move {
-                    let m = users::membership(tx, user_id, org).await?;
-                    if let Some((tenant, _)) = m {
-                        sessions::switch_organization(tx, &t, tenant).await?;
-                    }
-                    Ok(m)
-                })
-            })
-            .await?;
+async fn load_signed_in(
+    state: &AppState,
+    jar: &CookieJar,
+) -> Result<Option<guichet_app::sessions::SignedIn>, AppError> {
+    match session_token(jar) {
+        Some(token) => guichet_app::sessions::signed_in(state, &token).await,
+        None => Ok(None),
     }
-    // Sliding idle timeout, written at most once a minute per session.
-    if guichet_store::now_micros() - session.last_seen_at > 60_000_000 {
-        let t = token.clone();
-        state
-            .store
-            .write(|tx| {
-                let t = t.clone();
-                Box::pin(async move { sessions::touch(tx, &t).await })
-            })
-            .await?;
-    }
-    Ok(Some(SignedIn {
-        user,
-        token,
-        memberships,
-        organization: current,
-    }))
 }
 
 /// The language for a page: the user's, else the language cookie, else the browser's.
@@ -152,7 +97,7 @@ impl FromRequestParts<AppState> for SignedIn {
     ) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
         match load_signed_in(state, &jar).await {
-            Ok(Some(s)) => Ok(s),
+            Ok(Some(s)) => Ok(SignedIn(s)),
             Ok(None) => Err(redirect_to_login(parts)),
             Err(e) => Err(crate::error::PageError(e, request_language(parts)).into_response()),
         }
@@ -195,16 +140,8 @@ impl FromRequestParts<AppState> for PageCtx {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let s = SignedIn::from_request_parts(parts, state).await?;
-        match s.organization {
-            Some((tenant, role)) => Ok(PageCtx(Ctx {
-                lang: s.user.language,
-                user: Some(s.user),
-                tenant,
-                role,
-                memberships: s.memberships,
-                session_token: Some(s.token),
-                api_key: None,
-            })),
+        match Ctx::signed_in(s.0) {
+            Some(ctx) => Ok(PageCtx(ctx)),
             None => Err(Redirect::to("/no-organization").into_response()),
         }
     }
@@ -227,40 +164,18 @@ impl FromRequestParts<AppState> for ApiCtx {
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .map(|s| s.trim().to_owned())
                 .ok_or(AppError::Unauthorized)?;
-            let s = secret.clone();
-            let found = state
-                .store
-                .read(|tx| Box::pin(async move { api_keys::authenticate(tx, &s).await }))
-                .await?;
-            let (tenant, role, key) = found.ok_or(AppError::Unauthorized)?;
-            state
-                .store
-                .write(|tx| Box::pin(async move { api_keys::touch(tx, key).await }))
-                .await?;
+            let actor = guichet_app::sessions::key_actor(state, &secret).await?;
             return Ok(ApiCtx(Ctx {
-                user: None,
-                tenant,
-                role,
+                actor,
                 memberships: Vec::new(),
                 session_token: None,
-                api_key: Some(key),
-                lang: Language::En,
             }));
         }
         let jar = CookieJar::from_headers(&parts.headers);
         let s = load_signed_in(state, &jar)
             .await?
             .ok_or(AppError::Unauthorized)?;
-        let (tenant, role) = s.organization.ok_or(AppError::Forbidden)?;
-        Ok(ApiCtx(Ctx {
-            lang: s.user.language,
-            user: Some(s.user),
-            tenant,
-            role,
-            memberships: s.memberships,
-            session_token: Some(s.token),
-            api_key: None,
-        }))
+        Ok(ApiCtx(Ctx::signed_in(s).ok_or(AppError::Forbidden)?))
     }
 }
 
@@ -273,7 +188,7 @@ pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
         .secure(secure)
         .path("/")
         .max_age(time_duration(
-            sessions::ABSOLUTE_LIFETIME_MICROS / 1_000_000,
+            guichet_app::sessions::ABSOLUTE_LIFETIME_MICROS / 1_000_000,
         ))
         .build()
 }

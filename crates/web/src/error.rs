@@ -4,91 +4,32 @@
 
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use guichet_domain::{FieldError, FieldErrors};
-use guichet_store::StoreError;
+use guichet_domain::FieldError;
 use serde::Serialize;
 
-#[derive(Debug)]
-pub enum AppError {
-    /// Not signed in, or the API key is unknown or revoked.
-    Unauthorized,
-    /// Signed in, but the role does not allow it.
-    Forbidden,
-    NotFound,
-    /// Input that does not parse; every bad field is listed.
-    Invalid(FieldErrors),
-    /// A rule refused the operation (stable code, e.g. `last_admin`).
-    Conflict(&'static str),
-    /// Too many failed sign-ins.
-    TooManyAttempts,
-    Internal(String),
-}
+pub use guichet_app::AppError;
 
-impl From<StoreError> for AppError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => AppError::NotFound,
-            StoreError::Duplicate(field) => {
-                let mut errors = FieldErrors::new();
-                errors.add(field, "already_exists");
-                AppError::Invalid(errors)
-            }
-            StoreError::InUse => AppError::Conflict("in_use"),
-            StoreError::Invalid(field, code) => AppError::field(&field, code),
-            StoreError::Refused(code) => AppError::Conflict(code),
-            other => AppError::Internal(other.to_string()),
-        }
+/// The one place an error's code becomes an HTTP status.
+pub fn status(e: &AppError) -> StatusCode {
+    match e {
+        AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden => StatusCode::FORBIDDEN,
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
-impl From<FieldErrors> for AppError {
-    fn from(e: FieldErrors) -> Self {
-        AppError::Invalid(e)
-    }
-}
-
-impl AppError {
-    pub fn status(&self) -> StatusCode {
-        match self {
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
-            AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    /// The stable code of the API problem.
-    pub fn code(&self) -> &'static str {
-        match self {
-            AppError::Unauthorized => "unauthorized",
-            AppError::Forbidden => "forbidden",
-            AppError::NotFound => "not_found",
-            AppError::Invalid(_) => "validation_failed",
-            AppError::Conflict(code) => code,
-            AppError::TooManyAttempts => "too_many_attempts",
-            AppError::Internal(_) => "internal_error",
-        }
-    }
-
-    /// A one-field validation error.
-    pub fn field(field: &str, code: &str) -> AppError {
-        let mut e = FieldErrors::new();
-        e.add(field, code);
-        AppError::Invalid(e)
-    }
-
-    /// Logs an internal error and returns the id to show to the user.
-    fn log(&self) -> Option<String> {
-        if let AppError::Internal(detail) = self {
-            let id = uuid::Uuid::now_v7().simple().to_string();
-            tracing::error!(error_id = %id, detail = %detail, "internal error");
-            Some(id)
-        } else {
-            None
-        }
+/// Logs an internal error and returns the id to show to the user.
+fn log(e: &AppError) -> Option<String> {
+    if let AppError::Internal(detail) = e {
+        let id = uuid::Uuid::now_v7().simple().to_string();
+        tracing::error!(error_id = %id, detail = %detail, "internal error");
+        Some(id)
+    } else {
+        None
     }
 }
 
@@ -141,8 +82,8 @@ pub fn problem_response(
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let error_id = self.0.log();
-        let status = self.0.status();
+        let error_id = log(&self.0);
+        let status = status(&self.0);
         let code = self.0.code();
         let (detail, errors) = match self.0 {
             AppError::Invalid(e) => (Some("Some fields are invalid.".to_owned()), e.0),
@@ -167,8 +108,8 @@ pub struct PageError(pub AppError, pub guichet_domain::org::Language);
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let error_id = self.0.log();
-        crate::view::error_page(self.1, self.0.status(), self.0.code(), error_id)
+        let error_id = log(&self.0);
+        crate::view::error_page(self.1, status(&self.0), self.0.code(), error_id)
     }
 }
 

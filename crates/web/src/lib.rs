@@ -1,59 +1,45 @@
 //! The web layer: back-office pages (server-rendered HTML), the REST API under `/api/v1`,
-//! health and static assets. Handlers parse input, check permissions through [`auth`], and
-//! call the use cases in [`services`]; they never touch SQL.
+//! health and static assets. HTTP only: handlers build the [`guichet_app::Actor`] from the
+//! request ([`auth`]), parse the form or JSON, call a use case of `guichet_app` and render its
+//! answer; no rule and no store call lives here.
 
 pub mod api;
 pub mod auth;
 pub mod error;
 pub mod pages;
-pub mod password;
-pub mod progress;
-pub mod services;
 pub mod view;
 
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use guichet_store::Store;
+use guichet_app::App;
 use std::sync::Arc;
-use std::time::Duration;
 
-/// Settings the web layer needs (the app crate builds them from configuration).
-#[derive(Debug, Clone)]
+/// Settings of the web layer itself (the binary builds them from configuration).
+#[derive(Debug, Clone, Default)]
 pub struct WebConfig {
-    /// A session unused for this long ends.
-    pub session_idle_timeout: Duration,
     /// Mark cookies `Secure` (set when Guichet is served over HTTPS).
     pub cookie_secure: bool,
     /// Origins allowed to post forms besides the server's own (behind a proxy that
     /// rewrites `Host`), e.g. `https://guichet.example.be`.
     pub trusted_origins: Vec<String>,
-    pub login_limits: guichet_store::throttle::Limits,
-    /// The SMTP server e-mails go through; none: e-mails are written in the user's own mail
-    /// client (`mailto:` links) only.
-    pub mail: Option<guichet_integrations::mail::MailConfig>,
 }
 
-impl Default for WebConfig {
-    fn default() -> Self {
-        WebConfig {
-            session_idle_timeout: Duration::from_secs(8 * 3600),
-            cookie_secure: false,
-            trusted_origins: Vec::new(),
-            login_limits: guichet_store::throttle::Limits::default(),
-            mail: None,
-        }
-    }
-}
-
+/// What every handler gets: the application (its use cases take `&App`, which `&AppState`
+/// derefs to) and the web layer's settings.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
-    pub config: Arc<WebConfig>,
-    pub progress: progress::Progress,
-    /// Customer imports checked and waiting for their confirmation.
-    pub import_plans: services::customer_imports::Plans,
+    pub app: App,
+    pub web: Arc<WebConfig>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.app
+    }
 }
 
 /// The whole application: pages, API, health, assets, with CSRF protection on every
@@ -61,7 +47,7 @@ pub struct AppState {
 pub fn app(state: AppState) -> Result<Router, String> {
     let mut csrf =
         tower_http::csrf::CsrfLayer::new().with_rejection_response(error::csrf_rejection);
-    for origin in &state.config.trusted_origins {
+    for origin in &state.web.trusted_origins {
         csrf = csrf
             .add_trusted_origin(origin)
             .map_err(|e| format!("invalid trusted origin {origin}: {e:?}"))?;
@@ -111,7 +97,7 @@ pub fn app(state: AppState) -> Result<Router, String> {
 
 /// 200 only when the database answers.
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
-    match state.store.ping().await {
+    match state.app.ping().await {
         Ok(()) => (StatusCode::OK, "ok").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");
@@ -135,13 +121,7 @@ async fn photo_thumbnail(
     serve_photo(state, path, true).await
 }
 
-/// Which table a picture comes from.
-#[derive(Clone, Copy)]
-enum Picture {
-    Offer,
-    Product,
-    Item,
-}
+use guichet_app::media::Picture;
 
 async fn item_picture(
     state: axum::extract::State<AppState>,
@@ -188,18 +168,7 @@ async fn serve_picture(
     let Ok(id) = id.parse::<uuid::Uuid>() else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let found = state
-        .store
-        .read(|tx| {
-            Box::pin(async move {
-                match kind {
-                    Picture::Offer => guichet_store::offers::photo_bytes(tx, id, thumbnail).await,
-                    Picture::Product => guichet_store::shop::photo_bytes(tx, id, thumbnail).await,
-                    Picture::Item => guichet_store::items::picture_bytes(tx, id, thumbnail).await,
-                }
-            })
-        })
-        .await;
+    let found = guichet_app::media::picture(&state, kind, id, thumbnail).await;
     match found {
         Ok((mime, bytes)) => (
             [
@@ -209,7 +178,7 @@ async fn serve_picture(
             bytes,
         )
             .into_response(),
-        Err(guichet_store::StoreError::NotFound) => StatusCode::NOT_FOUND.into_response(),
+        Err(guichet_app::AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
         Err(e) => {
             tracing::error!(error = %e, "picture");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()

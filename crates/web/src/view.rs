@@ -4,96 +4,11 @@ use crate::auth::{Ctx, LANGUAGE_COOKIE};
 use askama::Template;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use guichet_domain::Permission;
 use guichet_domain::org::Language;
-use guichet_domain::{FieldErrors, Permission};
 use guichet_integrations::i18n;
 
-/// The translator handed to templates: `{{ tr.t("nav-dashboard") }}`.
-#[derive(Debug, Clone, Copy)]
-pub struct Tr(pub Language);
-
-impl Tr {
-    pub fn t(&self, key: &str) -> String {
-        i18n::t(self.0, key)
-    }
-
-    /// One argument: `{{ tr.t1("users-count", "count", n) }}`.
-    pub fn t1(&self, key: &str, name: &'static str, value: impl std::fmt::Display) -> String {
-        i18n::t_args(self.0, key, &[(name, value.to_string())])
-    }
-
-    /// Two arguments.
-    pub fn t1_2(&self, key: &str, a: (&'static str, String), b: (&'static str, String)) -> String {
-        i18n::t_args(self.0, key, &[a, b])
-    }
-
-    /// The message for a field error code (`error-required`, …).
-    pub fn error(&self, code: &str) -> String {
-        i18n::try_t(self.0, &format!("error-{code}"))
-            .unwrap_or_else(|| i18n::t(self.0, "error-invalid"))
-    }
-
-    /// The message for the error on `field`, or nothing.
-    pub fn field_error(&self, errors: &FieldErrors, field: &str) -> Option<String> {
-        errors.get(field).map(|code| self.error(code))
-    }
-
-    pub fn lang(&self) -> &'static str {
-        self.0.as_str()
-    }
-
-    pub fn role(&self, role: &guichet_domain::Role) -> String {
-        self.t(&format!("role-{}", role.as_str()))
-    }
-
-    /// A payment method's name (`method-cash`, …).
-    pub fn method(&self, m: &guichet_domain::order::PaymentMethod) -> String {
-        self.t(&format!("method-{}", m.as_str()))
-    }
-
-    /// A date and time in the organization's zone, for lists.
-    pub fn instant(&self, micros: &i64, tz: &str) -> String {
-        let Ok(ts) = jiff::Timestamp::from_microsecond(*micros) else {
-            return String::new();
-        };
-        let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
-        ts.to_zoned(zone).strftime("%d/%m/%Y %H:%M").to_string()
-    }
-
-    /// A VAT rate (or any percentage) in basis points: `21 %`.
-    pub fn rate(&self, bp: &u32) -> String {
-        guichet_domain::money::percent_text(*bp)
-    }
-
-    /// An amount in euros as people read it: `8,50 €`.
-    pub fn money(&self, cents: &i64) -> String {
-        format!("{} €", guichet_domain::shop::format_cents(*cents))
-    }
-
-    /// A session start (or any instant) as a time of day in the zone: `14:30`.
-    pub fn time_of(&self, micros: &Option<i64>, tz: &str) -> String {
-        let Some(ts) = micros.and_then(|m| jiff::Timestamp::from_microsecond(m).ok()) else {
-            return String::new();
-        };
-        let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
-        ts.to_zoned(zone).strftime("%H:%M").to_string()
-    }
-
-    /// A YYYY-MM-DD day as DD/MM/YYYY.
-    pub fn day(&self, day: &Option<String>) -> String {
-        day.as_deref()
-            .and_then(|d| d.parse::<jiff::civil::Date>().ok())
-            .map(|d| d.strftime("%d/%m/%Y").to_string())
-            .unwrap_or_default()
-    }
-
-    pub fn maybe_instant(&self, micros: &Option<i64>, tz: &str) -> String {
-        micros
-            .as_ref()
-            .map(|m| self.instant(m, tz))
-            .unwrap_or_else(|| "—".to_owned())
-    }
-}
+pub use guichet_integrations::i18n::Tr;
 
 pub struct NavItem {
     pub label: &'static str,

@@ -4,12 +4,12 @@ use super::{ApiJson, ApiResult, ArchiveInput, id};
 use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
-use crate::services::catalogue;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use guichet_app::catalogue;
+use guichet_app::catalogue::{Item, ItemId};
 use guichet_domain::catalogue::{ItemInput, ItemKind};
-use guichet_store::items::{Item, ItemId};
 
 macro_rules! item_endpoints {
     ($kind:expr, $path:literal, $tag:literal, $list:ident, $create:ident, $get:ident, $update:ident, $archive:ident, $picture:ident, $remove_picture:ident) => {

@@ -5,13 +5,13 @@ use super::{ApiJson, ApiResult, id};
 use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, AppError, Problem};
-use crate::services::closing::{self, CashInput, CloseInput, OpenInput, OpenSession};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use guichet_app::closing::{self, CashInput, CloseInput, OpenInput, OpenSession};
+use guichet_app::closing::{CashMovement, Session, ZReport};
 use guichet_domain::closing::SummaryLine;
 use guichet_domain::{RegisterId, RegisterSessionId};
-use guichet_store::register_sessions::{CashMovement, Session, ZReport};
 use serde::Deserialize;
 use utoipa::IntoParams;
 

@@ -5,11 +5,11 @@ use super::{ApiJson, ApiResult, id};
 use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, AppError, Problem};
-use crate::services::customer_imports::{self as service, CustomerImport};
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use guichet_app::customer_imports::{self as service, CustomerImport};
 use serde::Deserialize;
 use uuid::Uuid;
 

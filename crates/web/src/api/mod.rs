@@ -17,22 +17,23 @@ mod shop;
 use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, AppError, Problem, problem_response};
-use crate::services::{self, ApiKeyInput, InvitationInput, NewMemberInput};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::{Json, Router};
+use guichet_app::api_keys::ApiKey;
+use guichet_app::api_keys::ApiKeyInput;
+use guichet_app::organization::Organization;
+use guichet_app::organization::Site;
+use guichet_app::registers::Register;
+use guichet_app::users::{Invitation, Member, MembershipSummary};
+use guichet_app::users::{InvitationInput, NewMemberInput};
+use guichet_app::vat_rates::{Removal, StoredVatRate as VatRate};
 use guichet_domain::org::{OrganizationInput, RegisterInput, SiteInput};
 use guichet_domain::{
     ApiKeyId, InvitationId, OrganizationId, RegisterId, Role, SiteId, UserId, VatRateId,
 };
-use guichet_store::api_keys::ApiKey;
-use guichet_store::organizations::Organization;
-use guichet_store::registers::Register;
-use guichet_store::sites::Site;
-use guichet_store::users::{Invitation, Member, MembershipSummary};
-use guichet_store::vat_rates::{Removal, VatRate};
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -270,7 +271,7 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
 #[derive(Serialize, ToSchema)]
 struct Me {
     /// The signed-in user; absent when an API key calls.
-    user: Option<guichet_store::users::User>,
+    user: Option<guichet_app::users::User>,
     organization_id: OrganizationId,
     role: Role,
     via_api_key: bool,
@@ -294,14 +295,10 @@ async fn list_organizations(
     ApiCtx(ctx): ApiCtx,
 ) -> ApiResult<Vec<MembershipSummary>> {
     if ctx.api_key.is_some() {
-        let tenant = ctx.tenant;
-        let org = state
-            .store
-            .read(|tx| Box::pin(async move { guichet_store::organizations::get(tx, tenant).await }))
-            .await?;
+        let name = guichet_app::organization::organization_name(&state, ctx.tenant).await?;
         return Ok(Json(vec![MembershipSummary {
-            organization_id: org.id,
-            organization_name: org.name,
+            organization_id: ctx.tenant.id(),
+            organization_name: name,
             role: ctx.role,
         }]));
     }
@@ -316,7 +313,9 @@ async fn get_organization(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
 ) -> ApiResult<Organization> {
-    Ok(Json(services::organization(&state, &ctx).await?))
+    Ok(Json(
+        guichet_app::organization::organization(&state, &ctx).await?,
+    ))
 }
 
 /// Replaces the organization's details (admin).
@@ -328,13 +327,13 @@ async fn update_organization(
     ApiJson(input): ApiJson<OrganizationInput>,
 ) -> ApiResult<Organization> {
     Ok(Json(
-        services::update_organization(&state, &ctx, &input).await?,
+        guichet_app::organization::update_organization(&state, &ctx, &input).await?,
     ))
 }
 
 #[utoipa::path(get, path = "/api/v1/sites", tag = "sites", responses((status = 200, body = [Site])))]
 async fn list_sites(State(state): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Vec<Site>> {
-    Ok(Json(services::sites(&state, &ctx).await?))
+    Ok(Json(guichet_app::organization::sites(&state, &ctx).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/sites", tag = "sites", request_body = SiteInput,
@@ -346,7 +345,7 @@ async fn create_site(
 ) -> Result<(StatusCode, Json<Site>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(services::create_site(&state, &ctx, &input).await?),
+        Json(guichet_app::organization::create_site(&state, &ctx, &input).await?),
     ))
 }
 
@@ -358,7 +357,7 @@ async fn get_site(
     Path(raw): Path<String>,
 ) -> ApiResult<Site> {
     Ok(Json(
-        services::site(&state, &ctx, id::<SiteId>(&raw)?).await?,
+        guichet_app::organization::site(&state, &ctx, id::<SiteId>(&raw)?).await?,
     ))
 }
 
@@ -371,7 +370,7 @@ async fn update_site(
     ApiJson(input): ApiJson<SiteInput>,
 ) -> ApiResult<Site> {
     Ok(Json(
-        services::update_site(&state, &ctx, id::<SiteId>(&raw)?, &input).await?,
+        guichet_app::organization::update_site(&state, &ctx, id::<SiteId>(&raw)?, &input).await?,
     ))
 }
 
@@ -390,7 +389,8 @@ async fn archive_site(
     ApiJson(input): ApiJson<ArchiveInput>,
 ) -> ApiResult<Site> {
     Ok(Json(
-        services::archive_site(&state, &ctx, id::<SiteId>(&raw)?, input.archived).await?,
+        guichet_app::organization::archive_site(&state, &ctx, id::<SiteId>(&raw)?, input.archived)
+            .await?,
     ))
 }
 
@@ -398,7 +398,7 @@ async fn archive_site(
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = [Member]), (status = 403, body = Problem)))]
 async fn list_users(State(state): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Vec<Member>> {
-    Ok(Json(services::members(&state, &ctx).await?.0))
+    Ok(Json(guichet_app::users::members(&state, &ctx).await?.0))
 }
 
 /// Creates a user with a password, or adds an existing account (by e-mail) to the organization.
@@ -411,7 +411,7 @@ async fn create_user(
 ) -> Result<(StatusCode, Json<Member>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(services::create_member(&state, &ctx, &input).await?),
+        Json(guichet_app::users::create_member(&state, &ctx, &input).await?),
     ))
 }
 
@@ -423,7 +423,7 @@ async fn get_user(
     Path(raw): Path<String>,
 ) -> ApiResult<Member> {
     Ok(Json(
-        services::member(&state, &ctx, id::<UserId>(&raw)?).await?,
+        guichet_app::users::member(&state, &ctx, id::<UserId>(&raw)?).await?,
     ))
 }
 
@@ -445,7 +445,7 @@ async fn change_user(
     ApiJson(input): ApiJson<MemberChange>,
 ) -> ApiResult<Member> {
     Ok(Json(
-        services::change_member(
+        guichet_app::users::change_member(
             &state,
             &ctx,
             id::<UserId>(&raw)?,
@@ -471,7 +471,7 @@ async fn create_invitation(
     ApiCtx(ctx): ApiCtx,
     ApiJson(input): ApiJson<InvitationInput>,
 ) -> Result<(StatusCode, Json<CreatedInvitation>), ApiError> {
-    let (invitation, token) = services::invite(&state, &ctx, &input).await?;
+    let (invitation, token) = guichet_app::users::invite(&state, &ctx, &input).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedInvitation { invitation, token }),
@@ -484,7 +484,7 @@ async fn list_invitations(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
 ) -> ApiResult<Vec<Invitation>> {
-    Ok(Json(services::members(&state, &ctx).await?.1))
+    Ok(Json(guichet_app::users::members(&state, &ctx).await?.1))
 }
 
 /// Cancels a pending invitation: its link stops working.
@@ -495,7 +495,7 @@ async fn revoke_invitation(
     ApiCtx(ctx): ApiCtx,
     Path(raw): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    services::revoke_invitation(&state, &ctx, id::<InvitationId>(&raw)?).await?;
+    guichet_app::users::revoke_invitation(&state, &ctx, id::<InvitationId>(&raw)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -513,7 +513,7 @@ async fn list_vat_rates(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
 ) -> ApiResult<Vec<VatRate>> {
-    Ok(Json(services::vat_rates(&state, &ctx).await?))
+    Ok(Json(guichet_app::vat_rates::vat_rates(&state, &ctx).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/vat-rates", tag = "vat rates", request_body = VatRateInput,
@@ -524,10 +524,11 @@ async fn create_vat_rate(
     ApiJson(input): ApiJson<VatRateInput>,
 ) -> Result<(StatusCode, Json<VatRate>), ApiError> {
     ctx.require(guichet_domain::Permission::ManageVatRates)?;
-    let parsed = services::parse_vat_basis_points(&input.label, input.rate_basis_points)?;
+    let parsed =
+        guichet_app::vat_rates::parse_vat_basis_points(&input.label, input.rate_basis_points)?;
     Ok((
         StatusCode::CREATED,
-        Json(services::create_vat_rate(&state, &ctx, parsed).await?),
+        Json(guichet_app::vat_rates::create_vat_rate(&state, &ctx, parsed).await?),
     ))
 }
 
@@ -539,7 +540,7 @@ async fn get_vat_rate(
     Path(raw): Path<String>,
 ) -> ApiResult<VatRate> {
     Ok(Json(
-        services::vat_rate(&state, &ctx, id::<VatRateId>(&raw)?).await?,
+        guichet_app::vat_rates::vat_rate(&state, &ctx, id::<VatRateId>(&raw)?).await?,
     ))
 }
 
@@ -552,9 +553,11 @@ async fn update_vat_rate(
     ApiJson(input): ApiJson<VatRateInput>,
 ) -> ApiResult<VatRate> {
     ctx.require(guichet_domain::Permission::ManageVatRates)?;
-    let parsed = services::parse_vat_basis_points(&input.label, input.rate_basis_points)?;
+    let parsed =
+        guichet_app::vat_rates::parse_vat_basis_points(&input.label, input.rate_basis_points)?;
     Ok(Json(
-        services::update_vat_rate(&state, &ctx, id::<VatRateId>(&raw)?, parsed).await?,
+        guichet_app::vat_rates::update_vat_rate(&state, &ctx, id::<VatRateId>(&raw)?, parsed)
+            .await?,
     ))
 }
 
@@ -573,7 +576,8 @@ async fn delete_vat_rate(
     Path(raw): Path<String>,
 ) -> ApiResult<RemovalResult> {
     Ok(Json(RemovalResult {
-        result: services::remove_vat_rate(&state, &ctx, id::<VatRateId>(&raw)?).await?,
+        result: guichet_app::vat_rates::remove_vat_rate(&state, &ctx, id::<VatRateId>(&raw)?)
+            .await?,
     }))
 }
 
@@ -586,7 +590,13 @@ async fn archive_vat_rate(
     ApiJson(input): ApiJson<ArchiveInput>,
 ) -> ApiResult<VatRate> {
     Ok(Json(
-        services::archive_vat_rate(&state, &ctx, id::<VatRateId>(&raw)?, input.archived).await?,
+        guichet_app::vat_rates::archive_vat_rate(
+            &state,
+            &ctx,
+            id::<VatRateId>(&raw)?,
+            input.archived,
+        )
+        .await?,
     ))
 }
 
@@ -597,7 +607,7 @@ async fn list_registers(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
 ) -> ApiResult<Vec<Register>> {
-    Ok(Json(services::registers(&state, &ctx).await?))
+    Ok(Json(guichet_app::registers::registers(&state, &ctx).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/registers", tag = "registers", request_body = RegisterInput,
@@ -609,7 +619,7 @@ async fn create_register(
 ) -> Result<(StatusCode, Json<Register>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(services::create_register(&state, &ctx, &input).await?),
+        Json(guichet_app::registers::create_register(&state, &ctx, &input).await?),
     ))
 }
 
@@ -621,7 +631,7 @@ async fn get_register(
     Path(raw): Path<String>,
 ) -> ApiResult<Register> {
     Ok(Json(
-        services::register(&state, &ctx, id::<RegisterId>(&raw)?).await?,
+        guichet_app::registers::register(&state, &ctx, id::<RegisterId>(&raw)?).await?,
     ))
 }
 
@@ -634,7 +644,8 @@ async fn update_register(
     ApiJson(input): ApiJson<RegisterInput>,
 ) -> ApiResult<Register> {
     Ok(Json(
-        services::update_register(&state, &ctx, id::<RegisterId>(&raw)?, &input).await?,
+        guichet_app::registers::update_register(&state, &ctx, id::<RegisterId>(&raw)?, &input)
+            .await?,
     ))
 }
 
@@ -647,7 +658,13 @@ async fn archive_register(
     ApiJson(input): ApiJson<ArchiveInput>,
 ) -> ApiResult<Register> {
     Ok(Json(
-        services::archive_register(&state, &ctx, id::<RegisterId>(&raw)?, input.archived).await?,
+        guichet_app::registers::archive_register(
+            &state,
+            &ctx,
+            id::<RegisterId>(&raw)?,
+            input.archived,
+        )
+        .await?,
     ))
 }
 
@@ -658,7 +675,7 @@ async fn list_api_keys(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
 ) -> ApiResult<Vec<ApiKey>> {
-    Ok(Json(services::api_keys(&state, &ctx).await?))
+    Ok(Json(guichet_app::api_keys::api_keys(&state, &ctx).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -675,7 +692,7 @@ async fn create_api_key(
     ApiCtx(ctx): ApiCtx,
     ApiJson(input): ApiJson<ApiKeyInput>,
 ) -> Result<(StatusCode, Json<CreatedApiKey>), ApiError> {
-    let (key, secret) = services::create_api_key(&state, &ctx, &input).await?;
+    let (key, secret) = guichet_app::api_keys::create_api_key(&state, &ctx, &input).await?;
     Ok((StatusCode::CREATED, Json(CreatedApiKey { key, secret })))
 }
 
@@ -688,6 +705,6 @@ async fn revoke_api_key(
     Path(raw): Path<String>,
 ) -> ApiResult<ApiKey> {
     Ok(Json(
-        services::revoke_api_key(&state, &ctx, id::<ApiKeyId>(&raw)?).await?,
+        guichet_app::api_keys::revoke_api_key(&state, &ctx, id::<ApiKeyId>(&raw)?).await?,
     ))
 }

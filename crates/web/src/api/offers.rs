@@ -5,15 +5,15 @@ use super::{ApiJson, ApiResult, ArchiveInput, id};
 use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
-use crate::services::groups;
-use crate::services::offers::{self, SessionSlot};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use guichet_app::groups;
+use guichet_app::groups::GroupKind;
+use guichet_app::groups::{Group, GroupId};
+use guichet_app::offers::{self, SessionSlot};
+use guichet_app::offers::{Offer, OfferId};
 use guichet_domain::offer::OfferInput;
-use guichet_store::groups::GroupKind;
-use guichet_store::groups::{Group, GroupId};
-use guichet_store::offers::{Offer, OfferId};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -205,12 +205,12 @@ pub async fn put_calendar(
 }
 
 #[utoipa::path(get, path = "/api/v1/offers/{id}/photos", tag = "offers", params(("id" = String, Path)),
-    responses((status = 200, body = [guichet_store::offers::Photo]), (status = 404, body = Problem)))]
+    responses((status = 200, body = [guichet_app::offers::Photo]), (status = 404, body = Problem)))]
 pub async fn list_photos(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     Path(raw): Path<String>,
-) -> ApiResult<Vec<guichet_store::offers::Photo>> {
+) -> ApiResult<Vec<guichet_app::offers::Photo>> {
     Ok(Json(
         offers::photos(&state, &ctx, id::<OfferId>(&raw)?).await?,
     ))
@@ -250,13 +250,13 @@ pub async fn read_upload(
 /// Adds a photo (multipart: `file` JPEG/PNG/WebP up to 5 MB, `caption` required).
 #[utoipa::path(post, path = "/api/v1/offers/{id}/photos", tag = "offers", params(("id" = String, Path)),
     request_body(content_type = "multipart/form-data", description = "Fields `file` and `caption`."),
-    responses((status = 201, body = guichet_store::offers::Photo), (status = 422, body = Problem)))]
+    responses((status = 201, body = guichet_app::offers::Photo), (status = 422, body = Problem)))]
 pub async fn add_photo(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     Path(raw): Path<String>,
     multipart: axum::extract::Multipart,
-) -> Result<(StatusCode, Json<guichet_store::offers::Photo>), ApiError> {
+) -> Result<(StatusCode, Json<guichet_app::offers::Photo>), ApiError> {
     let offer = id::<OfferId>(&raw)?;
     let (caption, bytes) = read_upload(multipart).await?;
     Ok((

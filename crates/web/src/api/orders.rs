@@ -5,17 +5,17 @@ use super::{ApiJson, ApiResult, id};
 use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
-use crate::services::customers::CustomerFile;
-use crate::services::orders::{self, CancelInput, OrderInput, PayInput, Preview};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
+use guichet_app::customers::CustomerFile;
+use guichet_app::customers::CustomerType;
+use guichet_app::customers::{Customer, Listed};
+use guichet_app::orders::{self, CancelInput, OrderInput, PayInput, Preview};
+use guichet_app::orders::{Order, OrderSummary, PaymentLine};
 use guichet_domain::customer::{CustomerInput, CustomerTypeInput};
 use guichet_domain::order::PaymentMethod;
 use guichet_domain::{CustomerId, OrderId};
-use guichet_store::customer_types::CustomerType;
-use guichet_store::customers::{Customer, Listed};
-use guichet_store::orders::{Order, OrderSummary, PaymentLine};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -217,7 +217,7 @@ pub async fn search_customers(
     Query(q): Query<CustomerQuery>,
 ) -> ApiResult<Vec<Listed>> {
     Ok(Json(
-        crate::services::customers::list(&state, &ctx, &q.status, &q.q, q.offset).await?,
+        guichet_app::customers::list(&state, &ctx, &q.status, &q.q, q.offset).await?,
     ))
 }
 
@@ -231,7 +231,7 @@ pub async fn get_customer(
     Path(raw): Path<String>,
 ) -> ApiResult<CustomerFile> {
     Ok(Json(
-        crate::services::customers::file(&state, &ctx, id::<CustomerId>(&raw)?).await?,
+        guichet_app::customers::file(&state, &ctx, id::<CustomerId>(&raw)?).await?,
     ))
 }
 
@@ -246,7 +246,7 @@ pub async fn update_customer(
     ApiJson(input): ApiJson<CustomerInput>,
 ) -> ApiResult<Customer> {
     Ok(Json(
-        crate::services::customers::update(&state, &ctx, id::<CustomerId>(&raw)?, &input).await?,
+        guichet_app::customers::update(&state, &ctx, id::<CustomerId>(&raw)?, &input).await?,
     ))
 }
 
@@ -272,7 +272,7 @@ pub async fn list_customer_types(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
 ) -> ApiResult<Vec<CustomerType>> {
-    Ok(Json(crate::services::customers::types(&state, &ctx).await?))
+    Ok(Json(guichet_app::customers::types(&state, &ctx).await?))
 }
 
 /// Creates a customer type: a discount and a tax treatment (`standard`, `exempt`, or `rate`
@@ -286,7 +286,7 @@ pub async fn create_customer_type(
 ) -> Result<(StatusCode, Json<CustomerType>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(crate::services::customers::save_type(&state, &ctx, None, &input).await?),
+        Json(guichet_app::customers::save_type(&state, &ctx, None, &input).await?),
     ))
 }
 
@@ -301,7 +301,7 @@ pub async fn update_customer_type(
 ) -> ApiResult<CustomerType> {
     let id = id::<guichet_domain::CustomerTypeId>(&raw)?;
     Ok(Json(
-        crate::services::customers::save_type(&state, &ctx, Some(id), &input).await?,
+        guichet_app::customers::save_type(&state, &ctx, Some(id), &input).await?,
     ))
 }
 
@@ -314,7 +314,7 @@ pub async fn customer_data(
     Path(raw): Path<String>,
 ) -> ApiResult<CustomerFile> {
     Ok(Json(
-        crate::services::customers::data_of(&state, &ctx, id::<CustomerId>(&raw)?).await?,
+        guichet_app::customers::data_of(&state, &ctx, id::<CustomerId>(&raw)?).await?,
     ))
 }
 
@@ -328,20 +328,20 @@ pub async fn erase_customer(
     Path(raw): Path<String>,
 ) -> ApiResult<Customer> {
     Ok(Json(
-        crate::services::customers::erase(&state, &ctx, id::<CustomerId>(&raw)?).await?,
+        guichet_app::customers::erase(&state, &ctx, id::<CustomerId>(&raw)?).await?,
     ))
 }
 
 /// Likely duplicates: same e-mail, same phone, or similar names in the same postal code, with
 /// a score, best first (at most 200).
 #[utoipa::path(get, path = "/api/v1/customers/duplicates", tag = "customers",
-    responses((status = 200, body = [crate::services::customers::Duplicate]), (status = 403, body = Problem)))]
+    responses((status = 200, body = [guichet_app::customers::Duplicate]), (status = 403, body = Problem)))]
 pub async fn customer_duplicates(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-) -> ApiResult<Vec<crate::services::customers::Duplicate>> {
+) -> ApiResult<Vec<guichet_app::customers::Duplicate>> {
     Ok(Json(
-        crate::services::customers::duplicates(&state, &ctx).await?,
+        guichet_app::customers::duplicates(&state, &ctx).await?,
     ))
 }
 
@@ -363,13 +363,8 @@ pub async fn merge_customer(
     ApiJson(input): ApiJson<MergeInput>,
 ) -> ApiResult<Customer> {
     Ok(Json(
-        crate::services::customers::merge(
-            &state,
-            &ctx,
-            id::<CustomerId>(&raw)?,
-            &input.absorbed_id,
-        )
-        .await?,
+        guichet_app::customers::merge(&state, &ctx, id::<CustomerId>(&raw)?, &input.absorbed_id)
+            .await?,
     ))
 }
 
@@ -389,21 +384,19 @@ pub async fn add_customer_note(
     ApiJson(input): ApiJson<NoteInput>,
 ) -> ApiResult<Customer> {
     Ok(Json(
-        crate::services::customers::add_note(&state, &ctx, id::<CustomerId>(&raw)?, &input.note)
+        guichet_app::customers::add_note(&state, &ctx, id::<CustomerId>(&raw)?, &input.note)
             .await?,
     ))
 }
 
 /// The fields the organization added to its customer file.
 #[utoipa::path(get, path = "/api/v1/customer-fields", tag = "customers",
-    responses((status = 200, body = [guichet_store::customer_fields::CustomerField])))]
+    responses((status = 200, body = [guichet_app::customers::CustomerField])))]
 pub async fn list_customer_fields(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-) -> ApiResult<Vec<guichet_store::customer_fields::CustomerField>> {
-    Ok(Json(
-        crate::services::customers::fields(&state, &ctx).await?,
-    ))
+) -> ApiResult<Vec<guichet_app::customers::CustomerField>> {
+    Ok(Json(guichet_app::customers::fields(&state, &ctx).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -416,20 +409,14 @@ pub struct FieldInput {
 /// Adds a field to the customer file (managers and admins); customers then carry its value in
 /// `custom` (field id → value), checked against its kind.
 #[utoipa::path(post, path = "/api/v1/customer-fields", tag = "customers", request_body = FieldInput,
-    responses((status = 201, body = guichet_store::customer_fields::CustomerField), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = guichet_app::customers::CustomerField), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_customer_field(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     ApiJson(input): ApiJson<FieldInput>,
-) -> Result<
-    (
-        StatusCode,
-        Json<guichet_store::customer_fields::CustomerField>,
-    ),
-    ApiError,
-> {
+) -> Result<(StatusCode, Json<guichet_app::customers::CustomerField>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(crate::services::customers::add_field(&state, &ctx, &input.name, &input.kind).await?),
+        Json(guichet_app::customers::add_field(&state, &ctx, &input.name, &input.kind).await?),
     ))
 }

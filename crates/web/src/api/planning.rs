@@ -4,14 +4,14 @@ use super::{ApiJson, ApiResult, id};
 use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
-use crate::services::planning::{
-    self, Availability, SessionChange, StopSalesInput, TicketTypeAvailability,
-};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use guichet_store::items::ItemId;
-use guichet_store::offers::OfferId;
+use guichet_app::catalogue::ItemId;
+use guichet_app::offers::OfferId;
+use guichet_app::planning::{
+    self, Availability, SessionChange, StopSalesInput, TicketTypeAvailability,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 

@@ -5,15 +5,15 @@ use super::{ApiJson, ApiResult, id};
 use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
-use crate::services::reservations::{
-    self as service, ArchiveInput, CustomerOrders, DepositInput, ReservationInput,
-    SupplierOrderInput,
-};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use guichet_app::reservations::{
+    self as service, ArchiveInput, CustomerOrders, DepositInput, ReservationInput,
+    SupplierOrderInput,
+};
+use guichet_app::reservations::{Reservation, SupplierOrder, ToOrder};
 use guichet_domain::CustomerId;
-use guichet_store::reservations::{Reservation, SupplierOrder, ToOrder};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use uuid::Uuid;

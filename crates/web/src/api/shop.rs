@@ -4,16 +4,16 @@ use super::{ApiJson, ApiResult, ArchiveInput, id};
 use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
-use crate::services::groups;
-use crate::services::shop::{self, MovementInput};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use guichet_domain::shop::ProductInput;
-use guichet_store::groups::GroupKind;
-use guichet_store::shop::{
+use guichet_app::groups;
+use guichet_app::groups::GroupKind;
+use guichet_app::shop::{self, MovementInput};
+use guichet_app::shop::{
     Movement, Product, ProductFilter, ProductGroup, ProductGroupId, ProductId, StockLine,
 };
+use guichet_domain::shop::ProductInput;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 

@@ -4,18 +4,19 @@ use super::{Flash, OrPage, done, form_errors, parse_id};
 use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
-use crate::services::{self, ApiKeyInput, VatRateForm};
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use guichet_app::api_keys::ApiKey;
+use guichet_app::api_keys::ApiKeyInput;
+use guichet_app::organization::Site;
+use guichet_app::vat_rates::VatRateForm;
+use guichet_app::vat_rates::{Removal, StoredVatRate};
 use guichet_domain::org::{AddressInput, CURRENCIES, OrganizationInput, SiteInput};
 use guichet_domain::{FieldErrors, Permission, SiteId, VatRate, VatRateId};
-use guichet_store::api_keys::ApiKey;
-use guichet_store::sites::Site;
-use guichet_store::vat_rates::{Removal, VatRate as StoredVatRate};
 use serde::Deserialize;
 
 fn status_for(errors: &FieldErrors) -> StatusCode {
@@ -59,8 +60,12 @@ async fn details_page(
     form: Option<OrganizationInput>,
     errors: FieldErrors,
 ) -> Result<Response, PageError> {
-    let org = services::organization(state, ctx).await.or_page(ctx)?;
-    let sites = services::sites(state, ctx).await.or_page(ctx)?;
+    let org = guichet_app::organization::organization(state, ctx)
+        .await
+        .or_page(ctx)?;
+    let sites = guichet_app::organization::sites(state, ctx)
+        .await
+        .or_page(ctx)?;
     Ok(render_status(
         status_for(&errors),
         &DetailsPage {
@@ -88,7 +93,7 @@ pub async fn update_details(
     PageCtx(ctx): PageCtx,
     Form(form): Form<OrganizationInput>,
 ) -> Result<Response, PageError> {
-    match services::update_organization(&state, &ctx, &form).await {
+    match guichet_app::organization::update_organization(&state, &ctx, &form).await {
         Ok(_) => Ok(done("/account/details", "saved")),
         Err(e) => {
             let errors = form_errors(e, &ctx)?;
@@ -145,7 +150,7 @@ pub async fn create_site(
     PageCtx(ctx): PageCtx,
     Form(form): Form<SiteInput>,
 ) -> Result<Response, PageError> {
-    match services::create_site(&state, &ctx, &form).await {
+    match guichet_app::organization::create_site(&state, &ctx, &form).await {
         Ok(_) => Ok(done("/account/details", "site-saved")),
         Err(e) => Ok(site_page(&ctx, None, form, form_errors(e, &ctx)?)),
     }
@@ -157,7 +162,7 @@ pub async fn edit_site(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     ctx.require(Permission::EditOrganization).or_page(&ctx)?;
-    let site = services::site(&state, &ctx, parse_id(&id, &ctx)?)
+    let site = guichet_app::organization::site(&state, &ctx, parse_id(&id, &ctx)?)
         .await
         .or_page(&ctx)?;
     let form = SiteInput {
@@ -174,11 +179,13 @@ pub async fn update_site(
     Form(form): Form<SiteInput>,
 ) -> Result<Response, PageError> {
     let id: SiteId = parse_id(&id, &ctx)?;
-    match services::update_site(&state, &ctx, id, &form).await {
+    match guichet_app::organization::update_site(&state, &ctx, id, &form).await {
         Ok(_) => Ok(done("/account/details", "site-saved")),
         Err(e) => {
             let errors = form_errors(e, &ctx)?;
-            let site = services::site(&state, &ctx, id).await.or_page(&ctx)?;
+            let site = guichet_app::organization::site(&state, &ctx, id)
+                .await
+                .or_page(&ctx)?;
             Ok(site_page(&ctx, Some(&site), form, errors))
         }
     }
@@ -191,7 +198,7 @@ pub async fn archive_site(
     Form(form): Form<ArchiveForm>,
 ) -> Result<Response, PageError> {
     let id: SiteId = parse_id(&id, &ctx)?;
-    match services::archive_site(&state, &ctx, id, form.archived()).await {
+    match guichet_app::organization::archive_site(&state, &ctx, id, form.archived()).await {
         Ok(_) => Ok(done(
             "/account/details",
             if form.archived() {
@@ -202,7 +209,9 @@ pub async fn archive_site(
         )),
         Err(e) => {
             let errors = form_errors(e, &ctx)?;
-            let site = services::site(&state, &ctx, id).await.or_page(&ctx)?;
+            let site = guichet_app::organization::site(&state, &ctx, id)
+                .await
+                .or_page(&ctx)?;
             let input = SiteInput {
                 name: site.name.clone(),
                 address: AddressInput::from_address(&site.address),
@@ -240,7 +249,9 @@ async fn taxes_page(
     form: VatRateForm,
     errors: FieldErrors,
 ) -> Result<Response, PageError> {
-    let rates = services::vat_rates(state, ctx).await.or_page(ctx)?;
+    let rates = guichet_app::vat_rates::vat_rates(state, ctx)
+        .await
+        .or_page(ctx)?;
     Ok(render_status(
         status_for(&errors),
         &TaxesPage {
@@ -274,8 +285,8 @@ pub async fn create_tax(
     PageCtx(ctx): PageCtx,
     Form(form): Form<VatRateForm>,
 ) -> Result<Response, PageError> {
-    let result = match services::parse_vat_form(&form) {
-        Ok(parsed) => services::create_vat_rate(&state, &ctx, parsed).await,
+    let result = match guichet_app::vat_rates::parse_vat_form(&form) {
+        Ok(parsed) => guichet_app::vat_rates::create_vat_rate(&state, &ctx, parsed).await,
         Err(e) => {
             // Permission first: a seller gets 403, not a validation message.
             ctx.require(Permission::ManageVatRates).or_page(&ctx)?;
@@ -302,7 +313,7 @@ pub async fn tax_preset(
     PageCtx(ctx): PageCtx,
     Form(form): Form<PresetForm>,
 ) -> Result<Response, PageError> {
-    services::apply_vat_preset(&state, &ctx, &form.country)
+    guichet_app::vat_rates::apply_vat_preset(&state, &ctx, &form.country)
         .await
         .or_page(&ctx)?;
     Ok(done("/account/taxes", "vat-preset"))
@@ -352,7 +363,7 @@ pub async fn edit_tax(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     ctx.require(Permission::ManageVatRates).or_page(&ctx)?;
-    let rate = services::vat_rate(&state, &ctx, parse_id(&id, &ctx)?)
+    let rate = guichet_app::vat_rates::vat_rate(&state, &ctx, parse_id(&id, &ctx)?)
         .await
         .or_page(&ctx)?;
     let form = form_of(&rate);
@@ -367,15 +378,17 @@ pub async fn update_tax(
 ) -> Result<Response, PageError> {
     ctx.require(Permission::ManageVatRates).or_page(&ctx)?;
     let id: VatRateId = parse_id(&id, &ctx)?;
-    let result = match services::parse_vat_form(&form) {
-        Ok(parsed) => services::update_vat_rate(&state, &ctx, id, parsed).await,
+    let result = match guichet_app::vat_rates::parse_vat_form(&form) {
+        Ok(parsed) => guichet_app::vat_rates::update_vat_rate(&state, &ctx, id, parsed).await,
         Err(e) => Err(e),
     };
     match result {
         Ok(_) => Ok(done("/account/taxes", "saved")),
         Err(e) => {
             let errors = form_errors(e, &ctx)?;
-            let rate = services::vat_rate(&state, &ctx, id).await.or_page(&ctx)?;
+            let rate = guichet_app::vat_rates::vat_rate(&state, &ctx, id)
+                .await
+                .or_page(&ctx)?;
             Ok(tax_edit_page(&ctx, rate, form, errors))
         }
     }
@@ -388,7 +401,7 @@ pub async fn archive_tax(
     Form(form): Form<ArchiveForm>,
 ) -> Result<Response, PageError> {
     let id: VatRateId = parse_id(&id, &ctx)?;
-    match services::archive_vat_rate(&state, &ctx, id, form.archived()).await {
+    match guichet_app::vat_rates::archive_vat_rate(&state, &ctx, id, form.archived()).await {
         Ok(_) => Ok(done(
             "/account/taxes",
             if form.archived() {
@@ -399,7 +412,9 @@ pub async fn archive_tax(
         )),
         Err(e) => {
             let errors = form_errors(e, &ctx)?;
-            let rate = services::vat_rate(&state, &ctx, id).await.or_page(&ctx)?;
+            let rate = guichet_app::vat_rates::vat_rate(&state, &ctx, id)
+                .await
+                .or_page(&ctx)?;
             let f = form_of(&rate);
             Ok(tax_edit_page(&ctx, rate, f, errors))
         }
@@ -412,7 +427,7 @@ pub async fn delete_tax(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id: VatRateId = parse_id(&id, &ctx)?;
-    let removal = services::remove_vat_rate(&state, &ctx, id)
+    let removal = guichet_app::vat_rates::remove_vat_rate(&state, &ctx, id)
         .await
         .or_page(&ctx)?;
     Ok(done(
@@ -447,8 +462,12 @@ async fn api_keys_page(
     form: ApiKeyInput,
     errors: FieldErrors,
 ) -> Result<Response, PageError> {
-    let keys = services::api_keys(state, ctx).await.or_page(ctx)?;
-    let time_zone = services::time_zone(state, ctx.tenant).await.or_page(ctx)?;
+    let keys = guichet_app::api_keys::api_keys(state, ctx)
+        .await
+        .or_page(ctx)?;
+    let time_zone = guichet_app::organization::time_zone(state, ctx.tenant)
+        .await
+        .or_page(ctx)?;
     Ok(render_status(
         status_for(&errors),
         &ApiKeysPage {
@@ -480,7 +499,7 @@ pub async fn create_api_key(
     PageCtx(ctx): PageCtx,
     Form(form): Form<ApiKeyInput>,
 ) -> Result<Response, PageError> {
-    match services::create_api_key(&state, &ctx, &form).await {
+    match guichet_app::api_keys::create_api_key(&state, &ctx, &form).await {
         // The secret is shown on this response only; it is never stored in clear.
         Ok((_, secret)) => {
             let form = ApiKeyInput {
@@ -501,7 +520,7 @@ pub async fn revoke_api_key(
     PageCtx(ctx): PageCtx,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    services::revoke_api_key(&state, &ctx, parse_id(&id, &ctx)?)
+    guichet_app::api_keys::revoke_api_key(&state, &ctx, parse_id(&id, &ctx)?)
         .await
         .or_page(&ctx)?;
     Ok(done("/account/api-keys", "key-revoked"))

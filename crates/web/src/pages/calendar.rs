@@ -5,13 +5,13 @@ use super::{Flash, OrPage, done, form_errors};
 use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::{AppError, PageError};
-use crate::services::offers;
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use guichet_app::offers;
 use guichet_domain::calendar::{Audience, CalendarInput, PeriodInput};
 use guichet_domain::{FieldErrors, Permission};
 

@@ -5,17 +5,17 @@ use super::{Flash, OrPage, done, form_errors, parse_id};
 use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
-use crate::services::{self, catalogue};
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use guichet_app::catalogue;
+use guichet_app::catalogue::{Item, ItemId};
+use guichet_app::vat_rates::StoredVatRate;
 use guichet_domain::catalogue::{ItemInput, ItemKind, PICTOGRAMS};
 use guichet_domain::{FieldErrors, Permission, VatRate};
-use guichet_store::items::{Item, ItemId};
-use guichet_store::vat_rates::VatRate as StoredVatRate;
 
 /// What differs between the two kinds on screen.
 struct Screen {
@@ -132,7 +132,7 @@ async fn form_page(
 ) -> Result<Response, PageError> {
     ctx.require(Permission::ManageCatalogue).or_page(ctx)?;
     let s = screen(kind);
-    let vat_rates = services::vat_rates(state, ctx)
+    let vat_rates = guichet_app::vat_rates::vat_rates(state, ctx)
         .await
         .or_page(ctx)?
         .into_iter()
@@ -186,7 +186,9 @@ fn form_of(i: &Item) -> ItemInput {
 
 async fn new_form(state: &AppState, ctx: &Ctx, kind: ItemKind) -> Result<Response, PageError> {
     // Admissions to a cave are often VAT-exempt; the lowest active rate is the likely one.
-    let rates = services::vat_rates(state, ctx).await.or_page(ctx)?;
+    let rates = guichet_app::vat_rates::vat_rates(state, ctx)
+        .await
+        .or_page(ctx)?;
     let vat = rates
         .iter()
         .filter(|r| !r.archived)

@@ -7,21 +7,21 @@ use super::{OrPage, form_errors, parse_id};
 use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::{AppError, PageError};
-use crate::services::closing::{self, CashInput, CloseInput, CountInput, CountedInput, OpenInput};
-use crate::services::orders as sale;
 use crate::view::{Nav, Tr, render, render_status};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use guichet_app::closing::{self, CashInput, CloseInput, CountInput, CountedInput, OpenInput};
+use guichet_app::closing::{Session, ZReport};
+use guichet_app::orders as sale;
+use guichet_app::registers::Register;
 use guichet_domain::closing::{EURO_DENOMINATIONS, SummaryLine};
 use guichet_domain::order::PaymentMethod;
 use guichet_domain::shop::format_cents;
 use guichet_domain::{FieldErrors, Permission, RegisterSessionId};
 use guichet_integrations::exports::{Cell, Table};
-use guichet_store::register_sessions::{Session, ZReport};
-use guichet_store::registers::Register;
 use serde::Deserialize;
 
 /// A posted form as pairs: the denomination fields (`n50000`) and counted methods (`m_cash`)
@@ -130,7 +130,7 @@ async fn drawer_page(
         .find(|r| r.id.to_string() == register.trim())
         .or(registers.first())
         .cloned();
-    let tz = crate::services::time_zone(state, ctx.tenant)
+    let tz = guichet_app::organization::time_zone(state, ctx.tenant)
         .await
         .or_page(ctx)?;
     let (session, x) = match &chosen {
@@ -389,7 +389,7 @@ async fn rows(
             to,
         ));
     }
-    let tz = crate::services::time_zone(state, ctx.tenant).await?;
+    let tz = guichet_app::organization::time_zone(state, ctx.tenant).await?;
     let tr = Tr(ctx.lang);
     let sessions = closing::sessions(state, ctx, q.from(), q.to(), None).await?;
     let mut out = Vec::new();
@@ -565,10 +565,10 @@ pub async fn report(
 ) -> Result<Response, PageError> {
     let id: RegisterSessionId = parse_id(&id, &ctx)?;
     let z = closing::report(&state, &ctx, id).await.or_page(&ctx)?;
-    let tz = crate::services::time_zone(&state, ctx.tenant)
+    let tz = guichet_app::organization::time_zone(&state, ctx.tenant)
         .await
         .or_page(&ctx)?;
-    let organization = crate::services::organization_name(&state, ctx.tenant)
+    let organization = guichet_app::organization::organization_name(&state, ctx.tenant)
         .await
         .or_page(&ctx)?;
     let tr = Tr(ctx.lang);
@@ -591,7 +591,7 @@ pub async fn export_report(
 ) -> Result<Response, PageError> {
     let id: RegisterSessionId = parse_id(&id, &ctx)?;
     let z = closing::report(&state, &ctx, id).await.or_page(&ctx)?;
-    let tz = crate::services::time_zone(&state, ctx.tenant)
+    let tz = guichet_app::organization::time_zone(&state, ctx.tenant)
         .await
         .or_page(&ctx)?;
     let tr = Tr(ctx.lang);

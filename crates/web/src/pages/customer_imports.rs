@@ -7,16 +7,16 @@ use super::{OrPage, attachment, form_errors, parse_id};
 use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
-use crate::services::customer_imports::{self as service, CustomerImport, ImportColumn, RowNote};
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use guichet_app::customer_imports::{self as service, CustomerImport, ImportColumn, RowNote};
+use guichet_app::customers::CustomerField;
 use guichet_domain::customer_import::{Column, Target};
 use guichet_domain::{FieldErrors, Permission};
-use guichet_store::customer_fields::CustomerField;
 use uuid::Uuid;
 
 const IMPORT: &str = "/marketing/customers/import";
@@ -25,7 +25,7 @@ const SHOWN: usize = 200;
 
 /// The progress key of a page, scoped to its organization so nobody reads another's.
 fn scoped(ctx: &Ctx, key: &str) -> String {
-    if crate::progress::valid_key(key) && key.len() <= 32 {
+    if guichet_app::progress::valid_key(key) && key.len() <= 32 {
         format!("{}-{key}", ctx.tenant.id().0.simple())
     } else {
         String::new()
@@ -209,10 +209,10 @@ async fn report_page(
     errors: FieldErrors,
 ) -> Result<Response, PageError> {
     let import = service::get(state, ctx, id).await.or_page(ctx)?;
-    let fields = crate::services::customers::fields(state, ctx)
+    let fields = guichet_app::customers::fields(state, ctx)
         .await
         .or_page(ctx)?;
-    let tz = crate::services::time_zone(state, ctx.tenant)
+    let tz = guichet_app::organization::time_zone(state, ctx.tenant)
         .await
         .or_page(ctx)?;
     let status = if errors.is_empty() {

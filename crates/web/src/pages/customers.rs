@@ -6,16 +6,16 @@ use super::{Flash, OrPage, done, form_errors, parse_id};
 use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
-use crate::services::customers::{self as service, CustomerFile, PAGE};
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use guichet_app::customers::Listed;
+use guichet_app::customers::{self as service, CustomerFile, PAGE};
 use guichet_domain::customer::{CUSTOMER_LANGUAGES, CustomerInput, NL_PROVINCES};
 use guichet_domain::{CustomerId, FieldErrors, Permission};
-use guichet_store::customers::Listed;
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize)]
@@ -63,7 +63,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     ctx.require(Permission::Sell).or_page(&ctx)?;
-    let tz = crate::services::time_zone(&state, ctx.tenant)
+    let tz = guichet_app::organization::time_zone(&state, ctx.tenant)
         .await
         .or_page(&ctx)?;
     let (customers, errors) = match service::list(&state, &ctx, &q.status, &q.q, q.offset).await {
@@ -103,11 +103,11 @@ struct CustomerPage {
     errors: FieldErrors,
     languages: &'static [&'static str],
     nl_provinces: &'static [&'static str],
-    types: Vec<guichet_store::customer_types::CustomerType>,
+    types: Vec<guichet_app::customers::CustomerType>,
     can_manage: bool,
-    fields: Vec<guichet_store::customer_fields::CustomerField>,
+    fields: Vec<guichet_app::customers::CustomerField>,
     /// For a deposit on a reservation: where and how it is paid.
-    registers: Vec<guichet_store::registers::Register>,
+    registers: Vec<guichet_app::registers::Register>,
     methods: Vec<guichet_domain::order::PaymentMethod>,
 }
 
@@ -115,24 +115,24 @@ impl CustomerPage {
     fn reservation_state(&self, s: &guichet_domain::reservation::ReservationState) -> String {
         super::reservations::state_label(&self.tr, *s)
     }
-    fn custom_value(&self, f: &guichet_store::customer_fields::CustomerField) -> String {
+    fn custom_value(&self, f: &guichet_app::customers::CustomerField) -> String {
         self.form
             .custom
             .get(&f.id.to_string())
             .cloned()
             .unwrap_or_default()
     }
-    fn custom_error(&self, f: &guichet_store::customer_fields::CustomerField) -> Option<String> {
+    fn custom_error(&self, f: &guichet_app::customers::CustomerField) -> Option<String> {
         self.tr
             .field_error(&self.errors, &format!("custom.{}", f.id))
     }
-    fn input_type(&self, f: &guichet_store::customer_fields::CustomerField) -> &'static str {
+    fn input_type(&self, f: &guichet_app::customers::CustomerField) -> &'static str {
         match f.kind {
             guichet_domain::customer::FieldKind::Date => "date",
             _ => "text",
         }
     }
-    fn is_type(&self, t: &guichet_store::customer_types::CustomerType) -> bool {
+    fn is_type(&self, t: &guichet_app::customers::CustomerType) -> bool {
         self.form.customer_type_id == t.id.to_string()
     }
     fn is_language(&self, l: &str) -> bool {
@@ -155,7 +155,7 @@ async fn customer_page(
     errors: FieldErrors,
 ) -> Result<Response, PageError> {
     ctx.require(Permission::Sell).or_page(ctx)?;
-    let tz = crate::services::time_zone(state, ctx.tenant)
+    let tz = guichet_app::organization::time_zone(state, ctx.tenant)
         .await
         .or_page(ctx)?;
     let file = match id {
@@ -189,10 +189,10 @@ async fn customer_page(
             types: service::types(state, ctx).await.or_page(ctx)?,
             can_manage: ctx.can(Permission::ManageCustomers),
             fields: service::fields(state, ctx).await.or_page(ctx)?,
-            registers: crate::services::orders::selling_registers(state, ctx)
+            registers: guichet_app::orders::selling_registers(state, ctx)
                 .await
                 .or_page(ctx)?,
-            methods: crate::services::orders::enabled_methods(state, ctx)
+            methods: guichet_app::orders::enabled_methods(state, ctx)
                 .await
                 .or_page(ctx)?
                 .into_iter()
@@ -300,8 +300,8 @@ pub async fn update(
 struct TypesPage {
     tr: Tr,
     nav: Nav,
-    types: Vec<guichet_store::customer_types::CustomerType>,
-    fields: Vec<guichet_store::customer_fields::CustomerField>,
+    types: Vec<guichet_app::customers::CustomerType>,
+    fields: Vec<guichet_app::customers::CustomerField>,
     can_manage_fields: bool,
     can_edit: bool,
     /// The form that failed ("new" or a type's id), what it held and its errors.
@@ -682,15 +682,9 @@ pub async fn search(
         && (upper.starts_with('P') || upper.starts_with('D'))
         && upper[1..].chars().all(|c| c.is_ascii_digit())
     {
-        let tenant = ctx.tenant;
-        let found = state
-            .store
-            .read(|tx| {
-                let n = upper.clone();
-                Box::pin(async move { guichet_store::orders::find_by_number(tx, tenant, &n).await })
-            })
+        let found = guichet_app::orders::find_by_number(&state, &ctx, &upper)
             .await
-            .map_err(|e| PageError(e.into(), ctx.lang))?;
+            .map_err(|e| PageError(e, ctx.lang))?;
         if let Some(id) = found {
             return Ok(Redirect::to(&format!("/orders/{id}")).into_response());
         }

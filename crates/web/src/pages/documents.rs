@@ -5,14 +5,14 @@ use super::{OrPage, parse_id};
 use crate::AppState;
 use crate::auth::PageCtx;
 use crate::error::PageError;
-use crate::services::documents::{self, Ticket};
 use crate::view::{Tr, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use guichet_app::documents::{self, Ticket};
+use guichet_app::orders::Order;
+use guichet_app::organization::Organization;
 use guichet_domain::OrderId;
-use guichet_store::orders::Order;
-use guichet_store::organizations::Organization;
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize)]
@@ -91,10 +91,10 @@ pub async fn tickets(
         .await
         .or_page(&ctx)?;
     let (o, list) = printed.doc;
-    let tz = crate::services::time_zone(&state, ctx.tenant)
+    let tz = guichet_app::organization::time_zone(&state, ctx.tenant)
         .await
         .or_page(&ctx)?;
-    let organization = crate::services::organization_name(&state, ctx.tenant)
+    let organization = guichet_app::organization::organization_name(&state, ctx.tenant)
         .await
         .or_page(&ctx)?;
     let tickets = list

@@ -5,15 +5,15 @@ use super::{Flash, OrPage, done, form_errors, parse_id};
 use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
-use crate::services::groups;
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use guichet_app::groups;
+use guichet_app::groups::{Group, GroupKind};
 use guichet_domain::{FieldErrors, Permission};
-use guichet_store::groups::{Group, GroupKind};
 use serde::Deserialize;
 
 /// Where each kind of group lives on screen.

@@ -23,7 +23,6 @@ mod users;
 use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::{AppError, PageError};
-use crate::services;
 use crate::view::{Nav, Tr, render};
 use askama::Template;
 use axum::Router;
@@ -510,11 +509,11 @@ struct Dashboard {
     members: Option<usize>,
     vat_rates: Option<usize>,
     /// Register sessions opened on an earlier day and not closed yet.
-    stale: Vec<services::closing::OpenSession>,
+    stale: Vec<guichet_app::closing::OpenSession>,
 }
 
 impl Dashboard {
-    fn stale_line(&self, s: &services::closing::OpenSession) -> String {
+    fn stale_line(&self, s: &guichet_app::closing::OpenSession) -> String {
         self.tr.t1_2(
             "dashboard-stale-session",
             ("register", s.session.register_name.clone()),
@@ -530,22 +529,26 @@ async fn dashboard(
 ) -> Result<Response, PageError> {
     let sites = figure(
         ctx.can(Permission::ViewOrganization),
-        services::sites(&state, &ctx),
+        guichet_app::organization::sites(&state, &ctx),
         |s| !s.archived,
     );
     let registers = figure(
         ctx.can(Permission::ManageRegisters),
-        services::registers(&state, &ctx),
+        guichet_app::registers::registers(&state, &ctx),
         |r| !r.archived,
     );
     let members = figure(
         ctx.can(Permission::ManageUsers),
-        async { services::members(&state, &ctx).await.map(|(m, _)| m) },
+        async {
+            guichet_app::users::members(&state, &ctx)
+                .await
+                .map(|(m, _)| m)
+        },
         |m| !m.disabled,
     );
     let vat_rates = figure(
         ctx.can(Permission::ViewVatRates),
-        services::vat_rates(&state, &ctx),
+        guichet_app::vat_rates::vat_rates(&state, &ctx),
         |r| !r.archived,
     );
     let (sites, registers, members, vat_rates) = (
@@ -555,7 +558,7 @@ async fn dashboard(
         vat_rates.await.or_page(&ctx)?,
     );
     let stale = if ctx.can(Permission::Sell) {
-        services::closing::open_sessions(&state, &ctx)
+        guichet_app::closing::open_sessions(&state, &ctx)
             .await
             .or_page(&ctx)?
             .into_iter()

@@ -7,22 +7,22 @@ use super::{Flash, OrPage, done, form_errors, parse_id};
 use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
-use crate::services::groups;
-use crate::services::{catalogue, offers};
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use guichet_app::groups;
+use guichet_app::groups::GroupKind;
+use guichet_app::groups::{Group, GroupId};
+use guichet_app::offers::{Offer, OfferId};
+use guichet_app::{catalogue, offers};
 use guichet_domain::catalogue::ItemKind;
 use guichet_domain::offer::{OfferInput, OfferTexts, PriceInput};
 use guichet_domain::schedule::RuleInput;
 use guichet_domain::shop::format_cents;
 use guichet_domain::{FieldErrors, Permission};
-use guichet_store::groups::GroupKind;
-use guichet_store::groups::{Group, GroupId};
-use guichet_store::offers::{Offer, OfferId};
 
 const BASE: &str = "/activity/offers";
 /// Blank schedule rows offered under the existing ones.
@@ -97,7 +97,7 @@ struct FormPage {
     preview: Vec<(String, String)>,
     offer_id: Option<OfferId>,
     archived: bool,
-    photos: Vec<guichet_store::offers::Photo>,
+    photos: Vec<guichet_app::offers::Photo>,
     photo_errors: FieldErrors,
     photo_caption: String,
 }
@@ -426,7 +426,7 @@ async fn session_preview(
     ctx: &Ctx,
     id: OfferId,
 ) -> Result<Vec<(String, String)>, PageError> {
-    let tz = crate::services::time_zone(state, ctx.tenant)
+    let tz = guichet_app::organization::time_zone(state, ctx.tenant)
         .await
         .or_page(ctx)?;
     let zone = jiff::tz::TimeZone::get(&tz).unwrap_or(jiff::tz::TimeZone::UTC);

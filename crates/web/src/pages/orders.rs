@@ -6,17 +6,17 @@ use super::{Flash, OrPage, form_errors, parse_id};
 use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::{AppError, PageError};
-use crate::services::orders::{self as sale, CancelInput, PayInput, PaymentInput};
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use guichet_app::orders::{self as sale, CancelInput, PayInput, PaymentInput};
+use guichet_app::orders::{Order, OrderSummary, PaymentLine};
+use guichet_app::registers::Register;
 use guichet_domain::order::{OrderState, PaymentMethod};
 use guichet_domain::{FieldErrors, OrderId, Permission};
-use guichet_store::orders::{Order, OrderSummary, PaymentLine};
-use guichet_store::registers::Register;
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize)]
@@ -72,7 +72,7 @@ impl ListPage {
 }
 
 async fn today(state: &AppState, ctx: &Ctx) -> Result<(jiff::civil::Date, String), PageError> {
-    let tz = crate::services::time_zone(state, ctx.tenant)
+    let tz = guichet_app::organization::time_zone(state, ctx.tenant)
         .await
         .or_page(ctx)?;
     let zone = jiff::tz::TimeZone::get(&tz).unwrap_or(jiff::tz::TimeZone::UTC);

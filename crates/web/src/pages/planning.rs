@@ -6,20 +6,20 @@ use super::{OrPage, form_errors};
 use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::{AppError, PageError};
-use crate::services::planning::{
-    self, ItemAvailability, SessionAvailability, SessionChange, StopSalesInput,
-};
-use crate::services::{catalogue, offers};
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use guichet_app::catalogue::Item;
+use guichet_app::offers::{Offer, OfferId};
+use guichet_app::planning::{
+    self, ItemAvailability, SessionAvailability, SessionChange, StopSalesInput,
+};
+use guichet_app::{catalogue, offers};
 use guichet_domain::catalogue::ItemKind;
 use guichet_domain::{FieldErrors, Permission};
-use guichet_store::items::Item;
-use guichet_store::offers::{Offer, OfferId};
 use serde::Deserialize;
 use std::collections::BTreeSet;
 
@@ -85,7 +85,7 @@ fn class_of(s: &SessionAvailability) -> &'static str {
 }
 
 async fn today(state: &AppState, ctx: &Ctx) -> Result<jiff::civil::Date, PageError> {
-    let tz = crate::services::time_zone(state, ctx.tenant)
+    let tz = guichet_app::organization::time_zone(state, ctx.tenant)
         .await
         .or_page(ctx)?;
     let zone = jiff::tz::TimeZone::get(&tz).unwrap_or(jiff::tz::TimeZone::UTC);
@@ -331,7 +331,7 @@ async fn session_page(
         .parse()
         .map_err(|_| PageError(AppError::NotFound, ctx.lang))?;
     let offer = offers::get(state, ctx, id).await.or_page(ctx)?;
-    let tz = crate::services::time_zone(state, ctx.tenant)
+    let tz = guichet_app::organization::time_zone(state, ctx.tenant)
         .await
         .or_page(ctx)?;
     let zone = jiff::tz::TimeZone::get(&tz).unwrap_or(jiff::tz::TimeZone::UTC);

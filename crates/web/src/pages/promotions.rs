@@ -5,20 +5,20 @@ use super::{Flash, OrPage, done, form_errors, parse_id};
 use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
-use crate::services::{catalogue, offers, promotions, shop};
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use guichet_app::shop::ProductFilter;
+use guichet_app::{catalogue, offers, promotions, shop};
 use guichet_domain::catalogue::ItemKind;
 use guichet_domain::order::Reduction;
 use guichet_domain::promotion::{
     Day, PromoCode, PromoCodeInput, Promotion, PromotionInput, PromotionModel, reduction_parts,
 };
 use guichet_domain::{FieldErrors, Permission, PromoCodeId, PromotionId};
-use guichet_store::shop::ProductFilter;
 
 const PROMOTIONS: &str = "/activity/promotions";
 const CODES: &str = "/activity/promo-codes";

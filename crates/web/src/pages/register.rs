@@ -7,15 +7,15 @@ use super::OrPage;
 use crate::AppState;
 use crate::auth::PageCtx;
 use crate::error::PageError;
-use crate::services::orders as sale;
 use crate::view::{Nav, Tr, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use guichet_app::orders as sale;
+use guichet_app::registers::Register;
 use guichet_domain::Permission;
 use guichet_domain::order::PaymentMethod;
 use guichet_domain::org::RegisterKind;
-use guichet_store::registers::Register;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -127,11 +127,11 @@ pub async fn page(
         .map(|r| r.id.to_string())
         .unwrap_or_default();
     let catalogue = sale::cashier_catalogue(&state, &ctx).await.or_page(&ctx)?;
-    let open = crate::services::closing::open_sessions(&state, &ctx)
+    let open = guichet_app::closing::open_sessions(&state, &ctx)
         .await
         .or_page(&ctx)?;
     let methods = sale::enabled_methods(&state, &ctx).await.or_page(&ctx)?;
-    let tz = crate::services::time_zone(&state, ctx.tenant)
+    let tz = guichet_app::organization::time_zone(&state, ctx.tenant)
         .await
         .or_page(&ctx)?;
     let zone = jiff::tz::TimeZone::get(&tz).unwrap_or(jiff::tz::TimeZone::UTC);

@@ -5,18 +5,17 @@ use super::{Flash, OrPage, done, form_errors, parse_id};
 use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
-use crate::services;
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use guichet_app::organization::Site;
+use guichet_app::registers::Register;
 use guichet_domain::order::PaymentMethod;
 use guichet_domain::org::{AddressInput, RegisterInput, RegisterKind};
 use guichet_domain::{FieldErrors, Permission, RegisterId};
-use guichet_store::registers::Register;
-use guichet_store::sites::Site;
 
 #[derive(Template)]
 #[template(path = "registers.html")]
@@ -24,7 +23,7 @@ struct RegistersPage {
     tr: Tr,
     nav: Nav,
     registers: Vec<Register>,
-    activity: std::collections::HashMap<guichet_domain::RegisterId, services::closing::Activity>,
+    activity: std::collections::HashMap<guichet_domain::RegisterId, guichet_app::closing::Activity>,
     tz: String,
     /// Every method with whether the organization offers it; `None` when the user may not
     /// change them.
@@ -67,15 +66,17 @@ pub async fn list(
     PageCtx(ctx): PageCtx,
     Query(flash): Query<Flash>,
 ) -> Result<Response, PageError> {
-    let registers = services::registers(&state, &ctx).await.or_page(&ctx)?;
-    let activity = services::closing::activity(&state, &ctx)
+    let registers = guichet_app::registers::registers(&state, &ctx)
         .await
         .or_page(&ctx)?;
-    let tz = services::time_zone(&state, ctx.tenant)
+    let activity = guichet_app::closing::activity(&state, &ctx)
+        .await
+        .or_page(&ctx)?;
+    let tz = guichet_app::organization::time_zone(&state, ctx.tenant)
         .await
         .or_page(&ctx)?;
     let methods = if ctx.can(Permission::ManagePaymentMethods) {
-        let on = services::orders::enabled_methods(&state, &ctx)
+        let on = guichet_app::orders::enabled_methods(&state, &ctx)
             .await
             .or_page(&ctx)?;
         Some(
@@ -111,7 +112,7 @@ pub async fn set_methods(
         .filter(|(k, _)| k == "method")
         .map(|(_, v)| v.as_str())
         .collect();
-    services::orders::set_methods(&state, &ctx, &on)
+    guichet_app::orders::set_methods(&state, &ctx, &on)
         .await
         .or_page(&ctx)?;
     Ok(done("/distribution/registers", "saved"))
@@ -137,7 +138,9 @@ async fn register_page(
     form: RegisterInput,
     errors: FieldErrors,
 ) -> Result<Response, PageError> {
-    let sites = services::active_sites(state, ctx).await.or_page(ctx)?;
+    let sites = guichet_app::organization::active_sites(state, ctx)
+        .await
+        .or_page(ctx)?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -188,7 +191,7 @@ pub async fn create(
     PageCtx(ctx): PageCtx,
     Form(form): Form<RegisterInput>,
 ) -> Result<Response, PageError> {
-    match services::create_register(&state, &ctx, &form).await {
+    match guichet_app::registers::create_register(&state, &ctx, &form).await {
         Ok(_) => Ok(done("/distribution/registers", "register-saved")),
         Err(e) => {
             let errors = form_errors(e, &ctx)?;
@@ -202,7 +205,7 @@ pub async fn edit(
     PageCtx(ctx): PageCtx,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let register = services::register(&state, &ctx, parse_id(&id, &ctx)?)
+    let register = guichet_app::registers::register(&state, &ctx, parse_id(&id, &ctx)?)
         .await
         .or_page(&ctx)?;
     let form = form_of(&register);
@@ -216,11 +219,13 @@ pub async fn update(
     Form(form): Form<RegisterInput>,
 ) -> Result<Response, PageError> {
     let id: RegisterId = parse_id(&id, &ctx)?;
-    match services::update_register(&state, &ctx, id, &form).await {
+    match guichet_app::registers::update_register(&state, &ctx, id, &form).await {
         Ok(_) => Ok(done("/distribution/registers", "register-saved")),
         Err(e) => {
             let errors = form_errors(e, &ctx)?;
-            let register = services::register(&state, &ctx, id).await.or_page(&ctx)?;
+            let register = guichet_app::registers::register(&state, &ctx, id)
+                .await
+                .or_page(&ctx)?;
             register_page(&state, &ctx, Some(&register), form, errors).await
         }
     }
@@ -234,14 +239,16 @@ pub async fn archive(
 ) -> Result<Response, PageError> {
     let id: RegisterId = parse_id(&id, &ctx)?;
     let archived = form.archived();
-    match services::archive_register(&state, &ctx, id, archived).await {
+    match guichet_app::registers::archive_register(&state, &ctx, id, archived).await {
         Ok(_) => Ok(done(
             "/distribution/registers",
             if archived { "archived" } else { "restored" },
         )),
         Err(e) => {
             let errors = form_errors(e, &ctx)?;
-            let register = services::register(&state, &ctx, id).await.or_page(&ctx)?;
+            let register = guichet_app::registers::register(&state, &ctx, id)
+                .await
+                .or_page(&ctx)?;
             let f = form_of(&register);
             register_page(&state, &ctx, Some(&register), f, errors).await
         }

@@ -8,17 +8,17 @@ use super::{Flash, OrPage, done, form_errors, parse_id};
 use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
-use crate::services::reservations::{
-    self as service, ArchiveInput, CustomerOrders, DepositInput, ReservationInput,
-    SupplierLineInput, SupplierOrderInput,
-};
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use guichet_app::reservations::{
+    self as service, ArchiveInput, CustomerOrders, DepositInput, ReservationInput,
+    SupplierLineInput, SupplierOrderInput,
+};
+use guichet_app::reservations::{SupplierOrder, ToOrder};
 use guichet_domain::{CustomerId, FieldErrors, Permission};
-use guichet_store::reservations::{SupplierOrder, ToOrder};
 use uuid::Uuid;
 
 const ORDERS: &str = "/marketing/customer-orders";
@@ -110,7 +110,7 @@ impl OrdersPage {
         state_label(&self.tr, *s)
     }
     fn is_old(&self, created_at: &i64) -> bool {
-        guichet_domain::reservation::is_old(*created_at, guichet_store::now_micros())
+        guichet_domain::reservation::is_old(*created_at, jiff::Timestamp::now().as_microsecond())
     }
 }
 
@@ -126,7 +126,7 @@ async fn orders_page(
         Some(t) => t,
         None => service::template(state, ctx).await.or_page(ctx)?,
     };
-    let tz = crate::services::time_zone(state, ctx.tenant)
+    let tz = guichet_app::organization::time_zone(state, ctx.tenant)
         .await
         .or_page(ctx)?;
     Ok(render_status(
@@ -141,19 +141,11 @@ async fn orders_page(
             errors,
             can_edit_template: ctx.can(Permission::ManageCustomers),
             can_send: state.config.mail.is_some(),
-            pending_emails: {
-                let tenant = ctx.tenant;
-                state
-                    .store
-                    .read(|tx| {
-                        Box::pin(async move { guichet_store::outbox::pending(tx, tenant).await })
-                    })
-                    .await
-                    .map_err(crate::error::AppError::from)
-                    .or_page(ctx)?
-            },
+            pending_emails: guichet_app::reservations::pending_emails(state, ctx)
+                .await
+                .or_page(ctx)?,
             refund_methods: if ctx.can(Permission::CancelOrder) {
-                let mut m = crate::services::orders::enabled_methods(state, ctx)
+                let mut m = guichet_app::orders::enabled_methods(state, ctx)
                     .await
                     .or_page(ctx)?;
                 m.sort_by_key(|m| *m != guichet_domain::order::PaymentMethod::StoreCredit);
@@ -263,7 +255,7 @@ async fn order_list_page(
 ) -> Result<Response, PageError> {
     let items = service::order_list(state, ctx).await.or_page(ctx)?;
     let orders = service::supplier_orders(state, ctx).await.or_page(ctx)?;
-    let tz = crate::services::time_zone(state, ctx.tenant)
+    let tz = guichet_app::organization::time_zone(state, ctx.tenant)
         .await
         .or_page(ctx)?;
     Ok(render_status(
@@ -358,12 +350,12 @@ async fn supplier_page(
     errors: FieldErrors,
 ) -> Result<Response, PageError> {
     let order = service::supplier_order(state, ctx, id).await.or_page(ctx)?;
-    let org = crate::services::organization_name(state, ctx.tenant)
+    let org = guichet_app::organization::organization_name(state, ctx.tenant)
         .await
         .or_page(ctx)?;
     let tr = Tr(ctx.lang);
     let (message_subject, message_body, mailto) = service::supplier_message(&tr, &org, &order);
-    let tz = crate::services::time_zone(state, ctx.tenant)
+    let tz = guichet_app::organization::time_zone(state, ctx.tenant)
         .await
         .or_page(ctx)?;
     Ok(render_status(

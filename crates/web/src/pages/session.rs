@@ -5,9 +5,6 @@ use super::{Flash, form_errors};
 use crate::AppState;
 use crate::auth::{self, Ctx, SignedIn};
 use crate::error::{AppError, PageError};
-use crate::services::{
-    self, AcceptInvitationInput, LoginOutcome, PasswordChangeInput, ProfileInput,
-};
 use crate::view::{Nav, Tr, language_of, render, render_status};
 use askama::Template;
 use axum::Form;
@@ -15,6 +12,9 @@ use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
+use guichet_app::sessions::{
+    AcceptInvitationInput, LoginOutcome, PasswordChangeInput, ProfileInput,
+};
 use guichet_domain::org::Language;
 use guichet_domain::{FieldErrors, OrganizationId, Role};
 use serde::Deserialize;
@@ -67,13 +67,14 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     let lang = language_of(&headers);
-    let outcome = services::login(&state, &form.email, &form.password, &addr.ip().to_string())
-        .await
-        .map_err(|e| PageError(e, lang))?;
+    let outcome =
+        guichet_app::sessions::login(&state, &form.email, &form.password, &addr.ip().to_string())
+            .await
+            .map_err(|e| PageError(e, lang))?;
     let (status, key) = match outcome {
         LoginOutcome::Success(token) => {
             // Any session cookie from before is replaced by the new one (no fixation).
-            let jar = jar.add(auth::session_cookie(token, state.config.cookie_secure));
+            let jar = jar.add(auth::session_cookie(token, state.web.cookie_secure));
             return Ok((jar, Redirect::to(&safe_next(Some(&form.next)))).into_response());
         }
         LoginOutcome::Refused => (StatusCode::UNAUTHORIZED, "login-refused"),
@@ -97,11 +98,11 @@ pub async fn logout(
     jar: CookieJar,
 ) -> Result<Response, PageError> {
     if let Some(token) = jar.get(auth::SESSION_COOKIE).map(|c| c.value().to_owned()) {
-        services::logout(&state, &token)
+        guichet_app::sessions::logout(&state, &token)
             .await
             .map_err(|e| PageError(e, language_of(&headers)))?;
     }
-    let jar = jar.add(auth::expired_session_cookie(state.config.cookie_secure));
+    let jar = jar.add(auth::expired_session_cookie(state.web.cookie_secure));
     Ok((jar, Redirect::to("/login")).into_response())
 }
 
@@ -119,7 +120,7 @@ pub async fn set_language(
     Form(form): Form<LanguageForm>,
 ) -> Response {
     let lang = Language::parse(&form.language).unwrap_or_default();
-    let jar = jar.add(auth::language_cookie(lang, state.config.cookie_secure));
+    let jar = jar.add(auth::language_cookie(lang, state.web.cookie_secure));
     (jar, Redirect::to(&safe_next(Some(&form.next)))).into_response()
 }
 
@@ -157,7 +158,7 @@ pub async fn switch_organization(
         .organization_id
         .parse()
         .map_err(|_| PageError(AppError::Forbidden, lang))?;
-    services::switch_organization(&state, &who, org)
+    guichet_app::sessions::switch_organization(&state, &who, org)
         .await
         .map_err(|e| PageError(e, lang))?;
     Ok(Redirect::to("/").into_response())
@@ -182,15 +183,9 @@ async fn show_invitation(
     form: AcceptInvitationInput,
     errors: FieldErrors,
 ) -> Result<Response, PageError> {
-    let t = token.to_owned();
-    let inv = state
-        .store
-        .read(|tx| {
-            let t = t.clone();
-            Box::pin(async move { guichet_store::users::invitation_by_token(tx, &t).await })
-        })
+    let inv = guichet_app::sessions::invitation(state, token)
         .await
-        .map_err(|e| PageError(e.into(), lang))?;
+        .map_err(|e| PageError(e, lang))?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -231,9 +226,9 @@ pub async fn accept_invitation(
     Form(form): Form<AcceptInvitationInput>,
 ) -> Result<Response, PageError> {
     let lang = language_of(&headers);
-    match services::accept_invitation(&state, &token, &form).await {
+    match guichet_app::sessions::accept_invitation(&state, &token, &form).await {
         Ok(session) => {
-            let jar = jar.add(auth::session_cookie(session, state.config.cookie_secure));
+            let jar = jar.add(auth::session_cookie(session, state.web.cookie_secure));
             Ok((jar, Redirect::to("/")).into_response())
         }
         Err(AppError::Invalid(errors)) => show_invitation(&state, lang, &token, form, errors).await,
@@ -254,15 +249,7 @@ struct ProfilePage {
 
 /// The profile page works for anyone signed in, with or without a current organization.
 fn ctx_of(who: &SignedIn) -> Option<Ctx> {
-    who.organization.map(|(tenant, role)| Ctx {
-        user: Some(who.user.clone()),
-        tenant,
-        role,
-        memberships: who.memberships.clone(),
-        session_token: Some(who.token.clone()),
-        api_key: None,
-        lang: who.user.language,
-    })
+    Ctx::signed_in(who.0.clone())
 }
 
 fn profile_page(
@@ -312,7 +299,7 @@ pub async fn update_profile(
     who: SignedIn,
     Form(form): Form<ProfileInput>,
 ) -> Result<Response, PageError> {
-    match services::update_profile(&state, who.user.id, &form).await {
+    match guichet_app::sessions::update_profile(&state, who.user.id, &form).await {
         Ok(_) => Ok(super::done("/me", "profile-saved")),
         Err(AppError::Invalid(errors)) => {
             Ok(profile_page(&who, None, form, errors, FieldErrors::new()))
@@ -326,7 +313,7 @@ pub async fn change_password(
     who: SignedIn,
     Form(form): Form<PasswordChangeInput>,
 ) -> Result<Response, PageError> {
-    match services::change_password(&state, &who, &form).await {
+    match guichet_app::sessions::change_password(&state, &who, &form).await {
         Ok(()) => Ok(super::done("/me", "password-changed")),
         Err(e) => {
             let ctx = ctx_of(&who);

@@ -6,24 +6,24 @@ use super::{Flash, OrPage, done, form_errors, parse_id};
 use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::{AppError, PageError};
-use crate::services::groups;
-use crate::services::shop::{self, MovementInput};
-use crate::services::{self as account_services};
+use guichet_app::groups;
+use guichet_app::shop::{self, MovementInput};
+
 use crate::view::{Nav, Tr, render, render_status};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use guichet_app::groups::GroupKind;
+use guichet_app::shop::{
+    Movement, Product, ProductFilter, ProductGroup, ProductGroupId, ProductId,
+};
+use guichet_app::vat_rates::StoredVatRate;
 use guichet_domain::shop::{MovementKind, ProductInput, format_cents};
 use guichet_domain::{FieldErrors, VatRate};
 use guichet_integrations::exports::{Cell, Table};
 use guichet_integrations::labels::barcode_svg;
-use guichet_store::groups::GroupKind;
-use guichet_store::shop::{
-    Movement, Product, ProductFilter, ProductGroup, ProductGroupId, ProductId,
-};
-use guichet_store::vat_rates::VatRate as StoredVatRate;
 use serde::Deserialize;
 
 const SHOP: &str = "/activity/shop";
@@ -44,7 +44,7 @@ fn percent(bp: u32) -> String {
 
 /// Today in the organization's zone, for default export dates.
 async fn today(state: &AppState, ctx: &Ctx) -> Result<jiff::civil::Date, PageError> {
-    let tz = account_services::time_zone(state, ctx.tenant)
+    let tz = guichet_app::organization::time_zone(state, ctx.tenant)
         .await
         .or_page(ctx)?;
     let zone = jiff::tz::TimeZone::get(&tz).unwrap_or(jiff::tz::TimeZone::UTC);
@@ -189,7 +189,7 @@ async fn product_page(
     view: ProductView,
     flash: Option<&str>,
 ) -> Result<Response, PageError> {
-    let vat_rates = account_services::vat_rates(state, ctx)
+    let vat_rates = guichet_app::vat_rates::vat_rates(state, ctx)
         .await
         .or_page(ctx)?
         .into_iter()
@@ -228,7 +228,7 @@ async fn product_page(
             movements,
             movement: view.movement,
             movement_errors: view.movement_errors,
-            time_zone: account_services::time_zone(state, ctx.tenant)
+            time_zone: guichet_app::organization::time_zone(state, ctx.tenant)
                 .await
                 .or_page(ctx)?,
             photo_errors: view.photo_errors,
@@ -264,7 +264,7 @@ pub async fn new(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
 ) -> Result<Response, PageError> {
-    let rates = account_services::vat_rates(&state, &ctx)
+    let rates = guichet_app::vat_rates::vat_rates(&state, &ctx)
         .await
         .or_page(&ctx)?;
     // The usual rate for goods: the highest active one (21 % in Belgium).

@@ -5,15 +5,15 @@ use super::{Flash, OrPage, done, form_errors, parse_id};
 use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
-use crate::services::{self, InvitationInput, NewMemberInput};
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
+use guichet_app::users::{Invitation, Member};
+use guichet_app::users::{InvitationInput, NewMemberInput};
 use guichet_domain::{FieldErrors, InvitationId, UserId};
-use guichet_store::users::{Invitation, Member};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -64,8 +64,10 @@ async fn users_page(
     flash: Option<&str>,
     forms: Forms,
 ) -> Result<Response, PageError> {
-    let (members, invitations) = services::members(state, ctx).await.or_page(ctx)?;
-    let time_zone = services::time_zone(state, ctx.tenant).await.or_page(ctx)?;
+    let (members, invitations) = guichet_app::users::members(state, ctx).await.or_page(ctx)?;
+    let time_zone = guichet_app::organization::time_zone(state, ctx.tenant)
+        .await
+        .or_page(ctx)?;
     let status = if forms.create_errors.is_empty() && forms.invite_errors.is_empty() {
         StatusCode::OK
     } else {
@@ -101,7 +103,7 @@ pub async fn create(
     PageCtx(ctx): PageCtx,
     Form(form): Form<NewMemberInput>,
 ) -> Result<Response, PageError> {
-    match services::create_member(&state, &ctx, &form).await {
+    match guichet_app::users::create_member(&state, &ctx, &form).await {
         Ok(_) => Ok(done("/account/users", "user-created")),
         Err(e) => {
             let errors = form_errors(e, &ctx)?;
@@ -137,7 +139,7 @@ pub async fn invite(
     headers: HeaderMap,
     Form(form): Form<InvitationInput>,
 ) -> Result<Response, PageError> {
-    match services::invite(&state, &ctx, &form).await {
+    match guichet_app::users::invite(&state, &ctx, &form).await {
         Ok((_, token)) => {
             let forms = Forms {
                 invitation_link: Some(invitation_link(&headers, &token)),
@@ -168,7 +170,7 @@ pub async fn revoke_invitation(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id: InvitationId = parse_id(&id, &ctx)?;
-    services::revoke_invitation(&state, &ctx, id)
+    guichet_app::users::revoke_invitation(&state, &ctx, id)
         .await
         .or_page(&ctx)?;
     Ok(done("/account/users", "invitation-revoked"))
@@ -205,7 +207,7 @@ pub async fn edit(
     PageCtx(ctx): PageCtx,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let member = services::member(&state, &ctx, parse_id(&id, &ctx)?)
+    let member = guichet_app::users::member(&state, &ctx, parse_id(&id, &ctx)?)
         .await
         .or_page(&ctx)?;
     Ok(member_page(&ctx, member, FieldErrors::new()))
@@ -224,11 +226,13 @@ pub async fn update(
     Form(form): Form<RoleForm>,
 ) -> Result<Response, PageError> {
     let id: UserId = parse_id(&id, &ctx)?;
-    match services::change_member(&state, &ctx, id, Some(&form.role), None).await {
+    match guichet_app::users::change_member(&state, &ctx, id, Some(&form.role), None).await {
         Ok(_) => Ok(done("/account/users", "saved")),
         Err(e) => {
             let errors = form_errors(e, &ctx)?;
-            let member = services::member(&state, &ctx, id).await.or_page(&ctx)?;
+            let member = guichet_app::users::member(&state, &ctx, id)
+                .await
+                .or_page(&ctx)?;
             Ok(member_page(&ctx, member, errors))
         }
     }
@@ -248,7 +252,7 @@ pub async fn disable(
 ) -> Result<Response, PageError> {
     let id: UserId = parse_id(&id, &ctx)?;
     let disabled = form.disabled != "false";
-    match services::change_member(&state, &ctx, id, None, Some(disabled)).await {
+    match guichet_app::users::change_member(&state, &ctx, id, None, Some(disabled)).await {
         Ok(_) => Ok(done(
             "/account/users",
             if disabled {
@@ -259,7 +263,9 @@ pub async fn disable(
         )),
         Err(e) => {
             let errors = form_errors(e, &ctx)?;
-            let member = services::member(&state, &ctx, id).await.or_page(&ctx)?;
+            let member = guichet_app::users::member(&state, &ctx, id)
+                .await
+                .or_page(&ctx)?;
             Ok(member_page(&ctx, member, errors))
         }
     }

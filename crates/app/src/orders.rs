@@ -3,9 +3,11 @@
 //! register's rules), then hand the priced order to the store, which takes places and stock in
 //! the same transaction. Pages and API call the same functions.
 
-use crate::AppState;
-use crate::auth::Ctx;
-use crate::error::AppError;
+pub use guichet_store::orders::{Order, OrderSummary, PaymentLine};
+
+use crate::Actor;
+use crate::App;
+use crate::AppError;
 use guichet_domain::catalogue::ItemKind;
 use guichet_domain::order::{self, PaymentMethod, line_amount, tender};
 use guichet_domain::org::RegisterKind;
@@ -14,9 +16,7 @@ use guichet_domain::shop::parse_price_cents;
 use guichet_domain::validation::FieldErrors;
 use guichet_domain::{OfferId, OrderId, Permission, ProductId, RegisterId};
 use guichet_store::offers::Offer;
-use guichet_store::orders::{
-    self, DateFilter, LineKind, NewLine, NewOrder, NewPayment, Order, OrderSummary, PaymentLine,
-};
+use guichet_store::orders::{self, DateFilter, LineKind, NewLine, NewOrder, NewPayment};
 use guichet_store::planning::StopTarget;
 use guichet_store::registers::Register;
 use guichet_store::{StoreError, Tx};
@@ -111,27 +111,31 @@ fn clean(s: &Option<String>) -> Option<String> {
         .map(|s| s.chars().take(2000).collect())
 }
 
-use super::zone;
+use crate::organization::zone;
 
-pub(crate) async fn zone_in(tx: &mut Tx, ctx: &Ctx) -> Result<jiff::tz::TimeZone, AppError> {
-    let name = guichet_store::organizations::get(tx, ctx.tenant)
+pub(crate) async fn zone_in(tx: &mut Tx, actor: &Actor) -> Result<jiff::tz::TimeZone, AppError> {
+    let name = guichet_store::organizations::get(tx, actor.tenant)
         .await?
         .time_zone;
     jiff::tz::TimeZone::get(&name).map_err(|e| AppError::Internal(e.to_string()))
 }
 
-pub(crate) async fn register(state: &AppState, ctx: &Ctx, raw: &str) -> Result<Register, AppError> {
+pub(crate) async fn register(state: &App, actor: &Actor, raw: &str) -> Result<Register, AppError> {
     let mut tx = state.store.begin_read().await?;
-    let r = register_in(&mut tx, ctx, raw).await;
+    let r = register_in(&mut tx, actor, raw).await;
     tx.commit().await?;
     r
 }
 
-pub(crate) async fn register_in(tx: &mut Tx, ctx: &Ctx, raw: &str) -> Result<Register, AppError> {
+pub(crate) async fn register_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    raw: &str,
+) -> Result<Register, AppError> {
     let Ok(id) = raw.trim().parse::<RegisterId>() else {
         return Err(AppError::field("register_id", "unknown_register"));
     };
-    let r = guichet_store::registers::get(tx, ctx.tenant, id).await;
+    let r = guichet_store::registers::get(tx, actor.tenant, id).await;
     match r {
         Ok(r) if !r.archived => Ok(r),
         Ok(_) | Err(StoreError::NotFound) => {
@@ -142,9 +146,9 @@ pub(crate) async fn register_in(tx: &mut Tx, ctx: &Ctx, raw: &str) -> Result<Reg
 }
 
 /// The registers one can sell on (active ones).
-pub async fn selling_registers(state: &AppState, ctx: &Ctx) -> Result<Vec<Register>, AppError> {
-    ctx.require(Permission::Sell)?;
-    let tenant = ctx.tenant;
+pub async fn selling_registers(state: &App, actor: &Actor) -> Result<Vec<Register>, AppError> {
+    actor.require(Permission::Sell)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { guichet_store::registers::list(tx, tenant).await }))
@@ -155,18 +159,18 @@ pub async fn selling_registers(state: &AppState, ctx: &Ctx) -> Result<Vec<Regist
 }
 
 /// The payment methods this organization offers, in display order.
-pub async fn enabled_methods(state: &AppState, ctx: &Ctx) -> Result<Vec<PaymentMethod>, AppError> {
+pub async fn enabled_methods(state: &App, actor: &Actor) -> Result<Vec<PaymentMethod>, AppError> {
     let mut tx = state.store.begin_read().await?;
-    let methods = enabled_methods_in(&mut tx, ctx).await;
+    let methods = enabled_methods_in(&mut tx, actor).await;
     tx.commit().await?;
     methods
 }
 
 pub(crate) async fn enabled_methods_in(
     tx: &mut Tx,
-    ctx: &Ctx,
+    actor: &Actor,
 ) -> Result<Vec<PaymentMethod>, AppError> {
-    let off = orders::disabled_methods(tx, ctx.tenant).await?;
+    let off = orders::disabled_methods(tx, actor.tenant).await?;
     Ok(PaymentMethod::ALL
         .into_iter()
         .filter(|m| !off.contains(m))
@@ -174,15 +178,15 @@ pub(crate) async fn enabled_methods_in(
 }
 
 pub async fn set_method_enabled(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     method: &str,
     enabled: bool,
 ) -> Result<(), AppError> {
-    ctx.require(Permission::ManagePaymentMethods)?;
+    actor.require(Permission::ManagePaymentMethods)?;
     let m =
         PaymentMethod::parse(method).ok_or_else(|| AppError::field("method", "unknown_method"))?;
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .write(|tx| {
@@ -193,8 +197,8 @@ pub async fn set_method_enabled(
 
 /// Sets which methods the organization offers: those listed, and no other. At least one must
 /// stay on, or nothing could be sold.
-pub async fn set_methods(state: &AppState, ctx: &Ctx, on: &[&str]) -> Result<(), AppError> {
-    ctx.require(Permission::ManagePaymentMethods)?;
+pub async fn set_methods(state: &App, actor: &Actor, on: &[&str]) -> Result<(), AppError> {
+    actor.require(Permission::ManagePaymentMethods)?;
     let mut chosen = Vec::new();
     for code in on {
         chosen.push(
@@ -205,7 +209,7 @@ pub async fn set_methods(state: &AppState, ctx: &Ctx, on: &[&str]) -> Result<(),
     if chosen.is_empty() {
         return Err(AppError::field("method", "no_method"));
     }
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     let chosen = std::sync::Arc::new(chosen);
     Ok(state
         .store
@@ -282,7 +286,7 @@ struct Priced {
 
 async fn price_lines(
     tx: &mut Tx,
-    ctx: &Ctx,
+    actor: &Actor,
     tz: &jiff::tz::TimeZone,
     register: &Register,
     input: &[LineInput],
@@ -302,16 +306,16 @@ async fn price_lines(
             continue;
         }
         let line = if l.offer_id.is_some() {
-            offer_line(tx, ctx, register, l, tz, now, today, &field, e, &mut seen).await?
+            offer_line(tx, actor, register, l, tz, now, today, &field, e, &mut seen).await?
         } else {
-            product_line(tx, ctx, l, &field, e).await?
+            product_line(tx, actor, l, &field, e).await?
         };
         let Some(mut line) = line else { continue };
         // A changed price: managers and admins, with a reason.
         if let Some(raw) = l.unit_price.as_deref().filter(|s| !s.trim().is_empty()) {
             match parse_price_cents(raw) {
                 Ok(p) if p != line.list_price_cents => {
-                    if !ctx.can(Permission::ChangePrice) {
+                    if !actor.can(Permission::ChangePrice) {
                         e.add(&field("unit_price"), "price_change_not_allowed");
                     } else if clean(&l.price_reason).is_none() {
                         e.add(&field("price_reason"), "required");
@@ -399,7 +403,7 @@ struct Lookups {
 #[allow(clippy::too_many_arguments)]
 async fn offer_line(
     tx: &mut Tx,
-    ctx: &Ctx,
+    actor: &Actor,
     register: &Register,
     l: &LineInput,
     tz: &jiff::tz::TimeZone,
@@ -420,7 +424,7 @@ async fn offer_line(
     // One load per offer per cart.
     let loaded = match seen.offers.get(&offer_id) {
         Some(o) => Ok(o.clone()),
-        None => guichet_store::offers::get(tx, ctx.tenant, offer_id).await,
+        None => guichet_store::offers::get(tx, actor.tenant, offer_id).await,
     };
     if let Ok(o) = &loaded {
         seen.offers.entry(offer_id).or_insert_with(|| o.clone());
@@ -451,7 +455,7 @@ async fn offer_line(
         Some(i) => i.clone(),
         None => {
             let i =
-                guichet_store::items::get(tx, ctx.tenant, price.item_kind, price.item_id).await?;
+                guichet_store::items::get(tx, actor.tenant, price.item_kind, price.item_id).await?;
             seen.items.insert(price.item_id, i.clone());
             i
         }
@@ -469,7 +473,7 @@ async fn offer_line(
         return Ok(None);
     };
     let day = start_ts.to_zoned(tz.clone()).date();
-    if !session_exists(tx, ctx, &offer, day, tz, start).await? {
+    if !session_exists(tx, actor, &offer, day, tz, start).await? {
         e.add(&field("session_start"), "unknown_session");
         return Ok(None);
     }
@@ -488,7 +492,7 @@ async fn offer_line(
     let stopped = match seen.stopped.entry(day_s.clone()) {
         std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
         std::collections::hash_map::Entry::Vacant(v) => {
-            v.insert(guichet_store::planning::stopped(tx, ctx.tenant, &day_s, &day_s).await?)
+            v.insert(guichet_store::planning::stopped(tx, actor.tenant, &day_s, &day_s).await?)
         }
     };
     if stopped.contains(&(StopTarget::Offer(offer.id), day_s.clone()))
@@ -530,7 +534,7 @@ async fn offer_line(
 
 async fn session_exists(
     tx: &mut Tx,
-    ctx: &Ctx,
+    actor: &Actor,
     offer: &Offer,
     day: Date,
     tz: &jiff::tz::TimeZone,
@@ -539,7 +543,7 @@ async fn session_exists(
     let source = match offer.follows_calendar {
         None => SessionSource::Own(offer.schedule.schedule()),
         Some(audience) => SessionSource::OpeningHours(
-            guichet_store::organizations::calendar(tx, ctx.tenant, audience)
+            guichet_store::organizations::calendar(tx, actor.tenant, audience)
                 .await?
                 .parse()
                 .map_err(|e| AppError::Internal(format!("stored calendar invalid: {e:?}")))?,
@@ -553,12 +557,12 @@ async fn session_exists(
 
 async fn product_line(
     tx: &mut Tx,
-    ctx: &Ctx,
+    actor: &Actor,
     l: &LineInput,
     field: &(dyn Fn(&str) -> String + Sync),
     e: &mut FieldErrors,
 ) -> Result<Option<NewLine>, AppError> {
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     let found = if let Some(id) = l.product_id.as_deref().filter(|s| !s.trim().is_empty()) {
         let Ok(id) = id.trim().parse::<ProductId>() else {
             e.add(&field("product_id"), "unknown_product");
@@ -614,14 +618,14 @@ async fn product_line(
 /// `guichet_domain::promotion::apply_reductions`); returns the code to redeem with the sale.
 async fn reductions(
     tx: &mut Tx,
-    ctx: &Ctx,
+    actor: &Actor,
     today: Date,
     lines: &mut [NewLine],
     code: Option<&str>,
     e: &mut FieldErrors,
 ) -> Result<Option<guichet_domain::PromoCodeId>, AppError> {
     use guichet_domain::promotion::{CodeTarget, DiscountLine, apply_reductions};
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     let code = code
         .map(str::trim)
         .filter(|c| !c.is_empty())
@@ -688,11 +692,11 @@ async fn reductions(
 /// The customer's type, whose discount and tax treatment their sales take.
 pub(crate) async fn customer_type_of(
     tx: &mut Tx,
-    ctx: &Ctx,
+    actor: &Actor,
     c: &guichet_store::customers::Customer,
 ) -> Result<Option<guichet_store::customer_types::CustomerType>, AppError> {
     Ok(match c.customer_type_id {
-        Some(t) => Some(guichet_store::customer_types::get(tx, ctx.tenant, t).await?),
+        Some(t) => Some(guichet_store::customer_types::get(tx, actor.tenant, t).await?),
         None => None,
     })
 }
@@ -712,7 +716,7 @@ fn customer_terms(
     if bp == 0 && tax == TaxTreatment::Standard {
         return;
     }
-    let tr = crate::view::Tr(lang);
+    let tr = guichet_integrations::i18n::Tr(lang);
     let percent = guichet_domain::money::percent_text;
     let mut why = Vec::new();
     if bp > 0 {
@@ -770,17 +774,17 @@ struct Cart {
 /// transaction, and shares VAT among the lines; every bad field is reported at once. Everything
 /// is read in one read transaction: one consistent snapshot of the catalogue, and a sale pays
 /// for one BEGIN/COMMIT instead of one per lookup.
-async fn price_cart(state: &AppState, ctx: &Ctx, input: &OrderInput) -> Result<Cart, AppError> {
+async fn price_cart(state: &App, actor: &Actor, input: &OrderInput) -> Result<Cart, AppError> {
     let mut tx = state.store.begin_read().await?;
-    let cart = price_cart_in(&mut tx, ctx, input).await;
+    let cart = price_cart_in(&mut tx, actor, input).await;
     tx.commit().await?;
     cart
 }
 
-async fn price_cart_in(tx: &mut Tx, ctx: &Ctx, input: &OrderInput) -> Result<Cart, AppError> {
+async fn price_cart_in(tx: &mut Tx, actor: &Actor, input: &OrderInput) -> Result<Cart, AppError> {
     let mut e = FieldErrors::new();
-    let register = register_in(tx, ctx, &input.register_id).await?;
-    let tz = zone_in(tx, ctx).await?;
+    let register = register_in(tx, actor, &input.register_id).await?;
+    let tz = zone_in(tx, actor).await?;
     let today = jiff::Timestamp::now().to_zoned(tz.clone()).date();
     let customer = match input
         .customer_id
@@ -790,7 +794,7 @@ async fn price_cart_in(tx: &mut Tx, ctx: &Ctx, input: &OrderInput) -> Result<Car
     {
         None => None,
         Some(raw) => match raw.parse::<guichet_domain::CustomerId>() {
-            Ok(id) => match guichet_store::customers::get(tx, ctx.tenant, id).await {
+            Ok(id) => match guichet_store::customers::get(tx, actor.tenant, id).await {
                 Ok(c) => Some(c),
                 Err(StoreError::NotFound) => {
                     e.add("customer_id", "unknown_customer");
@@ -804,10 +808,10 @@ async fn price_cart_in(tx: &mut Tx, ctx: &Ctx, input: &OrderInput) -> Result<Car
             }
         },
     };
-    let mut priced = price_lines(tx, ctx, &tz, &register, &input.lines, &mut e).await?;
+    let mut priced = price_lines(tx, actor, &tz, &register, &input.lines, &mut e).await?;
     let promo_code = reductions(
         tx,
-        ctx,
+        actor,
         today,
         &mut priced.lines,
         input.promo_code.as_deref(),
@@ -815,11 +819,11 @@ async fn price_cart_in(tx: &mut Tx, ctx: &Ctx, input: &OrderInput) -> Result<Car
     )
     .await?;
     if let Some(c) = &customer {
-        if input.skip_customer_terms && !ctx.can(Permission::ChangePrice) {
+        if input.skip_customer_terms && !actor.can(Permission::ChangePrice) {
             e.add("skip_customer_terms", "price_change_not_allowed");
         } else if !input.skip_customer_terms {
-            let kind = customer_type_of(tx, ctx, c).await?;
-            customer_terms(c, kind.as_ref(), &mut priced.lines, ctx.lang);
+            let kind = customer_type_of(tx, actor, c).await?;
+            customer_terms(c, kind.as_ref(), &mut priced.lines, actor.lang);
         }
     }
     // The visitors' origin: asked for visits only; the attached customer's by default.
@@ -847,7 +851,7 @@ async fn price_cart_in(tx: &mut Tx, ctx: &Ctx, input: &OrderInput) -> Result<Car
     };
     let mut lines = priced.lines;
     let deposits_used = match &customer {
-        Some(c) if !input.quote => deposit_deductions(tx, ctx, c.id, &mut lines, &mut e).await?,
+        Some(c) if !input.quote => deposit_deductions(tx, actor, c.id, &mut lines, &mut e).await?,
         _ => Vec::new(),
     };
     let amounts: Vec<(i64, u32)> = lines
@@ -858,7 +862,7 @@ async fn price_cart_in(tx: &mut Tx, ctx: &Ctx, input: &OrderInput) -> Result<Car
     for (l, vat) in lines.iter_mut().zip(&totals.line_vat_cents) {
         l.vat_cents = *vat;
     }
-    let enabled = enabled_methods_in(tx, ctx).await?;
+    let enabled = enabled_methods_in(tx, actor).await?;
     let payments = if input.quote {
         if !input.payments.is_empty() {
             e.add("payments", "quote_not_payable");
@@ -896,12 +900,12 @@ async fn price_cart_in(tx: &mut Tx, ctx: &Ctx, input: &OrderInput) -> Result<Car
 /// sale's transaction to check and record.
 async fn deposit_deductions(
     tx: &mut Tx,
-    ctx: &Ctx,
+    actor: &Actor,
     customer: guichet_domain::CustomerId,
     lines: &mut Vec<NewLine>,
     e: &mut FieldErrors,
 ) -> Result<Vec<(uuid::Uuid, i64)>, AppError> {
-    let held: Vec<_> = guichet_store::reservations::open(tx, ctx.tenant, Some(customer))
+    let held: Vec<_> = guichet_store::reservations::open(tx, actor.tenant, Some(customer))
         .await?
         .into_iter()
         .filter(|r| r.state == guichet_domain::reservation::ReservationState::SetAside)
@@ -913,7 +917,7 @@ async fn deposit_deductions(
             products.push(r.product_id);
         }
     }
-    let tr = crate::view::Tr(ctx.lang);
+    let tr = guichet_integrations::i18n::Tr(actor.lang);
     for product in products {
         let sold: i64 = lines
             .iter()
@@ -999,9 +1003,9 @@ pub struct Preview {
 }
 
 /// Prices a cart without recording anything (the cashier screen's live totals).
-pub async fn preview(state: &AppState, ctx: &Ctx, input: &OrderInput) -> Result<Preview, AppError> {
-    ctx.require(Permission::Sell)?;
-    let cart = price_cart(state, ctx, input).await?;
+pub async fn preview(state: &App, actor: &Actor, input: &OrderInput) -> Result<Preview, AppError> {
+    actor.require(Permission::Sell)?;
+    let cart = price_cart(state, actor, input).await?;
     let paid: i64 = cart.payments.iter().map(|p| p.amount_cents).sum();
     Ok(Preview {
         lines: cart
@@ -1028,8 +1032,8 @@ pub async fn preview(state: &AppState, ctx: &Ctx, input: &OrderInput) -> Result<
 /// The order a cart would make, priced and checked, not yet recorded (the sale's first half;
 /// imports and benchmarks batch these into one transaction).
 pub async fn priced_order(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     input: &OrderInput,
     idempotency_key: Option<String>,
 ) -> Result<NewOrder, AppError> {
@@ -1045,7 +1049,7 @@ pub async fn priced_order(
         visit_start,
         payments,
         deposits_used,
-    } = price_cart(state, ctx, input).await?;
+    } = price_cart(state, actor, input).await?;
     Ok(NewOrder {
         register_id: Some(register.id),
         quote: input.quote,
@@ -1056,7 +1060,7 @@ pub async fn priced_order(
         visit_start,
         customer_comment: clean(&input.customer_comment),
         internal_comment: clean(&input.internal_comment),
-        created_by: ctx.user_id(),
+        created_by: actor.user_id(),
         idempotency_key,
         names: orders::Names {
             register: Some(register.name.clone()),
@@ -1066,7 +1070,7 @@ pub async fn priced_order(
                     c.last_name.as_deref(),
                 )
             }),
-            created_by: ctx.user.as_ref().map(|u| u.name.clone()),
+            created_by: actor.user.as_ref().map(|u| u.name.clone()),
         },
         customer_id: customer.map(|c| c.id),
         origin,
@@ -1081,13 +1085,13 @@ pub async fn priced_order(
 /// Validates and prices a cart, then records the order (or quote) with its payments in one
 /// transaction. The same idempotency key again returns the first order.
 pub async fn create(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     input: &OrderInput,
     idempotency_key: Option<String>,
 ) -> Result<Order, AppError> {
-    ctx.require(Permission::Sell)?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::Sell)?;
+    let tenant = actor.tenant;
     if let Some(key) = idempotency_key.clone() {
         if key.len() > 200 {
             return Err(AppError::field("idempotency_key", "too_long"));
@@ -1103,7 +1107,8 @@ pub async fn create(
             return Ok(o);
         }
     }
-    let new = std::sync::Arc::new(priced_order(state, ctx, input, idempotency_key.clone()).await?);
+    let new =
+        std::sync::Arc::new(priced_order(state, actor, input, idempotency_key.clone()).await?);
     let result = state
         .store
         .write(|tx| {
@@ -1125,9 +1130,9 @@ pub async fn create(
     }
 }
 
-pub async fn get(state: &AppState, ctx: &Ctx, id: OrderId) -> Result<Order, AppError> {
-    ctx.require(Permission::Sell)?;
-    let tenant = ctx.tenant;
+pub async fn get(state: &App, actor: &Actor, id: OrderId) -> Result<Order, AppError> {
+    actor.require(Permission::Sell)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { orders::get(tx, tenant, id).await }))
@@ -1136,15 +1141,15 @@ pub async fn get(state: &AppState, ctx: &Ctx, id: OrderId) -> Result<Order, AppE
 
 /// Takes more payments on an order (the balance of a deposit, a "pay later" order).
 pub async fn pay(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: OrderId,
     input: &PayInput,
 ) -> Result<Order, AppError> {
-    ctx.require(Permission::Sell)?;
-    let order = get(state, ctx, id).await?;
-    let register = register(state, ctx, &input.register_id).await?;
-    let enabled = enabled_methods(state, ctx).await?;
+    actor.require(Permission::Sell)?;
+    let order = get(state, actor, id).await?;
+    let register = register(state, actor, &input.register_id).await?;
+    let enabled = enabled_methods(state, actor).await?;
     let mut e = FieldErrors::new();
     if input.payments.is_empty() {
         e.add("payments", "required");
@@ -1157,7 +1162,7 @@ pub async fn pay(
         &mut e,
     );
     e.into_result()?;
-    let (tenant, by, reg) = (ctx.tenant, ctx.user_id(), register.id);
+    let (tenant, by, reg) = (actor.tenant, actor.user_id(), register.id);
     let pays = std::sync::Arc::new(pays);
     Ok(state
         .store
@@ -1172,15 +1177,15 @@ pub async fn pay(
 
 /// A quote becomes an order: places and stock are taken now, with any payments.
 pub async fn confirm_quote(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: OrderId,
     input: &PayInput,
 ) -> Result<Order, AppError> {
-    ctx.require(Permission::Sell)?;
-    let order = get(state, ctx, id).await?;
-    let register = register(state, ctx, &input.register_id).await?;
-    let enabled = enabled_methods(state, ctx).await?;
+    actor.require(Permission::Sell)?;
+    let order = get(state, actor, id).await?;
+    let register = register(state, actor, &input.register_id).await?;
+    let enabled = enabled_methods(state, actor).await?;
     let mut e = FieldErrors::new();
     let pays = payments(
         &input.payments,
@@ -1191,9 +1196,9 @@ pub async fn confirm_quote(
     );
     e.into_result()?;
     let day = jiff::Timestamp::now()
-        .to_zoned(zone(state, ctx).await?)
+        .to_zoned(zone(state, actor).await?)
         .date();
-    let (tenant, by, reg) = (ctx.tenant, ctx.user_id(), register.id);
+    let (tenant, by, reg) = (actor.tenant, actor.user_id(), register.id);
     let pays = std::sync::Arc::new(pays);
     Ok(state
         .store
@@ -1209,19 +1214,19 @@ pub async fn confirm_quote(
 /// Cancels an order (managers and admins): a reason is required; places and stock come back;
 /// a refund, if any, is a negative payment of at most what was collected.
 pub async fn cancel(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: OrderId,
     input: &CancelInput,
 ) -> Result<Order, AppError> {
-    ctx.require(Permission::CancelOrder)?;
-    let order = get(state, ctx, id).await?;
+    actor.require(Permission::CancelOrder)?;
+    let order = get(state, actor, id).await?;
     let mut e = FieldErrors::new();
     let reason = input.reason.trim().to_owned();
     if reason.is_empty() {
         e.add("reason", "required");
     }
-    let enabled = enabled_methods(state, ctx).await?;
+    let enabled = enabled_methods(state, actor).await?;
     let refund = match &input.refund {
         Some(r) if !r.amount.trim().is_empty() => {
             let method = PaymentMethod::parse(&r.method);
@@ -1243,7 +1248,7 @@ pub async fn cancel(
         _ => None,
     };
     e.into_result()?;
-    let (tenant, by, reg) = (ctx.tenant, ctx.user_id(), order.register_id);
+    let (tenant, by, reg) = (actor.tenant, actor.user_id(), order.register_id);
     Ok(state
         .store
         .write(|tx| {
@@ -1257,22 +1262,22 @@ pub async fn cancel(
 
 /// Orders created (or visiting) between two days of the organization's calendar.
 pub async fn list(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     from: &str,
     to: &str,
     by_visit: bool,
 ) -> Result<Vec<OrderSummary>, AppError> {
-    ctx.require(Permission::Sell)?;
+    actor.require(Permission::Sell)?;
     let (from, to) = super::planning::date_range(from, to)?;
-    let tz = zone(state, ctx).await?;
+    let tz = zone(state, actor).await?;
     let filter = if by_visit {
         DateFilter::Visit(from, to)
     } else {
         let (a, b) = instants(from, to, &tz)?;
         DateFilter::Created(a, b)
     };
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { orders::list(tx, tenant, filter, 5000).await }))
@@ -1281,15 +1286,15 @@ pub async fn list(
 
 /// Payments taken between two days, one row per line they paid.
 pub async fn payment_lines(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     from: &str,
     to: &str,
 ) -> Result<Vec<PaymentLine>, AppError> {
-    ctx.require(Permission::Sell)?;
+    actor.require(Permission::Sell)?;
     let (from, to) = super::planning::date_range(from, to)?;
-    let (a, b) = instants(from, to, &zone(state, ctx).await?)?;
-    let tenant = ctx.tenant;
+    let (a, b) = instants(from, to, &zone(state, actor).await?)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { orders::payment_lines(tx, tenant, a, b, 10_000).await }))
@@ -1355,9 +1360,9 @@ pub struct CashierProduct {
 }
 
 /// The offers, offer groups and shop products sold at the register.
-pub async fn cashier_catalogue(state: &AppState, ctx: &Ctx) -> Result<CashierCatalogue, AppError> {
-    ctx.require(Permission::Sell)?;
-    let tenant = ctx.tenant;
+pub async fn cashier_catalogue(state: &App, actor: &Actor) -> Result<CashierCatalogue, AppError> {
+    actor.require(Permission::Sell)?;
+    let tenant = actor.tenant;
     let (groups, offers, products) = state
         .store
         .read(|tx| {
@@ -1433,18 +1438,35 @@ pub async fn cashier_catalogue(state: &AppState, ctx: &Ctx) -> Result<CashierCat
 /// Quick-creates a customer at the register: a name, and optionally e-mail, phone, country and
 /// postal code (or province for the Netherlands).
 pub async fn create_customer(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     input: &guichet_domain::customer::CustomerInput,
 ) -> Result<guichet_store::customers::Customer, AppError> {
-    ctx.require(Permission::Sell)?;
-    let d = super::customers::details_of(state, ctx, input).await?;
-    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    actor.require(Permission::Sell)?;
+    let d = super::customers::details_of(state, actor, input).await?;
+    let (tenant, by) = (actor.tenant, actor.user_id());
     Ok(state
         .store
         .write(|tx| {
             let d = d.clone();
             Box::pin(async move { guichet_store::customers::create(tx, tenant, &d, by).await })
+        })
+        .await?)
+}
+
+/// The order with this number (`P2103160795`), if any: the top bar's search jumps to it.
+pub async fn find_by_number(
+    state: &App,
+    actor: &Actor,
+    number: &str,
+) -> Result<Option<OrderId>, AppError> {
+    actor.require(Permission::Sell)?;
+    let (tenant, n) = (actor.tenant, number.to_owned());
+    Ok(state
+        .store
+        .read(|tx| {
+            let n = n.clone();
+            Box::pin(async move { orders::find_by_number(tx, tenant, &n).await })
         })
         .await?)
 }

@@ -1,15 +1,17 @@
 //! Shop use cases: product groups, products, stock movements, counts and the stock report.
 
-use crate::AppState;
-use crate::auth::Ctx;
-use crate::error::AppError;
+pub use guichet_store::shop::{
+    Movement, Product, ProductFilter, ProductGroup, ProductGroupId, ProductId, StockLine,
+};
+
+use crate::Actor;
+use crate::App;
+use crate::AppError;
 use guichet_domain::shop::{MovementKind, ProductInput, parse_quantity};
 use guichet_domain::validation::FieldErrors;
 use guichet_domain::{Permission, VatRateId, text};
 use guichet_store::StoreError;
-use guichet_store::shop::{
-    self, Movement, Product, ProductFilter, ProductGroupId, ProductId, StockLine,
-};
+use guichet_store::shop::{self};
 use serde::Deserialize;
 
 /// Store refusals about a referenced row, reported against the field that names it.
@@ -29,12 +31,12 @@ fn reference_refusal(e: StoreError) -> AppError {
 // ---------------------------------------------------------------- products
 
 pub async fn products(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     filter: ProductFilter,
 ) -> Result<Vec<Product>, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::ManageCatalogue)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| {
@@ -44,9 +46,9 @@ pub async fn products(
         .await?)
 }
 
-pub async fn product(state: &AppState, ctx: &Ctx, id: ProductId) -> Result<Product, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let tenant = ctx.tenant;
+pub async fn product(state: &App, actor: &Actor, id: ProductId) -> Result<Product, AppError> {
+    actor.require(Permission::ManageCatalogue)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { shop::product(tx, tenant, id).await }))
@@ -54,12 +56,12 @@ pub async fn product(state: &AppState, ctx: &Ctx, id: ProductId) -> Result<Produ
 }
 
 pub async fn product_by_barcode(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     code: &str,
 ) -> Result<Product, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::ManageCatalogue)?;
+    let tenant = actor.tenant;
     let code = code.to_owned();
     state
         .store
@@ -98,11 +100,11 @@ fn parse_refs(
 }
 
 pub async fn create_product(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     input: &ProductInput,
 ) -> Result<Product, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
+    actor.require(Permission::ManageCatalogue)?;
     let parsed = input.parse();
     let mut e = parsed.as_ref().err().cloned().unwrap_or_default();
     let (vat, group) = parse_refs(input, &mut e);
@@ -110,7 +112,7 @@ pub async fn create_product(
         return Err(AppError::Invalid(e));
     };
     e.into_result()?;
-    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    let (tenant, by) = (actor.tenant, actor.user_id());
     state
         .store
         .write(|tx| {
@@ -124,12 +126,12 @@ pub async fn create_product(
 }
 
 pub async fn update_product(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: ProductId,
     input: &ProductInput,
 ) -> Result<Product, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
+    actor.require(Permission::ManageCatalogue)?;
     let parsed = input.parse();
     let mut e = parsed.as_ref().err().cloned().unwrap_or_default();
     let (vat, group) = parse_refs(input, &mut e);
@@ -137,7 +139,7 @@ pub async fn update_product(
         return Err(AppError::Invalid(e));
     };
     e.into_result()?;
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     state
         .store
         .write(|tx| {
@@ -151,13 +153,13 @@ pub async fn update_product(
 }
 
 pub async fn archive_product(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: ProductId,
     archived: bool,
 ) -> Result<Product, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::ManageCatalogue)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .write(|tx| {
@@ -180,12 +182,12 @@ pub struct MovementInput {
 }
 
 pub async fn movements(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: ProductId,
 ) -> Result<Vec<Movement>, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::ManageCatalogue)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { shop::movements(tx, tenant, id, 200).await }))
@@ -193,12 +195,12 @@ pub async fn movements(
 }
 
 pub async fn add_movement(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: ProductId,
     input: &MovementInput,
 ) -> Result<Product, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
+    actor.require(Permission::ManageCatalogue)?;
     let mut e = FieldErrors::new();
     let kind = match MovementKind::parse(&input.kind) {
         Some(k) if k.manual() => Some(k),
@@ -219,7 +221,7 @@ pub async fn add_movement(
     let (Some(kind), Some(quantity), Some(reason)) = (kind, quantity, reason) else {
         return Err(AppError::Internal("validated input missing".into()));
     };
-    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    let (tenant, by) = (actor.tenant, actor.user_id());
     state
         .store
         .write(|tx| {
@@ -235,11 +237,11 @@ pub async fn add_movement(
 /// Applies a stock count: `(product, counted)` pairs as typed. Every line is checked
 /// before anything is written; a bad line is reported by its product id.
 pub async fn apply_count(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     lines: &[(String, String)],
 ) -> Result<usize, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
+    actor.require(Permission::ManageCatalogue)?;
     let mut e = FieldErrors::new();
     let mut counted = Vec::new();
     for (product, count) in lines {
@@ -256,7 +258,7 @@ pub async fn apply_count(
         }
     }
     e.into_result()?;
-    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    let (tenant, by) = (actor.tenant, actor.user_id());
     Ok(state
         .store
         .write(|tx| {
@@ -269,13 +271,13 @@ pub async fn apply_count(
 /// The stock report at the end of civil day `date` in the organization's time zone, with
 /// restocks and sales from the start of day `from`.
 pub async fn stock_report(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     from: &str,
     date: &str,
 ) -> Result<(jiff::civil::Date, jiff::civil::Date, Vec<StockLine>), AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let tz_name = super::time_zone(state, ctx.tenant).await?;
+    actor.require(Permission::ManageCatalogue)?;
+    let tz_name = crate::organization::time_zone(state, actor.tenant).await?;
     let tz = jiff::tz::TimeZone::get(&tz_name).map_err(|e| AppError::Internal(e.to_string()))?;
     let mut e = FieldErrors::new();
     let date_d = e.check(
@@ -309,7 +311,7 @@ pub async fn stock_report(
         .tomorrow()
         .map_err(|_| AppError::field("date", "out_of_range"))?;
     let until_us = start(next_day)?;
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     let lines = state
         .store
         .read(|tx| Box::pin(async move { shop::stock_report(tx, tenant, from_us, until_us).await }))
@@ -328,14 +330,14 @@ impl guichet_domain::validation::ErrorCode for DateError {
 
 /// Sets a product's photo: a JPEG, PNG or WebP picture of at most 5 MB.
 pub async fn set_photo(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: ProductId,
     bytes: Vec<u8>,
 ) -> Result<Product, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let picture = super::picture_field(bytes).await?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::ManageCatalogue)?;
+    let picture = crate::pictures::picture_field(bytes).await?;
+    let tenant = actor.tenant;
     let picture = std::sync::Arc::new(picture);
     Ok(state
         .store
@@ -348,9 +350,9 @@ pub async fn set_photo(
         .await?)
 }
 
-pub async fn remove_photo(state: &AppState, ctx: &Ctx, id: ProductId) -> Result<Product, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let tenant = ctx.tenant;
+pub async fn remove_photo(state: &App, actor: &Actor, id: ProductId) -> Result<Product, AppError> {
+    actor.require(Permission::ManageCatalogue)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .write(|tx| Box::pin(async move { shop::remove_photo(tx, tenant, id).await }))

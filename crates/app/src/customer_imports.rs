@@ -5,9 +5,9 @@
 //! The import itself is one transaction: every row or none. A row updates an existing
 //! customer when its `id` column names one, or — when asked — when its e-mail is known.
 
-use crate::AppState;
-use crate::auth::Ctx;
-use crate::error::AppError;
+use crate::Actor;
+use crate::App;
+use crate::AppError;
 use guichet_domain::customer::{CustomerDetails, CustomerInput};
 use guichet_domain::customer_import::{self as ci, Column, Target};
 use guichet_domain::{CustomerId, Permission};
@@ -126,24 +126,24 @@ const STATISTICS_AFTER: usize = 10_000;
 /// Reads an uploaded file, maps its columns from their headers, keeps it, and runs the dry
 /// run. `progress` is the key the page polls (may be empty).
 pub async fn upload(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     filename: &str,
     bytes: &[u8],
     update_existing: bool,
     progress: &str,
 ) -> Result<CustomerImport, AppError> {
-    ctx.require(Permission::ManageCustomers)?;
+    actor.require(Permission::ManageCustomers)?;
     state.progress.set(progress, "reading", 0, 0);
     let sheet = Arc::new(read_sheet(filename, bytes)?);
-    let fields = super::customers::fields(state, ctx).await?;
+    let fields = super::customers::fields(state, actor).await?;
     let named: Vec<(String, String)> = fields
         .iter()
         .map(|f| (f.id.to_string(), f.name.clone()))
         .collect();
     let mapping = ci::auto_mapping(&sheet.headers, &named, &own_headers());
     let filename: String = filename.trim().chars().take(200).collect();
-    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    let (tenant, by) = (actor.tenant, actor.user_id());
     let mapping_json = serde_json::to_string(&mapping).map_err(internal)?;
     let content: Arc<[u8]> = Arc::from(bytes);
     let id = state
@@ -155,8 +155,8 @@ pub async fn upload(
             )
         })
         .await?;
-    checked(state, ctx, id, sheet, &mapping, update_existing, progress).await?;
-    get(state, ctx, id).await
+    checked(state, actor, id, sheet, &mapping, update_existing, progress).await?;
+    get(state, actor, id).await
 }
 
 /// The translation key of a field's label: the customer form's and the export's headers.
@@ -216,8 +216,8 @@ fn own_headers() -> Vec<(String, Target)> {
 
 /// The dry run, its report saved and its plan kept for the confirmation.
 async fn checked(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: Uuid,
     sheet: Arc<Sheet>,
     mapping: &[Target],
@@ -225,13 +225,13 @@ async fn checked(
     progress: &str,
 ) -> Result<(ImportReport, Arc<Vec<Planned>>), AppError> {
     let checked_at = guichet_store::now_micros();
-    let (fields, types) = dependencies(state, ctx).await?;
-    let (report, planned) = check(state, ctx, sheet, mapping, update_existing, progress).await?;
-    save_report(state, ctx, id, mapping, update_existing, &report).await?;
+    let (fields, types) = dependencies(state, actor).await?;
+    let (report, planned) = check(state, actor, sheet, mapping, update_existing, progress).await?;
+    save_report(state, actor, id, mapping, update_existing, &report).await?;
     let planned = Arc::new(planned);
     state.import_plans.keep(CachedPlan {
         id,
-        tenant: ctx.tenant.id().0,
+        tenant: actor.tenant.id().0,
         checked_at,
         mapping: mapping.to_vec(),
         update_existing,
@@ -245,15 +245,15 @@ async fn checked(
 
 /// What a plan depends on besides the customers: the organization's fields and types.
 async fn dependencies(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
 ) -> Result<(Vec<(Uuid, String)>, Vec<(String, String)>), AppError> {
-    let fields = super::customers::fields(state, ctx)
+    let fields = super::customers::fields(state, actor)
         .await?
         .into_iter()
         .map(|f| (f.id, f.name))
         .collect();
-    let types = super::customers::types(state, ctx)
+    let types = super::customers::types(state, actor)
         .await?
         .into_iter()
         .map(|t| {
@@ -268,22 +268,22 @@ async fn dependencies(
 
 /// The plan of the last dry run, if nothing it depends on changed since.
 async fn fresh_plan(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: Uuid,
     mapping: &[Target],
     update_existing: bool,
 ) -> Result<Option<(ImportReport, Arc<Vec<Planned>>)>, AppError> {
-    let Some(plan) = state.import_plans.take(id, ctx.tenant.id().0) else {
+    let Some(plan) = state.import_plans.take(id, actor.tenant.id().0) else {
         return Ok(None);
     };
     if plan.mapping != mapping || plan.update_existing != update_existing {
         return Ok(None);
     }
-    if dependencies(state, ctx).await? != (plan.fields.clone(), plan.types.clone()) {
+    if dependencies(state, actor).await? != (plan.fields.clone(), plan.types.clone()) {
         return Ok(None);
     }
-    let (tenant, at) = (ctx.tenant, plan.checked_at);
+    let (tenant, at) = (actor.tenant, plan.checked_at);
     let changed = state
         .store
         .read(|tx| Box::pin(async move { customers::changed_since(tx, tenant, at).await }))
@@ -299,27 +299,27 @@ fn internal(e: impl std::fmt::Display) -> AppError {
     AppError::Internal(e.to_string())
 }
 
-pub async fn get(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<CustomerImport, AppError> {
-    ctx.require(Permission::ManageCustomers)?;
-    let r = load(state, ctx, id).await?;
-    Ok(view(ctx, r))
+pub async fn get(state: &App, actor: &Actor, id: Uuid) -> Result<CustomerImport, AppError> {
+    actor.require(Permission::ManageCustomers)?;
+    let r = load(state, actor, id).await?;
+    Ok(view(actor, r))
 }
 
-async fn load(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<records::CustomerImport, AppError> {
-    let tenant = ctx.tenant;
+async fn load(state: &App, actor: &Actor, id: Uuid) -> Result<records::CustomerImport, AppError> {
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { records::get(tx, tenant, id).await }))
         .await?)
 }
 
-fn view(ctx: &Ctx, r: records::CustomerImport) -> CustomerImport {
+fn view(actor: &Actor, r: records::CustomerImport) -> CustomerImport {
     let mut report: ImportReport = r
         .report
         .as_deref()
         .and_then(|j| serde_json::from_str(j).ok())
         .unwrap_or_default();
-    let tr = crate::view::Tr(ctx.lang);
+    let tr = guichet_integrations::i18n::Tr(actor.lang);
     for n in report.errors.iter_mut().chain(report.warnings.iter_mut()) {
         n.message = note_text(&tr, n);
     }
@@ -336,7 +336,7 @@ fn view(ctx: &Ctx, r: records::CustomerImport) -> CustomerImport {
 }
 
 /// "Invalid e-mail address", or "Date read as 1985-04-03 — check day and month".
-fn note_text(tr: &crate::view::Tr, n: &RowNote) -> String {
+fn note_text(tr: &guichet_integrations::i18n::Tr, n: &RowNote) -> String {
     let reason = tr.error(&n.code);
     match &n.detail {
         Some(d) => format!("{reason} ({d})"),
@@ -345,14 +345,14 @@ fn note_text(tr: &crate::view::Tr, n: &RowNote) -> String {
 }
 
 async fn save_report(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: Uuid,
     mapping: &[Target],
     update_existing: bool,
     report: &ImportReport,
 ) -> Result<(), AppError> {
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     let m = serde_json::to_string(mapping).map_err(internal)?;
     let r = serde_json::to_string(report).map_err(internal)?;
     state
@@ -391,15 +391,15 @@ pub fn key_of_target(t: &Target) -> String {
 /// Changes where the columns go (one key per file column, see [`target_of_key`]) and runs
 /// the dry run again. Computed columns stay refused; a field takes one column at most.
 pub async fn remap(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: Uuid,
     keys: &[String],
     update_existing: bool,
     progress: &str,
 ) -> Result<CustomerImport, AppError> {
-    ctx.require(Permission::ManageCustomers)?;
-    let r = load(state, ctx, id).await?;
+    actor.require(Permission::ManageCustomers)?;
+    let r = load(state, actor, id).await?;
     if r.imported_at.is_some() {
         return Err(AppError::Conflict("import_done"));
     }
@@ -408,7 +408,7 @@ pub async fn remap(
     if keys.len() != sheet.headers.len() {
         return Err(AppError::field("mapping", "invalid_mapping"));
     }
-    let fields = super::customers::fields(state, ctx).await?;
+    let fields = super::customers::fields(state, actor).await?;
     let mut mapping = Vec::with_capacity(keys.len());
     for (i, key) in keys.iter().enumerate() {
         let name = format!("mapping.{i}");
@@ -427,32 +427,41 @@ pub async fn remap(
         }
         mapping.push(target);
     }
-    checked(state, ctx, id, sheet, &mapping, update_existing, progress).await?;
-    get(state, ctx, id).await
+    checked(state, actor, id, sheet, &mapping, update_existing, progress).await?;
+    get(state, actor, id).await
 }
 
 /// Imports the file: the dry run again (customers may have changed since), then every row
 /// in one transaction. Refused with errors (`import_has_errors`), or with warnings unless
 /// `accept_warnings` ("continue anyway": `import_has_warnings`).
 pub async fn commit(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: Uuid,
     accept_warnings: bool,
     progress: &str,
 ) -> Result<CustomerImport, AppError> {
-    ctx.require(Permission::ManageCustomers)?;
-    let r = load(state, ctx, id).await?;
+    actor.require(Permission::ManageCustomers)?;
+    let r = load(state, actor, id).await?;
     if r.imported_at.is_some() {
         return Err(AppError::Conflict("import_done"));
     }
     let mapping: Vec<Target> = serde_json::from_str(&r.mapping).map_err(internal)?;
     // The dry run again, unless its plan is still good (no customer, field or type changed).
-    let (report, planned) = match fresh_plan(state, ctx, id, &mapping, r.update_existing).await? {
+    let (report, planned) = match fresh_plan(state, actor, id, &mapping, r.update_existing).await? {
         Some(plan) => plan,
         None => {
             let sheet = Arc::new(read_sheet(&r.filename, &r.content)?);
-            checked(state, ctx, id, sheet, &mapping, r.update_existing, progress).await?
+            checked(
+                state,
+                actor,
+                id,
+                sheet,
+                &mapping,
+                r.update_existing,
+                progress,
+            )
+            .await?
         }
     };
     if !report.errors.is_empty() {
@@ -461,7 +470,7 @@ pub async fn commit(
     if !report.warnings.is_empty() && !accept_warnings {
         return Err(AppError::Conflict("import_has_warnings"));
     }
-    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    let (tenant, by) = (actor.tenant, actor.user_id());
     let total = planned.len() as u64;
     let progress_map = state.progress.clone();
     let key = progress.to_owned();
@@ -501,21 +510,21 @@ pub async fn commit(
         })
         .await?;
     state.progress.set(progress, "done", total, total);
-    get(state, ctx, id).await
+    get(state, actor, id).await
 }
 
 /// The uploaded file with one more column saying what is wrong with each row (errors, then
 /// warnings): bytes, MIME type and file name.
 pub async fn errors_file(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: Uuid,
 ) -> Result<(Vec<u8>, &'static str, String), AppError> {
-    ctx.require(Permission::ManageCustomers)?;
-    let r = load(state, ctx, id).await?;
+    actor.require(Permission::ManageCustomers)?;
+    let r = load(state, actor, id).await?;
     let sheet = read_sheet(&r.filename, &r.content)?;
     let filename = r.filename.clone();
-    let import = view(ctx, r);
+    let import = view(actor, r);
     let mut notes = vec![String::new(); sheet.rows.len()];
     let rows_of = |n: &RowNote| usize::try_from(n.line).ok().and_then(|l| l.checked_sub(2));
     let report = &import.report;
@@ -532,7 +541,7 @@ pub async fn errors_file(
         }
         note.push_str(&n.message);
     }
-    let header = crate::view::Tr(ctx.lang).t("import-errors-column");
+    let header = guichet_integrations::i18n::Tr(actor.lang).t("import-errors-column");
     let (bytes, mime, ext) = imports::with_column(&sheet, &header, &notes).map_err(internal)?;
     let stem = filename
         .rsplit_once('.')
@@ -546,27 +555,27 @@ pub async fn errors_file(
 /// The dry run: every row filled and checked as the customer form would be, matched to the
 /// customer it updates. Answers the report and, row by row, what the import will write.
 async fn check(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     sheet: Arc<Sheet>,
     mapping: &[Target],
     update_existing: bool,
     progress: &str,
 ) -> Result<(ImportReport, Vec<Planned>), AppError> {
-    let fields = super::customers::fields(state, ctx).await?;
-    let types: Vec<(String, String)> = super::customers::types(state, ctx)
+    let fields = super::customers::fields(state, actor).await?;
+    let types: Vec<(String, String)> = super::customers::types(state, actor)
         .await?
         .into_iter()
         .map(|t| (t.id.to_string(), t.name))
         .collect();
     let this_year = jiff::Timestamp::now()
-        .to_zoned(super::zone(state, ctx).await?)
+        .to_zoned(crate::organization::zone(state, actor).await?)
         .year();
     let column_of = |c: Column| mapping.iter().position(|t| *t == Target::Field(c));
     let (id_col, email_col) = (column_of(Column::Id), column_of(Column::Email));
     let (existing, by_email) = existing(
         state,
-        ctx,
+        actor,
         &sheet,
         id_col,
         email_col.filter(|_| update_existing),
@@ -795,8 +804,8 @@ type Known = HashMap<CustomerId, Customer>;
 /// The customers the file's rows may update: named by id, or (`email_col`) known by e-mail
 /// (e-mail → id).
 async fn existing(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     sheet: &Sheet,
     id_col: Option<usize>,
     email_col: Option<usize>,
@@ -824,7 +833,7 @@ async fn existing(
     if ids.is_empty() && emails.is_empty() {
         return Ok(Default::default());
     }
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| {

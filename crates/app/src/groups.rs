@@ -1,16 +1,18 @@
 //! Groups in a manual order (product groups, offer groups): one set of use cases.
 
-use crate::AppState;
-use crate::auth::Ctx;
-use crate::error::AppError;
+pub use guichet_store::groups::{Group, GroupId, GroupKind};
+
+use crate::Actor;
+use crate::App;
+use crate::AppError;
 use guichet_domain::validation::FieldErrors;
 use guichet_domain::{Permission, text};
-use guichet_store::groups::{self, Group, GroupId, GroupKind};
+use guichet_store::groups;
 
 /// Every role reads the groups (the register shows them as tabs).
-pub async fn list(state: &AppState, ctx: &Ctx, kind: GroupKind) -> Result<Vec<Group>, AppError> {
-    ctx.require(Permission::UseBackOffice)?;
-    let tenant = ctx.tenant;
+pub async fn list(state: &App, actor: &Actor, kind: GroupKind) -> Result<Vec<Group>, AppError> {
+    actor.require(Permission::UseBackOffice)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { groups::list(tx, tenant, kind).await }))
@@ -25,14 +27,14 @@ fn parse_name(name: &str) -> Result<String, AppError> {
 }
 
 pub async fn create(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     kind: GroupKind,
     name: &str,
 ) -> Result<Group, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
+    actor.require(Permission::ManageCatalogue)?;
     let name = parse_name(name)?;
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .write(|tx| {
@@ -43,15 +45,15 @@ pub async fn create(
 }
 
 pub async fn rename(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     kind: GroupKind,
     id: GroupId,
     name: &str,
 ) -> Result<Group, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
+    actor.require(Permission::ManageCatalogue)?;
     let name = parse_name(name)?;
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .write(|tx| {
@@ -62,14 +64,14 @@ pub async fn rename(
 }
 
 pub async fn move_by(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     kind: GroupKind,
     id: GroupId,
     delta: i32,
 ) -> Result<Vec<Group>, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::ManageCatalogue)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .write(|tx| Box::pin(async move { groups::move_by(tx, tenant, kind, id, delta).await }))
@@ -77,13 +79,13 @@ pub async fn move_by(
 }
 
 pub async fn delete(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     kind: GroupKind,
     id: GroupId,
 ) -> Result<(), AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::ManageCatalogue)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .write(|tx| Box::pin(async move { groups::delete(tx, tenant, kind, id).await }))

@@ -2,12 +2,16 @@
 //! customer's page (details, purchase history, revenue and spending by period), creating and
 //! editing. The register's quick-create and search are in `orders`.
 
-use crate::AppState;
-use crate::auth::Ctx;
-use crate::error::AppError;
+pub use guichet_store::customer_fields::CustomerField;
+pub use guichet_store::customer_types::CustomerType;
+pub use guichet_store::customers::{Customer, Listed};
+
+use crate::Actor;
+use crate::App;
+use crate::AppError;
 use guichet_domain::customer::{CustomerInput, CustomerStatus};
 use guichet_domain::{CustomerId, Permission};
-use guichet_store::customers::{self, Customer, HistoryOrder, Listed};
+use guichet_store::customers::{self, HistoryOrder};
 use serde::Serialize;
 
 /// How many customers a list page shows.
@@ -16,13 +20,13 @@ pub const PAGE: i64 = 50;
 /// Customers, newest first: `status` all (empty), `customer` or `prospect`; `query` searched
 /// in names, company, e-mail, phone and tags.
 pub async fn list(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     status: &str,
     query: &str,
     offset: i64,
 ) -> Result<Vec<Listed>, AppError> {
-    ctx.require(Permission::Sell)?;
+    actor.require(Permission::Sell)?;
     let status = match status.trim() {
         "" | "all" => None,
         s => Some(
@@ -30,7 +34,7 @@ pub async fn list(
         ),
     };
     let (tenant, q, offset) = (
-        ctx.tenant,
+        actor.tenant,
         query.chars().take(100).collect::<String>(),
         offset.max(0),
     );
@@ -65,9 +69,9 @@ pub struct CustomerFile {
     pub loyalty_points: Option<i64>,
 }
 
-pub async fn file(state: &AppState, ctx: &Ctx, id: CustomerId) -> Result<CustomerFile, AppError> {
-    ctx.require(Permission::Sell)?;
-    let tenant = ctx.tenant;
+pub async fn file(state: &App, actor: &Actor, id: CustomerId) -> Result<CustomerFile, AppError> {
+    actor.require(Permission::Sell)?;
+    let tenant = actor.tenant;
     let (customer, orders, reservations, favourites, account) = state
         .store
         .read(|tx| {
@@ -81,7 +85,7 @@ pub async fn file(state: &AppState, ctx: &Ctx, id: CustomerId) -> Result<Custome
             })
         })
         .await?;
-    let tz = super::zone(state, ctx).await?;
+    let tz = crate::organization::zone(state, actor).await?;
     let today = jiff::Timestamp::now().to_zoned(tz.clone()).date();
     let spent = orders.iter().filter(|o| o.finalized && !o.cancelled);
     let day_of = |o: &HistoryOrder| {
@@ -120,22 +124,22 @@ pub async fn file(state: &AppState, ctx: &Ctx, id: CustomerId) -> Result<Custome
 /// Creates a customer with the whole file (the register's quick-create is the same with fewer
 /// fields).
 pub async fn create(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     input: &CustomerInput,
 ) -> Result<Customer, AppError> {
-    super::orders::create_customer(state, ctx, input).await
+    super::orders::create_customer(state, actor, input).await
 }
 
 pub async fn update(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: CustomerId,
     input: &CustomerInput,
 ) -> Result<Customer, AppError> {
-    ctx.require(Permission::Sell)?;
-    let d = details_of(state, ctx, input).await?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::Sell)?;
+    let d = details_of(state, actor, input).await?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .write(|tx| {
@@ -193,11 +197,11 @@ pub fn input_of(c: &Customer) -> CustomerInput {
 
 use guichet_domain::CustomerTypeId;
 use guichet_domain::customer::CustomerTypeInput;
-use guichet_store::customer_types::{self, CustomerType};
+use guichet_store::customer_types;
 
-pub async fn types(state: &AppState, ctx: &Ctx) -> Result<Vec<CustomerType>, AppError> {
-    ctx.require(Permission::Sell)?;
-    let tenant = ctx.tenant;
+pub async fn types(state: &App, actor: &Actor) -> Result<Vec<CustomerType>, AppError> {
+    actor.require(Permission::Sell)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { customer_types::list(tx, tenant).await }))
@@ -206,14 +210,14 @@ pub async fn types(state: &AppState, ctx: &Ctx) -> Result<Vec<CustomerType>, App
 
 /// Creates (`id` none) or changes a customer type (managers and admins).
 pub async fn save_type(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: Option<CustomerTypeId>,
     input: &CustomerTypeInput,
 ) -> Result<CustomerType, AppError> {
-    ctx.require(Permission::ChangePrice)?;
+    actor.require(Permission::ChangePrice)?;
     let d = input.parse()?;
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .write(|tx| {
@@ -232,9 +236,9 @@ pub async fn save_type(
 
 /// Erases a customer on request (managers and admins): personal data gone, orders and
 /// accounting kept.
-pub async fn erase(state: &AppState, ctx: &Ctx, id: CustomerId) -> Result<Customer, AppError> {
-    ctx.require(Permission::ManageCustomers)?;
-    let tenant = ctx.tenant;
+pub async fn erase(state: &App, actor: &Actor, id: CustomerId) -> Result<Customer, AppError> {
+    actor.require(Permission::ManageCustomers)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .write(|tx| Box::pin(async move { customers::erase(tx, tenant, id).await }))
@@ -242,13 +246,9 @@ pub async fn erase(state: &AppState, ctx: &Ctx, id: CustomerId) -> Result<Custom
 }
 
 /// Everything kept about one customer, for their access request (JSON).
-pub async fn data_of(
-    state: &AppState,
-    ctx: &Ctx,
-    id: CustomerId,
-) -> Result<CustomerFile, AppError> {
-    ctx.require(Permission::ManageCustomers)?;
-    file(state, ctx, id).await
+pub async fn data_of(state: &App, actor: &Actor, id: CustomerId) -> Result<CustomerFile, AppError> {
+    actor.require(Permission::ManageCustomers)?;
+    file(state, actor, id).await
 }
 
 /// How an export reads the customers: the list's filter, or the ids ticked in it.
@@ -268,18 +268,18 @@ const EXPORT_PAGE: i64 = 1_000;
 /// What an export needs besides the customers: headers, time zone, customer type names.
 #[derive(Clone)]
 struct ExportShape {
-    tr: crate::view::Tr,
+    tr: guichet_integrations::i18n::Tr,
     tz: String,
     types: Vec<CustomerType>,
     anonymised: bool,
 }
 
 async fn export_shape(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     filter: &ExportFilter,
 ) -> Result<(ExportShape, Option<CustomerStatus>), AppError> {
-    ctx.require(Permission::ManageCustomers)?;
+    actor.require(Permission::ManageCustomers)?;
     let status = match filter.status.trim() {
         "" | "all" => None,
         s => Some(
@@ -287,9 +287,9 @@ async fn export_shape(
         ),
     };
     let shape = ExportShape {
-        tr: crate::view::Tr(ctx.lang),
-        tz: super::time_zone(state, ctx.tenant).await?,
-        types: types(state, ctx).await?,
+        tr: guichet_integrations::i18n::Tr(actor.lang),
+        tz: crate::organization::time_zone(state, actor.tenant).await?,
+        types: types(state, actor).await?,
         anonymised: filter.anonymised,
     };
     Ok((shape, status))
@@ -386,14 +386,14 @@ impl ExportShape {
 /// One page of the walk through the customers an export covers, after `cursor`: the
 /// customers to write, and where the next page starts (none: this was the last).
 async fn export_page(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     filter: &ExportFilter,
     status: Option<CustomerStatus>,
     cursor: Option<customers::Cursor>,
 ) -> Result<(Vec<Listed>, Option<customers::Cursor>), AppError> {
     let (tenant, q) = (
-        ctx.tenant,
+        actor.tenant,
         filter.query.chars().take(100).collect::<String>(),
     );
     let mut page = state
@@ -419,8 +419,8 @@ async fn export_page(
 /// caller to stream (memory stays flat however many customers there are). More customers
 /// than a sheet holds: `too_many_rows_for_xlsx` (the CSV has no limit).
 pub async fn export_xlsx(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     filter: &ExportFilter,
 ) -> Result<std::fs::File, AppError> {
     use guichet_integrations::exports::{ExportError, XlsxSheet};
@@ -428,11 +428,11 @@ pub async fn export_xlsx(
         ExportError::TooManyRows => AppError::Conflict("too_many_rows_for_xlsx"),
         other => AppError::Internal(other.to_string()),
     };
-    let (shape, status) = export_shape(state, ctx, filter).await?;
+    let (shape, status) = export_shape(state, actor, filter).await?;
     let mut sheet = XlsxSheet::new("Clients", &shape.headers()).map_err(failed)?;
     let mut cursor = None;
     loop {
-        let (page, next) = export_page(state, ctx, filter, status, cursor).await?;
+        let (page, next) = export_page(state, actor, filter, status, cursor).await?;
         let rows: Vec<Vec<String>> = page.iter().map(|l| shape.row(l)).collect();
         sheet.push(&rows).map_err(failed)?;
         match next {
@@ -454,29 +454,33 @@ pub async fn export_xlsx(
 /// The customers an export covers as CSV (`;`, UTF-8 with a byte-order mark), streamed a
 /// page at a time: memory stays flat however many customers there are.
 pub async fn export_csv(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     filter: ExportFilter,
 ) -> Result<impl futures_util::Stream<Item = Result<Vec<u8>, AppError>> + Send + 'static, AppError>
 {
-    let (shape, status) = export_shape(state, ctx, &filter).await?;
+    let (shape, status) = export_shape(state, actor, &filter).await?;
     let csv = |rows: &[Vec<String>], bom: bool| {
         guichet_integrations::exports::csv_lines(rows, bom)
             .map_err(|e| AppError::Internal(e.to_string()))
     };
     let head = csv(&[shape.headers()], true)?;
-    let start = (Some(None::<customers::Cursor>), state.clone(), ctx.clone());
-    let pages = futures_util::stream::try_unfold(start, move |(next, state, ctx)| {
+    let start = (
+        Some(None::<customers::Cursor>),
+        state.clone(),
+        actor.clone(),
+    );
+    let pages = futures_util::stream::try_unfold(start, move |(next, state, actor)| {
         let (filter, shape) = (filter.clone(), shape.clone());
         async move {
             let Some(cursor) = next else {
                 return Ok(None);
             };
-            let (page, next) = export_page(&state, &ctx, &filter, status, cursor).await?;
+            let (page, next) = export_page(&state, &actor, &filter, status, cursor).await?;
             let rows: Vec<Vec<String>> = page.iter().map(|l| shape.row(l)).collect();
             let bytes = guichet_integrations::exports::csv_lines(&rows, false)
                 .map_err(|e| AppError::Internal(e.to_string()))?;
-            Ok(Some((bytes, (next.map(Some), state, ctx))))
+            Ok(Some((bytes, (next.map(Some), state, actor))))
         }
     });
     Ok(futures_util::StreamExt::chain(
@@ -500,9 +504,9 @@ pub struct Duplicate {
 /// At most this many pairs are proposed at once.
 const DUPLICATES: usize = 200;
 
-pub async fn duplicates(state: &AppState, ctx: &Ctx) -> Result<Vec<Duplicate>, AppError> {
-    ctx.require(Permission::ManageCustomers)?;
-    let tenant = ctx.tenant;
+pub async fn duplicates(state: &App, actor: &Actor) -> Result<Vec<Duplicate>, AppError> {
+    actor.require(Permission::ManageCustomers)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| {
@@ -528,17 +532,17 @@ pub async fn duplicates(state: &AppState, ctx: &Ctx) -> Result<Vec<Duplicate>, A
 
 /// Folds `absorbed` into `kept` (orders, missing details, tags, consents), logged.
 pub async fn merge(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     kept: CustomerId,
     absorbed: &str,
 ) -> Result<Customer, AppError> {
-    ctx.require(Permission::ManageCustomers)?;
+    actor.require(Permission::ManageCustomers)?;
     let absorbed: CustomerId = absorbed
         .trim()
         .parse()
         .map_err(|_| AppError::field("absorbed_id", "unknown_customer"))?;
-    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    let (tenant, by) = (actor.tenant, actor.user_id());
     Ok(state
         .store
         .write(|tx| Box::pin(async move { customers::merge(tx, tenant, kept, absorbed, by).await }))
@@ -547,12 +551,12 @@ pub async fn merge(
 
 /// A comment added to the customer's profile (at the register, during a sale).
 pub async fn add_note(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: CustomerId,
     note: &str,
 ) -> Result<Customer, AppError> {
-    ctx.require(Permission::Sell)?;
+    actor.require(Permission::Sell)?;
     let note = note.trim().to_owned();
     if note.is_empty() {
         return Err(AppError::field("note", "required"));
@@ -560,7 +564,7 @@ pub async fn add_note(
     if note.chars().count() > 1_000 {
         return Err(AppError::field("note", "too_long"));
     }
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .write(|tx| {
@@ -573,19 +577,19 @@ pub async fn add_note(
 // ---------------------------------------------------------------- custom fields
 
 use guichet_domain::customer::{CustomerDetails, FieldKind};
-use guichet_store::customer_fields::{self, CustomerField};
+use guichet_store::customer_fields;
 
 /// A customer's details as typed, every field checked — the organization's own fields
 /// against their kinds (errors on `custom.<field id>`).
 pub(crate) async fn details_of(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     input: &CustomerInput,
 ) -> Result<CustomerDetails, AppError> {
     let fields = if input.custom.is_empty() {
         Vec::new()
     } else {
-        fields(state, ctx).await?
+        fields(state, actor).await?
     };
     Ok(check_details(input, &fields)?)
 }
@@ -620,9 +624,9 @@ pub(crate) fn check_details(
     Ok(d)
 }
 
-pub async fn fields(state: &AppState, ctx: &Ctx) -> Result<Vec<CustomerField>, AppError> {
-    ctx.require(Permission::Sell)?;
-    let tenant = ctx.tenant;
+pub async fn fields(state: &App, actor: &Actor) -> Result<Vec<CustomerField>, AppError> {
+    actor.require(Permission::Sell)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { customer_fields::list(tx, tenant).await }))
@@ -631,12 +635,12 @@ pub async fn fields(state: &AppState, ctx: &Ctx) -> Result<Vec<CustomerField>, A
 
 /// Adds a field to the organization's customer file (managers and admins).
 pub async fn add_field(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     name: &str,
     kind: &str,
 ) -> Result<CustomerField, AppError> {
-    ctx.require(Permission::ManageCustomers)?;
+    actor.require(Permission::ManageCustomers)?;
     let mut e = guichet_domain::FieldErrors::new();
     let name = e.check("name", guichet_domain::text::required(name, 60));
     let kind = FieldKind::parse(kind);
@@ -647,7 +651,7 @@ pub async fn add_field(
     let (Some(name), Some(kind)) = (name, kind) else {
         return Err(AppError::field("name", "required"));
     };
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .write(|tx| {

@@ -2,12 +2,14 @@
 //! customer orders (open reservations per customer, with one message for all their ready
 //! items), the order list, supplier orders sent and received, and the message template.
 
-use crate::AppState;
-use crate::auth::Ctx;
-use crate::error::AppError;
+pub use guichet_store::reservations::{Reservation, SupplierOrder, ToOrder};
+
+use crate::Actor;
+use crate::App;
+use crate::AppError;
 use guichet_domain::reservation::{self as rules, ReservationState};
 use guichet_domain::{CustomerId, Permission, ProductId};
-use guichet_store::reservations::{self as store, Reservation, SupplierOrder, ToOrder};
+use guichet_store::reservations::{self as store};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -27,7 +29,7 @@ pub struct ReservationInput {
 
 /// A product as people designate it: its id, barcode, reference or exact name (accents and
 /// case ignored); `product` on the form when none or several match.
-async fn resolve_product(state: &AppState, ctx: &Ctx, raw: &str) -> Result<ProductId, AppError> {
+async fn resolve_product(state: &App, actor: &Actor, raw: &str) -> Result<ProductId, AppError> {
     let raw = raw.trim().to_owned();
     if raw.is_empty() {
         return Err(AppError::field("product", "required"));
@@ -35,7 +37,7 @@ async fn resolve_product(state: &AppState, ctx: &Ctx, raw: &str) -> Result<Produ
     if let Ok(id) = raw.parse::<Uuid>() {
         return Ok(ProductId(id));
     }
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     let found = state
         .store
         .read(|tx| {
@@ -73,11 +75,11 @@ async fn resolve_product(state: &AppState, ctx: &Ctx, raw: &str) -> Result<Produ
 
 /// Reserves a product for a customer (sellers too: it happens at the counter).
 pub async fn reserve(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     input: &ReservationInput,
 ) -> Result<Reservation, AppError> {
-    ctx.require(Permission::Sell)?;
+    actor.require(Permission::Sell)?;
     let mut e = guichet_domain::FieldErrors::new();
     let customer = input
         .customer_id
@@ -101,7 +103,7 @@ pub async fn reserve(
     let note = e
         .check("note", guichet_domain::text::optional(&input.note, 500))
         .flatten();
-    let product = match resolve_product(state, ctx, &input.product).await {
+    let product = match resolve_product(state, actor, &input.product).await {
         Ok(p) => Some(p),
         Err(AppError::Invalid(pe)) => {
             e.0.extend(pe.0);
@@ -113,7 +115,7 @@ pub async fn reserve(
     let (Some(customer), Some(product), Some(quantity)) = (customer, product, quantity) else {
         return Err(AppError::field("product", "required"));
     };
-    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    let (tenant, by) = (actor.tenant, actor.user_id());
     let result = state
         .store
         .write(|tx| {
@@ -152,15 +154,15 @@ pub struct DepositInput {
 /// sale that later takes the reserved goods deducts it (`services::orders`). One deposit per
 /// reservation.
 pub async fn take_deposit(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: Uuid,
     input: &DepositInput,
 ) -> Result<Reservation, AppError> {
-    ctx.require(Permission::Sell)?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::Sell)?;
+    let tenant = actor.tenant;
     let mut tx = state.store.begin_read().await?;
-    let priced = deposit_order(&mut tx, ctx, id, input).await;
+    let priced = deposit_order(&mut tx, actor, id, input).await;
     tx.commit().await?;
     let (order, rate) = priced?;
     let (deposit, order) = (order.total_cents, std::sync::Arc::new(order));
@@ -179,12 +181,12 @@ pub async fn take_deposit(
 /// The deposit's order, checked and priced, with the VAT rate it is paid at.
 async fn deposit_order(
     tx: &mut guichet_store::Tx,
-    ctx: &Ctx,
+    actor: &Actor,
     id: Uuid,
     input: &DepositInput,
 ) -> Result<(guichet_store::orders::NewOrder, u32), AppError> {
     use super::orders::{enabled_methods_in, payments, register_in, zone_in};
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     let r = store::get(tx, tenant, id).await?;
     if !r.state.is_open() {
         return Err(AppError::Conflict("reservation_closed"));
@@ -206,7 +208,7 @@ async fn deposit_order(
                 rules::check_deposit(a, product.price_cents, r.quantity),
             )
         });
-    let register = match register_in(tx, ctx, &input.register_id).await {
+    let register = match register_in(tx, actor, &input.register_id).await {
         Ok(reg) => Some(reg),
         Err(AppError::Invalid(re)) => {
             e.0.extend(re.0);
@@ -214,7 +216,7 @@ async fn deposit_order(
         }
         Err(other) => return Err(other),
     };
-    let enabled = enabled_methods_in(tx, ctx).await?;
+    let enabled = enabled_methods_in(tx, actor).await?;
     let (Some(deposit), Some(register)) = (deposit, register) else {
         return Err(AppError::Invalid(e));
     };
@@ -245,14 +247,14 @@ async fn deposit_order(
     }
     e.into_result()?;
     // The deposit bears the VAT the goods will: a VAT-exempt customer's none.
-    let kind = super::orders::customer_type_of(tx, ctx, &customer).await?;
+    let kind = super::orders::customer_type_of(tx, actor, &customer).await?;
     let (_, tax) = guichet_domain::customer::effective_terms(
         customer.discount_bp,
         customer.vat_exempt,
         kind.map(|t| (t.discount_bp, t.tax)),
     );
     let rate = tax.rate_for(product.vat_rate_basis_points);
-    let tr = crate::view::Tr(ctx.lang);
+    let tr = guichet_integrations::i18n::Tr(actor.lang);
     let label = tr.t1_2(
         "order-deposit-on",
         ("product", product.name.clone()),
@@ -261,7 +263,7 @@ async fn deposit_order(
     let mut line = super::orders::deposit_line(label, deposit, rate);
     let totals = guichet_domain::order::totals(&[(deposit, rate)]);
     line.vat_cents = totals.vat_cents;
-    let tz = zone_in(tx, ctx).await?;
+    let tz = zone_in(tx, actor).await?;
     let at = guichet_store::now_micros();
     Ok((
         guichet_store::orders::NewOrder {
@@ -274,7 +276,7 @@ async fn deposit_order(
             visit_start: None,
             customer_comment: None,
             internal_comment: None,
-            created_by: ctx.user_id(),
+            created_by: actor.user_id(),
             idempotency_key: None,
             customer_id: Some(r.customer_id),
             origin: None,
@@ -286,7 +288,7 @@ async fn deposit_order(
             names: guichet_store::orders::Names {
                 register: Some(register.name.clone()),
                 customer: Some(r.customer_name.clone()),
-                created_by: ctx.user.as_ref().map(|u| u.name.clone()),
+                created_by: actor.user.as_ref().map(|u| u.name.clone()),
             },
         },
         rate,
@@ -306,21 +308,21 @@ pub struct ArchiveInput {
 /// back — refunded or kept as store credit — by cancelling its order (managers and admins,
 /// as any cancellation), all in one transaction.
 pub async fn archive(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: Uuid,
     input: &ArchiveInput,
 ) -> Result<Reservation, AppError> {
-    ctx.require(Permission::Sell)?;
-    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    actor.require(Permission::Sell)?;
+    let (tenant, by) = (actor.tenant, actor.user_id());
     let r = state
         .store
         .read(|tx| Box::pin(async move { store::get(tx, tenant, id).await }))
         .await?;
     let refund = match (r.deposit_open(), r.deposit_order_id) {
         (true, Some(order)) => {
-            ctx.require(Permission::CancelOrder)?;
-            let enabled = super::orders::enabled_methods(state, ctx).await?;
+            actor.require(Permission::CancelOrder)?;
+            let enabled = super::orders::enabled_methods(state, actor).await?;
             let method = input
                 .refund_method
                 .as_deref()
@@ -330,7 +332,8 @@ pub async fn archive(
             let method = guichet_domain::order::PaymentMethod::parse(method)
                 .filter(|m| enabled.contains(m))
                 .ok_or_else(|| AppError::field("refund_method", "unknown_method"))?;
-            let reason = crate::view::Tr(ctx.lang).t("reservations-archived-reason");
+            let reason =
+                guichet_integrations::i18n::Tr(actor.lang).t("reservations-archived-reason");
             Some((order, method, r.deposit_cents, reason))
         }
         _ => None,
@@ -361,12 +364,12 @@ pub async fn archive(
 
 /// Open reservations: every customer's, or one's.
 pub async fn open(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     customer: Option<CustomerId>,
 ) -> Result<Vec<Reservation>, AppError> {
-    ctx.require(Permission::Sell)?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::Sell)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { store::open(tx, tenant, customer).await }))
@@ -396,18 +399,18 @@ pub struct CustomerOrders {
 }
 
 /// The customer orders page: open reservations grouped by customer, oldest first.
-pub async fn customer_orders(state: &AppState, ctx: &Ctx) -> Result<Vec<CustomerOrders>, AppError> {
-    let all = open(state, ctx, None).await?;
-    group(state, ctx, all).await
+pub async fn customer_orders(state: &App, actor: &Actor) -> Result<Vec<CustomerOrders>, AppError> {
+    let all = open(state, actor, None).await?;
+    group(state, actor, all).await
 }
 
 async fn group(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     reservations: Vec<Reservation>,
 ) -> Result<Vec<CustomerOrders>, AppError> {
-    let (subject, body) = template(state, ctx).await?;
-    let org = super::organization_name(state, ctx.tenant).await?;
+    let (subject, body) = template(state, actor).await?;
+    let org = crate::organization::organization_name(state, actor.tenant).await?;
     let now = guichet_store::now_micros();
     let mut out: Vec<CustomerOrders> = Vec::new();
     for r in reservations {
@@ -474,16 +477,16 @@ async fn group(
 /// server (queued in the outbox with the reservations marked notified, in one transaction):
 /// only with an e-mail address and their consent to e-mails.
 pub async fn send_ready_email(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     customer: CustomerId,
 ) -> Result<(), AppError> {
-    ctx.require(Permission::Sell)?;
+    actor.require(Permission::Sell)?;
     if state.config.mail.is_none() {
         return Err(AppError::Conflict("mail_not_configured"));
     }
-    let mine = open(state, ctx, Some(customer)).await?;
-    let Some(g) = group(state, ctx, mine).await?.into_iter().next() else {
+    let mine = open(state, actor, Some(customer)).await?;
+    let Some(g) = group(state, actor, mine).await?.into_iter().next() else {
         return Err(AppError::Conflict("nothing_ready"));
     };
     if g.message.is_empty() {
@@ -493,7 +496,7 @@ pub async fn send_ready_email(
     let (Some(_), Some(to)) = (g.mailto.as_ref(), g.email.clone()) else {
         return Err(AppError::Conflict("no_email_consent"));
     };
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     state
         .store
         .write(|tx| {
@@ -509,12 +512,12 @@ pub async fn send_ready_email(
 
 /// Records that a customer was told (after the e-mail or SMS was sent).
 pub async fn mark_notified(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     customer: CustomerId,
 ) -> Result<u64, AppError> {
-    ctx.require(Permission::Sell)?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::Sell)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .write(|tx| Box::pin(async move { store::mark_notified(tx, tenant, customer).await }))
@@ -523,13 +526,13 @@ pub async fn mark_notified(
 
 /// The "your reservation is ready" message: the organization's, or the default in the
 /// user's language.
-pub async fn template(state: &AppState, ctx: &Ctx) -> Result<(String, String), AppError> {
-    let tenant = ctx.tenant;
+pub async fn template(state: &App, actor: &Actor) -> Result<(String, String), AppError> {
+    let tenant = actor.tenant;
     let stored = state
         .store
         .read(|tx| Box::pin(async move { store::template(tx, tenant, READY).await }))
         .await?;
-    let tr = crate::view::Tr(ctx.lang);
+    let tr = guichet_integrations::i18n::Tr(actor.lang);
     Ok(stored.unwrap_or_else(|| {
         (
             tr.t("reservation-template-subject"),
@@ -539,12 +542,12 @@ pub async fn template(state: &AppState, ctx: &Ctx) -> Result<(String, String), A
 }
 
 pub async fn set_template(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     subject: &str,
     body: &str,
 ) -> Result<(), AppError> {
-    ctx.require(Permission::ManageCustomers)?;
+    actor.require(Permission::ManageCustomers)?;
     let mut e = guichet_domain::FieldErrors::new();
     let subject = e.check("subject", guichet_domain::text::required(subject, 200));
     let body = e.check("body", guichet_domain::text::required(body, 5_000));
@@ -552,7 +555,7 @@ pub async fn set_template(
     let (Some(subject), Some(body)) = (subject, body) else {
         return Err(AppError::field("body", "required"));
     };
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     state
         .store
         .write(|tx| {
@@ -565,9 +568,9 @@ pub async fn set_template(
 
 // ---------------------------------------------------------------- order list, supplier orders
 
-pub async fn order_list(state: &AppState, ctx: &Ctx) -> Result<Vec<ToOrder>, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let tenant = ctx.tenant;
+pub async fn order_list(state: &App, actor: &Actor) -> Result<Vec<ToOrder>, AppError> {
+    actor.require(Permission::ManageCatalogue)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { store::order_list(tx, tenant).await }))
@@ -591,11 +594,11 @@ pub struct SupplierLineInput {
 }
 
 pub async fn create_supplier_order(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     input: &SupplierOrderInput,
 ) -> Result<SupplierOrder, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
+    actor.require(Permission::ManageCatalogue)?;
     let mut e = guichet_domain::FieldErrors::new();
     let supplier = e.check(
         "supplier",
@@ -633,7 +636,7 @@ pub async fn create_supplier_order(
     let Some(supplier) = supplier else {
         return Err(AppError::field("supplier", "required"));
     };
-    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    let (tenant, by) = (actor.tenant, actor.user_id());
     Ok(state
         .store
         .write(|tx| {
@@ -646,9 +649,9 @@ pub async fn create_supplier_order(
         .await?)
 }
 
-pub async fn supplier_orders(state: &AppState, ctx: &Ctx) -> Result<Vec<SupplierOrder>, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let tenant = ctx.tenant;
+pub async fn supplier_orders(state: &App, actor: &Actor) -> Result<Vec<SupplierOrder>, AppError> {
+    actor.require(Permission::ManageCatalogue)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { store::supplier_orders(tx, tenant).await }))
@@ -656,21 +659,21 @@ pub async fn supplier_orders(state: &AppState, ctx: &Ctx) -> Result<Vec<Supplier
 }
 
 pub async fn supplier_order(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: Uuid,
 ) -> Result<SupplierOrder, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::ManageCatalogue)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { store::supplier_order(tx, tenant, id).await }))
         .await?)
 }
 
-pub async fn mark_sent(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<SupplierOrder, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let tenant = ctx.tenant;
+pub async fn mark_sent(state: &App, actor: &Actor, id: Uuid) -> Result<SupplierOrder, AppError> {
+    actor.require(Permission::ManageCatalogue)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .write(|tx| Box::pin(async move { store::mark_sent(tx, tenant, id).await }))
@@ -680,7 +683,7 @@ pub async fn mark_sent(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<Supplier
 /// The order as a message for the supplier: subject, body (one line per product), and a
 /// `mailto:` link when the supplier has an address.
 pub fn supplier_message(
-    tr: &crate::view::Tr,
+    tr: &guichet_integrations::i18n::Tr,
     org: &str,
     o: &SupplierOrder,
 ) -> (String, String, Option<String>) {
@@ -701,12 +704,12 @@ pub fn supplier_message(
 /// Receives a supplier order; answers the customer orders whose items just arrived, with
 /// their messages ready to send.
 pub async fn receive(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: Uuid,
     received: &[(String, String)],
 ) -> Result<Vec<CustomerOrders>, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
+    actor.require(Permission::ManageCatalogue)?;
     let mut lines = Vec::new();
     for (line, q) in received {
         let line: Uuid = line
@@ -720,7 +723,7 @@ pub async fn receive(
             .ok_or_else(|| AppError::field(&format!("received.{line}"), "not_a_whole_number"))?;
         lines.push((line, q));
     }
-    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    let (tenant, by) = (actor.tenant, actor.user_id());
     let arrived = state
         .store
         .write(|tx| {
@@ -730,10 +733,20 @@ pub async fn receive(
         .await?;
     // Everything those customers have open, so one message covers all their ready items.
     let customers: Vec<CustomerId> = arrived.iter().map(|r| r.customer_id).collect();
-    let all = open(state, ctx, None).await?;
+    let all = open(state, actor, None).await?;
     let theirs = all
         .into_iter()
         .filter(|r| customers.contains(&r.customer_id))
         .collect();
-    group(state, ctx, theirs).await
+    group(state, actor, theirs).await
+}
+
+/// E-mails queued and not sent yet (the customer orders page shows them).
+pub async fn pending_emails(state: &App, actor: &Actor) -> Result<i64, AppError> {
+    actor.require(Permission::Sell)?;
+    let tenant = actor.tenant;
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { guichet_store::outbox::pending(tx, tenant).await }))
+        .await?)
 }

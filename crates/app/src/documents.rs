@@ -2,9 +2,9 @@
 //! and journaled by the store). Each ticket carries a code signed with the organization's
 //! Ed25519 key (`guichet_domain::ticket`), verifiable with the public key alone.
 
-use crate::AppState;
-use crate::auth::Ctx;
-use crate::error::AppError;
+use crate::Actor;
+use crate::App;
+use crate::AppError;
 use guichet_domain::ticket::{self, TicketClaim};
 use guichet_domain::{OfferId, OrderId, Permission};
 use guichet_store::documents::{self, Document};
@@ -20,12 +20,12 @@ pub struct Printed<T> {
 
 /// The receipt of a finalized order, counting this print.
 pub async fn receipt(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: OrderId,
 ) -> Result<Printed<(Order, Organization)>, AppError> {
-    ctx.require(Permission::Sell)?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::Sell)?;
+    let tenant = actor.tenant;
     let (order, org, copy) = state
         .store
         .write(|tx| {
@@ -63,13 +63,13 @@ pub struct Ticket {
 /// The order's tickets: one per visitor, or one per order and session for offers set so. With
 /// `print`, this counts as a print (a DUPLICATA after the first).
 pub async fn tickets(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: OrderId,
     print: bool,
 ) -> Result<Printed<(Order, Vec<Ticket>)>, AppError> {
-    ctx.require(Permission::Sell)?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::Sell)?;
+    let tenant = actor.tenant;
     let fresh: [u8; 32] = rand::random();
     let (order, secret, per_order, copy) = state
         .store
@@ -193,18 +193,18 @@ fn make_tickets(order: &Order, per_order: &[OfferId], secret: &[u8; 32]) -> Vec<
 
 /// Counts a print of a document made by an API client (its own printer): the copy number.
 pub async fn record_print(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: OrderId,
     document: &str,
 ) -> Result<i64, AppError> {
-    ctx.require(Permission::Sell)?;
+    actor.require(Permission::Sell)?;
     let document = match document.trim() {
         "receipt" => Document::Receipt,
         "tickets" => Document::Tickets,
         _ => return Err(AppError::field("document", "unknown_value")),
     };
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .write(|tx| {
@@ -221,9 +221,9 @@ pub struct TicketKey {
     pub public_key: String,
 }
 
-pub async fn ticket_key(state: &AppState, ctx: &Ctx) -> Result<TicketKey, AppError> {
-    ctx.require(Permission::Sell)?;
-    let tenant = ctx.tenant;
+pub async fn ticket_key(state: &App, actor: &Actor) -> Result<TicketKey, AppError> {
+    actor.require(Permission::Sell)?;
+    let tenant = actor.tenant;
     let fresh: [u8; 32] = rand::random();
     let (_, public) = state
         .store
@@ -245,12 +245,12 @@ fn key_of(public: &[u8; 32]) -> TicketKey {
 
 /// Checks a scanned code against the organization's key (what a scanner does offline).
 pub async fn verify_ticket(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     code: &str,
 ) -> Result<TicketClaim, AppError> {
-    ctx.require(Permission::Sell)?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::Sell)?;
+    let tenant = actor.tenant;
     let key = state
         .store
         .read(|tx| Box::pin(async move { documents::existing_ticket_key(tx, tenant).await }))

@@ -1,28 +1,30 @@
 //! Offers and offer groups use cases, and the sessions an offer's schedule gives.
 
-use crate::AppState;
-use crate::auth::Ctx;
-use crate::error::AppError;
+pub use guichet_store::offers::{Offer, OfferId, Photo};
+
+use crate::Actor;
+use crate::App;
+use crate::AppError;
 use guichet_domain::Permission;
 use guichet_domain::calendar::{Audience, Calendar, CalendarInput};
 use guichet_domain::offer::OfferInput;
 use guichet_domain::schedule::SessionSource;
 use guichet_domain::validation::FieldErrors;
-use guichet_store::offers::{self, Offer, OfferId, Photo};
+use guichet_store::offers;
 use serde::Serialize;
 
-pub async fn list(state: &AppState, ctx: &Ctx) -> Result<Vec<Offer>, AppError> {
-    ctx.require(Permission::UseBackOffice)?;
-    let tenant = ctx.tenant;
+pub async fn list(state: &App, actor: &Actor) -> Result<Vec<Offer>, AppError> {
+    actor.require(Permission::UseBackOffice)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { offers::list(tx, tenant).await }))
         .await?)
 }
 
-pub async fn get(state: &AppState, ctx: &Ctx, id: OfferId) -> Result<Offer, AppError> {
-    ctx.require(Permission::UseBackOffice)?;
-    let tenant = ctx.tenant;
+pub async fn get(state: &App, actor: &Actor, id: OfferId) -> Result<Offer, AppError> {
+    actor.require(Permission::UseBackOffice)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { offers::get(tx, tenant, id).await }))
@@ -31,14 +33,14 @@ pub async fn get(state: &AppState, ctx: &Ctx, id: OfferId) -> Result<Offer, AppE
 
 /// Creates (`id` = None) or replaces an offer, prices and schedule included, atomically.
 pub async fn save(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: Option<OfferId>,
     input: &OfferInput,
 ) -> Result<Offer, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
+    actor.require(Permission::ManageCatalogue)?;
     let d = input.parse()?;
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .write(|tx| {
@@ -49,13 +51,13 @@ pub async fn save(
 }
 
 pub async fn archive(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: OfferId,
     archived: bool,
 ) -> Result<Offer, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::ManageCatalogue)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .write(|tx| Box::pin(async move { offers::set_archived(tx, tenant, id, archived).await }))
@@ -77,13 +79,13 @@ pub struct SessionSlot {
 /// The sessions of an offer between two civil dates (inclusive, at most 366 days), in the
 /// organization's time zone.
 pub async fn sessions(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: OfferId,
     from: &str,
     to: &str,
 ) -> Result<Vec<SessionSlot>, AppError> {
-    let offer = get(state, ctx, id).await?;
+    let offer = get(state, actor, id).await?;
     let mut e = FieldErrors::new();
     let parse = |s: &str| {
         s.trim()
@@ -103,9 +105,9 @@ pub async fn sessions(
     let (Some(from), Some(to)) = (from, to) else {
         return Err(AppError::Internal("validated input missing".into()));
     };
-    let tz_name = super::time_zone(state, ctx.tenant).await?;
+    let tz_name = crate::organization::time_zone(state, actor.tenant).await?;
     let tz = jiff::tz::TimeZone::get(&tz_name).map_err(|e| AppError::Internal(e.to_string()))?;
-    let source = session_source(state, ctx, &offer).await?;
+    let source = session_source(state, actor, &offer).await?;
     let mut out = Vec::new();
     let mut day = from;
     while day <= to {
@@ -127,26 +129,26 @@ pub async fn sessions(
 
 /// Where the offer's sessions come from: its own schedule or the site's opening hours.
 pub async fn session_source(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     offer: &Offer,
 ) -> Result<SessionSource, AppError> {
     match offer.follows_calendar {
         None => Ok(SessionSource::Own(offer.schedule.schedule())),
         Some(audience) => Ok(SessionSource::OpeningHours(
-            calendar(state, ctx, audience).await?,
+            calendar(state, actor, audience).await?,
         )),
     }
 }
 
 /// The site's calendar for an audience, as stored (every role reads it).
 pub async fn calendar_input(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     audience: Audience,
 ) -> Result<CalendarInput, AppError> {
-    ctx.require(Permission::UseBackOffice)?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::UseBackOffice)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| {
@@ -158,25 +160,25 @@ pub async fn calendar_input(
 }
 
 pub async fn calendar(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     audience: Audience,
 ) -> Result<Calendar, AppError> {
-    calendar_input(state, ctx, audience)
+    calendar_input(state, actor, audience)
         .await?
         .parse()
         .map_err(|e| AppError::Internal(format!("stored calendar invalid: {e:?}")))
 }
 
 pub async fn set_calendar(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     audience: Audience,
     input: &CalendarInput,
 ) -> Result<Calendar, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
+    actor.require(Permission::ManageCatalogue)?;
     let calendar = input.parse()?;
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     state
         .store
         .write(|tx| {
@@ -189,9 +191,9 @@ pub async fn set_calendar(
     Ok(calendar)
 }
 
-pub async fn photos(state: &AppState, ctx: &Ctx, id: OfferId) -> Result<Vec<Photo>, AppError> {
-    ctx.require(Permission::UseBackOffice)?;
-    let tenant = ctx.tenant;
+pub async fn photos(state: &App, actor: &Actor, id: OfferId) -> Result<Vec<Photo>, AppError> {
+    actor.require(Permission::UseBackOffice)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { offers::photos(tx, tenant, id).await }))
@@ -201,16 +203,16 @@ pub async fn photos(state: &AppState, ctx: &Ctx, id: OfferId) -> Result<Vec<Phot
 /// Adds a photo: the caption is required, the file must be a JPEG, PNG or WebP picture of at
 /// most 5 MB; a thumbnail is made on the blocking pool.
 pub async fn add_photo(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: OfferId,
     caption: &str,
     bytes: Vec<u8>,
 ) -> Result<Photo, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
+    actor.require(Permission::ManageCatalogue)?;
     let mut e = FieldErrors::new();
     let caption = e.check("caption", guichet_domain::text::required(caption, 200));
-    let picture = match super::process_picture(bytes).await? {
+    let picture = match crate::pictures::process_picture(bytes).await? {
         Ok(p) => Some(p),
         Err(err) => {
             e.add("file", err.code());
@@ -221,7 +223,7 @@ pub async fn add_photo(
     let (Some(caption), Some(picture)) = (caption, picture) else {
         return Err(AppError::Internal("validated input missing".into()));
     };
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     let picture = std::sync::Arc::new(picture);
     Ok(state
         .store
@@ -243,13 +245,13 @@ pub async fn add_photo(
 }
 
 pub async fn delete_photo(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: OfferId,
     photo: uuid::Uuid,
 ) -> Result<(), AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::ManageCatalogue)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .write(|tx| Box::pin(async move { offers::delete_photo(tx, tenant, id, photo).await }))

@@ -2,9 +2,9 @@
 //! a date range, every session with capacity, sold, held and remaining, and the daily stock
 //! left of the offer's ticket types and extras. Pages and API show the same figures.
 
-use crate::AppState;
-use crate::auth::Ctx;
-use crate::error::AppError;
+use crate::Actor;
+use crate::App;
+use crate::AppError;
 use guichet_domain::Permission;
 use guichet_domain::catalogue::ItemKind;
 use guichet_domain::offer::{fill_percent, remaining};
@@ -89,18 +89,18 @@ fn days(from: Date, to: Date) -> Vec<Date> {
     out
 }
 
-use super::zone;
+use crate::organization::zone;
 
 pub async fn availability(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: OfferId,
     from: &str,
     to: &str,
 ) -> Result<Availability, AppError> {
-    ctx.require(Permission::UseBackOffice)?;
+    actor.require(Permission::UseBackOffice)?;
     let (from, to) = date_range(from, to)?;
-    let tz = zone(state, ctx).await?;
+    let tz = zone(state, actor).await?;
     let start_of = |d: Date| {
         d.to_zoned(tz.clone())
             .map(|z| z.timestamp().as_microsecond())
@@ -113,7 +113,7 @@ pub async fn availability(
                 .map_err(|_| AppError::field("to", "out_of_range"))?,
         )?,
     );
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     let (from_s, to_s) = (from.to_string(), to.to_string());
     let (offer, overrides, counts, stopped, item_counts) = state
         .store
@@ -134,7 +134,7 @@ pub async fn availability(
             })
         })
         .await?;
-    let source = super::offers::session_source(state, ctx, &offer).await?;
+    let source = super::offers::session_source(state, actor, &offer).await?;
     let mut sessions = Vec::new();
     for day in days(from, to) {
         let day_s = day.to_string();
@@ -228,15 +228,15 @@ pub struct TicketTypeAvailability {
 }
 
 pub async fn ticket_type_availability(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: ItemId,
     from: &str,
     to: &str,
 ) -> Result<TicketTypeAvailability, AppError> {
-    ctx.require(Permission::UseBackOffice)?;
+    actor.require(Permission::UseBackOffice)?;
     let (from_d, to_d) = date_range(from, to)?;
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     let (from_s, to_s) = (from_d.to_string(), to_d.to_string());
     let (item, sold_by_day, stopped, selling) = state
         .store
@@ -258,7 +258,7 @@ pub async fn ticket_type_availability(
         .await?;
     let mut offers_out = Vec::new();
     for (offer_id, name) in selling {
-        let a = availability(state, ctx, offer_id, from, to).await?;
+        let a = availability(state, actor, offer_id, from, to).await?;
         offers_out.push(OfferSessions {
             offer_id,
             name,
@@ -286,13 +286,13 @@ pub struct SessionChange {
 }
 
 pub async fn change_session(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: OfferId,
     start: i64,
     change: &SessionChange,
 ) -> Result<(), AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
+    actor.require(Permission::ManageCatalogue)?;
     let mut e = FieldErrors::new();
     let capacity = e.check(
         "capacity",
@@ -301,13 +301,13 @@ pub async fn change_session(
     e.into_result()?;
     let capacity = capacity.flatten();
     let closed = change.closed;
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     // Only a real session of the offer can be changed.
     let offer = state
         .store
         .read(|tx| Box::pin(async move { offers::get(tx, tenant, id).await }))
         .await?;
-    let tz = zone(state, ctx).await?;
+    let tz = zone(state, actor).await?;
     let day = jiff::Timestamp::from_microsecond(start)
         .map_err(|_| AppError::NotFound)?
         .to_zoned(tz.clone())
@@ -342,12 +342,12 @@ pub struct StopSalesInput {
 }
 
 pub async fn set_stopped(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     input: &StopSalesInput,
     stop: bool,
 ) -> Result<usize, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
+    actor.require(Permission::ManageCatalogue)?;
     let (from, to) = date_range(&input.from, &input.to)?;
     let mut targets = Vec::new();
     for o in &input.offer_ids {
@@ -364,7 +364,7 @@ pub async fn set_stopped(
         return Err(AppError::field("offer_ids", "nothing_selected"));
     }
     let day_list: Vec<String> = days(from, to).into_iter().map(|d| d.to_string()).collect();
-    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    let (tenant, by) = (actor.tenant, actor.user_id());
     Ok(state
         .store
         .write(|tx| {

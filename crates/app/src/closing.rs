@@ -2,17 +2,17 @@
 //! and the daily to annual summaries. The rules of what a Z counts are in
 //! `guichet_domain::closing`; this checks permissions and input and runs one transaction.
 
-use crate::AppState;
-use crate::auth::Ctx;
-use crate::error::AppError;
+pub use guichet_store::register_sessions::{CashMovement, Session, ZReport};
+
+use crate::Actor;
+use crate::App;
+use crate::AppError;
 use guichet_domain::closing::{Counts, Period, SummaryLine, summarize};
 use guichet_domain::order::PaymentMethod;
 use guichet_domain::shop::parse_price_cents;
 use guichet_domain::validation::FieldErrors;
 use guichet_domain::{Permission, RegisterId, RegisterSessionId};
-use guichet_store::register_sessions::{
-    self, CashKind, CashMovement, Closing, Opening, Session, ZReport,
-};
+use guichet_store::register_sessions::{self, CashKind, Closing, Opening};
 use serde::Deserialize;
 
 /// A drawer's count of one denomination.
@@ -100,30 +100,30 @@ fn register_id(raw: &str) -> Result<RegisterId, AppError> {
 }
 
 /// Today in the organization's time zone.
-async fn today(state: &AppState, ctx: &Ctx) -> Result<jiff::civil::Date, AppError> {
+async fn today(state: &App, actor: &Actor) -> Result<jiff::civil::Date, AppError> {
     Ok(jiff::Timestamp::now()
-        .to_zoned(super::zone(state, ctx).await?)
+        .to_zoned(crate::organization::zone(state, actor).await?)
         .date())
 }
 
 /// Opens a register with its float. A session left open (from another day too) must be closed
 /// first: `register_already_open`.
 pub async fn open(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     register: &str,
     input: &OpenInput,
 ) -> Result<Session, AppError> {
-    ctx.require(Permission::Sell)?;
-    let register = super::orders::register(state, ctx, register).await?;
+    actor.require(Permission::Sell)?;
+    let register = super::orders::register(state, actor, register).await?;
     let mut e = FieldErrors::new();
     let float = amount_or_counts(&mut e, "opening_float", &input.opening_float, &input.counts);
     e.into_result()?;
     let Some((float, counts)) = float else {
         return Err(AppError::field("opening_float", "required"));
     };
-    let day = today(state, ctx).await?;
-    let (tenant, by, id) = (ctx.tenant, ctx.user_id(), register.id);
+    let day = today(state, actor).await?;
+    let (tenant, by, id) = (actor.tenant, actor.user_id(), register.id);
     Ok(state
         .store
         .write(|tx| {
@@ -140,12 +140,12 @@ pub async fn open(
 
 /// The register's open session, if any.
 pub async fn current(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     register: RegisterId,
 ) -> Result<Option<Session>, AppError> {
-    ctx.require(Permission::Sell)?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::Sell)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { register_sessions::open_of(tx, tenant, register).await }))
@@ -153,12 +153,12 @@ pub async fn current(
 }
 
 pub async fn session(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: RegisterSessionId,
 ) -> Result<Session, AppError> {
-    ctx.require(Permission::Sell)?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::Sell)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { register_sessions::get(tx, tenant, id).await }))
@@ -167,12 +167,12 @@ pub async fn session(
 
 /// Cash put in or taken out of an open register, with its reason.
 pub async fn cash_movement(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     register: &str,
     input: &CashInput,
 ) -> Result<CashMovement, AppError> {
-    ctx.require(Permission::Sell)?;
+    actor.require(Permission::Sell)?;
     let register = register_id(register)?;
     let mut e = FieldErrors::new();
     let kind = CashKind::parse(input.kind.trim());
@@ -193,7 +193,7 @@ pub async fn cash_movement(
     let (Some(kind), Some(amount)) = (kind, amount) else {
         return Err(AppError::field("amount", "required"));
     };
-    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    let (tenant, by) = (actor.tenant, actor.user_id());
     Ok(state
         .store
         .write(|tx| {
@@ -210,12 +210,12 @@ pub async fn cash_movement(
 
 /// A session's report: an X while it is open (closes nothing), its Z once closed.
 pub async fn report(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: RegisterSessionId,
 ) -> Result<ZReport, AppError> {
-    ctx.require(Permission::Sell)?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::Sell)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { register_sessions::report(tx, tenant, id).await }))
@@ -224,12 +224,12 @@ pub async fn report(
 
 /// Closes a session with the counted cash and makes its Z.
 pub async fn close(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: RegisterSessionId,
     input: &CloseInput,
 ) -> Result<ZReport, AppError> {
-    ctx.require(Permission::Sell)?;
+    actor.require(Permission::Sell)?;
     let mut e = FieldErrors::new();
     let cash = amount_or_counts(&mut e, "counted_cash", &input.counted_cash, &input.counts);
     let mut counted = Vec::new();
@@ -262,7 +262,7 @@ pub async fn close(
         counted,
         at: guichet_store::now_micros(),
     });
-    let (tenant, by) = (ctx.tenant, ctx.user_id());
+    let (tenant, by) = (actor.tenant, actor.user_id());
     Ok(state
         .store
         .write(|tx| {
@@ -282,10 +282,10 @@ pub struct OpenSession {
 
 /// Every open session; those opened before today must be closed (the seeds' Zs shift
 /// otherwise), and those open for days are shown as such.
-pub async fn open_sessions(state: &AppState, ctx: &Ctx) -> Result<Vec<OpenSession>, AppError> {
-    ctx.require(Permission::UseBackOffice)?;
-    let today = today(state, ctx).await?;
-    let tenant = ctx.tenant;
+pub async fn open_sessions(state: &App, actor: &Actor) -> Result<Vec<OpenSession>, AppError> {
+    actor.require(Permission::UseBackOffice)?;
+    let today = today(state, actor).await?;
+    let tenant = actor.tenant;
     let sessions = state
         .store
         .read(|tx| Box::pin(async move { register_sessions::open_sessions(tx, tenant).await }))
@@ -306,13 +306,13 @@ pub async fn open_sessions(state: &AppState, ctx: &Ctx) -> Result<Vec<OpenSessio
 
 /// Days `from..=to`, given as ISO dates (defaults: the last 31 days up to today).
 async fn days(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     from: Option<&str>,
     to: Option<&str>,
     default_days: i64,
 ) -> Result<(jiff::civil::Date, jiff::civil::Date), AppError> {
-    let today = today(state, ctx).await?;
+    let today = today(state, actor).await?;
     let mut e = FieldErrors::new();
     let parse =
         |e: &mut FieldErrors, field: &str, raw: Option<&str>| -> Option<jiff::civil::Date> {
@@ -342,19 +342,19 @@ async fn days(
 
 /// The sessions (open and closed) of days `from..=to`, newest first, for the follow-up page.
 pub async fn sessions(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     from: Option<&str>,
     to: Option<&str>,
     register: Option<&str>,
 ) -> Result<Vec<Session>, AppError> {
-    ctx.require(Permission::ViewClosings)?;
-    let (from, to) = days(state, ctx, from, to, 30).await?;
+    actor.require(Permission::ViewClosings)?;
+    let (from, to) = days(state, actor, from, to, 30).await?;
     let register = match register.map(str::trim).filter(|s| !s.is_empty()) {
         Some(r) => Some(register_id(r)?),
         None => None,
     };
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| {
@@ -370,20 +370,20 @@ pub async fn sessions(
 /// each with the perpetual grand total. Defaults: the current year for monthly, quarterly and
 /// annual summaries, the last 31 days for daily ones.
 pub async fn summary(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     period: &str,
     from: Option<&str>,
     to: Option<&str>,
 ) -> Result<Vec<SummaryLine>, AppError> {
-    ctx.require(Permission::ViewClosings)?;
+    actor.require(Permission::ViewClosings)?;
     let Some(period) = Period::parse(period.trim()) else {
         return Err(AppError::field("period", "unknown_value"));
     };
     let (from, to) = match (period, from.filter(|s| !s.trim().is_empty())) {
-        (Period::Day, _) | (_, Some(_)) => days(state, ctx, from, to, 30).await?,
+        (Period::Day, _) | (_, Some(_)) => days(state, actor, from, to, 30).await?,
         _ => {
-            let (_, to) = days(state, ctx, None, to, 0).await?;
+            let (_, to) = days(state, actor, None, to, 0).await?;
             let start = jiff::civil::date(to.year(), 1, 1);
             let start = if period == Period::Year {
                 jiff::civil::date(to.year() - 9, 1, 1)
@@ -393,7 +393,7 @@ pub async fn summary(
             (start, to)
         }
     };
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     let (before, zs) = state
         .store
         .read(|tx| {
@@ -415,16 +415,16 @@ pub struct Activity {
 }
 
 pub async fn activity(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
 ) -> Result<std::collections::HashMap<RegisterId, Activity>, AppError> {
-    ctx.require(Permission::ManageRegisters)?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::ManageRegisters)?;
+    let tenant = actor.tenant;
     let last = state
         .store
         .read(|tx| Box::pin(async move { register_sessions::last_per_register(tx, tenant).await }))
         .await?;
-    let open = open_sessions(state, ctx).await?;
+    let open = open_sessions(state, actor).await?;
     Ok(last
         .into_iter()
         .map(|(id, last_opened, last_z)| {

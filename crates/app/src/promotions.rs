@@ -1,16 +1,16 @@
 //! Promotions and promo codes use cases: read by every back-office role (the register
 //! applies them), set up by managers and admins.
 
-use crate::AppState;
-use crate::auth::Ctx;
-use crate::error::AppError;
+use crate::Actor;
+use crate::App;
+use crate::AppError;
 use guichet_domain::promotion::{PromoCodeInput, PromotionInput};
 use guichet_domain::{Permission, PromoCodeId, PromotionId};
 use guichet_store::promotions::{self, PromoCode, Promotion};
 
-pub async fn list_promotions(state: &AppState, ctx: &Ctx) -> Result<Vec<Promotion>, AppError> {
-    ctx.require(Permission::UseBackOffice)?;
-    let tenant = ctx.tenant;
+pub async fn list_promotions(state: &App, actor: &Actor) -> Result<Vec<Promotion>, AppError> {
+    actor.require(Permission::UseBackOffice)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { promotions::list_promotions(tx, tenant).await }))
@@ -18,12 +18,12 @@ pub async fn list_promotions(state: &AppState, ctx: &Ctx) -> Result<Vec<Promotio
 }
 
 pub async fn get_promotion(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: PromotionId,
 ) -> Result<Promotion, AppError> {
-    ctx.require(Permission::UseBackOffice)?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::UseBackOffice)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { promotions::get_promotion(tx, tenant, id).await }))
@@ -32,14 +32,14 @@ pub async fn get_promotion(
 
 /// Creates (`id` = None) or replaces a promotion.
 pub async fn save_promotion(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: Option<PromotionId>,
     input: &PromotionInput,
 ) -> Result<Promotion, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
+    actor.require(Permission::ManageCatalogue)?;
     let d = input.parse()?;
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .write(|tx| {
@@ -55,13 +55,13 @@ pub async fn save_promotion(
 }
 
 pub async fn archive_promotion(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: PromotionId,
     archived: bool,
 ) -> Result<Promotion, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::ManageCatalogue)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .write(|tx| {
@@ -72,18 +72,18 @@ pub async fn archive_promotion(
         .await?)
 }
 
-pub async fn list_codes(state: &AppState, ctx: &Ctx) -> Result<Vec<PromoCode>, AppError> {
-    ctx.require(Permission::UseBackOffice)?;
-    let tenant = ctx.tenant;
+pub async fn list_codes(state: &App, actor: &Actor) -> Result<Vec<PromoCode>, AppError> {
+    actor.require(Permission::UseBackOffice)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { promotions::list_codes(tx, tenant).await }))
         .await?)
 }
 
-pub async fn get_code(state: &AppState, ctx: &Ctx, id: PromoCodeId) -> Result<PromoCode, AppError> {
-    ctx.require(Permission::UseBackOffice)?;
-    let tenant = ctx.tenant;
+pub async fn get_code(state: &App, actor: &Actor, id: PromoCodeId) -> Result<PromoCode, AppError> {
+    actor.require(Permission::UseBackOffice)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { promotions::get_code(tx, tenant, id).await }))
@@ -92,9 +92,9 @@ pub async fn get_code(state: &AppState, ctx: &Ctx, id: PromoCodeId) -> Result<Pr
 
 /// The active code typed at the register or online, in any case; not found when unknown
 /// or archived.
-pub async fn lookup_code(state: &AppState, ctx: &Ctx, raw: &str) -> Result<PromoCode, AppError> {
-    ctx.require(Permission::UseBackOffice)?;
-    let tenant = ctx.tenant;
+pub async fn lookup_code(state: &App, actor: &Actor, raw: &str) -> Result<PromoCode, AppError> {
+    actor.require(Permission::UseBackOffice)?;
+    let tenant = actor.tenant;
     let raw = raw.to_owned();
     state
         .store
@@ -105,14 +105,14 @@ pub async fn lookup_code(state: &AppState, ctx: &Ctx, raw: &str) -> Result<Promo
 
 /// Creates (`id` = None) or replaces a promo code; its count of uses is kept.
 pub async fn save_code(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: Option<PromoCodeId>,
     input: &PromoCodeInput,
 ) -> Result<PromoCode, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
+    actor.require(Permission::ManageCatalogue)?;
     let d = input.parse()?;
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .write(|tx| {
@@ -128,13 +128,13 @@ pub async fn save_code(
 }
 
 pub async fn archive_code(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     id: PromoCodeId,
     archived: bool,
 ) -> Result<PromoCode, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::ManageCatalogue)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .write(|tx| {

@@ -1,7 +1,7 @@
 //! Password hashing with argon2id (OWASP parameters: 19 MiB, 2 passes, 1 lane), on the
 //! blocking pool so that hashing never stalls the async workers.
 
-use crate::error::AppError;
+use crate::AppError;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::OnceLock;

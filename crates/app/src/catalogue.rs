@@ -1,12 +1,14 @@
 //! Ticket types and extras use cases (one code path for both kinds).
 
-use crate::AppState;
-use crate::auth::Ctx;
-use crate::error::AppError;
+pub use guichet_store::items::{Item, ItemId};
+
+use crate::Actor;
+use crate::App;
+use crate::AppError;
 use guichet_domain::catalogue::{ItemInput, ItemKind};
 use guichet_domain::{Permission, VatRateId};
 use guichet_store::StoreError;
-use guichet_store::items::{self, Item, ItemId};
+use guichet_store::items;
 
 fn refusal(e: StoreError) -> AppError {
     match e {
@@ -19,23 +21,18 @@ fn refusal(e: StoreError) -> AppError {
 
 /// Ticket types and extras are read by every role (the register sells them) and set up by
 /// managers and admins.
-pub async fn list(state: &AppState, ctx: &Ctx, kind: ItemKind) -> Result<Vec<Item>, AppError> {
-    ctx.require(Permission::UseBackOffice)?;
-    let tenant = ctx.tenant;
+pub async fn list(state: &App, actor: &Actor, kind: ItemKind) -> Result<Vec<Item>, AppError> {
+    actor.require(Permission::UseBackOffice)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { items::list(tx, tenant, kind).await }))
         .await?)
 }
 
-pub async fn get(
-    state: &AppState,
-    ctx: &Ctx,
-    kind: ItemKind,
-    id: ItemId,
-) -> Result<Item, AppError> {
-    ctx.require(Permission::UseBackOffice)?;
-    let tenant = ctx.tenant;
+pub async fn get(state: &App, actor: &Actor, kind: ItemKind, id: ItemId) -> Result<Item, AppError> {
+    actor.require(Permission::UseBackOffice)?;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .read(|tx| Box::pin(async move { items::get(tx, tenant, kind, id).await }))
@@ -60,14 +57,14 @@ fn parse(
 }
 
 pub async fn create(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     kind: ItemKind,
     input: &ItemInput,
 ) -> Result<Item, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
+    actor.require(Permission::ManageCatalogue)?;
     let (d, vat) = parse(input)?;
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     state
         .store
         .write(|tx| {
@@ -79,15 +76,15 @@ pub async fn create(
 }
 
 pub async fn update(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     kind: ItemKind,
     id: ItemId,
     input: &ItemInput,
 ) -> Result<Item, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
+    actor.require(Permission::ManageCatalogue)?;
     let (d, vat) = parse(input)?;
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     state
         .store
         .write(|tx| {
@@ -99,14 +96,14 @@ pub async fn update(
 }
 
 pub async fn archive(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     kind: ItemKind,
     id: ItemId,
     archived: bool,
 ) -> Result<Item, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
-    let tenant = ctx.tenant;
+    actor.require(Permission::ManageCatalogue)?;
+    let tenant = actor.tenant;
     state
         .store
         .write(|tx| {
@@ -119,18 +116,20 @@ pub async fn archive(
 /// Sets (`Some`: a JPEG, PNG or WebP upload of at most 5 MB) or removes (`None`) the picture shown
 /// for a ticket type or extra.
 pub async fn set_picture(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &App,
+    actor: &Actor,
     kind: ItemKind,
     id: ItemId,
     bytes: Option<Vec<u8>>,
 ) -> Result<Item, AppError> {
-    ctx.require(Permission::ManageCatalogue)?;
+    actor.require(Permission::ManageCatalogue)?;
     let picture = match bytes {
-        Some(b) => Some(std::sync::Arc::new(super::picture_field(b).await?)),
+        Some(b) => Some(std::sync::Arc::new(
+            crate::pictures::picture_field(b).await?,
+        )),
         None => None,
     };
-    let tenant = ctx.tenant;
+    let tenant = actor.tenant;
     Ok(state
         .store
         .write(|tx| {

@@ -1,0 +1,93 @@
+//! The background jobs: the e-mail sender and the maintenance sweep. The binary starts them
+//! beside the server; they share the store with the use cases and keep their state in it
+//! (the outbox, sessions, sign-in failures), so several servers may run them.
+
+use crate::App;
+use std::time::Duration;
+
+/// Starts every background job of this server.
+pub fn spawn_all(app: &App) {
+    spawn_mailer(app.clone());
+    spawn_maintenance(app.clone());
+}
+
+/// Sends the queued e-mails through the configured SMTP server, every few seconds; a failure
+/// is retried later (the outbox keeps it).
+fn spawn_mailer(state: App) {
+    let Some(mail) = state.config.mail.clone() else {
+        return;
+    };
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(2));
+        loop {
+            tick.tick().await;
+            let due = state
+                .store
+                .read(|tx| Box::pin(async move { guichet_store::outbox::due(tx, 20).await }))
+                .await;
+            let due = match due {
+                Ok(d) => d,
+                Err(e) => {
+                    tracing::warn!(error = %e, "outbox unreadable");
+                    continue;
+                }
+            };
+            for m in due {
+                let sent =
+                    guichet_integrations::mail::send(&mail, &m.to_address, &m.subject, &m.body)
+                        .await;
+                let (id, attempts) = (m.id, m.attempts);
+                let error = sent.as_ref().err().map(|e| e.to_string());
+                if let Some(e) = &error {
+                    tracing::warn!(error = %e, "e-mail not sent, will retry");
+                }
+                let recorded = state
+                    .store
+                    .write(|tx| {
+                        let error = error.clone();
+                        Box::pin(async move {
+                            match error {
+                                None => guichet_store::outbox::mark_sent(tx, id).await,
+                                Some(e) => {
+                                    guichet_store::outbox::mark_failed(tx, id, attempts, &e).await
+                                }
+                            }
+                        })
+                    })
+                    .await;
+                if let Err(e) = recorded {
+                    tracing::warn!(error = %e, "outbox not updated");
+                }
+            }
+        }
+    });
+}
+
+/// Forgets expired sessions and old sign-in failures every ten minutes.
+fn spawn_maintenance(state: App) {
+    tokio::spawn(async move {
+        let idle = i64::try_from(state.config.session_idle_timeout.as_micros()).unwrap_or(i64::MAX);
+        let limits = state.config.login_limits;
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let swept = state
+                .store
+                .write(|tx| {
+                    Box::pin(async move {
+                        let s = guichet_store::sessions::sweep(tx, idle).await?;
+                        let f = guichet_store::throttle::sweep(tx, limits).await?;
+                        Ok((s, f))
+                    })
+                })
+                .await;
+            match swept {
+                Ok((s, f)) if s + f > 0 => {
+                    tracing::info!(sessions = s, login_failures = f, "maintenance sweep")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "maintenance sweep failed"),
+            }
+        }
+    });
+}

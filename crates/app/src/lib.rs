@@ -1,0 +1,93 @@
+//! The use cases: everything a cashier, a manager, an accountant, an integration or a
+//! background job can do, whatever the channel (pages, API, CLI, demo, jobs). Each checks the
+//! [`Actor`]'s permission, parses its input into domain values, applies the domain's rules and
+//! runs one store transaction; it knows nothing of HTTP, cookies or templates, so a page and
+//! its API endpoint obey the same rules and give the same errors.
+//!
+//! Layers: `web → app → store → domain`, and `app → integrations`.
+
+pub mod actor;
+pub mod api_keys;
+pub mod catalogue;
+pub mod closing;
+pub mod customer_imports;
+pub mod customers;
+pub mod documents;
+pub mod error;
+pub mod groups;
+pub mod jobs;
+pub mod media;
+pub mod offers;
+pub mod orders;
+pub mod organization;
+pub mod password;
+pub mod pictures;
+pub mod planning;
+pub mod progress;
+pub mod promotions;
+pub mod registers;
+pub mod reservations;
+pub mod sessions;
+pub mod shop;
+pub mod users;
+pub mod vat_rates;
+
+pub use actor::Actor;
+pub use error::AppError;
+pub use guichet_store::{Store, Tenant};
+
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Settings the use cases need (the binary builds them from its configuration).
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// A session unused for this long ends.
+    pub session_idle_timeout: Duration,
+    pub login_limits: guichet_store::throttle::Limits,
+    /// The SMTP server e-mails go through; none: e-mails are written in the user's own mail
+    /// client (`mailto:` links) only.
+    pub mail: Option<guichet_integrations::mail::MailConfig>,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            session_idle_timeout: Duration::from_secs(8 * 3600),
+            login_limits: guichet_store::throttle::Limits::default(),
+            mail: None,
+        }
+    }
+}
+
+/// The application: the store, its settings, and what lives in memory between two requests.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub config: Arc<AppConfig>,
+    pub progress: progress::Progress,
+    /// Customer imports checked and waiting for their confirmation.
+    pub import_plans: customer_imports::Plans,
+}
+
+impl App {
+    pub fn new(store: Store, config: AppConfig) -> App {
+        App {
+            store,
+            config: Arc::new(config),
+            progress: Default::default(),
+            import_plans: Default::default(),
+        }
+    }
+
+    /// Whether the database answers (the health check).
+    pub async fn ping(&self) -> Result<(), AppError> {
+        Ok(self.store.ping().await?)
+    }
+}
+
+/// Brings a database's schema up to date (the binary at start-up, `guichet migrate`, the
+/// benchmarks).
+pub async fn migrate(store: &Store) -> Result<(), AppError> {
+    Ok(guichet_store::migrate::run(store).await?)
+}
