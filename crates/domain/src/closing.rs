@@ -20,6 +20,7 @@
 //!   year add up their days. Each carries the perpetual grand total: every Z's revenue from the
 //!   first one up to the end of the period.
 
+use crate::order::PaymentMethod;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -125,6 +126,227 @@ impl Cash {
     pub fn counted(mut self, counted: i64) -> Cash {
         self.counted_cents = Some(counted);
         self.difference_cents = Some(counted - self.expected_cents);
+        self
+    }
+}
+
+/// One VAT rate's sums over the lines of some orders, as the store reads them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RateSums {
+    pub rate_bp: u32,
+    pub gross_cents: i64,
+    pub vat_cents: i64,
+    pub discount_cents: i64,
+}
+
+/// A session's orders on one side, as the store reads them: those finalized in it (sold) or
+/// those cancelled in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderSums {
+    pub count: i64,
+    /// The orders' totals added up.
+    pub total_cents: i64,
+    pub by_rate: Vec<RateSums>,
+}
+
+/// One payment method's payments counted in a session, as the store reads them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MethodSums {
+    /// As stored. A method this version does not know gets no line of its own, but its
+    /// refunds still count (nothing read is silently dropped from the refund totals).
+    pub method: String,
+    /// Payments and refunds.
+    pub count: i64,
+    /// Net of refunds.
+    pub amount_cents: i64,
+    pub refunds: i64,
+    /// The refunds added up: zero or negative, as stored.
+    pub refunds_cents: i64,
+}
+
+/// Everything a session's X or Z is derived from: sums the store reads, nothing decided yet.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionSums {
+    pub sold: OrderSums,
+    pub cancelled: OrderSums,
+    pub payments: Vec<MethodSums>,
+    pub opening_float_cents: i64,
+    pub cash_in_cents: i64,
+    pub cash_out_cents: i64,
+    /// The grand total of the register's last Z; none before its first one.
+    pub previous_grand_total_cents: Option<i64>,
+}
+
+/// One payment method's line of a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MethodTotal {
+    pub method: PaymentMethod,
+    /// Payments and refunds taken.
+    pub count: i64,
+    /// Net of refunds.
+    pub amount_cents: i64,
+    /// Counted at closing where the cashier counted it (cash, card terminal slips, vouchers).
+    pub counted_cents: Option<i64>,
+    pub difference_cents: Option<i64>,
+}
+
+/// A session's figures as the rules of this module derive them from its [`SessionSums`]: an
+/// X as it stands, or a Z before the drawer is counted ([`SessionTotals::counted`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionTotals {
+    pub revenue_cents: i64,
+    pub vat_cents: i64,
+    pub revenue_excl_cents: i64,
+    pub tickets: i64,
+    pub average_ticket_cents: i64,
+    pub by_rate: Vec<RateLine>,
+    /// Orders finalized in the session, before cancellations.
+    pub sales_cents: i64,
+    pub discounts_cents: i64,
+    pub cancellations: i64,
+    pub cancelled_cents: i64,
+    pub refunds: i64,
+    /// Refunds given, as a positive amount.
+    pub refunded_cents: i64,
+    pub payments: Vec<MethodTotal>,
+    pub payments_cents: i64,
+    pub cash: Cash,
+    pub previous_grand_total_cents: i64,
+    pub grand_total_cents: i64,
+}
+
+/// Revenue and VAT per rate: what was sold in the session minus what was cancelled in it. A
+/// rate only cancelled (an older order's) gives a negative line; rates come in ascending order.
+pub fn net_by_rate(sold: &[RateSums], cancelled: &[RateSums]) -> Vec<RateLine> {
+    let mut rates: BTreeMap<u32, (i64, i64)> = BTreeMap::new();
+    for r in sold {
+        let e = rates.entry(r.rate_bp).or_default();
+        e.0 += r.gross_cents;
+        e.1 += r.vat_cents;
+    }
+    for r in cancelled {
+        let e = rates.entry(r.rate_bp).or_default();
+        e.0 -= r.gross_cents;
+        e.1 -= r.vat_cents;
+    }
+    rates
+        .into_iter()
+        .map(|(bp, (gross, vat))| RateLine {
+            vat_rate_basis_points: bp,
+            gross_cents: gross,
+            vat_cents: vat,
+            net_cents: gross - vat,
+        })
+        .collect()
+}
+
+/// The payment lines of a report, in the order of [`PaymentMethod::ALL`], nothing counted yet.
+/// A method this version does not know is left out (its refunds still count, see
+/// [`session_totals`]).
+pub fn method_totals(rows: &[MethodSums]) -> Vec<MethodTotal> {
+    let mut out: Vec<MethodTotal> = rows
+        .iter()
+        .filter_map(|r| {
+            Some(MethodTotal {
+                method: PaymentMethod::parse(&r.method)?,
+                count: r.count,
+                amount_cents: r.amount_cents,
+                counted_cents: None,
+                difference_cents: None,
+            })
+        })
+        .collect();
+    out.sort_by_key(|p| PaymentMethod::ALL.iter().position(|m| *m == p.method));
+    out
+}
+
+/// The cash kept from payments: the cash line, net of refunds (change given is never kept).
+pub fn cash_taken(payments: &[MethodTotal]) -> i64 {
+    payments
+        .iter()
+        .find(|p| p.method == PaymentMethod::Cash)
+        .map_or(0, |p| p.amount_cents)
+}
+
+/// The perpetual grand total carried over: the register's last Z's (0 before its first) and
+/// that plus this session's revenue.
+pub fn grand_total(previous: Option<i64>, revenue_cents: i64) -> (i64, i64) {
+    let previous = previous.unwrap_or(0);
+    (previous, previous + revenue_cents)
+}
+
+/// Derives a session's figures from its sums (the rules in this module's header).
+pub fn session_totals(s: &SessionSums) -> SessionTotals {
+    let by_rate = net_by_rate(&s.sold.by_rate, &s.cancelled.by_rate);
+    let revenue = s.sold.total_cents - s.cancelled.total_cents;
+    let vat: i64 = by_rate.iter().map(|r| r.vat_cents).sum();
+    let discounts = |o: &OrderSums| o.by_rate.iter().map(|r| r.discount_cents).sum::<i64>();
+    let payments = method_totals(&s.payments);
+    let cash = Cash::new(
+        s.opening_float_cents,
+        cash_taken(&payments),
+        s.cash_in_cents,
+        s.cash_out_cents,
+    );
+    let (previous, grand) = grand_total(s.previous_grand_total_cents, revenue);
+    SessionTotals {
+        revenue_cents: revenue,
+        vat_cents: vat,
+        revenue_excl_cents: revenue - vat,
+        tickets: s.sold.count,
+        average_ticket_cents: average_ticket(revenue, s.sold.count),
+        by_rate,
+        sales_cents: s.sold.total_cents,
+        discounts_cents: discounts(&s.sold) - discounts(&s.cancelled),
+        cancellations: s.cancelled.count,
+        cancelled_cents: s.cancelled.total_cents,
+        refunds: s.payments.iter().map(|p| p.refunds).sum(),
+        refunded_cents: -s.payments.iter().map(|p| p.refunds_cents).sum::<i64>(),
+        payments_cents: payments.iter().map(|p| p.amount_cents).sum(),
+        payments,
+        cash,
+        previous_grand_total_cents: previous,
+        grand_total_cents: grand,
+    }
+}
+
+/// Sets what the cashier counted at closing on the payment lines: the cash line gets the
+/// drawer's count and the drawer's difference (the cash counted against the expected cash,
+/// float and movements included); another counted method gets its count against what it took.
+/// A counted method that took nothing gets a line of its own, its whole count a difference.
+/// Cash in `counted` is ignored: the drawer's count is `cash`.
+pub fn count_methods(
+    payments: &mut Vec<MethodTotal>,
+    cash: &Cash,
+    counted: &[(PaymentMethod, i64)],
+) {
+    for p in payments.iter_mut() {
+        if p.method == PaymentMethod::Cash {
+            p.counted_cents = cash.counted_cents;
+            p.difference_cents = cash.difference_cents;
+        } else if let Some((_, c)) = counted.iter().find(|(m, _)| *m == p.method) {
+            p.counted_cents = Some(*c);
+            p.difference_cents = Some(c - p.amount_cents);
+        }
+    }
+    for (m, c) in counted {
+        if *m != PaymentMethod::Cash && !payments.iter().any(|p| p.method == *m) {
+            payments.push(MethodTotal {
+                method: *m,
+                count: 0,
+                amount_cents: 0,
+                counted_cents: Some(*c),
+                difference_cents: Some(*c),
+            });
+        }
+    }
+}
+
+impl SessionTotals {
+    /// The Z's figures once the drawer (`cash_cents`) and the other methods are counted.
+    pub fn counted(mut self, cash_cents: i64, counted: &[(PaymentMethod, i64)]) -> SessionTotals {
+        self.cash = self.cash.counted(cash_cents);
+        count_methods(&mut self.payments, &self.cash, counted);
         self
     }
 }
@@ -343,7 +565,258 @@ mod tests {
         assert_eq!(c.difference_cents, Some(-30));
     }
 
+    fn rate(rate_bp: u32, gross_cents: i64, vat_cents: i64, discount_cents: i64) -> RateSums {
+        RateSums {
+            rate_bp,
+            gross_cents,
+            vat_cents,
+            discount_cents,
+        }
+    }
+
+    fn method(method: &str, count: i64, amount_cents: i64, refunds_cents: i64) -> MethodSums {
+        MethodSums {
+            method: method.to_owned(),
+            count,
+            amount_cents,
+            refunds: i64::from(refunds_cents != 0),
+            refunds_cents,
+        }
+    }
+
+    #[test]
+    fn cancellations_come_off_their_rate_and_a_rate_only_cancelled_goes_negative() {
+        let lines = net_by_rate(
+            &[rate(600, 12_261, 694, 0), rate(2100, 3_336, 579, 0)],
+            &[rate(2100, 1_210, 210, 0), rate(0, 500, 0, 0)],
+        );
+        let got: Vec<(u32, i64, i64, i64)> = lines
+            .iter()
+            .map(|r| {
+                (
+                    r.vat_rate_basis_points,
+                    r.gross_cents,
+                    r.vat_cents,
+                    r.net_cents,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (0, -500, 0, -500),
+                (600, 12_261, 694, 11_567),
+                (2100, 2_126, 369, 1_757)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_session_with_a_cancellation_a_refund_and_cash_movements() {
+        let s = SessionSums {
+            sold: OrderSums {
+                count: 3,
+                total_cents: 10_000,
+                by_rate: vec![rate(600, 6_000, 340, 200), rate(2100, 4_000, 694, 0)],
+            },
+            // An order of an earlier session, cancelled in this one.
+            cancelled: OrderSums {
+                count: 1,
+                total_cents: 2_000,
+                by_rate: vec![rate(600, 2_000, 113, 50)],
+            },
+            payments: vec![
+                method("card_terminal", 2, 6_000, 0),
+                method("cash", 3, 2_000, -2_000),
+            ],
+            opening_float_cents: 15_000,
+            cash_in_cents: 1_000,
+            cash_out_cents: 500,
+            previous_grand_total_cents: Some(100_000),
+        };
+        let t = session_totals(&s);
+        assert_eq!(
+            (t.revenue_cents, t.vat_cents, t.revenue_excl_cents),
+            (8_000, 921, 7_079)
+        );
+        assert_eq!((t.tickets, t.average_ticket_cents), (3, 2_667));
+        assert_eq!((t.sales_cents, t.discounts_cents), (10_000, 150));
+        assert_eq!((t.cancellations, t.cancelled_cents), (1, 2_000));
+        assert_eq!((t.refunds, t.refunded_cents), (1, 2_000));
+        // Cash first, whatever order the rows came in.
+        assert_eq!(
+            t.payments.iter().map(|p| p.method).collect::<Vec<_>>(),
+            vec![PaymentMethod::Cash, PaymentMethod::CardTerminal]
+        );
+        assert_eq!(t.payments_cents, 8_000);
+        assert_eq!(t.cash.expected_cents, 15_000 + 2_000 + 1_000 - 500);
+        assert_eq!(t.cash.counted_cents, None);
+        assert_eq!(
+            (t.previous_grand_total_cents, t.grand_total_cents),
+            (100_000, 108_000)
+        );
+
+        let z = t.counted(
+            17_400,
+            &[
+                (PaymentMethod::CardTerminal, 6_100),
+                (PaymentMethod::GiftVoucher, 2_500),
+                // The drawer's count is the cash count; a cash line here is ignored.
+                (PaymentMethod::Cash, 1),
+            ],
+        );
+        assert_eq!(z.cash.difference_cents, Some(-100));
+        let lines: Vec<(PaymentMethod, i64, Option<i64>, Option<i64>)> = z
+            .payments
+            .iter()
+            .map(|p| {
+                (
+                    p.method,
+                    p.amount_cents,
+                    p.counted_cents,
+                    p.difference_cents,
+                )
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                (PaymentMethod::Cash, 2_000, Some(17_400), Some(-100)),
+                (PaymentMethod::CardTerminal, 6_000, Some(6_100), Some(100)),
+                (PaymentMethod::GiftVoucher, 0, Some(2_500), Some(2_500)),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_first_z_carries_over_nothing() {
+        assert_eq!(grand_total(None, 5_000), (0, 5_000));
+        assert_eq!(grand_total(Some(5_000), -700), (5_000, 4_300));
+        let t = session_totals(&SessionSums::default());
+        assert_eq!(
+            (t.revenue_cents, t.tickets, t.average_ticket_cents),
+            (0, 0, 0)
+        );
+        assert!(t.by_rate.is_empty() && t.payments.is_empty());
+        assert_eq!(t.grand_total_cents, 0);
+    }
+
+    #[test]
+    fn an_unknown_method_has_no_line_but_its_refunds_count() {
+        let s = SessionSums {
+            payments: vec![method("cash", 1, 500, 0), method("barter", 2, -300, -300)],
+            ..SessionSums::default()
+        };
+        let t = session_totals(&s);
+        assert_eq!(t.payments.len(), 1);
+        assert_eq!(t.payments_cents, 500);
+        assert_eq!((t.refunds, t.refunded_cents), (1, 300));
+        assert_eq!(cash_taken(&t.payments), 500);
+    }
+
+    fn sums() -> impl Strategy<Value = OrderSums> {
+        (
+            0i64..50,
+            proptest::collection::btree_map(
+                proptest::sample::select(vec![0u32, 550, 600, 1000, 2000, 2100]),
+                (0i64..1_000_000, 0i64..200_000, 0i64..50_000),
+                0..4,
+            ),
+        )
+            .prop_map(|(count, rates)| {
+                let by_rate: Vec<RateSums> = rates
+                    .into_iter()
+                    .map(|(bp, (g, v, d))| rate(bp, g, v, d))
+                    .collect();
+                OrderSums {
+                    count,
+                    total_cents: by_rate.iter().map(|r| r.gross_cents).sum(),
+                    by_rate,
+                }
+            })
+    }
+
     proptest! {
+        /// Whatever was sold and cancelled, the Z's figures hold together: rate lines add up
+        /// to the revenue and the VAT, the grand total carries the previous one over, and the
+        /// drawer should hold the float plus the cash taken plus what was put in, minus what
+        /// was taken out.
+        #[test]
+        fn session_totals_hold_together(
+            sold in sums(),
+            cancelled in sums(),
+            cash in -100_000i64..1_000_000,
+            card in -100_000i64..1_000_000,
+            float in 0i64..100_000,
+            cash_in in 0i64..100_000,
+            cash_out in 0i64..100_000,
+            previous in proptest::option::of(-1_000_000i64..100_000_000),
+        ) {
+            let s = SessionSums {
+                sold: sold.clone(),
+                cancelled: cancelled.clone(),
+                payments: vec![method("card_terminal", 1, card, 0), method("cash", 1, cash, 0)],
+                opening_float_cents: float,
+                cash_in_cents: cash_in,
+                cash_out_cents: cash_out,
+                previous_grand_total_cents: previous,
+            };
+            let t = session_totals(&s);
+            prop_assert_eq!(t.revenue_cents, sold.total_cents - cancelled.total_cents);
+            prop_assert_eq!(t.by_rate.iter().map(|r| r.gross_cents).sum::<i64>(), t.revenue_cents);
+            prop_assert_eq!(t.by_rate.iter().map(|r| r.vat_cents).sum::<i64>(), t.vat_cents);
+            prop_assert_eq!(t.revenue_excl_cents, t.revenue_cents - t.vat_cents);
+            prop_assert!(t.by_rate.iter().all(|r| r.net_cents == r.gross_cents - r.vat_cents));
+            prop_assert!(t.by_rate.windows(2).all(|w| w[0].vat_rate_basis_points < w[1].vat_rate_basis_points));
+            prop_assert_eq!(t.tickets, sold.count);
+            prop_assert_eq!(t.grand_total_cents, previous.unwrap_or(0) + t.revenue_cents);
+            prop_assert_eq!(t.cash.expected_cents, float + cash + cash_in - cash_out);
+            prop_assert_eq!(t.payments_cents, cash + card);
+        }
+
+        /// Cancelling in a session everything it sold leaves nothing: no revenue, no VAT at
+        /// any rate, and the grand total where it was.
+        #[test]
+        fn cancelling_everything_sold_nets_to_zero(sold in sums(), previous in 0i64..10_000_000) {
+            let s = SessionSums {
+                sold: sold.clone(),
+                cancelled: sold,
+                previous_grand_total_cents: Some(previous),
+                ..SessionSums::default()
+            };
+            let t = session_totals(&s);
+            prop_assert_eq!((t.revenue_cents, t.vat_cents, t.discounts_cents), (0, 0, 0));
+            prop_assert!(t.by_rate.iter().all(|r| r.gross_cents == 0 && r.vat_cents == 0));
+            prop_assert_eq!(t.grand_total_cents, previous);
+        }
+
+        /// Counting never changes what was taken: every counted method other than cash has
+        /// exactly one line whose difference is its count minus what it took, and cash's
+        /// difference is the drawer's.
+        #[test]
+        fn differences_are_counted_minus_taken(
+            taken in proptest::collection::btree_map(0..PaymentMethod::ALL.len(), -50_000i64..500_000, 0..6),
+            counted in proptest::collection::btree_map(0..PaymentMethod::ALL.len(), 0i64..500_000, 0..6),
+            drawer in 0i64..1_000_000,
+        ) {
+            let rows: Vec<MethodSums> = taken.iter().map(|(m, a)| method(PaymentMethod::ALL[*m].as_str(), 1, *a, 0)).collect();
+            let t = session_totals(&SessionSums { payments: rows, ..SessionSums::default() });
+            let counted: Vec<(PaymentMethod, i64)> = counted.into_iter().map(|(m, c)| (PaymentMethod::ALL[m], c)).collect();
+            let z = t.clone().counted(drawer, &counted);
+            prop_assert_eq!(z.payments_cents, t.payments_cents);
+            prop_assert_eq!(z.payments.iter().map(|p| p.amount_cents).sum::<i64>(), t.payments_cents);
+            for (m, c) in &counted {
+                let lines: Vec<&MethodTotal> = z.payments.iter().filter(|p| p.method == *m).collect();
+                if *m == PaymentMethod::Cash {
+                    prop_assert!(lines.iter().all(|p| p.difference_cents == z.cash.difference_cents));
+                } else {
+                    prop_assert_eq!(lines.len(), 1);
+                    prop_assert_eq!(lines[0].difference_cents, Some(c - lines[0].amount_cents));
+                }
+            }
+            prop_assert_eq!(z.cash.difference_cents, Some(drawer - z.cash.expected_cents));
+        }
+
         /// Summaries never lose a cent: every period adds up to the sum of its Zs, the last
         /// grand total is everything, and each period's grand total grows by its revenue.
         #[test]
