@@ -1,13 +1,13 @@
 //! Orders, their lines and payments. A sale is one transaction: the order and its lines, the
 //! places and stock it takes (each check and decrement one conditional UPDATE, so nothing is
-//! ever oversold), its number from the gapless counter, its payments allocated to lines, and
+//! ever oversold), its number from its gapless counter ([`crate::counters`]), its payments allocated to lines, and
 //! its journal entries. Cancelling gives places and stock back in one transaction too.
 
 use crate::journal;
 use crate::register_sessions;
 use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
 use guichet_domain::customer::Origin;
-use guichet_domain::order::{OrderState, PaymentMethod, RateTotal, allocate, order_number};
+use guichet_domain::order::{OrderState, PaymentMethod, RateTotal, allocate};
 use guichet_domain::shop::MovementKind;
 use guichet_domain::{
     CustomerId, ItemId, OfferId, OrderId, OrderLineId, PaymentId, ProductId, PromoCodeId,
@@ -234,7 +234,7 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
     let id = OrderId(Uuid::now_v7());
     let mut lines = new_lines(&o.lines);
     if o.quote {
-        let quote = next_number(tx, tenant, "quote", 'D', o.day).await?;
+        let quote = crate::counters::quote_number(tx, tenant, o.day).await?;
         let head = Head {
             number: None,
             quote_number: Some(quote),
@@ -248,7 +248,7 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
         return Ok(as_created(id, o, head, lines, Vec::new()));
     }
     let session = session_for_sale(tx, tenant, o.register_id).await?;
-    let number = next_number(tx, tenant, "order", 'P', o.day).await?;
+    let number = crate::counters::order_number(tx, tenant, o.day).await?;
     let paid = allocate_payments(OrderState::AwaitingPayment, &mut lines, &o.payments)?;
     let collected: i64 = o.payments.iter().map(|p| p.amount_cents).sum();
     let head = Head {
@@ -463,19 +463,6 @@ pub async fn find_by_idempotency_key(
     }
 }
 
-async fn next_number(
-    tx: &mut Tx,
-    tenant: Tenant,
-    counter: &str,
-    prefix: char,
-    day: jiff::civil::Date,
-) -> Result<String> {
-    let name = format!("{counter}:{}", day.strftime("%Y%m%d"));
-    let seq = crate::shop::next_counter(tx, tenant.id(), &name).await?;
-    let number = order_number(day, seq);
-    Ok(format!("{prefix}{}", &number[1..]))
-}
-
 /// The lines of a new order as they will be stored: fresh ids, positions from 1, nothing paid.
 fn new_lines(new: &[NewLine]) -> Vec<OrderLine> {
     new.iter()
@@ -644,7 +631,7 @@ async fn finalize_quote(
     by: Option<UserId>,
 ) -> Result<()> {
     let id = order.id;
-    let number = next_number(tx, tenant, "order", 'P', day).await?;
+    let number = crate::counters::order_number(tx, tenant, day).await?;
     let code: Option<Uuid> = on_tx!(tx, c => sqlx::query_scalar(
         "SELECT promo_code_id FROM orders WHERE organization_id = $1 AND id = $2")
         .bind(tenant.id().0).bind(id.0).fetch_one(c).await?);
