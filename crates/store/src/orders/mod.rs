@@ -1,8 +1,8 @@
 //! Orders, their lines and payments. A sale is one transaction: the order and its lines, the
 //! places and stock it takes (each check and decrement one conditional UPDATE, so nothing is
-//! ever oversold), its number from its gapless counter ([`crate::counters`]), its payments allocated to lines, and
-//! its journal entries. Cancelling gives places and stock back in one transaction too.
-
+//! ever oversold), its number from its gapless counter ([`crate::counters`]), its payments
+//! allocated to lines, and its journal entries. Cancelling gives places and stock back in one
+//! transaction too.
 //!
 //! One file per feature: [`sell`] (a sale or a quote saved), [`quote`] (a quote confirmed),
 //! [`pay`] (payments and refunds on an order), [`cancel`], [`read`] (get, list, find),
@@ -249,7 +249,7 @@ fn line_field(position: i32) -> String {
 }
 
 /// The register session a sale or payment on `register` counts in; refused on a closed
-/// counter register (see [`register_sessions::for_sale`]).
+/// register whose kind needs an open session (see [`register_sessions::for_sale`]).
 async fn session_for_sale(
     tx: &mut Tx,
     tenant: Tenant,
