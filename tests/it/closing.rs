@@ -919,3 +919,61 @@ async fn sales_racing_the_closing_are_in_the_z_or_refused() {
     assert_eq!(again, z, "and the Z did not move afterwards");
     app.stop().await;
 }
+
+/// Opens the register with no float; the session's id.
+async fn open_empty(app: &TestApp, s: &Setup) -> String {
+    let path = format!("/api/v1/registers/{}/open", s.register);
+    ok(post(app, &s.key, &path, json!({"opening_float": "0"})).await).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Z numbers come from the register's counter row. A database made before that (migration
+/// 0028) gets each register's counter from its last Z, so numbering goes on without a gap.
+#[tokio::test]
+async fn z_numbers_go_on_from_the_counter_migrated_from_existing_zs() {
+    let app = spawn().await;
+    let s = setup(&app).await;
+    let first = session_of(&app, &s, &s.register).await;
+    assert_eq!(
+        close(&app, &s, &first, json!({"counted_cash": "0"})).await["z_number"],
+        1
+    );
+    let second = open_empty(&app, &s).await;
+    assert_eq!(
+        close(&app, &s, &second, json!({"counted_cash": "0"})).await["z_number"],
+        2
+    );
+
+    // As before 0028: no counter row for the register's Zs; then 0028's statement.
+    let register = s.register.clone();
+    app.store
+        .write(|tx| {
+            let name = format!("z:{register}");
+            Box::pin(async move {
+                let migration = match tx.backend() {
+                    guichet_store::Backend::Sqlite => {
+                        include_str!("../../crates/store/migrations/sqlite/0028_z_counters.sql")
+                    }
+                    guichet_store::Backend::Postgres => {
+                        include_str!("../../crates/store/migrations/postgres/0028_z_counters.sql")
+                    }
+                };
+                let removed = guichet_store::on_tx!(tx, c => sqlx::query("DELETE FROM counters WHERE name = $1")
+                    .bind(&name).execute(c).await?.rows_affected());
+                assert_eq!(removed, 1, "the closing numbered from {name}");
+                guichet_store::on_tx!(tx, c => sqlx::query(migration).execute(c).await?.rows_affected());
+                Ok(())
+            })
+        })
+        .await
+        .unwrap();
+
+    let third = open_empty(&app, &s).await;
+    assert_eq!(
+        close(&app, &s, &third, json!({"counted_cash": "0"})).await["z_number"],
+        3
+    );
+    app.stop().await;
+}

@@ -4,21 +4,18 @@
 
 use crate::harness::*;
 use guichet_domain::org::OrganizationInput;
-use guichet_store::{StoreError, organizations, shop};
+use guichet_store::counters::{self, Counter};
+use guichet_store::{StoreError, Tenant, organizations};
 use std::time::Duration;
 
-async fn counter(app: &TestApp, org: guichet_domain::OrganizationId, name: &str) -> i64 {
-    let name = name.to_owned();
+/// Three independent counters: the order numbers of three days.
+const W: Counter = Counter::Order(jiff::civil::date(2021, 3, 16));
+const X: Counter = Counter::Order(jiff::civil::date(2021, 3, 17));
+const Y: Counter = Counter::Order(jiff::civil::date(2021, 3, 18));
+
+async fn counter(app: &TestApp, tenant: Tenant, c: Counter) -> i64 {
     app.store
-        .read(|tx| {
-            let name = name.clone();
-            Box::pin(async move {
-                let v: Option<i64> = guichet_store::on_tx!(tx, c => sqlx::query_scalar(
-                    "SELECT value FROM counters WHERE organization_id = $1 AND name = $2")
-                    .bind(org.0).bind(&name).fetch_optional(c).await?);
-                Ok(v.unwrap_or(0))
-            })
-        })
+        .read(|tx| Box::pin(async move { counters::current(tx, tenant, c).await }))
         .await
         .unwrap()
 }
@@ -43,7 +40,6 @@ async fn concurrent_writes_commit_alone_or_together_and_failures_keep_nothing() 
         })
         .await
         .unwrap();
-    let org_id = tenant.id();
 
     // 60 writers at once; every third one fails after its increment.
     let mut tasks = Vec::new();
@@ -53,7 +49,7 @@ async fn concurrent_writes_commit_alone_or_together_and_failures_keep_nothing() 
             store
                 .write(|tx| {
                     Box::pin(async move {
-                        let v = shop::next_counter(tx, org_id, "w").await?;
+                        let v = counters::next(tx, tenant, W).await?;
                         if i % 3 == 0 {
                             return Err(StoreError::Refused("refused_on_purpose"));
                         }
@@ -75,7 +71,7 @@ async fn concurrent_writes_commit_alone_or_together_and_failures_keep_nothing() 
     // Failed writes kept nothing, so the 40 that succeeded numbered 1..=40 without a gap, and
     // each was committed before it was answered.
     assert_eq!(answered, (1..=40).collect::<Vec<i64>>());
-    assert_eq!(counter(&app, org_id, "w").await, 40);
+    assert_eq!(counter(&app, tenant, W).await, 40);
 
     // A writer dropped in the middle of its write (a client gone) keeps nothing, and the
     // writers around it still commit.
@@ -85,7 +81,7 @@ async fn concurrent_writes_commit_alone_or_together_and_failures_keep_nothing() 
             store
                 .write(|tx| {
                     Box::pin(async move {
-                        shop::next_counter(tx, org_id, "x").await?;
+                        counters::next(tx, tenant, X).await?;
                         tokio::time::sleep(Duration::from_secs(2)).await;
                         Ok(())
                     })
@@ -99,7 +95,7 @@ async fn concurrent_writes_commit_alone_or_together_and_failures_keep_nothing() 
         let store = app.store.clone();
         others.push(tokio::spawn(async move {
             store
-                .write(|tx| Box::pin(async move { shop::next_counter(tx, org_id, "y").await }))
+                .write(|tx| Box::pin(async move { counters::next(tx, tenant, Y).await }))
                 .await
         }));
     }
@@ -111,16 +107,16 @@ async fn concurrent_writes_commit_alone_or_together_and_failures_keep_nothing() 
     }
     ys.sort_unstable();
     assert_eq!(ys, vec![1, 2, 3, 4, 5]);
-    assert_eq!(counter(&app, org_id, "y").await, 5);
+    assert_eq!(counter(&app, tenant, Y).await, 5);
     assert_eq!(
-        counter(&app, org_id, "x").await,
+        counter(&app, tenant, X).await,
         0,
         "the dropped write kept nothing"
     );
     // And the store goes on writing.
     let v = app
         .store
-        .write(|tx| Box::pin(async move { shop::next_counter(tx, org_id, "x").await }))
+        .write(|tx| Box::pin(async move { counters::next(tx, tenant, X).await }))
         .await
         .unwrap();
     assert_eq!(v, 1);

@@ -20,6 +20,7 @@
 //!   year add up their days. Each carries the perpetual grand total: every Z's revenue from the
 //!   first one up to the end of the period.
 
+use crate::order::PaymentMethod;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -125,6 +126,227 @@ impl Cash {
     pub fn counted(mut self, counted: i64) -> Cash {
         self.counted_cents = Some(counted);
         self.difference_cents = Some(counted - self.expected_cents);
+        self
+    }
+}
+
+/// One VAT rate's sums over the lines of some orders, as the store reads them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RateSums {
+    pub rate_bp: u32,
+    pub gross_cents: i64,
+    pub vat_cents: i64,
+    pub discount_cents: i64,
+}
+
+/// A session's orders on one side, as the store reads them: those finalized in it (sold) or
+/// those cancelled in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderSums {
+    pub count: i64,
+    /// The orders' totals added up.
+    pub total_cents: i64,
+    pub by_rate: Vec<RateSums>,
+}
+
+/// One payment method's payments counted in a session, as the store reads them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MethodSums {
+    /// As stored. A method this version does not know gets no line of its own, but its
+    /// refunds still count (nothing read is silently dropped from the refund totals).
+    pub method: String,
+    /// Payments and refunds.
+    pub count: i64,
+    /// Net of refunds.
+    pub amount_cents: i64,
+    pub refunds: i64,
+    /// The refunds added up: zero or negative, as stored.
+    pub refunds_cents: i64,
+}
+
+/// Everything a session's X or Z is derived from: sums the store reads, nothing decided yet.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionSums {
+    pub sold: OrderSums,
+    pub cancelled: OrderSums,
+    pub payments: Vec<MethodSums>,
+    pub opening_float_cents: i64,
+    pub cash_in_cents: i64,
+    pub cash_out_cents: i64,
+    /// The grand total of the register's last Z; none before its first one.
+    pub previous_grand_total_cents: Option<i64>,
+}
+
+/// One payment method's line of a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MethodTotal {
+    pub method: PaymentMethod,
+    /// Payments and refunds taken.
+    pub count: i64,
+    /// Net of refunds.
+    pub amount_cents: i64,
+    /// Counted at closing where the cashier counted it (cash, card terminal slips, vouchers).
+    pub counted_cents: Option<i64>,
+    pub difference_cents: Option<i64>,
+}
+
+/// A session's figures as the rules of this module derive them from its [`SessionSums`]: an
+/// X as it stands, or a Z before the drawer is counted ([`SessionTotals::counted`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionTotals {
+    pub revenue_cents: i64,
+    pub vat_cents: i64,
+    pub revenue_excl_cents: i64,
+    pub tickets: i64,
+    pub average_ticket_cents: i64,
+    pub by_rate: Vec<RateLine>,
+    /// Orders finalized in the session, before cancellations.
+    pub sales_cents: i64,
+    pub discounts_cents: i64,
+    pub cancellations: i64,
+    pub cancelled_cents: i64,
+    pub refunds: i64,
+    /// Refunds given, as a positive amount.
+    pub refunded_cents: i64,
+    pub payments: Vec<MethodTotal>,
+    pub payments_cents: i64,
+    pub cash: Cash,
+    pub previous_grand_total_cents: i64,
+    pub grand_total_cents: i64,
+}
+
+/// Revenue and VAT per rate: what was sold in the session minus what was cancelled in it. A
+/// rate only cancelled (an older order's) gives a negative line; rates come in ascending order.
+pub fn net_by_rate(sold: &[RateSums], cancelled: &[RateSums]) -> Vec<RateLine> {
+    let mut rates: BTreeMap<u32, (i64, i64)> = BTreeMap::new();
+    for r in sold {
+        let e = rates.entry(r.rate_bp).or_default();
+        e.0 += r.gross_cents;
+        e.1 += r.vat_cents;
+    }
+    for r in cancelled {
+        let e = rates.entry(r.rate_bp).or_default();
+        e.0 -= r.gross_cents;
+        e.1 -= r.vat_cents;
+    }
+    rates
+        .into_iter()
+        .map(|(bp, (gross, vat))| RateLine {
+            vat_rate_basis_points: bp,
+            gross_cents: gross,
+            vat_cents: vat,
+            net_cents: gross - vat,
+        })
+        .collect()
+}
+
+/// The payment lines of a report, in the order of [`PaymentMethod::ALL`], nothing counted yet.
+/// A method this version does not know is left out (its refunds still count, see
+/// [`session_totals`]).
+pub fn method_totals(rows: &[MethodSums]) -> Vec<MethodTotal> {
+    let mut out: Vec<MethodTotal> = rows
+        .iter()
+        .filter_map(|r| {
+            Some(MethodTotal {
+                method: PaymentMethod::parse(&r.method)?,
+                count: r.count,
+                amount_cents: r.amount_cents,
+                counted_cents: None,
+                difference_cents: None,
+            })
+        })
+        .collect();
+    out.sort_by_key(|p| PaymentMethod::ALL.iter().position(|m| *m == p.method));
+    out
+}
+
+/// The cash kept from payments: the cash line, net of refunds (change given is never kept).
+pub fn cash_taken(payments: &[MethodTotal]) -> i64 {
+    payments
+        .iter()
+        .find(|p| p.method == PaymentMethod::Cash)
+        .map_or(0, |p| p.amount_cents)
+}
+
+/// The perpetual grand total carried over: the register's last Z's (0 before its first) and
+/// that plus this session's revenue.
+pub fn grand_total(previous: Option<i64>, revenue_cents: i64) -> (i64, i64) {
+    let previous = previous.unwrap_or(0);
+    (previous, previous + revenue_cents)
+}
+
+/// Derives a session's figures from its sums (the rules in this module's header).
+pub fn session_totals(s: &SessionSums) -> SessionTotals {
+    let by_rate = net_by_rate(&s.sold.by_rate, &s.cancelled.by_rate);
+    let revenue = s.sold.total_cents - s.cancelled.total_cents;
+    let vat: i64 = by_rate.iter().map(|r| r.vat_cents).sum();
+    let discounts = |o: &OrderSums| o.by_rate.iter().map(|r| r.discount_cents).sum::<i64>();
+    let payments = method_totals(&s.payments);
+    let cash = Cash::new(
+        s.opening_float_cents,
+        cash_taken(&payments),
+        s.cash_in_cents,
+        s.cash_out_cents,
+    );
+    let (previous, grand) = grand_total(s.previous_grand_total_cents, revenue);
+    SessionTotals {
+        revenue_cents: revenue,
+        vat_cents: vat,
+        revenue_excl_cents: revenue - vat,
+        tickets: s.sold.count,
+        average_ticket_cents: average_ticket(revenue, s.sold.count),
+        by_rate,
+        sales_cents: s.sold.total_cents,
+        discounts_cents: discounts(&s.sold) - discounts(&s.cancelled),
+        cancellations: s.cancelled.count,
+        cancelled_cents: s.cancelled.total_cents,
+        refunds: s.payments.iter().map(|p| p.refunds).sum(),
+        refunded_cents: -s.payments.iter().map(|p| p.refunds_cents).sum::<i64>(),
+        payments_cents: payments.iter().map(|p| p.amount_cents).sum(),
+        payments,
+        cash,
+        previous_grand_total_cents: previous,
+        grand_total_cents: grand,
+    }
+}
+
+/// Sets what the cashier counted at closing on the payment lines: the cash line gets the
+/// drawer's count and the drawer's difference (the cash counted against the expected cash,
+/// float and movements included); another counted method gets its count against what it took.
+/// A counted method that took nothing gets a line of its own, its whole count a difference.
+/// Cash in `counted` is ignored: the drawer's count is `cash`.
+pub fn count_methods(
+    payments: &mut Vec<MethodTotal>,
+    cash: &Cash,
+    counted: &[(PaymentMethod, i64)],
+) {
+    for p in payments.iter_mut() {
+        if p.method == PaymentMethod::Cash {
+            p.counted_cents = cash.counted_cents;
+            p.difference_cents = cash.difference_cents;
+        } else if let Some((_, c)) = counted.iter().find(|(m, _)| *m == p.method) {
+            p.counted_cents = Some(*c);
+            p.difference_cents = Some(c - p.amount_cents);
+        }
+    }
+    for (m, c) in counted {
+        if *m != PaymentMethod::Cash && !payments.iter().any(|p| p.method == *m) {
+            payments.push(MethodTotal {
+                method: *m,
+                count: 0,
+                amount_cents: 0,
+                counted_cents: Some(*c),
+                difference_cents: Some(*c),
+            });
+        }
+    }
+}
+
+impl SessionTotals {
+    /// The Z's figures once the drawer (`cash_cents`) and the other methods are counted.
+    pub fn counted(mut self, cash_cents: i64, counted: &[(PaymentMethod, i64)]) -> SessionTotals {
+        self.cash = self.cash.counted(cash_cents);
+        count_methods(&mut self.payments, &self.cash, counted);
         self
     }
 }
@@ -261,116 +483,4 @@ pub fn summarize(zs: &[ZFigures], period: Period, before_cents: i64) -> Vec<Summ
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use jiff::civil::date;
-    use proptest::prelude::*;
-
-    #[test]
-    fn average_ticket_rounds_half_up() {
-        // The seed's day of 16/03/2021.
-        assert_eq!(average_ticket(27_462, 9), 3_051);
-        assert_eq!(average_ticket(11_462, 8), 1_433); // 14,3275
-        assert_eq!(average_ticket(16_000, 1), 16_000);
-        assert_eq!(average_ticket(5, 2), 3); // 2,5 cents up
-        assert_eq!(average_ticket(-5, 2), -3);
-        assert_eq!(average_ticket(0, 0), 0);
-        assert_eq!(average_ticket(100, 0), 0);
-    }
-
-    #[test]
-    fn the_seeds_global_line_of_16_march_2021() {
-        let day = date(2021, 3, 16);
-        let zs = [
-            ZFigures {
-                day,
-                revenue_cents: 16_000,
-                vat_cents: 694,
-                tickets: 1,
-                by_rate: vec![(0, 3_739, 0), (600, 12_261, 694)],
-            },
-            ZFigures {
-                day,
-                revenue_cents: 11_462,
-                vat_cents: 579,
-                tickets: 8,
-                by_rate: vec![(0, 8_126, 0), (2100, 3_336, 579)],
-            },
-        ];
-        let lines = summarize(&zs, Period::Day, 5_000);
-        assert_eq!(lines.len(), 1);
-        let g = &lines[0];
-        assert_eq!(
-            (
-                g.revenue_cents,
-                g.vat_cents,
-                g.revenue_excl_cents,
-                g.tickets,
-                g.average_ticket_cents
-            ),
-            (27_462, 1_273, 26_189, 9, 3_051)
-        );
-        assert_eq!(g.grand_total_cents, 32_462);
-        assert_eq!(g.by_rate.len(), 3);
-    }
-
-    #[test]
-    fn periods_label_and_sort() {
-        let d = date(2021, 11, 3);
-        assert_eq!(Period::Day.label(d), "2021-11-03");
-        assert_eq!(Period::Month.label(d), "2021-11");
-        assert_eq!(Period::Quarter.label(d), "2021-Q4");
-        assert_eq!(Period::Quarter.label(date(2021, 3, 31)), "2021-Q1");
-        assert_eq!(Period::Year.label(d), "2021");
-    }
-
-    #[test]
-    fn counts_by_denomination() {
-        let c = Counts::parse(&[(5_000, 2), (200, 3), (1, 0)]).unwrap();
-        assert_eq!(c.total_cents(), 10_600);
-        assert_eq!(c.0.len(), 2);
-        assert_eq!(
-            Counts::parse(&[(300, 1)]),
-            Err(CountError::UnknownDenomination)
-        );
-        assert_eq!(Counts::parse(&[(100, -1)]), Err(CountError::Negative));
-    }
-
-    #[test]
-    fn cash_difference() {
-        let c = Cash::new(10_000, 4_530, 2_000, 500).counted(16_000);
-        assert_eq!(c.expected_cents, 16_030);
-        assert_eq!(c.difference_cents, Some(-30));
-    }
-
-    proptest! {
-        /// Summaries never lose a cent: every period adds up to the sum of its Zs, the last
-        /// grand total is everything, and each period's grand total grows by its revenue.
-        #[test]
-        fn summaries_add_up(zs in proptest::collection::vec((0i16..800, -50_000i64..500_000, 0i64..40_000, 0i64..500), 0..60)) {
-            let zs: Vec<ZFigures> = zs.into_iter().map(|(d, r, v, t)| ZFigures {
-                day: date(2020, 1, 1).checked_add(jiff::Span::new().days(i64::from(d))).unwrap(),
-                revenue_cents: r, vat_cents: v, tickets: t, by_rate: vec![(2100, r, v)],
-            }).collect();
-            for period in [Period::Day, Period::Month, Period::Quarter, Period::Year] {
-                let lines = summarize(&zs, period, 123);
-                let total: i64 = lines.iter().map(|l| l.revenue_cents).sum();
-                prop_assert_eq!(total, zs.iter().map(|z| z.revenue_cents).sum::<i64>());
-                prop_assert_eq!(lines.iter().map(|l| l.z_count).sum::<i64>(), zs.len() as i64);
-                let mut grand = 123;
-                for l in &lines {
-                    grand += l.revenue_cents;
-                    prop_assert_eq!(l.grand_total_cents, grand);
-                    prop_assert_eq!(l.revenue_excl_cents, l.revenue_cents - l.vat_cents);
-                }
-            }
-        }
-
-        #[test]
-        fn average_ticket_is_the_nearest_cent(r in -10_000_000i64..10_000_000, t in 1i64..10_000) {
-            let a = average_ticket(r, t);
-            // |a·t − r| ≤ t/2: no other cent is nearer.
-            prop_assert!((a * t - r).abs() * 2 <= t);
-        }
-    }
-}
+mod tests;

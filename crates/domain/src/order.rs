@@ -132,8 +132,18 @@ impl PaymentMethod {
 /// The human order number: `P` + YYMMDD + a 4-digit sequence per organization and day
 /// (the seeds' `P2103160795`). Past 9999 orders a day the sequence simply grows a digit.
 pub fn order_number(day: jiff::civil::Date, seq: i64) -> String {
+    day_number('P', day, seq)
+}
+
+/// A quote's number: as an order's, with `D` (devis) instead of `P`, from its own daily
+/// sequence.
+pub fn quote_number(day: jiff::civil::Date, seq: i64) -> String {
+    day_number('D', day, seq)
+}
+
+fn day_number(prefix: char, day: jiff::civil::Date, seq: i64) -> String {
     format!(
-        "P{:02}{:02}{:02}{seq:04}",
+        "{prefix}{:02}{:02}{:02}{seq:04}",
         day.year().rem_euclid(100),
         day.month(),
         day.day()
@@ -381,6 +391,7 @@ mod tests {
         let d = jiff::civil::date(2021, 3, 16);
         assert_eq!(order_number(d, 795), "P2103160795");
         assert_eq!(order_number(d, 12_345), "P21031612345");
+        assert_eq!(quote_number(d, 3), "D2103160003");
     }
 
     #[test]

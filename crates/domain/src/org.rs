@@ -73,6 +73,17 @@ impl RegisterKind {
             _ => Err(UnknownValue),
         }
     }
+
+    /// Whether a sale or a payment on this register needs an open session. A counter register
+    /// has a drawer, so what it takes must land in a Z that is being counted: closed, it
+    /// cannot sell (`register_closed`). The phone register takes no money in hand; a booking
+    /// made while it is closed counts in its next session.
+    pub fn needs_open_session(self) -> bool {
+        match self {
+            RegisterKind::Counter => true,
+            RegisterKind::Phone => false,
+        }
+    }
 }
 
 /// An e-mail address used as a login: trimmed and lower-cased, one `@`, a dot in the domain.
@@ -495,6 +506,12 @@ pub fn vat_preset(country: &str) -> Option<&'static VatPreset> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_counter_register_needs_an_open_session_to_sell() {
+        assert!(RegisterKind::Counter.needs_open_session());
+        assert!(!RegisterKind::Phone.needs_open_session());
+    }
 
     #[test]
     fn emails() {

@@ -12,6 +12,7 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod copy;
+pub mod counters;
 pub mod customer_fields;
 pub mod customer_imports;
 pub mod customer_types;

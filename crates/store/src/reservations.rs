@@ -560,7 +560,7 @@ pub async fn create_supplier_order(
     by: Option<UserId>,
 ) -> Result<SupplierOrder> {
     let org = tenant.id();
-    let n = crate::shop::next_counter(tx, org, "supplier_order").await?;
+    let n = crate::counters::next(tx, tenant, crate::counters::Counter::SupplierOrder).await?;
     let id = Uuid::now_v7();
     on_tx!(tx, c => sqlx::query(
         "INSERT INTO supplier_orders (id, organization_id, number, supplier, supplier_email, note, created_at, created_by)

@@ -3,10 +3,10 @@
 
 use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
 pub use guichet_domain::ProductId;
+use guichet_domain::UserId;
 use guichet_domain::barcode::{Barcode, Symbology};
 use guichet_domain::shop::{MovementKind, ProductDetails};
 use guichet_domain::text::search_key;
-use guichet_domain::{OrganizationId, UserId};
 use serde::Serialize;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -160,18 +160,6 @@ pub async fn delete_group(tx: &mut Tx, tenant: Tenant, id: ProductGroupId) -> Re
 
 // ---------------------------------------------------------------- products
 
-/// The next value of a per-organization counter, in the caller's transaction (gapless).
-pub async fn next_counter(tx: &mut Tx, org: OrganizationId, name: &str) -> Result<i64> {
-    Ok(on_tx!(tx, c => sqlx::query_scalar(
-        "INSERT INTO counters (organization_id, name, value) VALUES ($1, $2, 1)
-         ON CONFLICT (organization_id, name) DO UPDATE SET value = counters.value + 1
-         RETURNING value")
-        .bind(org.0)
-        .bind(name)
-        .fetch_one(c)
-        .await?))
-}
-
 /// The VAT rate and group must be the tenant's, active ones.
 async fn check_refs(
     tx: &mut Tx,
@@ -218,7 +206,8 @@ pub async fn create_product(
     let barcode = match &d.barcode {
         Some(b) => b.clone(),
         None => loop {
-            let n = next_counter(tx, tenant.id(), "internal_barcode").await?;
+            let n = crate::counters::next(tx, tenant, crate::counters::Counter::InternalBarcode)
+                .await?;
             let candidate = Barcode::internal_ean13(u64::try_from(n).unwrap_or(0));
             if find_by_barcode(tx, tenant, candidate.as_str())
                 .await?

@@ -1,0 +1,262 @@
+//! Orders, their lines and payments. A sale is one transaction: the order and its lines, the
+//! places and stock it takes (each check and decrement one conditional UPDATE, so nothing is
+//! ever oversold), its number from its gapless counter ([`crate::counters`]), its payments
+//! allocated to lines, and its journal entries. Cancelling gives places and stock back in one
+//! transaction too.
+//!
+//! One file per feature: [`sell`] (a sale or a quote saved), [`quote`] (a quote confirmed),
+//! [`pay`] (payments and refunds on an order), [`cancel`], [`read`] (get, list, find),
+//! [`reports`] (payment lines); [`stock`] holds the places and stock a sale takes and a
+//! cancellation gives back. Their public functions are re-exported here, so callers keep
+//! writing `orders::create`, `orders::get`, …
+
+mod cancel;
+mod pay;
+mod quote;
+mod read;
+mod reports;
+mod sell;
+mod stock;
+
+pub use cancel::cancel;
+pub use pay::{add_payments, disabled_methods, set_method_enabled};
+pub use quote::confirm_quote;
+pub use read::{DateFilter, OrderSummary, find_by_idempotency_key, find_by_number, get, list};
+pub use reports::{PaymentLine, payment_lines};
+pub use sell::create;
+
+use crate::register_sessions;
+use crate::{Result, Tenant, Tx, now_micros};
+use guichet_domain::customer::Origin;
+use guichet_domain::order::{OrderState, PaymentMethod, RateTotal};
+use guichet_domain::{
+    CustomerId, ItemId, OfferId, OrderId, OrderLineId, PaymentId, ProductId, PromoCodeId,
+    RegisterId, RegisterSessionId, UserId,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// What a line sells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    TicketType,
+    Extra,
+    Product,
+    /// A deposit on goods not sold yet (a special order): paid on its own order, at the
+    /// goods' VAT rate; deducted, negative, from the sale of the goods.
+    Deposit,
+}
+
+impl LineKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::TicketType => "ticket_type",
+            Self::Extra => "extra",
+            Self::Product => "product",
+            Self::Deposit => "deposit",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "ticket_type" => Self::TicketType,
+            "extra" => Self::Extra,
+            "deposit" => Self::Deposit,
+            _ => Self::Product,
+        }
+    }
+}
+
+/// A priced line, ready to be written; limits are checked and taken in the transaction.
+#[derive(Debug, Clone)]
+pub struct NewLine {
+    pub kind: LineKind,
+    pub offer_id: Option<OfferId>,
+    pub session_start: Option<i64>,
+    pub visit_date: Option<String>,
+    pub item_id: Option<ItemId>,
+    pub product_id: Option<ProductId>,
+    pub label: String,
+    pub quantity: i64,
+    pub unit_price_cents: i64,
+    pub list_price_cents: i64,
+    pub price_reason: Option<String>,
+    pub discount_cents: i64,
+    pub discount_reason: Option<String>,
+    pub total_cents: i64,
+    pub vat_rate_bp: u32,
+    pub vat_cents: i64,
+    /// The offer's capacity per session (a session override replaces it), for ticket lines.
+    pub session_capacity: Option<i64>,
+    /// The ticket type's or extra's daily stock.
+    pub daily_stock: Option<i64>,
+    /// An extra's units available per session (audio-guides).
+    pub item_capacity: Option<i64>,
+    /// The offer's name as lists show it (display only, not stored on the line).
+    pub offer_name: Option<String>,
+    /// False for gift cards and vouchers: no promotion, code or customer discount (pricing
+    /// only, not stored on the line).
+    pub discountable: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPayment {
+    /// When it was taken (microseconds); now, except when importing or seeding history.
+    pub at: i64,
+    pub method: PaymentMethod,
+    /// Kept by the seller: tendered minus change. Negative for a refund.
+    pub amount_cents: i64,
+    pub tendered_cents: i64,
+    pub change_cents: i64,
+}
+
+impl NewPayment {
+    /// `cents` given back now (a negative payment).
+    pub fn refund(method: PaymentMethod, cents: i64) -> Self {
+        NewPayment {
+            at: now_micros(),
+            method,
+            amount_cents: -cents,
+            tendered_cents: -cents,
+            change_cents: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    pub register_id: Option<RegisterId>,
+    /// Saved as a quote: takes nothing, gets a quote number, no journal entry.
+    pub quote: bool,
+    pub lines: Vec<NewLine>,
+    pub total_cents: i64,
+    pub vat_cents: i64,
+    pub visit_date: Option<String>,
+    pub visit_start: Option<i64>,
+    pub customer_comment: Option<String>,
+    pub internal_comment: Option<String>,
+    pub created_by: Option<UserId>,
+    pub idempotency_key: Option<String>,
+    pub customer_id: Option<CustomerId>,
+    /// Where the visitors come from (visit orders).
+    pub origin: Option<Origin>,
+    /// Redeemed in the sale's transaction (when the order is finalized).
+    pub promo_code_id: Option<PromoCodeId>,
+    /// The organization's local day, for the number.
+    pub day: jiff::civil::Date,
+    /// When it was made (microseconds); now, except when importing or seeding history.
+    pub at: i64,
+    pub payments: Vec<NewPayment>,
+    /// The reservations whose deposit a deposit line deducts, with that deposit: each must be
+    /// sold whole by this sale ([`crate::reservations`]).
+    pub deposits_used: Vec<(Uuid, i64)>,
+    /// Names the created order is answered with (display only: the rows store the ids).
+    pub names: Names,
+}
+
+/// The register's, customer's and seller's names as [`Order`] shows them.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    pub register: Option<String>,
+    pub customer: Option<String>,
+    pub created_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OrderLine {
+    pub id: OrderLineId,
+    /// 1-based; payments list as `number_N`.
+    pub position: i32,
+    pub kind: LineKind,
+    pub offer_id: Option<OfferId>,
+    pub offer_name: Option<String>,
+    pub session_start: Option<i64>,
+    pub visit_date: Option<String>,
+    pub item_id: Option<ItemId>,
+    pub product_id: Option<ProductId>,
+    pub label: String,
+    pub quantity: i64,
+    pub unit_price_cents: i64,
+    pub list_price_cents: i64,
+    pub price_reason: Option<String>,
+    pub discount_cents: i64,
+    pub discount_reason: Option<String>,
+    pub total_cents: i64,
+    pub vat_rate_basis_points: u32,
+    pub vat_cents: i64,
+    /// Paid so far on this line, net of refunds.
+    pub paid_cents: i64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Payment {
+    pub id: PaymentId,
+    pub method: PaymentMethod,
+    pub amount_cents: i64,
+    pub tendered_cents: i64,
+    pub change_cents: i64,
+    pub taken_at: i64,
+    pub register_id: Option<RegisterId>,
+    pub taken_by_name: Option<String>,
+    /// (line position, amount).
+    pub allocations: Vec<(i32, i64)>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Order {
+    pub id: OrderId,
+    pub number: Option<String>,
+    pub quote_number: Option<String>,
+    pub register_id: Option<RegisterId>,
+    pub register_name: Option<String>,
+    pub customer_id: Option<CustomerId>,
+    pub customer_name: Option<String>,
+    pub origin: Option<Origin>,
+    pub state: OrderState,
+    pub total_cents: i64,
+    pub vat_cents: i64,
+    pub collected_cents: i64,
+    /// Finalized, not cancelled, and collected differs from the total.
+    pub flagged: bool,
+    pub vat_by_rate: Vec<RateTotal>,
+    pub visit_date: Option<String>,
+    pub visit_start: Option<i64>,
+    pub customer_comment: Option<String>,
+    pub internal_comment: Option<String>,
+    pub created_by_name: Option<String>,
+    pub created_at: i64,
+    pub finalized_at: Option<i64>,
+    pub cancelled_at: Option<i64>,
+    pub lines: Vec<OrderLine>,
+    pub payments: Vec<Payment>,
+}
+
+fn journal_chain(register: Option<RegisterId>) -> String {
+    register.map_or_else(|| "online".to_owned(), |r| r.to_string())
+}
+
+/// Finalized, not cancelled, and collected differs from the total.
+fn flagged(state: OrderState, collected: i64, total: i64) -> bool {
+    matches!(state, OrderState::AwaitingPayment | OrderState::Confirmed) && collected != total
+}
+
+/// Rows per multi-row INSERT: far under both backends' limits on bound parameters.
+const ROWS_PER_INSERT: usize = 400;
+
+fn line_field(position: i32) -> String {
+    format!("lines[{}]", position - 1)
+}
+
+/// The register session a sale or payment on `register` counts in; refused on a closed
+/// register whose kind needs an open session (see [`register_sessions::for_sale`]).
+async fn session_for_sale(
+    tx: &mut Tx,
+    tenant: Tenant,
+    register: Option<RegisterId>,
+) -> Result<Option<RegisterSessionId>> {
+    match register {
+        Some(r) => register_sessions::for_sale(tx, tenant, r).await,
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,247 @@
+//! Payments and refunds on an order: allocated to its lines, written, journaled; and which
+//! payment methods the organization has switched off.
+
+use super::read::get;
+use super::{NewPayment, Order, OrderLine, ROWS_PER_INSERT, journal_chain, session_for_sale};
+use crate::journal;
+use crate::{Result, StoreError, Tenant, Tx, on_tx};
+use guichet_domain::order::{OrderState, PaymentMethod, allocate};
+use guichet_domain::{OrderId, PaymentId, RegisterId, RegisterSessionId, UserId};
+use serde_json::json;
+use uuid::Uuid;
+
+/// Takes payments (or, negative, refunds) on a finalized order: allocated to the lines in
+/// order (refunds from the last line back), journaled, and the order's state follows.
+pub async fn add_payments(
+    tx: &mut Tx,
+    tenant: Tenant,
+    id: OrderId,
+    register: Option<RegisterId>,
+    payments: &[NewPayment],
+    by: Option<UserId>,
+) -> Result<Order> {
+    let mut order = get(tx, tenant, id).await?;
+    let register = register.or(order.register_id);
+    let session = session_for_sale(tx, tenant, register).await?;
+    pay(tx, tenant, &mut order, (register, session), payments, by).await?;
+    get(tx, tenant, id).await
+}
+
+/// A payment with its share of each line, in the lines' order.
+pub(super) struct Allocated<'p> {
+    pub(super) payment: &'p NewPayment,
+    pub(super) shares: Vec<i64>,
+}
+
+/// Allocates payments one after the other to what each line still has due (a refund to what
+/// it has been paid, from the last line back), moving the lines' paid amounts on.
+pub(super) fn allocate_payments<'p>(
+    state: OrderState,
+    lines: &mut [OrderLine],
+    payments: &'p [NewPayment],
+) -> Result<Vec<Allocated<'p>>> {
+    let mut out = Vec::with_capacity(payments.len());
+    for p in payments {
+        if state == OrderState::Quote {
+            return Err(StoreError::Refused("quote_not_payable"));
+        }
+        if state == OrderState::Cancelled && p.amount_cents >= 0 {
+            return Err(StoreError::Refused("order_cancelled"));
+        }
+        if p.amount_cents == 0 {
+            return Err(StoreError::Invalid("amount".into(), "amount_zero"));
+        }
+        let room: Vec<i64> = if p.amount_cents > 0 {
+            let amounts: Vec<(i64, u32)> = lines
+                .iter()
+                .map(|l| (l.total_cents, l.vat_rate_basis_points))
+                .collect();
+            guichet_domain::order::payable(&amounts)
+                .iter()
+                .zip(lines.iter())
+                .map(|(payable, l)| payable - l.paid_cents)
+                .collect()
+        } else {
+            lines.iter().map(|l| l.paid_cents).collect()
+        };
+        let Some(shares) = allocate(p.amount_cents, &room) else {
+            return Err(StoreError::Invalid(
+                "amount".into(),
+                if p.amount_cents > 0 {
+                    "more_than_due"
+                } else {
+                    "more_than_paid"
+                },
+            ));
+        };
+        for (line, share) in lines.iter_mut().zip(&shares) {
+            line.paid_cents += share;
+        }
+        out.push(Allocated { payment: p, shares });
+    }
+    Ok(out)
+}
+
+/// Writes allocated payments (one INSERT for the payments, one for their allocations) and
+/// returns their ids and journal entries.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn insert_payments(
+    tx: &mut Tx,
+    tenant: Tenant,
+    order: OrderId,
+    number: Option<&str>,
+    (register, session): (Option<RegisterId>, Option<RegisterSessionId>),
+    lines: &[OrderLine],
+    paid: &[Allocated<'_>],
+    by: Option<UserId>,
+) -> Result<(Vec<PaymentId>, Vec<journal::Entry>)> {
+    if paid.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let org = tenant.id().0;
+    let ids: Vec<Uuid> = paid.iter().map(|_| Uuid::now_v7()).collect();
+    let mut sql = String::from(
+        "INSERT INTO payments (id, organization_id, order_id, register_id, method, amount_cents, tendered_cents,
+         change_cents, taken_at, taken_by, session_id) VALUES ",
+    );
+    crate::push_placeholders(&mut sql, paid.len(), 11);
+    on_tx!(tx, c => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+        for (pid, a) in ids.iter().zip(paid) {
+            let p = a.payment;
+            q = q
+                .bind(*pid)
+                .bind(org)
+                .bind(order.0)
+                .bind(register.map(|r| r.0))
+                .bind(p.method.as_str())
+                .bind(p.amount_cents)
+                .bind(p.tendered_cents)
+                .bind(p.change_cents)
+                .bind(p.at)
+                .bind(by.map(|u| u.0))
+                .bind(session.map(|x| x.0));
+        }
+        q.execute(c).await?.rows_affected()
+    });
+    let allocations: Vec<(Uuid, Uuid, i64)> = ids
+        .iter()
+        .zip(paid)
+        .flat_map(|(pid, a)| {
+            lines
+                .iter()
+                .zip(&a.shares)
+                .filter(|(_, s)| **s != 0)
+                .map(|(l, s)| (*pid, l.id.0, *s))
+        })
+        .collect();
+    if paid
+        .iter()
+        .any(|a| a.payment.method == PaymentMethod::StoreCredit)
+    {
+        crate::accounts::check_credit(tx, tenant, order.0).await?;
+    }
+    for chunk in allocations.chunks(ROWS_PER_INSERT) {
+        let mut sql = String::from(
+            "INSERT INTO payment_allocations (payment_id, line_id, organization_id, amount_cents) VALUES ",
+        );
+        crate::push_placeholders(&mut sql, chunk.len(), 4);
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+            for (pid, line, amount) in chunk {
+                q = q.bind(*pid).bind(*line).bind(org).bind(*amount);
+            }
+            q.execute(c).await?.rows_affected()
+        });
+    }
+    let entries = ids
+        .iter()
+        .zip(paid)
+        .map(|(pid, a)| {
+            let p = a.payment;
+            journal::Entry {
+                kind: if p.amount_cents > 0 { "payment" } else { "refund" },
+                order_id: Some(order.0),
+                payment_id: Some(*pid),
+                sales_delta_cents: 0,
+                payments_delta_cents: p.amount_cents,
+                record: json!({
+                    "number": number,
+                    "at": p.at,
+                    "method": p.method.as_str(),
+                    "amount_cents": p.amount_cents,
+                    "tendered_cents": p.tendered_cents,
+                    "change_cents": p.change_cents,
+                    "allocations": lines.iter().zip(&a.shares).filter(|(_, s)| **s != 0)
+                        .map(|(l, s)| json!({"position": l.position, "amount_cents": s})).collect::<Vec<_>>(),
+                }),
+            }
+        })
+        .collect();
+    Ok((ids.into_iter().map(PaymentId).collect(), entries))
+}
+
+/// Records payments against `order` as loaded in this transaction, and brings the loaded order
+/// up to date (paid per line, collected, state).
+pub(super) async fn pay(
+    tx: &mut Tx,
+    tenant: Tenant,
+    order: &mut Order,
+    (register, session): (Option<RegisterId>, Option<RegisterSessionId>),
+    payments: &[NewPayment],
+    by: Option<UserId>,
+) -> Result<()> {
+    if payments.is_empty() {
+        return Ok(());
+    }
+    let paid = allocate_payments(order.state, &mut order.lines, payments)?;
+    let (_, entries) = insert_payments(
+        tx,
+        tenant,
+        order.id,
+        order.number.as_deref(),
+        (register, session),
+        &order.lines,
+        &paid,
+        by,
+    )
+    .await?;
+    let collected = order.collected_cents + payments.iter().map(|p| p.amount_cents).sum::<i64>();
+    let state = if order.state == OrderState::Cancelled {
+        OrderState::Cancelled
+    } else {
+        OrderState::after_payment(order.total_cents, collected)
+    };
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE orders SET collected_cents = $3, state = $4 WHERE organization_id = $1 AND id = $2")
+        .bind(tenant.id().0).bind(order.id.0).bind(collected).bind(state.as_str())
+        .execute(c).await?.rows_affected());
+    journal::append_all(tx, tenant, &journal_chain(register), entries).await?;
+    order.collected_cents = collected;
+    order.state = state;
+    Ok(())
+}
+
+/// Payment methods the organization has switched off.
+pub async fn disabled_methods(tx: &mut Tx, tenant: Tenant) -> Result<Vec<PaymentMethod>> {
+    let rows: Vec<String> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT method FROM payment_method_settings WHERE organization_id = $1 AND NOT enabled")
+        .bind(tenant.id().0).fetch_all(c).await?);
+    Ok(rows
+        .iter()
+        .filter_map(|m| PaymentMethod::parse(m))
+        .collect())
+}
+
+pub async fn set_method_enabled(
+    tx: &mut Tx,
+    tenant: Tenant,
+    method: PaymentMethod,
+    enabled: bool,
+) -> Result<()> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO payment_method_settings (organization_id, method, enabled) VALUES ($1, $2, $3)
+         ON CONFLICT (organization_id, method) DO UPDATE SET enabled = excluded.enabled")
+        .bind(tenant.id().0).bind(method.as_str()).bind(enabled).execute(c).await?.rows_affected());
+    Ok(())
+}

@@ -1,0 +1,363 @@
+//! Reading orders: one with its lines and payments, the list, by number or idempotency key.
+
+use super::{LineKind, Order, OrderLine, Payment, flagged};
+use crate::{Result, StoreError, Tenant, Tx, on_tx};
+use guichet_domain::customer::Origin;
+use guichet_domain::order::{OrderState, PaymentMethod};
+use guichet_domain::{
+    CustomerId, ItemId, OfferId, OrderId, OrderLineId, PaymentId, ProductId, RegisterId,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+pub(super) async fn by_idempotency_key(
+    tx: &mut Tx,
+    tenant: Tenant,
+    key: &str,
+) -> Result<Option<OrderId>> {
+    let id: Option<Uuid> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT id FROM orders WHERE organization_id = $1 AND idempotency_key = $2")
+        .bind(tenant.id().0)
+        .bind(key)
+        .fetch_optional(c)
+        .await?);
+    Ok(id.map(OrderId))
+}
+
+/// The order a client's idempotency key already created, if any.
+pub async fn find_by_idempotency_key(
+    tx: &mut Tx,
+    tenant: Tenant,
+    key: &str,
+) -> Result<Option<Order>> {
+    match by_idempotency_key(tx, tenant, key).await? {
+        Some(id) => Ok(Some(get(tx, tenant, id).await?)),
+        None => Ok(None),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct OrderRow {
+    id: Uuid,
+    number: Option<String>,
+    quote_number: Option<String>,
+    register_id: Option<Uuid>,
+    register_name: Option<String>,
+    customer_id: Option<Uuid>,
+    customer_first_name: Option<String>,
+    customer_last_name: Option<String>,
+    visitor_country: Option<String>,
+    visitor_postal_code: Option<String>,
+    visitor_province: Option<String>,
+    state: String,
+    total_cents: i64,
+    vat_cents: i64,
+    collected_cents: i64,
+    visit_date: Option<String>,
+    visit_start: Option<i64>,
+    customer_comment: Option<String>,
+    internal_comment: Option<String>,
+    created_by_name: Option<String>,
+    created_at: i64,
+    finalized_at: Option<i64>,
+    cancelled_at: Option<i64>,
+}
+
+const ORDER_SELECT: &str = "SELECT o.id, o.number, o.quote_number, o.register_id, r.name AS register_name,
+    o.customer_id, cu.first_name AS customer_first_name, cu.last_name AS customer_last_name,
+    o.visitor_country, o.visitor_postal_code, o.visitor_province, o.state,
+    o.total_cents, o.vat_cents, o.collected_cents, o.visit_date, o.visit_start, o.customer_comment, o.internal_comment,
+    u.name AS created_by_name, o.created_at, o.finalized_at, o.cancelled_at
+    FROM orders o LEFT JOIN registers r ON r.id = o.register_id LEFT JOIN users u ON u.id = o.created_by
+    LEFT JOIN customers cu ON cu.id = o.customer_id
+    WHERE o.organization_id = $1";
+
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    id: Uuid,
+    position: i32,
+    kind: String,
+    offer_id: Option<Uuid>,
+    offer_name: Option<String>,
+    session_start: Option<i64>,
+    visit_date: Option<String>,
+    item_id: Option<Uuid>,
+    product_id: Option<Uuid>,
+    label: String,
+    quantity: i64,
+    unit_price_cents: i64,
+    list_price_cents: i64,
+    price_reason: Option<String>,
+    discount_cents: i64,
+    discount_reason: Option<String>,
+    total_cents: i64,
+    vat_rate_bp: i32,
+    vat_cents: i64,
+    paid_cents: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct PaymentRow {
+    id: Uuid,
+    method: String,
+    amount_cents: i64,
+    tendered_cents: i64,
+    change_cents: i64,
+    taken_at: i64,
+    register_id: Option<Uuid>,
+    taken_by_name: Option<String>,
+}
+
+fn customer_name(r: &OrderRow) -> Option<String> {
+    r.customer_id.map(|_| {
+        crate::customers::display_name(
+            r.customer_first_name.as_deref(),
+            r.customer_last_name.as_deref(),
+        )
+    })
+}
+
+fn order_of(r: OrderRow, lines: Vec<OrderLine>, payments: Vec<Payment>) -> Order {
+    let state = OrderState::parse(&r.state).unwrap_or(OrderState::AwaitingPayment);
+    let amounts: Vec<(i64, u32)> = lines
+        .iter()
+        .map(|l| (l.total_cents, l.vat_rate_basis_points))
+        .collect();
+    let customer_name = customer_name(&r);
+    Order {
+        id: OrderId(r.id),
+        number: r.number,
+        quote_number: r.quote_number,
+        register_id: r.register_id.map(RegisterId),
+        register_name: r.register_name,
+        customer_id: r.customer_id.map(CustomerId),
+        customer_name,
+        origin: r.visitor_country.clone().map(|country| Origin {
+            country,
+            postal_code: r.visitor_postal_code.clone(),
+            province: r.visitor_province.clone(),
+        }),
+        flagged: flagged(state, r.collected_cents, r.total_cents),
+        state,
+        total_cents: r.total_cents,
+        vat_cents: r.vat_cents,
+        collected_cents: r.collected_cents,
+        vat_by_rate: guichet_domain::order::totals(&amounts).by_rate,
+        visit_date: r.visit_date,
+        visit_start: r.visit_start,
+        customer_comment: r.customer_comment,
+        internal_comment: r.internal_comment,
+        created_by_name: r.created_by_name,
+        created_at: r.created_at,
+        finalized_at: r.finalized_at,
+        cancelled_at: r.cancelled_at,
+        lines,
+        payments,
+    }
+}
+
+pub async fn get(tx: &mut Tx, tenant: Tenant, id: OrderId) -> Result<Order> {
+    load(tx, tenant, id, true).await
+}
+
+/// An order with its lines, and its payments when asked (a just-finalized order has none).
+async fn load(tx: &mut Tx, tenant: Tenant, id: OrderId, with_payments: bool) -> Result<Order> {
+    let sql = format!("{ORDER_SELECT} AND o.id = $2");
+    let row: Option<OrderRow> = on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(tenant.id().0).bind(id.0).fetch_optional(c).await?);
+    let row = row.ok_or(StoreError::NotFound)?;
+    let lines: Vec<LineRow> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT l.id, l.position, l.kind, l.offer_id, f.name AS offer_name, l.session_start, l.visit_date,
+         COALESCE(l.ticket_type_id, l.extra_id) AS item_id, l.product_id, l.label, l.quantity, l.unit_price_cents,
+         l.list_price_cents, l.price_reason, l.discount_cents, l.discount_reason, l.total_cents, l.vat_rate_bp, l.vat_cents,
+         CAST(COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocations a WHERE a.line_id = l.id), 0) AS BIGINT) AS paid_cents
+         FROM order_lines l LEFT JOIN offers f ON f.id = l.offer_id
+         WHERE l.organization_id = $1 AND l.order_id = $2 ORDER BY l.position")
+        .bind(tenant.id().0).bind(id.0).fetch_all(c).await?);
+    let lines: Vec<OrderLine> = lines
+        .into_iter()
+        .map(|l| OrderLine {
+            id: OrderLineId(l.id),
+            position: l.position,
+            kind: LineKind::parse(&l.kind),
+            offer_id: l.offer_id.map(OfferId),
+            offer_name: l.offer_name,
+            session_start: l.session_start,
+            visit_date: l.visit_date,
+            item_id: l.item_id.map(ItemId),
+            product_id: l.product_id.map(ProductId),
+            label: l.label,
+            quantity: l.quantity,
+            unit_price_cents: l.unit_price_cents,
+            list_price_cents: l.list_price_cents,
+            price_reason: l.price_reason,
+            discount_cents: l.discount_cents,
+            discount_reason: l.discount_reason,
+            total_cents: l.total_cents,
+            vat_rate_basis_points: u32::try_from(l.vat_rate_bp).unwrap_or(0),
+            vat_cents: l.vat_cents,
+            paid_cents: l.paid_cents,
+        })
+        .collect();
+    if !with_payments {
+        return Ok(order_of(row, lines, Vec::new()));
+    }
+    let pays: Vec<PaymentRow> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT p.id, p.method, p.amount_cents, p.tendered_cents, p.change_cents, p.taken_at, p.register_id,
+         u.name AS taken_by_name FROM payments p LEFT JOIN users u ON u.id = p.taken_by
+         WHERE p.organization_id = $1 AND p.order_id = $2 ORDER BY p.taken_at, p.id")
+        .bind(tenant.id().0).bind(id.0).fetch_all(c).await?);
+    let allocs: Vec<(Uuid, Uuid, i64)> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT a.payment_id, a.line_id, a.amount_cents FROM payment_allocations a JOIN payments p ON p.id = a.payment_id
+         WHERE p.organization_id = $1 AND p.order_id = $2")
+        .bind(tenant.id().0).bind(id.0).fetch_all(c).await?);
+    let payments = pays
+        .into_iter()
+        .map(|p| {
+            let mut allocations: Vec<(i32, i64)> = allocs
+                .iter()
+                .filter(|a| a.0 == p.id)
+                .filter_map(|a| {
+                    lines
+                        .iter()
+                        .find(|l| l.id.0 == a.1)
+                        .map(|l| (l.position, a.2))
+                })
+                .collect();
+            allocations.sort_unstable();
+            Payment {
+                id: PaymentId(p.id),
+                method: PaymentMethod::parse(&p.method).unwrap_or(PaymentMethod::Other),
+                amount_cents: p.amount_cents,
+                tendered_cents: p.tendered_cents,
+                change_cents: p.change_cents,
+                taken_at: p.taken_at,
+                register_id: p.register_id.map(RegisterId),
+                taken_by_name: p.taken_by_name,
+                allocations,
+            }
+        })
+        .collect();
+    Ok(order_of(row, lines, payments))
+}
+
+/// One row of the orders list (the seeds' columns).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OrderSummary {
+    pub id: OrderId,
+    pub number: Option<String>,
+    pub quote_number: Option<String>,
+    pub created_at: i64,
+    pub customer_name: Option<String>,
+    /// "Ticket adulte x2, Casquette Truck" as the seeds list them.
+    pub products: String,
+    pub offer_names: String,
+    pub visit_date: Option<String>,
+    pub visit_start: Option<i64>,
+    pub state: OrderState,
+    pub register_name: Option<String>,
+    pub created_by_name: Option<String>,
+    pub total_cents: i64,
+    pub collected_cents: i64,
+    pub flagged: bool,
+}
+
+/// Which dates a list filters on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateFilter {
+    /// Created between two instants (microseconds, `[from, until)`).
+    Created(i64, i64),
+    /// Visit between two days inclusive.
+    Visit(jiff::civil::Date, jiff::civil::Date),
+}
+
+pub async fn list(
+    tx: &mut Tx,
+    tenant: Tenant,
+    filter: DateFilter,
+    limit: i64,
+) -> Result<Vec<OrderSummary>> {
+    let cond = match filter {
+        DateFilter::Created(..) => "o.created_at >= $2 AND o.created_at < $3",
+        DateFilter::Visit(..) => "o.visit_date >= $2 AND o.visit_date <= $3",
+    };
+    let sql = format!("{ORDER_SELECT} AND {cond} ORDER BY o.created_at DESC, o.id DESC LIMIT $4");
+    let rows: Vec<OrderRow> = match filter {
+        DateFilter::Created(f, u) => {
+            on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(tenant.id().0).bind(f).bind(u).bind(limit).fetch_all(c).await?)
+        }
+        DateFilter::Visit(f, t) => {
+            on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(tenant.id().0).bind(f.to_string()).bind(t.to_string()).bind(limit).fetch_all(c).await?)
+        }
+    };
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut lines: Vec<(Uuid, i32, String, i64, Option<String>)> = Vec::new();
+    for chunk in ids.chunks(200) {
+        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT l.order_id, l.position, l.label, l.quantity, f.name FROM order_lines l LEFT JOIN offers f ON f.id = l.offer_id
+             WHERE l.organization_id = $1 AND l.order_id IN ({}) ORDER BY l.order_id, l.position",
+            marks.join(", ")
+        );
+        let part: Vec<(Uuid, i32, String, i64, Option<String>)> = on_tx!(tx, c => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(tenant.id().0);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(c).await?
+        });
+        lines.extend(part);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mine: Vec<&(Uuid, i32, String, i64, Option<String>)> =
+                lines.iter().filter(|l| l.0 == r.id).collect();
+            let products = mine
+                .iter()
+                .map(|l| {
+                    if l.3 > 1 {
+                        format!("{} x{}", l.2, l.3)
+                    } else {
+                        l.2.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut offers: Vec<String> = mine.iter().filter_map(|l| l.4.clone()).collect();
+            offers.dedup();
+            let state = OrderState::parse(&r.state).unwrap_or(OrderState::AwaitingPayment);
+            OrderSummary {
+                customer_name: customer_name(&r),
+                id: OrderId(r.id),
+                flagged: matches!(state, OrderState::AwaitingPayment | OrderState::Confirmed)
+                    && r.collected_cents != r.total_cents,
+                number: r.number,
+                quote_number: r.quote_number,
+                created_at: r.created_at,
+                products,
+                offer_names: offers.join(", "),
+                visit_date: r.visit_date,
+                visit_start: r.visit_start,
+                state,
+                register_name: r.register_name,
+                created_by_name: r.created_by_name,
+                total_cents: r.total_cents,
+                collected_cents: r.collected_cents,
+            }
+        })
+        .collect())
+}
+
+/// The order with this number (`P2103160795`) or quote number, if any.
+pub async fn find_by_number(tx: &mut Tx, tenant: Tenant, number: &str) -> Result<Option<OrderId>> {
+    let id: Option<Uuid> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT id FROM orders WHERE organization_id = $1 AND (number = $2 OR quote_number = $2)")
+        .bind(tenant.id().0)
+        .bind(number)
+        .fetch_optional(c)
+        .await?);
+    Ok(id.map(OrderId))
+}

@@ -1,0 +1,91 @@
+//! The payments list: each payment's share of each line it paid.
+
+use crate::{Result, Tenant, Tx, on_tx};
+use guichet_domain::order::PaymentMethod;
+use guichet_domain::{OrderId, PaymentId};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// One row of the payments list: a payment's share of one line, numbered `number_N`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PaymentLine {
+    pub payment_id: PaymentId,
+    pub order_id: OrderId,
+    /// The order number and the line position: `P2103160760_1`.
+    pub reference: String,
+    pub taken_at: i64,
+    pub amount_cents: i64,
+    /// The VAT contained in this share, at the line's rate.
+    pub vat_cents: i64,
+    pub fees_cents: i64,
+    pub method: PaymentMethod,
+    pub line_total_cents: i64,
+    pub offer_name: Option<String>,
+    pub label: String,
+    pub seller_name: Option<String>,
+    pub register_name: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PaymentLineRow {
+    payment_id: Uuid,
+    order_id: Uuid,
+    number: Option<String>,
+    position: i32,
+    taken_at: i64,
+    amount_cents: i64,
+    method: String,
+    line_total_cents: i64,
+    vat_rate_bp: i32,
+    offer_name: Option<String>,
+    label: String,
+    seller_name: Option<String>,
+    register_name: Option<String>,
+}
+
+/// Payments taken in `[from, until)`, one row per line they paid.
+pub async fn payment_lines(
+    tx: &mut Tx,
+    tenant: Tenant,
+    from: i64,
+    until: i64,
+    limit: i64,
+) -> Result<Vec<PaymentLine>> {
+    let rows: Vec<PaymentLineRow> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT p.id AS payment_id, p.order_id, o.number, l.position, p.taken_at, a.amount_cents, p.method,
+         l.total_cents AS line_total_cents, l.vat_rate_bp, f.name AS offer_name, l.label, u.name AS seller_name,
+         r.name AS register_name
+         FROM payment_allocations a
+         JOIN payments p ON p.id = a.payment_id
+         JOIN order_lines l ON l.id = a.line_id
+         JOIN orders o ON o.id = p.order_id
+         LEFT JOIN offers f ON f.id = l.offer_id
+         LEFT JOIN users u ON u.id = p.taken_by
+         LEFT JOIN registers r ON r.id = p.register_id
+         WHERE p.organization_id = $1 AND p.taken_at >= $2 AND p.taken_at < $3
+         ORDER BY p.taken_at DESC, p.id, l.position LIMIT $4")
+        .bind(tenant.id().0).bind(from).bind(until).bind(limit).fetch_all(c).await?);
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let rate = guichet_domain::VatRate::from_basis_points(i64::from(r.vat_rate_bp));
+            PaymentLine {
+                payment_id: PaymentId(r.payment_id),
+                order_id: OrderId(r.order_id),
+                reference: format!("{}_{}", r.number.unwrap_or_default(), r.position),
+                taken_at: r.taken_at,
+                vat_cents: rate
+                    .map(|v| guichet_domain::money::vat_included(r.amount_cents, v))
+                    .unwrap_or(0),
+                amount_cents: r.amount_cents,
+                fees_cents: 0,
+                method: PaymentMethod::parse(&r.method).unwrap_or(PaymentMethod::Other),
+                line_total_cents: r.line_total_cents,
+                offer_name: r.offer_name,
+                label: r.label,
+                seller_name: r.seller_name,
+                register_name: r.register_name,
+            }
+        })
+        .collect())
+}

@@ -1,0 +1,355 @@
+//! A sale (or a quote saved): the order, its lines, what it takes, its payments and its
+//! journal entries, in the caller's transaction.
+
+use super::pay::{allocate_payments, insert_payments};
+use super::read::{by_idempotency_key, get};
+use super::stock::{LimitRow, take_all};
+use super::{
+    LineKind, NewLine, NewOrder, Order, OrderLine, Payment, ROWS_PER_INSERT, flagged,
+    journal_chain, session_for_sale,
+};
+use crate::journal;
+use crate::{Result, StoreError, Tenant, Tx, on_tx};
+use guichet_domain::order::OrderState;
+use guichet_domain::{OrderId, OrderLineId, RegisterId, RegisterSessionId};
+use serde_json::json;
+use uuid::Uuid;
+
+/// Creates an order (or a quote) with its payments, in one transaction, and returns it as
+/// [`get`] would read it, built from what was written rather than read again. With an
+/// idempotency key already used, returns the existing order and writes nothing.
+///
+/// A sale is a dozen statements whatever its size: the number, the order row with its final
+/// state, the lines in one INSERT, one conditional statement per session, daily stock,
+/// equipment and product taken, the payments and their allocations in one INSERT each, and the
+/// journal batch. Payments are allocated in memory first, so nothing is written twice.
+pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> {
+    if let Some(key) = &o.idempotency_key
+        && let Some(id) = by_idempotency_key(tx, tenant, key).await?
+    {
+        return get(tx, tenant, id).await;
+    }
+    let id = OrderId(Uuid::now_v7());
+    let mut lines = new_lines(&o.lines);
+    if o.quote {
+        let quote = crate::counters::quote_number(tx, tenant, o.day).await?;
+        let head = Head {
+            number: None,
+            quote_number: Some(quote),
+            state: OrderState::Quote,
+            collected_cents: 0,
+            finalized_at: None,
+            session: None,
+        };
+        insert_order(tx, tenant, id, o, &head).await?;
+        insert_lines(tx, tenant, id, &o.lines, &lines).await?;
+        return Ok(as_created(id, o, head, lines, Vec::new()));
+    }
+    let session = session_for_sale(tx, tenant, o.register_id).await?;
+    let number = crate::counters::order_number(tx, tenant, o.day).await?;
+    let paid = allocate_payments(OrderState::AwaitingPayment, &mut lines, &o.payments)?;
+    let collected: i64 = o.payments.iter().map(|p| p.amount_cents).sum();
+    let head = Head {
+        number: Some(number.clone()),
+        quote_number: None,
+        state: OrderState::after_payment(o.total_cents, collected),
+        collected_cents: collected,
+        finalized_at: Some(o.at),
+        session,
+    };
+    insert_order(tx, tenant, id, o, &head).await?;
+    insert_lines(tx, tenant, id, &o.lines, &lines).await?;
+    if let Some(code) = o.promo_code_id {
+        // Counted once per order, in its transaction: a used-up code refuses the sale.
+        crate::promotions::redeem(tx, tenant, code).await?;
+    }
+    let takes: Vec<LimitRow> = o
+        .lines
+        .iter()
+        .zip(1..)
+        .map(|(l, position)| LimitRow {
+            position,
+            kind: l.kind.as_str().to_owned(),
+            offer_id: l.offer_id.map(|x| x.0),
+            session_start: l.session_start,
+            visit_date: l.visit_date.clone(),
+            item_id: l.item_id.map(|x| x.0),
+            product_id: l.product_id.map(|x| x.0),
+            quantity: l.quantity,
+            capacity: l.session_capacity,
+            daily_stock: l.daily_stock,
+            item_capacity: l.item_capacity,
+        })
+        .collect();
+    take_all(
+        tx,
+        tenant,
+        &takes,
+        &number,
+        o.at,
+        o.created_by,
+        (id, o.customer_id),
+    )
+    .await?;
+    crate::reservations::use_deposits(tx, tenant, id, &o.deposits_used).await?;
+    let mut entries = vec![order_entry(
+        id,
+        &number,
+        o.register_id,
+        o.at,
+        o.total_cents,
+        o.vat_cents,
+        &lines,
+    )];
+    let (payment_ids, payment_entries) = insert_payments(
+        tx,
+        tenant,
+        id,
+        Some(&number),
+        (o.register_id, session),
+        &lines,
+        &paid,
+        o.created_by,
+    )
+    .await?;
+    entries.extend(payment_entries);
+    if let Some(customer) = o.customer_id {
+        crate::accounts::check_limit(tx, tenant, customer).await?;
+    }
+    journal::append_all(tx, tenant, &journal_chain(o.register_id), entries).await?;
+    let payments = payment_ids
+        .into_iter()
+        .zip(&paid)
+        .map(|(pid, a)| Payment {
+            id: pid,
+            method: a.payment.method,
+            amount_cents: a.payment.amount_cents,
+            tendered_cents: a.payment.tendered_cents,
+            change_cents: a.payment.change_cents,
+            taken_at: a.payment.at,
+            register_id: o.register_id,
+            taken_by_name: o.names.created_by.clone(),
+            allocations: lines
+                .iter()
+                .zip(&a.shares)
+                .filter(|(_, s)| **s != 0)
+                .map(|(l, s)| (l.position, *s))
+                .collect(),
+        })
+        .collect();
+    Ok(as_created(id, o, head, lines, payments))
+}
+
+/// The order just written, as [`get`] reads it.
+fn as_created(
+    id: OrderId,
+    o: &NewOrder,
+    head: Head,
+    lines: Vec<OrderLine>,
+    payments: Vec<Payment>,
+) -> Order {
+    let amounts: Vec<(i64, u32)> = lines
+        .iter()
+        .map(|l| (l.total_cents, l.vat_rate_basis_points))
+        .collect();
+    Order {
+        id,
+        number: head.number,
+        quote_number: head.quote_number,
+        register_id: o.register_id,
+        register_name: o.names.register.clone(),
+        customer_id: o.customer_id,
+        customer_name: o.customer_id.and(o.names.customer.clone()),
+        origin: o.origin.clone(),
+        flagged: flagged(head.state, head.collected_cents, o.total_cents),
+        state: head.state,
+        total_cents: o.total_cents,
+        vat_cents: o.vat_cents,
+        collected_cents: head.collected_cents,
+        vat_by_rate: guichet_domain::order::totals(&amounts).by_rate,
+        visit_date: o.visit_date.clone(),
+        visit_start: o.visit_start,
+        customer_comment: o.customer_comment.clone(),
+        internal_comment: o.internal_comment.clone(),
+        created_by_name: o.created_by.and(o.names.created_by.clone()),
+        created_at: o.at,
+        finalized_at: head.finalized_at,
+        cancelled_at: None,
+        lines,
+        payments,
+    }
+}
+
+/// The order row's state as it is written.
+struct Head {
+    number: Option<String>,
+    quote_number: Option<String>,
+    state: OrderState,
+    collected_cents: i64,
+    finalized_at: Option<i64>,
+    /// The register session the order is finalized in (`guichet_domain::closing`).
+    session: Option<RegisterSessionId>,
+}
+
+async fn insert_order(
+    tx: &mut Tx,
+    tenant: Tenant,
+    id: OrderId,
+    o: &NewOrder,
+    h: &Head,
+) -> Result<()> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO orders (id, organization_id, number, quote_number, register_id, state, total_cents, vat_cents,
+         collected_cents, visit_date, visit_start, customer_comment, internal_comment, created_by, created_at,
+         idempotency_key, customer_id, visitor_country, visitor_postal_code, visitor_province, promo_code_id, finalized_at,
+         session_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)")
+        .bind(id.0)
+        .bind(tenant.id().0)
+        .bind(&h.number)
+        .bind(&h.quote_number)
+        .bind(o.register_id.map(|r| r.0))
+        .bind(h.state.as_str())
+        .bind(o.total_cents)
+        .bind(o.vat_cents)
+        .bind(h.collected_cents)
+        .bind(&o.visit_date)
+        .bind(o.visit_start)
+        .bind(&o.customer_comment)
+        .bind(&o.internal_comment)
+        .bind(o.created_by.map(|u| u.0))
+        .bind(o.at)
+        .bind(&o.idempotency_key)
+        .bind(o.customer_id.map(|c| c.0))
+        .bind(o.origin.as_ref().map(|x| x.country.clone()))
+        .bind(o.origin.as_ref().and_then(|x| x.postal_code.clone()))
+        .bind(o.origin.as_ref().and_then(|x| x.province.clone()))
+        .bind(o.promo_code_id.map(|p| p.0))
+        .bind(h.finalized_at)
+        .bind(h.session.map(|x| x.0))
+        .execute(c)
+        .await
+        .map_err(|e| StoreError::on_constraint(e, "idempotency_key"))?
+        .rows_affected());
+    Ok(())
+}
+
+/// The lines of a new order as they will be stored: fresh ids, positions from 1, nothing paid.
+fn new_lines(new: &[NewLine]) -> Vec<OrderLine> {
+    new.iter()
+        .zip(1..)
+        .map(|(l, position)| OrderLine {
+            id: OrderLineId(Uuid::now_v7()),
+            position,
+            kind: l.kind,
+            offer_id: l.offer_id,
+            offer_name: l.offer_id.and(l.offer_name.clone()),
+            session_start: l.session_start,
+            visit_date: l.visit_date.clone(),
+            item_id: l.item_id,
+            product_id: l.product_id,
+            label: l.label.clone(),
+            quantity: l.quantity,
+            unit_price_cents: l.unit_price_cents,
+            list_price_cents: l.list_price_cents,
+            price_reason: l.price_reason.clone(),
+            discount_cents: l.discount_cents,
+            discount_reason: l.discount_reason.clone(),
+            total_cents: l.total_cents,
+            vat_rate_basis_points: l.vat_rate_bp,
+            vat_cents: l.vat_cents,
+            paid_cents: 0,
+        })
+        .collect()
+}
+
+async fn insert_lines(
+    tx: &mut Tx,
+    tenant: Tenant,
+    order: OrderId,
+    new: &[NewLine],
+    lines: &[OrderLine],
+) -> Result<()> {
+    let rows: Vec<(&NewLine, &OrderLine)> = new.iter().zip(lines).collect();
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut sql = String::from(
+            "INSERT INTO order_lines (id, organization_id, order_id, position, kind, offer_id, session_start, visit_date,
+             ticket_type_id, extra_id, product_id, label, quantity, unit_price_cents, list_price_cents, price_reason,
+             discount_cents, discount_reason, total_cents, vat_rate_bp, vat_cents) VALUES ",
+        );
+        crate::push_placeholders(&mut sql, chunk.len(), 21);
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+            for (l, stored) in chunk {
+                let (ticket, extra) = match l.kind {
+                    LineKind::TicketType => (l.item_id.map(|i| i.0), None),
+                    LineKind::Extra => (None, l.item_id.map(|i| i.0)),
+                    LineKind::Product | LineKind::Deposit => (None, None),
+                };
+                q = q
+                    .bind(stored.id.0)
+                    .bind(tenant.id().0)
+                    .bind(order.0)
+                    .bind(stored.position)
+                    .bind(l.kind.as_str())
+                    .bind(l.offer_id.map(|o| o.0))
+                    .bind(l.session_start)
+                    .bind(l.visit_date.as_deref())
+                    .bind(ticket)
+                    .bind(extra)
+                    .bind(l.product_id.map(|p| p.0))
+                    .bind(l.label.as_str())
+                    .bind(l.quantity)
+                    .bind(l.unit_price_cents)
+                    .bind(l.list_price_cents)
+                    .bind(l.price_reason.as_deref())
+                    .bind(l.discount_cents)
+                    .bind(l.discount_reason.as_deref())
+                    .bind(l.total_cents)
+                    .bind(i32::try_from(l.vat_rate_bp).unwrap_or(0))
+                    .bind(l.vat_cents);
+            }
+            q.execute(c).await?.rows_affected()
+        });
+    }
+    Ok(())
+}
+
+/// The journal entry of a finalized order (no personal data: no customer, no comments).
+pub(super) fn order_entry(
+    id: OrderId,
+    number: &str,
+    register: Option<RegisterId>,
+    at: i64,
+    total_cents: i64,
+    vat_cents: i64,
+    lines: &[OrderLine],
+) -> journal::Entry {
+    let amounts: Vec<(i64, u32)> = lines
+        .iter()
+        .map(|l| (l.total_cents, l.vat_rate_basis_points))
+        .collect();
+    let by_rate = guichet_domain::order::totals(&amounts).by_rate;
+    journal::Entry {
+        kind: "order",
+        order_id: Some(id.0),
+        payment_id: None,
+        sales_delta_cents: total_cents,
+        payments_delta_cents: 0,
+        record: json!({
+            "number": number,
+            "register": journal_chain(register),
+            "at": at,
+            "total_cents": total_cents,
+            "vat_cents": vat_cents,
+            "vat_by_rate": by_rate.iter().map(|r| json!({
+                "rate_bp": r.vat_rate_basis_points, "gross_cents": r.gross_cents, "vat_cents": r.vat_cents, "net_cents": r.net_cents
+            })).collect::<Vec<_>>(),
+            "lines": lines.iter().map(|l| json!({
+                "position": l.position, "kind": l.kind.as_str(), "label": l.label, "quantity": l.quantity,
+                "unit_price_cents": l.unit_price_cents, "discount_cents": l.discount_cents,
+                "total_cents": l.total_cents, "vat_rate_bp": l.vat_rate_basis_points, "vat_cents": l.vat_cents
+            })).collect::<Vec<_>>(),
+        }),
+    }
+}
