@@ -20,6 +20,7 @@ pub mod org;
 pub mod promotion;
 pub mod reservation;
 pub mod role;
+pub mod sale;
 pub mod schedule;
 pub mod shop;
 pub mod text;
