@@ -128,7 +128,16 @@ pub async fn create(
     actor: &Actor,
     input: &CustomerInput,
 ) -> Result<Customer, AppError> {
-    super::orders::create_customer(state, actor, input).await
+    actor.require(Permission::Sell)?;
+    let d = details_of(state, actor, input).await?;
+    let (tenant, by) = (actor.tenant, actor.user_id());
+    Ok(state
+        .store
+        .write(|tx| {
+            let d = d.clone();
+            Box::pin(async move { guichet_store::customers::create(tx, tenant, &d, by).await })
+        })
+        .await?)
 }
 
 pub async fn update(

@@ -101,6 +101,10 @@ async fn promotion(tx: &mut Tx, tenant: Tenant, r: PromotionRow) -> Result<Promo
         r.id,
     )
     .await?;
+    Ok(promotion_of(r, offer_ids))
+}
+
+fn promotion_of(r: PromotionRow, offer_ids: Vec<Uuid>) -> Promotion {
     let details = PromotionDetails {
         name: r.name,
         description: r.description,
@@ -111,11 +115,32 @@ async fn promotion(tx: &mut Tx, tenant: Tenant, r: PromotionRow) -> Result<Promo
         weekdays: Day::list_from_str(&r.weekdays),
         offer_ids: offer_ids.into_iter().map(OfferId).collect(),
     };
-    Ok(Promotion::from_details(
-        PromotionId(r.id),
-        details,
-        r.archived_at.is_some(),
-    ))
+    Promotion::from_details(PromotionId(r.id), details, r.archived_at.is_some())
+}
+
+/// Promotions with their offers, read in two statements whatever their number (a sale
+/// reads them all: one query per promotion would grow with the catalogue).
+async fn with_offers(
+    tx: &mut Tx,
+    tenant: Tenant,
+    rows: Vec<PromotionRow>,
+) -> Result<Vec<Promotion>> {
+    let links: Vec<(Uuid, Uuid)> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT promotion_id, offer_id FROM promotion_offers WHERE organization_id = $1 ORDER BY promotion_id, offer_id")
+        .bind(tenant.id().0)
+        .fetch_all(c)
+        .await?);
+    let mut offers: std::collections::HashMap<Uuid, Vec<Uuid>> = std::collections::HashMap::new();
+    for (promotion, offer) in links {
+        offers.entry(promotion).or_default().push(offer);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let ids = offers.remove(&r.id).unwrap_or_default();
+            promotion_of(r, ids)
+        })
+        .collect())
 }
 
 /// Every promotion, active ones first.
@@ -125,11 +150,7 @@ pub async fn list_promotions(tx: &mut Tx, tenant: Tenant) -> Result<Vec<Promotio
         .bind(tenant.id().0)
         .fetch_all(c)
         .await?);
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        out.push(promotion(tx, tenant, r).await?);
-    }
-    Ok(out)
+    with_offers(tx, tenant, rows).await
 }
 
 /// The promotions that may apply to a sale (not archived); the caller decides with
@@ -140,11 +161,7 @@ pub async fn active_promotions(tx: &mut Tx, tenant: Tenant) -> Result<Vec<Promot
         .bind(tenant.id().0)
         .fetch_all(c)
         .await?);
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        out.push(promotion(tx, tenant, r).await?);
-    }
-    Ok(out)
+    with_offers(tx, tenant, rows).await
 }
 
 pub async fn get_promotion(tx: &mut Tx, tenant: Tenant, id: PromotionId) -> Result<Promotion> {

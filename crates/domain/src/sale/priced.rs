@@ -3,7 +3,8 @@
 use super::*;
 
 /// What a line sells.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum LineKind {
     TicketType,
     Extra,
@@ -19,6 +20,16 @@ impl LineKind {
             LineKind::Extra => "extra",
             LineKind::Product => "product",
             LineKind::Deposit => "deposit",
+        }
+    }
+
+    /// The kind a stored line names (`product` for anything unknown).
+    pub fn parse(s: &str) -> LineKind {
+        match s {
+            "ticket_type" => LineKind::TicketType,
+            "extra" => LineKind::Extra,
+            "deposit" => LineKind::Deposit,
+            _ => LineKind::Product,
         }
     }
 }

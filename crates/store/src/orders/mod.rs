@@ -36,37 +36,8 @@ use guichet_domain::{
 use serde::Serialize;
 use uuid::Uuid;
 
-/// What a line sells.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum LineKind {
-    TicketType,
-    Extra,
-    Product,
-    /// A deposit on goods not sold yet (a special order): paid on its own order, at the
-    /// goods' VAT rate; deducted, negative, from the sale of the goods.
-    Deposit,
-}
-
-impl LineKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::TicketType => "ticket_type",
-            Self::Extra => "extra",
-            Self::Product => "product",
-            Self::Deposit => "deposit",
-        }
-    }
-
-    fn parse(s: &str) -> Self {
-        match s {
-            "ticket_type" => Self::TicketType,
-            "extra" => Self::Extra,
-            "deposit" => Self::Deposit,
-            _ => Self::Product,
-        }
-    }
-}
+/// What a line sells (the domain's kinds: ticket type, extra, product, deposit).
+pub use guichet_domain::sale::LineKind;
 
 /// A priced line, ready to be written; limits are checked and taken in the transaction.
 #[derive(Debug, Clone)]
@@ -98,6 +69,34 @@ pub struct NewLine {
     /// False for gift cards and vouchers: no promotion, code or customer discount (pricing
     /// only, not stored on the line).
     pub discountable: bool,
+}
+
+impl From<guichet_domain::sale::PricedLine> for NewLine {
+    fn from(l: guichet_domain::sale::PricedLine) -> NewLine {
+        NewLine {
+            kind: l.kind,
+            offer_id: l.offer_id,
+            session_start: l.session_start,
+            visit_date: l.visit_date.map(|d| d.to_string()),
+            item_id: l.item_id,
+            product_id: l.product_id,
+            label: l.label,
+            quantity: l.quantity,
+            unit_price_cents: l.unit_price_cents,
+            list_price_cents: l.list_price_cents,
+            price_reason: l.price_reason,
+            discount_cents: l.discount_cents,
+            discount_reason: l.discount_reason,
+            total_cents: l.total_cents,
+            vat_rate_bp: l.vat_rate_bp,
+            vat_cents: l.vat_cents,
+            session_capacity: l.session_capacity,
+            daily_stock: l.daily_stock,
+            item_capacity: l.item_capacity,
+            offer_name: l.offer_name,
+            discountable: l.discountable,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

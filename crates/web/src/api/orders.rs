@@ -261,7 +261,7 @@ pub async fn create_customer(
 ) -> Result<(StatusCode, Json<Customer>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(orders::create_customer(&state, &ctx, &input).await?),
+        Json(guichet_app::customers::create(&state, &ctx, &input).await?),
     ))
 }
 

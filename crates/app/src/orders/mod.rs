@@ -1,0 +1,518 @@
+//! The sale use cases: price a cart by the domain's one pricing (`guichet_domain::sale`, the
+//! same for the register, the phone and online), then hand the priced order to the store, which
+//! takes places and stock in the same transaction; payments, quotes confirmed, cancellations.
+//! Pages and API call the same functions.
+
+mod cashier;
+mod lists;
+mod pricing;
+
+pub use cashier::*;
+pub use guichet_store::orders::{Order, OrderSummary, PaymentLine};
+pub use lists::*;
+pub(crate) use pricing::{customer_type_of, new_payment, payments};
+
+use crate::Actor;
+use crate::App;
+use crate::AppError;
+use guichet_domain::order::{self, PaymentMethod};
+use guichet_domain::shop::parse_price_cents;
+use guichet_domain::validation::FieldErrors;
+use guichet_domain::{OrderId, Permission, RegisterId};
+use guichet_store::orders::{self, NewOrder, NewPayment};
+use guichet_store::registers::Register;
+use guichet_store::{StoreError, Tx};
+use serde::{Deserialize, Serialize};
+
+/// One line of a cart: a ticket type or extra of an offer's session, or a shop product (by id
+/// or barcode).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct LineInput {
+    pub offer_id: Option<String>,
+    /// The session's start instant in microseconds, as the availability lists it.
+    pub session_start: Option<i64>,
+    /// A ticket type or extra the offer sells.
+    pub item_id: Option<String>,
+    pub product_id: Option<String>,
+    pub barcode: Option<String>,
+    pub quantity: i64,
+    /// A changed unit price ("12,00"); managers and admins only, with `price_reason`.
+    pub unit_price: Option<String>,
+    pub price_reason: Option<String>,
+    /// Make the line free ("gratuité"), with `free_reason`.
+    pub free: bool,
+    pub free_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct PaymentInput {
+    /// cash, card_terminal, virtual_terminal, bank_transfer, ancv_paper, ancv_electronic,
+    /// gift_voucher, gift_card, bancontact, other.
+    pub method: String,
+    /// Amount handed over ("20,00"); with cash, what exceeds the amount due is change.
+    pub amount: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct OrderInput {
+    pub register_id: String,
+    /// Save as a quote: nothing is taken or paid until it is confirmed.
+    pub quote: bool,
+    pub lines: Vec<LineInput>,
+    /// Empty: pay later. Less than the total: a deposit.
+    pub payments: Vec<PaymentInput>,
+    pub customer_comment: Option<String>,
+    pub internal_comment: Option<String>,
+    /// The customer to attach (see `/api/v1/customers`).
+    pub customer_id: Option<String>,
+    /// One promo code per cart, in any case (partner passes such as MuseumPass are codes).
+    pub promo_code: Option<String>,
+    /// Leave out the attached customer's discount and VAT exemption this once (managers and
+    /// admins).
+    pub skip_customer_terms: bool,
+    /// Where the visitors come from (asked for visits, not for shop-only sales); the attached
+    /// customer's when not given.
+    pub origin: Option<OriginInput>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct OriginInput {
+    /// ISO 3166 two-letter code; Belgium when empty.
+    pub country: String,
+    pub postal_code: String,
+    /// For the Netherlands, instead of the postal code.
+    pub province: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct CancelInput {
+    /// Required: kept in the internal comment.
+    pub reason: String,
+    /// An optional refund, recorded as a negative payment.
+    pub refund: Option<PaymentInput>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct PayInput {
+    pub register_id: String,
+    pub payments: Vec<PaymentInput>,
+}
+
+fn clean(s: &Option<String>) -> Option<String> {
+    guichet_domain::sale::clean(s.as_deref())
+}
+
+use crate::organization::zone;
+
+pub(crate) async fn zone_in(tx: &mut Tx, actor: &Actor) -> Result<jiff::tz::TimeZone, AppError> {
+    let name = guichet_store::organizations::get(tx, actor.tenant)
+        .await?
+        .time_zone;
+    jiff::tz::TimeZone::get(&name).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+pub(crate) async fn register(state: &App, actor: &Actor, raw: &str) -> Result<Register, AppError> {
+    let mut tx = state.store.begin_read().await?;
+    let r = register_in(&mut tx, actor, raw).await;
+    tx.commit().await?;
+    r
+}
+
+pub(crate) async fn register_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    raw: &str,
+) -> Result<Register, AppError> {
+    let Ok(id) = raw.trim().parse::<RegisterId>() else {
+        return Err(AppError::field("register_id", "unknown_register"));
+    };
+    let r = guichet_store::registers::get(tx, actor.tenant, id).await;
+    match r {
+        Ok(r) if !r.archived => Ok(r),
+        Ok(_) | Err(StoreError::NotFound) => {
+            Err(AppError::field("register_id", "unknown_register"))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The registers one can sell on (active ones).
+pub async fn selling_registers(state: &App, actor: &Actor) -> Result<Vec<Register>, AppError> {
+    actor.require(Permission::Sell)?;
+    let tenant = actor.tenant;
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { guichet_store::registers::list(tx, tenant).await }))
+        .await?
+        .into_iter()
+        .filter(|r| !r.archived)
+        .collect())
+}
+
+/// The payment methods this organization offers, in display order.
+pub async fn enabled_methods(state: &App, actor: &Actor) -> Result<Vec<PaymentMethod>, AppError> {
+    let mut tx = state.store.begin_read().await?;
+    let methods = enabled_methods_in(&mut tx, actor).await;
+    tx.commit().await?;
+    methods
+}
+
+pub(crate) async fn enabled_methods_in(
+    tx: &mut Tx,
+    actor: &Actor,
+) -> Result<Vec<PaymentMethod>, AppError> {
+    let off = orders::disabled_methods(tx, actor.tenant).await?;
+    Ok(PaymentMethod::ALL
+        .into_iter()
+        .filter(|m| !off.contains(m))
+        .collect())
+}
+
+pub async fn set_method_enabled(
+    state: &App,
+    actor: &Actor,
+    method: &str,
+    enabled: bool,
+) -> Result<(), AppError> {
+    actor.require(Permission::ManagePaymentMethods)?;
+    let m =
+        PaymentMethod::parse(method).ok_or_else(|| AppError::field("method", "unknown_method"))?;
+    let tenant = actor.tenant;
+    Ok(state
+        .store
+        .write(|tx| {
+            Box::pin(async move { orders::set_method_enabled(tx, tenant, m, enabled).await })
+        })
+        .await?)
+}
+
+/// Sets which methods the organization offers: those listed, and no other. At least one must
+/// stay on, or nothing could be sold.
+pub async fn set_methods(state: &App, actor: &Actor, on: &[&str]) -> Result<(), AppError> {
+    actor.require(Permission::ManagePaymentMethods)?;
+    let mut chosen = Vec::new();
+    for code in on {
+        chosen.push(
+            PaymentMethod::parse(code)
+                .ok_or_else(|| AppError::field("method", "unknown_method"))?,
+        );
+    }
+    if chosen.is_empty() {
+        return Err(AppError::field("method", "no_method"));
+    }
+    let tenant = actor.tenant;
+    let chosen = std::sync::Arc::new(chosen);
+    Ok(state
+        .store
+        .write(|tx| {
+            let chosen = chosen.clone();
+            Box::pin(async move {
+                for m in PaymentMethod::ALL {
+                    orders::set_method_enabled(tx, tenant, m, chosen.contains(&m)).await?;
+                }
+                Ok(())
+            })
+        })
+        .await?)
+}
+
+/// A priced cart line, for the cashier screen.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PreviewLine {
+    pub label: String,
+    pub quantity: i64,
+    pub unit_price_cents: i64,
+    pub discount_cents: i64,
+    /// Free line, promotion, promo code.
+    pub discount_reason: Option<String>,
+    pub total_cents: i64,
+    pub vat_rate_basis_points: u32,
+    pub vat_cents: i64,
+}
+
+/// What the cart would come to: lines, VAT per rate, totals, and what the payments leave due.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Preview {
+    pub lines: Vec<PreviewLine>,
+    pub totals: order::Totals,
+    pub paid_cents: i64,
+    pub change_cents: i64,
+    pub due_cents: i64,
+}
+
+/// Prices a cart without recording anything (the cashier screen's live totals).
+pub async fn preview(state: &App, actor: &Actor, input: &OrderInput) -> Result<Preview, AppError> {
+    actor.require(Permission::Sell)?;
+    let cart = pricing::price(state, actor, input).await?.priced;
+    let paid: i64 = cart.payments.iter().map(|p| p.amount_cents).sum();
+    Ok(Preview {
+        lines: cart
+            .lines
+            .iter()
+            .map(|l| PreviewLine {
+                label: l.label.clone(),
+                quantity: l.quantity,
+                unit_price_cents: l.unit_price_cents,
+                discount_cents: l.discount_cents,
+                discount_reason: l.discount_reason.clone(),
+                total_cents: l.total_cents,
+                vat_rate_basis_points: l.vat_rate_bp,
+                vat_cents: l.vat_cents,
+            })
+            .collect(),
+        paid_cents: paid,
+        change_cents: cart.payments.iter().map(|p| p.change_cents).sum(),
+        due_cents: cart.totals.gross_cents - paid,
+        totals: cart.totals,
+    })
+}
+
+/// The order a cart would make, priced and checked, not yet recorded (the sale's first half;
+/// imports and benchmarks batch these into one transaction).
+pub async fn priced_order(
+    state: &App,
+    actor: &Actor,
+    input: &OrderInput,
+    idempotency_key: Option<String>,
+) -> Result<NewOrder, AppError> {
+    let pricing::Sale {
+        register,
+        customer,
+        priced,
+    } = pricing::price(state, actor, input).await?;
+    Ok(NewOrder {
+        register_id: Some(register.id),
+        quote: input.quote,
+        lines: pricing::new_lines(priced.lines),
+        total_cents: priced.totals.gross_cents,
+        vat_cents: priced.totals.vat_cents,
+        visit_date: priced.visit_date.map(|d| d.to_string()),
+        visit_start: priced.visit_start,
+        customer_comment: clean(&input.customer_comment),
+        internal_comment: clean(&input.internal_comment),
+        created_by: actor.user_id(),
+        idempotency_key,
+        names: orders::Names {
+            register: Some(register.name.clone()),
+            customer: customer.as_ref().map(|c| {
+                guichet_store::customers::display_name(
+                    c.first_name.as_deref(),
+                    c.last_name.as_deref(),
+                )
+            }),
+            created_by: actor.user.as_ref().map(|u| u.name.clone()),
+        },
+        customer_id: customer.map(|c| c.id),
+        origin: priced.origin,
+        promo_code_id: priced.promo_code,
+        day: priced.day,
+        at: guichet_store::now_micros(),
+        payments: priced.payments.into_iter().map(new_payment).collect(),
+        deposits_used: priced
+            .deposits_used
+            .into_iter()
+            .map(|d| (d.reservation_id, d.cents))
+            .collect(),
+    })
+}
+
+/// Validates and prices a cart, then records the order (or quote) with its payments in one
+/// transaction. The same idempotency key again returns the first order.
+pub async fn create(
+    state: &App,
+    actor: &Actor,
+    input: &OrderInput,
+    idempotency_key: Option<String>,
+) -> Result<Order, AppError> {
+    actor.require(Permission::Sell)?;
+    let tenant = actor.tenant;
+    if let Some(key) = idempotency_key.clone() {
+        if key.len() > 200 {
+            return Err(AppError::field("idempotency_key", "too_long"));
+        }
+        let found = state
+            .store
+            .read(|tx| {
+                let key = key.clone();
+                Box::pin(async move { orders::find_by_idempotency_key(tx, tenant, &key).await })
+            })
+            .await?;
+        if let Some(o) = found {
+            return Ok(o);
+        }
+    }
+    let new =
+        std::sync::Arc::new(priced_order(state, actor, input, idempotency_key.clone()).await?);
+    let result = state
+        .store
+        .write(|tx| {
+            let new = new.clone();
+            Box::pin(async move { orders::create(tx, tenant, &new).await })
+        })
+        .await;
+    match (result, idempotency_key) {
+        // The same key raced us and won: answer with its order.
+        (Err(StoreError::Duplicate("idempotency_key")), Some(key)) => state
+            .store
+            .read(|tx| {
+                let key = key.clone();
+                Box::pin(async move { orders::find_by_idempotency_key(tx, tenant, &key).await })
+            })
+            .await?
+            .ok_or(AppError::Conflict("idempotency_conflict")),
+        (r, _) => Ok(r?),
+    }
+}
+
+pub async fn get(state: &App, actor: &Actor, id: OrderId) -> Result<Order, AppError> {
+    actor.require(Permission::Sell)?;
+    let tenant = actor.tenant;
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { orders::get(tx, tenant, id).await }))
+        .await?)
+}
+
+/// Takes more payments on an order (the balance of a deposit, a "pay later" order).
+pub async fn pay(
+    state: &App,
+    actor: &Actor,
+    id: OrderId,
+    input: &PayInput,
+) -> Result<Order, AppError> {
+    actor.require(Permission::Sell)?;
+    let order = get(state, actor, id).await?;
+    let register = register(state, actor, &input.register_id).await?;
+    let enabled = enabled_methods(state, actor).await?;
+    let mut e = FieldErrors::new();
+    if input.payments.is_empty() {
+        e.add("payments", "required");
+    }
+    let pays = payments(
+        &input.payments,
+        order.total_cents - order.collected_cents,
+        &enabled,
+        &register,
+        &mut e,
+    );
+    e.into_result()?;
+    let (tenant, by, reg) = (actor.tenant, actor.user_id(), register.id);
+    let pays = std::sync::Arc::new(pays);
+    Ok(state
+        .store
+        .write(|tx| {
+            let pays = pays.clone();
+            Box::pin(
+                async move { orders::add_payments(tx, tenant, id, Some(reg), &pays, by).await },
+            )
+        })
+        .await?)
+}
+
+/// A quote becomes an order: places and stock are taken now, with any payments.
+pub async fn confirm_quote(
+    state: &App,
+    actor: &Actor,
+    id: OrderId,
+    input: &PayInput,
+) -> Result<Order, AppError> {
+    actor.require(Permission::Sell)?;
+    let order = get(state, actor, id).await?;
+    let register = register(state, actor, &input.register_id).await?;
+    let enabled = enabled_methods(state, actor).await?;
+    let mut e = FieldErrors::new();
+    let pays = payments(
+        &input.payments,
+        order.total_cents,
+        &enabled,
+        &register,
+        &mut e,
+    );
+    e.into_result()?;
+    let day = jiff::Timestamp::now()
+        .to_zoned(zone(state, actor).await?)
+        .date();
+    let (tenant, by, reg) = (actor.tenant, actor.user_id(), register.id);
+    let pays = std::sync::Arc::new(pays);
+    Ok(state
+        .store
+        .write(|tx| {
+            let pays = pays.clone();
+            Box::pin(async move {
+                orders::confirm_quote(tx, tenant, id, Some(reg), day, &pays, by).await
+            })
+        })
+        .await?)
+}
+
+/// Cancels an order (managers and admins): a reason is required; places and stock come back;
+/// a refund, if any, is a negative payment of at most what was collected.
+pub async fn cancel(
+    state: &App,
+    actor: &Actor,
+    id: OrderId,
+    input: &CancelInput,
+) -> Result<Order, AppError> {
+    actor.require(Permission::CancelOrder)?;
+    let order = get(state, actor, id).await?;
+    let mut e = FieldErrors::new();
+    let reason = input.reason.trim().to_owned();
+    if reason.is_empty() {
+        e.add("reason", "required");
+    }
+    let enabled = enabled_methods(state, actor).await?;
+    let refund = match &input.refund {
+        Some(r) if !r.amount.trim().is_empty() => {
+            let method = PaymentMethod::parse(&r.method);
+            if method.is_none_or(|m| !enabled.contains(&m)) {
+                e.add("refund.method", "unknown_method");
+            }
+            let amount = e.check("refund.amount", parse_price_cents(&r.amount));
+            match (method, amount) {
+                (Some(m), Some(a)) if a > 0 && a <= order.collected_cents => {
+                    Some(NewPayment::refund(m, a))
+                }
+                (_, Some(_)) => {
+                    e.add("refund.amount", "more_than_paid");
+                    None
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    e.into_result()?;
+    let (tenant, by, reg) = (actor.tenant, actor.user_id(), order.register_id);
+    Ok(state
+        .store
+        .write(|tx| {
+            let (reason, refund) = (reason.clone(), refund.clone());
+            Box::pin(async move {
+                orders::cancel(tx, tenant, id, &reason, refund.as_ref(), reg, by).await
+            })
+        })
+        .await?)
+}
+
+/// The order with this number (`P2103160795`), if any: the top bar's search jumps to it.
+pub async fn find_by_number(
+    state: &App,
+    actor: &Actor,
+    number: &str,
+) -> Result<Option<OrderId>, AppError> {
+    actor.require(Permission::Sell)?;
+    let (tenant, n) = (actor.tenant, number.to_owned());
+    Ok(state
+        .store
+        .read(|tx| {
+            let n = n.clone();
+            Box::pin(async move { orders::find_by_number(tx, tenant, &n).await })
+        })
+        .await?)
+}
