@@ -2,6 +2,8 @@
 
 use crate::AppError;
 
+/// Decodes and checks an uploaded picture (JPEG, PNG or WebP, at most 5 MB and 8000 px) and makes
+/// its thumbnail, on the blocking pool. The inner error is the user's (a bad file), the outer one ours.
 pub async fn process_picture(
     bytes: Vec<u8>,
 ) -> Result<
