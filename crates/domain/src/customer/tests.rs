@@ -1,0 +1,169 @@
+use super::*;
+
+#[test]
+fn provinces_come_from_postal_codes() {
+    assert_eq!(be_province("5580"), Some("Namur"));
+    assert_eq!(be_province("4800"), Some("Liège"));
+    assert_eq!(be_province("1050"), Some("Bruxelles-Capitale"));
+    assert_eq!(be_province("6700"), Some("Luxembourg"));
+    assert_eq!(be_province("999"), None);
+    assert_eq!(fr_departement("75011").as_deref(), Some("75"));
+    assert_eq!(fr_departement("20090").as_deref(), Some("2A"));
+    assert_eq!(fr_departement("20200").as_deref(), Some("2B"));
+    assert_eq!(fr_departement("97400").as_deref(), Some("974"));
+    let nl = Origin::parse("nl", "", "noord-holland").unwrap();
+    assert_eq!(nl.province.as_deref(), Some("Noord-Holland"));
+    assert!(Origin::parse("NL", "", "Bavaria").is_err());
+    assert_eq!(Origin::parse("", "5580", "").unwrap().country, "BE");
+    assert!(Origin::parse("BE", "55800", "").is_err());
+}
+
+#[test]
+fn phones_become_international() {
+    assert_eq!(
+        phone_e164("0475 12 34 56", "BE").as_deref(),
+        Ok("+32475123456")
+    );
+    assert_eq!(
+        phone_e164("+33 6 12 34 56 78", "BE").as_deref(),
+        Ok("+33612345678")
+    );
+    assert!(phone_e164("12", "BE").is_err());
+    assert_eq!(phone_search_forms("+32475123456"), "32475123456 0475123456");
+}
+
+#[test]
+fn custom_field_values_are_checked_and_kept_in_one_form() {
+    assert_eq!(FieldKind::Number.value("12,5"), Ok(Some("12.5".into())));
+    assert_eq!(FieldKind::Number.value("douze"), Err("not_a_number"));
+    assert_eq!(FieldKind::Date.value("2026-02-30"), Err("invalid_date"));
+    assert_eq!(
+        FieldKind::Date.value("2026-02-28"),
+        Ok(Some("2026-02-28".into()))
+    );
+    assert_eq!(FieldKind::YesNo.value("Oui"), Ok(Some("yes".into())));
+    assert_eq!(FieldKind::YesNo.value("peut-être"), Err("unknown_value"));
+    assert_eq!(
+        FieldKind::Text.value("  M-0042 "),
+        Ok(Some("M-0042".into()))
+    );
+    assert_eq!(FieldKind::Text.value(" "), Ok(None));
+}
+
+#[test]
+fn customer_terms_discount_then_take_vat_off() {
+    let (std, exempt) = (TaxTreatment::Standard, TaxTreatment::Exempt);
+    // 9 % of 25,00 = 2,25; 22,75 left at 21 %.
+    assert_eq!(apply_terms(900, std, (2_500, 2100)), (225, 0, 2_275, 2100));
+    // Exempt: 22,75 incl. 21 % holds 3,95 of VAT → 18,80 at 0 %.
+    assert_eq!(
+        apply_terms(900, exempt, (2_500, 2100)),
+        (225, 395, 1_880, 0)
+    );
+    assert_eq!(apply_terms(0, exempt, (850, 0)), (0, 0, 850, 0));
+    assert_eq!(apply_terms(0, std, (0, 600)), (0, 0, 0, 600));
+    assert_eq!(
+        apply_terms(0, TaxTreatment::Rate(600), (2_500, 2100)),
+        (0, 0, 2_500, 600)
+    );
+    // The personal discount wins over the type's; the exempt flag over the type's rate.
+    let school = Some((1_000, TaxTreatment::Rate(600)));
+    assert_eq!(
+        effective_terms(0, false, school),
+        (1_000, TaxTreatment::Rate(600))
+    );
+    assert_eq!(
+        effective_terms(500, true, school),
+        (500, TaxTreatment::Exempt)
+    );
+    assert_eq!(effective_terms(0, false, None), (0, TaxTreatment::Standard));
+    assert_eq!(
+        TaxTreatment::parse("rate", "6"),
+        Ok(TaxTreatment::Rate(600))
+    );
+    assert!(TaxTreatment::parse("rate", "abc").is_err());
+    assert!(TaxTreatment::parse("other", "").is_err());
+}
+
+proptest::proptest! {
+    #[test]
+    fn terms_never_make_a_line_dearer_or_negative(amount in 0i64..10_000_000, bp in proptest::sample::select(vec![0u32, 600, 1200, 2100]), d in 0u32..=10_000, exempt: bool) {
+        let tax = if exempt { TaxTreatment::Exempt } else { TaxTreatment::Standard };
+        let (discount, vat, after, rate) = apply_terms(d, tax, (amount, bp));
+        proptest::prop_assert!(after >= 0 && after <= amount);
+        proptest::prop_assert_eq!(discount + vat + after, amount, "no cent lost");
+        proptest::prop_assert!(!exempt || rate == 0);
+    }
+}
+
+#[test]
+fn the_full_record_checks_bank_details_discounts_and_dates() {
+    let ok = CustomerInput {
+        last_name: "Athénée royal".into(),
+        status: "prospect".into(),
+        institutional: true,
+        iban: "be68 5390 0754 7034".into(),
+        bic: "gkcc bebb".into(),
+        tags: "école, Namur , école,".into(),
+        phone: "+31 20 794 3500".into(),
+        birth_date: "1990-02-28".into(),
+        ..Default::default()
+    }
+    .parse()
+    .unwrap();
+    assert_eq!(ok.iban.as_deref(), Some("BE68539007547034"));
+    assert_eq!(ok.bic.as_deref(), Some("GKCCBEBB"));
+    assert_eq!(ok.discount_bp, INSTITUTIONAL_DISCOUNT_BP, "9 % by default");
+    assert_eq!(ok.tags, vec!["école", "Namur"]);
+    assert_eq!(ok.origin.country, "NL", "from the phone's +31");
+    assert_eq!(ok.status, CustomerStatus::Prospect);
+    let e = CustomerInput {
+        last_name: "X".into(),
+        iban: "BE68 5390 0754 7035".into(),
+        bic: "GKCC".into(),
+        discount_percent: "120".into(),
+        birth_date: "28/02/1990".into(),
+        language: "xx".into(),
+        status: "vip".into(),
+        balance_limit: "-5".into(),
+        ..Default::default()
+    }
+    .parse()
+    .unwrap_err();
+    let fields: Vec<&str> = e.0.iter().map(|f| f.field.as_str()).collect();
+    for f in [
+        "iban",
+        "bic",
+        "discount_percent",
+        "birth_date",
+        "language",
+        "status",
+        "balance_limit",
+    ] {
+        assert!(fields.contains(&f), "{f}: {fields:?}");
+    }
+}
+
+#[test]
+fn a_name_is_required_and_errors_are_named() {
+    let e = CustomerInput {
+        email: "nope".into(),
+        phone: "12".into(),
+        ..Default::default()
+    }
+    .parse()
+    .unwrap_err();
+    let fields: Vec<&str> = e.0.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, vec!["last_name", "email", "phone"]);
+    let ok = CustomerInput {
+        first_name: "Samantha".into(),
+        last_name: "Rega".into(),
+        phone: "0475123456".into(),
+        postal_code: "5580".into(),
+        ..Default::default()
+    }
+    .parse()
+    .unwrap();
+    assert_eq!(ok.origin.province.as_deref(), Some("Namur"));
+    assert_eq!(ok.phone.as_deref(), Some("+32475123456"));
+}
