@@ -5,8 +5,10 @@
 
 pub mod api;
 pub mod auth;
+mod download;
 pub mod error;
 pub mod pages;
+mod upload;
 pub mod view;
 
 use axum::Router;
