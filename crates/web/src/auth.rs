@@ -2,8 +2,8 @@
 //! acting in one organization with one role. Permissions are checked with
 //! [`Ctx::require`] against the matrix in `guichet_domain::role`.
 
-use crate::AppState;
 use crate::error::{ApiError, AppError};
+use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};

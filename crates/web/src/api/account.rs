@@ -2,9 +2,9 @@
 //! organization they act in.
 
 use super::extract::{ApiJson, ApiResult};
-use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::Problem;
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use guichet_app::organization::Organization;

@@ -2,9 +2,9 @@
 //! closing, the sessions of a period and the daily to annual summaries.
 
 use super::extract::{ApiJson, ApiResult, id};
-use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, AppError, Problem};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

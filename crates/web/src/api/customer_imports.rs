@@ -2,9 +2,9 @@
 //! adjust the mapping, download the errors file, commit.
 
 use super::extract::{ApiJson, ApiResult, id};
-use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 use crate::upload::{Kind, Upload};
 use axum::Json;
 use axum::extract::{Multipart, Path, State};

@@ -2,9 +2,9 @@
 //! client's own printer (DUPLICATA after the first), the public ticket key and checking a code.
 
 use super::extract::{ApiJson, ApiResult, id};
-use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use guichet_app::documents::{self, Ticket, TicketKey};

@@ -25,8 +25,8 @@ mod sites;
 mod users;
 mod vat_rates;
 
-use crate::AppState;
 use crate::error::{Problem, problem_response};
+use crate::state::AppState;
 use axum::Router;
 use axum::http::StatusCode;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};

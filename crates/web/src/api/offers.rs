@@ -2,9 +2,9 @@
 
 use super::extract::{ApiJson, ApiResult, ArchiveInput, id};
 use super::shop::{GroupInput, MoveInput};
-use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 use crate::upload::{Kind, Upload};
 use axum::Json;
 use axum::extract::{Path, Query, State};

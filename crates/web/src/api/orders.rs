@@ -2,16 +2,16 @@
 //! quote, cancel; the orders and payments lists.
 
 use super::extract::{ApiJson, ApiResult, id};
-use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use guichet_app::orders::{self, CancelInput, OrderInput, PayInput, Preview};
 use guichet_app::orders::{Order, OrderSummary, PaymentLine};
-use guichet_domain::order::PaymentMethod;
 use guichet_domain::OrderId;
+use guichet_domain::order::PaymentMethod;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;

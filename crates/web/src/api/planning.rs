@@ -1,9 +1,9 @@
 //! Availability and planning endpoints.
 
 use super::extract::{ApiJson, ApiResult, id};
-use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

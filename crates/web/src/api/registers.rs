@@ -1,9 +1,9 @@
 //! `/api/v1/registers`: the registers (tills) of the organization.
 
 use super::extract::{ApiJson, ApiResult, ArchiveInput, id};
-use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -1,9 +1,9 @@
 //! Shop endpoints: product groups, products, stock movements, counts and the stock report.
 
 use super::extract::{ApiJson, ApiResult, ArchiveInput, id};
-use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 use crate::upload::{Kind, Upload};
 use axum::Json;
 use axum::extract::{Path, Query, State};

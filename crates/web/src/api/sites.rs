@@ -1,9 +1,9 @@
 //! `/api/v1/sites`: the organization's sites.
 
 use super::extract::{ApiJson, ApiResult, ArchiveInput, id};
-use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -1,9 +1,9 @@
 //! `/api/v1/users`, `/api/v1/invitations`: the organization's members and invitations.
 
 use super::extract::{ApiJson, ApiResult, id};
-use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

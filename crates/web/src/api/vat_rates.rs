@@ -1,9 +1,9 @@
 //! `/api/v1/vat-rates`: the VAT rates offered on items.
 
 use super::extract::{ApiJson, ApiResult, ArchiveInput, id};
-use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -1,9 +1,9 @@
 //! Account pages: the organization's details and sites, VAT rates, API keys.
 
 use super::support::{ArchiveForm, Flash, OrPage, done, form_errors, parse_id};
-use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
+use crate::state::AppState;
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;

@@ -2,9 +2,9 @@
 //! weekdays, with closed dates.
 
 use super::support::{Flash, OrPage, done, form_errors};
-use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::{AppError, PageError};
+use crate::state::AppState;
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;

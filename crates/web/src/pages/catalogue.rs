@@ -1,9 +1,9 @@
 //! Ticket types and extras pages (one code path for both).
 
 use super::support::{ArchiveForm, Flash, OrPage, done, form_errors, parse_id};
-use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
+use crate::state::AppState;
 use crate::upload::{Kind, Upload};
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;

@@ -4,9 +4,9 @@
 //! page (A4 or 80 mm) and as CSV.
 
 use super::support::{OrPage, form_errors, parse_id};
-use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::{AppError, PageError};
+use crate::state::AppState;
 use crate::view::{Nav, Tr, render, render_status};
 use askama::Template;
 use axum::Form;

@@ -4,10 +4,10 @@
 //! how far it got (`/marketing/customers/import/progress/{key}`).
 
 use super::support::{OrPage, form_errors, parse_id};
-use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::download::attachment;
 use crate::error::PageError;
+use crate::state::AppState;
 use crate::upload::{Kind, Upload};
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;

@@ -3,9 +3,9 @@
 //! details, purchase history, spending by period — with its form.
 
 use super::support::{Flash, OrPage, done, form_errors, parse_id};
-use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
+use crate::state::AppState;
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;

@@ -2,9 +2,9 @@
 //! pages of menu entries not built yet, and the API documentation viewer.
 
 use super::support::{Flash, OrPage};
-use crate::AppState;
 use crate::auth::PageCtx;
 use crate::error::{AppError, PageError};
+use crate::state::AppState;
 use crate::view::{Nav, Tr, render};
 use askama::Template;
 use axum::Router;

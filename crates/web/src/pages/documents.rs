@@ -2,9 +2,9 @@
 //! views of the browser: no extra software at the desk. A second print says DUPLICATA.
 
 use super::support::{OrPage, parse_id};
-use crate::AppState;
 use crate::auth::PageCtx;
 use crate::error::PageError;
+use crate::state::AppState;
 use crate::view::{Tr, render};
 use askama::Template;
 use axum::Router;

@@ -22,7 +22,7 @@ mod shop;
 mod support;
 mod users;
 
-use crate::AppState;
+use crate::state::AppState;
 use axum::Router;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;

@@ -3,9 +3,9 @@
 //! quote, cancel with a reason and refund — and the payments list.
 
 use super::support::{Flash, OrPage, form_errors, parse_id};
-use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::{AppError, PageError};
+use crate::state::AppState;
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;

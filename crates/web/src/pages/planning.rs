@@ -3,9 +3,9 @@
 //! reopening of offers and ticket types over a date range in one action.
 
 use super::support::{OrPage, form_errors};
-use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::{AppError, PageError};
+use crate::state::AppState;
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;

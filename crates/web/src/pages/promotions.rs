@@ -1,9 +1,9 @@
 //! Promotions and promo codes pages (Mon activité › Promotions, Codes promo).
 
 use super::support::{ArchiveForm, Flash, OrPage, done, form_errors, parse_id};
-use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
+use crate::state::AppState;
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;

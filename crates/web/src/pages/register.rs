@@ -4,9 +4,9 @@
 //! so the page and the API sell through the same code.
 
 use super::support::OrPage;
-use crate::AppState;
 use crate::auth::PageCtx;
 use crate::error::PageError;
+use crate::state::AppState;
 use crate::view::{Nav, Tr, render};
 use askama::Template;
 use axum::Router;

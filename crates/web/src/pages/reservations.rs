@@ -5,9 +5,9 @@
 //! received — receiving lists the customers to notify).
 
 use super::support::{Flash, OrPage, done, form_errors, parse_id};
-use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
+use crate::state::AppState;
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Router;

@@ -2,10 +2,10 @@
 //! organization, and one's own profile and password.
 
 use super::support::{Flash, form_errors};
-use crate::AppState;
 use crate::auth::language_of;
 use crate::auth::{self, Ctx, SignedIn};
 use crate::error::{AppError, PageError};
+use crate::state::AppState;
 use crate::view::{Nav, Tr, render, render_status};
 use askama::Template;
 use axum::Form;

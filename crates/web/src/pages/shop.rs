@@ -2,9 +2,9 @@
 //! manual order, the stock count screen, stock export and printable labels.
 
 use super::support::{ArchiveForm, Flash, OrPage, done, form_errors, parse_id};
-use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::{AppError, PageError};
+use crate::state::AppState;
 use crate::upload::{Kind, Upload};
 use axum::Router;
 use axum::routing::{get, post};

@@ -2,9 +2,9 @@
 //! disable and re-enable.
 
 use super::support::{Flash, OrPage, done, form_errors, parse_id};
-use crate::AppState;
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
+use crate::state::AppState;
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;
