@@ -35,6 +35,38 @@ pub fn average_ticket(revenue_cents: i64, tickets: i64) -> i64 {
     i64::try_from(q).unwrap_or(0)
 }
 
+/// One session's figures on a follow-up line, from what its Z recorded (a session still
+/// open has none yet: zeros).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLine {
+    pub revenue_cents: i64,
+    pub vat_cents: i64,
+    pub revenue_excl_cents: i64,
+    pub tickets: i64,
+    pub average_ticket_cents: i64,
+}
+
+/// A session's follow-up line: revenue excl. VAT is revenue minus VAT, the average ticket
+/// as [`average_ticket`].
+pub fn session_line(
+    revenue_cents: Option<i64>,
+    vat_cents: Option<i64>,
+    tickets: Option<i64>,
+) -> SessionLine {
+    let (revenue, vat, tickets) = (
+        revenue_cents.unwrap_or(0),
+        vat_cents.unwrap_or(0),
+        tickets.unwrap_or(0),
+    );
+    SessionLine {
+        revenue_cents: revenue,
+        vat_cents: vat,
+        revenue_excl_cents: revenue - vat,
+        tickets,
+        average_ticket_cents: average_ticket(revenue, tickets),
+    }
+}
+
 /// Euro notes and coins, in cents, largest first: the denominations a drawer is counted in.
 pub const EURO_DENOMINATIONS: [i64; 15] = [
     50_000, 20_000, 10_000, 5_000, 2_000, 1_000, 500, 200, 100, 50, 20, 10, 5, 2, 1,

@@ -2,11 +2,11 @@
 //! acting in one organization with one role. Permissions are checked with
 //! [`Ctx::require`] against the matrix in `guichet_domain::role`.
 
-use crate::AppState;
 use crate::error::{ApiError, AppError};
+use crate::state::AppState;
 use axum::extract::FromRequestParts;
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use guichet_app::Actor;
@@ -84,7 +84,7 @@ async fn load_signed_in(
 
 /// The language for a page: the user's, else the language cookie, else the browser's.
 pub fn request_language(parts: &Parts) -> Language {
-    crate::view::language_of(&parts.headers)
+    language_of(&parts.headers)
 }
 
 /// Page extractor for a signed-in person (any organization state).
@@ -214,4 +214,27 @@ pub fn language_cookie(lang: Language, secure: bool) -> Cookie<'static> {
 
 fn time_duration(secs: i64) -> cookie::time::Duration {
     cookie::time::Duration::seconds(secs)
+}
+
+/// The language of an anonymous request: the language cookie, else `Accept-Language`.
+pub fn language_of(headers: &HeaderMap) -> Language {
+    let from_cookie = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == LANGUAGE_COOKIE)
+        .and_then(|(_, v)| Language::parse(v).ok());
+    if let Some(l) = from_cookie {
+        return l;
+    }
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    match accept.trim().get(..2).map(|s| s.to_ascii_lowercase()) {
+        Some(s) if s == "en" => Language::En,
+        _ => Language::Fr,
+    }
 }

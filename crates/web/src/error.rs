@@ -23,7 +23,7 @@ pub fn status(e: &AppError) -> StatusCode {
 }
 
 /// Logs an internal error and returns the id to show to the user.
-fn log(e: &AppError) -> Option<String> {
+pub fn log_internal(e: &AppError) -> Option<String> {
     if let AppError::Internal(detail) = e {
         let id = uuid::Uuid::now_v7().simple().to_string();
         tracing::error!(error_id = %id, detail = %detail, "internal error");
@@ -82,7 +82,7 @@ pub fn problem_response(
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let error_id = log(&self.0);
+        let error_id = log_internal(&self.0);
         let status = status(&self.0);
         let code = self.0.code();
         let (detail, errors) = match self.0 {
@@ -102,16 +102,10 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// An error answered as an HTML page (the back office).
+/// An error answered as an HTML page (the back office), in the user's language; the
+/// page is drawn by [`crate::view`].
 #[derive(Debug)]
 pub struct PageError(pub AppError, pub guichet_domain::org::Language);
-
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        let error_id = log(&self.0);
-        crate::view::error_page(self.1, status(&self.0), self.0.code(), error_id)
-    }
-}
 
 /// CSRF layer rejections. Only a cross-site page (an attack, or a misconfigured proxy)
 /// gets this, so one problem body serves pages and API alike.

@@ -5,42 +5,19 @@
 
 pub mod api;
 pub mod auth;
+mod download;
 pub mod error;
 pub mod pages;
+mod state;
+mod upload;
 pub mod view;
+
+pub use state::{AppState, WebConfig};
 
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use guichet_app::App;
-use std::sync::Arc;
-
-/// Settings of the web layer itself (the binary builds them from configuration).
-#[derive(Debug, Clone, Default)]
-pub struct WebConfig {
-    /// Mark cookies `Secure` (set when Guichet is served over HTTPS).
-    pub cookie_secure: bool,
-    /// Origins allowed to post forms besides the server's own (behind a proxy that
-    /// rewrites `Host`), e.g. `https://guichet.example.be`.
-    pub trusted_origins: Vec<String>,
-}
-
-/// What every handler gets: the application (its use cases take `&App`, which `&AppState`
-/// derefs to) and the web layer's settings.
-#[derive(Clone)]
-pub struct AppState {
-    pub app: App,
-    pub web: Arc<WebConfig>,
-}
-
-impl std::ops::Deref for AppState {
-    type Target = App;
-
-    fn deref(&self) -> &App {
-        &self.app
-    }
-}
 
 /// The whole application: pages, API, health, assets, with CSRF protection on every
 /// state-changing request.

@@ -1,8 +1,9 @@
 //! What every page shares: the translator, the navigation, the error page.
 
-use crate::auth::{Ctx, LANGUAGE_COOKIE};
+use crate::auth::Ctx;
+use crate::error::{PageError, log_internal, status};
 use askama::Template;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use guichet_domain::Permission;
 use guichet_domain::org::Language;
@@ -193,29 +194,6 @@ pub fn render_status<T: Template>(status: StatusCode, t: &T) -> Response {
     r
 }
 
-/// The language of an anonymous request: the language cookie, else `Accept-Language`.
-pub fn language_of(headers: &HeaderMap) -> Language {
-    let from_cookie = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == LANGUAGE_COOKIE)
-        .and_then(|(_, v)| Language::parse(v).ok());
-    if let Some(l) = from_cookie {
-        return l;
-    }
-    let accept = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    match accept.trim().get(..2).map(|s| s.to_ascii_lowercase()) {
-        Some(s) if s == "en" => Language::En,
-        _ => Language::Fr,
-    }
-}
-
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage {
@@ -243,4 +221,13 @@ pub fn error_page(
             error_id,
         },
     )
+}
+
+/// The back office shows a use case's error as a page in the user's language (the error
+/// itself, [`PageError`], knows nothing of pages).
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let error_id = log_internal(&self.0);
+        error_page(self.1, status(&self.0), self.0.code(), error_id)
+    }
 }

@@ -1,15 +1,30 @@
 //! Ticket types and extras endpoints.
 
-use super::{ApiJson, ApiResult, ArchiveInput, id};
-use crate::AppState;
+use super::extract::{ApiJson, ApiResult, ArchiveInput, id};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+use crate::upload::{Kind, Upload};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use guichet_app::catalogue;
 use guichet_app::catalogue::{Item, ItemId};
 use guichet_domain::catalogue::{ItemInput, ItemKind};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_ticket_types, create_ticket_type))
+        .routes(routes!(get_ticket_type, update_ticket_type))
+        .routes(routes!(archive_ticket_type))
+        .routes(routes!(list_extras, create_extra))
+        .routes(routes!(get_extra, update_extra))
+        .routes(routes!(archive_extra))
+        .routes(routes!(set_ticket_type_picture, remove_ticket_type_picture))
+        .routes(routes!(set_extra_picture, remove_extra_picture))
+}
 
 macro_rules! item_endpoints {
     ($kind:expr, $path:literal, $tag:literal, $list:ident, $create:ident, $get:ident, $update:ident, $archive:ident, $picture:ident, $remove_picture:ident) => {
@@ -19,7 +34,7 @@ macro_rules! item_endpoints {
             responses((status = 200, body = Item), (status = 404, body = Problem), (status = 422, body = Problem)))]
         pub async fn $picture(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, Path(raw): Path<String>, multipart: axum::extract::Multipart) -> ApiResult<Item> {
             let item = id::<ItemId>(&raw)?;
-            let (_, bytes) = super::offers::read_upload(multipart).await?;
+            let bytes = Upload::read(multipart, Kind::Image).await?.file;
             Ok(Json(catalogue::set_picture(&state, &ctx, $kind, item, Some(bytes)).await?))
         }
 

@@ -1,10 +1,10 @@
 //! Register sessions through the API: open a register, cash in and out, the X and Z reports,
 //! closing, the sessions of a period and the daily to annual summaries.
 
-use super::{ApiJson, ApiResult, id};
-use crate::AppState;
+use super::extract::{ApiJson, ApiResult, id};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, AppError, Problem};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -14,6 +14,21 @@ use guichet_domain::closing::SummaryLine;
 use guichet_domain::{RegisterId, RegisterSessionId};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(open))
+        .routes(routes!(current))
+        .routes(routes!(cash_movement))
+        .routes(routes!(list))
+        .routes(routes!(open_sessions))
+        .routes(routes!(get))
+        .routes(routes!(report))
+        .routes(routes!(close))
+        .routes(routes!(summary))
+}
 
 /// Opens a register with its float (typed, or counted by denomination). `409
 /// register_already_open` while a session is open on it, even one from an earlier day.

@@ -1,17 +1,33 @@
 //! `/api/v1/customer-imports`: the spreadsheet import as the pages do it — upload (dry run),
 //! adjust the mapping, download the errors file, commit.
 
-use super::{ApiJson, ApiResult, id};
-use crate::AppState;
+use super::extract::{ApiJson, ApiResult, id};
 use crate::auth::ApiCtx;
-use crate::error::{ApiError, AppError, Problem};
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+use crate::upload::{Kind, Upload};
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use guichet_app::customer_imports::{self as service, CustomerImport};
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(OpenApiRouter::new().routes(routes!(upload)).layer(
+            axum::extract::DefaultBodyLimit::max(
+                guichet_integrations::imports::MAX_BYTES + 64 * 1024,
+            ),
+        ))
+        .routes(routes!(get))
+        .routes(routes!(remap))
+        .routes(routes!(commit))
+        .routes(routes!(errors_file))
+}
 
 /// Uploads a spreadsheet (multipart: `file` .csv/.xlsx/.xls; `update_existing` `true` to
 /// update the customers whose e-mail is in the file) and answers the dry run: the columns
@@ -23,27 +39,16 @@ use uuid::Uuid;
 pub async fn upload(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<(StatusCode, Json<CustomerImport>), ApiError> {
-    let (mut filename, mut bytes, mut update_existing) = (String::new(), Vec::new(), false);
-    let too_large = || ApiError::from(AppError::field("file", "import_too_large"));
-    while let Some(field) = multipart.next_field().await.map_err(|_| too_large())? {
-        match field.name() {
-            Some("file") => {
-                filename = field.file_name().unwrap_or_default().to_owned();
-                bytes = field.bytes().await.map_err(|_| too_large())?.to_vec();
-            }
-            Some("update_existing") => {
-                let v = field.text().await.unwrap_or_default();
-                update_existing = matches!(v.trim(), "true" | "1" | "yes" | "on");
-            }
-            _ => {}
-        }
-    }
-    if bytes.is_empty() {
-        return Err(AppError::field("file", "required").into());
-    }
-    let import = service::upload(&state, &ctx, &filename, &bytes, update_existing, "").await?;
+    let upload = Upload::read(multipart, Kind::Import).await?;
+    let update_existing = matches!(
+        upload.text("update_existing").trim(),
+        "true" | "1" | "yes" | "on"
+    );
+    let bytes = upload.required_file()?;
+    let import =
+        service::upload(&state, &ctx, &upload.file_name, bytes, update_existing, "").await?;
     Ok((StatusCode::CREATED, Json(import)))
 }
 
@@ -115,5 +120,5 @@ pub async fn errors_file(
     Path(raw): Path<String>,
 ) -> Result<Response, ApiError> {
     let (bytes, mime, name) = service::errors_file(&state, &ctx, id::<Uuid>(&raw)?).await?;
-    Ok(crate::pages::attachment(mime, &name, bytes))
+    Ok(crate::download::attachment(mime, &name, bytes))
 }

@@ -1,10 +1,10 @@
 //! Tickets and prints through the API: an order's ticket codes, counting a print made by the
 //! client's own printer (DUPLICATA after the first), the public ticket key and checking a code.
 
-use super::{ApiJson, ApiResult, id};
-use crate::AppState;
+use super::extract::{ApiJson, ApiResult, id};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use guichet_app::documents::{self, Ticket, TicketKey};
@@ -12,6 +12,16 @@ use guichet_domain::OrderId;
 use guichet_domain::ticket::TicketClaim;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(tickets))
+        .routes(routes!(print))
+        .routes(routes!(ticket_key))
+        .routes(routes!(verify))
+}
 
 /// The order's tickets with their signed codes (one per visitor, or one per order and session
 /// for offers set so). Reading them does not count as a print.

@@ -1,10 +1,11 @@
 //! Offers and offer groups endpoints.
 
+use super::extract::{ApiJson, ApiResult, ArchiveInput, id};
 use super::shop::{GroupInput, MoveInput};
-use super::{ApiJson, ApiResult, ArchiveInput, id};
-use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+use crate::upload::{Kind, Upload};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -16,6 +17,22 @@ use guichet_app::offers::{Offer, OfferId};
 use guichet_domain::offer::OfferInput;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_groups, create_group))
+        .routes(routes!(rename_group, delete_group))
+        .routes(routes!(move_group))
+        .routes(routes!(list_offers, create_offer))
+        .routes(routes!(get_offer, update_offer))
+        .routes(routes!(archive_offer))
+        .routes(routes!(sessions))
+        .routes(routes!(get_calendar, put_calendar))
+        .routes(routes!(list_photos, add_photo))
+        .routes(routes!(delete_photo))
+}
 
 #[utoipa::path(get, path = "/api/v1/offer-groups", tag = "offers", responses((status = 200, body = [Group])))]
 pub async fn list_groups(
@@ -216,37 +233,6 @@ pub async fn list_photos(
     ))
 }
 
-/// Reads the `file` and `caption` fields of a multipart upload.
-pub async fn read_upload(
-    mut multipart: axum::extract::Multipart,
-) -> Result<(String, Vec<u8>), crate::error::AppError> {
-    let (mut caption, mut bytes) = (String::new(), Vec::new());
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return Err(crate::error::AppError::field("file", "image_too_large")),
-        };
-        match field.name() {
-            Some("caption") => {
-                caption = field
-                    .text()
-                    .await
-                    .map_err(|_| crate::error::AppError::field("caption", "invalid"))?
-            }
-            Some("file") => {
-                bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|_| crate::error::AppError::field("file", "image_too_large"))?
-                    .to_vec()
-            }
-            _ => {}
-        }
-    }
-    Ok((caption, bytes))
-}
-
 /// Adds a photo (multipart: `file` JPEG/PNG/WebP up to 5 MB, `caption` required).
 #[utoipa::path(post, path = "/api/v1/offers/{id}/photos", tag = "offers", params(("id" = String, Path)),
     request_body(content_type = "multipart/form-data", description = "Fields `file` and `caption`."),
@@ -258,10 +244,11 @@ pub async fn add_photo(
     multipart: axum::extract::Multipart,
 ) -> Result<(StatusCode, Json<guichet_app::offers::Photo>), ApiError> {
     let offer = id::<OfferId>(&raw)?;
-    let (caption, bytes) = read_upload(multipart).await?;
+    let upload = Upload::read(multipart, Kind::Image).await?;
+    let caption = upload.readable_text("caption")?.to_owned();
     Ok((
         StatusCode::CREATED,
-        Json(offers::add_photo(&state, &ctx, offer, &caption, bytes).await?),
+        Json(offers::add_photo(&state, &ctx, offer, &caption, upload.file).await?),
     ))
 }
 

@@ -1,9 +1,9 @@
 //! Availability and planning endpoints.
 
-use super::{ApiJson, ApiResult, id};
-use crate::AppState;
+use super::extract::{ApiJson, ApiResult, id};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -14,6 +14,17 @@ use guichet_app::planning::{
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(availability))
+        .routes(routes!(ticket_type_availability))
+        .routes(routes!(change_session))
+        .routes(routes!(stop_sales))
+        .routes(routes!(reopen_sales))
+}
 
 #[derive(Deserialize, IntoParams)]
 pub struct RangeQuery {

@@ -1,9 +1,9 @@
 //! Promotions and promo codes endpoints.
 
-use super::{ApiJson, ApiResult, ArchiveInput, id};
-use crate::AppState;
+use super::extract::{ApiJson, ApiResult, ArchiveInput, id};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -12,6 +12,19 @@ use guichet_domain::promotion::{PromoCode, PromoCodeInput, Promotion, PromotionI
 use guichet_domain::{PromoCodeId, PromotionId};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_promotions, create_promotion))
+        .routes(routes!(get_promotion, update_promotion))
+        .routes(routes!(archive_promotion))
+        .routes(routes!(list_codes, create_code))
+        .routes(routes!(lookup_code))
+        .routes(routes!(get_code, update_code))
+        .routes(routes!(archive_code))
+}
 
 /// Every promotion, active ones first.
 #[utoipa::path(get, path = "/api/v1/promotions", tag = "promotions",

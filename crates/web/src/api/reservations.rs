@@ -1,10 +1,10 @@
 //! `/api/v1/reservations`, `/api/v1/order-list`, `/api/v1/supplier-orders`: reservations and
 //! special orders as the pages do them.
 
-use super::{ApiJson, ApiResult, id};
-use crate::AppState;
+use super::extract::{ApiJson, ApiResult, id};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -16,7 +16,22 @@ use guichet_app::reservations::{Reservation, SupplierOrder, ToOrder};
 use guichet_domain::CustomerId;
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create, list))
+        .routes(routes!(archive))
+        .routes(routes!(deposit))
+        .routes(routes!(notify))
+        .routes(routes!(order_list))
+        .routes(routes!(create_supplier_order, supplier_orders))
+        .routes(routes!(supplier_order))
+        .routes(routes!(mark_sent))
+        .routes(routes!(receive))
+}
 
 /// Reserves a stock-managed product for a customer: `set_aside` when in stock, else
 /// `waiting` on the order list.

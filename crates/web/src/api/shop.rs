@@ -1,9 +1,10 @@
 //! Shop endpoints: product groups, products, stock movements, counts and the stock report.
 
-use super::{ApiJson, ApiResult, ArchiveInput, id};
-use crate::AppState;
+use super::extract::{ApiJson, ApiResult, ArchiveInput, id};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+use crate::upload::{Kind, Upload};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -16,6 +17,23 @@ use guichet_app::shop::{
 use guichet_domain::shop::ProductInput;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_groups, create_group))
+        .routes(routes!(rename_group, delete_group))
+        .routes(routes!(move_group))
+        .routes(routes!(list_products, create_product))
+        .routes(routes!(get_product, update_product))
+        .routes(routes!(archive_product))
+        .routes(routes!(set_photo, remove_photo))
+        .routes(routes!(product_by_barcode))
+        .routes(routes!(list_movements, add_movement))
+        .routes(routes!(apply_count))
+        .routes(routes!(stock_report))
+}
 
 #[derive(Deserialize, ToSchema)]
 pub struct GroupInput {
@@ -310,7 +328,7 @@ pub async fn set_photo(
     multipart: axum::extract::Multipart,
 ) -> ApiResult<Product> {
     let pid = id::<ProductId>(&raw)?;
-    let (_, bytes) = super::offers::read_upload(multipart).await?;
+    let bytes = Upload::read(multipart, Kind::Image).await?.file;
     Ok(Json(shop::set_photo(&state, &ctx, pid, bytes).await?))
 }
 

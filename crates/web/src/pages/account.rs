@@ -1,15 +1,17 @@
 //! Account pages: the organization's details and sites, VAT rates, API keys.
 
-use super::{Flash, OrPage, done, form_errors, parse_id};
-use crate::AppState;
+use super::support::{ArchiveForm, Flash, OrPage, done, form_errors, parse_id};
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
+use crate::state::AppState;
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::{get, post};
 use guichet_app::api_keys::ApiKey;
 use guichet_app::api_keys::ApiKeyInput;
 use guichet_app::organization::Site;
@@ -19,23 +21,27 @@ use guichet_domain::org::{AddressInput, CURRENCIES, OrganizationInput, SiteInput
 use guichet_domain::{FieldErrors, Permission, SiteId, VatRate, VatRateId};
 use serde::Deserialize;
 
+/// The routes of these pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/account/details", get(details).post(update_details))
+        .route("/account/sites/new", get(new_site).post(create_site))
+        .route("/account/sites/{id}", get(edit_site).post(update_site))
+        .route("/account/sites/{id}/archive", post(archive_site))
+        .route("/account/taxes", get(taxes).post(create_tax))
+        .route("/account/taxes/preset", post(tax_preset))
+        .route("/account/taxes/{id}", get(edit_tax).post(update_tax))
+        .route("/account/taxes/{id}/archive", post(archive_tax))
+        .route("/account/taxes/{id}/delete", post(delete_tax))
+        .route("/account/api-keys", get(api_keys).post(create_api_key))
+        .route("/account/api-keys/{id}/revoke", post(revoke_api_key))
+}
+
 fn status_for(errors: &FieldErrors) -> StatusCode {
     if errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct ArchiveForm {
-    archived: String,
-}
-
-impl ArchiveForm {
-    pub fn archived(&self) -> bool {
-        self.archived != "false"
     }
 }
 

@@ -1,19 +1,28 @@
 //! The site's calendar: opening hours for individuals and for groups, in periods over
 //! weekdays, with closed dates.
 
-use super::{Flash, OrPage, done, form_errors};
-use crate::AppState;
+use super::support::{Flash, OrPage, done, form_errors};
 use crate::auth::{Ctx, PageCtx};
 use crate::error::{AppError, PageError};
+use crate::state::AppState;
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::{get, post};
 use guichet_app::offers;
 use guichet_domain::calendar::{Audience, CalendarInput, PeriodInput};
 use guichet_domain::{FieldErrors, Permission};
+
+/// The routes of these pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/activity/calendar", get(show))
+        .route("/activity/calendar/{audience}", post(save))
+}
 
 pub struct Section {
     audience: &'static str,

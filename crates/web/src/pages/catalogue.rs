@@ -1,21 +1,58 @@
 //! Ticket types and extras pages (one code path for both).
 
-use super::account::ArchiveForm;
-use super::{Flash, OrPage, done, form_errors, parse_id};
-use crate::AppState;
+use super::support::{ArchiveForm, Flash, OrPage, done, form_errors, parse_id};
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
+use crate::state::AppState;
+use crate::upload::{Kind, Upload};
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::{get, post};
 use guichet_app::catalogue;
 use guichet_app::catalogue::{Item, ItemId};
 use guichet_app::vat_rates::StoredVatRate;
 use guichet_domain::catalogue::{ItemInput, ItemKind, PICTOGRAMS};
 use guichet_domain::{FieldErrors, Permission, VatRate};
+
+/// The routes of these pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/activity/ticket-types", get(ticket_types))
+        .route(
+            "/activity/ticket-types/new",
+            get(new_ticket_type).post(create_ticket_type),
+        )
+        .route(
+            "/activity/ticket-types/{id}",
+            get(edit_ticket_type).post(update_ticket_type),
+        )
+        .route(
+            "/activity/ticket-types/{id}/archive",
+            post(archive_ticket_type),
+        )
+        .route("/activity/extras", get(extras))
+        .route("/activity/extras/new", get(new_extra).post(create_extra))
+        .route("/activity/extras/{id}", get(edit_extra).post(update_extra))
+        .route("/activity/extras/{id}/archive", post(archive_extra))
+        .route(
+            "/activity/ticket-types/{id}/picture",
+            post(ticket_type_picture),
+        )
+        .route(
+            "/activity/ticket-types/{id}/picture/delete",
+            post(remove_ticket_type_picture),
+        )
+        .route("/activity/extras/{id}/picture", post(extra_picture))
+        .route(
+            "/activity/extras/{id}/picture/delete",
+            post(remove_extra_picture),
+        )
+}
 
 /// What differs between the two kinds on screen.
 struct Screen {
@@ -318,8 +355,8 @@ async fn set_picture(
 ) -> Result<Response, PageError> {
     let id: ItemId = parse_id(raw, ctx)?;
     let result = match multipart {
-        Some(m) => match crate::api::offers::read_upload(m).await {
-            Ok((_, bytes)) => catalogue::set_picture(state, ctx, kind, id, Some(bytes)).await,
+        Some(m) => match Upload::read(m, Kind::Image).await {
+            Ok(upload) => catalogue::set_picture(state, ctx, kind, id, Some(upload.file)).await,
             Err(e) => Err(e),
         },
         None => catalogue::set_picture(state, ctx, kind, id, None).await,

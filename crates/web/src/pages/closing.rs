@@ -3,26 +3,39 @@
 //! each day, and the monthly, quarterly and annual summaries), and each X or Z as a printable
 //! page (A4 or 80 mm) and as CSV.
 
-use super::{OrPage, form_errors, parse_id};
-use crate::AppState;
+use super::support::{OrPage, form_errors, parse_id};
 use crate::auth::{Ctx, PageCtx};
 use crate::error::{AppError, PageError};
+use crate::state::AppState;
 use crate::view::{Nav, Tr, render, render_status};
 use askama::Template;
 use axum::Form;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use guichet_app::closing::{self, CashInput, CloseInput, CountInput, CountedInput, OpenInput};
 use guichet_app::closing::{Session, ZReport};
 use guichet_app::orders as sale;
 use guichet_app::registers::Register;
-use guichet_domain::closing::{EURO_DENOMINATIONS, SummaryLine};
+use guichet_domain::closing::EURO_DENOMINATIONS;
 use guichet_domain::order::PaymentMethod;
-use guichet_domain::shop::format_cents;
 use guichet_domain::{FieldErrors, Permission, RegisterSessionId};
-use guichet_integrations::exports::{Cell, Table};
 use serde::Deserialize;
+
+/// The routes of these pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/register/drawer", get(drawer))
+        .route("/register/drawer/open", post(open))
+        .route("/register/drawer/cash", post(cash))
+        .route("/register/drawer/close", post(close))
+        .route("/registers-follow-up", get(follow_up))
+        .route("/registers-follow-up/export", get(export_follow_up))
+        .route("/registers-follow-up/{id}", get(report))
+        .route("/registers-follow-up/{id}/export", get(export_report))
+}
 
 /// A posted form as pairs: the denomination fields (`n50000`) and counted methods (`m_cash`)
 /// vary.
@@ -297,12 +310,6 @@ impl FollowUpQuery {
             p => p,
         }
     }
-    fn from(&self) -> Option<&str> {
-        Some(self.from.as_str()).filter(|s| !s.trim().is_empty())
-    }
-    fn to(&self) -> Option<&str> {
-        Some(self.to.as_str()).filter(|s| !s.trim().is_empty())
-    }
 }
 
 /// One row of the follow-up: a period's global line, or one Z (or a session still open).
@@ -340,102 +347,40 @@ impl FollowUpPage {
     }
 }
 
-fn day_label(day: &str) -> String {
-    day.parse::<jiff::civil::Date>()
-        .map(|d| d.strftime("%d/%m/%Y").to_string())
-        .unwrap_or_else(|_| day.to_owned())
-}
-
-/// The follow-up's rows: for the daily tab each day's global line followed by its Zs (as in
-/// the seeds), else one line per period.
+/// The follow-up's rows as the page shows them (`guichet_app::closing::follow_up`).
 async fn rows(
     state: &AppState,
     ctx: &Ctx,
     q: &FollowUpQuery,
 ) -> Result<(Vec<Row>, String, String), AppError> {
-    let summary = closing::summary(state, ctx, q.period(), q.from(), q.to()).await?;
-    let (from, to) = (
-        summary
-            .first()
-            .map(|l| l.first_day.clone())
-            .unwrap_or_else(|| q.from.clone()),
-        summary
-            .last()
-            .map(|l| l.last_day.clone())
-            .unwrap_or_else(|| q.to.clone()),
-    );
-    let global = |l: &SummaryLine, when: String| Row {
-        global: true,
-        register: "Global".to_owned(),
-        when,
-        revenue_cents: l.revenue_cents,
-        vat_cents: l.vat_cents,
-        excl_cents: l.revenue_excl_cents,
-        tickets: l.tickets,
-        average_cents: l.average_ticket_cents,
-        closed_by: String::new(),
-        grand_total_cents: Some(l.grand_total_cents),
-        link: None,
-        open: false,
-    };
-    if q.period() != "daily" {
-        return Ok((
-            summary
-                .iter()
-                .rev()
-                .map(|l| global(l, l.period.clone()))
-                .collect(),
-            from,
-            to,
-        ));
-    }
-    let tz = guichet_app::organization::time_zone(state, ctx.tenant).await?;
+    let f = closing::follow_up(state, ctx, q.period(), &q.from, &q.to).await?;
     let tr = Tr(ctx.lang);
-    let sessions = closing::sessions(state, ctx, q.from(), q.to(), None).await?;
-    let mut out = Vec::new();
-    let mut days: Vec<String> = sessions.iter().map(|s| s.day.clone()).collect();
-    days.dedup();
-    for day in days {
-        match summary.iter().find(|l| l.period == day) {
-            Some(l) => out.push(global(l, day_label(&day))),
-            None => out.push(Row {
-                global: true,
-                register: "Global".to_owned(),
-                when: day_label(&day),
-                revenue_cents: 0,
-                vat_cents: 0,
-                excl_cents: 0,
-                tickets: 0,
-                average_cents: 0,
-                closed_by: String::new(),
-                grand_total_cents: None,
-                link: None,
-                open: false,
-            }),
-        }
-        for s in sessions.iter().filter(|s| s.day == day) {
-            let revenue = s.revenue_cents.unwrap_or(0);
-            let tickets = s.tickets.unwrap_or(0);
-            out.push(Row {
-                global: false,
-                register: s.register_name.clone(),
-                when: match s.closed_at {
-                    Some(at) => tr.instant(&at, &tz),
-                    None => tr.t("closing-still-open"),
-                },
-                revenue_cents: revenue,
-                vat_cents: s.vat_cents.unwrap_or(0),
-                excl_cents: revenue - s.vat_cents.unwrap_or(0),
-                tickets,
-                average_cents: guichet_domain::closing::average_ticket(revenue, tickets),
-                closed_by: s.closed_by_name.clone().unwrap_or_default(),
-                grand_total_cents: s.grand_total_cents,
-                link: Some(format!("/registers-follow-up/{}", s.id)),
-                open: s.closed_at.is_none(),
-            });
-        }
-    }
-    Ok((out, from, to))
+    let rows = f
+        .lines
+        .iter()
+        .map(|l| Row {
+            global: l.session.is_none(),
+            register: l.register(),
+            when: l.when(&tr, &f.tz),
+            revenue_cents: l.figures.revenue_cents,
+            vat_cents: l.figures.vat_cents,
+            excl_cents: l.figures.revenue_excl_cents,
+            tickets: l.figures.tickets,
+            average_cents: l.figures.average_ticket_cents,
+            closed_by: l
+                .session
+                .as_ref()
+                .and_then(|s| s.closed_by_name.clone())
+                .unwrap_or_default(),
+            grand_total_cents: l.grand_total_cents,
+            link: l
+                .session
+                .as_ref()
+                .map(|s| format!("/registers-follow-up/{}", s.id)),
+            open: l.session.as_ref().is_some_and(|s| s.closed_at.is_none()),
+        })
+        .collect();
+    Ok((rows, f.from, f.to))
 }
 
 pub async fn follow_up(
@@ -476,52 +421,21 @@ pub async fn follow_up(
     ))
 }
 
-fn download(ctx: &Ctx, table: &Table, name: &str) -> Result<Response, PageError> {
-    super::spreadsheet(ctx, table, "csv", "", name)
-}
-
-/// The follow-up as CSV, the seed's columns plus the grand total.
+/// The follow-up as CSV (`guichet_app::closing::export_follow_up_csv`), streamed.
 pub async fn export_follow_up(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
     Query(q): Query<FollowUpQuery>,
 ) -> Result<Response, PageError> {
     ctx.require(Permission::ViewClosings).or_page(&ctx)?;
-    let (rows, from, to) = rows(&state, &ctx, &q).await.or_page(&ctx)?;
-    let tr = Tr(ctx.lang);
-    let table = Table {
-        headers: [
-            "closing-register",
-            "closing-date",
-            "closing-revenue",
-            "label-vat",
-            "closing-revenue-excl",
-            "closing-tickets",
-            "closing-average",
-            "closing-closed-by",
-            "closing-grand-total",
-        ]
-        .iter()
-        .map(|k| tr.t(k))
-        .collect(),
-        rows: rows
-            .into_iter()
-            .map(|r| {
-                vec![
-                    Cell::Text(r.register),
-                    Cell::Text(r.when),
-                    Cell::Text(format_cents(r.revenue_cents)),
-                    Cell::Text(format_cents(r.vat_cents)),
-                    Cell::Text(format_cents(r.excl_cents)),
-                    Cell::Int(r.tickets),
-                    Cell::Text(format_cents(r.average_cents)),
-                    Cell::Text(r.closed_by),
-                    Cell::Text(r.grand_total_cents.map(format_cents).unwrap_or_default()),
-                ]
-            })
-            .collect(),
-    };
-    download(&ctx, &table, &format!("caisses-{}-{from}-{to}", q.period()))
+    let (name, csv) = closing::export_follow_up_csv(&state, &ctx, q.period(), &q.from, &q.to)
+        .await
+        .or_page(&ctx)?;
+    Ok(crate::download::stream_attachment(
+        "text/csv; charset=utf-8",
+        &format!("{name}.csv"),
+        csv,
+    ))
 }
 
 // ---------------------------------------------------------------- one X or Z
@@ -583,151 +497,19 @@ pub async fn report(
     }))
 }
 
-/// One X or Z as CSV: a heading, then a line per figure, VAT rate and payment method.
+/// One X or Z as CSV (`guichet_app::closing::export_report_csv`), streamed.
 pub async fn export_report(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id: RegisterSessionId = parse_id(&id, &ctx)?;
-    let z = closing::report(&state, &ctx, id).await.or_page(&ctx)?;
-    let tz = guichet_app::organization::time_zone(&state, ctx.tenant)
+    let (name, csv) = closing::export_report_csv(&state, &ctx, id)
         .await
         .or_page(&ctx)?;
-    let tr = Tr(ctx.lang);
-    // Every row has the same columns: figure, count, amount incl. VAT, VAT, excl. VAT,
-    // counted, difference (blank where they do not apply).
-    let cells = |label: String, figures: [Option<i64>; 6], count_is_int: bool| -> Vec<Cell> {
-        let mut row = vec![Cell::Text(label)];
-        for (i, f) in figures.into_iter().enumerate() {
-            row.push(match f {
-                None => Cell::Text(String::new()),
-                Some(n) if i == 0 && count_is_int => Cell::Int(n),
-                Some(n) => Cell::Text(format_cents(n)),
-            });
-        }
-        row
-    };
-    let info = |label: String, value: String| -> Vec<Cell> {
-        let mut row = vec![Cell::Text(label), Cell::Text(value)];
-        row.extend((0..5).map(|_| Cell::Text(String::new())));
-        row
-    };
-    let amount = |label: String, cents: i64| {
-        cells(label, [None, Some(cents), None, None, None, None], false)
-    };
-    let mut rows = vec![
-        info(tr.t("closing-register"), z.register_name.clone()),
-        info("Z".into(), z.z_number.map_or("X".into(), |n| n.to_string())),
-        info(tr.t("closing-day"), day_label(&z.day)),
-        info(tr.t("closing-opened"), tr.instant(&z.opened_at, &tz)),
-        info(tr.t("closing-closed"), tr.maybe_instant(&z.closed_at, &tz)),
-        cells(
-            tr.t("closing-revenue"),
-            [
-                Some(z.tickets),
-                Some(z.revenue_cents),
-                Some(z.vat_cents),
-                Some(z.revenue_excl_cents),
-                None,
-                None,
-            ],
-            true,
-        ),
-        amount(tr.t("closing-average"), z.average_ticket_cents),
-        cells(
-            tr.t("closing-cancellations"),
-            [
-                Some(z.cancellations),
-                Some(z.cancelled_cents),
-                None,
-                None,
-                None,
-                None,
-            ],
-            true,
-        ),
-        cells(
-            tr.t("closing-refunds"),
-            [
-                Some(z.refunds),
-                Some(z.refunded_cents),
-                None,
-                None,
-                None,
-                None,
-            ],
-            true,
-        ),
-    ];
-    for r in &z.by_rate {
-        let label = format!(
-            "{} {}",
-            tr.t("order-vat-at"),
-            tr.rate(&r.vat_rate_basis_points)
-        );
-        rows.push(cells(
-            label,
-            [
-                None,
-                Some(r.gross_cents),
-                Some(r.vat_cents),
-                Some(r.net_cents),
-                None,
-                None,
-            ],
-            false,
-        ));
-    }
-    for p in &z.payments {
-        let label = tr.method(&p.method);
-        rows.push(cells(
-            label,
-            [
-                Some(p.count),
-                Some(p.amount_cents),
-                None,
-                None,
-                p.counted_cents,
-                p.difference_cents,
-            ],
-            true,
-        ));
-    }
-    rows.push(amount(tr.t("drawer-float"), z.cash.opening_float_cents));
-    rows.push(amount(tr.t("drawer-cash-in"), z.cash.cash_in_cents));
-    rows.push(amount(tr.t("drawer-cash-out"), z.cash.cash_out_cents));
-    rows.push(cells(
-        tr.t("closing-cash-expected"),
-        [
-            None,
-            Some(z.cash.expected_cents),
-            None,
-            None,
-            z.cash.counted_cents,
-            z.cash.difference_cents,
-        ],
-        false,
-    ));
-    rows.push(amount(tr.t("closing-grand-total"), z.grand_total_cents));
-    let table = Table {
-        headers: [
-            "closing-figure",
-            "closing-tickets",
-            "closing-revenue",
-            "label-vat",
-            "closing-revenue-excl",
-            "closing-counted",
-            "closing-difference",
-        ]
-        .iter()
-        .map(|k| tr.t(k))
-        .collect(),
-        rows,
-    };
-    let name = match z.z_number {
-        Some(n) => format!("z-{}-{n}", z.register_name),
-        None => format!("x-{}", z.register_name),
-    };
-    download(&ctx, &table, &name.replace(['"', '/', '\\'], "_"))
+    Ok(crate::download::stream_attachment(
+        "text/csv; charset=utf-8",
+        &format!("{name}.csv"),
+        csv,
+    ))
 }

@@ -3,21 +3,43 @@
 //! — or "continue anyway" past warnings. While the server reads a large file the page shows
 //! how far it got (`/marketing/customers/import/progress/{key}`).
 
-use super::{OrPage, attachment, form_errors, parse_id};
-use crate::AppState;
+use super::support::{OrPage, form_errors, parse_id};
 use crate::auth::{Ctx, PageCtx};
+use crate::download::attachment;
 use crate::error::PageError;
+use crate::state::AppState;
+use crate::upload::{Kind, Upload};
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Json;
+use axum::Router;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use guichet_app::customer_imports::{self as service, CustomerImport, ImportColumn, RowNote};
 use guichet_app::customers::CustomerField;
 use guichet_domain::customer_import::{Column, Target};
 use guichet_domain::{FieldErrors, Permission};
 use uuid::Uuid;
+
+/// The routes of these pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/marketing/customers/import",
+            get(upload_form)
+                .post(upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    guichet_integrations::imports::MAX_BYTES + 64 * 1024,
+                )),
+        )
+        .route("/marketing/customers/import/progress/{key}", get(progress))
+        .route("/marketing/customers/import/{id}", get(show))
+        .route("/marketing/customers/import/{id}/mapping", post(remap))
+        .route("/marketing/customers/import/{id}/commit", post(commit))
+        .route("/marketing/customers/import/{id}/errors", get(errors_file))
+}
 
 const IMPORT: &str = "/marketing/customers/import";
 /// Errors and warnings listed on the page; the errors file has them all.
@@ -66,63 +88,41 @@ fn upload_page(ctx: &Ctx, errors: FieldErrors, status: StatusCode) -> Response {
 pub async fn upload(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, PageError> {
     ctx.require(Permission::ManageCustomers).or_page(&ctx)?;
-    let (mut filename, mut bytes, mut update_existing, mut key) =
-        (String::new(), Vec::new(), false, String::new());
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => {
-                return Ok(upload_page(
-                    &ctx,
-                    one("file", "import_too_large"),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                ));
-            }
-        };
-        match field.name() {
-            Some("file") => {
-                filename = field.file_name().unwrap_or_default().to_owned();
-                match field.bytes().await {
-                    Ok(b) => bytes = b.to_vec(),
-                    Err(_) => {
-                        return Ok(upload_page(
-                            &ctx,
-                            one("file", "import_too_large"),
-                            StatusCode::UNPROCESSABLE_ENTITY,
-                        ));
-                    }
-                }
-            }
-            Some("update_existing") => update_existing = true,
-            Some("progress") => key = field.text().await.unwrap_or_default(),
-            _ => {}
+    let upload = match Upload::read(multipart, Kind::Import).await {
+        Ok(u) => u,
+        Err(e) => {
+            let errors = form_errors(e, &ctx)?;
+            return Ok(upload_page(&ctx, errors, StatusCode::UNPROCESSABLE_ENTITY));
         }
-    }
-    if bytes.is_empty() {
-        return Ok(upload_page(
-            &ctx,
-            one("file", "required"),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ));
-    }
-    let key = scoped(&ctx, &key);
-    match service::upload(&state, &ctx, &filename, &bytes, update_existing, &key).await {
+    };
+    let bytes = match upload.required_file() {
+        Ok(b) => b,
+        Err(e) => {
+            let errors = form_errors(e, &ctx)?;
+            return Ok(upload_page(&ctx, errors, StatusCode::UNPROCESSABLE_ENTITY));
+        }
+    };
+    let update_existing = upload.has("update_existing");
+    let key = scoped(&ctx, upload.text("progress"));
+    match service::upload(
+        &state,
+        &ctx,
+        &upload.file_name,
+        bytes,
+        update_existing,
+        &key,
+    )
+    .await
+    {
         Ok(i) => Ok(Redirect::to(&format!("{IMPORT}/{}", i.id)).into_response()),
         Err(e) => {
             let errors = form_errors(e, &ctx)?;
             Ok(upload_page(&ctx, errors, StatusCode::UNPROCESSABLE_ENTITY))
         }
     }
-}
-
-fn one(field: &str, code: &str) -> FieldErrors {
-    let mut e = FieldErrors::new();
-    e.add(field, code);
-    e
 }
 
 #[derive(Template)]

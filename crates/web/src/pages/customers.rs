@@ -2,21 +2,40 @@
 //! city, last booking, revenue) and its filters, a new customer, and the customer's page —
 //! details, purchase history, spending by period — with its form.
 
-use super::{Flash, OrPage, done, form_errors, parse_id};
-use crate::AppState;
+use super::support::{Flash, OrPage, done, form_errors, parse_id};
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
+use crate::state::AppState;
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
+use axum::routing::{get, post};
 use guichet_app::customers::Listed;
 use guichet_app::customers::{self as service, CustomerFile, PAGE};
 use guichet_domain::customer::{CUSTOMER_LANGUAGES, CustomerInput, NL_PROVINCES};
 use guichet_domain::{CustomerId, FieldErrors, Permission};
 use serde::Deserialize;
+
+/// The routes of these pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/search", get(search))
+        .route("/marketing/customers", get(list))
+        .route("/marketing/customers/export", get(export))
+        .route("/marketing/customers/duplicates", get(duplicates))
+        .route("/marketing/customers/{id}/merge", post(merge))
+        .route("/marketing/customers/{id}/data", get(data))
+        .route("/marketing/customers/{id}/erase", post(erase))
+        .route("/marketing/customer-types", get(types).post(create_type))
+        .route("/marketing/customer-types/{id}", post(update_type))
+        .route("/marketing/customer-fields", post(add_field))
+        .route("/marketing/customers/new", get(new).post(create))
+        .route("/marketing/customers/{id}", get(show).post(update))
+}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -113,7 +132,7 @@ struct CustomerPage {
 
 impl CustomerPage {
     fn reservation_state(&self, s: &guichet_domain::reservation::ReservationState) -> String {
-        super::reservations::state_label(&self.tr, *s)
+        state_label(&self.tr, *s)
     }
     fn custom_value(&self, f: &guichet_app::customers::CustomerField) -> String {
         self.form
@@ -510,7 +529,7 @@ pub async fn export(
         let file = service::export_xlsx(&state, &ctx, &filter)
             .await
             .or_page(&ctx)?;
-        return Ok(super::file_attachment(
+        return Ok(crate::download::file_attachment(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             &format!("{name}.xlsx"),
             file,
@@ -520,23 +539,11 @@ pub async fn export(
     let stream = service::export_csv(&state, &ctx, filter)
         .await
         .or_page(&ctx)?;
-    let body = axum::body::Body::from_stream(futures_util::TryStreamExt::map_err(stream, |e| {
-        std::io::Error::other(format!("{e:?}"))
-    }));
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/csv; charset=utf-8".to_owned(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.csv\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(crate::download::stream_attachment(
+        "text/csv; charset=utf-8",
+        &format!("{name}.csv"),
+        stream,
+    ))
 }
 
 /// One customer's data as JSON (their access request).
@@ -549,7 +556,7 @@ pub async fn data(
     let file = service::data_of(&state, &ctx, id).await.or_page(&ctx)?;
     let body = serde_json::to_vec_pretty(&file)
         .map_err(|e| PageError(crate::error::AppError::Internal(e.to_string()), ctx.lang))?;
-    Ok(super::attachment(
+    Ok(crate::download::attachment(
         "application/json",
         &format!("client-{id}.json"),
         body,
@@ -713,4 +720,9 @@ pub async fn add_field(
             types_page(&state, &ctx, None, "field".into(), form, errors).await
         }
     }
+}
+
+/// A reservation's state as lists show it (on the customer's page and in the customer orders).
+pub(super) fn state_label(tr: &Tr, s: guichet_domain::reservation::ReservationState) -> String {
+    tr.t(&format!("reservation-state-{}", s.as_str()))
 }

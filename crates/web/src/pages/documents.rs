@@ -1,19 +1,28 @@
 //! The receipt (80 mm for receipt printers, A4) and the tickets with their QR codes, as print
 //! views of the browser: no extra software at the desk. A second print says DUPLICATA.
 
-use super::{OrPage, parse_id};
-use crate::AppState;
+use super::support::{OrPage, parse_id};
 use crate::auth::PageCtx;
 use crate::error::PageError;
+use crate::state::AppState;
 use crate::view::{Tr, render};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use axum::routing::get;
 use guichet_app::documents::{self, Ticket};
 use guichet_app::orders::Order;
 use guichet_app::organization::Organization;
 use guichet_domain::OrderId;
 use serde::Deserialize;
+
+/// The routes of these pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/orders/{id}/receipt", get(receipt))
+        .route("/orders/{id}/tickets", get(tickets))
+}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

@@ -1,20 +1,47 @@
 //! Groups pages (product groups, offer groups): list in the manual order, create, rename,
 //! move up and down, delete when empty.
 
-use super::{Flash, OrPage, done, form_errors, parse_id};
-use crate::AppState;
+use super::support::{Flash, OrPage, done, form_errors, parse_id};
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
+use crate::state::AppState;
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::{get, post};
 use guichet_app::groups;
 use guichet_app::groups::{Group, GroupKind};
 use guichet_domain::{FieldErrors, Permission};
 use serde::Deserialize;
+
+/// The routes of these pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/activity/offers/groups",
+            get(offer_groups).post(create_offer_group),
+        )
+        .route("/activity/offers/groups/{id}", post(rename_offer_group))
+        .route("/activity/offers/groups/{id}/move", post(move_offer_group))
+        .route(
+            "/activity/offers/groups/{id}/delete",
+            post(delete_offer_group),
+        )
+        .route(
+            "/activity/shop/groups",
+            get(product_groups).post(create_product_group),
+        )
+        .route("/activity/shop/groups/{id}", post(rename_product_group))
+        .route("/activity/shop/groups/{id}/move", post(move_product_group))
+        .route(
+            "/activity/shop/groups/{id}/delete",
+            post(delete_product_group),
+        )
+}
 
 /// Where each kind of group lives on screen.
 struct Screen {

@@ -2,17 +2,19 @@
 //! type and extra, schedule rules, closed dates) with a preview of the next sessions, and
 //! offer groups in a manual order.
 
-use super::account::ArchiveForm;
-use super::{Flash, OrPage, done, form_errors, parse_id};
-use crate::AppState;
+use super::support::{ArchiveForm, Flash, OrPage, done, form_errors, parse_id};
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
+use crate::state::AppState;
+use crate::upload::{Kind, Upload};
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::{get, post};
 use guichet_app::groups;
 use guichet_app::groups::GroupKind;
 use guichet_app::groups::{Group, GroupId};
@@ -23,6 +25,20 @@ use guichet_domain::offer::{OfferInput, OfferTexts, PriceInput};
 use guichet_domain::schedule::RuleInput;
 use guichet_domain::shop::format_cents;
 use guichet_domain::{FieldErrors, Permission};
+
+/// The routes of these pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/activity/offers/{id}/photos", post(add_photo))
+        .route(
+            "/activity/offers/{id}/photos/{photo}/delete",
+            post(delete_photo),
+        )
+        .route("/activity/offers", get(list))
+        .route("/activity/offers/new", get(new).post(create))
+        .route("/activity/offers/{id}", get(edit).post(update))
+        .route("/activity/offers/{id}/archive", post(archive))
+}
 
 const BASE: &str = "/activity/offers";
 /// Blank schedule rows offered under the existing ones.
@@ -544,8 +560,11 @@ pub async fn add_photo(
     multipart: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
     let id: OfferId = parse_id(&id, &ctx)?;
-    let upload = crate::api::offers::read_upload(multipart).await;
-    let (caption, result) = match upload {
+    let upload = Upload::read(multipart, Kind::Image).await;
+    let (caption, result) = match upload.and_then(|u| {
+        let caption = u.readable_text("caption")?.to_owned();
+        Ok((caption, u.file))
+    }) {
         Ok((caption, bytes)) => {
             let r = offers::add_photo(&state, &ctx, id, &caption, bytes).await;
             (caption, r.map(|_| ()))

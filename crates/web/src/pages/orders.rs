@@ -2,22 +2,36 @@
 //! payments as `number_N`, journal entries) with its actions — take a payment, confirm a
 //! quote, cancel with a reason and refund — and the payments list.
 
-use super::{Flash, OrPage, form_errors, parse_id};
-use crate::AppState;
+use super::support::{Flash, OrPage, form_errors, parse_id};
 use crate::auth::{Ctx, PageCtx};
 use crate::error::{AppError, PageError};
+use crate::state::AppState;
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use guichet_app::orders::{self as sale, CancelInput, PayInput, PaymentInput};
 use guichet_app::orders::{Order, OrderSummary, PaymentLine};
 use guichet_app::registers::Register;
 use guichet_domain::order::{OrderState, PaymentMethod};
 use guichet_domain::{FieldErrors, OrderId, Permission};
 use serde::Deserialize;
+
+/// The routes of these pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/orders", get(list))
+        .route("/orders/payments", get(payments))
+        .route("/orders/payments/export", get(export_payments))
+        .route("/orders/{id}", get(show))
+        .route("/orders/{id}/pay", post(pay))
+        .route("/orders/{id}/confirm", post(confirm))
+        .route("/orders/{id}/cancel", post(cancel))
+}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -410,7 +424,7 @@ pub async fn export_payments(
             })
             .collect(),
     };
-    super::spreadsheet(
+    super::support::spreadsheet(
         &ctx,
         &table,
         &q.format,

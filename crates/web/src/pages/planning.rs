@@ -2,16 +2,18 @@
 //! types and extras, a session page to change its capacity or close it, and stop-sales /
 //! reopening of offers and ticket types over a date range in one action.
 
-use super::{OrPage, form_errors};
-use crate::AppState;
+use super::support::{OrPage, form_errors};
 use crate::auth::{Ctx, PageCtx};
 use crate::error::{AppError, PageError};
+use crate::state::AppState;
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use guichet_app::catalogue::Item;
 use guichet_app::offers::{Offer, OfferId};
 use guichet_app::planning::{
@@ -22,6 +24,14 @@ use guichet_domain::catalogue::ItemKind;
 use guichet_domain::{FieldErrors, Permission};
 use serde::Deserialize;
 use std::collections::BTreeSet;
+
+/// The routes of these pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/planning", get(page))
+        .route("/planning/stop-sales", post(stop_sales))
+        .route("/planning/session", get(session).post(change_session))
+}
 
 pub struct Cell {
     offer_id: String,

@@ -1,16 +1,17 @@
 //! Promotions and promo codes pages (Mon activité › Promotions, Codes promo).
 
-use super::account::ArchiveForm;
-use super::{Flash, OrPage, done, form_errors, parse_id};
-use crate::AppState;
+use super::support::{ArchiveForm, Flash, OrPage, done, form_errors, parse_id};
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
+use crate::state::AppState;
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::{get, post};
 use guichet_app::shop::ProductFilter;
 use guichet_app::{catalogue, offers, promotions, shop};
 use guichet_domain::catalogue::ItemKind;
@@ -19,6 +20,28 @@ use guichet_domain::promotion::{
     Day, PromoCode, PromoCodeInput, Promotion, PromotionInput, PromotionModel, reduction_parts,
 };
 use guichet_domain::{FieldErrors, Permission, PromoCodeId, PromotionId};
+
+/// The routes of these pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/activity/promotions", get(list_promotions))
+        .route(
+            "/activity/promotions/new",
+            get(new_promotion).post(create_promotion),
+        )
+        .route(
+            "/activity/promotions/{id}",
+            get(edit_promotion).post(update_promotion),
+        )
+        .route("/activity/promotions/{id}/archive", post(archive_promotion))
+        .route("/activity/promo-codes", get(list_codes))
+        .route("/activity/promo-codes/new", get(new_code).post(create_code))
+        .route(
+            "/activity/promo-codes/{id}",
+            get(edit_code).post(update_code),
+        )
+        .route("/activity/promo-codes/{id}/archive", post(archive_code))
+}
 
 const PROMOTIONS: &str = "/activity/promotions";
 const CODES: &str = "/activity/promo-codes";

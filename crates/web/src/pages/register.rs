@@ -3,14 +3,16 @@
 //! preview endpoint and the sale recorded by `POST /api/v1/orders` (with an idempotency key),
 //! so the page and the API sell through the same code.
 
-use super::OrPage;
-use crate::AppState;
+use super::support::OrPage;
 use crate::auth::PageCtx;
 use crate::error::PageError;
+use crate::state::AppState;
 use crate::view::{Nav, Tr, render};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use axum::routing::get;
 use guichet_app::orders as sale;
 use guichet_app::registers::Register;
 use guichet_domain::Permission;
@@ -18,6 +20,11 @@ use guichet_domain::order::PaymentMethod;
 use guichet_domain::org::RegisterKind;
 use serde::Deserialize;
 use serde_json::json;
+
+/// The routes of these pages.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/register", get(page))
+}
 
 /// Error codes the screen may receive, with their messages in the user's language.
 const CODES: &[&str] = &[

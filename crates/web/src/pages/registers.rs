@@ -1,21 +1,32 @@
 //! Registers (tills) per site: create, edit, archive.
 
-use super::account::ArchiveForm;
-use super::{Flash, OrPage, done, form_errors, parse_id};
-use crate::AppState;
+use super::support::{ArchiveForm, Flash, OrPage, done, form_errors, parse_id};
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
+use crate::state::AppState;
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::{get, post};
 use guichet_app::organization::Site;
 use guichet_app::registers::Register;
 use guichet_domain::order::PaymentMethod;
 use guichet_domain::org::{AddressInput, RegisterInput, RegisterKind};
 use guichet_domain::{FieldErrors, Permission, RegisterId};
+
+/// The routes of these pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/distribution/registers", get(list))
+        .route("/distribution/registers/new", get(new).post(create))
+        .route("/distribution/registers/{id}", get(edit).post(update))
+        .route("/distribution/registers/{id}/archive", post(archive))
+        .route("/distribution/payment-methods", post(set_methods))
+}
 
 #[derive(Template)]
 #[template(path = "registers.html")]

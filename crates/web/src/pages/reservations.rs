@@ -4,15 +4,17 @@
 //! the order list and supplier orders (Activity › Shop: printed, exported, e-mailed,
 //! received — receiving lists the customers to notify).
 
-use super::{Flash, OrPage, done, form_errors, parse_id};
-use crate::AppState;
+use super::support::{Flash, OrPage, done, form_errors, parse_id};
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
+use crate::state::AppState;
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::{get, post};
 use guichet_app::reservations::{
     self as service, ArchiveInput, CustomerOrders, DepositInput, ReservationInput,
     SupplierLineInput, SupplierOrderInput,
@@ -20,6 +22,36 @@ use guichet_app::reservations::{
 use guichet_app::reservations::{SupplierOrder, ToOrder};
 use guichet_domain::{CustomerId, FieldErrors, Permission};
 use uuid::Uuid;
+
+/// The routes of these pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/marketing/customers/{id}/reservations", post(reserve))
+        .route(
+            "/marketing/customers/{id}/reservations/{reservation}/deposit",
+            post(deposit),
+        )
+        .route("/marketing/customer-orders", get(customer_orders))
+        .route("/marketing/customer-orders/template", post(save_template))
+        .route("/marketing/customer-orders/{id}/notified", post(notified))
+        .route("/marketing/customer-orders/{id}/email", post(send_email))
+        .route(
+            "/marketing/customer-orders/reservations/{id}/archive",
+            post(archive),
+        )
+        .route("/activity/shop/order-list", get(order_list))
+        .route(
+            "/activity/shop/supplier-orders",
+            post(create_supplier_order),
+        )
+        .route("/activity/shop/supplier-orders/{id}", get(supplier_order))
+        .route(
+            "/activity/shop/supplier-orders/{id}/csv",
+            get(supplier_order_csv),
+        )
+        .route("/activity/shop/supplier-orders/{id}/sent", post(mark_sent))
+        .route("/activity/shop/supplier-orders/{id}/receive", post(receive))
+}
 
 const ORDERS: &str = "/marketing/customer-orders";
 const ORDER_LIST: &str = "/activity/shop/order-list";
@@ -31,11 +63,6 @@ fn status_of(errors: &FieldErrors) -> StatusCode {
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     }
-}
-
-/// A reservation's state as lists show it (here and on the customer's page).
-pub(super) fn state_label(tr: &Tr, s: guichet_domain::reservation::ReservationState) -> String {
-    tr.t(&format!("reservation-state-{}", s.as_str()))
 }
 
 /// From the customer's page: `product` (barcode, reference or name), `quantity`, `note`.
@@ -107,7 +134,7 @@ struct OrdersPage {
 
 impl OrdersPage {
     fn state(&self, s: &guichet_domain::reservation::ReservationState) -> String {
-        state_label(&self.tr, *s)
+        super::customers::state_label(&self.tr, *s)
     }
     fn is_old(&self, created_at: &i64) -> bool {
         guichet_domain::reservation::is_old(*created_at, jiff::Timestamp::now().as_microsecond())
@@ -424,7 +451,7 @@ pub async fn supplier_order_csv(
             })
             .collect(),
     };
-    super::spreadsheet(&ctx, &table, "csv", "Commande", &o.number)
+    super::support::spreadsheet(&ctx, &table, "csv", "Commande", &o.number)
 }
 
 pub async fn mark_sent(

@@ -1,16 +1,19 @@
 //! Signing in and out, the language of anonymous pages, invitations, switching
 //! organization, and one's own profile and password.
 
-use super::{Flash, form_errors};
-use crate::AppState;
+use super::support::{Flash, form_errors};
+use crate::auth::language_of;
 use crate::auth::{self, Ctx, SignedIn};
 use crate::error::{AppError, PageError};
-use crate::view::{Nav, Tr, language_of, render, render_status};
+use crate::state::AppState;
+use crate::view::{Nav, Tr, render, render_status};
 use askama::Template;
 use axum::Form;
+use axum::Router;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
 use guichet_app::sessions::{
     AcceptInvitationInput, LoginOutcome, PasswordChangeInput, ProfileInput,
@@ -19,6 +22,22 @@ use guichet_domain::org::Language;
 use guichet_domain::{FieldErrors, OrganizationId, Role};
 use serde::Deserialize;
 use std::net::SocketAddr;
+
+/// The routes of these pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/language", post(set_language))
+        .route(
+            "/invitation/{token}",
+            get(invitation_page).post(accept_invitation),
+        )
+        .route("/no-organization", get(no_organization))
+        .route("/switch-organization", post(switch_organization))
+        .route("/me", get(profile).post(update_profile))
+        .route("/me/password", post(change_password))
+}
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -300,7 +319,7 @@ pub async fn update_profile(
     Form(form): Form<ProfileInput>,
 ) -> Result<Response, PageError> {
     match guichet_app::sessions::update_profile(&state, who.user.id, &form).await {
-        Ok(_) => Ok(super::done("/me", "profile-saved")),
+        Ok(_) => Ok(super::support::done("/me", "profile-saved")),
         Err(AppError::Invalid(errors)) => {
             Ok(profile_page(&who, None, form, errors, FieldErrors::new()))
         }
@@ -314,7 +333,7 @@ pub async fn change_password(
     Form(form): Form<PasswordChangeInput>,
 ) -> Result<Response, PageError> {
     match guichet_app::sessions::change_password(&state, &who, &form).await {
-        Ok(()) => Ok(super::done("/me", "password-changed")),
+        Ok(()) => Ok(super::support::done("/me", "password-changed")),
         Err(e) => {
             let ctx = ctx_of(&who);
             let errors = match &ctx {

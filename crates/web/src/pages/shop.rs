@@ -1,11 +1,13 @@
 //! Shop pages: product list with search, product form with its stock ledger, groups in a
 //! manual order, the stock count screen, stock export and printable labels.
 
-use super::account::ArchiveForm;
-use super::{Flash, OrPage, done, form_errors, parse_id};
-use crate::AppState;
+use super::support::{ArchiveForm, Flash, OrPage, done, form_errors, parse_id};
 use crate::auth::{Ctx, PageCtx};
 use crate::error::{AppError, PageError};
+use crate::state::AppState;
+use crate::upload::{Kind, Upload};
+use axum::Router;
+use axum::routing::{get, post};
 use guichet_app::groups;
 use guichet_app::shop::{self, MovementInput};
 
@@ -25,6 +27,21 @@ use guichet_domain::{FieldErrors, VatRate};
 use guichet_integrations::exports::{Cell, Table};
 use guichet_integrations::labels::barcode_svg;
 use serde::Deserialize;
+
+/// The routes of these pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/activity/shop/{id}/photo", post(set_photo))
+        .route("/activity/shop/{id}/photo/delete", post(remove_photo))
+        .route("/activity/shop", get(list))
+        .route("/activity/shop/new", get(new).post(create))
+        .route("/activity/shop/count", get(count).post(apply_count))
+        .route("/activity/shop/export", get(export))
+        .route("/activity/shop/labels", get(labels))
+        .route("/activity/shop/{id}", get(edit).post(update))
+        .route("/activity/shop/{id}/archive", post(archive))
+        .route("/activity/shop/{id}/movements", post(add_movement))
+}
 
 const SHOP: &str = "/activity/shop";
 
@@ -532,7 +549,7 @@ pub async fn export(
             .collect(),
     };
     let name = format!("stock-{date}-depuis-{from}");
-    super::spreadsheet(&ctx, &table, &q.format, "Stock", &name)
+    super::support::spreadsheet(&ctx, &table, &q.format, "Stock", &name)
 }
 
 pub struct Label {
@@ -607,8 +624,10 @@ pub async fn set_photo(
     multipart: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
     let id: ProductId = parse_id(&id, &ctx)?;
-    let result = match crate::api::offers::read_upload(multipart).await {
-        Ok((_, bytes)) => shop::set_photo(&state, &ctx, id, bytes).await.map(|_| ()),
+    let result = match Upload::read(multipart, Kind::Image).await {
+        Ok(upload) => shop::set_photo(&state, &ctx, id, upload.file)
+            .await
+            .map(|_| ()),
         Err(e) => Err(e),
     };
     match result {

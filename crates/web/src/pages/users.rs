@@ -1,20 +1,32 @@
 //! Users of the organization: create with a password, invite by link, change role,
 //! disable and re-enable.
 
-use super::{Flash, OrPage, done, form_errors, parse_id};
-use crate::AppState;
+use super::support::{Flash, OrPage, done, form_errors, parse_id};
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
+use crate::state::AppState;
 use crate::view::{Nav, Tr, render_status};
 use askama::Template;
 use axum::Form;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
+use axum::routing::{get, post};
 use guichet_app::users::{Invitation, Member};
 use guichet_app::users::{InvitationInput, NewMemberInput};
 use guichet_domain::{FieldErrors, InvitationId, UserId};
 use serde::Deserialize;
+
+/// The routes of these pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/account/users", get(list).post(create))
+        .route("/account/users/{id}", get(edit).post(update))
+        .route("/account/users/{id}/disable", post(disable))
+        .route("/account/invitations", post(invite))
+        .route("/account/invitations/{id}/revoke", post(revoke_invitation))
+}
 
 #[derive(Template)]
 #[template(path = "users.html")]

@@ -1,0 +1,126 @@
+//! `/api/v1/users`, `/api/v1/invitations`: the organization's members and invitations.
+
+use super::extract::{ApiJson, ApiResult, id};
+use crate::auth::ApiCtx;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use guichet_app::users::{Invitation, InvitationInput, Member, NewMemberInput};
+use guichet_domain::{InvitationId, UserId};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(get_user, change_user))
+        .routes(routes!(list_invitations, create_invitation))
+        .routes(routes!(revoke_invitation))
+}
+
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = [Member]), (status = 403, body = Problem)))]
+async fn list_users(State(state): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Vec<Member>> {
+    Ok(Json(guichet_app::users::members(&state, &ctx).await?.0))
+}
+
+/// Creates a user with a password, or adds an existing account (by e-mail) to the organization.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewMemberInput,
+    responses((status = 201, body = Member), (status = 422, body = Problem)))]
+async fn create_user(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(input): ApiJson<NewMemberInput>,
+) -> Result<(StatusCode, Json<Member>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(guichet_app::users::create_member(&state, &ctx, &input).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)),
+    responses((status = 200, body = Member), (status = 404, body = Problem)))]
+async fn get_user(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> ApiResult<Member> {
+    Ok(Json(
+        guichet_app::users::member(&state, &ctx, id::<UserId>(&raw)?).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct MemberChange {
+    /// New role: `admin`, `manager` or `seller`.
+    role: Option<String>,
+    /// `true` disables the user in this organization and ends their sessions here.
+    disabled: Option<bool>,
+}
+
+/// Changes a user's role or disables/enables them. The last active admin cannot be demoted or disabled.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), request_body = MemberChange,
+    responses((status = 200, body = Member), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn change_user(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<MemberChange>,
+) -> ApiResult<Member> {
+    Ok(Json(
+        guichet_app::users::change_member(
+            &state,
+            &ctx,
+            id::<UserId>(&raw)?,
+            input.role.as_deref(),
+            input.disabled,
+        )
+        .await?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+struct CreatedInvitation {
+    invitation: Invitation,
+    /// The secret token; the invited person opens `/invitation/{token}`. Shown once.
+    token: String,
+}
+
+/// Invites someone by e-mail with a role; the link is valid seven days.
+#[utoipa::path(post, path = "/api/v1/invitations", tag = "users", request_body = InvitationInput,
+    responses((status = 201, body = CreatedInvitation), (status = 422, body = Problem)))]
+async fn create_invitation(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(input): ApiJson<InvitationInput>,
+) -> Result<(StatusCode, Json<CreatedInvitation>), ApiError> {
+    let (invitation, token) = guichet_app::users::invite(&state, &ctx, &input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedInvitation { invitation, token }),
+    ))
+}
+
+/// Pending invitations (not yet accepted, revoked or expired).
+#[utoipa::path(get, path = "/api/v1/invitations", tag = "users", responses((status = 200, body = [Invitation]), (status = 403, body = Problem)))]
+async fn list_invitations(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+) -> ApiResult<Vec<Invitation>> {
+    Ok(Json(guichet_app::users::members(&state, &ctx).await?.1))
+}
+
+/// Cancels a pending invitation: its link stops working.
+#[utoipa::path(delete, path = "/api/v1/invitations/{id}", tag = "users", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = Problem)))]
+async fn revoke_invitation(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    guichet_app::users::revoke_invitation(&state, &ctx, id::<InvitationId>(&raw)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,159 @@
+//! The dashboard (the tiles of the organization and the register sessions left open), the
+//! pages of menu entries not built yet, and the API documentation viewer.
+
+use super::support::{Flash, OrPage};
+use crate::auth::PageCtx;
+use crate::error::{AppError, PageError};
+use crate::state::AppState;
+use crate::view::{Nav, Tr, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::Uri;
+use axum::response::Response;
+use axum::routing::get;
+use guichet_domain::Permission;
+
+/// The routes of these pages.
+pub fn router() -> Router<AppState> {
+    let mut r = Router::new()
+        .route("/", get(dashboard))
+        .route("/api/docs", get(api_docs));
+    for (href, _) in NOT_YET {
+        r = r.route(href, get(not_available));
+    }
+    r
+}
+
+/// Menu entries that later issues build; they show a short "not available yet" page.
+pub const NOT_YET: [(&str, &str); 6] = [
+    ("/arrivals", "nav-arrivals"),
+    ("/click-and-collect", "nav-click-collect"),
+    ("/statistics", "nav-statistics"),
+    ("/activity/description", "nav-description"),
+    ("/activity/gift-vouchers", "nav-gift-vouchers"),
+    ("/activity/gift-cards", "nav-gift-cards"),
+];
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct Dashboard {
+    tr: Tr,
+    nav: Nav,
+    role: guichet_domain::Role,
+    sites: Option<usize>,
+    registers: Option<usize>,
+    members: Option<usize>,
+    vat_rates: Option<usize>,
+    /// Register sessions opened on an earlier day and not closed yet.
+    stale: Vec<guichet_app::closing::OpenSession>,
+}
+
+impl Dashboard {
+    fn stale_line(&self, s: &guichet_app::closing::OpenSession) -> String {
+        self.tr.t1_2(
+            "dashboard-stale-session",
+            ("register", s.session.register_name.clone()),
+            ("day", s.session.day.clone()),
+        )
+    }
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(flash): Query<Flash>,
+) -> Result<Response, PageError> {
+    let sites = figure(
+        ctx.can(Permission::ViewOrganization),
+        guichet_app::organization::sites(&state, &ctx),
+        |s| !s.archived,
+    );
+    let registers = figure(
+        ctx.can(Permission::ManageRegisters),
+        guichet_app::registers::registers(&state, &ctx),
+        |r| !r.archived,
+    );
+    let members = figure(
+        ctx.can(Permission::ManageUsers),
+        async {
+            guichet_app::users::members(&state, &ctx)
+                .await
+                .map(|(m, _)| m)
+        },
+        |m| !m.disabled,
+    );
+    let vat_rates = figure(
+        ctx.can(Permission::ViewVatRates),
+        guichet_app::vat_rates::vat_rates(&state, &ctx),
+        |r| !r.archived,
+    );
+    let (sites, registers, members, vat_rates) = (
+        sites.await.or_page(&ctx)?,
+        registers.await.or_page(&ctx)?,
+        members.await.or_page(&ctx)?,
+        vat_rates.await.or_page(&ctx)?,
+    );
+    let stale = if ctx.can(Permission::Sell) {
+        guichet_app::closing::open_sessions(&state, &ctx)
+            .await
+            .or_page(&ctx)?
+            .into_iter()
+            .filter(|s| s.days_open > 0)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(render(&Dashboard {
+        tr: Tr(ctx.lang),
+        nav: Nav::new(&ctx, "/", flash.key()),
+        role: ctx.role,
+        sites,
+        registers,
+        members,
+        vat_rates,
+        stale,
+    }))
+}
+
+/// How many active items a list has, for a dashboard tile; `None` (no tile) for roles
+/// that may not open the page behind it, without loading the list.
+async fn figure<T>(
+    allowed: bool,
+    list: impl Future<Output = Result<Vec<T>, AppError>>,
+    active: fn(&T) -> bool,
+) -> Result<Option<usize>, AppError> {
+    if !allowed {
+        return Ok(None);
+    }
+    Ok(Some(list.await?.iter().filter(|x| active(x)).count()))
+}
+
+#[derive(Template)]
+#[template(path = "not_available.html")]
+struct NotAvailable {
+    tr: Tr,
+    nav: Nav,
+    label: &'static str,
+}
+
+async fn not_available(PageCtx(ctx): PageCtx, uri: Uri) -> Response {
+    let (href, label) = NOT_YET
+        .iter()
+        .find(|(h, _)| *h == uri.path())
+        .copied()
+        .unwrap_or(("/", "nav-dashboard"));
+    render(&NotAvailable {
+        tr: Tr(ctx.lang),
+        nav: Nav::new(&ctx, href, None),
+        label,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "api_docs.html")]
+struct ApiDocs;
+
+async fn api_docs() -> Response {
+    render(&ApiDocs)
+}

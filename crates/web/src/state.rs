@@ -1,0 +1,30 @@
+//! What every handler is given: the application and the web layer's settings.
+
+use guichet_app::App;
+use std::sync::Arc;
+
+/// Settings of the web layer itself (the binary builds them from configuration).
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (set when Guichet is served over HTTPS).
+    pub cookie_secure: bool,
+    /// Origins allowed to post forms besides the server's own (behind a proxy that
+    /// rewrites `Host`), e.g. `https://guichet.example.be`.
+    pub trusted_origins: Vec<String>,
+}
+
+/// What every handler gets: the application (its use cases take `&App`, which `&AppState`
+/// derefs to) and the web layer's settings.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub web: Arc<WebConfig>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.app
+    }
+}
