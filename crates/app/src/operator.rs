@@ -162,4 +162,3 @@ pub async fn copy_database(from: &str, to: &str) -> Result<Vec<TableCount>, Copy
 pub fn redact(url: &str) -> String {
     guichet_store::redact(url)
 }
-

@@ -265,8 +265,6 @@ pub async fn accept_invitation(
         .await?)
 }
 
-/// Decodes and checks an uploaded picture (JPEG, PNG or WebP, at most 5 MB and 8000 px) and makes
-
 /// A signed-in person, whether or not they can act in an organization right now.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
