@@ -3,11 +3,12 @@
 use crate::{Settings, demo, open_store, server_config, start};
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
+use guichet_app::operator::{self, CopyError, NewAccount};
+use guichet_app::{App, AppConfig, AppError, Store};
 use guichet_domain::Role;
 use guichet_domain::org::{
     Email, Language, NewPassword, OrganizationInput, SiteInput, parse_person_name, vat_preset,
 };
-use guichet_store::{Store, Tenant, organizations, users};
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 
@@ -209,7 +210,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open_store(&settings).await?;
             println!(
                 "Database {} is up to date.",
-                guichet_store::redact(&settings.database_url())
+                operator::redact(&settings.database_url())
             );
             store.close().await;
             Ok(())
@@ -247,11 +248,10 @@ fn ticket_verify(public_key: &str, code: &str) -> anyhow::Result<()> {
 }
 
 async fn journal_verify(cli: &Cli, db: &DbArgs) -> anyhow::Result<()> {
-    let store = open_store(&settings_with(cli, db)?).await?;
-    let reports = store
-        .read(|tx| Box::pin(async move { guichet_store::journal::verify_all(tx).await }))
-        .await?;
-    store.close().await;
+    let app = operator_app(open_store(&settings_with(cli, db)?).await?);
+    let reports = operator::verify_journal(&app).await;
+    app.store.close().await;
+    let reports = reports?;
     let mut broken = 0;
     for r in &reports {
         match r.first_broken {
@@ -276,27 +276,34 @@ async fn journal_verify(cli: &Cli, db: &DbArgs) -> anyhow::Result<()> {
 }
 
 async fn db_copy(from: &str, to: &str) -> anyhow::Result<()> {
-    let source = Store::connect(from)
+    let counts = operator::copy_database(from, to)
         .await
-        .with_context(|| format!("cannot open {}", guichet_store::redact(from)))?;
-    let target = Store::connect(to)
-        .await
-        .with_context(|| format!("cannot open {}", guichet_store::redact(to)))?;
-    let counts = guichet_store::copy::copy(&source, &target).await.map_err(|e| match e {
-        guichet_store::StoreError::Refused("target_not_empty") => anyhow::anyhow!("the target database is not empty; copy refused"),
-        guichet_store::StoreError::Refused("source_schema_version_differs") | guichet_store::StoreError::Refused("source_not_migrated") => {
-            anyhow::anyhow!("the source database is not at this version's schema; run `guichet migrate` on it first")
-        }
-        other => anyhow::Error::new(other),
-    })?;
+        .map_err(|e| match e {
+            CopyError::Open { which, error } => {
+                let url = if which == "from" { from } else { to };
+                anyhow::Error::new(error).context(format!("cannot open {}", operator::redact(url)))
+            }
+            CopyError::Copy(AppError::Conflict("target_not_empty")) => {
+                anyhow::anyhow!("the target database is not empty; copy refused")
+            }
+            CopyError::Copy(AppError::Conflict(
+                "source_schema_version_differs" | "source_not_migrated",
+            )) => anyhow::anyhow!(
+                "the source database is not at this version's schema; run `guichet migrate` on it first"
+            ),
+            CopyError::Copy(other) => anyhow::Error::new(other),
+        })?;
     let total: i64 = counts.iter().map(|c| c.target_rows).sum();
     for c in &counts {
         println!("{:<24} {:>8} rows", c.table, c.target_rows);
     }
     println!("Copied {total} rows; row counts verified on every table.");
-    source.close().await;
-    target.close().await;
     Ok(())
+}
+
+/// The use cases over an open store, for the operator's commands.
+fn operator_app(store: Store) -> App {
+    App::new(store, AppConfig::default())
 }
 
 async fn org(cli: &Cli, command: &OrgCommand) -> anyhow::Result<()> {
@@ -344,33 +351,21 @@ async fn org(cli: &Cli, command: &OrgCommand) -> anyhow::Result<()> {
                 ),
                 None => None,
             };
-            let store = open_store(&settings_with(cli, db)?).await?;
-            let tenant = store
-                .write(|tx| {
-                    let (details, site) = (details.clone(), site.clone());
-                    Box::pin(async move {
-                        let tenant = organizations::create(tx, &details).await?;
-                        guichet_store::sites::create(tx, tenant, &site).await?;
-                        if let Some(p) = preset {
-                            guichet_app::vat_rates::add_preset(tx, tenant, p).await?;
-                        }
-                        Ok(tenant)
-                    })
-                })
-                .await?;
-            println!("Created organization {} ({})", details.name, tenant.id());
-            store.close().await;
+            let app = operator_app(open_store(&settings_with(cli, db)?).await?);
+            let tenant =
+                guichet_app::organization::create_organization(&app, &details, Some(&site), preset)
+                    .await;
+            app.store.close().await;
+            println!("Created organization {} ({})", details.name, tenant?.id());
             Ok(())
         }
         OrgCommand::List { db } => {
-            let store = open_store(&settings_with(cli, db)?).await?;
-            let orgs = store
-                .read(|tx| Box::pin(async move { organizations::list_all(tx).await }))
-                .await?;
-            for o in orgs {
+            let app = operator_app(open_store(&settings_with(cli, db)?).await?);
+            let orgs = operator::organizations(&app).await;
+            app.store.close().await;
+            for o in orgs? {
                 println!("{}  {}", o.id, o.name);
             }
-            store.close().await;
             Ok(())
         }
     }
@@ -425,35 +420,32 @@ async fn user(cli: &Cli, command: &UserCommand) -> anyhow::Result<()> {
             .to_owned()
     });
     let name = parse_person_name(&name).map_err(|_| anyhow::anyhow!("invalid name"))?;
-    let store = open_store(&settings_with(cli, db)?).await?;
-    let org_name = org.clone();
-    let organization = store
-        .read(|tx| {
-            let o = org_name.clone();
-            Box::pin(async move { organizations::find_for_operator(tx, &o).await })
-        })
+    let app = operator_app(open_store(&settings_with(cli, db)?).await?);
+    let added = add_user(&app, org, email, name, language, role).await;
+    app.store.close().await;
+    added
+}
+
+async fn add_user(
+    app: &App,
+    org: &str,
+    email: Email,
+    name: String,
+    language: Language,
+    role: Role,
+) -> anyhow::Result<()> {
+    let organization = operator::find_organization(app, org)
         .await
         .map_err(|_| anyhow::anyhow!("no single organization named or with id {org}"))?;
-    let tenant = Tenant::trusted_operator(organization.id);
-    let existing = store
-        .read(|tx| {
-            let e = email.clone();
-            Box::pin(async move { users::find_by_email(tx, &e).await })
-        })
-        .await?;
-    let hash = if existing.is_none() {
-        let password = NewPassword::parse(&read_password()?).map_err(|_| {
+    let tenant = guichet_app::Tenant::trusted_operator(organization.id);
+    let password = if operator::account(app, &email).await?.is_none() {
+        Some(NewPassword::parse(&read_password()?).map_err(|_| {
             anyhow::anyhow!(
                 "the password needs {} to {} characters",
                 NewPassword::MIN_CHARS,
                 NewPassword::MAX_CHARS
             )
-        })?;
-        Some(
-            guichet_app::password::hash(password.expose().to_owned())
-                .await
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?,
-        )
+        })?)
     } else {
         println!(
             "{} already has an account; adding it to {}.",
@@ -462,34 +454,23 @@ async fn user(cli: &Cli, command: &UserCommand) -> anyhow::Result<()> {
         );
         None
     };
-    store
-        .write(|tx| {
-            let (email, name, hash) = (email.clone(), name.clone(), hash.clone());
-            Box::pin(async move {
-                let id = match (users::find_by_email(tx, &email).await?, hash) {
-                    (Some(u), _) => u.id,
-                    (None, Some(h)) => {
-                        users::create_user(tx, &email, &name, language, Some(&h))
-                            .await?
-                            .id
-                    }
-                    (None, None) => {
-                        return Err(guichet_store::StoreError::Refused(
-                            "account_changed_meanwhile",
-                        ));
-                    }
-                };
-                users::add_member(tx, tenant, id, role).await
-            })
-        })
+    let account = NewAccount {
+        email: email.clone(),
+        name,
+        language,
+        password,
+    };
+    operator::add_member(app, tenant, &account, role)
         .await
-        .map_err(|e| match e {
-            guichet_store::StoreError::Duplicate(_) => anyhow::anyhow!(
-                "{} is already a member of {}",
-                email.as_str(),
-                organization.name
-            ),
-            other => anyhow::Error::new(other),
+        .map_err(|e| match &e {
+            AppError::Invalid(f) if f.0.iter().any(|f| f.code == "already_member") => {
+                anyhow::anyhow!(
+                    "{} is already a member of {}",
+                    email.as_str(),
+                    organization.name
+                )
+            }
+            _ => anyhow::Error::new(e),
         })?;
     println!(
         "{} is now {} of {}.",
@@ -497,6 +478,5 @@ async fn user(cli: &Cli, command: &UserCommand) -> anyhow::Result<()> {
         role,
         organization.name
     );
-    store.close().await;
     Ok(())
 }

@@ -1,13 +1,17 @@
 //! `guichet serve --demo`: on an empty database, an organization modelled on the seeds —
-//! the attraction "Grottes de Neptune" in Han-sur-Lesse — with its registers and one user
-//! per role. Later issues add offers, products, customers and sales.
+//! the attraction "Grottes de Neptune" in Han-sur-Lesse — with its registers, one user per
+//! role, its catalogue, shop, customers and a day of sales. Everything goes through the use
+//! cases of `guichet_app`, as the back office and the register would: the sales are priced and
+//! checked by `orders::create` like any sale at the register, and the counter's morning is
+//! closed with its Z by `closing::close`.
 
+use guichet_app::operator::{self, NewAccount};
+use guichet_app::{Actor, App, AppConfig, Store};
 use guichet_domain::Role;
 use guichet_domain::org::{
-    AddressInput, Email, Language, OrganizationInput, RegisterDetails, RegisterKind, SiteInput,
+    AddressInput, Email, Language, NewPassword, OrganizationInput, RegisterKind, SiteInput,
     vat_preset,
 };
-use guichet_store::{Store, StoreError, organizations, registers, sites, users};
 
 /// Demo logins: (e-mail, name, role, password). Only ever created on an empty database.
 pub const DEMO_USERS: [(&str, &str, Role, &str); 3] = [
@@ -32,10 +36,8 @@ pub const DEMO_USERS: [(&str, &str, Role, &str); 3] = [
 ];
 
 pub async fn seed_if_empty(store: &Store) -> anyhow::Result<()> {
-    let count = store
-        .read(|tx| Box::pin(async move { organizations::count(tx).await }))
-        .await?;
-    if count > 0 {
+    let app = App::new(store.clone(), AppConfig::default());
+    if operator::organization_count(&app).await? > 0 {
         println!("Demo: the database already holds data; nothing added.");
         print_logins();
         return Ok(());
@@ -64,74 +66,82 @@ pub async fn seed_if_empty(store: &Store) -> anyhow::Result<()> {
     .parse()
     .map_err(|e| anyhow::anyhow!("demo site invalid: {e:?}"))?;
     let preset = vat_preset("BE").ok_or_else(|| anyhow::anyhow!("Belgian VAT preset missing"))?;
-    let mut hashes = Vec::new();
-    for (_, _, _, password) in DEMO_USERS {
-        hashes.push(
-            guichet_app::password::hash(password.to_owned())
-                .await
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?,
-        );
+    let tenant =
+        guichet_app::organization::create_organization(&app, &org, Some(&site), Some(preset))
+            .await?;
+    let operator = Actor::operator(tenant);
+    // One actor per demo login, for what each of them does in the demo.
+    let mut people = Vec::new();
+    for (email, name, role, password) in DEMO_USERS {
+        let account = NewAccount {
+            email: Email::parse(email).map_err(|_| anyhow::anyhow!("demo e-mail {email}"))?,
+            name: name.to_owned(),
+            language: Language::Fr,
+            password: Some(
+                NewPassword::parse(password)
+                    .map_err(|_| anyhow::anyhow!("demo password of {email}"))?,
+            ),
+        };
+        let user = operator::add_member(&app, tenant, &account, role).await?;
+        people.push(Actor::person(user, tenant, role));
     }
-    let tenant = store
-        .write(|tx| {
-            let (org, site, hashes) = (org.clone(), site.clone(), hashes.clone());
-            Box::pin(async move {
-                let tenant = organizations::create(tx, &org).await?;
-                let site = sites::create(tx, tenant, &site).await?;
-                guichet_app::vat_rates::add_preset(tx, tenant, preset).await?;
-                for (name, kind) in [
-                    ("Accueil", RegisterKind::Counter),
-                    ("Réservation par téléphone", RegisterKind::Phone),
-                ] {
-                    let d = RegisterDetails {
-                        name: name.into(),
-                        kind,
-                        address: Default::default(),
-                    };
-                    registers::create(tx, tenant, site.id, &d).await?;
-                }
-                let mut admin = None;
-                for ((email, name, role, _), hash) in DEMO_USERS.iter().zip(hashes.iter()) {
-                    let email =
-                        Email::parse(email).map_err(|_| StoreError::Other("demo e-mail".into()))?;
-                    let user =
-                        users::create_user(tx, &email, name, Language::Fr, Some(hash)).await?;
-                    users::add_member(tx, tenant, user.id, *role).await?;
-                    admin = admin.or(Some(user.id));
-                }
-                seed_shop(tx, tenant, admin).await?;
-                seed_catalogue(tx, tenant).await?;
-                seed_customers(tx, tenant).await?;
-                Ok(tenant)
-            })
-        })
-        .await?;
-    let sold = seed_sales(store, tenant).await?;
+    let by_role = |role: Role| {
+        people
+            .iter()
+            .find(|a| a.role == role)
+            .cloned()
+            .unwrap_or_else(|| operator.clone())
+    };
+    let (admin, manager, seller) = (
+        by_role(Role::Admin),
+        by_role(Role::Manager),
+        by_role(Role::Seller),
+    );
+    let site_id = guichet_app::organization::sites(&app, &admin)
+        .await?
+        .first()
+        .map(|s| s.id.to_string())
+        .ok_or_else(|| anyhow::anyhow!("the demo site is missing"))?;
+    for (name, kind) in [
+        ("Accueil", "counter"),
+        ("Réservation par téléphone", "phone"),
+    ] {
+        let input = guichet_domain::org::RegisterInput {
+            name: name.into(),
+            kind: kind.into(),
+            site_id: site_id.clone(),
+            address: Default::default(),
+        };
+        guichet_app::registers::create_register(&app, &admin, &input).await?;
+    }
+    seed_shop(&app, &manager).await?;
+    seed_catalogue(&app, &manager).await?;
+    seed_customers(&app, &manager).await?;
+    let sold = seed_sales(&app, &seller, &manager).await?;
     println!(
-        "Demo: created \"Grottes de Neptune\" (Han-sur-Lesse) with registers Accueil and Réservation par téléphone, its catalogue and shop, and {sold} orders over the last days."
+        "Demo: created \"Grottes de Neptune\" (Han-sur-Lesse) with registers Accueil and Réservation par téléphone, its catalogue and shop, and {sold} orders made today (a closed morning at Accueil with its Z, an open afternoon, phone bookings for the coming days)."
     );
     print_logins();
     Ok(())
 }
 
+/// The VAT rate of the demo's organization with this rate, as the forms give it.
+async fn vat_rate_id(app: &App, actor: &Actor, basis_points: u32) -> anyhow::Result<String> {
+    guichet_app::vat_rates::vat_rates(app, actor)
+        .await?
+        .iter()
+        .find(|r| r.rate_basis_points == basis_points && !r.archived)
+        .map(|r| r.id.to_string())
+        .ok_or_else(|| anyhow::anyhow!("no {basis_points} bp VAT rate"))
+}
+
 /// The catalogue of seed 001: ticket types, the audio-guide extra and three offers.
-async fn seed_catalogue(
-    tx: &mut guichet_store::Tx,
-    tenant: guichet_store::Tenant,
-) -> Result<(), StoreError> {
+async fn seed_catalogue(app: &App, actor: &Actor) -> anyhow::Result<()> {
+    use guichet_app::groups::GroupKind;
     use guichet_domain::catalogue::{ItemInput, ItemKind};
     use guichet_domain::offer::{OfferInput, OfferTexts, PriceInput};
     use guichet_domain::schedule::RuleInput;
-    use guichet_store::{groups, items, offers};
-    let rates = guichet_store::vat_rates::list(tx, tenant).await?;
-    let vat0 = rates
-        .iter()
-        .find(|r| r.rate_basis_points == 0)
-        .map(|r| r.id)
-        .ok_or(StoreError::Other("no 0 % rate".into()))?;
-    let invalid = |e: guichet_domain::FieldErrors| {
-        StoreError::Other(format!("demo catalogue invalid: {e:?}"))
-    };
+    let vat0 = vat_rate_id(app, actor, 0).await?;
     // (kind, name, en, nl, online)
     let defs = [
         (
@@ -173,7 +183,7 @@ async fn seed_catalogue(
     ];
     let mut ids = Vec::new();
     for (kind, name, en, nl, online) in defs {
-        let d = ItemInput {
+        let input = ItemInput {
             name: name.into(),
             name_en: en.into(),
             name_nl: nl.into(),
@@ -184,18 +194,17 @@ async fn seed_catalogue(
             } else {
                 String::new()
             },
+            vat_rate_id: vat0.clone(),
             ..Default::default()
-        }
-        .parse()
-        .map_err(invalid)?;
+        };
         ids.push(
-            items::create(tx, tenant, kind, &d, vat0)
+            guichet_app::catalogue::create(app, actor, kind, &input)
                 .await?
                 .id
                 .to_string(),
         );
     }
-    let group = groups::create(tx, tenant, groups::GroupKind::Offer, "Visites")
+    let group = guichet_app::groups::create(app, actor, GroupKind::Offer, "Visites")
         .await?
         .id
         .to_string();
@@ -270,350 +279,252 @@ async fn seed_catalogue(
         ..Default::default()
     };
     for o in [tour, abbey, three_hours] {
-        let d = o.parse().map_err(invalid)?;
-        offers::save(tx, tenant, None, &d).await?;
+        guichet_app::offers::save(app, actor, None, &o).await?;
     }
     Ok(())
 }
 
 /// The shop of seed 001 ("Vos produits boutique"), with its initial stock.
-async fn seed_shop(
-    tx: &mut guichet_store::Tx,
-    tenant: guichet_store::Tenant,
-    by: Option<guichet_domain::UserId>,
-) -> Result<(), StoreError> {
-    use guichet_domain::shop::ProductDetails;
-    use guichet_store::shop;
-    let rates = guichet_store::vat_rates::list(tx, tenant).await?;
-    let rate = |bp: u32| {
-        rates
-            .iter()
-            .find(|r| r.rate_basis_points == bp)
-            .map(|r| r.id)
-            .ok_or(StoreError::Other(format!("no {bp} bp VAT rate")))
-    };
-    let fromage = shop::create_group(tx, tenant, "Fromage").await?.id;
-    let peluche = shop::create_group(tx, tenant, "Peluche").await?.id;
+async fn seed_shop(app: &App, actor: &Actor) -> anyhow::Result<()> {
+    use guichet_app::groups::GroupKind;
+    use guichet_domain::shop::{ProductInput, format_cents};
+    let fromage = guichet_app::groups::create(app, actor, GroupKind::Product, "Fromage")
+        .await?
+        .id
+        .to_string();
+    let peluche = guichet_app::groups::create(app, actor, GroupKind::Product, "Peluche")
+        .await?
+        .id
+        .to_string();
     // (group, name, price in cents, VAT in basis points, initial stock)
     let products = [
-        (Some(fromage), "Fromage de Targnon", 1, 0, 5339),
-        (Some(fromage), "Panier du Terroir", 2500, 0, 15),
-        (Some(peluche), "Peluche loup", 1280, 2100, 15),
-        (Some(peluche), "Peluche mouton 10 cm", 500, 600, 36),
-        (Some(peluche), "Heaume", 1150, 0, 69),
+        (Some(&fromage), "Fromage de Targnon", 1, 0, 5339),
+        (Some(&fromage), "Panier du Terroir", 2500, 0, 15),
+        (Some(&peluche), "Peluche loup", 1280, 2100, 15),
+        (Some(&peluche), "Peluche mouton 10 cm", 500, 600, 36),
+        (Some(&peluche), "Heaume", 1150, 0, 69),
         (None, "Casquette Truck", 1000, 2100, 20),
     ];
     for (group, name, price_cents, bp, stock) in products {
-        let d = ProductDetails {
+        let input = ProductInput {
             name: name.to_owned(),
-            reference: None,
-            barcode: None,
-            price_cents,
+            price: format_cents(price_cents),
+            vat_rate_id: vat_rate_id(app, actor, bp).await?,
+            group_id: group.cloned().unwrap_or_default(),
             sale_pos: true,
-            sale_online: false,
-            alert_stock: Some(5),
+            alert_stock: "5".into(),
             stock_managed: true,
-            discountable: true,
+            initial_stock: stock.to_string(),
+            ..Default::default()
         };
-        shop::create_product(tx, tenant, &d, rate(bp)?, group, Some(stock), by).await?;
+        guichet_app::shop::create_product(app, actor, &input).await?;
     }
     Ok(())
 }
 
-/// A few days of realistic sales: visits and shop purchases at "Accueil" (cash and Bancontact),
-/// and phone bookings for the coming days (bank transfer, or to be paid on arrival). They go
-/// through the same store transaction as real sales, so places, stock, numbers and the journal
-/// all agree. The mix is pseudo-random but the same on every run.
-async fn seed_sales(store: &Store, tenant: guichet_store::Tenant) -> anyhow::Result<usize> {
-    use guichet_domain::order::{PaymentMethod, totals};
-    use guichet_store::orders::{LineKind, NewLine, NewOrder, NewPayment};
-    let (regs, offers, products, sellers) = store
-        .read(|tx| {
-            Box::pin(async move {
-                let regs = registers::list(tx, tenant).await?;
-                let offers = guichet_store::offers::list(tx, tenant).await?;
-                let products =
-                    guichet_store::shop::products(tx, tenant, &Default::default()).await?;
-                let sellers = users::list_members(tx, tenant).await?;
-                Ok((regs, offers, products, sellers))
-            })
-        })
-        .await?;
-    let counter = regs
-        .iter()
-        .find(|r| r.kind == RegisterKind::Counter)
-        .map(|r| r.id);
-    let phone = regs
-        .iter()
-        .find(|r| r.kind == RegisterKind::Phone)
-        .map(|r| r.id);
+/// Today's sales, each through `orders::create` exactly as the register makes them (priced from
+/// the catalogue, sessions' places and the shop's stock taken, numbered and journalled): at
+/// "Accueil" the seller opens with a 150 € float, sells visits for the coming sessions and now
+/// and then a shop product (cash or Bancontact), closes the morning with its Z (now and then
+/// 2 € short), and opens again for the afternoon, left open; the manager takes phone bookings
+/// for the coming days (bank transfer, or to be paid on arrival). The sale use case sells at
+/// the present instant and refuses sessions already started, so the demo holds no sales on past
+/// days. The mix is pseudo-random but the same on every run.
+async fn seed_sales(app: &App, seller: &Actor, manager: &Actor) -> anyhow::Result<usize> {
+    use guichet_app::closing::{CloseInput, OpenInput};
+    let registers = guichet_app::orders::selling_registers(app, seller).await?;
+    let register = |kind: RegisterKind| {
+        registers
+            .iter()
+            .find(|r| r.kind == kind)
+            .map(|r| r.id.to_string())
+    };
+    let (Some(counter), Some(phone)) = (
+        register(RegisterKind::Counter),
+        register(RegisterKind::Phone),
+    ) else {
+        return Ok(0);
+    };
+    let offers = guichet_app::offers::list(app, seller).await?;
     let Some(tour) = offers
         .iter()
         .find(|o| o.texts.fr.name.starts_with("Visite guidée"))
     else {
         return Ok(0);
     };
-    let seller = sellers
-        .iter()
-        .find(|m| m.role == Role::Seller)
-        .map(|m| m.id);
-    let tz = jiff::tz::TimeZone::get("Europe/Brussels")?;
+    let products = guichet_app::shop::products(app, manager, Default::default()).await?;
+    let tz = guichet_app::organization::zone(app, seller).await?;
     let now = jiff::Zoned::now().with_time_zone(tz.clone());
+    // The tour's sessions not yet started (a minute's margin), today and over the coming week.
+    let soon = now.timestamp().as_microsecond() + 60_000_000;
+    let mut upcoming = Vec::new();
+    for offset in 0..7i64 {
+        let day = now.date().checked_add(jiff::Span::new().days(offset))?;
+        for s in tour.schedule.schedule().sessions_on(day, &tz) {
+            if s.start_micros > soon {
+                upcoming.push((day, s.start_micros));
+            }
+        }
+    }
+    let counter_sessions: Vec<i64> = upcoming.iter().take(6).map(|(_, s)| *s).collect();
+    let phone_sessions: Vec<i64> = upcoming
+        .iter()
+        .filter(|(day, _)| *day > now.date())
+        .map(|(_, s)| *s)
+        .collect();
     let mut seed: u64 = 20210316;
     let mut next = move |n: u64| {
         seed = seed
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
-        (seed >> 33) % n
+        if n == 0 { 0 } else { (seed >> 33) % n }
     };
+    let pick = |list: &[i64], i: u64| usize::try_from(i).ok().and_then(|i| list.get(i)).copied();
     let mut count = 0;
-    for day_offset in -3i64..=3 {
-        let day = now.date().checked_add(jiff::Span::new().days(day_offset))?;
-        let sessions = tour.schedule.schedule().sessions_on(day, &tz);
-        if sessions.is_empty() {
-            continue;
-        }
-        // Sales made that day at the counter (past days and today, up to now), phone bookings
-        // made today for the coming days.
-        let (register, made_on, sales) = if day_offset <= 0 {
-            (counter, day, 8 + next(6))
-        } else {
-            (phone, now.date(), 2 + next(2))
-        };
-        // The counter opens at 9:00 with a 150 € float on each day it sells; past days are
-        // closed at 18:00 with their Z, today's session stays open.
-        let counter_session = match (day_offset <= 0, counter) {
-            (true, Some(reg)) => Some((
-                reg,
-                open_counter(store, tenant, reg, day, &tz, seller).await?,
-            )),
-            _ => None,
-        };
+    // The counter: a closed morning and an open afternoon.
+    for (shift, sales) in [(0, 7 + next(3)), (1, 3 + next(3))] {
+        let opened = guichet_app::closing::open(
+            app,
+            seller,
+            &counter,
+            &OpenInput {
+                opening_float: "150,00".into(),
+                counts: Vec::new(),
+            },
+        )
+        .await?;
         for _ in 0..sales {
-            let session = &sessions[usize::try_from(next(sessions.len() as u64)).unwrap_or(0)];
-            let at = if day_offset < 0 {
-                session.start_micros - 600_000_000
-            } else {
-                now.timestamp().as_microsecond()
-                    - i64::try_from(next(3_600)).unwrap_or(0) * 1_000_000
-            };
             let mut lines = Vec::new();
-            for (i, p) in tour.prices.iter().enumerate() {
-                let q = match i {
-                    0 => 1 + next(3),
-                    3 => next(2),
-                    _ => next(3),
-                };
-                if q == 0 {
-                    continue;
+            if let Some(start) = pick(&counter_sessions, next(counter_sessions.len() as u64)) {
+                lines = visit_lines(tour, start, &mut next);
+            }
+            if lines.is_empty() || next(3) == 0 {
+                let i = usize::try_from(next(products.len() as u64)).unwrap_or(0);
+                if let Some(p) = products.get(i) {
+                    lines.push(guichet_app::orders::LineInput {
+                        product_id: Some(p.id.to_string()),
+                        quantity: 1,
+                        ..Default::default()
+                    });
                 }
-                let extra = p.item_kind == guichet_domain::catalogue::ItemKind::Extra;
-                lines.push(NewLine {
-                    kind: if extra {
-                        LineKind::Extra
-                    } else {
-                        LineKind::TicketType
-                    },
-                    offer_id: Some(tour.id),
-                    session_start: Some(session.start_micros),
-                    visit_date: Some(day.to_string()),
-                    item_id: Some(p.item_id),
-                    product_id: None,
-                    label: p.item_name.clone(),
-                    quantity: i64::try_from(q).unwrap_or(1),
-                    unit_price_cents: p.price_cents,
-                    list_price_cents: p.price_cents,
-                    price_reason: None,
-                    discount_cents: 0,
-                    discount_reason: None,
-                    total_cents: p.price_cents * i64::try_from(q).unwrap_or(1),
-                    vat_rate_bp: p.vat_rate_basis_points,
-                    vat_cents: 0,
-                    session_capacity: (!extra).then_some(tour.capacity),
-                    daily_stock: Some(999),
-                    item_capacity: extra.then_some(40),
-                    offer_name: Some(tour.texts.fr.name.clone()),
-                    discountable: true,
-                });
             }
-            if day_offset <= 0 && next(3) == 0 {
-                let p = &products[usize::try_from(next(products.len() as u64)).unwrap_or(0)];
-                lines.push(NewLine {
-                    kind: LineKind::Product,
-                    offer_id: None,
-                    session_start: None,
-                    visit_date: None,
-                    item_id: None,
-                    product_id: Some(p.id),
-                    label: p.name.clone(),
-                    quantity: 1,
-                    unit_price_cents: p.price_cents,
-                    list_price_cents: p.price_cents,
-                    price_reason: None,
-                    discount_cents: 0,
-                    discount_reason: None,
-                    total_cents: p.price_cents,
-                    vat_rate_bp: p.vat_rate_basis_points,
-                    vat_cents: 0,
-                    session_capacity: None,
-                    daily_stock: None,
-                    item_capacity: None,
-                    offer_name: None,
-                    discountable: p.discountable,
-                });
-            }
-            let t = totals(
-                &lines
-                    .iter()
-                    .map(|l| (l.total_cents, l.vat_rate_bp))
-                    .collect::<Vec<_>>(),
-            );
-            for (l, v) in lines.iter_mut().zip(&t.line_vat_cents) {
-                l.vat_cents = *v;
-            }
-            let method = match (day_offset > 0, next(3)) {
-                (true, 0) => None,
-                (true, _) => Some(PaymentMethod::BankTransfer),
-                (false, 0) => Some(PaymentMethod::Cash),
-                (false, _) => Some(PaymentMethod::Bancontact),
-            };
-            let order = NewOrder {
-                register_id: register,
-                quote: false,
-                total_cents: t.gross_cents,
-                vat_cents: t.vat_cents,
-                visit_date: Some(day.to_string()),
-                visit_start: Some(session.start_micros),
-                customer_comment: None,
-                internal_comment: None,
-                created_by: seller,
-                idempotency_key: None,
-                customer_id: None,
-                promo_code_id: None,
-                origin: Some(guichet_domain::customer::Origin {
-                    country: "BE".into(),
-                    postal_code: Some("5580".into()),
-                    province: Some("Namur".into()),
-                }),
-                day: made_on,
-                at,
-                payments: method
-                    .map(|m| NewPayment {
-                        at,
-                        method: m,
-                        amount_cents: t.gross_cents,
-                        tendered_cents: t.gross_cents,
-                        change_cents: 0,
-                    })
-                    .into_iter()
-                    .collect(),
-                deposits_used: Vec::new(),
-                lines,
-                names: Default::default(),
-            };
-            let order = std::sync::Arc::new(order);
-            let made = store
-                .write(|tx| {
-                    let order = order.clone();
-                    Box::pin(async move { guichet_store::orders::create(tx, tenant, &order).await })
-                })
-                .await;
-            // A full session simply means this demo customer went elsewhere.
-            if made.is_ok() {
+            let method = if next(3) == 0 { "cash" } else { "bancontact" };
+            if sell(app, seller, &counter, lines, Some(method)).await? {
                 count += 1;
             }
         }
-        if let Some((_, session)) = counter_session
-            && day_offset < 0
-        {
-            close_counter(store, tenant, session, day, &tz, seller, next(3) == 0).await?;
+        if shift == 0 {
+            let x = guichet_app::closing::report(app, seller, opened.id).await?;
+            let short = if next(3) == 0 { 200 } else { 0 };
+            let close = CloseInput {
+                counted_cash: guichet_domain::shop::format_cents(x.cash.expected_cents - short),
+                ..Default::default()
+            };
+            guichet_app::closing::close(app, seller, opened.id, &close).await?;
+        }
+    }
+    // The phone: bookings for the coming days.
+    // The first two are to be paid on arrival, the others mostly by bank transfer.
+    for i in 0..(4 + next(3)) {
+        let Some(start) = pick(&phone_sessions, next(phone_sessions.len() as u64)) else {
+            break;
+        };
+        let lines = visit_lines(tour, start, &mut next);
+        let method = (i >= 2 && next(3) != 0).then_some("bank_transfer");
+        if sell(app, manager, &phone, lines, method).await? {
+            count += 1;
         }
     }
     Ok(count)
 }
 
-fn at_hour(day: jiff::civil::Date, hour: i8, tz: &jiff::tz::TimeZone) -> anyhow::Result<i64> {
-    Ok(day
-        .at(hour, 0, 0, 0)
-        .to_zoned(tz.clone())?
-        .timestamp()
-        .as_microsecond())
+/// A family's tickets for one session of the tour: one to three adults, maybe children and
+/// seniors, maybe an audio guide.
+fn visit_lines(
+    tour: &guichet_app::offers::Offer,
+    start: i64,
+    next: &mut impl FnMut(u64) -> u64,
+) -> Vec<guichet_app::orders::LineInput> {
+    let mut lines = Vec::new();
+    for (i, p) in tour.prices.iter().enumerate() {
+        let q = match i {
+            0 => 1 + next(3),
+            3 => next(2),
+            _ => next(3),
+        };
+        if q == 0 {
+            continue;
+        }
+        lines.push(guichet_app::orders::LineInput {
+            offer_id: Some(tour.id.to_string()),
+            session_start: Some(start),
+            item_id: Some(p.item_id.to_string()),
+            quantity: i64::try_from(q).unwrap_or(1),
+            ..Default::default()
+        });
+    }
+    lines
 }
 
-async fn open_counter(
-    store: &Store,
-    tenant: guichet_store::Tenant,
-    register: guichet_domain::RegisterId,
-    day: jiff::civil::Date,
-    tz: &jiff::tz::TimeZone,
-    seller: Option<guichet_domain::UserId>,
-) -> anyhow::Result<guichet_domain::RegisterSessionId> {
-    use guichet_store::register_sessions::{self, Opening};
-    let opening = std::sync::Arc::new(Opening {
-        day,
-        float_cents: 15_000,
-        counts: None,
-        at: at_hour(day, 9, tz)?,
-    });
-    let session = store
-        .write(|tx| {
-            let opening = opening.clone();
-            Box::pin(async move {
-                register_sessions::open(tx, tenant, register, &opening, seller).await
-            })
-        })
-        .await?;
-    Ok(session.id)
-}
-
-/// Closes a past day's session with the cash counted, now and then 2 € short.
-async fn close_counter(
-    store: &Store,
-    tenant: guichet_store::Tenant,
-    session: guichet_domain::RegisterSessionId,
-    day: jiff::civil::Date,
-    tz: &jiff::tz::TimeZone,
-    seller: Option<guichet_domain::UserId>,
-    short: bool,
-) -> anyhow::Result<()> {
-    use guichet_store::register_sessions::{self, Closing};
-    let at = at_hour(day, 18, tz)?;
-    store
-        .write(|tx| {
-            Box::pin(async move {
-                let x = register_sessions::report(tx, tenant, session).await?;
-                let counted = x.cash.expected_cents - if short { 200 } else { 0 };
-                let closing = Closing {
-                    counted_cash_cents: counted,
-                    counts: None,
-                    counted: Vec::new(),
-                    at,
-                };
-                register_sessions::close(tx, tenant, session, &closing, seller).await
-            })
-        })
-        .await?;
-    Ok(())
+/// One sale through the register's use case: the cart priced first (the cashier's live total),
+/// then paid in full with `method` (cash rounded up to the next 5 €, the change given back), or
+/// left to pay with none. A refusal (a session full meanwhile) just means this visitor went
+/// elsewhere: `false`.
+async fn sell(
+    app: &App,
+    actor: &Actor,
+    register: &str,
+    lines: Vec<guichet_app::orders::LineInput>,
+    method: Option<&str>,
+) -> anyhow::Result<bool> {
+    use guichet_app::AppError;
+    use guichet_app::orders::{OrderInput, OriginInput, PaymentInput};
+    let mut input = OrderInput {
+        register_id: register.to_owned(),
+        lines,
+        origin: Some(OriginInput {
+            country: "BE".into(),
+            postal_code: "5580".into(),
+            province: String::new(),
+        }),
+        ..Default::default()
+    };
+    if let Some(method) = method {
+        let due = match guichet_app::orders::preview(app, actor, &input).await {
+            Ok(p) => p.due_cents,
+            Err(AppError::Invalid(_) | AppError::Conflict(_)) => return Ok(false),
+            Err(e) => return Err(e.into()),
+        };
+        let tendered = if method == "cash" {
+            (due + 499) / 500 * 500
+        } else {
+            due
+        };
+        if tendered > 0 {
+            input.payments = vec![PaymentInput {
+                method: method.to_owned(),
+                amount: guichet_domain::shop::format_cents(tendered),
+            }];
+        }
+    }
+    match guichet_app::orders::create(app, actor, &input, None).await {
+        Ok(_) => Ok(true),
+        Err(AppError::Invalid(_) | AppError::Conflict(_)) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A customer type for schools and a few customers: a school, an individual with consents, a
 /// Dutch visitor (country from the phone) and a prospect.
-async fn seed_customers(
-    tx: &mut guichet_store::Tx,
-    tenant: guichet_store::Tenant,
-) -> Result<(), StoreError> {
+async fn seed_customers(app: &App, actor: &Actor) -> anyhow::Result<()> {
     use guichet_domain::customer::{CustomerInput, CustomerTypeInput};
-    let parse_err =
-        |e: guichet_domain::FieldErrors| StoreError::Other(format!("demo customer: {e:?}"));
     let schools = CustomerTypeInput {
         name: "Écoles".into(),
         discount_percent: "10".into(),
         tax: "standard".into(),
         ..Default::default()
-    }
-    .parse()
-    .map_err(parse_err)?;
-    let schools = guichet_store::customer_types::create(tx, tenant, &schools).await?;
+    };
+    let schools = guichet_app::customers::save_type(app, actor, None, &schools).await?;
     let people = [
         CustomerInput {
             last_name: "Athénée royal de Dinant".into(),
@@ -654,8 +565,7 @@ async fn seed_customers(
         },
     ];
     for p in people {
-        let d = p.parse().map_err(parse_err)?;
-        guichet_store::customers::create(tx, tenant, &d, None).await?;
+        guichet_app::customers::create(app, actor, &p).await?;
     }
     Ok(())
 }

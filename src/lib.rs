@@ -6,8 +6,8 @@ pub mod config;
 pub mod demo;
 
 use anyhow::Context;
+use guichet_app::Store;
 use guichet_app::{App, AppConfig};
-use guichet_store::Store;
 use guichet_web::{AppState, WebConfig};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -19,10 +19,13 @@ pub use config::Settings;
 /// Opens the configured database and brings its schema up to date.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     let url = settings.database_url();
-    let store = Store::connect(&url)
-        .await
-        .with_context(|| format!("cannot open the database {}", guichet_store::redact(&url)))?;
-    guichet_store::migrate::run(&store)
+    let store = Store::connect(&url).await.with_context(|| {
+        format!(
+            "cannot open the database {}",
+            guichet_app::operator::redact(&url)
+        )
+    })?;
+    guichet_app::migrate(&store)
         .await
         .context("cannot migrate the database")?;
     Ok(store)
@@ -64,13 +67,13 @@ pub fn server_config(settings: &Settings) -> ServerConfig {
     ServerConfig {
         app: AppConfig {
             session_idle_timeout: Duration::from_secs(settings.session_idle_minutes.max(1) * 60),
-            login_limits: guichet_store::throttle::Limits::default(),
             mail: (!settings.smtp_url.trim().is_empty()).then(|| {
                 guichet_integrations::mail::MailConfig {
                     url: settings.smtp_url.trim().to_owned(),
                     from: settings.mail_from.trim().to_owned(),
                 }
             }),
+            ..AppConfig::default()
         },
         web: WebConfig {
             cookie_secure: settings.cookie_secure,

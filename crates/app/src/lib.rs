@@ -18,6 +18,7 @@ pub mod groups;
 pub mod jobs;
 pub mod media;
 pub mod offers;
+pub mod operator;
 pub mod orders;
 pub mod organization;
 pub mod password;
