@@ -408,3 +408,6 @@ pub fn today() -> jiff::civil::Date {
         .to_zoned(jiff::tz::TimeZone::get("Europe/Brussels").expect("zone"))
         .date()
 }
+
+mod api;
+pub use api::{Api, Catalogue, id_of};

@@ -18,6 +18,7 @@ mod customer_imports;
 mod customers;
 mod migrations;
 mod offers;
+mod openapi;
 mod orders;
 mod pages;
 mod planning;

@@ -1,7 +1,10 @@
 //! Selling: orders with lines and split payments, VAT per rate, idempotency, cancellation,
 //! the phone register's rules, no oversell under concurrency, and the hash-chained journal.
 
-use crate::harness::{TestApp, api_key, client, field_errors, org, problem, spawn};
+use crate::harness::{
+    Api, Catalogue, TestApp, api_key, client, field_errors, id_of, org, problem, spawn,
+};
+use reqwest::Method;
 use serde_json::{Value, json};
 
 async fn get(app: &TestApp, key: &str, path: &str) -> Value {
@@ -33,141 +36,86 @@ async fn post(app: &TestApp, key: &str, path: &str, body: Value) -> reqwest::Res
         .unwrap()
 }
 
-struct Shop {
-    offer: String,
-    adult: String,
-    child: String,
-    panier: String,
-    register: String,
-    phone: String,
-    /// A session start ten days from now.
-    start: i64,
+/// A's manager and seller keys and the catalogue (capacity 40).
+async fn shop(app: &TestApp) -> (Api<'_>, Api<'_>, Catalogue) {
+    let a = org(app, "Grottes A", "a").await;
+    let manager = Api::new(app, &a, "manager").await;
+    let seller = Api::new(app, &a, "seller").await;
+    let s = Catalogue::belgian(&manager).await;
+    (manager, seller, s)
 }
 
-/// The seeds' catalogue in small: the guided tour (adult 8,50, child 5,00 at 0 %, capacity
-/// `capacity`) every 30 minutes, and the Panier du Terroir at 25,00 € and 21 % with 3 in stock.
-async fn setup(app: &TestApp, key: &str, capacity: i64) -> Shop {
-    let rates = get(app, key, "/api/v1/vat-rates").await;
-    let rate = |bp: i64| {
-        rates
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["rate_basis_points"] == bp)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
-    let (vat0, vat21) = (rate(0), rate(2100));
-    let mut ids = Vec::new();
-    for name in ["Ticket adulte", "Ticket enfant"] {
-        let t: Value = post(
-            app,
-            key,
-            "/api/v1/ticket-types",
-            json!({"name": name, "vat_rate_id": vat0, "sale_pos": true}),
+/// 2 adults, 1 child and a Panier du Terroir (47,00 €, of which 4,34 € VAT at 21 %), paid
+/// 20,00 by Bancontact and 30,00 in cash.
+fn split_sale_body(s: &Catalogue) -> Value {
+    let mut lines = s.tickets(2, 1);
+    lines.push(json!({"product_id": s.panier, "quantity": 1}));
+    json!({"register_id": s.register, "lines": lines,
+        "payments": [{"method": "bancontact", "amount": "20,00"}, {"method": "cash", "amount": "30,00"}]})
+}
+
+/// The split sale by the seller, with the idempotency key `sale-1`; the order.
+async fn split_sale(seller: &Api<'_>, s: &Catalogue) -> Value {
+    let (status, o) = seller
+        .send(
+            seller
+                .request(Method::POST, "/api/v1/orders")
+                .header("Idempotency-Key", "sale-1")
+                .json(&split_sale_body(s)),
+        )
+        .await;
+    assert_eq!(status, 201, "{o}");
+    o
+}
+
+/// A manager's sale at a changed price with a free child (6,00 €, awaiting payment).
+async fn price_changed_sale(manager: &Api<'_>, s: &Catalogue) -> (u16, Value) {
+    manager.post("/api/v1/orders", json!({"register_id": s.register,
+        "lines": [{"offer_id": s.offer, "session_start": s.start, "item_id": s.adult, "quantity": 1, "unit_price": "6,00", "price_reason": "Guide"},
+                  {"offer_id": s.offer, "session_start": s.start, "item_id": s.child, "quantity": 1, "free": true, "free_reason": "Anniversaire"}]})).await
+}
+
+/// The seller's card payment of the 6,00 € the price-changed sale awaits.
+async fn pay_six(seller: &Api<'_>, s: &Catalogue, order: &Value) -> Value {
+    let (status, paid) = seller.post(&format!("/api/v1/orders/{}/payments", id_of(order)),
+        json!({"register_id": s.register, "payments": [{"method": "card_terminal", "amount": "6,00"}]})).await;
+    assert_eq!(status, 200, "{paid}");
+    paid
+}
+
+/// The manager cancels the split sale, refunding 47,00 in cash.
+async fn cancel_with_refund(manager: &Api<'_>, order: &Value) -> (u16, Value) {
+    manager
+        .post(
+            &format!("/api/v1/orders/{}/cancel", id_of(order)),
+            json!({"reason": "Client parti", "refund": {"method": "cash", "amount": "47,00"}}),
         )
         .await
-        .json()
-        .await
-        .unwrap();
-        ids.push(t["id"].as_str().unwrap().to_owned());
-    }
-    let offer: Value = post(app, key, "/api/v1/offers", json!({
-        "fr": {"name": "Visite guidée des Grottes de Neptune"}, "kind": "activity", "sale_pos": true,
-        "capacity": capacity.to_string(),
-        "prices": [{"item_id": ids[0], "price": "8,50"}, {"item_id": ids[1], "price": "5,00"}],
-        "rules": [{"from": "2026-01-01", "to": "2030-12-31", "kind": "every", "every_minutes": "30", "first": "10:00", "last": "16:30"}]
-    }))
-    .await
-    .json()
-    .await
-    .unwrap();
-    let offer = offer["id"].as_str().unwrap().to_owned();
-    let panier: Value = post(app, key, "/api/v1/products", json!({"name": "Panier du Terroir", "price": "25,00", "vat_rate_id": vat21, "sale_pos": true, "stock_managed": true, "initial_stock": "3"}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let panier = panier["id"].as_str().unwrap().to_owned();
-    let registers = get(app, key, "/api/v1/registers").await;
-    let register = registers[0]["id"].as_str().unwrap().to_owned();
-    let site = registers[0]["site_id"].as_str().unwrap().to_owned();
-    let phone: Value = post(
-        app,
-        key,
-        "/api/v1/registers",
-        json!({"name": "Réservation par téléphone", "kind": "phone", "site_id": site}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
-    let day = jiff::Zoned::now()
-        .with_time_zone(jiff::tz::TimeZone::get("Europe/Brussels").unwrap())
-        .date()
-        .checked_add(jiff::Span::new().days(10))
-        .unwrap();
-    let av = get(
-        app,
-        key,
-        &format!("/api/v1/offers/{offer}/availability?from={day}&to={day}"),
-    )
-    .await;
-    Shop {
-        offer,
-        adult: ids[0].clone(),
-        child: ids[1].clone(),
-        panier,
-        register,
-        phone: phone["id"].as_str().unwrap().to_owned(),
-        start: av["sessions"][0]["start"].as_i64().unwrap(),
-    }
-}
-
-fn tickets(s: &Shop, adults: i64, children: i64) -> Vec<Value> {
-    let mut v = vec![
-        json!({"offer_id": s.offer, "session_start": s.start, "item_id": s.adult, "quantity": adults}),
-    ];
-    if children > 0 {
-        v.push(json!({"offer_id": s.offer, "session_start": s.start, "item_id": s.child, "quantity": children}));
-    }
-    v
 }
 
 #[tokio::test]
-async fn a_register_sale_with_split_payment_vat_and_journal() {
+async fn bancontact_beyond_what_is_due_is_refused() {
     let app = spawn().await;
-    let a = org(&app, "Grottes A", "a").await;
-    let manager = api_key(&app, &a, "manager").await;
-    let seller = api_key(&app, &a, "seller").await;
-    let s = setup(&app, &manager, 40).await;
-
-    // 2 adults, 1 child and a Panier du Terroir: 47,00 €, of which 4,34 € VAT at 21 %.
-    let mut lines = tickets(&s, 2, 1);
+    let (_, seller, s) = shop(&app).await;
+    let mut lines = s.tickets(2, 1);
     lines.push(json!({"product_id": s.panier, "quantity": 1}));
     let body = json!({"register_id": s.register, "lines": lines,
         "payments": [{"method": "cash", "amount": "30,00"}, {"method": "bancontact", "amount": "20,00"}]});
-    // Bancontact beyond what is due is refused (cash first covers 30,00, 17,00 remain).
-    let r = post(&app, &seller, "/api/v1/orders", body.clone()).await;
+    // Cash first covers 30,00; 17,00 remain, less than the 20,00 by Bancontact.
+    let r = post(&app, &seller.key, "/api/v1/orders", body).await;
     let p = problem(r, 422).await;
     assert_eq!(
         field_errors(&p),
         vec![("payments[1].amount".into(), "more_than_due".into())]
     );
-    let body = json!({"register_id": s.register, "lines": lines,
-        "payments": [{"method": "bancontact", "amount": "20,00"}, {"method": "cash", "amount": "30,00"}]});
-    let r = client()
-        .post(app.url("/api/v1/orders"))
-        .bearer_auth(&seller)
-        .header("Idempotency-Key", "sale-1")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let o: Value = r.json().await.unwrap();
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_split_payment_sale_counts_vat_per_rate_change_and_allocations() {
+    let app = spawn().await;
+    let (_, seller, s) = shop(&app).await;
+    let o = split_sale(&seller, &s).await;
     let number = o["number"].as_str().unwrap();
     assert!(
         number.starts_with('P') && number.len() == 11 && number.ends_with("0001"),
@@ -204,31 +152,19 @@ async fn a_register_sale_with_split_payment_vat_and_journal() {
         json!([[1, 1700], [2, 300]])
     );
     // The order the sale answers with is the order as stored.
-    assert_as_stored(&app, &seller, &o).await;
+    assert_as_stored(&app, &seller.key, &o).await;
+    app.stop().await;
+}
 
-    // The same idempotency key returns the same order and sells nothing more.
-    let again: Value = client()
-        .post(app.url("/api/v1/orders"))
-        .bearer_auth(&seller)
-        .header("Idempotency-Key", "sale-1")
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+#[tokio::test]
+async fn the_same_idempotency_key_returns_the_same_order_and_sells_nothing_more() {
+    let app = spawn().await;
+    let (manager, seller, s) = shop(&app).await;
+    let o = split_sale(&seller, &s).await;
+    let again = split_sale(&seller, &s).await;
     assert_eq!(again["id"], o["id"]);
     let day = o["visit_date"].as_str().unwrap();
-    let av = get(
-        &app,
-        &manager,
-        &format!(
-            "/api/v1/offers/{}/availability?from={day}&to={day}",
-            s.offer
-        ),
-    )
-    .await;
+    let av = manager.availability(&s.offer, day).await;
     assert_eq!(
         (
             av["sessions"][0]["sold"].as_i64(),
@@ -236,19 +172,25 @@ async fn a_register_sale_with_split_payment_vat_and_journal() {
         ),
         (Some(3), Some(37))
     );
-    let panier = get(&app, &manager, &format!("/api/v1/products/{}", s.panier)).await;
+    let panier = manager.ok(&format!("/api/v1/products/{}", s.panier)).await;
     assert_eq!(panier["stock"], 2);
+    app.stop().await;
+}
 
+#[tokio::test]
+async fn payments_are_listed_per_line_exported_and_the_order_listed() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let manager = Api::new(&app, &a, "manager").await;
+    let seller = Api::new(&app, &a, "seller").await;
+    let s = Catalogue::belgian(&manager).await;
+    let o = split_sale(&seller, &s).await;
+    let number = o["number"].as_str().unwrap();
     // The payments list: one row per line paid, numbered like the seeds.
-    let today = jiff::Zoned::now()
-        .with_time_zone(jiff::tz::TimeZone::get("Europe/Brussels").unwrap())
-        .date();
-    let pays = get(
-        &app,
-        &manager,
-        &format!("/api/v1/payments?from={today}&to={today}"),
-    )
-    .await;
+    let today = crate::harness::today();
+    let pays = manager
+        .ok(&format!("/api/v1/payments?from={today}&to={today}"))
+        .await;
     let mut refs: Vec<String> = pays
         .as_array()
         .unwrap()
@@ -296,20 +238,24 @@ async fn a_register_sale_with_split_payment_vat_and_journal() {
             && csv.contains(";4,34;"),
         "{csv}"
     );
-    let list = get(
-        &app,
-        &manager,
-        &format!("/api/v1/orders?from={today}&to={today}"),
-    )
-    .await;
+    let list = manager
+        .ok(&format!("/api/v1/orders?from={today}&to={today}"))
+        .await;
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(
         list[0]["products"],
         "Ticket adulte x2, Ticket enfant, Panier du Terroir"
     );
+    app.stop().await;
+}
 
-    // A seller may not change a price nor cancel; a manager may, with a reason.
-    let r = post(&app, &seller, "/api/v1/orders", json!({"register_id": s.register,
+#[tokio::test]
+async fn a_seller_may_not_change_a_price_a_manager_may_and_the_rest_is_paid_later() {
+    let app = spawn().await;
+    let (manager, seller, s) = shop(&app).await;
+    // The first order of the day is the split sale: the price-changed one is the second.
+    split_sale(&seller, &s).await;
+    let r = post(&app, &seller.key, "/api/v1/orders", json!({"register_id": s.register,
         "lines": [{"offer_id": s.offer, "session_start": s.start, "item_id": s.adult, "quantity": 1, "unit_price": "6,00", "price_reason": "Guide"}]})).await;
     assert_eq!(
         field_errors(&problem(r, 422).await),
@@ -318,11 +264,8 @@ async fn a_register_sale_with_split_payment_vat_and_journal() {
             "price_change_not_allowed".into()
         )]
     );
-    let r = post(&app, &manager, "/api/v1/orders", json!({"register_id": s.register,
-        "lines": [{"offer_id": s.offer, "session_start": s.start, "item_id": s.adult, "quantity": 1, "unit_price": "6,00", "price_reason": "Guide"},
-                  {"offer_id": s.offer, "session_start": s.start, "item_id": s.child, "quantity": 1, "free": true, "free_reason": "Anniversaire"}]})).await;
-    assert_eq!(r.status(), 201);
-    let later: Value = r.json().await.unwrap();
+    let (status, later) = price_changed_sale(&manager, &s).await;
+    assert_eq!(status, 201, "{later}");
     assert_eq!(
         (later["total_cents"].as_i64(), later["state"].as_str()),
         (Some(600), Some("awaiting_payment"))
@@ -330,14 +273,20 @@ async fn a_register_sale_with_split_payment_vat_and_journal() {
     assert_eq!(later["flagged"], true, "nothing collected yet");
     assert_eq!(later["lines"][1]["discount_cents"], 500);
     assert!(later["number"].as_str().unwrap().ends_with("0002"));
-    let paid: Value = post(&app, &seller, &format!("/api/v1/orders/{}/payments", later["id"].as_str().unwrap()),
-        json!({"register_id": s.register, "payments": [{"method": "card_terminal", "amount": "6,00"}]})).await.json().await.unwrap();
+    let paid = pay_six(&seller, &s, &later).await;
     assert_eq!(paid["state"], "confirmed");
+    app.stop().await;
+}
 
-    let id = o["id"].as_str().unwrap();
+#[tokio::test]
+async fn cancelling_takes_a_manager_and_a_reason_and_gives_back_places_and_stock() {
+    let app = spawn().await;
+    let (manager, seller, s) = shop(&app).await;
+    let o = split_sale(&seller, &s).await;
+    let id = id_of(&o);
     let r = post(
         &app,
-        &seller,
+        &seller.key,
         &format!("/api/v1/orders/{id}/cancel"),
         json!({"reason": "Erreur"}),
     )
@@ -345,7 +294,7 @@ async fn a_register_sale_with_split_payment_vat_and_journal() {
     assert_eq!(r.status(), 403);
     let r = post(
         &app,
-        &manager,
+        &manager.key,
         &format!("/api/v1/orders/{id}/cancel"),
         json!({"reason": " "}),
     )
@@ -354,15 +303,8 @@ async fn a_register_sale_with_split_payment_vat_and_journal() {
         field_errors(&problem(r, 422).await),
         vec![("reason".into(), "required".into())]
     );
-    let r = post(
-        &app,
-        &manager,
-        &format!("/api/v1/orders/{id}/cancel"),
-        json!({"reason": "Client parti", "refund": {"method": "cash", "amount": "47,00"}}),
-    )
-    .await;
-    assert_eq!(r.status(), 200);
-    let c: Value = r.json().await.unwrap();
+    let (status, c) = cancel_with_refund(&manager, &o).await;
+    assert_eq!(status, 200, "{c}");
     assert_eq!(
         (c["state"].as_str(), c["collected_cents"].as_i64()),
         (Some("cancelled"), Some(0))
@@ -373,23 +315,30 @@ async fn a_register_sale_with_split_payment_vat_and_journal() {
             .unwrap()
             .contains("Client parti")
     );
-    let av = get(
-        &app,
-        &manager,
-        &format!(
-            "/api/v1/offers/{}/availability?from={day}&to={day}",
-            s.offer
-        ),
-    )
-    .await;
+    let av = manager
+        .availability(&s.offer, o["visit_date"].as_str().unwrap())
+        .await;
     assert_eq!(
-        av["sessions"][0]["sold"], 2,
+        av["sessions"][0]["sold"], 0,
         "the cancelled order's 3 places came back"
     );
     assert_eq!(
-        get(&app, &manager, &format!("/api/v1/products/{}", s.panier)).await["stock"],
+        manager.ok(&format!("/api/v1/products/{}", s.panier)).await["stock"],
         3
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_journal_verifies_refuses_changes_and_catches_a_forced_one() {
+    let app = spawn().await;
+    let (manager, seller, s) = shop(&app).await;
+    // The day: the split sale, a price-changed sale paid later, the split sale cancelled.
+    let o = split_sale(&seller, &s).await;
+    let (status, later) = price_changed_sale(&manager, &s).await;
+    assert_eq!(status, 201, "{later}");
+    pay_six(&seller, &s, &later).await;
+    assert_eq!(cancel_with_refund(&manager, &o).await.0, 200);
 
     // The journal verifies; the database refuses to change it; a change made anyway (guard
     // removed) is caught at the entry that was changed.
@@ -439,7 +388,14 @@ async fn bad_carts_get_clear_errors_and_the_phone_register_keeps_its_rules() {
     let a = org(&app, "Grottes A", "a").await;
     let b = org(&app, "Grottes B", "b").await;
     let key = api_key(&app, &a, "manager").await;
-    let s = setup(&app, &key, 40).await;
+    let s = Catalogue::belgian_with_capacity(
+        &Api {
+            app: &app,
+            key: key.clone(),
+        },
+        40,
+    )
+    .await;
     let r = post(
         &app,
         &key,
@@ -455,7 +411,7 @@ async fn bad_carts_get_clear_errors_and_the_phone_register_keeps_its_rules() {
         &app,
         &key,
         "/api/v1/orders",
-        json!({"register_id": "nope", "lines": tickets(&s, 1, 0)}),
+        json!({"register_id": "nope", "lines": s.tickets(1, 0)}),
     )
     .await;
     assert_eq!(
@@ -513,7 +469,7 @@ async fn bad_carts_get_clear_errors_and_the_phone_register_keeps_its_rules() {
         &app,
         &key,
         "/api/v1/orders",
-        json!({"register_id": s.phone, "lines": tickets(&s, 1, 0),
+        json!({"register_id": s.phone, "lines": s.tickets(1, 0),
         "payments": [{"method": "cash", "amount": "8,50"}]}),
     )
     .await;
@@ -525,7 +481,7 @@ async fn bad_carts_get_clear_errors_and_the_phone_register_keeps_its_rules() {
         &app,
         &key,
         "/api/v1/orders",
-        json!({"register_id": s.phone, "lines": tickets(&s, 1, 0),
+        json!({"register_id": s.phone, "lines": s.tickets(1, 0),
         "payments": [{"method": "bank_transfer", "amount": "8,50"}]}),
     )
     .await;
@@ -543,7 +499,7 @@ async fn bad_carts_get_clear_errors_and_the_phone_register_keeps_its_rules() {
         &app,
         &key,
         "/api/v1/orders",
-        json!({"register_id": s.register, "lines": tickets(&s, 1, 0)}),
+        json!({"register_id": s.register, "lines": s.tickets(1, 0)}),
     )
     .await;
     assert_eq!(
@@ -574,12 +530,19 @@ async fn quotes_become_orders_later() {
     let app = spawn().await;
     let a = org(&app, "Grottes A", "a").await;
     let key = api_key(&app, &a, "manager").await;
-    let s = setup(&app, &key, 40).await;
+    let s = Catalogue::belgian_with_capacity(
+        &Api {
+            app: &app,
+            key: key.clone(),
+        },
+        40,
+    )
+    .await;
     let r = post(
         &app,
         &key,
         "/api/v1/orders",
-        json!({"register_id": s.register, "quote": true, "lines": tickets(&s, 20, 2)}),
+        json!({"register_id": s.register, "quote": true, "lines": s.tickets(20, 2)}),
     )
     .await;
     assert_eq!(r.status(), 201);
@@ -640,7 +603,14 @@ async fn concurrent_sales_never_oversell() {
     let app = spawn().await;
     let a = org(&app, "Grottes A", "a").await;
     let key = api_key(&app, &a, "manager").await;
-    let s = setup(&app, &key, 7).await;
+    let s = Catalogue::belgian_with_capacity(
+        &Api {
+            app: &app,
+            key: key.clone(),
+        },
+        7,
+    )
+    .await;
     let mut tasks = Vec::new();
     for i in 0..24 {
         let url = app.url("/api/v1/orders");
@@ -650,7 +620,7 @@ async fn concurrent_sales_never_oversell() {
         } else {
             s.phone.clone()
         };
-        let body = json!({"register_id": register, "lines": tickets(&s, 1, 0),
+        let body = json!({"register_id": register, "lines": s.tickets(1, 0),
             "payments": [{"method": "bank_transfer", "amount": "8,50"}]});
         tasks.push(tokio::spawn(async move {
             client()
@@ -723,7 +693,14 @@ async fn payment_methods_are_chosen_per_organization() {
     let a = org(&app, "Grottes A", "a").await;
     let admin = api_key(&app, &a, "admin").await;
     let manager = api_key(&app, &a, "manager").await;
-    let s = setup(&app, &manager, 40).await;
+    let s = Catalogue::belgian_with_capacity(
+        &Api {
+            app: &app,
+            key: manager.clone(),
+        },
+        40,
+    )
+    .await;
     let put = |key: String, body: Value| {
         let url = app.url("/api/v1/payment-methods");
         async move {
@@ -765,7 +742,7 @@ async fn payment_methods_are_chosen_per_organization() {
         &app,
         &manager,
         "/api/v1/orders",
-        json!({"register_id": s.register, "lines": tickets(&s, 1, 0),
+        json!({"register_id": s.register, "lines": s.tickets(1, 0),
         "payments": [{"method": "bancontact", "amount": "8,50"}]}),
     )
     .await;
@@ -786,7 +763,7 @@ async fn payment_methods_are_chosen_per_organization() {
         &app,
         &manager,
         "/api/v1/orders",
-        json!({"register_id": s.register, "lines": tickets(&s, 1, 0),
+        json!({"register_id": s.register, "lines": s.tickets(1, 0),
         "payments": [{"method": "bancontact", "amount": "8,50"}]}),
     )
     .await;
@@ -801,7 +778,14 @@ async fn customers_attach_to_sales_and_visits_record_the_visitors_origin() {
     let b = org(&app, "Grottes B", "b").await;
     let key = api_key(&app, &a, "seller").await;
     let manager = api_key(&app, &a, "manager").await;
-    let s = setup(&app, &manager, 40).await;
+    let s = Catalogue::belgian_with_capacity(
+        &Api {
+            app: &app,
+            key: manager.clone(),
+        },
+        40,
+    )
+    .await;
     let r = post(
         &app,
         &key,
@@ -855,7 +839,7 @@ async fn customers_attach_to_sales_and_visits_record_the_visitors_origin() {
         &app,
         &key,
         "/api/v1/orders",
-        json!({"register_id": s.register, "customer_id": c["id"], "lines": tickets(&s, 2, 1)}),
+        json!({"register_id": s.register, "customer_id": c["id"], "lines": s.tickets(2, 1)}),
     )
     .await
     .json()
@@ -869,7 +853,7 @@ async fn customers_attach_to_sales_and_visits_record_the_visitors_origin() {
         &app,
         &key,
         "/api/v1/orders",
-        json!({"register_id": s.register, "lines": tickets(&s, 1, 0),
+        json!({"register_id": s.register, "lines": s.tickets(1, 0),
         "origin": {"country": "NL", "province": "Zuid-Holland"}}),
     )
     .await
@@ -887,7 +871,7 @@ async fn customers_attach_to_sales_and_visits_record_the_visitors_origin() {
         &app,
         &key,
         "/api/v1/orders",
-        json!({"register_id": s.register, "lines": tickets(&s, 1, 0),
+        json!({"register_id": s.register, "lines": s.tickets(1, 0),
         "origin": {"country": "NL", "province": "Bavière"}}),
     )
     .await;
@@ -914,7 +898,7 @@ async fn customers_attach_to_sales_and_visits_record_the_visitors_origin() {
         &app,
         &key,
         "/api/v1/orders",
-        json!({"register_id": s.register, "customer_id": theirs["id"], "lines": tickets(&s, 1, 0)}),
+        json!({"register_id": s.register, "customer_id": theirs["id"], "lines": s.tickets(1, 0)}),
     )
     .await;
     assert_eq!(
@@ -952,7 +936,14 @@ async fn promotions_and_promo_codes_lower_the_price() {
     let a = org(&app, "Grottes A", "a").await;
     let manager = api_key(&app, &a, "manager").await;
     let seller = api_key(&app, &a, "seller").await;
-    let s = setup(&app, &manager, 40).await;
+    let s = Catalogue::belgian_with_capacity(
+        &Api {
+            app: &app,
+            key: manager.clone(),
+        },
+        40,
+    )
+    .await;
     // Early bird: 2,00 € off each ticket at least 7 days ahead (our session is in 10 days).
     let r = post(
         &app,
@@ -984,7 +975,7 @@ async fn promotions_and_promo_codes_lower_the_price() {
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
 
     // 2 adults + 1 child: 8,50 → 6,50 each, 5,00 → 3,00; the pass makes the adults free.
-    let mut lines = tickets(&s, 2, 1);
+    let mut lines = s.tickets(2, 1);
     lines.push(json!({"product_id": s.panier, "quantity": 1}));
     let o: Value = post(
         &app,
@@ -1022,7 +1013,7 @@ async fn promotions_and_promo_codes_lower_the_price() {
         &app,
         &seller,
         "/api/v1/orders",
-        json!({"register_id": s.register, "lines": tickets(&s, 1, 0), "promo_code": "MuseumPass"}),
+        json!({"register_id": s.register, "lines": s.tickets(1, 0), "promo_code": "MuseumPass"}),
     )
     .await;
     assert_eq!(
@@ -1033,7 +1024,7 @@ async fn promotions_and_promo_codes_lower_the_price() {
         &app,
         &seller,
         "/api/v1/orders",
-        json!({"register_id": s.register, "lines": tickets(&s, 1, 0), "promo_code": "NOPE"}),
+        json!({"register_id": s.register, "lines": s.tickets(1, 0), "promo_code": "NOPE"}),
     )
     .await;
     assert_eq!(
@@ -1060,7 +1051,7 @@ async fn promotions_and_promo_codes_lower_the_price() {
         &app,
         &seller,
         "/api/v1/orders",
-        json!({"register_id": s.register, "lines": tickets(&s, 1, 0), "promo_code": "MUSEUMPASS"}),
+        json!({"register_id": s.register, "lines": s.tickets(1, 0), "promo_code": "MUSEUMPASS"}),
     )
     .await;
     assert_eq!(r.status(), 201);
@@ -1076,8 +1067,15 @@ async fn receipts_and_tickets_with_signed_codes() {
     let app = spawn().await;
     let a = org(&app, "Grottes A", "a").await;
     let manager = api_key(&app, &a, "manager").await;
-    let s = setup(&app, &manager, 40).await;
-    let mut lines = tickets(&s, 2, 1);
+    let s = Catalogue::belgian_with_capacity(
+        &Api {
+            app: &app,
+            key: manager.clone(),
+        },
+        40,
+    )
+    .await;
+    let mut lines = s.tickets(2, 1);
     lines.push(json!({"product_id": s.panier, "quantity": 1}));
     let r = post(
         &app,

@@ -1,7 +1,7 @@
 //! Promotions and promo codes: API and pages, validation, roles, tenant isolation, and
 //! uses counted safely under concurrency.
 
-use crate::harness::{TestApp, api_key, client, field_errors, login, org, problem, spawn};
+use crate::harness::{Api, TestApp, api_key, client, field_errors, login, org, problem, spawn};
 use guichet_domain::PromoCodeId;
 use guichet_store::{StoreError, Tenant, promotions};
 use serde_json::{Value, json};
@@ -36,53 +36,22 @@ async fn post(app: &TestApp, key: &str, path: &str, body: Value) -> reqwest::Res
 }
 
 /// A ticket type, an offer selling it and a shop product; returns their ids.
+/// A guided tour with an adult ticket at 8,50 (0 %) and the Panier du Terroir at 25,00 (21 %).
 async fn catalogue(app: &TestApp, key: &str) -> (String, String, String) {
-    let rates: Value = get(app, key, "/api/v1/vat-rates")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let vat = |bp: i64| {
-        rates
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["rate_basis_points"] == bp)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
-    let adult: Value = post(
+    let api = Api {
         app,
-        key,
-        "/api/v1/ticket-types",
-        json!({"name": "Ticket adulte", "vat_rate_id": vat(0), "sale_pos": true}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
-    let adult = adult["id"].as_str().unwrap().to_owned();
-    let offer: Value = post(app, key, "/api/v1/offers", json!({
-        "fr": {"name": "Visite guidée des Grottes de Neptune"}, "kind": "activity", "sale_pos": true,
-        "capacity": "40", "prices": [{"item_id": adult, "price": "8,50"}],
-        "rules": [{"from": "2026-01-01", "to": "2030-12-31", "kind": "every", "every_minutes": "30", "first": "10:00", "last": "16:30"}]
-    }))
-    .await
-    .json()
-    .await
-    .unwrap();
-    let product: Value = post(app, key, "/api/v1/products", json!({"name": "Panier du Terroir", "price": "25,00", "vat_rate_id": vat(2100), "sale_pos": true}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    (
-        offer["id"].as_str().unwrap().to_owned(),
-        adult,
-        product["id"].as_str().unwrap().to_owned(),
-    )
+        key: key.to_owned(),
+    };
+    let adult = api.ticket_type("Ticket adulte", 0).await;
+    let offer = api
+        .offer(
+            "Visite guidée des Grottes de Neptune",
+            40,
+            &[(&adult, "8,50")],
+        )
+        .await;
+    let product = api.product("Panier du Terroir", "25,00", 2100, None).await;
+    (offer, adult, product)
 }
 
 fn fields(p: &Value) -> Vec<String> {

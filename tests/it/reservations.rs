@@ -633,29 +633,37 @@ async fn the_ready_email_goes_through_smtp_with_consent_only() {
     plain.stop().await;
 }
 
-/// A special order with a deposit (issue 6 §11): the deposit is its own order, at the goods'
-/// VAT rate; the sale of the goods deducts it, so the two orders' VAT is the goods' VAT to
-/// the cent; a deposit is used once; cancelling that sale gives the customer their
-/// reservation and deposit back; archiving gives the deposit back as store credit.
-#[tokio::test]
-async fn special_order_with_a_deposit() {
-    let app = spawn().await;
-    let a = org(&app, "Librairie A", "a").await;
-    let key = api_key(&app, &a, "manager").await;
-    let seller = api_key(&app, &a, "seller").await;
-    let (get, post) = (reqwest::Method::GET, reqwest::Method::POST);
-    let rate = vat_rate_id(&app, &key, 600).await;
+/// A special order (issue 6 §11): the Atlas des grottes (30,00 at 6 %, `in_stock` in stock,
+/// managed), Élise, and her reservation of the atlas, by the seller.
+struct Special<'a> {
+    app: &'a TestApp,
+    a: crate::harness::OrgFixture,
+    key: String,
+    seller: String,
+    atlas: Value,
+    elise: Value,
+    cid: String,
+    register: Value,
+    rid: String,
+}
+
+async fn special_order<'a>(app: &'a TestApp, in_stock: &str) -> Special<'a> {
+    let a = org(app, "Librairie A", "a").await;
+    let key = api_key(app, &a, "manager").await;
+    let seller = api_key(app, &a, "seller").await;
+    let post = reqwest::Method::POST;
+    let rate = vat_rate_id(app, &key, 600).await;
     let atlas = ok(
-        &app,
+        app,
         &key,
         post.clone(),
         "/api/v1/products",
         Some(json!({"name": "Atlas des grottes", "price": "30,00",
-        "vat_rate_id": rate, "sale_pos": true, "stock_managed": true, "initial_stock": "0"})),
+        "vat_rate_id": rate, "sale_pos": true, "stock_managed": true, "initial_stock": in_stock})),
     )
     .await;
     let elise = ok(
-        &app,
+        app,
         &seller,
         post.clone(),
         "/api/v1/customers",
@@ -663,30 +671,148 @@ async fn special_order_with_a_deposit() {
     )
     .await;
     let cid = elise["id"].as_str().unwrap().to_owned();
-    let register = ok(&app, &key, get.clone(), "/api/v1/registers", None).await[0]["id"].clone();
+    let register =
+        ok(app, &key, reqwest::Method::GET, "/api/v1/registers", None).await[0]["id"].clone();
     let r = ok(
-        &app,
+        app,
         &seller,
-        post.clone(),
+        post,
         "/api/v1/reservations",
         Some(json!({"customer_id": cid, "product": "Atlas des grottes"})),
     )
     .await;
-    assert_eq!(r["state"], "waiting");
+    // Out of stock it waits for the supplier; in stock it is set aside at once.
+    let expected = if in_stock == "0" {
+        "waiting"
+    } else {
+        "set_aside"
+    };
+    assert_eq!(r["state"], expected);
     let rid = r["id"].as_str().unwrap().to_owned();
-    let deposit_path = format!("/api/v1/reservations/{rid}/deposit");
-    let deposit = |amount: &str, method: &str| json!({"register_id": register, "amount": amount, "method": method});
+    Special {
+        app,
+        a,
+        key,
+        seller,
+        atlas,
+        elise,
+        cid,
+        register,
+        rid,
+    }
+}
 
-    // Bad deposits are refused on their field, and nothing is written.
+impl Special<'_> {
+    fn deposit_path(&self) -> String {
+        format!("/api/v1/reservations/{}/deposit", self.rid)
+    }
+
+    fn deposit(&self, amount: &str, method: &str) -> Value {
+        json!({"register_id": self.register, "amount": amount, "method": method})
+    }
+
+    /// 10,00 in cash, 20,00 handed over, by the seller: the reservation.
+    async fn take_deposit(&self) -> reqwest::Response {
+        call(self.app, &self.seller, reqwest::Method::POST, &self.deposit_path(),
+            Some(json!({"register_id": self.register, "amount": "10,00", "method": "cash", "tendered": "20,00"}))).await
+    }
+
+    /// The deposit taken; the id of its order.
+    async fn deposit_taken(&self) -> String {
+        let r = self.take_deposit().await;
+        assert_eq!(r.status(), 201);
+        let r: Value = r.json().await.unwrap();
+        r["deposit_order_id"].as_str().unwrap().to_owned()
+    }
+
+    /// The supplier delivers the atlas, which is set aside for Élise.
+    async fn book_arrives(&self) {
+        let post = reqwest::Method::POST;
+        let so = ok(
+            self.app,
+            &self.key,
+            post.clone(),
+            "/api/v1/supplier-orders",
+            Some(json!({"supplier": "Dilicom",
+            "lines": [{"product_id": self.atlas["id"], "quantity": "1"}]})),
+        )
+        .await;
+        ok(
+            self.app,
+            &self.key,
+            post,
+            &format!(
+                "/api/v1/supplier-orders/{}/receive",
+                so["id"].as_str().unwrap()
+            ),
+            Some(json!({"received": {}})),
+        )
+        .await;
+    }
+
+    /// The sale of the atlas to Élise.
+    fn sale(&self, payments: Value) -> Value {
+        json!({"register_id": self.register, "customer_id": self.cid,
+        "lines": [{"product_id": self.atlas["id"], "quantity": 1}], "payments": payments})
+    }
+
+    /// The atlas sold to Élise for the 20,00 left, by the seller: the order.
+    async fn book_sold(&self) -> Value {
+        let r = call(
+            self.app,
+            &self.seller,
+            reqwest::Method::POST,
+            "/api/v1/orders",
+            Some(self.sale(json!([{"method": "cash", "amount": "20,00"}]))),
+        )
+        .await;
+        assert_eq!(r.status(), 201);
+        r.json().await.unwrap()
+    }
+
+    /// Élise's open reservations, as the seller sees them.
+    async fn open(&self) -> Value {
+        ok(
+            self.app,
+            &self.seller,
+            reqwest::Method::GET,
+            &format!("/api/v1/reservations?customer_id={}", self.cid),
+            None,
+        )
+        .await
+    }
+
+    async fn stock(&self) -> i64 {
+        stock(self.app, &self.key, &self.atlas["id"]).await
+    }
+
+    async fn credit_cents(&self) -> Value {
+        let file = ok(
+            self.app,
+            &self.key,
+            reqwest::Method::GET,
+            &format!("/api/v1/customers/{}", self.cid),
+            None,
+        )
+        .await;
+        file["account"]["credit_cents"].clone()
+    }
+}
+
+#[tokio::test]
+async fn bad_deposits_are_refused_on_their_field() {
+    let app = spawn().await;
+    let s = special_order(&app, "0").await;
+    let register = &s.register;
     for (body, field, code) in [
-        (deposit("0", "cash"), "amount", "amount_not_positive"),
+        (s.deposit("0", "cash"), "amount", "amount_not_positive"),
         (
-            deposit("30,01", "cash"),
+            s.deposit("30,01", "cash"),
             "amount",
             "deposit_more_than_price",
         ),
-        (deposit("dix", "cash"), "amount", "not_a_number"),
-        (deposit("10,00", "bitcoin"), "method", "unknown_method"),
+        (s.deposit("dix", "cash"), "amount", "not_a_number"),
+        (s.deposit("10,00", "bitcoin"), "method", "unknown_method"),
         (
             json!({"register_id": "nope", "amount": "10,00", "method": "cash"}),
             "register_id",
@@ -699,7 +825,14 @@ async fn special_order_with_a_deposit() {
         ),
     ] {
         let p = problem(
-            call(&app, &seller, post.clone(), &deposit_path, Some(body)).await,
+            call(
+                &app,
+                &s.seller,
+                reqwest::Method::POST,
+                &s.deposit_path(),
+                Some(body),
+            )
+            .await,
             422,
         )
         .await;
@@ -712,10 +845,17 @@ async fn special_order_with_a_deposit() {
             "{p}"
         );
     }
+    // Nothing is written: the first good deposit is still the first.
+    assert_eq!(s.take_deposit().await.status(), 201);
+    app.stop().await;
+}
 
+#[tokio::test]
+async fn a_deposit_is_an_order_of_its_own_that_takes_no_stock_and_is_taken_once() {
+    let app = spawn().await;
+    let s = special_order(&app, "0").await;
     // 10,00 in cash, 20,00 handed over: an order of its own, VAT 0,57 at 6 %, 10,00 change.
-    let r = call(&app, &seller, post.clone(), &deposit_path,
-        Some(json!({"register_id": register, "amount": "10,00", "method": "cash", "tendered": "20,00"}))).await;
+    let r = s.take_deposit().await;
     assert_eq!(r.status(), 201);
     let r: Value = r.json().await.unwrap();
     assert_eq!(r["deposit_cents"], 1000);
@@ -724,8 +864,8 @@ async fn special_order_with_a_deposit() {
     assert!(r["deposit_order_number"].as_str().unwrap().starts_with('P'));
     let o = ok(
         &app,
-        &key,
-        get.clone(),
+        &s.key,
+        reqwest::Method::GET,
         &format!("/api/v1/orders/{deposit_order}"),
         None,
     )
@@ -735,70 +875,42 @@ async fn special_order_with_a_deposit() {
         (Some(1000), Some(57))
     );
     assert_eq!(o["state"], "confirmed");
-    assert_eq!(o["customer_id"], elise["id"]);
+    assert_eq!(o["customer_id"], s.elise["id"]);
     assert_eq!(o["lines"][0]["kind"], "deposit");
     assert_eq!(o["payments"][0]["change_cents"], 1000);
-    assert_eq!(
-        stock(&app, &key, &atlas["id"]).await,
-        0,
-        "a deposit takes no stock"
-    );
+    assert_eq!(s.stock().await, 0, "a deposit takes no stock");
     let p = problem(
         call(
             &app,
-            &seller,
-            post.clone(),
-            &deposit_path,
-            Some(deposit("5,00", "cash")),
+            &s.seller,
+            reqwest::Method::POST,
+            &s.deposit_path(),
+            Some(s.deposit("5,00", "cash")),
         )
         .await,
         409,
     )
     .await;
     assert_eq!(p["code"], "deposit_taken");
+    app.stop().await;
+}
 
+#[tokio::test]
+async fn the_sale_of_the_reserved_goods_deducts_the_deposit_once() {
+    let app = spawn().await;
+    let s = special_order(&app, "0").await;
+    let deposit_order = s.deposit_taken().await;
     // The book arrives and is set aside for Élise.
-    let so = ok(
-        &app,
-        &key,
-        post.clone(),
-        "/api/v1/supplier-orders",
-        Some(json!({"supplier": "Dilicom",
-        "lines": [{"product_id": atlas["id"], "quantity": "1"}]})),
-    )
-    .await;
-    ok(
-        &app,
-        &key,
-        post.clone(),
-        &format!(
-            "/api/v1/supplier-orders/{}/receive",
-            so["id"].as_str().unwrap()
-        ),
-        Some(json!({"received": {}})),
-    )
-    .await;
-    let open = ok(
-        &app,
-        &seller,
-        get.clone(),
-        &format!("/api/v1/reservations?customer_id={cid}"),
-        None,
-    )
-    .await;
-    assert_eq!(open[0]["reservations"][0]["state"], "set_aside");
+    s.book_arrives().await;
+    assert_eq!(s.open().await[0]["reservations"][0]["state"], "set_aside");
 
     // The sale of the book to her deducts the deposit: 30,00 − 10,00, VAT 1,70 − 0,57.
-    let sale = |payments: Value| {
-        json!({"register_id": register, "customer_id": cid,
-        "lines": [{"product_id": atlas["id"], "quantity": 1}], "payments": payments})
-    };
     let preview = ok(
         &app,
-        &seller,
-        post.clone(),
+        &s.seller,
+        reqwest::Method::POST,
         "/api/v1/orders/preview",
-        Some(sale(json!([]))),
+        Some(s.sale(json!([]))),
     )
     .await;
     assert_eq!(preview["lines"].as_array().unwrap().len(), 2, "{preview}");
@@ -818,19 +930,10 @@ async fn special_order_with_a_deposit() {
     );
     assert_eq!(57 + 113, 170, "the VAT of 30,00 at 6 %");
     // Priced under the deposit, the sale is refused rather than giving money back unseen.
-    let p = problem(call(&app, &key, post.clone(), "/api/v1/orders/preview", Some(json!({"register_id": register, "customer_id": cid,
-        "lines": [{"product_id": atlas["id"], "quantity": 1, "unit_price": "5,00", "price_reason": "abîmé"}]}))).await, 422).await;
+    let p = problem(call(&app, &s.key, reqwest::Method::POST, "/api/v1/orders/preview", Some(json!({"register_id": s.register, "customer_id": s.cid,
+        "lines": [{"product_id": s.atlas["id"], "quantity": 1, "unit_price": "5,00", "price_reason": "abîmé"}]}))).await, 422).await;
     assert_eq!(p["errors"][0]["code"], "deposit_exceeds_sale", "{p}");
-    let r = call(
-        &app,
-        &seller,
-        post.clone(),
-        "/api/v1/orders",
-        Some(sale(json!([{"method": "cash", "amount": "20,00"}]))),
-    )
-    .await;
-    assert_eq!(r.status(), 201);
-    let sold: Value = r.json().await.unwrap();
+    let sold = s.book_sold().await;
     assert_eq!(
         (sold["total_cents"].as_i64(), sold["vat_cents"].as_i64()),
         (Some(2000), Some(113))
@@ -843,22 +946,15 @@ async fn special_order_with_a_deposit() {
         ),
         (Some(2000), Some(0))
     );
-    assert_eq!(stock(&app, &key, &atlas["id"]).await, 0);
-    let open = ok(
-        &app,
-        &seller,
-        get.clone(),
-        &format!("/api/v1/reservations?customer_id={cid}"),
-        None,
-    )
-    .await;
+    assert_eq!(s.stock().await, 0);
+    let open = s.open().await;
     assert!(open.as_array().unwrap().is_empty(), "{open}");
     // The deposit is used: its order cannot be cancelled while the sale stands.
     let p = problem(
         call(
             &app,
-            &key,
-            post.clone(),
+            &s.key,
+            reqwest::Method::POST,
             &format!("/api/v1/orders/{deposit_order}/cancel"),
             Some(json!({"reason": "test"})),
         )
@@ -867,108 +963,126 @@ async fn special_order_with_a_deposit() {
     )
     .await;
     assert_eq!(p["code"], "deposit_used");
+    app.stop().await;
+}
 
+#[tokio::test]
+async fn a_cancelled_sale_gives_the_reservation_and_its_deposit_back() {
+    let app = spawn().await;
+    let s = special_order(&app, "0").await;
+    s.deposit_taken().await;
+    s.book_arrives().await;
+    let sold = s.book_sold().await;
     // The sale cancelled: the book is hers again, set aside, with her deposit unused.
     let sid = sold["id"].as_str().unwrap();
     ok(
         &app,
-        &key,
-        post.clone(),
+        &s.key,
+        reqwest::Method::POST,
         &format!("/api/v1/orders/{sid}/cancel"),
         Some(
             json!({"reason": "Erreur de caisse", "refund": {"method": "cash", "amount": "20,00"}}),
         ),
     )
     .await;
-    let open = ok(
-        &app,
-        &seller,
-        get.clone(),
-        &format!("/api/v1/reservations?customer_id={cid}"),
-        None,
-    )
-    .await;
+    let open = s.open().await;
     let again = &open[0]["reservations"][0];
     assert_eq!(again["state"], "set_aside", "{open}");
     assert_eq!(again["deposit_cents"], 1000);
     assert!(again["deposit_used_order_id"].is_null());
-    assert_eq!(stock(&app, &key, &atlas["id"]).await, 0, "set aside again");
-    // A quote deducts no deposit, so confirming one that takes the book is refused.
+    assert_eq!(s.stock().await, 0, "set aside again");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_quote_deducts_no_deposit_so_confirming_one_that_takes_the_goods_is_refused() {
+    let app = spawn().await;
+    let s = special_order(&app, "0").await;
+    s.deposit_taken().await;
+    s.book_arrives().await;
     let quote = ok(
         &app,
-        &seller,
-        post.clone(),
+        &s.seller,
+        reqwest::Method::POST,
         "/api/v1/orders",
-        Some(json!({"register_id": register, "customer_id": cid,
-        "quote": true, "lines": [{"product_id": atlas["id"], "quantity": 1}]})),
+        Some(json!({"register_id": s.register, "customer_id": s.cid,
+        "quote": true, "lines": [{"product_id": s.atlas["id"], "quantity": 1}]})),
     )
     .await;
     assert_eq!(quote["lines"].as_array().unwrap().len(), 1, "{quote}");
     let p = problem(
         call(
             &app,
-            &seller,
-            post.clone(),
+            &s.seller,
+            reqwest::Method::POST,
             &format!("/api/v1/orders/{}/confirm", quote["id"].as_str().unwrap()),
-            Some(json!({"register_id": register, "payments": []})),
+            Some(json!({"register_id": s.register, "payments": []})),
         )
         .await,
         409,
     )
     .await;
     assert_eq!(p["code"], "deposit_not_deducted");
-    assert_eq!(stock(&app, &key, &atlas["id"]).await, 0, "nothing taken");
+    assert_eq!(s.stock().await, 0, "nothing taken");
+    app.stop().await;
+}
 
+#[tokio::test]
+async fn archiving_gives_the_deposit_back_as_store_credit_and_the_goods_to_stock() {
+    let app = spawn().await;
+    let s = special_order(&app, "0").await;
+    let deposit_order = s.deposit_taken().await;
+    s.book_arrives().await;
     // Archived: the deposit comes back as store credit (a manager's decision), the book to stock.
-    let archive = format!("/api/v1/reservations/{rid}/archive");
-    let p = problem(call(&app, &seller, post.clone(), &archive, None).await, 403).await;
+    let post = reqwest::Method::POST;
+    let archive = format!("/api/v1/reservations/{}/archive", s.rid);
+    let p = problem(
+        call(&app, &s.seller, post.clone(), &archive, None).await,
+        403,
+    )
+    .await;
     assert_eq!(p["code"], "forbidden");
-    let p = problem(call(&app, &key, post.clone(), &archive, None).await, 422).await;
+    let p = problem(call(&app, &s.key, post.clone(), &archive, None).await, 422).await;
     assert_eq!(p["errors"][0]["field"], "refund_method");
     let r = ok(
         &app,
-        &key,
-        post.clone(),
+        &s.key,
+        post,
         &format!("{archive}?refund_method=store_credit"),
         None,
     )
     .await;
     assert_eq!(r["state"], "archived");
-    assert_eq!(stock(&app, &key, &atlas["id"]).await, 1);
+    assert_eq!(s.stock().await, 1);
     let o = ok(
         &app,
-        &key,
-        get.clone(),
+        &s.key,
+        reqwest::Method::GET,
         &format!("/api/v1/orders/{deposit_order}"),
         None,
     )
     .await;
     assert_eq!(o["state"], "cancelled");
-    let file = ok(
-        &app,
-        &key,
-        get.clone(),
-        &format!("/api/v1/customers/{cid}"),
-        None,
-    )
-    .await;
-    assert_eq!(file["account"]["credit_cents"], 1000, "{}", file["account"]);
+    assert_eq!(s.credit_cents().await, 1000);
+    app.stop().await;
+}
 
-    // The same through the pages: a deposit from the customer's page, with its error on the
-    // reservation's row; a seller cannot give a deposit back, a manager archives and refunds.
-    let r = ok(
-        &app,
-        &seller,
-        post.clone(),
-        "/api/v1/reservations",
-        Some(json!({"customer_id": cid, "product": "Atlas des grottes"})),
-    )
-    .await;
-    let rid = r["id"].as_str().unwrap().to_owned();
-    let (s, m) = (login(&app, &a.seller).await, login(&app, &a.manager).await);
+/// Through the pages: a deposit from the customer's page, with its error on the reservation's
+/// row; a seller cannot give a deposit back, a manager archives and refunds.
+#[tokio::test]
+async fn deposits_by_page_a_seller_cannot_refund_a_manager_archives_and_refunds() {
+    let app = spawn().await;
+    // The atlas in stock: the reservation sets it aside at once.
+    let s = special_order(&app, "1").await;
+    let (cid, rid) = (&s.cid, &s.rid);
+    let credit_before = s.credit_cents().await;
+    let (sp, m) = (
+        login(&app, &s.a.seller).await,
+        login(&app, &s.a.manager).await,
+    );
     let to = format!("/marketing/customers/{cid}/reservations/{rid}/deposit");
-    let reg = register.as_str().unwrap();
-    let r = s
+    let reg = s.register.as_str().unwrap();
+    let r = sp
         .post(app.url(&to))
         .form(&[("amount", "0"), ("method", "cash"), ("register_id", reg)])
         .send()
@@ -981,7 +1095,7 @@ async fn special_order_with_a_deposit() {
             .unwrap()
             .contains("Le montant doit être supérieur à zéro")
     );
-    let r = s
+    let r = sp
         .post(app.url(&to))
         .form(&[("amount", "5,00"), ("method", "cash"), ("register_id", reg)])
         .send()
@@ -989,7 +1103,7 @@ async fn special_order_with_a_deposit() {
         .unwrap();
     assert_eq!(r.status(), 303);
     assert!(crate::harness::location(&r).ends_with("done=reservation-deposit"));
-    let page = s
+    let page = sp
         .get(app.url(&format!("/marketing/customers/{cid}")))
         .send()
         .await
@@ -998,7 +1112,7 @@ async fn special_order_with_a_deposit() {
         .await
         .unwrap();
     assert!(page.contains("5,00"), "the deposit on the row");
-    let page = s
+    let page = sp
         .get(app.url("/marketing/customer-orders"))
         .send()
         .await
@@ -1028,25 +1142,12 @@ async fn special_order_with_a_deposit() {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let open = ok(
-        &app,
-        &seller,
-        get.clone(),
-        &format!("/api/v1/reservations?customer_id={cid}"),
-        None,
-    )
-    .await;
+    let open = s.open().await;
     assert!(open.as_array().unwrap().is_empty(), "{open}");
-    let file = ok(
-        &app,
-        &key,
-        get.clone(),
-        &format!("/api/v1/customers/{cid}"),
-        None,
-    )
-    .await;
     assert_eq!(
-        file["account"]["credit_cents"], 1000,
+        s.credit_cents().await,
+        credit_before,
         "refunded in cash, not as credit"
     );
+    app.stop().await;
 }

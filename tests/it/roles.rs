@@ -1,8 +1,10 @@
 //! The role matrix, for every page and endpoint of the foundation, for each role and for
 //! an anonymous caller.
 
-use crate::harness::{client, location, login, org, spawn};
-use guichet_domain::Role;
+use crate::harness::{Api, client, location, login, org, spawn};
+use crate::openapi;
+use guichet_domain::{Permission, Role};
+use reqwest::Method;
 
 /// (path, least role that may open it)
 const PAGES: &[(&str, Role)] = &[
@@ -238,5 +240,235 @@ async fn api_follows_the_role_matrix_with_cookies_and_keys() {
             "{role} edits the organization"
         );
     }
+    app.stop().await;
+}
+
+/// The permission every mutation of the API needs (crates/domain/src/role.rs holds the
+/// matrix; the use cases in crates/app check it). A mutation of the OpenAPI document missing
+/// here fails [`every_mutation_of_the_api_follows_the_permission_matrix`].
+const MUTATIONS: &[(&str, &str, Permission)] = {
+    use Permission::*;
+    &[
+        ("POST", "/api/v1/api-keys", ManageApiKeys),
+        ("DELETE", "/api/v1/api-keys/{id}", ManageApiKeys),
+        ("PUT", "/api/v1/calendars/{audience}", ManageCatalogue),
+        ("POST", "/api/v1/customer-fields", ManageCustomers),
+        ("POST", "/api/v1/customer-imports", ManageCustomers),
+        (
+            "POST",
+            "/api/v1/customer-imports/{id}/commit",
+            ManageCustomers,
+        ),
+        (
+            "PUT",
+            "/api/v1/customer-imports/{id}/mapping",
+            ManageCustomers,
+        ),
+        // Customer types carry a discount: changing them is changing prices.
+        ("POST", "/api/v1/customer-types", ChangePrice),
+        ("PUT", "/api/v1/customer-types/{id}", ChangePrice),
+        ("POST", "/api/v1/customers", Sell),
+        ("PUT", "/api/v1/customers/{id}", Sell),
+        ("POST", "/api/v1/customers/{id}/erase", ManageCustomers),
+        ("POST", "/api/v1/customers/{id}/merge", ManageCustomers),
+        ("POST", "/api/v1/customers/{id}/notes", Sell),
+        ("POST", "/api/v1/extras", ManageCatalogue),
+        ("PUT", "/api/v1/extras/{id}", ManageCatalogue),
+        ("POST", "/api/v1/extras/{id}/archive", ManageCatalogue),
+        ("PUT", "/api/v1/extras/{id}/picture", ManageCatalogue),
+        ("DELETE", "/api/v1/extras/{id}/picture", ManageCatalogue),
+        ("POST", "/api/v1/invitations", ManageUsers),
+        ("DELETE", "/api/v1/invitations/{id}", ManageUsers),
+        ("POST", "/api/v1/offer-groups", ManageCatalogue),
+        ("PUT", "/api/v1/offer-groups/{id}", ManageCatalogue),
+        ("DELETE", "/api/v1/offer-groups/{id}", ManageCatalogue),
+        ("POST", "/api/v1/offer-groups/{id}/move", ManageCatalogue),
+        ("POST", "/api/v1/offers", ManageCatalogue),
+        ("PUT", "/api/v1/offers/{id}", ManageCatalogue),
+        ("POST", "/api/v1/offers/{id}/archive", ManageCatalogue),
+        ("POST", "/api/v1/offers/{id}/photos", ManageCatalogue),
+        (
+            "DELETE",
+            "/api/v1/offers/{id}/photos/{photo}",
+            ManageCatalogue,
+        ),
+        (
+            "PUT",
+            "/api/v1/offers/{id}/sessions/{start}",
+            ManageCatalogue,
+        ),
+        ("POST", "/api/v1/orders", Sell),
+        ("POST", "/api/v1/orders/preview", Sell),
+        ("POST", "/api/v1/orders/{id}/cancel", CancelOrder),
+        ("POST", "/api/v1/orders/{id}/confirm", Sell),
+        ("POST", "/api/v1/orders/{id}/payments", Sell),
+        ("POST", "/api/v1/orders/{id}/prints", Sell),
+        ("PUT", "/api/v1/organization", EditOrganization),
+        ("PUT", "/api/v1/payment-methods", ManagePaymentMethods),
+        ("POST", "/api/v1/product-groups", ManageCatalogue),
+        ("PUT", "/api/v1/product-groups/{id}", ManageCatalogue),
+        ("DELETE", "/api/v1/product-groups/{id}", ManageCatalogue),
+        ("POST", "/api/v1/product-groups/{id}/move", ManageCatalogue),
+        ("POST", "/api/v1/products", ManageCatalogue),
+        ("PUT", "/api/v1/products/{id}", ManageCatalogue),
+        ("POST", "/api/v1/products/{id}/archive", ManageCatalogue),
+        ("POST", "/api/v1/products/{id}/movements", ManageCatalogue),
+        ("PUT", "/api/v1/products/{id}/photo", ManageCatalogue),
+        ("DELETE", "/api/v1/products/{id}/photo", ManageCatalogue),
+        ("POST", "/api/v1/promo-codes", ManageCatalogue),
+        ("PUT", "/api/v1/promo-codes/{id}", ManageCatalogue),
+        ("POST", "/api/v1/promo-codes/{id}/archive", ManageCatalogue),
+        ("POST", "/api/v1/promotions", ManageCatalogue),
+        ("PUT", "/api/v1/promotions/{id}", ManageCatalogue),
+        ("POST", "/api/v1/promotions/{id}/archive", ManageCatalogue),
+        ("POST", "/api/v1/register-sessions/{id}/close", Sell),
+        ("POST", "/api/v1/registers", ManageRegisters),
+        ("PUT", "/api/v1/registers/{id}", ManageRegisters),
+        ("POST", "/api/v1/registers/{id}/archive", ManageRegisters),
+        ("POST", "/api/v1/registers/{id}/cash-movements", Sell),
+        ("POST", "/api/v1/registers/{id}/open", Sell),
+        ("POST", "/api/v1/reopen-sales", ManageCatalogue),
+        ("POST", "/api/v1/stop-sales", ManageCatalogue),
+        ("POST", "/api/v1/reservations", Sell),
+        ("POST", "/api/v1/reservations/notify", Sell),
+        ("POST", "/api/v1/reservations/{id}/archive", Sell),
+        ("POST", "/api/v1/reservations/{id}/deposit", Sell),
+        ("POST", "/api/v1/sites", EditOrganization),
+        ("PUT", "/api/v1/sites/{id}", EditOrganization),
+        ("POST", "/api/v1/sites/{id}/archive", EditOrganization),
+        ("POST", "/api/v1/stock-counts", ManageCatalogue),
+        ("POST", "/api/v1/supplier-orders", ManageCatalogue),
+        (
+            "POST",
+            "/api/v1/supplier-orders/{id}/receive",
+            ManageCatalogue,
+        ),
+        ("POST", "/api/v1/supplier-orders/{id}/sent", ManageCatalogue),
+        ("POST", "/api/v1/ticket-types", ManageCatalogue),
+        ("PUT", "/api/v1/ticket-types/{id}", ManageCatalogue),
+        ("POST", "/api/v1/ticket-types/{id}/archive", ManageCatalogue),
+        ("PUT", "/api/v1/ticket-types/{id}/picture", ManageCatalogue),
+        (
+            "DELETE",
+            "/api/v1/ticket-types/{id}/picture",
+            ManageCatalogue,
+        ),
+        ("POST", "/api/v1/tickets/verify", Sell),
+        ("POST", "/api/v1/users", ManageUsers),
+        ("PATCH", "/api/v1/users/{id}", ManageUsers),
+        ("POST", "/api/v1/vat-rates", ManageVatRates),
+        ("PUT", "/api/v1/vat-rates/{id}", ManageVatRates),
+        ("DELETE", "/api/v1/vat-rates/{id}", ManageVatRates),
+        ("POST", "/api/v1/vat-rates/{id}/archive", ManageVatRates),
+    ]
+};
+
+/// The permission [`MUTATIONS`] gives an operation.
+fn needed(op: &openapi::Operation) -> Option<Permission> {
+    MUTATIONS
+        .iter()
+        .find(|(m, t, _)| *m == op.method.as_str() && *t == op.template)
+        .map(|(_, _, p)| *p)
+}
+
+/// Every POST, PUT, PATCH and DELETE of the OpenAPI document, by a seller's and a manager's
+/// key on real objects of their organization: 403 where the role lacks the permission, with
+/// nothing changed; otherwise neither 401/403 nor a 5xx.
+#[tokio::test]
+async fn every_mutation_of_the_api_follows_the_permission_matrix() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let admin = Api::new(&app, &a, "admin").await;
+    let ops = openapi::operations(&admin).await;
+    let mutations: Vec<&openapi::Operation> =
+        ops.iter().filter(|o| o.method != Method::GET).collect();
+
+    // Complete both ways: every mutation has an expectation, every expectation a mutation.
+    let missing: Vec<String> = mutations
+        .iter()
+        .filter(|op| needed(op).is_none())
+        .map(|op| op.to_string())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "add the permission these need to MUTATIONS:\n{}",
+        missing.join("\n")
+    );
+    let stale: Vec<String> = MUTATIONS
+        .iter()
+        .filter(|(m, t, _)| {
+            !mutations
+                .iter()
+                .any(|op| op.method.as_str() == *m && op.template == *t)
+        })
+        .map(|(m, t, _)| format!("{m} {t}"))
+        .collect();
+    assert!(stale.is_empty(), "not in the API any more: {stale:?}");
+
+    let objects = openapi::Objects::build(&admin, &a, "a").await;
+    let fill = |op: &openapi::Operation| {
+        objects.path_of(op).unwrap_or_else(|_| {
+            // `{audience}` is not an object: the individuals' calendar.
+            op.template.replace("{audience}", "individuals")
+        })
+    };
+    let keys = [
+        (Role::Seller, Api::new(&app, &a, "seller").await),
+        (Role::Manager, Api::new(&app, &a, "manager").await),
+    ];
+
+    // Refused first, on the real objects: 403 and nothing changed.
+    let before = openapi::snapshot(&admin, &ops, &objects).await;
+    let mut wrong = Vec::new();
+    let mut refused = 0;
+    for (role, api) in &keys {
+        for op in &mutations {
+            let permission = needed(op).unwrap();
+            if role.allows(permission) {
+                continue;
+            }
+            refused += 1;
+            let path = fill(op);
+            let (status, body) = openapi::call(api, op, &path, &objects).await;
+            if status != 403 || body["code"] != "forbidden" {
+                wrong.push(format!(
+                    "{role} {} {path} (needs {permission:?}): {status} {body}",
+                    op.method
+                ));
+            }
+        }
+    }
+    let after = openapi::snapshot(&admin, &ops, &objects).await;
+    let changed = openapi::changes(&before, &after);
+    assert!(
+        changed.is_empty(),
+        "refused calls changed:\n{}",
+        changed.join("\n")
+    );
+
+    // Allowed: the permission lets the call through (it may still be refused on its content).
+    let mut allowed = 0;
+    for (role, api) in keys.iter().rev() {
+        for op in &mutations {
+            if !role.allows(needed(op).unwrap()) {
+                continue;
+            }
+            allowed += 1;
+            let path = fill(op);
+            let (status, body) = openapi::call(api, op, &path, &objects).await;
+            if status == 401 || status == 403 || status >= 500 {
+                wrong.push(format!("{role} {} {path}: {status} {body}", op.method));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "against the permission matrix:\n{}",
+        wrong.join("\n")
+    );
+    assert!(
+        refused > 60 && allowed > 40,
+        "{refused} refused, {allowed} allowed"
+    );
     app.stop().await;
 }
