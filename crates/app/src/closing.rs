@@ -173,7 +173,8 @@ pub async fn cash_movement(
     input: &CashInput,
 ) -> Result<CashMovement, AppError> {
     actor.require(Permission::Sell)?;
-    let register = register_id(register)?;
+    // Another organization's register is unknown here, not closed.
+    let register = super::orders::register(state, actor, register).await?.id;
     let mut e = FieldErrors::new();
     let kind = CashKind::parse(input.kind.trim());
     if kind.is_none() {

@@ -34,7 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// register_already_open` while a session is open on it, even one from an earlier day.
 #[utoipa::path(post, path = "/api/v1/registers/{id}/open", tag = "registers", params(("id" = String, Path)),
     request_body = OpenInput,
-    responses((status = 201, body = Session), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = Session), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn open(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
@@ -43,8 +43,23 @@ pub async fn open(
 ) -> Result<(StatusCode, Json<Session>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(closing::open(&state, &ctx, &raw, &input).await?),
+        Json(
+            closing::open(&state, &ctx, &raw, &input)
+                .await
+                .map_err(register_in_path)?,
+        ),
     ))
+}
+
+/// The register is the path's object here: one that is not the organization's is not found
+/// (a form that names it in a field gets the field's error instead).
+fn register_in_path(e: AppError) -> AppError {
+    match e {
+        AppError::Invalid(f) if f.get("register_id") == Some("unknown_register") => {
+            AppError::NotFound
+        }
+        other => other,
+    }
 }
 
 /// The register's open session; `404 register_closed` when it is closed.
@@ -64,7 +79,7 @@ pub async fn current(
 /// Cash put into (`in`) or taken out of (`out`) an open register's drawer, with a reason.
 #[utoipa::path(post, path = "/api/v1/registers/{id}/cash-movements", tag = "registers", params(("id" = String, Path)),
     request_body = CashInput,
-    responses((status = 201, body = CashMovement), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = CashMovement), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn cash_movement(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
@@ -73,7 +88,11 @@ pub async fn cash_movement(
 ) -> Result<(StatusCode, Json<CashMovement>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(closing::cash_movement(&state, &ctx, &raw, &input).await?),
+        Json(
+            closing::cash_movement(&state, &ctx, &raw, &input)
+                .await
+                .map_err(register_in_path)?,
+        ),
     ))
 }
 
