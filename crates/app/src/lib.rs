@@ -14,6 +14,7 @@ pub mod customer_imports;
 pub mod customers;
 pub mod documents;
 pub mod error;
+pub mod files;
 pub mod groups;
 pub mod jobs;
 pub mod media;

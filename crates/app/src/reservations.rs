@@ -752,3 +752,36 @@ pub async fn pending_emails(state: &App, actor: &Actor) -> Result<i64, AppError>
         .read(|tx| Box::pin(async move { guichet_store::outbox::pending(tx, tenant).await }))
         .await?)
 }
+
+/// A supplier order as CSV (`;`, BOM) to send the supplier: reference, barcode, product,
+/// quantity.
+pub async fn supplier_order_file(
+    state: &App,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<crate::files::File, AppError> {
+    use guichet_integrations::exports::{Cell, Table};
+    let o = supplier_order(state, actor, id).await?;
+    let tr = guichet_integrations::i18n::Tr(actor.lang);
+    let table = Table {
+        headers: vec![
+            tr.t("label-reference"),
+            tr.t("label-barcode"),
+            tr.t("label-product"),
+            tr.t("label-quantity"),
+        ],
+        rows: o
+            .lines
+            .iter()
+            .map(|l| {
+                vec![
+                    Cell::Text(l.reference.clone().unwrap_or_default()),
+                    Cell::Text(l.barcode.clone()),
+                    Cell::Text(l.product_name.clone()),
+                    Cell::Int(l.quantity),
+                ]
+            })
+            .collect(),
+    };
+    crate::files::table_file(&table, crate::files::Format::Csv, "Commande", &o.number)
+}

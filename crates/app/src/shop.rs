@@ -358,3 +358,51 @@ pub async fn remove_photo(state: &App, actor: &Actor, id: ProductId) -> Result<P
         .write(|tx| Box::pin(async move { shop::remove_photo(tx, tenant, id).await }))
         .await?)
 }
+
+/// The stock at a date as CSV or XLSX: the seeds' columns (product, initial stock, stock at
+/// the date, restocks) plus group, barcode and sales over the period.
+pub async fn export_stock(
+    state: &App,
+    actor: &Actor,
+    from: &str,
+    date: &str,
+    format: crate::files::Format,
+) -> Result<crate::files::File, AppError> {
+    use guichet_integrations::exports::{Cell, Table};
+    let (from, date, lines) = stock_report(state, actor, from, date).await?;
+    let tr = guichet_integrations::i18n::Tr(actor.lang);
+    let table = Table {
+        headers: [
+            "export-product",
+            "label-group",
+            "label-barcode",
+            "export-initial-stock",
+            "export-stock-at-date",
+            "export-restocks",
+            "export-sales",
+        ]
+        .iter()
+        .map(|k| tr.t(k))
+        .collect(),
+        rows: lines
+            .into_iter()
+            .map(|l| {
+                vec![
+                    Cell::Text(l.name),
+                    Cell::Text(l.group.unwrap_or_default()),
+                    Cell::Text(l.barcode),
+                    Cell::Int(l.initial_stock),
+                    Cell::Int(l.stock),
+                    Cell::Int(l.restocks),
+                    Cell::Int(l.sales),
+                ]
+            })
+            .collect(),
+    };
+    crate::files::table_file(
+        &table,
+        format,
+        "Stock",
+        &format!("stock-{date}-depuis-{from}"),
+    )
+}

@@ -68,3 +68,8 @@ where
     )
         .into_response()
 }
+
+/// A file a use case made (an export), sent whole.
+pub fn file(f: guichet_app::files::File) -> Response {
+    attachment(f.mime, &f.name, f.bytes)
+}

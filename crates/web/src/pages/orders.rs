@@ -14,6 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use guichet_app::files::Format;
 use guichet_app::orders::{self as sale, CancelInput, PayInput, PaymentInput};
 use guichet_app::orders::{Order, OrderSummary, PaymentLine};
 use guichet_app::registers::Register;
@@ -382,53 +383,10 @@ pub async fn export_payments(
     PageCtx(ctx): PageCtx,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
-    use guichet_domain::shop::format_cents;
-    use guichet_integrations::exports::{Cell, Table};
-    let (today, tz) = today(&state, &ctx).await?;
+    let (today, _) = today(&state, &ctx).await?;
     let (from, to) = q.period(today);
-    let rows = sale::payment_lines(&state, &ctx, &from, &to)
+    let file = sale::export_payments(&state, &ctx, &from, &to, Format::parse(&q.format))
         .await
         .or_page(&ctx)?;
-    let tr = Tr(ctx.lang);
-    let table = Table {
-        headers: [
-            "order-number",
-            "label-date",
-            "order-collected",
-            "label-vat",
-            "payment-fees",
-            "payment-method",
-            "order-total",
-            "order-offer",
-            "payment-item",
-            "payment-seller",
-        ]
-        .iter()
-        .map(|k| tr.t(k))
-        .collect(),
-        rows: rows
-            .into_iter()
-            .map(|r| {
-                vec![
-                    Cell::Text(r.reference),
-                    Cell::Text(tr.instant(&r.taken_at, &tz)),
-                    Cell::Text(format_cents(r.amount_cents)),
-                    Cell::Text(format_cents(r.vat_cents)),
-                    Cell::Text(format_cents(r.fees_cents)),
-                    Cell::Text(tr.method(&r.method)),
-                    Cell::Text(format_cents(r.line_total_cents)),
-                    Cell::Text(r.offer_name.unwrap_or_default()),
-                    Cell::Text(r.label),
-                    Cell::Text(r.seller_name.unwrap_or_default()),
-                ]
-            })
-            .collect(),
-    };
-    super::support::spreadsheet(
-        &ctx,
-        &table,
-        &q.format,
-        "Encaissements",
-        &format!("encaissements-{from}-{to}"),
-    )
+    Ok(crate::download::file(file))
 }

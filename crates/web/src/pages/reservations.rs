@@ -425,33 +425,11 @@ pub async fn supplier_order_csv(
     PageCtx(ctx): PageCtx,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    use guichet_integrations::exports::{Cell, Table};
     let id: Uuid = parse_id(&id, &ctx)?;
-    let o = service::supplier_order(&state, &ctx, id)
+    let file = service::supplier_order_file(&state, &ctx, id)
         .await
         .or_page(&ctx)?;
-    let tr = Tr(ctx.lang);
-    let table = Table {
-        headers: vec![
-            tr.t("label-reference"),
-            tr.t("label-barcode"),
-            tr.t("label-product"),
-            tr.t("label-quantity"),
-        ],
-        rows: o
-            .lines
-            .iter()
-            .map(|l| {
-                vec![
-                    Cell::Text(l.reference.clone().unwrap_or_default()),
-                    Cell::Text(l.barcode.clone()),
-                    Cell::Text(l.product_name.clone()),
-                    Cell::Int(l.quantity),
-                ]
-            })
-            .collect(),
-    };
-    super::support::spreadsheet(&ctx, &table, "csv", "Commande", &o.number)
+    Ok(crate::download::file(file))
 }
 
 pub async fn mark_sent(

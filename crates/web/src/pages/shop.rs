@@ -8,6 +8,7 @@ use crate::state::AppState;
 use crate::upload::{Kind, Upload};
 use axum::Router;
 use axum::routing::{get, post};
+use guichet_app::files::Format;
 use guichet_app::groups;
 use guichet_app::shop::{self, MovementInput};
 
@@ -24,7 +25,6 @@ use guichet_app::shop::{
 use guichet_app::vat_rates::StoredVatRate;
 use guichet_domain::shop::{MovementKind, ProductInput, format_cents};
 use guichet_domain::{FieldErrors, VatRate};
-use guichet_integrations::exports::{Cell, Table};
 use guichet_integrations::labels::barcode_svg;
 use serde::Deserialize;
 
@@ -512,44 +512,13 @@ pub async fn export(
     PageCtx(ctx): PageCtx,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, PageError> {
-    let (from, date, lines) = match shop::stock_report(&state, &ctx, &q.from, &q.date).await {
-        Ok(r) => r,
+    match shop::export_stock(&state, &ctx, &q.from, &q.date, Format::parse(&q.format)).await {
+        Ok(file) => Ok(crate::download::file(file)),
         Err(AppError::Invalid(_)) => {
-            return Err(PageError(AppError::Invalid(FieldErrors::new()), ctx.lang));
+            Err(PageError(AppError::Invalid(FieldErrors::new()), ctx.lang))
         }
-        Err(e) => return Err(PageError(e, ctx.lang)),
-    };
-    let tr = Tr(ctx.lang);
-    let table = Table {
-        headers: [
-            "export-product",
-            "label-group",
-            "label-barcode",
-            "export-initial-stock",
-            "export-stock-at-date",
-            "export-restocks",
-            "export-sales",
-        ]
-        .iter()
-        .map(|k| tr.t(k))
-        .collect(),
-        rows: lines
-            .into_iter()
-            .map(|l| {
-                vec![
-                    Cell::Text(l.name),
-                    Cell::Text(l.group.unwrap_or_default()),
-                    Cell::Text(l.barcode),
-                    Cell::Int(l.initial_stock),
-                    Cell::Int(l.stock),
-                    Cell::Int(l.restocks),
-                    Cell::Int(l.sales),
-                ]
-            })
-            .collect(),
-    };
-    let name = format!("stock-{date}-depuis-{from}");
-    super::support::spreadsheet(&ctx, &table, &q.format, "Stock", &name)
+        Err(e) => Err(PageError(e, ctx.lang)),
+    }
 }
 
 pub struct Label {

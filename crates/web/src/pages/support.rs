@@ -49,32 +49,6 @@ pub fn done(to: &str, key: &str) -> Response {
     Redirect::to(&format!("{to}?done={key}")).into_response()
 }
 
-/// A table to download as XLSX (`format` "xlsx", one sheet named `sheet`) or else as CSV (`;`
-/// and a BOM), saved as `name` with the format's extension.
-pub fn spreadsheet(
-    ctx: &Ctx,
-    table: &guichet_integrations::exports::Table,
-    format: &str,
-    sheet: &str,
-    name: &str,
-) -> Result<Response, PageError> {
-    use guichet_integrations::exports;
-    let (bytes, mime, ext) = match format {
-        "xlsx" => (
-            exports::xlsx(table, sheet),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-        _ => (exports::csv(table), "text/csv; charset=utf-8", "csv"),
-    };
-    let bytes = bytes.map_err(|e| PageError(AppError::Internal(e.to_string()), ctx.lang))?;
-    Ok(crate::download::attachment(
-        mime,
-        &format!("{name}.{ext}"),
-        bytes,
-    ))
-}
-
 /// An id from the URL; anything that is not one is simply not found.
 pub fn parse_id<T: std::str::FromStr>(raw: &str, ctx: &Ctx) -> Result<T, PageError> {
     raw.parse()

@@ -1,0 +1,52 @@
+//! Files a use case hands back to download: a table as CSV (`;` and a BOM, what Excel expects
+//! on French and Belgian machines) or XLSX. The channel only sends them.
+
+use crate::AppError;
+use guichet_integrations::exports::{self, Table};
+
+/// The spreadsheet format asked for: XLSX, or CSV for anything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Format {
+        if s.trim().eq_ignore_ascii_case("xlsx") {
+            Format::Xlsx
+        } else {
+            Format::Csv
+        }
+    }
+}
+
+/// A file ready to send: its name (with its extension), MIME type and bytes.
+#[derive(Debug)]
+pub struct File {
+    pub name: String,
+    pub mime: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// `table` as a file named `name` (one sheet named `sheet` in XLSX).
+pub(crate) fn table_file(
+    table: &Table,
+    format: Format,
+    sheet: &str,
+    name: &str,
+) -> Result<File, AppError> {
+    let (bytes, mime, ext) = match format {
+        Format::Xlsx => (
+            exports::xlsx(table, sheet),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        Format::Csv => (exports::csv(table), "text/csv; charset=utf-8", "csv"),
+    };
+    Ok(File {
+        name: format!("{name}.{ext}"),
+        mime,
+        bytes: bytes.map_err(|e| AppError::Internal(e.to_string()))?,
+    })
+}
