@@ -125,6 +125,9 @@ async fn with_offers(
     tenant: Tenant,
     rows: Vec<PromotionRow>,
 ) -> Result<Vec<Promotion>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
     let links: Vec<(Uuid, Uuid)> = on_tx!(tx, c => sqlx::query_as(
         "SELECT promotion_id, offer_id FROM promotion_offers WHERE organization_id = $1 ORDER BY promotion_id, offer_id")
         .bind(tenant.id().0)
