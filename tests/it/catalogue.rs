@@ -3,13 +3,19 @@
 use crate::harness::{api_key, client, field_errors, login, org, png, problem, spawn};
 use serde_json::{Value, json};
 
-#[tokio::test]
-async fn ticket_types_and_extras_by_api_and_page() {
-    let app = spawn().await;
-    let a = org(&app, "Grottes A", "a").await;
-    let key = api_key(&app, &a, "manager").await;
-    let c = client();
-    let rates: Value = c
+/// Organization A, its manager's key and its VAT rates of 0 % and 21 %.
+struct Items<'a> {
+    app: &'a crate::harness::TestApp,
+    a: crate::harness::OrgFixture,
+    key: String,
+    vat0: String,
+    vat21: String,
+}
+
+async fn items(app: &crate::harness::TestApp) -> Items<'_> {
+    let a = org(app, "Grottes A", "a").await;
+    let key = api_key(app, &a, "manager").await;
+    let rates: Value = client()
         .get(app.url("/api/v1/vat-rates"))
         .bearer_auth(&key)
         .send()
@@ -18,43 +24,112 @@ async fn ticket_types_and_extras_by_api_and_page() {
         .json()
         .await
         .unwrap();
-    let vat0 = rates
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["rate_basis_points"] == 0)
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let vat0_id = vat0.clone();
-    let adult: Value = c
-        .post(app.url("/api/v1/ticket-types"))
-        .bearer_auth(&key)
-        .json(&json!({"name": "Ticket adulte", "name_nl": "Volwassene", "name_en": "Adult", "vat_rate_id": vat0, "sale_pos": true, "sale_online": true, "pictogram": "adult"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let rate = |bp: i64| {
+        rates
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rate_basis_points"] == bp)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (vat0, vat21) = (rate(0), rate(2100));
+    Items {
+        app,
+        a,
+        key,
+        vat0,
+        vat21,
+    }
+}
+
+impl Items<'_> {
+    /// A POST by the manager's key.
+    async fn post(&self, path: &str, body: Value) -> reqwest::Response {
+        client()
+            .post(self.app.url(path))
+            .bearer_auth(&self.key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A GET by the manager's key.
+    async fn get(&self, path: &str) -> reqwest::Response {
+        client()
+            .get(self.app.url(path))
+            .bearer_auth(&self.key)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The adult ticket at 0 %, in three languages, at the register and online.
+    async fn adult(&self) -> Value {
+        self.post("/api/v1/ticket-types", json!({"name": "Ticket adulte", "name_nl": "Volwassene", "name_en": "Adult", "vat_rate_id": self.vat0, "sale_pos": true, "sale_online": true, "pictogram": "adult"}))
+            .await
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// The audio-guide extra at 0 %, 40 of them, from 8 years old.
+    async fn audio(&self) -> Value {
+        self.post("/api/v1/extras", json!({"name": "Audio-guide", "vat_rate_id": self.vat0, "sale_pos": true, "capacity": "40", "minimum_age": "8", "pictogram": "audio-guide"}))
+            .await
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// The 0 % rate deleted by the admin: the answer.
+    async fn delete_vat0(&self) -> Value {
+        let admin_key = api_key(self.app, &self.a, "admin").await;
+        client()
+            .delete(self.app.url(&format!("/api/v1/vat-rates/{}", self.vat0)))
+            .bearer_auth(&admin_key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn a_new_ticket_type_has_the_seeds_daily_stock() {
+    let app = spawn().await;
+    let i = items(&app).await;
+    let adult = i.adult().await;
     assert_eq!(adult["daily_stock"], 999, "the seeds' default");
     assert_eq!(adult["kind"], "ticket_type");
-    let r = c
-        .post(app.url("/api/v1/ticket-types"))
-        .bearer_auth(&key)
-        .json(&json!({"name": "ticket ADULTE", "vat_rate_id": vat0, "sale_pos": true}))
-        .send()
-        .await
-        .unwrap();
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_ticket_type_name_is_taken_whatever_its_case() {
+    let app = spawn().await;
+    let i = items(&app).await;
+    i.adult().await;
+    let r = i
+        .post(
+            "/api/v1/ticket-types",
+            json!({"name": "ticket ADULTE", "vat_rate_id": i.vat0, "sale_pos": true}),
+        )
+        .await;
     assert_eq!(r.status(), 422);
-    let r = c
-        .post(app.url("/api/v1/ticket-types"))
-        .bearer_auth(&key)
-        .json(&json!({"name": "Étudiant", "vat_rate_id": "x", "daily_stock": "-1", "minimum_age": "200", "pictogram": "unicorn"}))
-        .send()
-        .await
-        .unwrap();
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_bad_ticket_type_names_every_wrong_field() {
+    let app = spawn().await;
+    let i = items(&app).await;
+    let r = i.post("/api/v1/ticket-types", json!({"name": "Étudiant", "vat_rate_id": "x", "daily_stock": "-1", "minimum_age": "200", "pictogram": "unicorn"})).await;
     let p: Value = r.json().await.unwrap();
     let f: Vec<&str> = p["errors"]
         .as_array()
@@ -72,16 +147,14 @@ async fn ticket_types_and_extras_by_api_and_page() {
             "vat_rate_id"
         ]
     );
-    let audio: Value = c
-        .post(app.url("/api/v1/extras"))
-        .bearer_auth(&key)
-        .json(&json!({"name": "Audio-guide", "vat_rate_id": vat0, "sale_pos": true, "capacity": "40", "minimum_age": "8", "pictogram": "audio-guide"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_extra_has_its_capacity_and_minimum_age() {
+    let app = spawn().await;
+    let i = items(&app).await;
+    let audio = i.audio().await;
     assert_eq!(
         (
             audio["kind"].as_str(),
@@ -90,50 +163,64 @@ async fn ticket_types_and_extras_by_api_and_page() {
         ),
         (Some("extra"), Some(40), Some(8))
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_extra_is_not_found_among_the_ticket_types() {
+    let app = spawn().await;
+    let i = items(&app).await;
     // Extras and ticket types are separate lists; ids of one are not found in the other.
+    let audio = i.audio().await;
     let id = audio["id"].as_str().unwrap();
     assert_eq!(
-        c.get(app.url(&format!("/api/v1/ticket-types/{id}")))
-            .bearer_auth(&key)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        i.get(&format!("/api/v1/ticket-types/{id}")).await.status(),
         404
     );
+    app.stop().await;
+}
 
-    // A VAT rate in use is archived, not deleted.
-    let admin_key = api_key(&app, &a, "admin").await;
-    let r = c
-        .delete(app.url(&format!("/api/v1/vat-rates/{vat0_id}")))
-        .bearer_auth(&admin_key)
-        .send()
+#[tokio::test]
+async fn a_vat_rate_in_use_is_archived_not_deleted_and_its_items_keep_it() {
+    let app = spawn().await;
+    let i = items(&app).await;
+    let audio = i.audio().await;
+    let id = audio["id"].as_str().unwrap();
+    assert_eq!(i.delete_vat0().await["result"], "archived");
+    let still: Value = i
+        .get(&format!("/api/v1/extras/{id}"))
         .await
-        .unwrap();
-    assert_eq!(r.json::<Value>().await.unwrap()["result"], "archived");
-    let still: Value = c
-        .get(app.url(&format!("/api/v1/extras/{id}")))
-        .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap()
         .json()
         .await
         .unwrap();
-    assert_eq!(still["vat_rate_id"], vat0_id.as_str());
-    // …and no longer offered for new items.
-    let r = c
-        .post(app.url("/api/v1/extras"))
-        .bearer_auth(&key)
-        .json(&json!({"name": "Casque", "vat_rate_id": vat0_id, "sale_pos": true}))
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(still["vat_rate_id"], i.vat0.as_str());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_archived_vat_rate_is_no_longer_offered_for_new_items() {
+    let app = spawn().await;
+    let i = items(&app).await;
+    // In use, so archived rather than deleted.
+    i.audio().await;
+    assert_eq!(i.delete_vat0().await["result"], "archived");
+    let r = i
+        .post(
+            "/api/v1/extras",
+            json!({"name": "Casque", "vat_rate_id": i.vat0, "sale_pos": true}),
+        )
+        .await;
     let p: Value = r.json().await.unwrap();
     assert_eq!(p["errors"][0]["code"], "unknown_vat_rate");
+    app.stop().await;
+}
 
-    // Sellers read the lists (the register sells them) but cannot change them.
-    let seller = login(&app, &a.seller).await;
+#[tokio::test]
+async fn sellers_see_the_ticket_types_page_but_not_its_forms() {
+    let app = spawn().await;
+    let i = items(&app).await;
+    i.adult().await;
+    let seller = login(&app, &i.a.seller).await;
     let page = seller
         .get(app.url("/activity/ticket-types"))
         .send()
@@ -152,7 +239,15 @@ async fn ticket_types_and_extras_by_api_and_page() {
             .status(),
         403
     );
-    let seller_key = api_key(&app, &a, "seller").await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn sellers_read_the_extras_but_cannot_change_them() {
+    let app = spawn().await;
+    let i = items(&app).await;
+    let c = client();
+    let seller_key = api_key(&app, &i.a, "seller").await;
     let r = c
         .post(app.url("/api/v1/extras"))
         .bearer_auth(&seller_key)
@@ -170,21 +265,17 @@ async fn ticket_types_and_extras_by_api_and_page() {
             .status(),
         200
     );
+    app.stop().await;
+}
 
-    // Pages: create with an error, then edit and archive.
-    let m = login(&app, &a.manager).await;
-    let vat21 = rates
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["rate_basis_points"] == 2100)
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+#[tokio::test]
+async fn a_ticket_type_sold_nowhere_is_refused_by_page() {
+    let app = spawn().await;
+    let i = items(&app).await;
+    let m = login(&app, &i.a.manager).await;
     let r = m
         .post(app.url("/activity/ticket-types/new"))
-        .form(&[("name", "Ticket enfant"), ("vat_rate_id", vat21.as_str())])
+        .form(&[("name", "Ticket enfant"), ("vat_rate_id", i.vat21.as_str())])
         .send()
         .await
         .unwrap();
@@ -195,11 +286,19 @@ async fn ticket_types_and_extras_by_api_and_page() {
             .unwrap()
             .contains("Choisissez au moins un espace de vente.")
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_ticket_type_made_and_archived_by_page_is_listed_as_archived() {
+    let app = spawn().await;
+    let i = items(&app).await;
+    let m = login(&app, &i.a.manager).await;
     let r = m
         .post(app.url("/activity/ticket-types/new"))
         .form(&[
             ("name", "Ticket enfant"),
-            ("vat_rate_id", vat21.as_str()),
+            ("vat_rate_id", i.vat21.as_str()),
             ("sale_pos", "true"),
             ("minimum_age", "3"),
             ("description", "de 3 à 11 ans"),
@@ -208,15 +307,7 @@ async fn ticket_types_and_extras_by_api_and_page() {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let list: Value = c
-        .get(app.url("/api/v1/ticket-types"))
-        .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = i.get("/api/v1/ticket-types").await.json().await.unwrap();
     let child = list
         .as_array()
         .unwrap()

@@ -59,16 +59,60 @@ fn names(list: &Value) -> Vec<String> {
     v
 }
 
+/// Organization A and a seller's key.
+async fn desk(app: &TestApp) -> (crate::harness::OrgFixture, String) {
+    let a = org(app, "Grottes A", "a").await;
+    let key = api_key(app, &a, "seller").await;
+    (a, key)
+}
+
+/// Élise Lambert with every field filled in (institutional, e-mails agreed to): her file.
+async fn elise(app: &TestApp, key: &str) -> Value {
+    let made = send(app, key, reqwest::Method::POST, "/api/v1/customers", json!({
+        "first_name": "Élise", "last_name": "Lambert", "company": "Athénée royal de Dinant", "email": "elise@example.be",
+        "phone": "0475 12 34 56", "street": "Rue des Grottes 6", "postal_code": "5500", "city": "Dinant",
+        "language": "fr", "birth_date": "1984-05-17", "institutional": true, "iban": "BE68 5390 0754 7034",
+        "bic": "GKCCBEBB", "balance_limit": "500", "loyalty": true, "tags": "école, groupe", "notes": "Vient chaque printemps.",
+        "consent_email": true})).await;
+    assert_eq!(made.status(), 201);
+    made.json().await.unwrap()
+}
+
+/// Élise, then Elise Martin (a Dutch phone), Mélissa Durand, Marc Dubois and a prospect.
+async fn customers_to_search(app: &TestApp, key: &str) -> Value {
+    let elise = elise(app, key).await;
+    for (first, last, phone) in [
+        ("Elise", "Martin", "+31 20 794 3500"),
+        ("Mélissa", "Durand", ""),
+        ("Marc", "Dubois", ""),
+    ] {
+        let r = send(
+            app,
+            key,
+            reqwest::Method::POST,
+            "/api/v1/customers",
+            json!({"first_name": first, "last_name": last, "phone": phone}),
+        )
+        .await;
+        assert_eq!(r.status(), 201);
+    }
+    let prospect = send(
+        app,
+        key,
+        reqwest::Method::POST,
+        "/api/v1/customers",
+        json!({"last_name": "Prospect", "status": "prospect"}),
+    )
+    .await;
+    assert_eq!(prospect.status(), 201);
+    elise
+}
+
 #[tokio::test]
-async fn the_customer_file_search_list_and_page() {
+async fn a_bad_customer_is_refused_with_every_field_named_and_nothing_written() {
     let app = spawn().await;
-    let a = org(&app, "Grottes A", "a").await;
-    let b = org(&app, "Grottes B", "b").await;
-    let key = api_key(&app, &a, "seller").await;
-    let other = api_key(&app, &b, "admin").await;
-    let post = reqwest::Method::POST;
-    // Bad input: every field named, nothing written.
-    let r = send(&app, &key, post.clone(), "/api/v1/customers", json!({"last_name": "Dupont", "iban": "BE00 0000 0000 0000",
+    let (_, key) = desk(&app).await;
+    let r = send(&app, &key, reqwest::Method::POST, "/api/v1/customers", json!({"last_name": "Dupont", "iban": "BE00 0000 0000 0000",
         "bic": "XX", "birth_date": "31/02/1990", "discount_percent": "150", "status": "vip", "language": "tlh", "email": "nope"})).await;
     let p = problem(r, 422).await;
     let fields: Vec<String> = field_errors(&p).into_iter().map(|(f, _)| f).collect();
@@ -90,49 +134,40 @@ async fn the_customer_file_search_list_and_page() {
             .unwrap()
             .is_empty()
     );
+    app.stop().await;
+}
 
-    let made = send(&app, &key, post.clone(), "/api/v1/customers", json!({
-        "first_name": "Élise", "last_name": "Lambert", "company": "Athénée royal de Dinant", "email": "elise@example.be",
-        "phone": "0475 12 34 56", "street": "Rue des Grottes 6", "postal_code": "5500", "city": "Dinant",
-        "language": "fr", "birth_date": "1984-05-17", "institutional": true, "iban": "BE68 5390 0754 7034",
-        "bic": "GKCCBEBB", "balance_limit": "500", "loyalty": true, "tags": "école, groupe", "notes": "Vient chaque printemps.",
-        "consent_email": true})).await;
-    assert_eq!(made.status(), 201);
-    let elise: Value = made.json().await.unwrap();
+#[tokio::test]
+async fn a_new_customer_gets_an_origin_a_normal_phone_and_iban_her_discount_and_consent_date() {
+    let app = spawn().await;
+    let (_, key) = desk(&app).await;
+    let elise = elise(&app, &key).await;
     assert_eq!(elise["origin"]["province"], "Namur", "from the postal code");
     assert_eq!(elise["phone"], "+32475123456");
     assert_eq!(elise["discount_bp"], 900, "the institutional default");
     assert_eq!(elise["iban"], "BE68539007547034");
     assert!(elise["consent_email_at"].is_i64() && elise["consent_sms_at"].is_null());
-    for (first, last, phone) in [
-        ("Elise", "Martin", "+31 20 794 3500"),
-        ("Mélissa", "Durand", ""),
-        ("Marc", "Dubois", ""),
-    ] {
-        let r = send(
-            &app,
-            &key,
-            post.clone(),
-            "/api/v1/customers",
-            json!({"first_name": first, "last_name": last, "phone": phone}),
-        )
-        .await;
-        assert_eq!(r.status(), 201);
-    }
-    let prospect = send(
-        &app,
-        &key,
-        post.clone(),
-        "/api/v1/customers",
-        json!({"last_name": "Prospect", "status": "prospect"}),
-    )
-    .await;
-    assert_eq!(prospect.status(), 201);
-    // `élis` finds Élise, Elise and Mélissa; accents and case ignored, anywhere in the name.
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_search_ignores_accents_and_case_anywhere_in_the_name() {
+    let app = spawn().await;
+    let (_, key) = desk(&app).await;
+    customers_to_search(&app, &key).await;
+    // `élis` finds Élise, Elise and Mélissa.
     assert_eq!(
         names(&get(&app, &key, "/api/v1/customers?q=%C3%A9lis").await),
         vec!["Elise MARTIN", "Mélissa DURAND", "Élise LAMBERT"]
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_search_finds_a_customer_by_tag_phone_as_typed_and_company() {
+    let app = spawn().await;
+    let (_, key) = desk(&app).await;
+    customers_to_search(&app, &key).await;
     assert_eq!(
         names(&get(&app, &key, "/api/v1/customers?q=ECOLE").await),
         vec!["Élise LAMBERT"],
@@ -148,8 +183,24 @@ async fn the_customer_file_search_list_and_page() {
         vec!["Élise LAMBERT"],
         "by company"
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_foreign_phone_gives_the_customer_its_country() {
+    let app = spawn().await;
+    let (_, key) = desk(&app).await;
+    customers_to_search(&app, &key).await;
     let martin = get(&app, &key, "/api/v1/customers?q=martin").await;
     assert_eq!(martin[0]["origin"]["country"], "NL", "from the phone's +31");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_list_filters_by_status_and_refuses_an_unknown_one() {
+    let app = spawn().await;
+    let (_, key) = desk(&app).await;
+    customers_to_search(&app, &key).await;
     assert_eq!(
         names(&get(&app, &key, "/api/v1/customers?status=prospect").await),
         vec!["PROSPECT"]
@@ -176,14 +227,21 @@ async fn the_customer_file_search_list_and_page() {
         field_errors(&p),
         vec![("status".to_owned(), "unknown_value".to_owned())]
     );
+    app.stop().await;
+}
 
+#[tokio::test]
+async fn a_sale_shows_in_the_customers_file_and_the_list_with_her_revenue() {
+    let app = spawn().await;
+    let (a, key) = desk(&app).await;
+    let elise = elise(&app, &key).await;
     // A sale with Élise (institutional: 9 % off 50,00): her page shows it, with her revenue this
     // month and this year.
     let id = elise["id"].as_str().unwrap().to_owned();
     let admin = api_key(&app, &a, "admin").await;
     let product = product(&app, &admin, "Livre", "25,00", 2100).await;
     let register = get(&app, &admin, "/api/v1/registers").await[0]["id"].clone();
-    let r = send(&app, &key, post.clone(), "/api/v1/orders", json!({"register_id": register, "customer_id": id,
+    let r = send(&app, &key, reqwest::Method::POST, "/api/v1/orders", json!({"register_id": register, "customer_id": id,
         "lines": [{"product_id": product["id"], "quantity": 2}], "payments": [{"method": "cash", "amount": "45,50"}]})).await;
     assert_eq!(r.status(), 201);
     let file = get(&app, &key, &format!("/api/v1/customers/{id}")).await;
@@ -196,8 +254,15 @@ async fn the_customer_file_search_list_and_page() {
     let listed = get(&app, &key, "/api/v1/customers?q=lambert").await;
     assert_eq!(listed[0]["revenue_cents"], 4_550);
     assert!(listed[0]["last_booking_at"].is_i64());
+    app.stop().await;
+}
 
-    // Editing: a consent still given keeps its date, one withdrawn loses it.
+#[tokio::test]
+async fn an_edit_keeps_the_date_of_a_consent_still_given_and_drops_a_withdrawn_one() {
+    let app = spawn().await;
+    let (_, key) = desk(&app).await;
+    let elise = elise(&app, &key).await;
+    let id = elise["id"].as_str().unwrap();
     let mut input = json!({"first_name": "Élise", "last_name": "Lambert-Noël", "postal_code": "5500", "consent_email": true, "consent_sms": true});
     let r = send(
         &app,
@@ -225,6 +290,14 @@ async fn the_customer_file_search_list_and_page() {
     .await
     .unwrap();
     assert!(edited["consent_email_at"].is_null());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_edit_without_a_name_is_refused_on_the_last_name() {
+    let app = spawn().await;
+    let (_, key) = desk(&app).await;
+    let id = elise(&app, &key).await["id"].as_str().unwrap().to_owned();
     let r = send(
         &app,
         &key,
@@ -237,46 +310,63 @@ async fn the_customer_file_search_list_and_page() {
         field_errors(&problem(r, 422).await),
         vec![("last_name".to_owned(), "required".to_owned())]
     );
+    app.stop().await;
+}
 
-    // A comment from the register goes into the notes, after what was there.
+#[tokio::test]
+async fn a_comment_from_the_register_goes_into_the_notes_after_what_was_there() {
+    let app = spawn().await;
+    let (_, key) = desk(&app).await;
+    // A customer without notes yet.
     let r = send(
         &app,
         &key,
-        post.clone(),
-        &format!("/api/v1/customers/{id}/notes"),
-        json!({"note": "Préfère les visites du matin"}),
+        reqwest::Method::POST,
+        "/api/v1/customers",
+        json!({"first_name": "Élise", "last_name": "Lambert-Noël", "postal_code": "5500"}),
     )
     .await;
-    let noted: Value = r.json().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let id = r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let notes = format!("/api/v1/customers/{id}/notes");
+    let note = |text: &str| {
+        send(
+            &app,
+            &key,
+            reqwest::Method::POST,
+            &notes,
+            json!({"note": text}),
+        )
+    };
+    let noted: Value = note("Préfère les visites du matin")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(noted["notes"], "Préfère les visites du matin");
-    let noted: Value = send(
-        &app,
-        &key,
-        post.clone(),
-        &format!("/api/v1/customers/{id}/notes"),
-        json!({"note": "Allergie au pollen"}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let noted: Value = note("Allergie au pollen").await.json().await.unwrap();
     assert_eq!(
         noted["notes"],
         "Préfère les visites du matin\nAllergie au pollen"
     );
-    let r = send(
-        &app,
-        &key,
-        post.clone(),
-        &format!("/api/v1/customers/{id}/notes"),
-        json!({"note": "  "}),
-    )
-    .await;
+    let r = note("  ").await;
     assert_eq!(
         field_errors(&problem(r, 422).await),
         vec![("note".to_owned(), "required".to_owned())]
     );
-    // Another organization sees none of it.
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn another_organization_sees_none_of_the_customer_file() {
+    let app = spawn().await;
+    let (_, key) = desk(&app).await;
+    let id = elise(&app, &key).await["id"].as_str().unwrap().to_owned();
+    let b = org(&app, "Grottes B", "b").await;
+    let other = api_key(&app, &b, "admin").await;
     problem(
         client()
             .get(app.url(&format!("/api/v1/customers/{id}")))

@@ -21,37 +21,30 @@ async fn id_of(r: reqwest::Response) -> String {
         .to_owned()
 }
 
-#[tokio::test]
-async fn the_seeds_guided_tour_with_sessions_and_clear_errors() {
-    let app = spawn().await;
-    let a = org(&app, "Grottes A", "a").await;
-    let key = api_key(&app, &a, "manager").await;
-    let rates: Value = client()
-        .get(app.url("/api/v1/vat-rates"))
-        .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let vat0 = rates
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["rate_basis_points"] == 0)
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+/// The seeds' guided tour, not created yet: its ticket types (adult, child, senior) and
+/// audio-guide extra at 0 %, its group "Visites" and the body of the offer.
+struct Tour<'a> {
+    app: &'a TestApp,
+    a: crate::harness::OrgFixture,
+    key: String,
+    adult: String,
+    senior: String,
+    group: String,
+    body: Value,
+}
+
+async fn guided_tour(app: &TestApp) -> Tour<'_> {
+    let a = org(app, "Grottes A", "a").await;
+    let key = api_key(app, &a, "manager").await;
+    let vat0 = crate::harness::vat_rate_id(app, &key, 0).await;
     let item = |name: &str| json!({"name": name, "vat_rate_id": vat0, "sale_pos": true, "sale_online": true});
-    let adult = id_of(post(&app, &key, "/api/v1/ticket-types", item("Ticket adulte")).await).await;
-    let child = id_of(post(&app, &key, "/api/v1/ticket-types", item("Ticket enfant")).await).await;
-    let senior = id_of(post(&app, &key, "/api/v1/ticket-types", item("Ticket senior")).await).await;
-    let audio = id_of(post(&app, &key, "/api/v1/extras", item("Audio-guide")).await).await;
+    let adult = id_of(post(app, &key, "/api/v1/ticket-types", item("Ticket adulte")).await).await;
+    let child = id_of(post(app, &key, "/api/v1/ticket-types", item("Ticket enfant")).await).await;
+    let senior = id_of(post(app, &key, "/api/v1/ticket-types", item("Ticket senior")).await).await;
+    let audio = id_of(post(app, &key, "/api/v1/extras", item("Audio-guide")).await).await;
     let group = id_of(
         post(
-            &app,
+            app,
             &key,
             "/api/v1/offer-groups",
             json!({"name": "Visites"}),
@@ -59,8 +52,7 @@ async fn the_seeds_guided_tour_with_sessions_and_clear_errors() {
         .await,
     )
     .await;
-
-    let tour = json!({
+    let body = json!({
         "fr": {"name": "Visite guidée des Grottes de Neptune", "description": "Une heure sous terre", "included": "Guide", "to_bring": "Une veste"},
         "nl": {"name": "Begeleid bezoek aan de Neptunusgrotten"},
         "en": {"name": "Guided tour of the Neptune Caves"},
@@ -76,10 +68,65 @@ async fn the_seeds_guided_tour_with_sessions_and_clear_errors() {
         "rules": [{"from": "2026-03-01", "to": "2026-11-30", "kind": "every", "every_minutes": "30", "first": "10:00", "last": "16:30"}],
         "closed_dates": "2026-07-21"
     });
-    let r = post(&app, &key, "/api/v1/offers", tour.clone()).await;
-    assert_eq!(r.status(), 201);
-    let offer: Value = r.json().await.unwrap();
-    let id = offer["id"].as_str().unwrap().to_owned();
+    Tour {
+        app,
+        a,
+        key,
+        adult,
+        senior,
+        group,
+        body,
+    }
+}
+
+impl Tour<'_> {
+    /// Posts an offer by the manager; the response.
+    async fn post(&self, body: Value) -> reqwest::Response {
+        post(self.app, &self.key, "/api/v1/offers", body).await
+    }
+
+    /// Posts an offer the API must refuse; the problem.
+    async fn refused(&self, body: Value) -> Value {
+        self.post(body).await.json().await.unwrap()
+    }
+
+    /// The tour created; the offer.
+    async fn created(&self) -> Value {
+        let r = self.post(self.body.clone()).await;
+        assert_eq!(r.status(), 201);
+        r.json().await.unwrap()
+    }
+
+    /// The tour created; its id.
+    async fn id(&self) -> String {
+        self.created().await["id"].as_str().unwrap().to_owned()
+    }
+
+    /// A GET by the manager.
+    async fn get(&self, path: &str) -> reqwest::Response {
+        client()
+            .get(self.app.url(path))
+            .bearer_auth(&self.key)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The sessions of an offer from one day to another.
+    async fn sessions(&self, id: &str, from: &str, to: &str) -> Value {
+        self.get(&format!("/api/v1/offers/{id}/sessions?from={from}&to={to}"))
+            .await
+            .json()
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn the_seeds_guided_tour_is_created_with_its_prices_and_languages() {
+    let app = spawn().await;
+    let t = guided_tour(&app).await;
+    let offer = t.created().await;
     let prices: Vec<(String, i64)> = offer["prices"]
         .as_array()
         .unwrap()
@@ -104,19 +151,16 @@ async fn the_seeds_guided_tour_with_sessions_and_clear_errors() {
         offer["texts"]["nl"]["name"],
         "Begeleid bezoek aan de Neptunusgrotten"
     );
+    app.stop().await;
+}
 
-    // Sessions: 14 a day, none on the closed day, right instants across the October change.
-    let s: Value = client()
-        .get(app.url(&format!(
-            "/api/v1/offers/{id}/sessions?from=2026-07-20&to=2026-07-22"
-        )))
-        .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+#[tokio::test]
+async fn sessions_run_every_30_minutes_and_none_on_a_closed_day() {
+    let app = spawn().await;
+    let t = guided_tour(&app).await;
+    let id = t.id().await;
+    // 14 a day, none on the closed day.
+    let s = t.sessions(&id, "2026-07-20", "2026-07-22").await;
     assert_eq!(
         s.as_array().unwrap().len(),
         28,
@@ -124,17 +168,15 @@ async fn the_seeds_guided_tour_with_sessions_and_clear_errors() {
     );
     assert_eq!(s[0]["time"], "10:00");
     assert_eq!(s[0]["capacity"], 40);
-    let s: Value = client()
-        .get(app.url(&format!(
-            "/api/v1/offers/{id}/sessions?from=2026-10-24&to=2026-10-25"
-        )))
-        .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn sessions_start_at_the_right_instants_across_the_october_change() {
+    let app = spawn().await;
+    let t = guided_tour(&app).await;
+    let id = t.id().await;
+    let s = t.sessions(&id, "2026-10-24", "2026-10-25").await;
     let first_24 = s[0]["start"].as_i64().unwrap();
     let first_25 = s[14]["start"].as_i64().unwrap();
     assert_eq!(
@@ -142,29 +184,35 @@ async fn the_seeds_guided_tour_with_sessions_and_clear_errors() {
         25 * 3600 * 1_000_000,
         "the day of the change lasts 25 hours"
     );
-    let r = client()
-        .get(app.url(&format!(
-            "/api/v1/offers/{id}/sessions?from=2026-01-01&to=2027-06-01"
-        )))
-        .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
+    app.stop().await;
+}
 
-    // Bad input: each problem named, nothing saved.
-    let mut bad = tour.clone();
+#[tokio::test]
+async fn sessions_over_too_long_a_period_are_refused() {
+    let app = spawn().await;
+    let t = guided_tour(&app).await;
+    let id = t.id().await;
+    let r = t
+        .get(&format!(
+            "/api/v1/offers/{id}/sessions?from=2026-01-01&to=2027-06-01"
+        ))
+        .await;
+    assert_eq!(r.status(), 422);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_bad_offer_names_each_problem_and_saves_nothing() {
+    let app = spawn().await;
+    let t = guided_tour(&app).await;
+    t.created().await;
+    let mut bad = t.body.clone();
     bad["prices"][0]["price"] = json!("-8,50");
     bad["prices"][1]["min_quantity"] = json!("5");
     bad["prices"][1]["max_quantity"] = json!("2");
     bad["rules"][0]["first"] = json!("17:00");
     bad["capacity"] = json!("");
-    let p: Value = post(&app, &key, "/api/v1/offers", bad)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let e = field_errors(&p);
+    let e = field_errors(&t.refused(bad).await);
     for expected in [
         ("prices.0.price", "negative_price"),
         ("prices.1.max_quantity", "max_below_min"),
@@ -176,57 +224,62 @@ async fn the_seeds_guided_tour_with_sessions_and_clear_errors() {
             "{expected:?} in {e:?}"
         );
     }
-    let mut fixed = tour.clone();
+    let list: Value = t.get("/api/v1/offers").await.json().await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn fixed_sessions_at_the_same_time_are_refused() {
+    let app = spawn().await;
+    let t = guided_tour(&app).await;
+    let mut fixed = t.body.clone();
     fixed["rules"] = json!([{"from": "2026-03-01", "to": "2026-11-30", "kind": "fixed", "times": "10:00, 14:00, 10:00"}]);
-    let p: Value = post(&app, &key, "/api/v1/offers", fixed)
-        .await
-        .json()
-        .await
-        .unwrap();
     assert_eq!(
-        field_errors(&p),
+        field_errors(&t.refused(fixed).await),
         vec![("rules.0.times".into(), "overlapping_sessions".into())]
     );
-    let mut unknown = tour.clone();
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_price_of_an_unknown_item_is_refused() {
+    let app = spawn().await;
+    let t = guided_tour(&app).await;
+    let mut unknown = t.body.clone();
     unknown["prices"][2]["item_id"] = json!(uuid::Uuid::now_v7().to_string());
-    let p: Value = post(&app, &key, "/api/v1/offers", unknown)
-        .await
-        .json()
-        .await
-        .unwrap();
     assert_eq!(
-        field_errors(&p),
+        field_errors(&t.refused(unknown).await),
         vec![("prices.2.item_id".into(), "unknown_item".into())]
     );
-    let mut twice = tour.clone();
-    twice["prices"][1]["item_id"] = json!(adult);
-    let p: Value = post(&app, &key, "/api/v1/offers", twice)
-        .await
-        .json()
-        .await
-        .unwrap();
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_item_priced_twice_is_refused() {
+    let app = spawn().await;
+    let t = guided_tour(&app).await;
+    let mut twice = t.body.clone();
+    twice["prices"][1]["item_id"] = json!(t.adult);
     assert_eq!(
-        field_errors(&p),
+        field_errors(&t.refused(twice).await),
         vec![("prices.1.item_id".into(), "duplicate_item".into())]
     );
-    let list: Value = client()
-        .get(app.url("/api/v1/offers"))
-        .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(list.as_array().unwrap().len(), 1);
+    app.stop().await;
+}
 
-    // Update: drop the senior price (not offered any more), fixed sessions instead.
-    let mut update = tour.clone();
+#[tokio::test]
+async fn an_update_drops_an_emptied_price_and_replaces_the_sessions() {
+    let app = spawn().await;
+    let t = guided_tour(&app).await;
+    let id = t.id().await;
+    // The senior price dropped (not offered any more), fixed sessions instead.
+    let mut update = t.body.clone();
     update["prices"][2]["price"] = json!("");
     update["rules"] = json!([{"from": "2026-03-01", "to": "2026-11-30", "weekdays": "sat,sun", "kind": "fixed", "times": "11h, 15h"}]);
     let r = client()
         .put(app.url(&format!("/api/v1/offers/{id}")))
-        .bearer_auth(&key)
+        .bearer_auth(&t.key)
         .json(&update)
         .send()
         .await
@@ -235,47 +288,63 @@ async fn the_seeds_guided_tour_with_sessions_and_clear_errors() {
     let o: Value = r.json().await.unwrap();
     assert_eq!(o["prices"].as_array().unwrap().len(), 3);
     assert_eq!(o["schedule"]["rules"][0]["times"], "11:00, 15:00");
-    let s: Value = client()
-        .get(app.url(&format!(
-            "/api/v1/offers/{id}/sessions?from=2026-07-20&to=2026-07-26"
-        )))
-        .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let s = t.sessions(&id, "2026-07-20", "2026-07-26").await;
     assert_eq!(s.as_array().unwrap().len(), 4, "one weekend");
+    app.stop().await;
+}
 
-    // A ticket type used by an offer can be archived; the offer keeps its price line.
+#[tokio::test]
+async fn a_ticket_type_used_by_an_offer_can_be_archived() {
+    let app = spawn().await;
+    let t = guided_tour(&app).await;
+    t.created().await;
     let r = post(
         &app,
-        &key,
-        &format!("/api/v1/ticket-types/{senior}/archive"),
+        &t.key,
+        &format!("/api/v1/ticket-types/{}/archive", t.senior),
         json!({"archived": true}),
     )
     .await;
     assert_eq!(r.status(), 200);
-    // The group holding the offer cannot be deleted.
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_group_holding_an_offer_cannot_be_deleted() {
+    let app = spawn().await;
+    let t = guided_tour(&app).await;
+    t.created().await;
     let r = client()
-        .delete(app.url(&format!("/api/v1/offer-groups/{group}")))
-        .bearer_auth(&key)
+        .delete(app.url(&format!("/api/v1/offer-groups/{}", t.group)))
+        .bearer_auth(&t.key)
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 409);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_offer_can_be_archived() {
+    let app = spawn().await;
+    let t = guided_tour(&app).await;
+    let id = t.id().await;
     let r = post(
         &app,
-        &key,
+        &t.key,
         &format!("/api/v1/offers/{id}/archive"),
         json!({"archived": true}),
     )
     .await;
     assert_eq!(r.json::<Value>().await.unwrap()["archived"], true);
+    app.stop().await;
+}
 
-    // Sellers read offers; only managers and admins change them.
-    let seller = api_key(&app, &a, "seller").await;
+#[tokio::test]
+async fn sellers_read_offers_and_only_managers_and_admins_change_them() {
+    let app = spawn().await;
+    let t = guided_tour(&app).await;
+    let seller = api_key(&app, &t.a, "seller").await;
     assert_eq!(
         client()
             .get(app.url("/api/v1/offers"))
@@ -287,7 +356,9 @@ async fn the_seeds_guided_tour_with_sessions_and_clear_errors() {
         200
     );
     assert_eq!(
-        post(&app, &seller, "/api/v1/offers", tour).await.status(),
+        post(&app, &seller, "/api/v1/offers", t.body.clone())
+            .await
+            .status(),
         403
     );
     app.stop().await;

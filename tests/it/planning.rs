@@ -65,13 +65,110 @@ async fn availability(app: &TestApp, key: &str, offer: &str, from: &str, to: &st
         .unwrap()
 }
 
+/// The guided tour of [`setup`] for organization A, by its manager, with the starts of the
+/// first two sessions of 14 July 2026.
+struct Plan<'a> {
+    app: &'a TestApp,
+    a: crate::harness::OrgFixture,
+    key: String,
+    offer: String,
+    adult: String,
+    start: i64,
+    second: i64,
+}
+
+async fn plan(app: &TestApp) -> Plan<'_> {
+    let a = org(app, "Grottes A", "a").await;
+    let key = api_key(app, &a, "manager").await;
+    let (offer, adult) = setup(app, &key).await;
+    let av = availability(app, &key, &offer, "2026-07-14", "2026-07-14").await;
+    let start = av["sessions"][0]["start"].as_i64().unwrap();
+    let second = av["sessions"][1]["start"].as_i64().unwrap();
+    Plan {
+        app,
+        a,
+        key,
+        offer,
+        adult,
+        start,
+        second,
+    }
+}
+
+impl Plan<'_> {
+    /// Changes the session starting at `start`: the response.
+    async fn session(&self, start: i64, body: Value) -> reqwest::Response {
+        client()
+            .put(
+                self.app
+                    .url(&format!("/api/v1/offers/{}/sessions/{start}", self.offer)),
+            )
+            .bearer_auth(&self.key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The first session's capacity lowered to 25.
+    async fn lower_first(&self) {
+        let r = self.session(self.start, json!({"capacity": "25"})).await;
+        assert_eq!(r.status(), 204);
+    }
+
+    /// The second session closed.
+    async fn close_second(&self) {
+        let r = self.session(self.second, json!({"closed": true})).await;
+        assert_eq!(r.status(), 204);
+    }
+
+    /// 22 places sold and 3 held in the first session, as the sale will count them.
+    async fn sell_first(&self) {
+        let offer_uuid: uuid::Uuid = self.offer.parse().unwrap();
+        let org_id = self.a.id.0;
+        let start = self.start;
+        self.app.store
+            .write(|tx| {
+                Box::pin(async move {
+                    guichet_store::on_tx!(tx, c => sqlx::query(
+                        "INSERT INTO session_counts (organization_id, offer_id, session_start, sold, held) VALUES ($1, $2, $3, 22, 3)")
+                        .bind(org_id).bind(offer_uuid).bind(start).execute(c).await?.rows_affected());
+                    Ok(())
+                })
+            })
+            .await
+            .unwrap();
+    }
+
+    async fn availability(&self, from: &str, to: &str) -> Value {
+        availability(self.app, &self.key, &self.offer, from, to).await
+    }
+
+    /// The offer and the adult ticket on 14 and 15 July.
+    fn two_days(&self) -> Value {
+        json!({"offer_ids": [self.offer], "ticket_type_ids": [self.adult], "from": "2026-07-14", "to": "2026-07-15"})
+    }
+
+    /// The planning page of 14 and 15 July, as the manager sees it.
+    async fn page(&self, m: &reqwest::Client) -> String {
+        m.get(self.app.url(&format!(
+            "/planning?offer={}&from=2026-07-14&days=2",
+            self.offer
+        )))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+    }
+}
+
 #[tokio::test]
-async fn availability_capacity_changes_and_stop_sales() {
+async fn sessions_open_at_the_offers_capacity_and_tickets_at_their_daily_stock() {
     let app = spawn().await;
-    let a = org(&app, "Grottes A", "a").await;
-    let key = api_key(&app, &a, "manager").await;
-    let (offer, adult) = setup(&app, &key).await;
-    let av = availability(&app, &key, &offer, "2026-07-14", "2026-07-15").await;
+    let p = plan(&app).await;
+    let av = p.availability("2026-07-14", "2026-07-15").await;
     let sessions = av["sessions"].as_array().unwrap();
     assert_eq!(sessions.len(), 28);
     assert_eq!(
@@ -83,27 +180,16 @@ async fn availability_capacity_changes_and_stop_sales() {
         (Some(40), Some(40), Some(0))
     );
     assert_eq!(av["items"][0]["days"][0]["left"], 500);
-    let start = sessions[0]["start"].as_i64().unwrap();
+    app.stop().await;
+}
 
-    // One session's capacity lowered, another closed.
-    let r = client()
-        .put(app.url(&format!("/api/v1/offers/{offer}/sessions/{start}")))
-        .bearer_auth(&key)
-        .json(&json!({"capacity": "25"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
-    let second = sessions[1]["start"].as_i64().unwrap();
-    let r = client()
-        .put(app.url(&format!("/api/v1/offers/{offer}/sessions/{second}")))
-        .bearer_auth(&key)
-        .json(&json!({"closed": true}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
-    let av = availability(&app, &key, &offer, "2026-07-14", "2026-07-14").await;
+#[tokio::test]
+async fn a_sessions_capacity_can_be_lowered_and_a_session_closed() {
+    let app = spawn().await;
+    let p = plan(&app).await;
+    p.lower_first().await;
+    p.close_second().await;
+    let av = p.availability("2026-07-14", "2026-07-14").await;
     assert_eq!(
         (
             av["sessions"][0]["capacity"].as_i64(),
@@ -118,42 +204,37 @@ async fn availability_capacity_changes_and_stop_sales() {
         ),
         (Some(true), Some(0))
     );
-    // Not a session of this offer: 404. Bad capacity: 422.
-    let r = client()
-        .put(app.url(&format!(
-            "/api/v1/offers/{offer}/sessions/{}",
-            start + 60_000_000
-        )))
-        .bearer_auth(&key)
-        .json(&json!({"capacity": "25"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 404);
-    let r = client()
-        .put(app.url(&format!("/api/v1/offers/{offer}/sessions/{start}")))
-        .bearer_auth(&key)
-        .json(&json!({"capacity": "-3"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
+    app.stop().await;
+}
 
-    // Sold places (as the sale will count them) bound the capacity from below.
-    let offer_uuid: uuid::Uuid = offer.parse().unwrap();
-    let org_id = a.id.0;
-    app.store
-        .write(|tx| {
-            Box::pin(async move {
-                guichet_store::on_tx!(tx, c => sqlx::query(
-                    "INSERT INTO session_counts (organization_id, offer_id, session_start, sold, held) VALUES ($1, $2, $3, 22, 3)")
-                    .bind(org_id).bind(offer_uuid).bind(start).execute(c).await?.rows_affected());
-                Ok(())
-            })
-        })
-        .await
-        .unwrap();
-    let av = availability(&app, &key, &offer, "2026-07-14", "2026-07-14").await;
+#[tokio::test]
+async fn a_session_the_offer_does_not_have_is_not_found() {
+    let app = spawn().await;
+    let p = plan(&app).await;
+    let r = p
+        .session(p.start + 60_000_000, json!({"capacity": "25"}))
+        .await;
+    assert_eq!(r.status(), 404);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_negative_capacity_is_refused() {
+    let app = spawn().await;
+    let p = plan(&app).await;
+    let r = p.session(p.start, json!({"capacity": "-3"})).await;
+    assert_eq!(r.status(), 422);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn sold_and_held_places_fill_a_session_and_bound_its_capacity_from_below() {
+    let app = spawn().await;
+    let p = plan(&app).await;
+    // Lowered to 25, then 22 sold and 3 held: full.
+    p.lower_first().await;
+    p.sell_first().await;
+    let av = p.availability("2026-07-14", "2026-07-14").await;
     assert_eq!(
         (
             av["sessions"][0]["sold"].as_i64(),
@@ -163,20 +244,19 @@ async fn availability_capacity_changes_and_stop_sales() {
         ),
         (Some(22), Some(3), Some(0), Some(100))
     );
-    let r = client()
-        .put(app.url(&format!("/api/v1/offers/{offer}/sessions/{start}")))
-        .bearer_auth(&key)
-        .json(&json!({"capacity": "24"}))
-        .send()
-        .await
-        .unwrap();
-    let p: Value = r.json().await.unwrap();
-    assert_eq!(p["errors"][0]["code"], "capacity_below_sold");
+    let r = p.session(p.start, json!({"capacity": "24"})).await;
+    let problem: Value = r.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["code"], "capacity_below_sold");
+    app.stop().await;
+}
 
-    // Stop sales of the offer and the ticket type over two days in one action; reopen in one.
-    let r = post(&app, &key, "/api/v1/stop-sales", json!({"offer_ids": [offer], "ticket_type_ids": [adult], "from": "2026-07-14", "to": "2026-07-15"})).await;
+#[tokio::test]
+async fn one_action_stops_the_sales_of_an_offer_and_a_ticket_type_over_several_days() {
+    let app = spawn().await;
+    let p = plan(&app).await;
+    let r = post(&app, &p.key, "/api/v1/stop-sales", p.two_days()).await;
     assert_eq!(r.json::<Value>().await.unwrap()["changed"], 4);
-    let av = availability(&app, &key, &offer, "2026-07-13", "2026-07-15").await;
+    let av = p.availability("2026-07-13", "2026-07-15").await;
     let stopped: Vec<bool> = av["sessions"]
         .as_array()
         .unwrap()
@@ -194,9 +274,18 @@ async fn availability_capacity_changes_and_stop_sales() {
             .all(|s| s["remaining"] == 0)
     );
     assert_eq!(av["items"][0]["days"][1]["stopped"], true);
-    let r = post(&app, &key, "/api/v1/reopen-sales", json!({"offer_ids": [offer], "ticket_type_ids": [adult], "from": "2026-07-14", "to": "2026-07-15"})).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn one_action_reopens_the_stopped_sales() {
+    let app = spawn().await;
+    let p = plan(&app).await;
+    let r = post(&app, &p.key, "/api/v1/stop-sales", p.two_days()).await;
+    assert_eq!(r.status(), 200);
+    let r = post(&app, &p.key, "/api/v1/reopen-sales", p.two_days()).await;
     assert_eq!(r.json::<Value>().await.unwrap()["changed"], 4);
-    let av = availability(&app, &key, &offer, "2026-07-14", "2026-07-15").await;
+    let av = p.availability("2026-07-14", "2026-07-15").await;
     assert!(
         av["sessions"]
             .as_array()
@@ -204,9 +293,16 @@ async fn availability_capacity_changes_and_stop_sales() {
             .iter()
             .all(|s| s["stopped"] == false)
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_stop_of_sales_needs_something_to_stop_and_days_in_order() {
+    let app = spawn().await;
+    let p = plan(&app).await;
     let r = post(
         &app,
-        &key,
+        &p.key,
         "/api/v1/stop-sales",
         json!({"from": "2026-07-14", "to": "2026-07-15"}),
     )
@@ -214,15 +310,21 @@ async fn availability_capacity_changes_and_stop_sales() {
     assert_eq!(r.status(), 422);
     let r = post(
         &app,
-        &key,
+        &p.key,
         "/api/v1/stop-sales",
-        json!({"offer_ids": [offer], "from": "2026-07-15", "to": "2026-07-14"}),
+        json!({"offer_ids": [p.offer], "from": "2026-07-15", "to": "2026-07-14"}),
     )
     .await;
     assert_eq!(r.status(), 422);
+    app.stop().await;
+}
 
-    // Sellers see the planning but cannot change it.
-    let seller = api_key(&app, &a, "seller").await;
+#[tokio::test]
+async fn sellers_see_the_planning_but_cannot_change_it() {
+    let app = spawn().await;
+    let p = plan(&app).await;
+    let offer = &p.offer;
+    let seller = api_key(&app, &p.a, "seller").await;
     assert_eq!(
         client()
             .get(app.url(&format!(
@@ -246,43 +348,56 @@ async fn availability_capacity_changes_and_stop_sales() {
         .status(),
         403
     );
+    app.stop().await;
+}
 
-    // The planning page: grid, session page, stop/reopen form.
-    let m = login(&app, &a.manager).await;
-    let page = m
-        .get(app.url(&format!("/planning?offer={offer}&from=2026-07-14&days=2")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+#[tokio::test]
+async fn the_planning_grid_shows_full_closed_and_open_sessions() {
+    let app = spawn().await;
+    let p = plan(&app).await;
+    // The first session lowered to 25 and full, the second closed.
+    p.lower_first().await;
+    p.close_second().await;
+    p.sell_first().await;
+    let m = login(&app, &p.a.manager).await;
+    let page = p.page(&m).await;
     assert!(
         page.contains("0/25") && page.contains("Fermée") && page.contains("40/40"),
         "grid cells"
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn sales_stopped_by_page_show_on_the_planning() {
+    let app = spawn().await;
+    let p = plan(&app).await;
+    let offer = p.offer.as_str();
+    let m = login(&app, &p.a.manager).await;
     let r = m
         .post(app.url("/planning/stop-sales"))
         .form(&[
-            ("offer_ids", offer.as_str()),
+            ("offer_ids", offer),
             ("from", "2026-07-14"),
             ("to", "2026-07-14"),
             ("action", "stop"),
-            ("return_offer", offer.as_str()),
+            ("return_offer", offer),
         ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let page = m
-        .get(app.url(&format!("/planning?offer={offer}&from=2026-07-14&days=2")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = p.page(&m).await;
     assert_eq!(page.matches("Ventes arrêtées</span>").count(), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_sessions_capacity_is_changed_on_its_page() {
+    let app = spawn().await;
+    let p = plan(&app).await;
+    let (offer, second) = (&p.offer, p.second);
+    let m = login(&app, &p.a.manager).await;
     let r = m
         .post(app.url(&format!("/planning/session?offer={offer}&start={second}")))
         .form(&[("capacity", "35")])

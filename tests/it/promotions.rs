@@ -418,181 +418,268 @@ async fn promo_codes_by_api() {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn promotions_and_codes_by_page() {
-    let app = spawn().await;
-    let a = org(&app, "Grottes A", "a").await;
-    let key = api_key(&app, &a, "manager").await;
-    let (offer, adult, product) = catalogue(&app, &key).await;
-    let m = login(&app, &a.manager).await;
+/// Organization A's catalogue and its manager signed in, for the page tests.
+struct Pages<'a> {
+    app: &'a TestApp,
+    a: crate::harness::OrgFixture,
+    key: String,
+    offer: String,
+    adult: String,
+    product: String,
+    m: reqwest::Client,
+}
 
+async fn pages(app: &TestApp) -> Pages<'_> {
+    let a = org(app, "Grottes A", "a").await;
+    let key = api_key(app, &a, "manager").await;
+    let (offer, adult, product) = catalogue(app, &key).await;
+    let m = login(app, &a.manager).await;
+    Pages {
+        app,
+        a,
+        key,
+        offer,
+        adult,
+        product,
+        m,
+    }
+}
+
+impl Pages<'_> {
+    /// A page, as the manager sees it.
+    async fn html(&self, path: &str) -> String {
+        self.m
+            .get(self.app.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// A form posted by the manager.
+    async fn submit(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.m
+            .post(self.app.url(path))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// An API object, as the manager's key sees it.
+    async fn json(&self, path: &str) -> Value {
+        get(self.app, &self.key, path).await.json().await.unwrap()
+    }
+
+    /// The early bird of 15 % on weekends, 30 days ahead, made by page.
+    async fn early_bird(&self) -> reqwest::Response {
+        self.submit(
+            "/activity/promotions/new",
+            &[
+                ("name", "Early bird"),
+                ("discount_kind", "percent"),
+                ("discount", "15"),
+                ("model", "early_bird"),
+                ("model_days", "30"),
+                ("weekdays", "sat"),
+                ("weekdays", "sun"),
+                ("offer_ids", self.offer.as_str()),
+            ],
+        )
+        .await
+    }
+
+    /// The early bird made; its id.
+    async fn early_bird_id(&self) -> String {
+        assert_eq!(self.early_bird().await.status(), 303);
+        self.json("/api/v1/promotions").await[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// The MuseumPass code (100 % on the adult ticket and the panier, 100 uses), made by page.
+    async fn museum_pass(&self) -> reqwest::Response {
+        self.submit(
+            "/activity/promo-codes/new",
+            &[
+                ("name", "MuseumPass"),
+                ("code", "museumpass"),
+                ("discount_kind", "percent"),
+                ("discount", "100"),
+                ("max_uses", "100"),
+                ("item_ids", self.adult.as_str()),
+                ("product_ids", self.product.as_str()),
+            ],
+        )
+        .await
+    }
+
+    /// The MuseumPass made; its id.
+    async fn museum_pass_id(&self) -> String {
+        assert_eq!(self.museum_pass().await.status(), 303);
+        self.json("/api/v1/promo-codes/lookup?code=MUSEUMPASS")
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+#[tokio::test]
+async fn the_promotion_and_code_pages_open_and_the_form_offers_the_offers_and_weekdays() {
+    let app = spawn().await;
+    let p = pages(&app).await;
     for path in [
         "/activity/promotions",
         "/activity/promotions/new",
         "/activity/promo-codes",
         "/activity/promo-codes/new",
     ] {
-        let r = m.get(app.url(path)).send().await.unwrap();
+        let r = p.m.get(app.url(path)).send().await.unwrap();
         assert_eq!(r.status(), 200, "{path}");
     }
-    let html = m
-        .get(app.url("/activity/promotions/new"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = p.html("/activity/promotions/new").await;
     assert!(html.contains("Visite guidée des Grottes de Neptune"));
     assert!(html.contains("Dimanche"));
+    app.stop().await;
+}
 
-    // A bad promotion keeps what was typed and shows the errors next to the fields.
-    let r = m
-        .post(app.url("/activity/promotions/new"))
-        .form(&[
-            ("name", "Early bird"),
-            ("discount_kind", "percent"),
-            ("discount", "150"),
-            ("model", "early_bird"),
-            ("model_days", ""),
-            ("weekdays", "sat"),
-            ("offer_ids", offer.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+#[tokio::test]
+async fn a_bad_promotion_by_page_keeps_what_was_typed_and_shows_the_errors_by_the_fields() {
+    let app = spawn().await;
+    let p = pages(&app).await;
+    let offer = p.offer.as_str();
+    let r = p
+        .submit(
+            "/activity/promotions/new",
+            &[
+                ("name", "Early bird"),
+                ("discount_kind", "percent"),
+                ("discount", "150"),
+                ("model", "early_bird"),
+                ("model_days", ""),
+                ("weekdays", "sat"),
+                ("offer_ids", offer),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("Un pourcentage de plus de 0 et de 100 au plus."));
     assert!(html.contains("value=\"Early bird\""));
     assert!(html.contains(&format!("value=\"{offer}\" checked")));
     assert!(html.contains("value=\"sat\" checked"));
+    app.stop().await;
+}
 
-    let r = m
-        .post(app.url("/activity/promotions/new"))
-        .form(&[
-            ("name", "Early bird"),
-            ("discount_kind", "percent"),
-            ("discount", "15"),
-            ("model", "early_bird"),
-            ("model_days", "30"),
-            ("weekdays", "sat"),
-            ("weekdays", "sun"),
-            ("offer_ids", offer.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    let list: Value = get(&app, &key, "/api/v1/promotions")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let p = &list[0];
-    assert_eq!(p["weekdays"], json!(["sat", "sun"]));
-    assert_eq!(p["model"], json!({"kind": "early_bird", "days": 30}));
-    let pid = p["id"].as_str().unwrap().to_owned();
-    let html = m
-        .get(app.url("/activity/promotions"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(html.contains("15 %") && html.contains("Early bird (30 j avant au moins)"));
-    let html = m
-        .get(app.url(&format!("/activity/promotions/{pid}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(html.contains("value=\"sun\" checked"));
-    let r = m
-        .post(app.url(&format!("/activity/promotions/{pid}")))
-        .form(&[
-            ("name", "Dimanche"),
-            ("discount_kind", "amount"),
-            ("discount", "1,50"),
-            ("model", "classic"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    let r = m
-        .post(app.url(&format!("/activity/promotions/{pid}/archive")))
-        .form(&[("archived", "true")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    let p: Value = get(&app, &key, &format!("/api/v1/promotions/{pid}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+#[tokio::test]
+async fn a_promotion_made_by_page_is_listed_with_its_model_and_weekdays() {
+    let app = spawn().await;
+    let p = pages(&app).await;
+    assert_eq!(p.early_bird().await.status(), 303);
+    let list = p.json("/api/v1/promotions").await;
+    let promotion = &list[0];
+    assert_eq!(promotion["weekdays"], json!(["sat", "sun"]));
     assert_eq!(
-        (p["name"].as_str(), p["archived"].as_bool()),
+        promotion["model"],
+        json!({"kind": "early_bird", "days": 30})
+    );
+    let pid = promotion["id"].as_str().unwrap().to_owned();
+    let html = p.html("/activity/promotions").await;
+    assert!(html.contains("15 %") && html.contains("Early bird (30 j avant au moins)"));
+    let html = p.html(&format!("/activity/promotions/{pid}")).await;
+    assert!(html.contains("value=\"sun\" checked"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_promotion_is_edited_and_archived_by_page() {
+    let app = spawn().await;
+    let p = pages(&app).await;
+    let pid = p.early_bird_id().await;
+    let r = p
+        .submit(
+            &format!("/activity/promotions/{pid}"),
+            &[
+                ("name", "Dimanche"),
+                ("discount_kind", "amount"),
+                ("discount", "1,50"),
+                ("model", "classic"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = p
+        .submit(
+            &format!("/activity/promotions/{pid}/archive"),
+            &[("archived", "true")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let promotion = p.json(&format!("/api/v1/promotions/{pid}")).await;
+    assert_eq!(
+        (promotion["name"].as_str(), promotion["archived"].as_bool()),
         (Some("Dimanche"), Some(true))
     );
+    app.stop().await;
+}
 
-    // Promo codes.
-    let r = m
-        .post(app.url("/activity/promo-codes/new"))
-        .form(&[
-            ("name", "MuseumPass"),
-            ("code", "Museum Pass"),
-            ("discount_kind", "percent"),
-            ("discount", "100"),
-            ("item_ids", adult.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+#[tokio::test]
+async fn a_bad_promo_code_by_page_keeps_what_was_typed_and_shows_the_error() {
+    let app = spawn().await;
+    let p = pages(&app).await;
+    let adult = p.adult.as_str();
+    let r = p
+        .submit(
+            "/activity/promo-codes/new",
+            &[
+                ("name", "MuseumPass"),
+                ("code", "Museum Pass"),
+                ("discount_kind", "percent"),
+                ("discount", "100"),
+                ("item_ids", adult),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("Lettres, chiffres, - et _ uniquement, sans espace."));
     assert!(html.contains(&format!("value=\"{adult}\" checked")));
-    let r = m
-        .post(app.url("/activity/promo-codes/new"))
-        .form(&[
-            ("name", "MuseumPass"),
-            ("code", "museumpass"),
-            ("discount_kind", "percent"),
-            ("discount", "100"),
-            ("max_uses", "100"),
-            ("item_ids", adult.as_str()),
-            ("product_ids", product.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    let r = m
-        .post(app.url("/activity/promo-codes/new"))
-        .form(&[
-            ("name", "Doublon"),
-            ("code", "MuseumPass"),
-            ("discount_kind", "amount"),
-            ("discount", "2"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_promo_code_made_by_page_keeps_its_products_and_its_code_is_unique_in_any_case() {
+    let app = spawn().await;
+    let p = pages(&app).await;
+    assert_eq!(p.museum_pass().await.status(), 303);
+    let r = p
+        .submit(
+            "/activity/promo-codes/new",
+            &[
+                ("name", "Doublon"),
+                ("code", "MuseumPass"),
+                ("discount_kind", "amount"),
+                ("discount", "2"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("Existe déjà."));
-    let c: Value = get(&app, &key, "/api/v1/promo-codes/lookup?code=MUSEUMPASS")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let cid = c["id"].as_str().unwrap().to_owned();
-    assert_eq!(c["product_ids"], json!([product]));
-    let tenant = Tenant::trusted_operator(a.id);
+    let c = p.json("/api/v1/promo-codes/lookup?code=MUSEUMPASS").await;
+    assert_eq!(c["product_ids"], json!([p.product]));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_promo_codes_uses_are_listed_and_kept_when_its_limit_is_lifted() {
+    let app = spawn().await;
+    let p = pages(&app).await;
+    let cid = p.museum_pass_id().await;
+    let tenant = Tenant::trusted_operator(p.a.id);
     let code_id: PromoCodeId = cid.parse().unwrap();
     for _ in 0..3 {
         app.store
@@ -600,55 +687,47 @@ async fn promotions_and_codes_by_page() {
             .await
             .unwrap();
     }
-    let html = m
-        .get(app.url("/activity/promo-codes"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = p.html("/activity/promo-codes").await;
     assert!(html.contains("MUSEUMPASS") && html.contains("3 / 100"));
-    let r = m
-        .post(app.url(&format!("/activity/promo-codes/{cid}")))
-        .form(&[
-            ("name", "MuseumPass"),
-            ("code", "MUSEUMPASS"),
-            ("discount_kind", "percent"),
-            ("discount", "100"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = p
+        .submit(
+            &format!("/activity/promo-codes/{cid}"),
+            &[
+                ("name", "MuseumPass"),
+                ("code", "MUSEUMPASS"),
+                ("discount_kind", "percent"),
+                ("discount", "100"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 303);
-    let html = m
-        .get(app.url("/activity/promo-codes"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = p.html("/activity/promo-codes").await;
     assert!(html.contains("3 / ∞"), "uses kept, now unlimited");
-    let r = m
-        .post(app.url(&format!("/activity/promo-codes/{cid}/archive")))
-        .form(&[("archived", "true")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    let html = m
-        .get(app.url("/activity/promo-codes"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(html.contains("Archivé"));
+    app.stop().await;
+}
 
-    // A seller sees the lists but not the forms; another organization's ids are not found.
-    let s = login(&app, &a.seller).await;
+#[tokio::test]
+async fn an_archived_promo_code_is_marked_on_the_list() {
+    let app = spawn().await;
+    let p = pages(&app).await;
+    let cid = p.museum_pass_id().await;
+    let r = p
+        .submit(
+            &format!("/activity/promo-codes/{cid}/archive"),
+            &[("archived", "true")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let html = p.html("/activity/promo-codes").await;
+    assert!(html.contains("Archivé"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_seller_sees_the_promo_code_list_but_not_the_forms() {
+    let app = spawn().await;
+    let p = pages(&app).await;
+    let s = login(&app, &p.a.seller).await;
     assert_eq!(
         s.get(app.url("/activity/promo-codes"))
             .send()
@@ -676,6 +755,15 @@ async fn promotions_and_codes_by_page() {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn another_organization_does_not_find_the_promotions_and_codes_pages() {
+    let app = spawn().await;
+    let p = pages(&app).await;
+    let pid = p.early_bird_id().await;
+    let cid = p.museum_pass_id().await;
     let b = org(&app, "Abbaye B", "b").await;
     let ob = login(&app, &b.admin).await;
     assert_eq!(

@@ -61,70 +61,218 @@ async fn stock(app: &TestApp, key: &str, id: &Value) -> i64 {
         .unwrap()
 }
 
-#[tokio::test]
-async fn reserve_order_receive_notify_archive_and_sell() {
-    let app = spawn().await;
-    let a = org(&app, "Librairie A", "a").await;
-    let b = org(&app, "Librairie B", "b").await;
-    let key = api_key(&app, &a, "manager").await;
-    let seller = api_key(&app, &a, "seller").await;
-    let (get, post) = (reqwest::Method::GET, reqwest::Method::POST);
-    let prince = product(&app, &key, "Le Petit Prince", "1", "1", true).await;
-    let tintin = product(&app, &key, "Tintin au Congo", "0", "", true).await;
-    let card = product(&app, &key, "Carte postale", "", "", false).await;
-    let elise = ok(&app, &seller, post.clone(), "/api/v1/customers", Some(json!({"first_name": "Élise", "last_name": "Dubois",
+/// The bookshop of the reservation tests: the Petit Prince (1 in stock, minimum 1), Tintin
+/// au Congo (none in stock), a postcard without managed stock, Élise (who agreed to e-mails
+/// and SMS) and Jan (an e-mail address, no consent), by a manager and a seller of A.
+struct Shop<'a> {
+    app: &'a TestApp,
+    a: crate::harness::OrgFixture,
+    key: String,
+    seller: String,
+    prince: Value,
+    tintin: Value,
+    elise: Value,
+    jan: Value,
+}
+
+async fn shop(app: &TestApp) -> Shop<'_> {
+    let a = org(app, "Librairie A", "a").await;
+    let key = api_key(app, &a, "manager").await;
+    let seller = api_key(app, &a, "seller").await;
+    let post = reqwest::Method::POST;
+    let prince = product(app, &key, "Le Petit Prince", "1", "1", true).await;
+    let tintin = product(app, &key, "Tintin au Congo", "0", "", true).await;
+    product(app, &key, "Carte postale", "", "", false).await;
+    let elise = ok(app, &seller, post.clone(), "/api/v1/customers", Some(json!({"first_name": "Élise", "last_name": "Dubois",
         "email": "elise@example.be", "phone": "0475 12 34 56", "consent_email": true, "consent_sms": true}))).await;
     let jan = ok(
-        &app,
+        app,
         &seller,
-        post.clone(),
+        post,
         "/api/v1/customers",
         Some(json!({"first_name": "Jan", "last_name": "Peeters",
         "email": "jan@example.be"})),
     )
     .await;
-    let reserve = |customer: &Value, product: &str, quantity: &str| json!({"customer_id": customer["id"], "product": product, "quantity": quantity});
+    Shop {
+        app,
+        a,
+        key,
+        seller,
+        prince,
+        tintin,
+        elise,
+        jan,
+    }
+}
 
+/// The reservations of [`Shop::reserved`], then the supplier order of [`Shop::ordered`].
+struct Reserved {
+    /// Élise's Petit Prince (set aside).
+    elise_prince: Value,
+    /// Jan's Petit Prince (waiting).
+    jan_prince: Value,
+    /// Jan's 2 Tintin (waiting).
+    jan_tintin: Value,
+}
+
+impl Shop<'_> {
+    fn reserve(&self, customer: &Value, product: &str, quantity: &str) -> Value {
+        json!({"customer_id": customer["id"], "product": product, "quantity": quantity})
+    }
+
+    /// A reservation by the seller: the reservation.
+    async fn reservation(&self, body: Value) -> Value {
+        ok(
+            self.app,
+            &self.seller,
+            reqwest::Method::POST,
+            "/api/v1/reservations",
+            Some(body),
+        )
+        .await
+    }
+
+    /// Élise reserves the Petit Prince in stock, Jan one by its barcode and 2 Tintin.
+    async fn reserved(&self) -> Reserved {
+        let elise_prince = self
+            .reservation(self.reserve(&self.elise, "Le Petit Prince", "1"))
+            .await;
+        let jan_prince = self
+            .reservation(self.reserve(&self.jan, self.prince["barcode"].as_str().unwrap(), ""))
+            .await;
+        let jan_tintin = self
+            .reservation(self.reserve(&self.jan, "tintin au congo", "2"))
+            .await;
+        Reserved {
+            elise_prince,
+            jan_prince,
+            jan_tintin,
+        }
+    }
+
+    /// The supplier order of 2 Petit Prince and 2 Tintin from Dilicom, by the manager.
+    async fn ordered(&self) -> Value {
+        ok(self.app, &self.key, reqwest::Method::POST, "/api/v1/supplier-orders", Some(json!({"supplier": "Dilicom",
+            "supplier_email": "commandes@dilicom.example", "lines": [
+                {"product_id": self.prince["id"], "quantity": "2"}, {"product_id": self.tintin["id"], "quantity": "2"}]}))).await
+    }
+
+    /// The path of an action on a supplier order.
+    fn order_path(order: &Value, action: &str) -> String {
+        format!(
+            "/api/v1/supplier-orders/{}/{action}",
+            order["id"].as_str().unwrap()
+        )
+    }
+
+    /// The order received in part: 2 Petit Prince, 1 Tintin of 2; the ready reservations.
+    async fn receive(&self, order: &Value) -> Value {
+        let lines = order["lines"].as_array().unwrap();
+        let tintin = lines
+            .iter()
+            .find(|l| l["product_name"] == "Tintin au Congo")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        ok(
+            self.app,
+            &self.key,
+            reqwest::Method::POST,
+            &Self::order_path(order, "receive"),
+            Some(json!({"received": {tintin: "1"}})),
+        )
+        .await
+    }
+
+    /// Reserved, ordered and received: Jan's Petit Prince set aside, his Tintin still
+    /// waiting; the reservations and the supplier order.
+    async fn received(&self) -> (Reserved, Value) {
+        let reserved = self.reserved().await;
+        let order = self.ordered().await;
+        self.receive(&order).await;
+        (reserved, order)
+    }
+
+    fn archive_path(reservation: &Value) -> String {
+        format!(
+            "/api/v1/reservations/{}/archive",
+            reservation["id"].as_str().unwrap()
+        )
+    }
+
+    /// Archives a reservation, by the seller.
+    async fn archive(&self, reservation: &Value) -> reqwest::Response {
+        call(
+            self.app,
+            &self.seller,
+            reqwest::Method::POST,
+            &Self::archive_path(reservation),
+            None,
+        )
+        .await
+    }
+
+    async fn prince_stock(&self) -> i64 {
+        stock(self.app, &self.key, &self.prince["id"]).await
+    }
+
+    async fn tintin_stock(&self) -> i64 {
+        stock(self.app, &self.key, &self.tintin["id"]).await
+    }
+
+    /// The order list, as the manager sees it.
+    async fn order_list(&self) -> Value {
+        ok(
+            self.app,
+            &self.key,
+            reqwest::Method::GET,
+            "/api/v1/order-list",
+            None,
+        )
+        .await
+    }
+
+    /// A page as the manager sees it, as text.
+    async fn page(&self, m: &reqwest::Client, path: &str) -> String {
+        m.get(self.app.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn reserving_in_stock_sets_aside_and_out_of_stock_waits() {
+    let app = spawn().await;
+    let s = shop(&app).await;
     // In stock: set aside, out of the stock others can buy. Out of stock: waiting.
-    let r1 = ok(
-        &app,
-        &seller,
-        post.clone(),
-        "/api/v1/reservations",
-        Some(reserve(&elise, "Le Petit Prince", "1")),
-    )
-    .await;
-    assert_eq!(r1["state"], "set_aside");
-    assert_eq!(stock(&app, &key, &prince["id"]).await, 0);
-    let r2 = ok(
-        &app,
-        &seller,
-        post.clone(),
-        "/api/v1/reservations",
-        Some(reserve(&jan, prince["barcode"].as_str().unwrap(), "")),
-    )
-    .await;
-    assert_eq!(r2["state"], "waiting");
-    let r3 = ok(
-        &app,
-        &seller,
-        post.clone(),
-        "/api/v1/reservations",
-        Some(reserve(&jan, "tintin au congo", "2")),
-    )
-    .await;
-    assert_eq!(r3["state"], "waiting");
+    let r = s.reserved().await;
+    assert_eq!(r.elise_prince["state"], "set_aside");
+    assert_eq!(s.prince_stock().await, 0);
+    assert_eq!(r.jan_prince["state"], "waiting");
+    assert_eq!(r.jan_tintin["state"], "waiting");
+    app.stop().await;
+}
 
-    // Bad reservations are refused on their field.
+#[tokio::test]
+async fn bad_reservations_are_refused_on_their_field() {
+    let app = spawn().await;
+    let s = shop(&app).await;
+    let jan = &s.jan;
     for (body, field, code) in [
-        (reserve(&jan, "Astérix", "1"), "product", "unknown_product"),
+        (s.reserve(jan, "Astérix", "1"), "product", "unknown_product"),
         (
-            reserve(&jan, "Carte postale", "1"),
+            s.reserve(jan, "Carte postale", "1"),
             "product_id",
             "stock_not_managed",
         ),
         (
-            reserve(&jan, "Tintin au Congo", "deux"),
+            s.reserve(jan, "Tintin au Congo", "deux"),
             "quantity",
             "not_a_whole_number",
         ),
@@ -137,8 +285,8 @@ async fn reserve_order_receive_notify_archive_and_sell() {
         let p = problem(
             call(
                 &app,
-                &seller,
-                post.clone(),
+                &s.seller,
+                reqwest::Method::POST,
                 "/api/v1/reservations",
                 Some(body),
             )
@@ -155,10 +303,16 @@ async fn reserve_order_receive_notify_archive_and_sell() {
             "{p}"
         );
     }
-    let _ = card;
+    app.stop().await;
+}
 
+#[tokio::test]
+async fn the_order_list_shows_the_reserved_products_and_those_under_their_minimum_to_managers() {
+    let app = spawn().await;
+    let s = shop(&app).await;
+    s.reserved().await;
     // The order list: the reserved products, the Petit Prince also under its minimum.
-    let list = ok(&app, &key, get.clone(), "/api/v1/order-list", None).await;
+    let list = s.order_list().await;
     let lines: Vec<(String, i64, i64)> = list
         .as_array()
         .unwrap()
@@ -179,42 +333,62 @@ async fn reserve_order_receive_notify_archive_and_sell() {
         ]
     );
     let p = problem(
-        call(&app, &seller, get.clone(), "/api/v1/order-list", None).await,
+        call(
+            &app,
+            &s.seller,
+            reqwest::Method::GET,
+            "/api/v1/order-list",
+            None,
+        )
+        .await,
         403,
     )
     .await;
     assert_eq!(p["code"], "forbidden");
+    app.stop().await;
+}
 
+#[tokio::test]
+async fn a_supplier_order_from_the_list_leaves_nothing_to_order_and_is_marked_sent() {
+    let app = spawn().await;
+    let s = shop(&app).await;
+    s.reserved().await;
     // A supplier order from the list; nothing is left to order.
-    let order = ok(&app, &key, post.clone(), "/api/v1/supplier-orders", Some(json!({"supplier": "Dilicom",
-        "supplier_email": "commandes@dilicom.example", "lines": [
-            {"product_id": prince["id"], "quantity": "2"}, {"product_id": tintin["id"], "quantity": "2"}]}))).await;
+    let order = s.ordered().await;
     assert_eq!(order["number"], "CF-000001");
-    assert!(
-        ok(&app, &key, get.clone(), "/api/v1/order-list", None)
-            .await
-            .as_array()
-            .unwrap()
-            .is_empty()
-    );
-    let oid = order["id"].as_str().unwrap().to_owned();
+    assert!(s.order_list().await.as_array().unwrap().is_empty());
     let sent = ok(
         &app,
-        &key,
-        post.clone(),
-        &format!("/api/v1/supplier-orders/{oid}/sent"),
+        &s.key,
+        reqwest::Method::POST,
+        &Shop::order_path(&order, "sent"),
         None,
     )
     .await;
     assert!(sent["sent_at"].is_i64());
+    app.stop().await;
+}
 
+#[tokio::test]
+async fn a_ready_item_makes_one_message_by_every_channel_the_customer_agreed_to() {
+    let app = spawn().await;
+    let s = shop(&app).await;
+    s.reserved().await;
+    s.ordered().await;
     // Élise's item is ready: one message, by e-mail and SMS since she agreed to both.
-    let groups = ok(&app, &seller, get.clone(), "/api/v1/reservations", None).await;
+    let groups = ok(
+        &app,
+        &s.seller,
+        reqwest::Method::GET,
+        "/api/v1/reservations",
+        None,
+    )
+    .await;
     let g = groups
         .as_array()
         .unwrap()
         .iter()
-        .find(|g| g["customer_id"] == elise["id"])
+        .find(|g| g["customer_id"] == s.elise["id"])
         .unwrap();
     assert!(
         g["message"]
@@ -235,26 +409,20 @@ async fn reserve_order_receive_notify_archive_and_sell() {
             .unwrap()
             .starts_with("sms:+32475123456?body=")
     );
+    app.stop().await;
+}
 
+#[tokio::test]
+async fn receiving_sets_the_waiting_reservations_aside_and_says_whom_to_tell() {
+    let app = spawn().await;
+    let s = shop(&app).await;
+    s.reserved().await;
+    let order = s.ordered().await;
     // Received: 2 Petit Prince (Jan's set aside), 1 Tintin of 2 (Jan's still waits).
-    let lines = order["lines"].as_array().unwrap();
-    let line_of = |name: &str| {
-        lines.iter().find(|l| l["product_name"] == name).unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
-    let received = ok(
-        &app,
-        &key,
-        post.clone(),
-        &format!("/api/v1/supplier-orders/{oid}/receive"),
-        Some(json!({"received": {line_of("Tintin au Congo"): "1"}})),
-    )
-    .await;
+    let received = s.receive(&order).await;
     let arrived = received.as_array().unwrap();
     assert_eq!(arrived.len(), 1);
-    assert_eq!(arrived[0]["customer_id"], jan["id"]);
+    assert_eq!(arrived[0]["customer_id"], s.jan["id"]);
     assert_eq!(
         arrived[0]["message"]
             .as_str()
@@ -269,22 +437,26 @@ async fn reserve_order_receive_notify_archive_and_sell() {
         Value::Null,
         "Jan did not agree to e-mails"
     );
+    assert_eq!(s.prince_stock().await, 1, "2 received, 1 set aside for Jan");
     assert_eq!(
-        stock(&app, &key, &prince["id"]).await,
-        1,
-        "2 received, 1 set aside for Jan"
-    );
-    assert_eq!(
-        stock(&app, &key, &tintin["id"]).await,
+        s.tintin_stock().await,
         1,
         "1 received, not enough for Jan's 2"
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_supplier_order_is_received_once() {
+    let app = spawn().await;
+    let s = shop(&app).await;
+    let (_, order) = s.received().await;
     let p = problem(
         call(
             &app,
-            &key,
-            post.clone(),
-            &format!("/api/v1/supplier-orders/{oid}/receive"),
+            &s.key,
+            reqwest::Method::POST,
+            &Shop::order_path(&order, "receive"),
             Some(json!({})),
         )
         .await,
@@ -292,72 +464,71 @@ async fn reserve_order_receive_notify_archive_and_sell() {
     )
     .await;
     assert_eq!(p["code"], "already_received");
+    app.stop().await;
+}
 
-    // Archiving Élise's reservation puts her copy back.
-    let archived = ok(
-        &app,
-        &seller,
-        post.clone(),
-        &format!(
-            "/api/v1/reservations/{}/archive",
-            r1["id"].as_str().unwrap()
-        ),
-        None,
-    )
-    .await;
+#[tokio::test]
+async fn archiving_a_reservation_puts_its_item_back_once() {
+    let app = spawn().await;
+    let s = shop(&app).await;
+    let (r, _) = s.received().await;
+    // Archiving Élise's reservation puts her copy back (1 left after the receipt).
+    let archived = s.archive(&r.elise_prince).await;
+    assert_eq!(archived.status(), 200);
+    let archived: Value = archived.json().await.unwrap();
     assert_eq!(archived["state"], "archived");
-    assert_eq!(stock(&app, &key, &prince["id"]).await, 2);
-    let p = problem(
-        call(
-            &app,
-            &seller,
-            post.clone(),
-            &format!(
-                "/api/v1/reservations/{}/archive",
-                r1["id"].as_str().unwrap()
-            ),
-            None,
-        )
-        .await,
-        409,
-    )
-    .await;
+    assert_eq!(s.prince_stock().await, 2);
+    let p = problem(s.archive(&r.elise_prince).await, 409).await;
     assert_eq!(p["code"], "reservation_closed");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn another_organization_cannot_archive_a_reservation() {
+    let app = spawn().await;
+    let s = shop(&app).await;
+    let r = s.reserved().await;
+    let b = org(&app, "Librairie B", "b").await;
     let other = api_key(&app, &b, "manager").await;
     assert_eq!(
         call(
             &app,
             &other,
-            post.clone(),
-            &format!(
-                "/api/v1/reservations/{}/archive",
-                r2["id"].as_str().unwrap()
-            ),
+            reqwest::Method::POST,
+            &Shop::archive_path(&r.jan_prince),
             None
         )
         .await
         .status(),
         404
     );
+    app.stop().await;
+}
 
+#[tokio::test]
+async fn a_sale_to_the_customer_consumes_his_reservation_and_becomes_a_favourite() {
+    let app = spawn().await;
+    let s = shop(&app).await;
+    let (r, _) = s.received().await;
+    // Élise's copy back in stock: 2 others can buy, Jan's set aside.
+    assert_eq!(s.archive(&r.elise_prince).await.status(), 200);
+    let (get, post) = (reqwest::Method::GET, reqwest::Method::POST);
     // Jan buys his Petit Prince: the reservation is consumed, the stock counts one sale.
-    let register = ok(&app, &key, get.clone(), "/api/v1/registers", None).await[0]["id"].clone();
-    let sale = call(&app, &seller, post.clone(), "/api/v1/orders", Some(json!({"register_id": register, "customer_id": jan["id"],
-        "lines": [{"product_id": prince["id"], "quantity": 1}], "payments": [{"method": "cash", "amount": "15,00"}]}))).await;
+    let register = ok(&app, &s.key, get.clone(), "/api/v1/registers", None).await[0]["id"].clone();
+    let sale = call(&app, &s.seller, post, "/api/v1/orders", Some(json!({"register_id": register, "customer_id": s.jan["id"],
+        "lines": [{"product_id": s.prince["id"], "quantity": 1}], "payments": [{"method": "cash", "amount": "15,00"}]}))).await;
     assert_eq!(sale.status(), 201);
     assert_eq!(
-        stock(&app, &key, &prince["id"]).await,
+        s.prince_stock().await,
         2,
         "released, then sold: the others' stock is unchanged"
     );
+    let jan = s.jan["id"].as_str().unwrap();
     let theirs = ok(
         &app,
-        &seller,
+        &s.seller,
         get.clone(),
-        &format!(
-            "/api/v1/reservations?customer_id={}",
-            jan["id"].as_str().unwrap()
-        ),
+        &format!("/api/v1/reservations?customer_id={jan}"),
         None,
     )
     .await;
@@ -370,9 +541,9 @@ async fn reserve_order_receive_notify_archive_and_sell() {
     assert_eq!(open, vec!["Tintin au Congo"]);
     let file = ok(
         &app,
-        &seller,
-        get.clone(),
-        &format!("/api/v1/customers/{}", jan["id"].as_str().unwrap()),
+        &s.seller,
+        get,
+        &format!("/api/v1/customers/{jan}"),
         None,
     )
     .await;
@@ -387,61 +558,64 @@ async fn reserve_order_receive_notify_archive_and_sell() {
         ),
         (Some("product_group"), Some(1), Some(1500))
     );
+    app.stop().await;
+}
 
-    // The pages.
-    let m = login(&app, &a.manager).await;
-    let page = m
-        .get(app.url("/marketing/customer-orders"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+#[tokio::test]
+async fn the_customer_orders_and_order_list_pages_show_what_waits_and_what_was_ordered() {
+    let app = spawn().await;
+    let s = shop(&app).await;
+    s.received().await;
+    let m = login(&app, &s.a.manager).await;
+    let page = s.page(&m, "/marketing/customer-orders").await;
     assert!(
         page.contains("PEETERS")
             && page.contains("Tintin au Congo")
             && page.contains("À commander"),
         "{page}"
     );
-    let page = m
-        .get(app.url("/activity/shop/order-list"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = s.page(&m, "/activity/shop/order-list").await;
     assert!(
         page.contains("CF-000001") && page.contains("Tintin au Congo"),
         "{page}"
     );
-    let page = m
-        .get(app.url(&format!("/activity/shop/supplier-orders/{oid}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_supplier_order_page_links_the_supplier_and_its_csv_lists_the_lines() {
+    let app = spawn().await;
+    let s = shop(&app).await;
+    s.reserved().await;
+    let oid = s.ordered().await["id"].as_str().unwrap().to_owned();
+    let m = login(&app, &s.a.manager).await;
+    let page = s
+        .page(&m, &format!("/activity/shop/supplier-orders/{oid}"))
+        .await;
     assert!(
         page.contains("Dilicom") && page.contains("mailto:commandes@dilicom.example"),
         "{page}"
     );
-    let csv = m
-        .get(app.url(&format!("/activity/shop/supplier-orders/{oid}/csv")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = s
+        .page(&m, &format!("/activity/shop/supplier-orders/{oid}/csv"))
+        .await;
     assert!(csv.contains("Le Petit Prince;2"), "{csv}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn reserving_from_the_customer_page_sets_aside_or_shows_the_error_by_its_field() {
+    let app = spawn().await;
+    let s = shop(&app).await;
+    // One Tintin in stock, after the receipt, for Élise to take.
+    s.received().await;
+    let m = login(&app, &s.a.manager).await;
+    let form = app.url(&format!(
+        "/marketing/customers/{}/reservations",
+        s.elise["id"].as_str().unwrap()
+    ));
     let r = m
-        .post(app.url(&format!(
-            "/marketing/customers/{}/reservations",
-            elise["id"].as_str().unwrap()
-        )))
+        .post(&form)
         .form(&[("product", "Tintin au Congo"), ("quantity", "1")])
         .send()
         .await
@@ -449,10 +623,7 @@ async fn reserve_order_receive_notify_archive_and_sell() {
     assert_eq!(r.status(), 303);
     assert!(crate::harness::location(&r).ends_with("done=reservation-set-aside"));
     let r = m
-        .post(app.url(&format!(
-            "/marketing/customers/{}/reservations",
-            elise["id"].as_str().unwrap()
-        )))
+        .post(&form)
         .form(&[("product", "Astérix"), ("quantity", "1")])
         .send()
         .await
