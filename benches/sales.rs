@@ -302,7 +302,7 @@ async fn run(name: &str, url: &str) {
                 o.day = day;
                 for l in o.lines.iter_mut().filter(|l| l.session_start.is_some()) {
                     l.session_start = Some(start);
-                    l.visit_date = Some(day.to_string());
+                    l.visit_date = Some(day);
                 }
                 o
             })

@@ -260,9 +260,7 @@ async fn deposit_order(
         ("product", product.name.clone()),
         ("quantity", r.quantity.to_string()),
     );
-    let mut line = guichet_store::orders::NewLine::from(guichet_domain::sale::PricedLine::deposit(
-        label, deposit, rate,
-    ));
+    let mut line = guichet_domain::sale::PricedLine::deposit(label, deposit, rate);
     let totals = guichet_domain::order::totals(&[(deposit, rate)]);
     line.vat_cents = totals.vat_cents;
     let tz = zone_in(tx, actor).await?;

@@ -289,7 +289,7 @@ pub async fn priced_order(
     Ok(NewOrder {
         register_id: Some(register.id),
         quote: input.quote,
-        lines: pricing::new_lines(priced.lines),
+        lines: priced.lines,
         total_cents: priced.totals.gross_cents,
         vat_cents: priced.totals.vat_cents,
         visit_date: priced.visit_date.map(|d| d.to_string()),

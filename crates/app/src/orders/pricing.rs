@@ -15,7 +15,7 @@ use guichet_domain::schedule::SessionSource;
 use guichet_domain::validation::FieldErrors;
 use guichet_integrations::i18n::Tr;
 use guichet_store::customers::Customer;
-use guichet_store::orders::{NewLine, NewPayment};
+use guichet_store::orders::NewPayment;
 use guichet_store::registers::Register;
 use guichet_store::{StoreError, Tx};
 
@@ -356,9 +356,4 @@ pub(crate) async fn customer_type_of(
         Some(t) => Some(guichet_store::customer_types::get(tx, actor.tenant, t).await?),
         None => None,
     })
-}
-
-/// The priced lines as the store writes them.
-pub(crate) fn new_lines(priced: Vec<sale::PricedLine>) -> Vec<NewLine> {
-    priced.into_iter().map(NewLine::from).collect()
 }

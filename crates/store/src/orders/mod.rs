@@ -39,65 +39,10 @@ use uuid::Uuid;
 /// What a line sells (the domain's kinds: ticket type, extra, product, deposit).
 pub use guichet_domain::sale::LineKind;
 
-/// A priced line, ready to be written; limits are checked and taken in the transaction.
-#[derive(Debug, Clone)]
-pub struct NewLine {
-    pub kind: LineKind,
-    pub offer_id: Option<OfferId>,
-    pub session_start: Option<i64>,
-    pub visit_date: Option<String>,
-    pub item_id: Option<ItemId>,
-    pub product_id: Option<ProductId>,
-    pub label: String,
-    pub quantity: i64,
-    pub unit_price_cents: i64,
-    pub list_price_cents: i64,
-    pub price_reason: Option<String>,
-    pub discount_cents: i64,
-    pub discount_reason: Option<String>,
-    pub total_cents: i64,
-    pub vat_rate_bp: u32,
-    pub vat_cents: i64,
-    /// The offer's capacity per session (a session override replaces it), for ticket lines.
-    pub session_capacity: Option<i64>,
-    /// The ticket type's or extra's daily stock.
-    pub daily_stock: Option<i64>,
-    /// An extra's units available per session (audio-guides).
-    pub item_capacity: Option<i64>,
-    /// The offer's name as lists show it (display only, not stored on the line).
-    pub offer_name: Option<String>,
-    /// False for gift cards and vouchers: no promotion, code or customer discount (pricing
-    /// only, not stored on the line).
-    pub discountable: bool,
-}
-
-impl From<guichet_domain::sale::PricedLine> for NewLine {
-    fn from(l: guichet_domain::sale::PricedLine) -> NewLine {
-        NewLine {
-            kind: l.kind,
-            offer_id: l.offer_id,
-            session_start: l.session_start,
-            visit_date: l.visit_date.map(|d| d.to_string()),
-            item_id: l.item_id,
-            product_id: l.product_id,
-            label: l.label,
-            quantity: l.quantity,
-            unit_price_cents: l.unit_price_cents,
-            list_price_cents: l.list_price_cents,
-            price_reason: l.price_reason,
-            discount_cents: l.discount_cents,
-            discount_reason: l.discount_reason,
-            total_cents: l.total_cents,
-            vat_rate_bp: l.vat_rate_bp,
-            vat_cents: l.vat_cents,
-            session_capacity: l.session_capacity,
-            daily_stock: l.daily_stock,
-            item_capacity: l.item_capacity,
-            offer_name: l.offer_name,
-            discountable: l.discountable,
-        }
-    }
-}
+/// A priced line, ready to be written: the domain's priced line as `price_cart` made it;
+/// limits (places, daily stock, equipment, product stock) are checked and taken in the
+/// transaction.
+pub use guichet_domain::sale::PricedLine as NewLine;
 
 #[derive(Debug, Clone)]
 pub struct NewPayment {

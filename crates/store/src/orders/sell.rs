@@ -72,7 +72,7 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
             kind: l.kind.as_str().to_owned(),
             offer_id: l.offer_id.map(|x| x.0),
             session_start: l.session_start,
-            visit_date: l.visit_date.clone(),
+            visit_date: l.visit_date.map(|d| d.to_string()),
             item_id: l.item_id.map(|x| x.0),
             product_id: l.product_id.map(|x| x.0),
             quantity: l.quantity,
@@ -245,7 +245,7 @@ fn new_lines(new: &[NewLine]) -> Vec<OrderLine> {
             offer_id: l.offer_id,
             offer_name: l.offer_id.and(l.offer_name.clone()),
             session_start: l.session_start,
-            visit_date: l.visit_date.clone(),
+            visit_date: l.visit_date.map(|d| d.to_string()),
             item_id: l.item_id,
             product_id: l.product_id,
             label: l.label.clone(),
@@ -294,7 +294,7 @@ async fn insert_lines(
                     .bind(l.kind.as_str())
                     .bind(l.offer_id.map(|o| o.0))
                     .bind(l.session_start)
-                    .bind(l.visit_date.as_deref())
+                    .bind(l.visit_date.map(|d| d.to_string()))
                     .bind(ticket)
                     .bind(extra)
                     .bind(l.product_id.map(|p| p.0))
