@@ -198,6 +198,7 @@ async fn close(
         counts: None,
         counted: Vec::new(),
         at: guichet_store::now_micros(),
+        key_seed: [7; 32],
     });
     s.state
         .store

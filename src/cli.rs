@@ -95,11 +95,37 @@ pub enum TicketCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum JournalCommand {
-    /// Recompute every chain of the sales journal; names the first broken entry of each
-    /// chain and exits with an error when any chain does not verify.
+    /// Verify the sales journal: recompute every chain, compare every journaled sale, payment,
+    /// cancellation and Z with the business tables, check every Z's signature; names each
+    /// difference and exits with an error when anything does not verify. With `--archive`,
+    /// check an exported archive with the organization's public key alone (no database).
     Verify {
         #[command(flatten)]
         db: DbArgs,
+        /// An archive written by `guichet journal export`.
+        #[arg(long, requires = "public_key")]
+        archive: Option<std::path::PathBuf>,
+        /// The organization's public key as `GET /api/v1/ticket-key` gives it (base64url).
+        #[arg(long, allow_hyphen_values = true, requires = "archive")]
+        public_key: Option<String>,
+    },
+    /// Write a signed archive of an organization's journal over a period (days in its time
+    /// zone, both included), for the inalterability and archiving rules.
+    Export {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The organization (id or name, as `guichet org list` shows).
+        #[arg(long)]
+        org: String,
+        /// First day (YYYY-MM-DD).
+        #[arg(long)]
+        from: jiff::civil::Date,
+        /// Last day (YYYY-MM-DD).
+        #[arg(long)]
+        to: jiff::civil::Date,
+        /// Where to write the archive (JSON).
+        #[arg(long)]
+        output: std::path::PathBuf,
     },
 }
 
@@ -221,8 +247,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Org { command } => org(&cli, command).await,
         Command::User { command } => user(&cli, command).await,
         Command::Journal {
-            command: JournalCommand::Verify { db },
+            command: JournalCommand::Verify {
+                db, archive: None, ..
+            },
         } => journal_verify(&cli, db).await,
+        Command::Journal {
+            command:
+                JournalCommand::Verify {
+                    archive: Some(archive),
+                    public_key,
+                    ..
+                },
+        } => journal_verify_archive(archive, public_key.as_deref().unwrap_or_default()),
+        Command::Journal {
+            command:
+                JournalCommand::Export {
+                    db,
+                    org,
+                    from,
+                    to,
+                    output,
+                },
+        } => journal_export(&cli, db, org, (*from, *to), output).await,
         Command::Ticket {
             command: TicketCommand::Verify { public_key, code },
         } => ticket_verify(public_key, code),
@@ -249,29 +295,106 @@ fn ticket_verify(public_key: &str, code: &str) -> anyhow::Result<()> {
 
 async fn journal_verify(cli: &Cli, db: &DbArgs) -> anyhow::Result<()> {
     let app = operator_app(open_store(&settings_with(cli, db)?).await?);
-    let reports = operator::verify_journal(&app).await;
+    let v = operator::verify_journal(&app).await;
     app.store.close().await;
-    let reports = reports?;
-    let mut broken = 0;
-    for r in &reports {
+    let v = v?;
+    for r in &v.chains {
         match r.first_broken {
             None => println!(
                 "ok      org {} chain {}: {} entries",
                 r.organization_id, r.chain, r.entries
             ),
-            Some((seq, why)) => {
-                broken += 1;
-                println!(
-                    "BROKEN  org {} chain {}: first broken entry #{seq} ({why})",
-                    r.organization_id, r.chain
-                );
-            }
+            Some((seq, why)) => println!(
+                "BROKEN  org {} chain {}: first broken entry #{seq} ({why})",
+                r.organization_id, r.chain
+            ),
         }
     }
-    if broken > 0 {
-        anyhow::bail!("{broken} of {} journal chains do not verify", reports.len());
+    for z in &v.zs {
+        println!(
+            "{}  org {} register {} Z {}: fingerprint {}",
+            if z.signature_valid {
+                "signed "
+            } else {
+                "BAD SIG"
+            },
+            z.organization_id,
+            z.chain,
+            z.z_number,
+            z.fingerprint
+        );
     }
-    println!("{} journal chains verified.", reports.len());
+    for f in &v.findings {
+        println!(
+            "DIFFERS org {} {} [{}]: {}",
+            f.organization_id, f.subject, f.code, f.detail
+        );
+    }
+    if !v.ok() {
+        anyhow::bail!(
+            "the journal does not verify: {} difference(s) found ({} chains, {} Zs, {} orders checked)",
+            v.findings.len(),
+            v.chains.len(),
+            v.zs.len(),
+            v.orders
+        );
+    }
+    println!(
+        "{} journal chains verified; {} Zs signed; {} orders match their journal.",
+        v.chains.len(),
+        v.zs.len(),
+        v.orders
+    );
+    Ok(())
+}
+
+fn journal_verify_archive(path: &std::path::Path, public_key: &str) -> anyhow::Result<()> {
+    let text =
+        std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let archive = operator::Archive::from_json(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let report = operator::verify_archive(&archive, public_key)?;
+    for p in &report.problems {
+        println!("BROKEN  {p}");
+    }
+    if !report.problems.is_empty() {
+        anyhow::bail!(
+            "the archive does not verify: {} problem(s)",
+            report.problems.len()
+        );
+    }
+    println!(
+        "Archive of {} to {} verified: signed by this key; {} chains, {} entries, {} Zs signed.",
+        archive.from, archive.to, report.chains, report.entries, report.zs
+    );
+    Ok(())
+}
+
+async fn journal_export(
+    cli: &Cli,
+    db: &DbArgs,
+    org: &str,
+    (from, to): (jiff::civil::Date, jiff::civil::Date),
+    output: &std::path::Path,
+) -> anyhow::Result<()> {
+    let app = operator_app(open_store(&settings_with(cli, db)?).await?);
+    let archive = async {
+        let organization = operator::find_organization(&app, org).await?;
+        operator::export_journal(&app, &organization, from, to).await
+    }
+    .await;
+    app.store.close().await;
+    let archive = archive.map_err(|e| anyhow::anyhow!("cannot export the journal: {e}"))?;
+    std::fs::write(output, archive.to_json())
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", output.display()))?;
+    let entries: usize = archive.chains.iter().map(|c| c.entries.len()).sum();
+    println!(
+        "Wrote {}: {entries} entries in {} chains, {} Zs, signed with public key {}.",
+        output.display(),
+        archive.chains.len(),
+        archive.zs.len(),
+        archive.public_key
+    );
     Ok(())
 }
 

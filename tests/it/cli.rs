@@ -240,7 +240,7 @@ async fn demo_sales_and_journal_verify() {
     let o = guichet(&["journal", "verify", "--database-url", &url], None);
     assert!(o.status.success(), "{}", text(&o));
     assert!(
-        text(&o).contains("2 journal chains verified."),
+        text(&o).contains("2 journal chains verified;"),
         "{}",
         text(&o)
     );

@@ -16,6 +16,7 @@ mod cli;
 mod closing;
 mod customer_imports;
 mod customers;
+mod journal;
 mod migrations;
 mod offers;
 mod openapi;

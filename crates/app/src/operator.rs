@@ -3,8 +3,9 @@
 //! binary on the server already holds the database. Creating an organization is
 //! [`crate::organization::create_organization`].
 
+pub use guichet_domain::journal_archive::{Archive, ArchiveError, ArchiveReport};
 pub use guichet_store::copy::TableCount;
-pub use guichet_store::journal::ChainReport;
+pub use guichet_store::journal::{ChainReport, Finding, Verification};
 
 use crate::App;
 use crate::AppError;
@@ -114,12 +115,66 @@ pub async fn add_member(
         })
 }
 
-/// Recomputes every chain of the sales journal, of every organization.
-pub async fn verify_journal(state: &App) -> Result<Vec<ChainReport>, AppError> {
+/// Verifies the sales journal of every organization: every chain recomputed, every journaled
+/// sale, payment, cancellation and Z compared with the business tables, every Z's signature.
+pub async fn verify_journal(state: &App) -> Result<Verification, AppError> {
     Ok(state
         .store
         .read(|tx| Box::pin(async move { guichet_store::journal::verify_all(tx).await }))
         .await?)
+}
+
+/// A signed archive of an organization's journal over `from`..=`to` (days in its time zone).
+pub async fn export_journal(
+    state: &App,
+    org: &Organization,
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
+) -> Result<Archive, AppError> {
+    use guichet_domain::journal_archive::{self, FORMAT, base64url};
+    if to < from {
+        return Err(AppError::field("to", "before_from"));
+    }
+    let tz = jiff::tz::TimeZone::get(&org.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let start = |d: jiff::civil::Date| {
+        d.to_zoned(tz.clone())
+            .map(|z| z.timestamp().as_microsecond())
+            .map_err(|_| AppError::field("from", "invalid"))
+    };
+    let end = to
+        .checked_add(jiff::Span::new().days(1))
+        .map_err(|_| AppError::field("to", "invalid"))?;
+    let period = (start(from)?, start(end)?);
+    let tenant = Tenant::trusted_operator(org.id);
+    let ((chains, zs), key) = state
+        .store
+        .read(|tx| {
+            Box::pin(async move {
+                let read = guichet_store::journal::archive::period(tx, tenant, period).await?;
+                let key = guichet_store::documents::existing_ticket_key(tx, tenant).await?;
+                Ok((read, key))
+            })
+        })
+        .await?;
+    // Without a key, no Z was ever signed and no ticket made: nothing to vouch for yet.
+    let (secret, public) = key.ok_or(AppError::Conflict("no_signing_key"))?;
+    let archive = Archive {
+        format: FORMAT.into(),
+        organization_id: org.id.0,
+        from: from.to_string(),
+        to: to.to_string(),
+        exported_at: guichet_store::now_micros(),
+        public_key: base64url(&public),
+        chains,
+        zs,
+        signature: String::new(),
+    };
+    journal_archive::sign(archive, &secret).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Checks an archive with the organization's public key alone (no database).
+pub fn verify_archive(archive: &Archive, public_key: &str) -> Result<ArchiveReport, ArchiveError> {
+    guichet_domain::journal_archive::verify(archive, public_key)
 }
 
 /// Why a database could not be opened for a copy.

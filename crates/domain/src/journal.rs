@@ -1,32 +1,100 @@
-//! The sales journal's hashing: each entry's hash covers a domain tag, its chain, its
-//! sequence number, the previous entry's hash and the canonical JSON of its record, so changing,
-//! removing or reordering any entry breaks every later hash. Records carry amounts, VAT per rate
-//! and perpetual grand totals, never personal data (a customer can be erased and the chain still
-//! verifies).
+//! The sales journal's hashing and signing. Each entry's hash covers a domain tag and every
+//! stored column of the entry (organization, chain, sequence number, kind, order, payment,
+//! creation time, the previous entry's hash and the canonical JSON of its record), so changing,
+//! removing or reordering anything breaks every later hash. Records carry amounts, VAT per
+//! rate and perpetual grand totals, never personal data (a customer can be erased and the chain
+//! still verifies).
+//!
+//! An unkeyed chain could be rewritten end to end with recomputed hashes; each Z's entry hash
+//! is therefore signed with the organization's Ed25519 key (the one that signs tickets), and
+//! the Z print shows its fingerprint: a rewrite shows at the first signed Z after it.
 
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use sha2::{Digest, Sha256};
+use uuid::Uuid;
 
-/// Separates Guichet journal hashes from any other SHA-256 use.
-const DOMAIN_TAG: &[u8] = b"guichet-journal-v1";
+/// Separates Guichet journal hashes from any other SHA-256 use; `v2` hashes every column.
+const DOMAIN_TAG: &[u8] = b"guichet-journal-v2";
+
+/// Separates a Z's signature from a ticket's or an archive's.
+const Z_SIGNATURE_TAG: &[u8] = b"guichet-z-v1";
 
 /// The hash before the first entry of a chain.
 pub const GENESIS: [u8; 32] = [0; 32];
 
-/// `SHA-256(tag ‖ chain ‖ seq ‖ prev_hash ‖ record)`, each variable part length-prefixed so
-/// no two inputs share an encoding.
-pub fn entry_hash(chain: &str, seq: i64, prev_hash: &[u8], record: &str) -> [u8; 32] {
+/// Every stored column of a journal entry but its own hash.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryFields<'a> {
+    pub organization_id: Uuid,
+    pub chain: &'a str,
+    pub seq: i64,
+    pub kind: &'a str,
+    pub order_id: Option<Uuid>,
+    pub payment_id: Option<Uuid>,
+    /// Microseconds since the epoch.
+    pub created_at: i64,
+    pub prev_hash: &'a [u8],
+    /// Canonical JSON (see [`canonical`]).
+    pub record: &'a str,
+}
+
+/// `SHA-256(tag ‖ every column)`, each part length-prefixed so no two entries share an
+/// encoding (an absent order id is the empty part, never 16 zero bytes).
+pub fn entry_hash(e: &EntryFields<'_>) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(DOMAIN_TAG);
+    let order = e.order_id.map(|u| *u.as_bytes());
+    let payment = e.payment_id.map(|u| *u.as_bytes());
     for part in [
-        chain.as_bytes(),
-        &seq.to_be_bytes(),
-        prev_hash,
-        record.as_bytes(),
+        e.organization_id.as_bytes().as_slice(),
+        e.chain.as_bytes(),
+        &e.seq.to_be_bytes(),
+        e.kind.as_bytes(),
+        order.as_ref().map_or(&[][..], |b| b.as_slice()),
+        payment.as_ref().map_or(&[][..], |b| b.as_slice()),
+        &e.created_at.to_be_bytes(),
+        e.prev_hash,
+        e.record.as_bytes(),
     ] {
         h.update((part.len() as u64).to_be_bytes());
         h.update(part);
     }
     h.finalize().into()
+}
+
+/// Signs a Z's journal entry hash (which pins the whole chain up to and including the Z).
+pub fn sign_z(secret: &[u8; 32], z_entry_hash: &[u8]) -> [u8; 64] {
+    SigningKey::from_bytes(secret)
+        .sign(&z_message(z_entry_hash))
+        .to_bytes()
+}
+
+/// Whether `signature` is the organization's signature of this Z entry hash.
+pub fn z_signature_valid(public: &[u8; 32], z_entry_hash: &[u8], signature: &[u8]) -> bool {
+    let (Ok(key), Ok(sig)) = (
+        VerifyingKey::from_bytes(public),
+        Signature::from_slice(signature),
+    ) else {
+        return false;
+    };
+    key.verify(&z_message(z_entry_hash), &sig).is_ok()
+}
+
+fn z_message(hash: &[u8]) -> Vec<u8> {
+    [Z_SIGNATURE_TAG, hash].concat()
+}
+
+/// The short fingerprint printed on a Z: the first 6 bytes of its entry hash, as
+/// `1A2B-3C4D-5E6F`. An auditor compares it with what `guichet journal verify` prints.
+pub fn fingerprint(hash: &[u8]) -> String {
+    hash.iter()
+        .take(6)
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .chunks(2)
+        .map(|pair| pair.concat())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// Canonical JSON: object keys sorted, no whitespace, so the same record always gives the same
@@ -83,14 +151,98 @@ pub struct GrandTotals {
 mod tests {
     use super::*;
 
+    fn fields(record: &str) -> EntryFields<'_> {
+        EntryFields {
+            organization_id: Uuid::from_u128(1),
+            chain: "reg",
+            seq: 1,
+            kind: "order",
+            order_id: Some(Uuid::from_u128(2)),
+            payment_id: None,
+            created_at: 10,
+            prev_hash: &GENESIS,
+            record,
+        }
+    }
+
     #[test]
-    fn any_change_changes_the_hash() {
-        let base = entry_hash("reg", 1, &GENESIS, r#"{"a":1}"#);
-        assert_ne!(base, entry_hash("reg", 2, &GENESIS, r#"{"a":1}"#));
-        assert_ne!(base, entry_hash("reh", 1, &GENESIS, r#"{"a":1}"#));
-        assert_ne!(base, entry_hash("reg", 1, &[1; 32], r#"{"a":1}"#));
-        assert_ne!(base, entry_hash("reg", 1, &GENESIS, r#"{"a":2}"#));
-        assert_eq!(base, entry_hash("reg", 1, &GENESIS, r#"{"a":1}"#));
+    fn every_column_changes_the_hash() {
+        let base = entry_hash(&fields(r#"{"a":1}"#));
+        assert_eq!(base, entry_hash(&fields(r#"{"a":1}"#)));
+        let prev = [1; 32];
+        let changed = [
+            EntryFields {
+                organization_id: Uuid::from_u128(9),
+                ..fields(r#"{"a":1}"#)
+            },
+            EntryFields {
+                chain: "reh",
+                ..fields(r#"{"a":1}"#)
+            },
+            EntryFields {
+                seq: 2,
+                ..fields(r#"{"a":1}"#)
+            },
+            EntryFields {
+                kind: "payment",
+                ..fields(r#"{"a":1}"#)
+            },
+            EntryFields {
+                order_id: None,
+                ..fields(r#"{"a":1}"#)
+            },
+            EntryFields {
+                order_id: Some(Uuid::from_u128(3)),
+                ..fields(r#"{"a":1}"#)
+            },
+            EntryFields {
+                payment_id: Some(Uuid::from_u128(2)),
+                ..fields(r#"{"a":1}"#)
+            },
+            EntryFields {
+                created_at: 11,
+                ..fields(r#"{"a":1}"#)
+            },
+            EntryFields {
+                prev_hash: &prev,
+                ..fields(r#"{"a":1}"#)
+            },
+            fields(r#"{"a":2}"#),
+        ];
+        for c in changed {
+            assert_ne!(base, entry_hash(&c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn an_order_id_moved_to_the_payment_column_changes_the_hash() {
+        let a = entry_hash(&fields("{}"));
+        let b = entry_hash(&EntryFields {
+            order_id: None,
+            payment_id: Some(Uuid::from_u128(2)),
+            ..fields("{}")
+        });
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn a_z_signature_checks_with_the_public_key_only() {
+        let secret = [7; 32];
+        let public = crate::ticket::public_key(&secret);
+        let hash = [3; 32];
+        let sig = sign_z(&secret, &hash);
+        assert!(z_signature_valid(&public, &hash, &sig));
+        assert!(!z_signature_valid(&public, &[4; 32], &sig));
+        assert!(!z_signature_valid(
+            &crate::ticket::public_key(&[8; 32]),
+            &hash,
+            &sig
+        ));
+        assert!(!z_signature_valid(&public, &hash, &sig[..10]));
+        assert_eq!(
+            fingerprint(&[0x1a, 0x2b, 0x3c, 0x4d, 0x5e, 0x6f, 0x70]),
+            "1A2B-3C4D-5E6F"
+        );
     }
 
     #[test]

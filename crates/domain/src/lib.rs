@@ -13,6 +13,7 @@ pub mod customer_import;
 pub mod duplicates;
 pub mod ids;
 pub mod journal;
+pub mod journal_archive;
 pub mod money;
 pub mod offer;
 pub mod order;

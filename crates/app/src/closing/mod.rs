@@ -266,6 +266,7 @@ pub async fn close(
         counts,
         counted,
         at: guichet_store::now_micros(),
+        key_seed: rand::random(),
     });
     let (tenant, by) = (actor.tenant, actor.user_id());
     Ok(state

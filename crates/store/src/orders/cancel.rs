@@ -4,12 +4,14 @@ use super::pay::pay;
 use super::read::get;
 use super::stock::{give_back, limits};
 use super::{NewPayment, Order, journal_chain};
-use crate::journal;
+use crate::journal::{
+    self,
+    records::{self, LineFacts},
+};
 use crate::register_sessions;
 use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
 use guichet_domain::order::OrderState;
 use guichet_domain::{OrderId, PromoCodeId, RegisterId, UserId};
-use serde_json::json;
 use uuid::Uuid;
 
 /// Cancels an order: the reason goes into the internal comment, places and stock come back,
@@ -60,14 +62,14 @@ pub async fn cancel(
         give_back(tx, tenant, l, &number, by).await?;
     }
     crate::reservations::on_order_cancelled(tx, tenant, id, by).await?;
+    let lines: Vec<LineFacts> = order.lines.iter().map(LineFacts::from).collect();
     let entry = journal::Entry {
         kind: "cancellation",
         order_id: Some(id.0),
         payment_id: None,
         sales_delta_cents: -order.total_cents,
         payments_delta_cents: 0,
-        // The reason stays out of the hashed record: it is free text and may name a person.
-        record: json!({"number": number, "at": now, "total_cents": -order.total_cents, "vat_cents": -order.vat_cents}),
+        record: records::cancellation(&number, now, (order.total_cents, order.vat_cents), &lines),
     };
     journal::append_all(tx, tenant, &journal_chain(order.register_id), vec![entry]).await?;
     if let Some(r) = refund {

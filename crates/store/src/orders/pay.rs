@@ -3,11 +3,13 @@
 
 use super::read::get;
 use super::{NewPayment, Order, OrderLine, ROWS_PER_INSERT, journal_chain, session_for_sale};
-use crate::journal;
+use crate::journal::{
+    self,
+    records::{self, PaymentFacts},
+};
 use crate::{Result, StoreError, Tenant, Tx, on_tx};
 use guichet_domain::order::{OrderState, PaymentMethod, allocate};
 use guichet_domain::{OrderId, PaymentId, RegisterId, RegisterSessionId, UserId};
-use serde_json::json;
 use uuid::Uuid;
 
 /// Takes payments (or, negative, refunds) on a finalized order: allocated to the lines in
@@ -159,21 +161,26 @@ pub(super) async fn insert_payments(
         .zip(paid)
         .map(|(pid, a)| {
             let p = a.payment;
+            let allocations: Vec<(i32, i64)> = lines
+                .iter()
+                .zip(&a.shares)
+                .filter(|(_, s)| **s != 0)
+                .map(|(l, s)| (l.position, *s))
+                .collect();
             journal::Entry {
-                kind: if p.amount_cents > 0 { "payment" } else { "refund" },
+                kind: records::payment_kind(p.amount_cents),
                 order_id: Some(order.0),
                 payment_id: Some(*pid),
                 sales_delta_cents: 0,
                 payments_delta_cents: p.amount_cents,
-                record: json!({
-                    "number": number,
-                    "at": p.at,
-                    "method": p.method.as_str(),
-                    "amount_cents": p.amount_cents,
-                    "tendered_cents": p.tendered_cents,
-                    "change_cents": p.change_cents,
-                    "allocations": lines.iter().zip(&a.shares).filter(|(_, s)| **s != 0)
-                        .map(|(l, s)| json!({"position": l.position, "amount_cents": s})).collect::<Vec<_>>(),
+                record: records::payment(&PaymentFacts {
+                    number,
+                    at: p.at,
+                    method: p.method.as_str(),
+                    amount_cents: p.amount_cents,
+                    tendered_cents: p.tendered_cents,
+                    change_cents: p.change_cents,
+                    allocations: &allocations,
                 }),
             }
         })

@@ -64,7 +64,7 @@ async fn finalize_quote(
         crate::promotions::redeem(tx, tenant, PromoCodeId(code)).await?;
     }
     let n = on_tx!(tx, c => sqlx::query(
-        "UPDATE orders SET number = $3, state = $4, finalized_at = $5, register_id = COALESCE(register_id, $6),
+        "UPDATE orders SET number = $3, state = $4, finalized_at = $5, register_id = COALESCE($6, register_id),
          session_id = $7 WHERE organization_id = $1 AND id = $2 AND number IS NULL")
         .bind(tenant.id().0)
         .bind(id.0)
@@ -94,11 +94,12 @@ async fn finalize_quote(
     crate::reservations::use_deposits(tx, tenant, id, &[]).await?;
     order.number = Some(number.clone());
     order.state = OrderState::AwaitingPayment;
-    order.register_id = order.register_id.or(register);
+    // Sold where it is confirmed: its journal chain is the register whose session counts it.
+    order.register_id = register.or(order.register_id);
     let entry = order_entry(
         id,
         &number,
-        register,
+        order.register_id,
         now,
         order.total_cents,
         order.vat_cents,

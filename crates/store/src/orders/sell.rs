@@ -8,11 +8,13 @@ use super::{
     LineKind, NewLine, NewOrder, Order, OrderLine, Payment, ROWS_PER_INSERT, flagged,
     journal_chain, session_for_sale,
 };
-use crate::journal;
+use crate::journal::{
+    self,
+    records::{self, LineFacts, OrderFacts},
+};
 use crate::{Result, StoreError, Tenant, Tx, on_tx};
 use guichet_domain::order::OrderState;
 use guichet_domain::{OrderId, OrderLineId, RegisterId, RegisterSessionId};
-use serde_json::json;
 use uuid::Uuid;
 
 /// Creates an order (or a quote) with its payments, in one transaction, and returns it as
@@ -325,31 +327,20 @@ pub(super) fn order_entry(
     vat_cents: i64,
     lines: &[OrderLine],
 ) -> journal::Entry {
-    let amounts: Vec<(i64, u32)> = lines
-        .iter()
-        .map(|l| (l.total_cents, l.vat_rate_basis_points))
-        .collect();
-    let by_rate = guichet_domain::order::totals(&amounts).by_rate;
+    let lines: Vec<LineFacts> = lines.iter().map(LineFacts::from).collect();
     journal::Entry {
         kind: "order",
         order_id: Some(id.0),
         payment_id: None,
         sales_delta_cents: total_cents,
         payments_delta_cents: 0,
-        record: json!({
-            "number": number,
-            "register": journal_chain(register),
-            "at": at,
-            "total_cents": total_cents,
-            "vat_cents": vat_cents,
-            "vat_by_rate": by_rate.iter().map(|r| json!({
-                "rate_bp": r.vat_rate_basis_points, "gross_cents": r.gross_cents, "vat_cents": r.vat_cents, "net_cents": r.net_cents
-            })).collect::<Vec<_>>(),
-            "lines": lines.iter().map(|l| json!({
-                "position": l.position, "kind": l.kind.as_str(), "label": l.label, "quantity": l.quantity,
-                "unit_price_cents": l.unit_price_cents, "discount_cents": l.discount_cents,
-                "total_cents": l.total_cents, "vat_rate_bp": l.vat_rate_basis_points, "vat_cents": l.vat_cents
-            })).collect::<Vec<_>>(),
+        record: records::order(&OrderFacts {
+            number,
+            register: &journal_chain(register),
+            at,
+            total_cents,
+            vat_cents,
+            lines: &lines,
         }),
     }
 }

@@ -5,7 +5,7 @@
 //! store never updates a closed session and the database refuses it) and appends it to the
 //! register's journal chain.
 
-mod z;
+pub(crate) mod z;
 
 pub use z::{Closing, MethodTotal, ZReport, close, report, z_figures};
 

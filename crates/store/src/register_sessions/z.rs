@@ -5,11 +5,13 @@
 use super::{CashKind, CashMovement, Session, claim, get, movements, user_name};
 use crate::counters::{self, Counter};
 use crate::journal;
+use crate::journal::records::JournalSums;
 use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
 use guichet_domain::closing::{
     Cash, Counts, MethodSums, OrderSums, RateLine, RateSums, SessionSums, SessionTotals, ZFigures,
     session_totals,
 };
+use guichet_domain::journal::{fingerprint, sign_z};
 use guichet_domain::order::PaymentMethod;
 use guichet_domain::{RegisterId, RegisterSessionId, UserId};
 use serde::{Deserialize, Serialize};
@@ -55,6 +57,10 @@ pub struct ZReport {
     pub previous_grand_total_cents: i64,
     /// Perpetual: every Z of the register up to and including this one.
     pub grand_total_cents: i64,
+    /// A Z's signed journal entry, short (`1A2B-3C4D-5E6F`): printed, and shown by
+    /// `guichet journal verify`. None on an X.
+    #[serde(default)]
+    pub fingerprint: Option<String>,
 }
 
 impl ZReport {
@@ -219,6 +225,7 @@ fn report_of(s: &Session, as_of: i64, t: SessionTotals, r: Read) -> ZReport {
         last_number: r.last_number,
         previous_grand_total_cents: t.previous_grand_total_cents,
         grand_total_cents: t.grand_total_cents,
+        fingerprint: None,
     }
 }
 
@@ -249,6 +256,8 @@ pub struct Closing {
     pub counted: Vec<(PaymentMethod, i64)>,
     /// Now, except when seeding history.
     pub at: i64,
+    /// Random bytes for the organization's signing key, used only if it has none yet.
+    pub key_seed: [u8; 32],
 }
 
 /// Closes a session and makes its Z: the next Z number of the register (its counter), the figures frozen in
@@ -286,35 +295,11 @@ pub async fn close(
     };
     s.z_number = Some(z_number);
     let r = read(tx, tenant, &s).await?;
+    check_against_journal(tx, tenant, session.register_id, &r.sums).await?;
     let t = session_totals(&r.sums).counted(closing.counted_cash_cents, &closing.counted);
-    let z = report_of(&s, at, t, r);
-    let text = serde_json::to_string(&z)?;
-    let counts = closing
-        .counts
-        .as_ref()
-        .map(serde_json::to_string)
-        .transpose()?;
-    on_tx!(tx, c => sqlx::query(
-        "UPDATE register_sessions SET closed_at = $3, closed_by = $4, z_number = $5,
-         counted_cash_cents = $6, closing_counts = $7, revenue_cents = $8, vat_cents = $9,
-         tickets = $10, grand_total_cents = $11, z_report = $12
-         WHERE organization_id = $1 AND id = $2 AND closed_at IS NULL")
-        .bind(tenant.id().0)
-        .bind(id.0)
-        .bind(at)
-        .bind(by.map(|u| u.0))
-        .bind(z_number)
-        .bind(closing.counted_cash_cents)
-        .bind(counts)
-        .bind(z.revenue_cents)
-        .bind(z.vat_cents)
-        .bind(z.tickets)
-        .bind(z.grand_total_cents)
-        .bind(&text)
-        .execute(c)
-        .await?
-        .rows_affected());
-    journal::append_all(
+    let mut z = report_of(&s, at, t, r);
+    // Journaled first, so that the session row keeps the entry's hash and its signature.
+    let (_, z_hash) = journal::append_all(
         tx,
         tenant,
         &session.register_id.to_string(),
@@ -328,11 +313,85 @@ pub async fn close(
         }],
     )
     .await?;
+    let (secret, _) = crate::documents::ticket_key(tx, tenant, closing.key_seed).await?;
+    let signature = sign_z(&secret, &z_hash);
+    z.fingerprint = Some(fingerprint(&z_hash));
+    let text = serde_json::to_string(&z)?;
+    let counts = closing
+        .counts
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()?;
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE register_sessions SET closed_at = $3, closed_by = $4, z_number = $5,
+         counted_cash_cents = $6, closing_counts = $7, revenue_cents = $8, vat_cents = $9,
+         tickets = $10, grand_total_cents = $11, z_report = $12, z_hash = $13, z_signature = $14
+         WHERE organization_id = $1 AND id = $2 AND closed_at IS NULL")
+        .bind(tenant.id().0)
+        .bind(id.0)
+        .bind(at)
+        .bind(by.map(|u| u.0))
+        .bind(z_number)
+        .bind(closing.counted_cash_cents)
+        .bind(counts)
+        .bind(z.revenue_cents)
+        .bind(z.vat_cents)
+        .bind(z.tickets)
+        .bind(z.grand_total_cents)
+        .bind(&text)
+        .bind(z_hash.as_slice())
+        .bind(signature.as_slice())
+        .execute(c)
+        .await?
+        .rows_affected());
     Ok(z)
 }
 
+/// Refuses a Z whose business figures differ from its session's journal entries (the register's
+/// chain since its last Z): a sale changed in the database after it was journaled must not flow
+/// into a Z. `guichet journal verify` names what differs.
+async fn check_against_journal(
+    tx: &mut Tx,
+    tenant: Tenant,
+    register: RegisterId,
+    tables: &SessionSums,
+) -> Result<()> {
+    let rows: Vec<(String, String)> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT kind, record FROM journal_entries WHERE organization_id = $1 AND chain = $2
+         AND seq > COALESCE((SELECT MAX(seq) FROM journal_entries
+                             WHERE organization_id = $1 AND chain = $2 AND kind = 'z'), 0)
+         ORDER BY seq")
+        .bind(tenant.id().0)
+        .bind(register.to_string())
+        .fetch_all(c)
+        .await?);
+    let mut journal = JournalSums::default();
+    for (kind, record) in &rows {
+        journal.add(kind, &serde_json::from_str(record)?);
+    }
+    let mut payments = tables.payments.clone();
+    payments.sort_by(|a, b| a.method.cmp(&b.method));
+    let agrees = journal.sold == tables.sold
+        && journal.cancelled == tables.cancelled
+        && journal.payments == payments
+        && journal.opening_float_cents.unwrap_or(0) == tables.opening_float_cents
+        && (journal.cash_in_cents, journal.cash_out_cents)
+            == (tables.cash_in_cents, tables.cash_out_cents);
+    if agrees {
+        Ok(())
+    } else {
+        tracing::error!(
+            register = %register,
+            ?journal,
+            ?tables,
+            "a Z was refused: the session's figures differ from its journal entries"
+        );
+        Err(StoreError::Refused("z_journal_mismatch"))
+    }
+}
+
 /// The Z as the journal keeps it: figures only, no names.
-fn z_record(z: &ZReport) -> serde_json::Value {
+pub(crate) fn z_record(z: &ZReport) -> serde_json::Value {
     json!({
         "session": z.session_id,
         "z_number": z.z_number,
@@ -342,9 +401,7 @@ fn z_record(z: &ZReport) -> serde_json::Value {
         "revenue_cents": z.revenue_cents,
         "vat_cents": z.vat_cents,
         "tickets": z.tickets,
-        "by_rate": z.by_rate.iter().map(|r| json!({
-            "rate_bp": r.vat_rate_basis_points, "gross_cents": r.gross_cents, "vat_cents": r.vat_cents
-        })).collect::<Vec<_>>(),
+        "by_rate": rates_json(&z.by_rate),
         "cancelled_cents": z.cancelled_cents,
         "refunded_cents": z.refunded_cents,
         "payments": z.payments.iter().map(|p| json!({
@@ -356,6 +413,46 @@ fn z_record(z: &ZReport) -> serde_json::Value {
         "last_number": z.last_number,
         "grand_total_cents": z.grand_total_cents,
     })
+}
+
+fn rates_json(rates: &[RateLine]) -> serde_json::Value {
+    rates
+        .iter()
+        .map(|r| json!({"rate_bp": r.vat_rate_basis_points, "gross_cents": r.gross_cents, "vat_cents": r.vat_cents}))
+        .collect()
+}
+
+/// The figures of a Z that its session's journal entries determine (what `verify` recomputes
+/// from the entries and compares with the Z's record): the keys of [`z_record`] but the
+/// cashier's counts, payments only where a method moved money.
+pub(crate) fn figures_record(
+    t: &SessionTotals,
+    first_number: Option<&str>,
+    last_number: Option<&str>,
+) -> serde_json::Value {
+    json!({
+        "revenue_cents": t.revenue_cents,
+        "vat_cents": t.vat_cents,
+        "tickets": t.tickets,
+        "by_rate": rates_json(&t.by_rate),
+        "cancelled_cents": t.cancelled_cents,
+        "refunded_cents": t.refunded_cents,
+        "payments": payments_moved(t.payments.iter().map(|p| (p.method.as_str(), p.amount_cents))),
+        "cash_expected_cents": t.cash.expected_cents,
+        "first_number": first_number,
+        "last_number": last_number,
+        "grand_total_cents": t.grand_total_cents,
+    })
+}
+
+/// `[{method, amount_cents}]` of the methods that moved money, in the order given.
+pub(crate) fn payments_moved<'a>(
+    payments: impl Iterator<Item = (&'a str, i64)>,
+) -> serde_json::Value {
+    payments
+        .filter(|(_, amount)| *amount != 0)
+        .map(|(method, amount)| json!({"method": method, "amount_cents": amount}))
+        .collect()
 }
 
 /// The closed Zs of days `from..=to`, with the revenue of every Z before `from` (for the

@@ -1,9 +1,16 @@
 //! The hash-chained sales journal: appended in the sale's transaction, never updated or deleted
 //! (the store has no statement for it and the database refuses it), verified by recomputing
-//! every chain. The hashing rule lives in `guichet_domain::journal`.
+//! every chain and every record from the business tables (`verify`). The hashing rule lives in
+//! `guichet_domain::journal`; what each entry records, in `records`.
+
+pub mod archive;
+pub mod records;
+mod verify;
+
+pub use verify::{ChainReport, Finding, Verification, verify_all};
 
 use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
-use guichet_domain::journal::{GENESIS, GrandTotals, canonical, entry_hash};
+use guichet_domain::journal::{EntryFields, GENESIS, GrandTotals, canonical, entry_hash};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -19,7 +26,7 @@ pub struct Entry {
     pub record: Value,
 }
 
-/// Appends entries, in order, to one chain; returns the last sequence number. The chain's head
+/// Appends entries, in order, to one chain; returns the last sequence number and hash. The chain's head
 /// moves on by the whole batch in its first statement, which locks the head's row, so
 /// concurrent appends to one chain queue up and the sequence stays gapless; then all entries
 /// go in with one INSERT and the head takes the last hash. A sale with its payments is three
@@ -29,7 +36,7 @@ pub async fn append_all(
     tenant: Tenant,
     chain: &str,
     mut entries: Vec<Entry>,
-) -> Result<i64> {
+) -> Result<(i64, Vec<u8>)> {
     let org = tenant.id().0;
     let count = i64::try_from(entries.len()).unwrap_or(i64::MAX);
     if count == 0 {
@@ -71,7 +78,18 @@ pub async fn append_all(
             map.insert("grand_totals".into(), json!(totals));
         }
         let text = canonical(&e.record);
-        let hash = entry_hash(chain, seq, &prev, &text).to_vec();
+        let hash = entry_hash(&EntryFields {
+            organization_id: org,
+            chain,
+            seq,
+            kind: e.kind,
+            order_id: e.order_id,
+            payment_id: e.payment_id,
+            created_at,
+            prev_hash: &prev,
+            record: &text,
+        })
+        .to_vec();
         rows.push((seq, text, std::mem::replace(&mut prev, hash.clone()), hash));
     }
     let mut sql = String::from(
@@ -102,133 +120,7 @@ pub async fn append_all(
         .execute(c)
         .await?
         .rows_affected());
-    Ok(last_seq)
-}
-
-/// One chain's verification.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChainReport {
-    pub organization_id: Uuid,
-    pub chain: String,
-    pub entries: i64,
-    /// The first entry that does not verify, and why.
-    pub first_broken: Option<(i64, &'static str)>,
-}
-
-#[derive(sqlx::FromRow)]
-struct EntryRow {
-    organization_id: Uuid,
-    chain: String,
-    seq: i64,
-    record: String,
-    prev_hash: Vec<u8>,
-    hash: Vec<u8>,
-}
-
-/// Recomputes every chain of every organization (the operator's `guichet journal verify`):
-/// sequence without gaps from 1, each entry's `prev_hash` equal to the previous hash, each hash
-/// recomputed from the stored record, the grand totals carried forward exactly, and the chain's
-/// head at the last entry.
-pub async fn verify_all(tx: &mut Tx) -> Result<Vec<ChainReport>> {
-    let rows: Vec<EntryRow> = on_tx!(tx, c => sqlx::query_as(
-        "SELECT organization_id, chain, seq, record, prev_hash, hash FROM journal_entries
-         ORDER BY organization_id, chain, seq")
-        .fetch_all(c)
-        .await?);
-    let heads: Vec<(Uuid, String, i64, Vec<u8>)> = on_tx!(tx, c => sqlx::query_as(
-        "SELECT organization_id, chain, seq, hash FROM journal_heads ORDER BY organization_id, chain")
-        .fetch_all(c)
-        .await?);
-    let mut reports: Vec<ChainReport> = Vec::new();
-    let mut state: Option<(Vec<u8>, GrandTotals)> = None;
-    for r in rows {
-        let same = reports
-            .last()
-            .is_some_and(|c| c.organization_id == r.organization_id && c.chain == r.chain);
-        if !same {
-            reports.push(ChainReport {
-                organization_id: r.organization_id,
-                chain: r.chain.clone(),
-                entries: 0,
-                first_broken: None,
-            });
-            state = Some((GENESIS.to_vec(), GrandTotals::default()));
-        }
-        let Some(report) = reports.last_mut() else {
-            continue;
-        };
-        report.entries += 1;
-        if report.first_broken.is_some() {
-            continue;
-        }
-        let (prev, totals) = state
-            .clone()
-            .unwrap_or((GENESIS.to_vec(), GrandTotals::default()));
-        let broken = check_entry(&r, report.entries, &prev, totals);
-        match broken {
-            Err(why) => report.first_broken = Some((r.seq, why)),
-            Ok(t) => state = Some((r.hash.clone(), t)),
-        }
-    }
-    for report in &mut reports {
-        if report.first_broken.is_some() {
-            continue;
-        }
-        let head = heads
-            .iter()
-            .find(|h| h.0 == report.organization_id && h.1 == report.chain);
-        if head.is_none_or(|h| h.2 != report.entries) {
-            report.first_broken = Some((report.entries + 1, "entries_missing_at_the_end"));
-        }
-    }
-    // A head without any entry means a whole chain was removed.
-    for h in heads {
-        if h.2 > 0
-            && !reports
-                .iter()
-                .any(|r| r.organization_id == h.0 && r.chain == h.1)
-        {
-            reports.push(ChainReport {
-                organization_id: h.0,
-                chain: h.1,
-                entries: 0,
-                first_broken: Some((1, "entries_missing")),
-            });
-        }
-    }
-    Ok(reports)
-}
-
-fn check_entry(
-    r: &EntryRow,
-    expected_seq: i64,
-    prev: &[u8],
-    totals: GrandTotals,
-) -> Result<GrandTotals, &'static str> {
-    if r.seq != expected_seq {
-        return Err("sequence_gap");
-    }
-    if r.prev_hash != prev {
-        return Err("previous_hash_mismatch");
-    }
-    if entry_hash(&r.chain, r.seq, prev, &r.record).as_slice() != r.hash.as_slice() {
-        return Err("hash_mismatch");
-    }
-    let record: Value = serde_json::from_str(&r.record).map_err(|_| "record_unreadable")?;
-    let num = |k: &str| record.get(k).and_then(Value::as_i64);
-    let next = GrandTotals {
-        sales_cents: totals.sales_cents + num("sales_delta_cents").ok_or("record_unreadable")?,
-        payments_cents: totals.payments_cents
-            + num("payments_delta_cents").ok_or("record_unreadable")?,
-    };
-    let stated: GrandTotals = record
-        .get("grand_totals")
-        .and_then(|g| serde_json::from_value(g.clone()).ok())
-        .ok_or("record_unreadable")?;
-    if stated != next {
-        return Err("grand_totals_mismatch");
-    }
-    Ok(next)
+    Ok((last_seq, prev))
 }
 
 /// Entries of one order, for its detail page.
