@@ -17,6 +17,7 @@ mod closing;
 mod customer_imports;
 mod customers;
 mod migrations;
+mod money;
 mod offers;
 mod openapi;
 mod orders;
