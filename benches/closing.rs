@@ -160,7 +160,7 @@ async fn session_with_sales(
     let mut sale = s.sale.clone();
     sale.register_id = Some(register);
     sale.day = day;
-    sale.at = at + 3_600_000_000;
+    sale.at = Some(at + 3_600_000_000);
     for p in &mut sale.payments {
         p.at = sale.at;
     }

@@ -18,6 +18,7 @@ mod customer_imports;
 mod customers;
 mod journal;
 mod migrations;
+mod money;
 mod offers;
 mod openapi;
 mod orders;

@@ -264,7 +264,6 @@ async fn deposit_order(
     let totals = guichet_domain::order::totals(&[(deposit, rate)]);
     line.vat_cents = totals.vat_cents;
     let tz = zone_in(tx, actor).await?;
-    let at = guichet_store::now_micros();
     Ok((
         guichet_store::orders::NewOrder {
             register_id: Some(register.id),
@@ -282,7 +281,8 @@ async fn deposit_order(
             origin: None,
             promo_code_id: None,
             day: jiff::Timestamp::now().to_zoned(tz).date(),
-            at,
+            // Taken in the sale's transaction, once its number is.
+            at: None,
             payments: paid,
             deposits_used: Vec::new(),
             names: guichet_store::orders::Names {

@@ -488,27 +488,40 @@ pub fn effective_terms(
     (bp, tax)
 }
 
-/// What an attached customer changes in a sale's line, in this order:
+/// What an attached customer changes in a sale's lines, in this order:
 /// 1. the discount (personal, institutional 9 % by default, or the customer type's) comes off
-///    what the line still costs after promotions and promo codes, rounded half-up at the cent;
-/// 2. exempt: the customer pays the line without its VAT — the VAT included in what remains is
-///    taken off and the line is at 0 %; a specific rate: the line is taxed at it, same price.
+///    what each line still costs after promotions and promo codes, rounded half-up at the
+///    cent;
+/// 2. exempt: the customer pays the sale without its VAT. Per VAT rate, the VAT included in
+///    what that rate's lines still cost — the order's VAT, by the one VAT rule
+///    ([`crate::order::totals`]) — is taken off, shared among those lines in proportion to
+///    their amounts, and the lines are at 0 %. The rule is per order and rate: how the cart is
+///    split into lines never changes what the customer pays (two items at 0,14 € and 12 % come
+///    to 0,25 € as one line or as two). A specific rate: the lines are taxed at it, same price.
 ///
-/// `line` is (VAT-included amount after earlier reductions, VAT rate in basis points); the
-/// answer is (discount, VAT taken off, new amount, new rate).
-pub fn apply_terms(discount_bp: u32, tax: TaxTreatment, line: (i64, u32)) -> (i64, i64, i64, u32) {
-    let (amount, bp) = line;
-    let discount = crate::order::Reduction::PercentBp(discount_bp).discount_on(amount);
-    let after = amount - discount;
-    let rate = tax.rate_for(bp);
-    if tax != TaxTreatment::Exempt || bp == 0 {
-        return (discount, 0, after, rate);
-    }
-    // Exempt: the price loses the VAT it includes.
-    let vat = crate::money::VatRate::from_basis_points(i64::from(bp))
-        .map(|r| crate::money::vat_included(after, r))
-        .unwrap_or(0);
-    (discount, vat, after - vat, rate)
+/// Each line is (discount in basis points, VAT-included amount after earlier reductions, VAT
+/// rate in basis points); the answer, line for line, is (discount, VAT taken off, new amount,
+/// new rate).
+pub fn apply_terms(tax: TaxTreatment, lines: &[(u32, i64, u32)]) -> Vec<(i64, i64, i64, u32)> {
+    let discounted: Vec<(i64, i64, u32)> = lines
+        .iter()
+        .map(|&(discount_bp, amount, bp)| {
+            let discount = crate::order::Reduction::PercentBp(discount_bp).discount_on(amount);
+            (discount, amount - discount, bp)
+        })
+        .collect();
+    // Exempt: the prices lose the VAT the order would have carried, rate by rate.
+    let vat_off = if tax == TaxTreatment::Exempt {
+        let amounts: Vec<(i64, u32)> = discounted.iter().map(|l| (l.1, l.2)).collect();
+        crate::order::totals(&amounts).line_vat_cents
+    } else {
+        vec![0; discounted.len()]
+    };
+    discounted
+        .into_iter()
+        .zip(vat_off)
+        .map(|((discount, after, bp), vat)| (discount, vat, after - vat, tax.rate_for(bp)))
+        .collect()
 }
 
 /// The country of an international phone number (`+31…` is `NL`), if it has one.

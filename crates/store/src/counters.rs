@@ -4,7 +4,10 @@
 //! number back, and two transactions never get the same one (the increment is one
 //! `INSERT … ON CONFLICT DO UPDATE … RETURNING`, which takes the row's lock on PostgreSQL;
 //! SQLite has one writer). Never `MAX(number) + 1`, which two concurrent transactions can
-//! both read before either writes.
+//! both read before either writes. An order (or quote) takes its time once its number is, in
+//! the same transaction, so that a later number never carries an earlier time. (An order's
+//! payment line numbers, `_N`, count on the order's own row instead: `orders.payment_lines`,
+//! see `orders::pay`.)
 
 use crate::{Result, Tenant, Tx, on_tx};
 use guichet_domain::RegisterId;

@@ -8,7 +8,7 @@ mod lists;
 mod pricing;
 
 pub use cashier::*;
-pub use guichet_store::orders::{Order, OrderSummary, PaymentLine};
+pub use guichet_store::orders::{Order, OrderSummary, Payment, PaymentLine};
 pub use lists::*;
 pub(crate) use pricing::{customer_type_of, new_payment, payments};
 
@@ -312,7 +312,8 @@ pub async fn priced_order(
         origin: priced.origin,
         promo_code_id: priced.promo_code,
         day: priced.day,
-        at: guichet_store::now_micros(),
+        // Taken in the sale's transaction, once its number is.
+        at: None,
         payments: priced.payments.into_iter().map(new_payment).collect(),
         deposits_used: priced
             .deposits_used

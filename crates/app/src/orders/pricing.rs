@@ -88,7 +88,8 @@ pub(crate) fn payments(
 
 pub(crate) fn new_payment(p: SalePayment) -> NewPayment {
     NewPayment {
-        at: guichet_store::now_micros(),
+        // Taken when the sale's (or the payment's) transaction numbers it.
+        at: None,
         method: p.method,
         amount_cents: p.amount_cents,
         tendered_cents: p.tendered_cents,

@@ -53,19 +53,39 @@ fn custom_field_values_are_checked_and_kept_in_one_form() {
 #[test]
 fn customer_terms_discount_then_take_vat_off() {
     let (std, exempt) = (TaxTreatment::Standard, TaxTreatment::Exempt);
+    let one =
+        |d: u32, tax: TaxTreatment, amount: i64, bp: u32| apply_terms(tax, &[(d, amount, bp)])[0];
     // 9 % of 25,00 = 2,25; 22,75 left at 21 %.
-    assert_eq!(apply_terms(900, std, (2_500, 2100)), (225, 0, 2_275, 2100));
+    assert_eq!(one(900, std, 2_500, 2100), (225, 0, 2_275, 2100));
     // Exempt: 22,75 incl. 21 % holds 3,95 of VAT → 18,80 at 0 %.
+    assert_eq!(one(900, exempt, 2_500, 2100), (225, 395, 1_880, 0));
+    assert_eq!(one(0, exempt, 850, 0), (0, 0, 850, 0));
+    assert_eq!(one(0, std, 0, 600), (0, 0, 0, 600));
     assert_eq!(
-        apply_terms(900, exempt, (2_500, 2100)),
-        (225, 395, 1_880, 0)
-    );
-    assert_eq!(apply_terms(0, exempt, (850, 0)), (0, 0, 850, 0));
-    assert_eq!(apply_terms(0, std, (0, 600)), (0, 0, 0, 600));
-    assert_eq!(
-        apply_terms(0, TaxTreatment::Rate(600), (2_500, 2100)),
+        one(0, TaxTreatment::Rate(600), 2_500, 2100),
         (0, 0, 2_500, 600)
     );
+}
+
+#[test]
+fn the_exemption_takes_off_the_orders_vat_per_rate_whatever_the_lines() {
+    let exempt = TaxTreatment::Exempt;
+    // Two 0,14 at 12 %: the order's 0,28 holds 0,03 of VAT, shared 0,02 + 0,01 (not 0,02 each,
+    // as each line's 0,015 alone would round).
+    assert_eq!(
+        apply_terms(exempt, &[(0, 14, 1200), (0, 14, 1200)]),
+        vec![(0, 2, 12, 0), (0, 1, 13, 0)]
+    );
+    assert_eq!(apply_terms(exempt, &[(0, 28, 1200)]), vec![(0, 3, 25, 0)]);
+    // Rates apart: 3,00 at 21 % holds 0,52; 30,00 at 6 % holds 1,70; 8,50 at 0 % nothing.
+    assert_eq!(
+        apply_terms(exempt, &[(0, 300, 2100), (0, 3_000, 600), (0, 850, 0)]),
+        vec![(0, 52, 248, 0), (0, 170, 2_830, 0), (0, 0, 850, 0)]
+    );
+}
+
+#[test]
+fn effective_terms_and_tax_treatments() {
     // The personal discount wins over the type's; the exempt flag over the type's rate.
     let school = Some((1_000, TaxTreatment::Rate(600)));
     assert_eq!(
@@ -87,12 +107,37 @@ fn customer_terms_discount_then_take_vat_off() {
 
 proptest::proptest! {
     #[test]
-    fn terms_never_make_a_line_dearer_or_negative(amount in 0i64..10_000_000, bp in proptest::sample::select(vec![0u32, 600, 1200, 2100]), d in 0u32..=10_000, exempt: bool) {
+    fn terms_never_make_a_line_dearer_or_negative(
+        lines in proptest::collection::vec(
+            (0u32..=10_000, 0i64..10_000_000, proptest::sample::select(vec![0u32, 600, 1200, 2100])),
+            1..8,
+        ),
+        exempt: bool,
+    ) {
         let tax = if exempt { TaxTreatment::Exempt } else { TaxTreatment::Standard };
-        let (discount, vat, after, rate) = apply_terms(d, tax, (amount, bp));
-        proptest::prop_assert!(after >= 0 && after <= amount);
-        proptest::prop_assert_eq!(discount + vat + after, amount, "no cent lost");
-        proptest::prop_assert!(!exempt || rate == 0);
+        let out = apply_terms(tax, &lines);
+        proptest::prop_assert_eq!(out.len(), lines.len());
+        for ((_, amount, _), (discount, vat, after, rate)) in lines.iter().zip(&out) {
+            proptest::prop_assert!(*after >= 0 && after <= amount);
+            proptest::prop_assert_eq!(discount + vat + after, *amount, "no cent lost");
+            proptest::prop_assert!(!exempt || *rate == 0);
+        }
+    }
+
+    /// Exempt, the VAT taken off a rate's lines is the VAT of their total, however the total
+    /// is split into lines.
+    #[test]
+    fn the_exemption_does_not_depend_on_the_split(
+        parts in proptest::collection::vec(0i64..100_000, 1..8),
+        bp in proptest::sample::select(vec![0u32, 550, 600, 1200, 2100]),
+    ) {
+        let total: i64 = parts.iter().sum();
+        let lines: Vec<(u32, i64, u32)> = parts.iter().map(|a| (0, *a, bp)).collect();
+        let split: i64 = apply_terms(TaxTreatment::Exempt, &lines).iter().map(|l| l.2).sum();
+        let whole = apply_terms(TaxTreatment::Exempt, &[(0, total, bp)])[0].2;
+        proptest::prop_assert_eq!(split, whole);
+        let rate = crate::money::VatRate::from_basis_points(i64::from(bp)).expect("valid rate");
+        proptest::prop_assert_eq!(whole, total - crate::money::vat_included(total, rate));
     }
 }
 

@@ -33,7 +33,8 @@ pub fn terms_reason(
 }
 
 /// The customer's discount and tax treatment (theirs, else their type's: the rules are
-/// [`effective_terms`] and [`apply_terms`]) on every line; the line says why.
+/// [`effective_terms`] and [`apply_terms`], the exemption per rate over the whole cart) on
+/// every line; the line says why.
 pub(super) fn customer_terms(c: &SaleCustomer, labels: &Labels, lines: &mut [PricedLine]) {
     let kind = c.customer_type.as_ref();
     let (bp, tax) = effective_terms(
@@ -44,11 +45,18 @@ pub(super) fn customer_terms(c: &SaleCustomer, labels: &Labels, lines: &mut [Pri
     let Some(why) = terms_reason(labels, bp, tax, kind.map(|t| t.name.as_str())) else {
         return;
     };
-    for l in lines.iter_mut() {
-        // A gift card keeps its price: the tax treatment applies, the discount does not.
-        let line_bp = if l.discountable { bp } else { 0 };
-        let (discount, vat_off, after, rate) =
-            apply_terms(line_bp, tax, (l.total_cents, l.vat_rate_bp));
+    // A gift card keeps its price: the tax treatment applies, the discount does not.
+    let terms: Vec<(u32, i64, u32)> = lines
+        .iter()
+        .map(|l| {
+            (
+                if l.discountable { bp } else { 0 },
+                l.total_cents,
+                l.vat_rate_bp,
+            )
+        })
+        .collect();
+    for (l, (discount, vat_off, after, rate)) in lines.iter_mut().zip(apply_terms(tax, &terms)) {
         if discount + vat_off == 0 && rate == l.vat_rate_bp {
             continue;
         }

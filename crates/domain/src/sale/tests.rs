@@ -1388,3 +1388,88 @@ proptest! {
         prop_assert!(price_cart(&x, &c, Channel::Counter, now()).is_ok());
     }
 }
+
+// ---------------------------------------------------------------- VAT exemption per order
+
+/// A product at `cents` and `vat_bp`, sold to an exempt customer without a discount, in lines
+/// of the quantities given: the priced cart.
+fn sold_exempt(cents: i64, vat_bp: u32, quantities: &[i64]) -> PricedCart {
+    let i = ids();
+    let mut x = ctx();
+    x.products[0].price_cents = cents;
+    x.products[0].vat_rate_bp = vat_bp;
+    x.customer = Some(customer(0, true, None));
+    let mut c = cart(quantities.iter().map(|q| product(i.book, *q)).collect());
+    c.customer = CustomerRef::Id(i.customer);
+    ok(price_cart(&x, &c, Channel::Counter, now()))
+}
+
+#[test]
+fn an_exempt_customer_pays_the_same_however_the_lines_are_split() {
+    // 2 × 0,14 at 12 %: 0,28 holds 0,03 of VAT (0,028… rounded), so 0,25 without it, whether
+    // the two items are one line or two (each line's 0,015 would round to 0,02: 0,24).
+    let one = sold_exempt(14, 1200, &[2]);
+    let two = sold_exempt(14, 1200, &[1, 1]);
+    assert_eq!(one.totals.gross_cents, 25);
+    assert_eq!(two.totals.gross_cents, 25);
+    // The 0,03 taken off is shared among the lines, and each says so.
+    let off: Vec<i64> = two.lines.iter().map(|l| l.discount_cents).collect();
+    assert_eq!(off.iter().sum::<i64>(), 3);
+    assert!(
+        two.lines
+            .iter()
+            .all(|l| l.vat_rate_bp == 0 && l.total_cents + l.discount_cents == 14)
+    );
+    assert!(
+        two.lines
+            .iter()
+            .all(|l| l.discount_reason.as_deref() == Some("Exonéré de TVA"))
+    );
+}
+
+proptest! {
+    /// Splitting a cart's lines differently never changes what an exempt customer pays: the
+    /// VAT taken off is the order's, per rate, whatever the lines.
+    #[test]
+    fn splitting_lines_never_changes_an_exempt_customers_total(
+        cents in 1i64..5_000,
+        vat in prop::sample::select(vec![0u32, 550, 600, 1200, 2100]),
+        parts in prop::collection::vec(1i64..6, 1..8),
+        audio in 0i64..4,
+    ) {
+        let quantity: i64 = parts.iter().sum();
+        let whole = sold_exempt(cents, vat, &[quantity]);
+        let split = sold_exempt(cents, vat, &parts);
+        prop_assert_eq!(whole.totals.gross_cents, split.totals.gross_cents);
+        // What the exemption takes off is exactly the VAT the order would have carried.
+        let rate = VatRate::from_basis_points(i64::from(vat)).expect("valid rate");
+        let gross = cents * quantity;
+        prop_assert_eq!(split.totals.gross_cents, gross - vat_included(gross, rate));
+        prop_assert_eq!(split.totals.vat_cents, 0);
+        // Audio-guides (21 %) beside them: still the VAT of each rate's total.
+        if audio > 0 {
+            let i = ids();
+            let mut x = ctx();
+            x.products[0].price_cents = cents;
+            x.products[0].vat_rate_bp = vat;
+            x.customer = Some(customer(0, true, None));
+            let s = session(tomorrow(), 10);
+            let mut lines: Vec<CartLine> = parts.iter().map(|q| product(i.book, *q)).collect();
+            lines.extend((0..audio).map(|_| visit(i.audio, s, 1)));
+            let mut c = cart(lines);
+            c.customer = CustomerRef::Id(i.customer);
+            let p = ok(price_cart(&x, &c, Channel::Counter, now()));
+            // Per rate: at 21 % the books and the audio-guides are one total.
+            let net = |g: i64, bp: u32| {
+                g - vat_included(g, VatRate::from_basis_points(i64::from(bp)).expect("valid rate"))
+            };
+            let audio_gross = 300 * audio;
+            let expected = if vat == 2100 {
+                net(gross + audio_gross, 2100)
+            } else {
+                net(gross, vat) + net(audio_gross, 2100)
+            };
+            prop_assert_eq!(p.totals.gross_cents, expected);
+        }
+    }
+}

@@ -122,8 +122,8 @@ pub struct PaymentFacts<'a> {
     pub amount_cents: i64,
     pub tendered_cents: i64,
     pub change_cents: i64,
-    /// (line position, amount), in line order.
-    pub allocations: &'a [(i32, i64)],
+    /// (line position, amount, payment line number `_N`), in line order.
+    pub allocations: &'a [(i32, i64, i32)],
 }
 
 pub fn payment_kind(amount_cents: i64) -> &'static str {
@@ -146,7 +146,7 @@ pub fn payment(p: &PaymentFacts<'_>) -> Value {
         "tendered_cents": p.tendered_cents,
         "change_cents": p.change_cents,
         "allocations": p.allocations.iter()
-            .map(|(position, amount)| json!({"position": position, "amount_cents": amount}))
+            .map(|(position, amount, number)| json!({"position": position, "amount_cents": amount, "number": number}))
             .collect::<Vec<_>>(),
     })
 }

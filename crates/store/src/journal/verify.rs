@@ -281,7 +281,7 @@ struct PaymentRow {
     tendered_cents: i64,
     change_cents: i64,
     taken_at: i64,
-    allocations: Vec<(i32, i64)>,
+    allocations: Vec<(i32, i64, i32)>,
 }
 
 struct ZRow {
@@ -392,14 +392,14 @@ impl Business {
                 },
             )
             .collect();
-        let allocations: Vec<(Uuid, i32, i64)> = on_tx!(tx, c => sqlx::query_as(
-            "SELECT a.payment_id, l.position, a.amount_cents FROM payment_allocations a
+        let allocations: Vec<(Uuid, i32, i64, i32)> = on_tx!(tx, c => sqlx::query_as(
+            "SELECT a.payment_id, l.position, a.amount_cents, a.number FROM payment_allocations a
              JOIN order_lines l ON l.id = a.line_id
              WHERE a.organization_id = $1 ORDER BY a.payment_id, l.position")
             .bind(org).fetch_all(c).await?);
-        for (payment, position, amount) in allocations {
+        for (payment, position, amount, number) in allocations {
             if let Some(p) = payments.get_mut(&payment) {
-                p.allocations.push((position, amount));
+                p.allocations.push((position, amount, number));
             }
         }
         let zs: Vec<ZTuple> = on_tx!(tx, c => sqlx::query_as(

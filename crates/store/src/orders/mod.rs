@@ -26,7 +26,7 @@ pub use reports::{PaymentLine, payment_lines};
 pub use sell::create;
 
 use crate::register_sessions;
-use crate::{Result, Tenant, Tx, now_micros};
+use crate::{Result, Tenant, Tx};
 use guichet_domain::customer::Origin;
 use guichet_domain::order::{OrderState, PaymentMethod, RateTotal};
 use guichet_domain::{
@@ -46,8 +46,9 @@ pub use guichet_domain::sale::PricedLine as NewLine;
 
 #[derive(Debug, Clone)]
 pub struct NewPayment {
-    /// When it was taken (microseconds); now, except when importing or seeding history.
-    pub at: i64,
+    /// When it was taken (microseconds), when importing or seeding history. `None`: now, as
+    /// the transaction numbers its payment lines (with a sale: the sale's time).
+    pub at: Option<i64>,
     pub method: PaymentMethod,
     /// Kept by the seller: tendered minus change. Negative for a refund.
     pub amount_cents: i64,
@@ -59,7 +60,7 @@ impl NewPayment {
     /// `cents` given back now (a negative payment).
     pub fn refund(method: PaymentMethod, cents: i64) -> Self {
         NewPayment {
-            at: now_micros(),
+            at: None,
             method,
             amount_cents: -cents,
             tendered_cents: -cents,
@@ -89,8 +90,10 @@ pub struct NewOrder {
     pub promo_code_id: Option<PromoCodeId>,
     /// The organization's local day, for the number.
     pub day: jiff::civil::Date,
-    /// When it was made (microseconds); now, except when importing or seeding history.
-    pub at: i64,
+    /// When it was made (microseconds), when importing or seeding history. `None`: now, taken
+    /// in the sale's transaction once its number is, so that a later number never carries an
+    /// earlier time.
+    pub at: Option<i64>,
     pub payments: Vec<NewPayment>,
     /// The reservations whose deposit a deposit line deducts, with that deposit: each must be
     /// sold whole by this sale ([`crate::reservations`]).
@@ -145,6 +148,9 @@ pub struct Payment {
     pub taken_by_name: Option<String>,
     /// (line position, amount).
     pub allocations: Vec<(i32, i64)>,
+    /// Each allocation's payment line number in the order (the `N` of `P2103160760_N`), in
+    /// the order of `allocations`: every payment line has its own, refunds included.
+    pub numbers: Vec<i32>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

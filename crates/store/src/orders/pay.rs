@@ -7,7 +7,7 @@ use crate::journal::{
     self,
     records::{self, PaymentFacts},
 };
-use crate::{Result, StoreError, Tenant, Tx, on_tx};
+use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
 use guichet_domain::order::{OrderState, PaymentMethod, allocate};
 use guichet_domain::{OrderId, PaymentId, RegisterId, RegisterSessionId, UserId};
 use uuid::Uuid;
@@ -33,6 +33,47 @@ pub async fn add_payments(
 pub(super) struct Allocated<'p> {
     pub(super) payment: &'p NewPayment,
     pub(super) shares: Vec<i64>,
+    /// When it is taken: its own time, else the transaction's ([`number_payment_lines`]).
+    pub(super) at: i64,
+    /// The payment line number of each share that is not zero, in the lines' order.
+    pub(super) numbers: Vec<i32>,
+}
+
+impl Allocated<'_> {
+    /// (line position, amount) of each payment line, with its number.
+    pub(super) fn payment_lines<'a>(
+        &'a self,
+        lines: &'a [OrderLine],
+    ) -> impl Iterator<Item = (&'a OrderLine, i64, i32)> + 'a {
+        lines
+            .iter()
+            .zip(&self.shares)
+            .filter(|(_, s)| **s != 0)
+            .zip(&self.numbers)
+            .map(|((l, s), n)| (l, *s, *n))
+    }
+}
+
+/// How many payment lines (shares that are not zero) the payments make.
+pub(super) fn payment_line_count(paid: &[Allocated<'_>]) -> i32 {
+    let n = paid
+        .iter()
+        .map(|a| a.shares.iter().filter(|s| **s != 0).count())
+        .sum::<usize>();
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+/// Numbers the payment lines from `first` on, payment after payment and line after line
+/// (every one its own number, refunds included), and times the payments that have no time of
+/// their own at `now`.
+pub(super) fn number_payment_lines(paid: &mut [Allocated<'_>], first: i32, now: i64) {
+    let mut next = first;
+    for a in paid {
+        a.at = a.payment.at.unwrap_or(now);
+        let n = payment_line_count(std::slice::from_ref(a));
+        a.numbers = (next..next + n).collect();
+        next += n;
+    }
 }
 
 /// Allocates payments one after the other to what each line still has due (a refund to what
@@ -79,13 +120,18 @@ pub(super) fn allocate_payments<'p>(
         for (line, share) in lines.iter_mut().zip(&shares) {
             line.paid_cents += share;
         }
-        out.push(Allocated { payment: p, shares });
+        out.push(Allocated {
+            payment: p,
+            shares,
+            at: 0,
+            numbers: Vec::new(),
+        });
     }
     Ok(out)
 }
 
-/// Writes allocated payments (one INSERT for the payments, one for their allocations) and
-/// returns their ids and journal entries.
+/// Writes allocated and numbered payments (one INSERT for the payments, one for their
+/// allocations) and returns their ids and journal entries.
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn insert_payments(
     tx: &mut Tx,
@@ -120,22 +166,16 @@ pub(super) async fn insert_payments(
                 .bind(p.amount_cents)
                 .bind(p.tendered_cents)
                 .bind(p.change_cents)
-                .bind(p.at)
+                .bind(a.at)
                 .bind(by.map(|u| u.0))
                 .bind(session.map(|x| x.0));
         }
         q.execute(c).await?.rows_affected()
     });
-    let allocations: Vec<(Uuid, Uuid, i64)> = ids
+    let allocations: Vec<(Uuid, Uuid, i64, i32)> = ids
         .iter()
         .zip(paid)
-        .flat_map(|(pid, a)| {
-            lines
-                .iter()
-                .zip(&a.shares)
-                .filter(|(_, s)| **s != 0)
-                .map(|(l, s)| (*pid, l.id.0, *s))
-        })
+        .flat_map(|(pid, a)| a.payment_lines(lines).map(|(l, s, n)| (*pid, l.id.0, s, n)))
         .collect();
     if paid
         .iter()
@@ -145,13 +185,13 @@ pub(super) async fn insert_payments(
     }
     for chunk in allocations.chunks(ROWS_PER_INSERT) {
         let mut sql = String::from(
-            "INSERT INTO payment_allocations (payment_id, line_id, organization_id, amount_cents) VALUES ",
+            "INSERT INTO payment_allocations (payment_id, line_id, organization_id, amount_cents, order_id, number) VALUES ",
         );
-        crate::push_placeholders(&mut sql, chunk.len(), 4);
+        crate::push_placeholders(&mut sql, chunk.len(), 6);
         on_tx!(tx, c => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
-            for (pid, line, amount) in chunk {
-                q = q.bind(*pid).bind(*line).bind(org).bind(*amount);
+            for (pid, line, amount, number) in chunk {
+                q = q.bind(*pid).bind(*line).bind(org).bind(*amount).bind(order.0).bind(*number);
             }
             q.execute(c).await?.rows_affected()
         });
@@ -161,11 +201,9 @@ pub(super) async fn insert_payments(
         .zip(paid)
         .map(|(pid, a)| {
             let p = a.payment;
-            let allocations: Vec<(i32, i64)> = lines
-                .iter()
-                .zip(&a.shares)
-                .filter(|(_, s)| **s != 0)
-                .map(|(l, s)| (l.position, *s))
+            let allocations: Vec<(i32, i64, i32)> = a
+                .payment_lines(lines)
+                .map(|(l, share, n)| (l.position, share, n))
                 .collect();
             journal::Entry {
                 kind: records::payment_kind(p.amount_cents),
@@ -175,7 +213,7 @@ pub(super) async fn insert_payments(
                 payments_delta_cents: p.amount_cents,
                 record: records::payment(&PaymentFacts {
                     number,
-                    at: p.at,
+                    at: a.at,
                     method: p.method.as_str(),
                     amount_cents: p.amount_cents,
                     tendered_cents: p.tendered_cents,
@@ -201,7 +239,22 @@ pub(super) async fn pay(
     if payments.is_empty() {
         return Ok(());
     }
-    let paid = allocate_payments(order.state, &mut order.lines, payments)?;
+    let mut paid = allocate_payments(order.state, &mut order.lines, payments)?;
+    let collected = order.collected_cents + payments.iter().map(|p| p.amount_cents).sum::<i64>();
+    let state = if order.state == OrderState::Cancelled {
+        OrderState::Cancelled
+    } else {
+        OrderState::after_payment(order.total_cents, collected)
+    };
+    // The order's row is the counter of its payment lines: incrementing it takes the row's
+    // lock, so concurrent payments on one order never share a number.
+    let count = payment_line_count(&paid);
+    let last: i32 = on_tx!(tx, c => sqlx::query_scalar(
+        "UPDATE orders SET collected_cents = $3, state = $4, payment_lines = payment_lines + $5
+         WHERE organization_id = $1 AND id = $2 RETURNING payment_lines")
+        .bind(tenant.id().0).bind(order.id.0).bind(collected).bind(state.as_str()).bind(count)
+        .fetch_one(c).await?);
+    number_payment_lines(&mut paid, last - count + 1, now_micros());
     let (_, entries) = insert_payments(
         tx,
         tenant,
@@ -213,16 +266,6 @@ pub(super) async fn pay(
         by,
     )
     .await?;
-    let collected = order.collected_cents + payments.iter().map(|p| p.amount_cents).sum::<i64>();
-    let state = if order.state == OrderState::Cancelled {
-        OrderState::Cancelled
-    } else {
-        OrderState::after_payment(order.total_cents, collected)
-    };
-    on_tx!(tx, c => sqlx::query(
-        "UPDATE orders SET collected_cents = $3, state = $4 WHERE organization_id = $1 AND id = $2")
-        .bind(tenant.id().0).bind(order.id.0).bind(collected).bind(state.as_str())
-        .execute(c).await?.rows_affected());
     journal::append_all(tx, tenant, &journal_chain(register), entries).await?;
     order.collected_cents = collected;
     order.state = state;

@@ -27,16 +27,7 @@ pub async fn confirm_quote(
     }
     let register = register.or(order.register_id);
     let session = session_for_sale(tx, tenant, register).await?;
-    finalize_quote(
-        tx,
-        tenant,
-        &mut order,
-        (register, session),
-        day,
-        now_micros(),
-        by,
-    )
-    .await?;
+    finalize_quote(tx, tenant, &mut order, (register, session), day, by).await?;
     pay(tx, tenant, &mut order, (register, session), payments, by).await?;
     if let Some(customer) = order.customer_id {
         crate::accounts::check_limit(tx, tenant, customer).await?;
@@ -44,18 +35,21 @@ pub async fn confirm_quote(
     get(tx, tenant, id).await
 }
 
-/// Numbers a stored quote, takes its places and stock and journals it.
+/// Numbers a stored quote, takes its places and stock and journals it. With nothing to pay
+/// it is confirmed at once, as the same cart sold directly would be.
 async fn finalize_quote(
     tx: &mut Tx,
     tenant: Tenant,
     order: &mut Order,
     (register, session): (Option<RegisterId>, Option<RegisterSessionId>),
     day: jiff::civil::Date,
-    now: i64,
     by: Option<UserId>,
 ) -> Result<()> {
     let id = order.id;
     let number = crate::counters::order_number(tx, tenant, day).await?;
+    // The time once the number is taken: a later number never carries an earlier time.
+    let now = now_micros();
+    let state = OrderState::after_payment(order.total_cents, order.collected_cents);
     let code: Option<Uuid> = on_tx!(tx, c => sqlx::query_scalar(
         "SELECT promo_code_id FROM orders WHERE organization_id = $1 AND id = $2")
         .bind(tenant.id().0).bind(id.0).fetch_one(c).await?);
@@ -69,7 +63,7 @@ async fn finalize_quote(
         .bind(tenant.id().0)
         .bind(id.0)
         .bind(&number)
-        .bind(OrderState::AwaitingPayment.as_str())
+        .bind(state.as_str())
         .bind(now)
         .bind(register.map(|r| r.0))
         .bind(session.map(|x| x.0))
@@ -93,7 +87,7 @@ async fn finalize_quote(
     // A quote deducts no deposit: it cannot take reserved goods a deposit was paid on.
     crate::reservations::use_deposits(tx, tenant, id, &[]).await?;
     order.number = Some(number.clone());
-    order.state = OrderState::AwaitingPayment;
+    order.state = state;
     // Sold where it is confirmed: its journal chain is the register whose session counts it.
     order.register_id = register.or(order.register_id);
     let entry = order_entry(

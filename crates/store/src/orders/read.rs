@@ -207,24 +207,26 @@ async fn load(tx: &mut Tx, tenant: Tenant, id: OrderId, with_payments: bool) -> 
          u.name AS taken_by_name FROM payments p LEFT JOIN users u ON u.id = p.taken_by
          WHERE p.organization_id = $1 AND p.order_id = $2 ORDER BY p.taken_at, p.id")
         .bind(tenant.id().0).bind(id.0).fetch_all(c).await?);
-    let allocs: Vec<(Uuid, Uuid, i64)> = on_tx!(tx, c => sqlx::query_as(
-        "SELECT a.payment_id, a.line_id, a.amount_cents FROM payment_allocations a JOIN payments p ON p.id = a.payment_id
-         WHERE p.organization_id = $1 AND p.order_id = $2")
+    let allocs: Vec<(Uuid, Uuid, i64, i32)> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT a.payment_id, a.line_id, a.amount_cents, a.number FROM payment_allocations a
+         WHERE a.organization_id = $1 AND a.order_id = $2")
         .bind(tenant.id().0).bind(id.0).fetch_all(c).await?);
     let payments = pays
         .into_iter()
         .map(|p| {
-            let mut allocations: Vec<(i32, i64)> = allocs
+            let mut shares: Vec<(i32, i64, i32)> = allocs
                 .iter()
                 .filter(|a| a.0 == p.id)
                 .filter_map(|a| {
                     lines
                         .iter()
                         .find(|l| l.id.0 == a.1)
-                        .map(|l| (l.position, a.2))
+                        .map(|l| (l.position, a.2, a.3))
                 })
                 .collect();
-            allocations.sort_unstable();
+            shares.sort_unstable();
+            let allocations = shares.iter().map(|s| (s.0, s.1)).collect();
+            let numbers = shares.iter().map(|s| s.2).collect();
             Payment {
                 id: PaymentId(p.id),
                 method: PaymentMethod::parse(&p.method).unwrap_or(PaymentMethod::Other),
@@ -235,6 +237,7 @@ async fn load(tx: &mut Tx, tenant: Tenant, id: OrderId, with_payments: bool) -> 
                 register_id: p.register_id.map(RegisterId),
                 taken_by_name: p.taken_by_name,
                 allocations,
+                numbers,
             }
         })
         .collect();

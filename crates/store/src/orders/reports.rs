@@ -6,12 +6,13 @@ use guichet_domain::{OrderId, PaymentId};
 use serde::Serialize;
 use uuid::Uuid;
 
-/// One row of the payments list: a payment's share of one line, numbered `number_N`.
+/// One row of the payments list: a payment's share of one line, numbered `number_N` (every
+/// payment line its own `N` in its order, refunds included).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PaymentLine {
     pub payment_id: PaymentId,
     pub order_id: OrderId,
-    /// The order number and the line position: `P2103160760_1`.
+    /// The order number and the payment line's number in the order: `P2103160760_1`.
     pub reference: String,
     pub taken_at: i64,
     pub amount_cents: i64,
@@ -31,7 +32,7 @@ struct PaymentLineRow {
     payment_id: Uuid,
     order_id: Uuid,
     number: Option<String>,
-    position: i32,
+    line_number: i32,
     taken_at: i64,
     amount_cents: i64,
     method: String,
@@ -52,7 +53,7 @@ pub async fn payment_lines(
     limit: i64,
 ) -> Result<Vec<PaymentLine>> {
     let rows: Vec<PaymentLineRow> = on_tx!(tx, c => sqlx::query_as(
-        "SELECT p.id AS payment_id, p.order_id, o.number, l.position, p.taken_at, a.amount_cents, p.method,
+        "SELECT p.id AS payment_id, p.order_id, o.number, a.number AS line_number, p.taken_at, a.amount_cents, p.method,
          l.total_cents AS line_total_cents, l.vat_rate_bp, f.name AS offer_name, l.label, u.name AS seller_name,
          r.name AS register_name
          FROM payment_allocations a
@@ -63,7 +64,7 @@ pub async fn payment_lines(
          LEFT JOIN users u ON u.id = p.taken_by
          LEFT JOIN registers r ON r.id = p.register_id
          WHERE p.organization_id = $1 AND p.taken_at >= $2 AND p.taken_at < $3
-         ORDER BY p.taken_at DESC, p.id, l.position LIMIT $4")
+         ORDER BY p.taken_at DESC, p.id, a.number LIMIT $4")
         .bind(tenant.id().0).bind(from).bind(until).bind(limit).fetch_all(c).await?);
     Ok(rows
         .into_iter()
@@ -72,7 +73,7 @@ pub async fn payment_lines(
             PaymentLine {
                 payment_id: PaymentId(r.payment_id),
                 order_id: OrderId(r.order_id),
-                reference: format!("{}_{}", r.number.unwrap_or_default(), r.position),
+                reference: format!("{}_{}", r.number.unwrap_or_default(), r.line_number),
                 taken_at: r.taken_at,
                 vat_cents: rate
                     .map(|v| guichet_domain::money::vat_included(r.amount_cents, v))

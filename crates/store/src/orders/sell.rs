@@ -1,7 +1,7 @@
 //! A sale (or a quote saved): the order, its lines, what it takes, its payments and its
 //! journal entries, in the caller's transaction.
 
-use super::pay::{allocate_payments, insert_payments};
+use super::pay::{allocate_payments, insert_payments, number_payment_lines, payment_line_count};
 use super::read::{by_idempotency_key, get};
 use super::stock::{LimitRow, take_all};
 use super::{
@@ -12,7 +12,7 @@ use crate::journal::{
     self,
     records::{self, LineFacts, OrderFacts},
 };
-use crate::{Result, StoreError, Tenant, Tx, on_tx};
+use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
 use guichet_domain::order::OrderState;
 use guichet_domain::{OrderId, OrderLineId, RegisterId, RegisterSessionId};
 use uuid::Uuid;
@@ -40,8 +40,10 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
             quote_number: Some(quote),
             state: OrderState::Quote,
             collected_cents: 0,
+            created_at: o.at.unwrap_or_else(now_micros),
             finalized_at: None,
             session: None,
+            payment_lines: 0,
         };
         insert_order(tx, tenant, id, o, &head).await?;
         insert_lines(tx, tenant, id, &o.lines, &lines).await?;
@@ -49,15 +51,22 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
     }
     let session = session_for_sale(tx, tenant, o.register_id).await?;
     let number = crate::counters::order_number(tx, tenant, o.day).await?;
-    let paid = allocate_payments(OrderState::AwaitingPayment, &mut lines, &o.payments)?;
+    // Now that the number is taken (its counter row stays locked until this transaction ends),
+    // the time: a later number never carries an earlier time.
+    let at = o.at.unwrap_or_else(now_micros);
+    let mut paid = allocate_payments(OrderState::AwaitingPayment, &mut lines, &o.payments)?;
+    let payment_lines = payment_line_count(&paid);
+    number_payment_lines(&mut paid, 1, at);
     let collected: i64 = o.payments.iter().map(|p| p.amount_cents).sum();
     let head = Head {
         number: Some(number.clone()),
         quote_number: None,
         state: OrderState::after_payment(o.total_cents, collected),
         collected_cents: collected,
-        finalized_at: Some(o.at),
+        created_at: at,
+        finalized_at: Some(at),
         session,
+        payment_lines,
     };
     insert_order(tx, tenant, id, o, &head).await?;
     insert_lines(tx, tenant, id, &o.lines, &lines).await?;
@@ -88,7 +97,7 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
         tenant,
         &takes,
         &number,
-        o.at,
+        at,
         o.created_by,
         (id, o.customer_id),
     )
@@ -98,7 +107,7 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
         id,
         &number,
         o.register_id,
-        o.at,
+        at,
         o.total_cents,
         o.vat_cents,
         &lines,
@@ -128,15 +137,14 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
             amount_cents: a.payment.amount_cents,
             tendered_cents: a.payment.tendered_cents,
             change_cents: a.payment.change_cents,
-            taken_at: a.payment.at,
+            taken_at: a.at,
             register_id: o.register_id,
             taken_by_name: o.names.created_by.clone(),
-            allocations: lines
-                .iter()
-                .zip(&a.shares)
-                .filter(|(_, s)| **s != 0)
-                .map(|(l, s)| (l.position, *s))
+            allocations: a
+                .payment_lines(&lines)
+                .map(|(l, s, _)| (l.position, s))
                 .collect(),
+            numbers: a.payment_lines(&lines).map(|(_, _, n)| n).collect(),
         })
         .collect();
     Ok(as_created(id, o, head, lines, payments))
@@ -174,7 +182,7 @@ fn as_created(
         customer_comment: o.customer_comment.clone(),
         internal_comment: o.internal_comment.clone(),
         created_by_name: o.created_by.and(o.names.created_by.clone()),
-        created_at: o.at,
+        created_at: head.created_at,
         finalized_at: head.finalized_at,
         cancelled_at: None,
         lines,
@@ -188,9 +196,12 @@ struct Head {
     quote_number: Option<String>,
     state: OrderState,
     collected_cents: i64,
+    created_at: i64,
     finalized_at: Option<i64>,
     /// The register session the order is finalized in (`guichet_domain::closing`).
     session: Option<RegisterSessionId>,
+    /// Its payment lines so far (the last `_N` given).
+    payment_lines: i32,
 }
 
 async fn insert_order(
@@ -204,8 +215,8 @@ async fn insert_order(
         "INSERT INTO orders (id, organization_id, number, quote_number, register_id, state, total_cents, vat_cents,
          collected_cents, visit_date, visit_start, customer_comment, internal_comment, created_by, created_at,
          idempotency_key, customer_id, visitor_country, visitor_postal_code, visitor_province, promo_code_id, finalized_at,
-         session_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)")
+         session_id, payment_lines)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)")
         .bind(id.0)
         .bind(tenant.id().0)
         .bind(&h.number)
@@ -220,7 +231,7 @@ async fn insert_order(
         .bind(&o.customer_comment)
         .bind(&o.internal_comment)
         .bind(o.created_by.map(|u| u.0))
-        .bind(o.at)
+        .bind(h.created_at)
         .bind(&o.idempotency_key)
         .bind(o.customer_id.map(|c| c.0))
         .bind(o.origin.as_ref().map(|x| x.country.clone()))
@@ -229,6 +240,7 @@ async fn insert_order(
         .bind(o.promo_code_id.map(|p| p.0))
         .bind(h.finalized_at)
         .bind(h.session.map(|x| x.0))
+        .bind(h.payment_lines)
         .execute(c)
         .await
         .map_err(|e| StoreError::on_constraint(e, "idempotency_key"))?

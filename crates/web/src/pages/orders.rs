@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use guichet_app::files::Format;
 use guichet_app::orders::{self as sale, CancelInput, PayInput, PaymentInput};
-use guichet_app::orders::{Order, OrderSummary, PaymentLine};
+use guichet_app::orders::{Order, OrderSummary, Payment, PaymentLine};
 use guichet_app::registers::Register;
 use guichet_domain::order::{OrderState, PaymentMethod};
 use guichet_domain::{FieldErrors, OrderId, Permission};
@@ -158,8 +158,10 @@ impl OrderPage {
             .map(|r| r.to_string())
             .unwrap_or_default()
     }
-    fn reference(&self, position: &i32) -> String {
-        format!("{}_{position}", self.o.number.clone().unwrap_or_default())
+    /// The `i`-th payment line of `p` as the payments list numbers it (`P2103160760_N`).
+    fn reference(&self, p: &Payment, i: &usize) -> String {
+        let n = p.numbers.get(*i).copied().unwrap_or_default();
+        format!("{}_{n}", self.o.number.clone().unwrap_or_default())
     }
     fn due(&self) -> i64 {
         self.o.total_cents - self.o.collected_cents
