@@ -22,6 +22,7 @@ mod openapi;
 mod orders;
 mod pages;
 mod planning;
+mod privacy;
 mod promotions;
 mod reservations;
 mod roles;
