@@ -27,6 +27,8 @@ pub struct Settings {
     pub smtp_url: String,
     /// The sender of those e-mails: `Librairie du Pont <contact@librairie.example>`.
     pub mail_from: String,
+    /// Uploaded customer files (imports) are removed this many days after their upload.
+    pub import_retention_days: u32,
 }
 
 impl Default for Settings {
@@ -40,6 +42,7 @@ impl Default for Settings {
             session_idle_minutes: 8 * 60,
             smtp_url: String::new(),
             mail_from: String::new(),
+            import_retention_days: 30,
         }
     }
 }

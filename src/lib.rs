@@ -73,6 +73,7 @@ pub fn server_config(settings: &Settings) -> ServerConfig {
                     from: settings.mail_from.trim().to_owned(),
                 }
             }),
+            import_retention_days: settings.import_retention_days,
             ..AppConfig::default()
         },
         web: WebConfig {

@@ -107,6 +107,11 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// The database's URL (`sqlite://…/guichet.db` or `postgres://…`).
+    pub fn database_url(&self) -> &str {
+        &self.db_url
+    }
+
     /// Stops the server and drops its PostgreSQL test database.
     pub async fn stop(mut self) {
         if let Some(s) = self.server.take() {

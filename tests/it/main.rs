@@ -24,6 +24,7 @@ mod openapi;
 mod orders;
 mod pages;
 mod planning;
+mod privacy;
 mod promotions;
 mod reservations;
 mod roles;

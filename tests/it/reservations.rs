@@ -637,7 +637,7 @@ async fn reserving_from_the_customer_page_sets_aside_or_shows_the_error_by_its_f
 }
 
 /// A tiny SMTP server that accepts every message and keeps what it received.
-async fn smtp_sink() -> (u16, std::sync::Arc<tokio::sync::Mutex<Vec<String>>>) {
+pub(crate) async fn smtp_sink() -> (u16, std::sync::Arc<tokio::sync::Mutex<Vec<String>>>) {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();

@@ -244,14 +244,27 @@ pub async fn save_type(
 // ---------------------------------------------------------------- privacy and export
 
 /// Erases a customer on request (managers and admins): personal data gone, orders and
-/// accounting kept.
+/// accounting kept. In the same transaction: the comments of their orders, the notes of
+/// their reservations, the names merged into them and the e-mails written to them go (see
+/// `customers::erase`), and so does every stored import file they are in (see
+/// [`crate::customer_imports::purge_files_of`]).
 pub async fn erase(state: &App, actor: &Actor, id: CustomerId) -> Result<Customer, AppError> {
     actor.require(Permission::ManageCustomers)?;
     let tenant = actor.tenant;
-    Ok(state
+    let erased = state
         .store
-        .write(|tx| Box::pin(async move { customers::erase(tx, tenant, id).await }))
-        .await?)
+        .write(|tx| {
+            Box::pin(async move {
+                let before = customers::get(tx, tenant, id).await?;
+                let erased = customers::erase(tx, tenant, id).await?;
+                crate::customer_imports::purge_files_of(tx, tenant, &before).await?;
+                Ok(erased)
+            })
+        })
+        .await?;
+    // Dry runs kept for a confirmation hold rows in memory: theirs may be among them.
+    state.import_plans.forget(tenant.id().0);
+    Ok(erased)
 }
 
 /// Everything kept about one customer, for their access request (JSON).

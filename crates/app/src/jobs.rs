@@ -63,7 +63,8 @@ fn spawn_mailer(state: App) {
     });
 }
 
-/// Forgets expired sessions and old sign-in failures every ten minutes.
+/// Forgets expired sessions and old sign-in failures, and removes import files past their
+/// retention, every ten minutes.
 fn spawn_maintenance(state: App) {
     tokio::spawn(async move {
         let idle = i64::try_from(state.config.session_idle_timeout.as_micros()).unwrap_or(i64::MAX);
@@ -87,6 +88,15 @@ fn spawn_maintenance(state: App) {
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "maintenance sweep failed"),
+            }
+            let days = state.config.import_retention_days;
+            match crate::customer_imports::purge_expired(&state, days).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(
+                    import_files = n,
+                    "import files past their retention removed"
+                ),
+                Err(e) => tracing::warn!(error = %e, "import files not swept"),
             }
         }
     });

@@ -50,6 +50,9 @@ pub struct AppConfig {
     /// The SMTP server e-mails go through; none: e-mails are written in the user's own mail
     /// client (`mailto:` links) only.
     pub mail: Option<guichet_integrations::mail::MailConfig>,
+    /// Uploaded customer files are removed this many days after their upload (the
+    /// maintenance sweep); the import's record stays.
+    pub import_retention_days: u32,
 }
 
 impl Default for AppConfig {
@@ -58,6 +61,7 @@ impl Default for AppConfig {
             session_idle_timeout: Duration::from_secs(8 * 3600),
             login_limits: guichet_store::throttle::Limits::default(),
             mail: None,
+            import_retention_days: 30,
         }
     }
 }

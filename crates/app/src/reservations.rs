@@ -502,7 +502,10 @@ pub async fn send_ready_email(
         .write(|tx| {
             let (to, subject, body) = (to.clone(), g.subject.clone(), g.message.clone());
             Box::pin(async move {
-                guichet_store::outbox::enqueue(tx, tenant, &to, &subject, &body).await?;
+                guichet_store::outbox::enqueue_for_customer(
+                    tx, tenant, customer, &to, &subject, &body,
+                )
+                .await?;
                 store::mark_notified(tx, tenant, customer).await
             })
         })

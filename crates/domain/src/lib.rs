@@ -11,6 +11,7 @@ pub mod closing;
 pub mod customer;
 pub mod customer_import;
 pub mod duplicates;
+pub mod erasure;
 pub mod ids;
 pub mod journal;
 pub mod journal_archive;

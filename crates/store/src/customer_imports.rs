@@ -17,6 +17,9 @@ pub struct CustomerImport {
     pub imported_at: Option<i64>,
     pub created_count: i64,
     pub updated_count: i64,
+    /// When the file was removed (kept its time, or a customer in it erased): the content
+    /// is empty and the report gone; the record stays.
+    pub purged_at: Option<i64>,
 }
 
 pub async fn create(
@@ -49,12 +52,20 @@ pub async fn create(
 pub async fn get(tx: &mut Tx, tenant: Tenant, id: Uuid) -> Result<CustomerImport> {
     let row: Option<CustomerImport> = on_tx!(tx, c => sqlx::query_as(
         "SELECT id, filename, content, mapping, update_existing, report, created_at, imported_at, created_count,
-         updated_count FROM customer_imports WHERE organization_id = $1 AND id = $2")
+         updated_count, purged_at FROM customer_imports WHERE organization_id = $1 AND id = $2")
         .bind(tenant.id().0)
         .bind(id)
         .fetch_optional(c)
         .await?);
     row.ok_or(StoreError::NotFound)
+}
+
+/// Why an import cannot change any more: its file was removed, or it is done.
+async fn refusal(tx: &mut Tx, tenant: Tenant, id: Uuid) -> Result<StoreError> {
+    Ok(match get(tx, tenant, id).await?.purged_at {
+        Some(_) => StoreError::Refused("import_purged"),
+        None => StoreError::Refused("import_done"),
+    })
 }
 
 /// A new mapping and the dry run's report on it; refused once imported.
@@ -68,7 +79,7 @@ pub async fn set_report(
 ) -> Result<()> {
     let n = on_tx!(tx, c => sqlx::query(
         "UPDATE customer_imports SET mapping = $3, update_existing = $4, report = $5
-         WHERE organization_id = $1 AND id = $2 AND imported_at IS NULL")
+         WHERE organization_id = $1 AND id = $2 AND imported_at IS NULL AND purged_at IS NULL")
         .bind(tenant.id().0)
         .bind(id)
         .bind(mapping)
@@ -78,7 +89,7 @@ pub async fn set_report(
         .await?
         .rows_affected());
     if n == 0 {
-        return Err(StoreError::Refused("import_done"));
+        return Err(refusal(tx, tenant, id).await?);
     }
     Ok(())
 }
@@ -94,7 +105,7 @@ pub async fn mark_imported(
 ) -> Result<()> {
     let n = on_tx!(tx, c => sqlx::query(
         "UPDATE customer_imports SET imported_at = $3, created_count = $4, updated_count = $5
-         WHERE organization_id = $1 AND id = $2 AND imported_at IS NULL")
+         WHERE organization_id = $1 AND id = $2 AND imported_at IS NULL AND purged_at IS NULL")
         .bind(tenant.id().0)
         .bind(id)
         .bind(now_micros())
@@ -104,7 +115,48 @@ pub async fn mark_imported(
         .await?
         .rows_affected());
     if n == 0 {
-        return Err(StoreError::Refused("import_done"));
+        return Err(refusal(tx, tenant, id).await?);
     }
     Ok(())
+}
+
+/// The organization's imports whose file is still kept, for an erasure to look for its
+/// customer in each (read one at a time with [`get`]).
+pub async fn kept_ids(tx: &mut Tx, tenant: Tenant) -> Result<Vec<Uuid>> {
+    Ok(on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT id FROM customer_imports WHERE organization_id = $1 AND purged_at IS NULL ORDER BY created_at")
+        .bind(tenant.id().0)
+        .fetch_all(c)
+        .await?))
+}
+
+/// Removes one import's file (an erased customer was in it): the content emptied, the report
+/// (its samples and details quote the file) gone; the file name, mapping, counts and dates
+/// stay.
+pub async fn purge(tx: &mut Tx, tenant: Tenant, id: Uuid) -> Result<()> {
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE customer_imports SET content = $1, report = NULL, purged_at = $2
+         WHERE organization_id = $3 AND id = $4 AND purged_at IS NULL")
+        .bind(Vec::<u8>::new())
+        .bind(now_micros())
+        .bind(tenant.id().0)
+        .bind(id)
+        .execute(c)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+/// Removes, as [`purge`] does, every organization's import files uploaded before `before`
+/// (the retention sweep); returns how many.
+pub async fn purge_before(tx: &mut Tx, before: i64) -> Result<u64> {
+    Ok(on_tx!(tx, c => sqlx::query(
+        "UPDATE customer_imports SET content = $1, report = NULL, purged_at = $2
+         WHERE created_at < $3 AND purged_at IS NULL")
+        .bind(Vec::<u8>::new())
+        .bind(now_micros())
+        .bind(before)
+        .execute(c)
+        .await?
+        .rows_affected()))
 }

@@ -129,10 +129,17 @@ impl Store {
         // write (an import of 100,000 customers into a million) updates indexes far larger
         // than the default, and re-reading their pages was most of its time. It is only
         // memory once used; readers keep the default and lean on the OS's cache.
+        // Deleted and overwritten content is zeroed in the file (`secure_delete`): a customer
+        // erased on request is not left in free space for anyone reading the file's bytes.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(0)
-            .connect_with(options.clone().pragma("cache_size", "-131072"))
+            .connect_with(
+                options
+                    .clone()
+                    .pragma("cache_size", "-131072")
+                    .pragma("secure_delete", "on"),
+            )
             .await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)

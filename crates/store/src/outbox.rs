@@ -2,6 +2,7 @@
 //! of what caused them, taken by the background sender, retried with a growing delay.
 
 use crate::{Result, Tenant, Tx, now_micros, on_tx};
+use guichet_domain::CustomerId;
 use uuid::Uuid;
 
 /// After this many failures an e-mail is left alone (its error stays to read).
@@ -23,14 +24,67 @@ pub async fn enqueue(
     subject: &str,
     body: &str,
 ) -> Result<Uuid> {
+    insert(tx, tenant, None, to, subject, body).await
+}
+
+/// An e-mail to a customer: it names them, so their erasure finds it whatever their address
+/// is by then (see [`forget_customer`]).
+pub async fn enqueue_for_customer(
+    tx: &mut Tx,
+    tenant: Tenant,
+    customer: CustomerId,
+    to: &str,
+    subject: &str,
+    body: &str,
+) -> Result<Uuid> {
+    insert(tx, tenant, Some(customer), to, subject, body).await
+}
+
+async fn insert(
+    tx: &mut Tx,
+    tenant: Tenant,
+    customer: Option<CustomerId>,
+    to: &str,
+    subject: &str,
+    body: &str,
+) -> Result<Uuid> {
     let id = Uuid::now_v7();
     let now = now_micros();
     on_tx!(tx, c => sqlx::query(
-        "INSERT INTO outbox_emails (id, organization_id, to_address, subject, body, created_at, next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $6)")
-        .bind(id).bind(tenant.id().0).bind(to).bind(subject).bind(body).bind(now)
+        "INSERT INTO outbox_emails (id, organization_id, customer_id, to_address, subject, body, created_at,
+         next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)")
+        .bind(id).bind(tenant.id().0).bind(customer.map(|c| c.0)).bind(to).bind(subject).bind(body).bind(now)
         .execute(c).await?.rows_affected());
     Ok(id)
+}
+
+/// Erasure: every e-mail written to the customer, or to their address, goes — sent or not.
+/// A sent one is history nobody reads (the reservation keeps when its customer was told);
+/// one not sent yet must not reach a person who asked to be forgotten.
+pub async fn forget_customer(
+    tx: &mut Tx,
+    tenant: Tenant,
+    customer: CustomerId,
+    email: Option<&str>,
+) -> Result<u64> {
+    Ok(on_tx!(tx, c => sqlx::query(
+        "DELETE FROM outbox_emails WHERE organization_id = $1
+         AND (customer_id = $2 OR ($3 <> '' AND LOWER(to_address) = LOWER($3)))")
+        .bind(tenant.id().0).bind(customer.0).bind(email.unwrap_or_default().trim())
+        .execute(c).await?.rows_affected()))
+}
+
+/// A merge: the absorbed customer's e-mails now name the one kept.
+pub async fn move_customer(
+    tx: &mut Tx,
+    tenant: Tenant,
+    from: CustomerId,
+    to: CustomerId,
+) -> Result<()> {
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE outbox_emails SET customer_id = $3 WHERE organization_id = $1 AND customer_id = $2")
+        .bind(tenant.id().0).bind(from.0).bind(to.0).execute(c).await?.rows_affected());
+    Ok(())
 }
 
 /// E-mails due now, oldest first (every organization's: the sender serves them all).

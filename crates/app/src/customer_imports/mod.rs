@@ -71,6 +71,9 @@ pub struct CustomerImport {
     pub imported_at: Option<i64>,
     pub created_count: i64,
     pub updated_count: i64,
+    /// When the file was removed: kept `import_retention_days`, or a customer in it was
+    /// erased. The report is gone with it; the import can no longer be checked or confirmed.
+    pub purged_at: Option<i64>,
     pub report: ImportReport,
 }
 
@@ -110,6 +113,12 @@ impl Plans {
             plans.remove(0);
         }
         plans.push(plan);
+    }
+
+    /// Drops an organization's plans (a customer was erased: a plan may hold their row).
+    pub(crate) fn forget(&self, tenant: Uuid) {
+        let mut plans = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        plans.retain(|p| p.tenant != tenant);
     }
 
     fn take(&self, id: Uuid, tenant: Uuid) -> Option<CachedPlan> {
@@ -317,6 +326,14 @@ async fn load(state: &App, actor: &Actor, id: Uuid) -> Result<records::CustomerI
         .await?)
 }
 
+/// The import, if its file is still kept (`import_purged` otherwise).
+fn kept(r: records::CustomerImport) -> Result<records::CustomerImport, AppError> {
+    match r.purged_at {
+        Some(_) => Err(AppError::Conflict("import_purged")),
+        None => Ok(r),
+    }
+}
+
 fn view(actor: &Actor, r: records::CustomerImport) -> CustomerImport {
     let mut report: ImportReport = r
         .report
@@ -335,6 +352,7 @@ fn view(actor: &Actor, r: records::CustomerImport) -> CustomerImport {
         imported_at: r.imported_at,
         created_count: r.created_count,
         updated_count: r.updated_count,
+        purged_at: r.purged_at,
         report,
     }
 }
@@ -403,7 +421,7 @@ pub async fn remap(
     progress: &str,
 ) -> Result<CustomerImport, AppError> {
     actor.require(Permission::ManageCustomers)?;
-    let r = load(state, actor, id).await?;
+    let r = kept(load(state, actor, id).await?)?;
     if r.imported_at.is_some() {
         return Err(AppError::Conflict("import_done"));
     }
@@ -446,7 +464,7 @@ pub async fn commit(
     progress: &str,
 ) -> Result<CustomerImport, AppError> {
     actor.require(Permission::ManageCustomers)?;
-    let r = load(state, actor, id).await?;
+    let r = kept(load(state, actor, id).await?)?;
     if r.imported_at.is_some() {
         return Err(AppError::Conflict("import_done"));
     }
@@ -525,7 +543,7 @@ pub async fn errors_file(
     id: Uuid,
 ) -> Result<(Vec<u8>, &'static str, String), AppError> {
     actor.require(Permission::ManageCustomers)?;
-    let r = load(state, actor, id).await?;
+    let r = kept(load(state, actor, id).await?)?;
     let sheet = read_sheet(&r.filename, &r.content)?;
     let filename = r.filename.clone();
     let import = view(actor, r);
@@ -554,4 +572,53 @@ pub async fn errors_file(
         .filter(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ' '))
         .collect::<String>();
     Ok((bytes, mime, format!("{stem}-errors.{ext}")))
+}
+
+// ---------------------------------------------------------------- keeping files
+
+/// Erasure: removes every stored import file of the organization that holds the customer
+/// (before erasure) in one of its rows, in the erasure's transaction. The whole file goes,
+/// not only their row: an import is confirmed minutes after its upload, and a rewritten
+/// spreadsheet could keep them in a cell nobody thought of; a file pending confirmation is
+/// uploaded again. A file that no longer reads goes too, since nobody can tell.
+pub(crate) async fn purge_files_of(
+    tx: &mut guichet_store::Tx,
+    tenant: guichet_store::Tenant,
+    who: &Customer,
+) -> Result<(), guichet_store::StoreError> {
+    use guichet_domain::erasure::{Identity, Person};
+    let person = Person::new(Identity {
+        first_name: who.first_name.as_deref(),
+        last_name: who.last_name.as_deref(),
+        email: who.email.as_deref(),
+        phone: who.phone.as_deref(),
+        iban: who.iban.as_deref(),
+    });
+    if person.is_empty() {
+        return Ok(());
+    }
+    for id in records::kept_ids(tx, tenant).await? {
+        let file = records::get(tx, tenant, id).await?;
+        let theirs = match imports::read(&file.filename, &file.content) {
+            Ok(sheet) => std::iter::once(&sheet.headers)
+                .chain(&sheet.rows)
+                .any(|r| person.in_row(r)),
+            Err(_) => true,
+        };
+        if theirs {
+            records::purge(tx, tenant, id).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The retention sweep: removes the import files uploaded more than `days` days ago (the
+/// `import_retention_days` setting); returns how many.
+pub async fn purge_expired(state: &App, days: u32) -> Result<u64, AppError> {
+    let age = i64::from(days).saturating_mul(86_400_000_000);
+    let before = guichet_store::now_micros().saturating_sub(age);
+    Ok(state
+        .store
+        .write(|tx| Box::pin(async move { records::purge_before(tx, before).await }))
+        .await?)
 }

@@ -4,8 +4,10 @@ use super::*;
 
 /// Erases a customer on request: every personal field is emptied and consents withdrawn; the
 /// record stays (marked erased) so orders, payments and the journal — which holds no personal
-/// data — stay whole and still verify.
+/// data — stay whole and still verify. What else names them goes in the same transaction
+/// (see [`forget_traces`]); stored import files are the caller's (they must be read to know).
 pub async fn erase(tx: &mut Tx, tenant: Tenant, id: CustomerId) -> Result<Customer> {
+    let before = get(tx, tenant, id).await?;
     let n = on_tx!(tx, c => sqlx::query(
         "UPDATE customers SET first_name = NULL, last_name = NULL, company = NULL, email = NULL, phone = NULL,
          street = NULL, city = NULL, postal_code = NULL, birth_date = NULL, iban = NULL, bic = NULL, tags = '',
@@ -19,10 +21,36 @@ pub async fn erase(tx: &mut Tx, tenant: Tenant, id: CustomerId) -> Result<Custom
         .await?
         .rows_affected());
     if n == 0 {
-        get(tx, tenant, id).await?;
         return Err(StoreError::Refused("already_erased"));
     }
+    forget_traces(tx, tenant, id, before.email.as_deref()).await?;
     get(tx, tenant, id).await
+}
+
+/// What names an erased customer outside their record: the free-text comments of their
+/// orders (the figures stay: orders, lines, payments and the journal carry no personal
+/// data), the notes of their reservations, the names of the duplicates merged into them, and
+/// the e-mails written to them.
+async fn forget_traces(
+    tx: &mut Tx,
+    tenant: Tenant,
+    id: CustomerId,
+    email: Option<&str>,
+) -> Result<()> {
+    let org = tenant.id().0;
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE orders SET customer_comment = NULL, internal_comment = NULL
+         WHERE organization_id = $1 AND customer_id = $2
+         AND (customer_comment IS NOT NULL OR internal_comment IS NOT NULL)")
+        .bind(org).bind(id.0).execute(c).await?.rows_affected());
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE reservations SET note = NULL WHERE organization_id = $1 AND customer_id = $2 AND note IS NOT NULL")
+        .bind(org).bind(id.0).execute(c).await?.rows_affected());
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE customer_merges SET merged_name = '' WHERE organization_id = $1 AND kept_id = $2")
+        .bind(org).bind(id.0).execute(c).await?.rows_affected());
+    crate::outbox::forget_customer(tx, tenant, id, email).await?;
+    Ok(())
 }
 
 /// id, first name, last name, e-mail, phone, postal code.
@@ -81,6 +109,7 @@ pub async fn merge(
     let org = tenant.id().0;
     on_tx!(tx, c => sqlx::query("UPDATE orders SET customer_id = $3 WHERE organization_id = $1 AND customer_id = $2")
         .bind(org).bind(absorbed.0).bind(kept.0).execute(c).await?.rows_affected());
+    crate::outbox::move_customer(tx, tenant, absorbed, kept).await?;
     let or = |x: &Option<String>, y: &Option<String>| x.clone().or_else(|| y.clone());
     let earliest = |x: Option<i64>, y: Option<i64>| match (x, y) {
         (Some(x), Some(y)) => Some(x.min(y)),

@@ -188,6 +188,9 @@ impl ReportPage {
     fn imported(&self) -> bool {
         self.import.imported_at.is_some()
     }
+    fn purged(&self) -> bool {
+        self.import.purged_at.is_some()
+    }
     fn done_text(&self) -> String {
         self.tr.t1_2(
             "import-done",
