@@ -26,5 +26,6 @@ mod promotions;
 mod reservations;
 mod roles;
 mod shop;
+mod signin;
 mod tenancy;
 mod writes;
