@@ -20,6 +20,12 @@ pub struct Settings {
     pub cookie_secure: bool,
     /// Extra origins allowed to post forms (when a proxy rewrites `Host`).
     pub trusted_origins: Vec<String>,
+    /// Reverse proxies (addresses or networks) whose `X-Forwarded-For` gives the client's
+    /// address; from anyone else the header is ignored.
+    pub trusted_proxies: Vec<guichet_web::client_address::ProxyNet>,
+    /// The address people reach Guichet at, for links in e-mails (password reset,
+    /// invitations); empty: `http://` + `bind`.
+    pub public_url: String,
     /// A session unused for this many minutes ends.
     pub session_idle_minutes: u64,
     /// The SMTP server for e-mails to customers: `smtp://user:password@host:587?tls=required`,
@@ -39,6 +45,8 @@ impl Default for Settings {
             data_dir: "./guichet-data".into(),
             cookie_secure: false,
             trusted_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
+            public_url: String::new(),
             session_idle_minutes: 8 * 60,
             smtp_url: String::new(),
             mail_from: String::new(),
@@ -111,6 +119,22 @@ mod tests {
             );
 
             assert!(Settings::load(Some(Path::new("missing.toml"))).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "guichet.toml",
+                "trusted_proxies = [\"10.0.0.0/8\", \"127.0.0.1\"]\n",
+            )?;
+            let s = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(s.trusted_proxies.len(), 2);
+            jail.create_file("guichet.toml", "trusted_proxies = [\"proxy.local\"]\n")?;
+            let e = Settings::load(None).expect_err("refused");
+            assert!(e.to_string().contains("trusted_proxies"), "{e}");
             Ok(())
         });
     }

@@ -74,12 +74,24 @@ pub fn server_config(settings: &Settings) -> ServerConfig {
                 }
             }),
             import_retention_days: settings.import_retention_days,
+            public_url: public_url(settings),
             ..AppConfig::default()
         },
         web: WebConfig {
             cookie_secure: settings.cookie_secure,
             trusted_origins: settings.trusted_origins.clone(),
+            trusted_proxies: settings.trusted_proxies.clone(),
         },
+    }
+}
+
+/// The base of links in e-mails: the configured public address, else the bind address.
+fn public_url(settings: &Settings) -> String {
+    let configured = settings.public_url.trim().trim_end_matches('/');
+    if configured.is_empty() {
+        format!("http://{}", settings.bind)
+    } else {
+        configured.to_owned()
     }
 }
 

@@ -312,7 +312,7 @@ async fn users_roles_and_the_last_admin() {
     assert_eq!(fields, vec!["name", "password"]);
     let r = admin
         .post(app.url("/api/v1/users"))
-        .json(&json!({"email": a.seller, "role": "seller"}))
+        .json(&json!({"email": a.seller, "name": "Again", "role": "seller", "password": "long enough password"}))
         .send()
         .await
         .unwrap();

@@ -118,7 +118,17 @@ async fn several_users_of_one_organization_work_at_once() {
 
 #[tokio::test]
 async fn wrong_password_and_unknown_email_get_the_same_answer_then_throttling() {
-    let app = spawn().await;
+    // A long wait after the free failures, so that the answers below do not depend on time.
+    let app = spawn_with(AppConfig {
+        login_limits: guichet_domain::signin::Backoff {
+            free_per_address: 20,
+            base_delay_micros: 60_000_000,
+            max_delay_micros: 60_000_000,
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await;
     let a = org(&app, "Grottes A", "a").await;
     let c = client();
     let wrong = c
@@ -150,8 +160,8 @@ async fn wrong_password_and_unknown_email_get_the_same_answer_then_throttling() 
             .await
             .unwrap();
     }
-    // Five failures: even the right password is refused for a while, with the same
-    // message for an address that does not exist.
+    // Beyond the free failures, even the right password waits (from a device the account
+    // never signed in from), with the same answer for an address that does not exist.
     let r = c
         .post(app.url("/login"))
         .form(&[("email", a.admin.as_str()), ("password", PASSWORD)])
@@ -475,16 +485,36 @@ async fn invitation_for_an_existing_account_needs_its_password() {
         .unwrap()
         .to_owned();
     let stranger = client();
+    // The same form as for a new account (whoever holds the link cannot tell the two apart);
+    // the existing account's own password is what lets them in.
+    let page = stranger
+        .get(app.url(&format!("/invitation/{token}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("f-name") && page.contains("f-confirm_password"));
+    let form = |password: &'static str| {
+        [
+            ("name", "Whoever"),
+            ("language", "fr"),
+            ("password", password),
+            ("confirm_password", password),
+        ]
+    };
     let r = stranger
         .post(app.url(&format!("/invitation/{token}")))
-        .form(&[("password", "guessing it!!")])
+        .form(&form("guessing it!!"))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Mot de passe incorrect"));
     let r = stranger
         .post(app.url(&format!("/invitation/{token}")))
-        .form(&[("password", PASSWORD)])
+        .form(&form(PASSWORD))
         .send()
         .await
         .unwrap();

@@ -134,6 +134,24 @@ pub async fn spawn_with(config: AppConfig) -> TestApp {
 }
 
 pub async fn spawn_on(db_url: String, dir: tempfile::TempDir, config: AppConfig) -> TestApp {
+    let config = guichet::ServerConfig {
+        app: config,
+        ..Default::default()
+    };
+    spawn_server_on(db_url, dir, config).await
+}
+
+/// A server with the web layer's settings too (trusted proxies…).
+pub async fn spawn_server(config: guichet::ServerConfig) -> TestApp {
+    let (url, dir) = fresh_database().await;
+    spawn_server_on(url, dir, config).await
+}
+
+async fn spawn_server_on(
+    db_url: String,
+    dir: tempfile::TempDir,
+    config: guichet::ServerConfig,
+) -> TestApp {
     let settings = Settings {
         bind: "127.0.0.1:0".into(),
         database_url: db_url.clone(),
@@ -142,17 +160,9 @@ pub async fn spawn_on(db_url: String, dir: tempfile::TempDir, config: AppConfig)
     let store = guichet::open_store(&settings)
         .await
         .expect("open test database");
-    let server = guichet::start(
-        &settings,
-        store.clone(),
-        guichet::ServerConfig {
-            app: config,
-            ..Default::default()
-        },
-        false,
-    )
-    .await
-    .expect("start server");
+    let server = guichet::start(&settings, store.clone(), config, false)
+        .await
+        .expect("start server");
     TestApp {
         base: format!("http://{}", server.addr),
         db_url,

@@ -29,5 +29,6 @@ mod promotions;
 mod reservations;
 mod roles;
 mod shop;
+mod signin;
 mod tenancy;
 mod writes;

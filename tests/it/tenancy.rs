@@ -284,15 +284,31 @@ async fn a_member_of_two_organizations_switches_between_them() {
     let app = spawn().await;
     let a = org(&app, "Grottes A", "a").await;
     let b = org(&app, "Abbaye B", "b").await;
-    // B's admin adds A's manager (existing account: no password needed).
+    // B's admin invites A's manager, who accepts with their own password.
     let admin_b = login(&app, &b.admin).await;
     let r = admin_b
-        .post(app.url("/api/v1/users"))
+        .post(app.url("/api/v1/invitations"))
         .json(&json!({"email": a.manager, "role": "admin"}))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+    let token = r.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = crate::harness::client()
+        .post(app.url(&format!("/invitation/{token}")))
+        .form(&[
+            ("name", "Ignored"),
+            ("language", "fr"),
+            ("password", crate::harness::PASSWORD),
+            ("confirm_password", crate::harness::PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
     let c = login(&app, &a.manager).await;
     let orgs: Value = c
         .get(app.url("/api/v1/organizations"))

@@ -77,7 +77,8 @@ fn spawn_maintenance(state: App) {
                 .write(|tx| {
                     Box::pin(async move {
                         let s = guichet_store::sessions::sweep(tx, idle).await?;
-                        let f = guichet_store::throttle::sweep(tx, limits).await?;
+                        let f = guichet_store::throttle::sweep(tx, limits.window_micros).await?
+                            + guichet_store::signin::sweep(tx).await?;
                         Ok((s, f))
                     })
                 })

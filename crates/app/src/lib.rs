@@ -23,6 +23,7 @@ pub mod operator;
 pub mod orders;
 pub mod organization;
 pub mod password;
+pub mod password_reset;
 pub mod pictures;
 pub mod planning;
 pub mod progress;
@@ -46,22 +47,27 @@ use std::time::Duration;
 pub struct AppConfig {
     /// A session unused for this long ends.
     pub session_idle_timeout: Duration,
-    pub login_limits: guichet_store::throttle::Limits,
+    /// How sign-in failures slow down the next attempts.
+    pub login_limits: guichet_domain::signin::Backoff,
     /// The SMTP server e-mails go through; none: e-mails are written in the user's own mail
     /// client (`mailto:` links) only.
     pub mail: Option<guichet_integrations::mail::MailConfig>,
     /// Uploaded customer files are removed this many days after their upload (the
     /// maintenance sweep); the import's record stays.
     pub import_retention_days: u32,
+    /// The address people reach Guichet at, for the links in e-mails (never taken from a
+    /// request, whose `Host` a client chooses).
+    pub public_url: String,
 }
 
 impl Default for AppConfig {
     fn default() -> Self {
         AppConfig {
             session_idle_timeout: Duration::from_secs(8 * 3600),
-            login_limits: guichet_store::throttle::Limits::default(),
+            login_limits: guichet_domain::signin::Backoff::default(),
             mail: None,
             import_retention_days: 30,
+            public_url: "http://localhost:8080".into(),
         }
     }
 }

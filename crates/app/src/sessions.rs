@@ -8,38 +8,72 @@ use guichet_domain::org::{Email, NewPassword, parse_person_name};
 use guichet_domain::validation::FieldErrors;
 use guichet_domain::{OrganizationId, Role, UserId};
 use guichet_store::users::{self};
-use guichet_store::{StoreError, Tenant, sessions, throttle};
+use guichet_store::{StoreError, Tenant, sessions, signin, throttle};
 use serde::Deserialize;
 
 pub enum LoginOutcome {
-    /// Signed in: the new session token.
-    Success(String),
+    /// Signed in: the new session token, and the device token to keep in the browser.
+    Success {
+        session: String,
+        device: String,
+    },
     Refused,
-    Throttled,
+    /// Too many recent failures for this account or this address: try again in this many
+    /// seconds (the password was not even checked).
+    Throttled {
+        retry_after_secs: i64,
+    },
+}
+
+/// One sign-in attempt as a channel receives it.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginAttempt<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+    /// The client's address (the channel decides which proxies to believe).
+    pub address: &'a str,
+    /// The device token the browser holds from an earlier sign-in, if any.
+    pub device: Option<&'a str>,
+}
+
+/// A device token is one this server made: 64 hexadecimal digits. Anything else is ignored
+/// and a new one is made at the next successful sign-in.
+fn valid_device(token: Option<&str>) -> Option<&str> {
+    token.filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Checks the password and opens a new session. The answer is the same for an unknown
-/// e-mail and a wrong password, and takes the same time.
-pub async fn login(
-    state: &App,
-    email: &str,
-    password: &str,
-    address: &str,
-) -> Result<LoginOutcome, AppError> {
-    let limits = state.config.login_limits;
-    let (e, a) = (email.to_owned(), address.to_owned());
-    let blocked = state
+/// e-mail and a wrong password, and takes the same time. Recent failures of the account or
+/// of the address make the next attempt wait (doubling, capped: never a lock-out), except
+/// from a device the account already signed in from.
+pub async fn login(state: &App, attempt: LoginAttempt<'_>) -> Result<LoginOutcome, AppError> {
+    let backoff = state.config.login_limits;
+    let parsed = Email::parse(attempt.email).ok();
+    let device = valid_device(attempt.device).map(str::to_owned);
+    let (e, a) = (attempt.email.to_owned(), attempt.address.to_owned());
+    let now = guichet_store::now_micros();
+    let (known, (account, address)) = state
         .store
         .read(|tx| {
-            let (e, a) = (e.clone(), a.clone());
-            Box::pin(async move { throttle::is_blocked(tx, &e, &a, limits).await })
+            let (e, a, parsed, device) = (e.clone(), a.clone(), parsed.clone(), device.clone());
+            Box::pin(async move {
+                let known = match (&parsed, &device) {
+                    (Some(email), Some(d)) => signin::is_known_device(tx, email, d).await?,
+                    _ => false,
+                };
+                let since = now - backoff.window_micros;
+                Ok((known, throttle::failures(tx, &e, &a, since).await?))
+            })
         })
         .await?;
-    if blocked {
-        return Ok(LoginOutcome::Throttled);
+    let wait = backoff.wait_micros(account, address, now);
+    if !known && wait > 0 {
+        return Ok(LoginOutcome::Throttled {
+            retry_after_secs: guichet_domain::signin::wait_seconds(wait),
+        });
     }
-    let found = match Email::parse(email) {
-        Ok(parsed) => {
+    let found = match &parsed {
+        Some(parsed) => {
             state
                 .store
                 .read(|tx| {
@@ -48,22 +82,23 @@ pub async fn login(
                 })
                 .await?
         }
-        Err(_) => None,
+        None => None,
     };
     let (user, hash) = match found {
         Some((u, h)) => (Some(u), h),
         None => (None, None),
     };
-    let ok = password::verify(password.to_owned(), hash).await?;
+    let ok = password::verify(attempt.password.to_owned(), hash).await?;
     match (ok, user) {
         (true, Some(user)) => {
-            let email = email.to_owned();
-            let token = state
+            let device = device.unwrap_or_else(guichet_store::new_token);
+            let session = state
                 .store
                 .write(|tx| {
-                    let email = email.clone();
+                    let (e, device) = (e.clone(), device.clone());
                     Box::pin(async move {
-                        throttle::clear(tx, &email).await?;
+                        throttle::clear(tx, &e).await?;
+                        signin::remember_device(tx, user.id, &device).await?;
                         let first = users::memberships_of(tx, user.id)
                             .await?
                             .first()
@@ -72,7 +107,7 @@ pub async fn login(
                     })
                 })
                 .await?;
-            Ok(LoginOutcome::Success(token))
+            Ok(LoginOutcome::Success { session, device })
         }
         _ => {
             state
@@ -206,7 +241,11 @@ pub struct AcceptInvitationInput {
     pub confirm_password: String,
 }
 
-/// Accepts an invitation and signs the person in; returns the new session token.
+/// Accepts an invitation and signs the person in; returns the new session token. The form
+/// is the same whether or not the invited e-mail already has an account (the link may have
+/// been handed over by the admin, who must not learn it): every field is checked alike; then
+/// a new account is created with them, or an existing one proves it is its owner with its
+/// password (its name and language stay as they are).
 pub async fn accept_invitation(
     state: &App,
     token: &str,
@@ -220,35 +259,33 @@ pub async fn accept_invitation(
             Box::pin(async move { users::invitation_by_token(tx, &t).await })
         })
         .await?;
-    let new_user = if inv.existing_user.is_none() {
-        let mut e = FieldErrors::new();
-        let name = e.check("name", parse_person_name(&input.name));
-        let language = parse_back_office_language(&mut e, &input.language);
-        let pw = e.check("password", NewPassword::parse(&input.password));
-        if pw.is_some() && input.password != input.confirm_password {
-            e.add("confirm_password", "passwords_differ");
-        }
-        e.into_result()?;
-        let (Some(name), Some(language), Some(pw)) = (name, language, pw) else {
-            return Err(AppError::Internal("validated input missing".into()));
-        };
-        Some((
+    let mut e = FieldErrors::new();
+    let name = e.check("name", parse_person_name(&input.name));
+    let language = parse_back_office_language(&mut e, &input.language);
+    let pw = e.check("password", NewPassword::parse(&input.password));
+    if pw.is_some() && input.password != input.confirm_password {
+        e.add("confirm_password", "passwords_differ");
+    }
+    e.into_result()?;
+    let (Some(name), Some(language), Some(pw)) = (name, language, pw) else {
+        return Err(AppError::Internal("validated input missing".into()));
+    };
+    let new_user = match inv.existing_user {
+        None => Some((
             name,
             language,
             password::hash(pw.expose().to_owned()).await?,
-        ))
-    } else if let Some(existing) = inv.existing_user {
-        // The e-mail already has an account: whoever opens the link must prove they own it.
-        let stored = state
-            .store
-            .read(|tx| Box::pin(async move { users::password_hash(tx, existing).await }))
-            .await?;
-        if !password::verify(input.password.clone(), stored).await? {
-            return Err(AppError::field("password", "wrong_password"));
+        )),
+        Some(existing) => {
+            let stored = state
+                .store
+                .read(|tx| Box::pin(async move { users::password_hash(tx, existing).await }))
+                .await?;
+            if !password::verify(input.password.clone(), stored).await? {
+                return Err(AppError::field("password", "wrong_password"));
+            }
+            None
         }
-        None
-    } else {
-        None
     };
     Ok(state
         .store
@@ -367,6 +404,7 @@ pub async fn key_actor(state: &App, secret: &str) -> Result<crate::Actor, AppErr
 }
 
 pub use guichet_store::sessions::ABSOLUTE_LIFETIME_MICROS;
+pub use guichet_store::signin::DEVICE_LIFETIME_MICROS;
 
 /// The invitation behind a link's token (the page that accepts it shows who invites).
 pub async fn invitation(state: &App, token: &str) -> Result<users::InvitationToAccept, AppError> {

@@ -25,6 +25,7 @@ pub mod role;
 pub mod sale;
 pub mod schedule;
 pub mod shop;
+pub mod signin;
 pub mod text;
 pub mod ticket;
 pub mod validation;

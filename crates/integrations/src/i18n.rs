@@ -104,6 +104,9 @@ mod tests {
                             ("product", "x".into()),
                             ("number", "x".into()),
                             ("quantity", "1".into()),
+                            ("seconds", "2".into()),
+                            ("link", "x".into()),
+                            ("email", "x".into()),
                         ],
                     );
                     try_t(lang, k).is_none()

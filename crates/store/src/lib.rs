@@ -35,6 +35,7 @@ pub mod reservations;
 pub mod schema;
 pub mod sessions;
 pub mod shop;
+pub mod signin;
 pub mod sites;
 pub mod throttle;
 pub mod users;

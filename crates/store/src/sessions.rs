@@ -102,6 +102,15 @@ pub async fn end_others(tx: &mut Tx, user: UserId, keep_token: &str) -> Result<(
     Ok(())
 }
 
+/// Ends every session of a user (their password was reset from an e-mailed link).
+pub async fn end_all(tx: &mut Tx, user: UserId) -> Result<()> {
+    on_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user.0)
+        .execute(c)
+        .await?.rows_affected());
+    Ok(())
+}
+
 /// Ends a user's sessions that are working in the tenant (the user was disabled there).
 pub async fn end_for_member(tx: &mut Tx, tenant: Tenant, user: UserId) -> Result<()> {
     on_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND organization_id = $2")

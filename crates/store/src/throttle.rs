@@ -1,26 +1,9 @@
-//! Sign-in throttling, shared by all servers through the database. Failures are counted
-//! per e-mail and per client address over a sliding window; the answer never says whether
-//! the e-mail exists.
+//! Sign-in failures, shared by all servers through the database: counted per e-mail and per
+//! client address over a sliding window (the domain's `signin::Backoff` turns them into a
+//! wait). The e-mail's key is the same whether or not it has an account.
 
 use crate::{Result, Tx, now_micros, on_tx};
-
-/// Failures allowed per key inside the window before sign-in is refused.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    pub per_email: i64,
-    pub per_address: i64,
-    pub window_micros: i64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            per_email: 5,
-            per_address: 30,
-            window_micros: 15 * 60 * 1_000_000,
-        }
-    }
-}
+use guichet_domain::signin::Failures;
 
 fn email_key(email: &str) -> String {
     format!(
@@ -33,24 +16,27 @@ fn address_key(address: &str) -> String {
     format!("addr:{address}")
 }
 
-/// True when this e-mail or this address has failed too often recently.
-pub async fn is_blocked(tx: &mut Tx, email: &str, address: &str, limits: Limits) -> Result<bool> {
-    let since = now_micros() - limits.window_micros;
-    for (key, limit) in [
-        (email_key(email), limits.per_email),
-        (address_key(address), limits.per_address),
-    ] {
-        let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM login_failures WHERE throttle_key = $1 AND failed_at > $2")
-            .bind(&key)
-            .bind(since)
-            .fetch_one(c)
-            .await?);
-        if n >= limit {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+async fn failures_of(tx: &mut Tx, key: &str, since: i64) -> Result<Failures> {
+    let (count, last_at): (i64, Option<i64>) = on_tx!(tx, c => sqlx::query_as(
+        "SELECT COUNT(*), MAX(failed_at) FROM login_failures WHERE throttle_key = $1 AND failed_at > $2")
+        .bind(key)
+        .bind(since)
+        .fetch_one(c)
+        .await?);
+    Ok(Failures { count, last_at })
+}
+
+/// The failures of this e-mail and of this address since `since`.
+pub async fn failures(
+    tx: &mut Tx,
+    email: &str,
+    address: &str,
+    since: i64,
+) -> Result<(Failures, Failures)> {
+    Ok((
+        failures_of(tx, &email_key(email), since).await?,
+        failures_of(tx, &address_key(address), since).await?,
+    ))
 }
 
 pub async fn record_failure(tx: &mut Tx, email: &str, address: &str) -> Result<()> {
@@ -76,10 +62,10 @@ pub async fn clear(tx: &mut Tx, email: &str) -> Result<()> {
 }
 
 /// Forgets failures older than the window (maintenance task).
-pub async fn sweep(tx: &mut Tx, limits: Limits) -> Result<u64> {
+pub async fn sweep(tx: &mut Tx, window_micros: i64) -> Result<u64> {
     Ok(
         on_tx!(tx, c => sqlx::query("DELETE FROM login_failures WHERE failed_at <= $1")
-        .bind(now_micros() - limits.window_micros)
+        .bind(now_micros() - window_micros)
         .execute(c)
         .await?
         .rows_affected()),

@@ -203,6 +203,18 @@ pub async fn get_member(tx: &mut Tx, tenant: Tenant, user: UserId) -> Result<Mem
     row.map(Member::from).ok_or(StoreError::NotFound)
 }
 
+/// An active admin of the organization, the oldest: who an invitation made by an API key or
+/// the operator is sent in the name of.
+pub async fn first_admin(tx: &mut Tx, tenant: Tenant) -> Result<UserId> {
+    let id: Option<Uuid> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT user_id FROM memberships WHERE organization_id = $1 AND role = 'admin'
+         AND disabled_at IS NULL ORDER BY created_at, user_id LIMIT 1")
+        .bind(tenant.id().0)
+        .fetch_optional(c)
+        .await?);
+    id.map(UserId).ok_or(StoreError::NotFound)
+}
+
 /// An organization must keep at least one active admin, or nobody could manage it.
 async fn ensure_other_admin(tx: &mut Tx, tenant: Tenant, user: UserId) -> Result<()> {
     let others = list_members(tx, tenant)

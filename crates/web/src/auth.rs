@@ -15,6 +15,9 @@ use guichet_domain::org::Language;
 
 pub const SESSION_COOKIE: &str = "guichet_session";
 pub const LANGUAGE_COOKIE: &str = "guichet_lang";
+/// A random token naming the browser, set at sign-in: the right password from a device the
+/// account already used is never slowed down by others' failures.
+pub const DEVICE_COOKIE: &str = "guichet_device";
 
 /// The caller of a request that acts inside an organization: the [`Actor`] the use cases
 /// take (`&ctx` derefs to it), and what the pages show of the session.
@@ -200,6 +203,20 @@ pub fn expired_session_cookie(secure: bool) -> Cookie<'static> {
         .secure(secure)
         .path("/")
         .max_age(time_duration(0))
+        .build()
+}
+
+/// The known-device cookie: HttpOnly, kept a year (the server forgets a device unused that
+/// long).
+pub fn device_cookie(token: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((DEVICE_COOKIE, token))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .path("/")
+        .max_age(time_duration(
+            guichet_app::sessions::DEVICE_LIFETIME_MICROS / 1_000_000,
+        ))
         .build()
 }
 

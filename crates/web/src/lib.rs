@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod client_address;
 mod download;
 pub mod error;
 pub mod pages;

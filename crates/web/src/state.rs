@@ -11,6 +11,8 @@ pub struct WebConfig {
     /// Origins allowed to post forms besides the server's own (behind a proxy that
     /// rewrites `Host`), e.g. `https://guichet.example.be`.
     pub trusted_origins: Vec<String>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (sign-in throttling per client).
+    pub trusted_proxies: Vec<crate::client_address::ProxyNet>,
 }
 
 /// What every handler gets: the application (its use cases take `&App`, which `&AppState`

@@ -103,12 +103,12 @@ status-revoked = Revoked
 ## Sign-in
 login-title = Sign in
 login-refused = Wrong e-mail address or password.
-login-throttled = Too many attempts. Try again in a few minutes.
+login-throttled = Too many attempts. Try again in { $seconds } s.
 no-organization-title = No organization
 no-organization-text = Your account has no access to an active organization. Ask an administrator to add you.
 invitation-title = Invitation
 invitation-text = You are invited to join { $organization } on Guichet.
-invitation-existing-account = You already have a Guichet account with this address: confirm with your password.
+invitation-existing-account = New to Guichet: choose your name and a password. You already have a Guichet account with this address: type its password (twice); your name and language stay as they are.
 password-rule = At least 10 characters.
 
 ## Dashboard
@@ -128,7 +128,7 @@ org-details = Organization
 sites-title = Sites
 sites-edit = Edit site
 users-create = Create a user
-users-create-help = The account can sign in at once with the chosen password. An address that already has a Guichet account is simply added.
+users-create-help = The account can sign in at once with the chosen password. If the address already has a Guichet account, its owner is sent an invitation by e-mail to accept instead.
 users-invite = Invite by link
 users-invite-help = Guichet creates an invitation link valid for 7 days, to give to the person: they choose their own password.
 users-no-password-yet = has not chosen a password yet
@@ -168,7 +168,7 @@ flash-register-saved = Register saved.
 flash-vat-created = VAT rate added.
 flash-vat-preset = Standard rates added.
 flash-vat-archived-in-use = This rate is in use: it was archived instead of deleted.
-flash-user-created = User added.
+flash-user-created = Done: the account is created or, if the address already had one, its owner was sent an invitation to join the organization.
 flash-user-disabled = User disabled; their sessions have ended.
 flash-user-enabled = User enabled.
 flash-invitation-revoked = Invitation cancelled.
@@ -968,3 +968,26 @@ error-amount_not_positive = The amount must be more than zero.
 error-less_than_due = The amount handed over is less than the deposit.
 error-too_many_rows_for_xlsx = More customers than an XLSX sheet holds (1,048,575): export them as CSV, or filter them first.
 error-deposit_not_deducted = The customer paid a deposit on an item this takes: sell it at the register, where the deposit is deducted.
+
+## Sign-in without lock-out, invitations and forgotten password
+login-forgot-password = Forgotten password?
+forgot-title = Forgotten password
+forgot-help = Enter your account's e-mail address: we send it a link to choose a new password, valid for 30 minutes.
+forgot-sent = If this address has a Guichet account, an e-mail with a link to choose a new password has just been sent to it. The link is valid for 30 minutes and works once.
+forgot-back = Back to sign-in
+action-send-reset-link = Send the link
+reset-title = New password
+email-reset-subject = Your Guichet password
+email-reset-body =
+    Hello,
+    Someone asked to change the password of the Guichet account { $email }.
+    Open this link within 30 minutes to choose a new one (it works once):
+    { $link }
+    If it was not you, ignore this e-mail: your password does not change.
+email-invitation-subject = Invitation to join { $organization } on Guichet
+email-invitation-body =
+    Hello,
+    You are invited to join { $organization } on Guichet.
+    Open this link within 7 days to accept (if you already have a Guichet account, with your current password):
+    { $link }
+    If you did not expect it, ignore this e-mail: nothing changes.

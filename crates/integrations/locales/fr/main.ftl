@@ -103,12 +103,12 @@ status-revoked = Révoquée
 ## Connexion
 login-title = Connexion
 login-refused = Adresse e-mail ou mot de passe incorrect.
-login-throttled = Trop de tentatives. Réessayez dans quelques minutes.
+login-throttled = Trop de tentatives. Réessayez dans { $seconds } s.
 no-organization-title = Aucun établissement
 no-organization-text = Votre compte n'a accès à aucun établissement actif. Demandez à un administrateur de vous ajouter.
 invitation-title = Invitation
 invitation-text = Vous êtes invité à rejoindre { $organization } sur Guichet.
-invitation-existing-account = Vous avez déjà un compte Guichet avec cette adresse : confirmez avec votre mot de passe.
+invitation-existing-account = Nouveau sur Guichet : choisissez votre nom et un mot de passe. Vous avez déjà un compte Guichet avec cette adresse : tapez son mot de passe (deux fois) ; votre nom et votre langue restent ceux du compte.
 password-rule = Au moins 10 caractères.
 
 ## Tableau de bord
@@ -128,7 +128,7 @@ org-details = Établissement
 sites-title = Sites
 sites-edit = Modifier le site
 users-create = Créer un utilisateur
-users-create-help = Le compte peut se connecter tout de suite avec le mot de passe choisi. Une adresse qui a déjà un compte Guichet est simplement ajoutée.
+users-create-help = Le compte peut se connecter tout de suite avec le mot de passe choisi. Si l'adresse a déjà un compte Guichet, son titulaire reçoit plutôt une invitation par e-mail à accepter.
 users-invite = Inviter par lien
 users-invite-help = Guichet crée un lien d'invitation valable 7 jours, à transmettre à la personne : elle choisit elle-même son mot de passe.
 users-no-password-yet = n'a pas encore choisi de mot de passe
@@ -168,7 +168,7 @@ flash-register-saved = Caisse enregistrée.
 flash-vat-created = Taux de TVA ajouté.
 flash-vat-preset = Taux standards ajoutés.
 flash-vat-archived-in-use = Ce taux est utilisé : il a été archivé au lieu d'être supprimé.
-flash-user-created = Utilisateur ajouté.
+flash-user-created = C'est fait : le compte est créé ou, si l'adresse en avait déjà un, son titulaire a reçu une invitation à rejoindre l'établissement.
 flash-user-disabled = Utilisateur désactivé ; ses sessions sont fermées.
 flash-user-enabled = Utilisateur réactivé.
 flash-invitation-revoked = Invitation annulée.
@@ -968,3 +968,26 @@ error-amount_not_positive = Le montant doit être supérieur à zéro.
 error-less_than_due = Le montant remis est inférieur à l'acompte.
 error-too_many_rows_for_xlsx = Plus de clients qu'une feuille XLSX n'en contient (1 048 575) : exportez-les en CSV, ou filtrez-les d'abord.
 error-deposit_not_deducted = Le client a versé un acompte sur un article pris ici : vendez-le à la caisse, où l'acompte est déduit.
+
+## Connexion sans blocage, invitations et mot de passe oublié
+login-forgot-password = Mot de passe oublié ?
+forgot-title = Mot de passe oublié
+forgot-help = Indiquez l'adresse e-mail de votre compte : nous y envoyons un lien pour choisir un nouveau mot de passe, valable 30 minutes.
+forgot-sent = Si cette adresse a un compte Guichet, un e-mail avec un lien pour choisir un nouveau mot de passe vient d'y être envoyé. Le lien est valable 30 minutes et ne sert qu'une fois.
+forgot-back = Retour à la connexion
+action-send-reset-link = Envoyer le lien
+reset-title = Nouveau mot de passe
+email-reset-subject = Votre mot de passe Guichet
+email-reset-body =
+    Bonjour,
+    Quelqu'un a demandé à changer le mot de passe du compte Guichet { $email }.
+    Ouvrez ce lien dans les 30 minutes pour en choisir un nouveau (il ne sert qu'une fois) :
+    { $link }
+    Si ce n'était pas vous, ignorez cet e-mail : votre mot de passe ne change pas.
+email-invitation-subject = Invitation à rejoindre { $organization } sur Guichet
+email-invitation-body =
+    Bonjour,
+    Vous êtes invité à rejoindre { $organization } sur Guichet.
+    Ouvrez ce lien dans les 7 jours pour accepter (si vous avez déjà un compte Guichet, avec votre mot de passe actuel) :
+    { $link }
+    Si vous ne vous y attendiez pas, ignorez cet e-mail : rien ne change.

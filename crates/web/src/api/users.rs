@@ -7,7 +7,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use guichet_app::users::{Invitation, InvitationInput, Member, NewMemberInput};
+use guichet_app::users::{Invitation, InvitationInput, Member, MemberAdded, NewMemberInput};
 use guichet_domain::{InvitationId, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -27,16 +27,18 @@ async fn list_users(State(state): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiRe
     Ok(Json(guichet_app::users::members(&state, &ctx).await?.0))
 }
 
-/// Creates a user with a password, or adds an existing account (by e-mail) to the organization.
+/// Adds a user: a new e-mail gets an account with this name and password at once; an e-mail
+/// that already has a Guichet account is sent an invitation its owner accepts. The answer is
+/// the same in both cases (`GET /api/v1/users` lists the member once they are one).
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewMemberInput,
-    responses((status = 201, body = Member), (status = 422, body = Problem)))]
+    responses((status = 202, body = MemberAdded), (status = 422, body = Problem)))]
 async fn create_user(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     ApiJson(input): ApiJson<NewMemberInput>,
-) -> Result<(StatusCode, Json<Member>), ApiError> {
+) -> Result<(StatusCode, Json<MemberAdded>), ApiError> {
     Ok((
-        StatusCode::CREATED,
+        StatusCode::ACCEPTED,
         Json(guichet_app::users::create_member(&state, &ctx, &input).await?),
     ))
 }

@@ -12,6 +12,7 @@ mod documents;
 mod groups;
 mod offers;
 mod orders;
+mod password_reset;
 mod planning;
 mod promotions;
 mod register;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(groups::router())
         .merge(offers::router())
         .merge(orders::router())
+        .merge(password_reset::router())
         .merge(planning::router())
         .merge(promotions::router())
         .merge(register::router())

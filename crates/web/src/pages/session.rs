@@ -4,6 +4,7 @@
 use super::support::{Flash, form_errors};
 use crate::auth::language_of;
 use crate::auth::{self, Ctx, SignedIn};
+use crate::client_address::client_address;
 use crate::error::{AppError, PageError};
 use crate::state::AppState;
 use crate::view::{Nav, Tr, render, render_status};
@@ -11,12 +12,12 @@ use askama::Template;
 use axum::Form;
 use axum::Router;
 use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
 use guichet_app::sessions::{
-    AcceptInvitationInput, LoginOutcome, PasswordChangeInput, ProfileInput,
+    AcceptInvitationInput, LoginAttempt, LoginOutcome, PasswordChangeInput, ProfileInput,
 };
 use guichet_domain::org::Language;
 use guichet_domain::{FieldErrors, OrganizationId, Role};
@@ -80,35 +81,54 @@ pub struct LoginForm {
 
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     let lang = language_of(&headers);
-    let outcome =
-        guichet_app::sessions::login(&state, &form.email, &form.password, &addr.ip().to_string())
-            .await
-            .map_err(|e| PageError(e, lang))?;
-    let (status, key) = match outcome {
-        LoginOutcome::Success(token) => {
+    let address = client_address(peer.ip(), &headers, &state.web.trusted_proxies).to_string();
+    let attempt = LoginAttempt {
+        email: &form.email,
+        password: &form.password,
+        address: &address,
+        device: jar.get(auth::DEVICE_COOKIE).map(|c| c.value()),
+    };
+    let outcome = guichet_app::sessions::login(&state, attempt)
+        .await
+        .map_err(|e| PageError(e, lang))?;
+    let tr = Tr(lang);
+    let (status, message, retry_after) = match outcome {
+        LoginOutcome::Success { session, device } => {
             // Any session cookie from before is replaced by the new one (no fixation).
-            let jar = jar.add(auth::session_cookie(token, state.web.cookie_secure));
+            let secure = state.web.cookie_secure;
+            let jar = jar
+                .add(auth::session_cookie(session, secure))
+                .add(auth::device_cookie(device, secure));
             return Ok((jar, Redirect::to(&safe_next(Some(&form.next)))).into_response());
         }
-        LoginOutcome::Refused => (StatusCode::UNAUTHORIZED, "login-refused"),
-        LoginOutcome::Throttled => (StatusCode::TOO_MANY_REQUESTS, "login-throttled"),
+        LoginOutcome::Refused => (StatusCode::UNAUTHORIZED, tr.t("login-refused"), None),
+        LoginOutcome::Throttled { retry_after_secs } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            tr.t1("login-throttled", "seconds", retry_after_secs),
+            Some(retry_after_secs),
+        ),
     };
-    let tr = Tr(lang);
-    Ok(render_status(
+    let mut response = render_status(
         status,
         &LoginPage {
             tr,
-            message: Some(tr.t(key)),
+            message: Some(message),
             email: form.email,
             next: safe_next(Some(&form.next)),
         },
-    ))
+    );
+    if let Some(secs) = retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    Ok(response)
 }
 
 pub async fn logout(
@@ -190,7 +210,6 @@ struct InvitationPage {
     organization: String,
     email: String,
     role: Role,
-    existing_account: bool,
     form: AcceptInvitationInput,
     errors: FieldErrors,
 }
@@ -217,7 +236,6 @@ async fn show_invitation(
             organization: inv.organization_name,
             email: inv.email.as_str().to_owned(),
             role: inv.role,
-            existing_account: inv.existing_user.is_some(),
             form,
             errors,
         },
