@@ -279,5 +279,19 @@ async fn run(name: &str, url: &str) {
             "{name}: {period} summary of 2026 (730 Zs, {lines} lines): median {med:.1} ms (min {min:.1}, max {max:.1}; target < 200 ms)"
         );
     }
+    // The whole year's journal verified against the sales and the Zs, as `guichet journal
+    // verify` does: it must pass on a clean database.
+    let t = Instant::now();
+    let v = guichet_app::operator::verify_journal(&s.state)
+        .await
+        .expect("verify");
+    assert!(v.ok(), "{:?}", v.findings.first());
+    println!(
+        "{name}: journal verify of the year ({} chains, {} orders, {} signed Zs): {:.1} s, clean",
+        v.chains.len(),
+        v.orders,
+        v.zs.len(),
+        t.elapsed().as_secs_f64()
+    );
     s.state.store.close().await;
 }
