@@ -161,9 +161,10 @@ async fn a_bad_query_string_is_a_problem_document() {
     let app = spawn().await;
     let a = org(&app, "Grottes A", "a").await;
     let api = Api::new(&app, &a, "manager").await;
-    // `from` missing, and a number that is not one.
+    // `from` missing, and numbers that are not ones.
     for path in [
         "/api/v1/orders?to=2026-01-31",
+        "/api/v1/orders?from=2026-01-01&to=2026-01-31&limit=abc",
         "/api/v1/customers?offset=abc",
     ] {
         let r = api
@@ -173,6 +174,24 @@ async fn a_bad_query_string_is_a_problem_document() {
             .unwrap();
         let p = problem(r, 400).await;
         assert_eq!(p["code"], "invalid_query", "{path}: {p}");
+    }
+    // Well-formed but out of range: the field's own error.
+    for (path, field, code) in [
+        ("&limit=0", "limit", "out_of_range"),
+        ("&limit=1001", "limit", "out_of_range"),
+        ("&after=not-a-cursor", "after", "invalid_cursor"),
+    ] {
+        let (status, p) = api
+            .get(&format!(
+                "/api/v1/orders?from=2026-01-01&to=2026-01-31{path}"
+            ))
+            .await;
+        assert_eq!(status, 422, "{path}: {p}");
+        assert_eq!(
+            crate::harness::field_errors(&p),
+            vec![(field.to_owned(), code.to_owned())],
+            "{path}"
+        );
     }
     app.stop().await;
 }
