@@ -71,6 +71,20 @@ pub enum Command {
         #[command(subcommand)]
         command: JournalCommand,
     },
+    /// Copy the live SQLite database into a folder (while the server runs), verify the copy's
+    /// journal, then keep only the newest copies. PostgreSQL: use pg_dump (see the README).
+    Backup {
+        /// Folder of the backups (default: the `backup_dir` setting, or `backups` in the data
+        /// folder).
+        #[arg(long)]
+        to: Option<PathBuf>,
+        /// How many backups of the folder to keep, the newest (default: the `backup_keep`
+        /// setting; 0 keeps them all).
+        #[arg(long)]
+        keep: Option<usize>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Ticket codes.
     Ticket {
         #[command(subcommand)]
@@ -269,10 +283,71 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     output,
                 },
         } => journal_export(&cli, db, org, (*from, *to), output).await,
+        Command::Backup { to, keep, db } => backup(&cli, to.as_deref(), *keep, db).await,
         Command::Ticket {
             command: TicketCommand::Verify { public_key, code },
         } => ticket_verify(public_key, code),
     }
+}
+
+/// `guichet backup`: copy, verify, then rename (a copy that failed never carries a backup's
+/// name), then retention.
+async fn backup(
+    cli: &Cli,
+    to: Option<&std::path::Path>,
+    keep: Option<usize>,
+    db: &DbArgs,
+) -> anyhow::Result<()> {
+    let settings = settings_with(cli, db)?;
+    let url = settings.database_url();
+    if !url.starts_with("sqlite:") {
+        bail!(
+            "`guichet backup` copies SQLite databases; for PostgreSQL use its own tools, e.g. \
+             `pg_dump --format=custom --file=guichet.dump {}` (see the README's Backups section)",
+            operator::redact(&url)
+        );
+    }
+    let dir = to
+        .map(PathBuf::from)
+        .unwrap_or_else(|| settings.backup_dir());
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let dir = dir
+        .canonicalize()
+        .with_context(|| format!("cannot open {}", dir.display()))?;
+    let name = guichet_app::backups::file_name(jiff::Timestamp::now());
+    let target = dir.join(&name);
+    let partial = dir.join(format!("{name}.partial"));
+    if target.exists() {
+        bail!("{} already exists; try again in a second", target.display());
+    }
+    // Leftover of an interrupted run at the same second: never a backup.
+    let _ = std::fs::remove_file(&partial);
+
+    // No migration of the live database: the server running it owns its schema.
+    let store = Store::connect(&url)
+        .await
+        .with_context(|| format!("cannot open the database {}", operator::redact(&url)))?;
+    let app = operator_app(store);
+    let copied = guichet_app::backups::copy(&app, &partial).await;
+    app.store.close().await;
+    copied.with_context(|| format!("cannot copy the database into {}", partial.display()))?;
+
+    let copy = DbArgs {
+        database_url: Some(format!("sqlite://{}", partial.display())),
+    };
+    if let Err(e) = journal_verify(cli, &copy).await {
+        let _ = std::fs::remove_file(&partial);
+        return Err(e.context("the copy's journal does not verify; no backup kept"));
+    }
+    std::fs::rename(&partial, &target)
+        .with_context(|| format!("cannot rename the copy to {}", target.display()))?;
+    println!("Backup written: {}", target.display());
+    let removed = guichet_app::backups::prune(&dir, keep.unwrap_or(settings.backup_keep))
+        .with_context(|| format!("retention in {}", dir.display()))?;
+    for path in &removed {
+        println!("Older backup removed: {}", path.display());
+    }
+    Ok(())
 }
 
 fn ticket_verify(public_key: &str, code: &str) -> anyhow::Result<()> {

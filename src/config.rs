@@ -35,10 +35,24 @@ pub struct Settings {
     pub mail_from: String,
     /// Uploaded customer files (imports) are removed this many days after their upload.
     pub import_retention_days: u32,
+    /// Seconds a client has to send a request's headers, counted from when the server waits
+    /// for them; a connection that sends nothing (idle, kept alive) is closed after as long.
+    pub header_read_timeout_secs: u64,
+    /// Seconds a client has to send a whole request body (uploads included).
+    pub body_read_timeout_secs: u64,
+    /// Seconds a client may take nothing of its response before the connection is closed.
+    pub send_timeout_secs: u64,
+    /// Connections served at once; further ones wait until one closes.
+    pub max_connections: usize,
+    /// Where `guichet backup` writes (empty: `backups` in `data_dir`).
+    pub backup_dir: String,
+    /// How many backups `guichet backup` keeps, the newest (0: all).
+    pub backup_keep: usize,
 }
 
 impl Default for Settings {
     fn default() -> Self {
+        let http = crate::HttpLimits::default();
         Settings {
             bind: "127.0.0.1:8080".into(),
             database_url: String::new(),
@@ -51,6 +65,12 @@ impl Default for Settings {
             smtp_url: String::new(),
             mail_from: String::new(),
             import_retention_days: 30,
+            header_read_timeout_secs: http.header_read_timeout.as_secs(),
+            body_read_timeout_secs: http.body_read_timeout.as_secs(),
+            send_timeout_secs: http.send_timeout.as_secs(),
+            max_connections: http.max_connections,
+            backup_dir: String::new(),
+            backup_keep: 14,
         }
     }
 }
@@ -71,6 +91,15 @@ impl Settings {
         }
         figment = figment.merge(Env::prefixed("GUICHET_").ignore(&["log"]));
         Ok(figment.extract()?)
+    }
+
+    /// Where `guichet backup` writes by default.
+    pub fn backup_dir(&self) -> std::path::PathBuf {
+        if self.backup_dir.trim().is_empty() {
+            Path::new(&self.data_dir).join("backups")
+        } else {
+            std::path::PathBuf::from(self.backup_dir.trim())
+        }
     }
 
     pub fn database_url(&self) -> String {

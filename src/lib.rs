@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod serve;
 
 use anyhow::Context;
 use guichet_app::Store;
@@ -15,6 +16,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 
 pub use config::Settings;
+pub use serve::HttpLimits;
 
 /// Opens the configured database and brings its schema up to date.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
@@ -61,6 +63,7 @@ impl Server {
 pub struct ServerConfig {
     pub app: AppConfig,
     pub web: WebConfig,
+    pub http: HttpLimits,
 }
 
 pub fn server_config(settings: &Settings) -> ServerConfig {
@@ -81,6 +84,12 @@ pub fn server_config(settings: &Settings) -> ServerConfig {
             cookie_secure: settings.cookie_secure,
             trusted_origins: settings.trusted_origins.clone(),
             trusted_proxies: settings.trusted_proxies.clone(),
+        },
+        http: HttpLimits {
+            header_read_timeout: Duration::from_secs(settings.header_read_timeout_secs.max(1)),
+            body_read_timeout: Duration::from_secs(settings.body_read_timeout_secs.max(1)),
+            send_timeout: Duration::from_secs(settings.send_timeout_secs.max(1)),
+            max_connections: settings.max_connections.max(1),
         },
     }
 }
@@ -130,13 +139,7 @@ pub async fn start(
                 let _ = rx.await;
             }
         };
-        let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        if let Err(e) = axum::serve(listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await
-        {
-            tracing::error!(error = %e, "server stopped with an error");
-        }
+        serve::serve(listener, router, config.http, shutdown).await;
     });
     Ok(Server {
         addr,

@@ -659,7 +659,7 @@ async fn sell_tickets_and_a_scanned_product_paid_half_cash_half_bancontact() {
         .json()
         .await
         .unwrap();
-    let id = orders[0]["id"].as_str().unwrap();
+    let id = orders["items"][0]["id"].as_str().unwrap();
     let o: serde_json::Value = c
         .get(app.url(&format!("/api/v1/orders/{id}")))
         .bearer_auth(&key)

@@ -187,7 +187,7 @@ async fn special_order_deposit_then_sale_at_the_register() {
         &format!("/api/v1/orders?from={0}&to={0}", today()),
     )
     .await;
-    let orders = orders.as_array().unwrap();
+    let orders = orders["items"].as_array().unwrap();
     assert_eq!(orders.len(), 2, "the deposit and the sale: {orders:?}");
     assert!(
         orders

@@ -798,7 +798,11 @@ async fn drawer_and_follow_up_pages() {
             .unwrap(),
     )
     .await;
-    assert!(narrow.contains("80mm auto"));
+    // The roll printer's layout (a served stylesheet: no inline style under the CSP).
+    assert!(
+        narrow.contains("/assets/print/z-report-80mm.css"),
+        "{narrow}"
+    );
     let csv = text(
         seller
             .get(app.url(&format!("/registers-follow-up/{session}/export")))

@@ -317,6 +317,9 @@ impl Objects {
             .iter()
             .map(|name| match name.as_str() {
                 "from" | "to" => format!("{name}={}", self.catalogue.day),
+                "period" => "period=daily".to_owned(),
+                "code" => "code=NO-SUCH-CODE".to_owned(),
+                "date" => format!("date={}", self.catalogue.day),
                 other => panic!("{op}: no value for its query parameter {other}"),
             })
             .collect();

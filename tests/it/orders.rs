@@ -242,9 +242,9 @@ async fn payments_are_listed_per_line_exported_and_the_order_listed() {
     let list = manager
         .ok(&format!("/api/v1/orders?from={today}&to={today}"))
         .await;
-    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
     assert_eq!(
-        list[0]["products"],
+        list["items"][0]["products"],
         "Ticket adulte x2, Ticket enfant, Panier du Terroir"
     );
     app.stop().await;
@@ -515,7 +515,7 @@ async fn bad_carts_get_clear_errors_and_the_phone_register_keeps_its_rules() {
         &format!("/api/v1/orders?from={day}&to={day}&by=visit"),
     )
     .await;
-    let id = orders[0]["id"].as_str().unwrap();
+    let id = orders["items"][0]["id"].as_str().unwrap();
     let r = client()
         .get(app.url(&format!("/api/v1/orders/{id}")))
         .bearer_auth(&other)
@@ -668,7 +668,7 @@ async fn concurrent_sales_never_oversell() {
         &format!("/api/v1/orders?from={day}&to={day}&by=visit"),
     )
     .await;
-    let mut numbers: Vec<String> = orders
+    let mut numbers: Vec<String> = orders["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -921,7 +921,8 @@ async fn customers_attach_to_sales_and_visits_record_the_visitors_origin() {
     )
     .await;
     assert!(
-        list.as_array()
+        list["items"]
+            .as_array()
             .unwrap()
             .iter()
             .any(|o| o["customer_name"] == "Samantha RÉGÀ")

@@ -8,6 +8,7 @@
 
 pub mod actor;
 pub mod api_keys;
+pub mod backups;
 pub mod catalogue;
 pub mod closing;
 pub mod customer_imports;
@@ -22,6 +23,7 @@ pub mod offers;
 pub mod operator;
 pub mod orders;
 pub mod organization;
+pub mod paging;
 pub mod password;
 pub mod password_reset;
 pub mod pictures;

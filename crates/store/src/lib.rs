@@ -11,6 +11,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod backup;
 pub mod copy;
 pub mod counters;
 pub mod customer_fields;

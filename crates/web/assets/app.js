@@ -13,6 +13,11 @@ document.addEventListener("DOMContentLoaded", function () {
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+  // Print buttons (a handler here, not in the page: the Content-Security-Policy forbids
+  // inline scripts).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
   // Secrets shown once are selected on focus, ready to copy.
   document.querySelectorAll("input.copy").forEach(function (input) {
     input.addEventListener("focus", function () { input.select(); });

@@ -20,6 +20,15 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+/// Every response's policy: scripts, styles, pictures and fetches from Guichet itself only (no
+/// inline script or style, no `eval`), pictures also as `data:` URLs (Swagger UI's icons), no
+/// plugin, no `<base>`, forms posted to Guichet only, and never framed (the back office's
+/// buttons must not be clickjacked). `cashier.html`'s `application/json` data block is not a
+/// script and needs no exception.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+    style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 /// The whole application: pages, API, health, assets, with CSRF protection on every
 /// state-changing request.
 pub fn app(state: AppState) -> Result<Router, String> {
@@ -30,6 +39,7 @@ pub fn app(state: AppState) -> Result<Router, String> {
             .add_trusted_origin(origin)
             .map_err(|e| format!("invalid trusted origin {origin}: {e:?}"))?;
     }
+    let hsts = state.web.cookie_secure;
     let router = Router::new()
         .merge(pages::router())
         .merge(api::router())
@@ -69,8 +79,25 @@ pub fn app(state: AppState) -> Result<Router, String> {
                 HeaderValue::from_static("same-origin"),
             ),
         )
-        .layer(tower_http::trace::TraceLayer::new_for_http());
-    Ok(router)
+        .layer(
+            tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+            ),
+        );
+    // HSTS only when cookies are `Secure`, i.e. the operator said Guichet is served over
+    // HTTPS: sent over plain HTTP it would lock browsers out of a test installation.
+    let router = if hsts {
+        router.layer(
+            tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static("max-age=31536000"),
+            ),
+        )
+    } else {
+        router
+    };
+    Ok(router.layer(tower_http::trace::TraceLayer::new_for_http()))
 }
 
 /// 200 only when the database answers.
@@ -190,6 +217,46 @@ async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Respon
         "api-docs.js" => (
             include_bytes!("../assets/api-docs.js"),
             "text/javascript; charset=utf-8",
+        ),
+        "print/tickets.css" => (
+            include_bytes!("../assets/print/tickets.css"),
+            "text/css; charset=utf-8",
+        ),
+        "print/tickets-80mm.css" => (
+            include_bytes!("../assets/print/tickets-80mm.css"),
+            "text/css; charset=utf-8",
+        ),
+        "print/tickets-a4.css" => (
+            include_bytes!("../assets/print/tickets-a4.css"),
+            "text/css; charset=utf-8",
+        ),
+        "print/receipt.css" => (
+            include_bytes!("../assets/print/receipt.css"),
+            "text/css; charset=utf-8",
+        ),
+        "print/receipt-80mm.css" => (
+            include_bytes!("../assets/print/receipt-80mm.css"),
+            "text/css; charset=utf-8",
+        ),
+        "print/receipt-a4.css" => (
+            include_bytes!("../assets/print/receipt-a4.css"),
+            "text/css; charset=utf-8",
+        ),
+        "print/z-report.css" => (
+            include_bytes!("../assets/print/z-report.css"),
+            "text/css; charset=utf-8",
+        ),
+        "print/z-report-80mm.css" => (
+            include_bytes!("../assets/print/z-report-80mm.css"),
+            "text/css; charset=utf-8",
+        ),
+        "print/z-report-a4.css" => (
+            include_bytes!("../assets/print/z-report-a4.css"),
+            "text/css; charset=utf-8",
+        ),
+        "print/labels.css" => (
+            include_bytes!("../assets/print/labels.css"),
+            "text/css; charset=utf-8",
         ),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };

@@ -19,8 +19,10 @@ mod exports;
 
 pub use exports::*;
 
-/// A drawer's count of one denomination.
+/// A drawer's count of one denomination. Named `DrawerCount` in the OpenAPI document: the
+/// shop's stock count is its `CountInput`.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = DrawerCount)]
 pub struct CountInput {
     /// In cents: 50000 for a 500 € note, 1 for a 1 cent coin.
     pub denomination_cents: i64,

@@ -2,19 +2,63 @@
 
 use super::*;
 use crate::organization::zone;
-use guichet_store::orders::DateFilter;
+use crate::paging::{self, Page};
+use guichet_store::orders::{DateFilter, OrderKey};
 use jiff::civil::Date;
 
-/// Orders created (or visiting) between two days of the organization's calendar.
-pub async fn list(
+/// Which orders, and which page of them.
+#[derive(Debug, Clone, Default)]
+pub struct OrderListQuery {
+    /// First and last day, YYYY-MM-DD.
+    pub from: String,
+    pub to: String,
+    /// Filter on the visit date rather than the creation date.
+    pub by_visit: bool,
+    /// The cursor of the page (`next` of the previous one).
+    pub after: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// The back office's list of a period: its first 5,000 orders, newest first, in one read (the
+/// page adds up their totals).
+pub async fn list_period(
     state: &App,
     actor: &Actor,
     from: &str,
     to: &str,
     by_visit: bool,
 ) -> Result<Vec<OrderSummary>, AppError> {
+    let query = OrderListQuery {
+        from: from.to_owned(),
+        to: to.to_owned(),
+        by_visit,
+        ..OrderListQuery::default()
+    };
+    Ok(read_page(state, actor, &query, 5000).await?.items)
+}
+
+/// A page of the orders created (or visiting) between two days of the organization's
+/// calendar, newest first.
+pub async fn list(
+    state: &App,
+    actor: &Actor,
+    query: &OrderListQuery,
+) -> Result<Page<OrderSummary>, AppError> {
     actor.require(Permission::Sell)?;
-    let (from, to) = crate::planning::date_range(from, to)?;
+    let limit = paging::limit(query.limit)?;
+    read_page(state, actor, query, limit).await
+}
+
+async fn read_page(
+    state: &App,
+    actor: &Actor,
+    query: &OrderListQuery,
+    limit: usize,
+) -> Result<Page<OrderSummary>, AppError> {
+    actor.require(Permission::Sell)?;
+    let after = query.after.as_deref().map(parse_cursor).transpose()?;
+    let (from, to) = crate::planning::date_range(&query.from, &query.to)?;
+    let by_visit = query.by_visit;
     let tz = zone(state, actor).await?;
     let filter = if by_visit {
         DateFilter::Visit(from, to)
@@ -23,10 +67,25 @@ pub async fn list(
         DateFilter::Created(a, b)
     };
     let tenant = actor.tenant;
-    Ok(state
+    let fetch = limit as i64 + 1;
+    let rows = state
         .store
-        .read(|tx| Box::pin(async move { orders::list(tx, tenant, filter, 5000).await }))
-        .await?)
+        .read(|tx| Box::pin(async move { orders::list(tx, tenant, filter, after, fetch).await }))
+        .await?;
+    Ok(paging::page(rows, limit, |o| cursor(OrderKey::of(o))))
+}
+
+/// `created_at.id`, e.g. `1765013400000000.0193…`.
+fn cursor(key: OrderKey) -> String {
+    format!("{}.{}", key.created_at, key.id.simple())
+}
+
+fn parse_cursor(raw: &str) -> Result<OrderKey, AppError> {
+    let (at, id) = raw.split_once('.').ok_or_else(paging::bad_cursor)?;
+    Ok(OrderKey {
+        created_at: at.parse().map_err(|_| paging::bad_cursor())?,
+        id: id.parse().map_err(|_| paging::bad_cursor())?,
+    })
 }
 
 /// Payments taken between two days, one row per line they paid.

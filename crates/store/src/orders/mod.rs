@@ -21,7 +21,9 @@ mod stock;
 pub use cancel::cancel;
 pub use pay::{add_payments, disabled_methods, set_method_enabled};
 pub use quote::confirm_quote;
-pub use read::{DateFilter, OrderSummary, find_by_idempotency_key, find_by_number, get, list};
+pub use read::{
+    DateFilter, OrderKey, OrderSummary, find_by_idempotency_key, find_by_number, get, list,
+};
 pub use reports::{PaymentLine, payment_lines};
 pub use sell::create;
 

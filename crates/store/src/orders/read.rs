@@ -274,25 +274,56 @@ pub enum DateFilter {
     Visit(jiff::civil::Date, jiff::civil::Date),
 }
 
+/// Where a page of the orders list starts: after this order (newest first), given by its
+/// creation instant and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderKey {
+    pub created_at: i64,
+    pub id: Uuid,
+}
+
+impl OrderKey {
+    pub fn of(order: &OrderSummary) -> OrderKey {
+        OrderKey {
+            created_at: order.created_at,
+            id: order.id.0,
+        }
+    }
+}
+
+/// Up to `limit` orders of the filter, newest first, after `after` (keyset paging: a page
+/// costs the same wherever it starts, and a sale made meanwhile neither shifts nor repeats
+/// rows).
 pub async fn list(
     tx: &mut Tx,
     tenant: Tenant,
     filter: DateFilter,
+    after: Option<OrderKey>,
     limit: i64,
 ) -> Result<Vec<OrderSummary>> {
     let cond = match filter {
         DateFilter::Created(..) => "o.created_at >= $2 AND o.created_at < $3",
         DateFilter::Visit(..) => "o.visit_date >= $2 AND o.visit_date <= $3",
     };
-    let sql = format!("{ORDER_SELECT} AND {cond} ORDER BY o.created_at DESC, o.id DESC LIMIT $4");
+    let sql = format!(
+        "{ORDER_SELECT} AND {cond} AND (o.created_at < $5 OR (o.created_at = $5 AND o.id < $6))
+         ORDER BY o.created_at DESC, o.id DESC LIMIT $4"
+    );
+    // The first page starts after every possible order.
+    let after = after.unwrap_or(OrderKey {
+        created_at: i64::MAX,
+        id: Uuid::max(),
+    });
     let rows: Vec<OrderRow> = match filter {
         DateFilter::Created(f, u) => {
             on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(tenant.id().0).bind(f).bind(u).bind(limit).fetch_all(c).await?)
+            .bind(tenant.id().0).bind(f).bind(u).bind(limit).bind(after.created_at).bind(after.id)
+            .fetch_all(c).await?)
         }
         DateFilter::Visit(f, t) => {
             on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(tenant.id().0).bind(f.to_string()).bind(t.to_string()).bind(limit).fetch_all(c).await?)
+            .bind(tenant.id().0).bind(f.to_string()).bind(t.to_string()).bind(limit)
+            .bind(after.created_at).bind(after.id).fetch_all(c).await?)
         }
     };
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();

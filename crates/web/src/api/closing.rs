@@ -1,12 +1,12 @@
 //! Register sessions through the API: open a register, cash in and out, the X and Z reports,
 //! closing, the sessions of a period and the daily to annual summaries.
 
-use super::extract::{ApiJson, ApiResult, id};
+use super::extract::{ApiJson, ApiQuery, ApiResult, id};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, AppError, Problem};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use guichet_app::closing::{self, CashInput, CloseInput, OpenInput, OpenSession};
 use guichet_app::closing::{CashMovement, Session, ZReport};
@@ -97,6 +97,7 @@ pub async fn cash_movement(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SessionsQuery {
     /// First day the sessions were opened, YYYY-MM-DD (default: 30 days before `to`).
     from: Option<String>,
@@ -112,7 +113,7 @@ pub struct SessionsQuery {
 pub async fn list(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-    Query(q): Query<SessionsQuery>,
+    ApiQuery(q): ApiQuery<SessionsQuery>,
 ) -> ApiResult<Vec<Session>> {
     Ok(Json(
         closing::sessions(
@@ -178,6 +179,7 @@ pub async fn close(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SummaryQuery {
     /// `daily` (the global Z of each day), `monthly`, `quarterly` or `annual`.
     period: String,
@@ -191,7 +193,7 @@ pub struct SummaryQuery {
 pub async fn summary(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-    Query(q): Query<SummaryQuery>,
+    ApiQuery(q): ApiQuery<SummaryQuery>,
 ) -> ApiResult<Vec<SummaryLine>> {
     Ok(Json(
         closing::summary(&state, &ctx, &q.period, q.from.as_deref(), q.to.as_deref()).await?,

@@ -1,12 +1,12 @@
 //! `/api/v1/customers`, `/api/v1/customer-types`, `/api/v1/customer-fields`: the customer
 //! file (search, create, update, notes, privacy, duplicates) and its types and custom fields.
 
-use super::extract::{ApiJson, ApiResult, id};
+use super::extract::{ApiJson, ApiQuery, ApiResult, id};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use guichet_app::customers::CustomerFile;
 use guichet_app::customers::CustomerType;
@@ -33,6 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CustomerQuery {
     /// Words to find in names, company, e-mail, phone or tags (accents and case ignored).
     #[serde(default)]
@@ -52,7 +53,7 @@ pub struct CustomerQuery {
 pub async fn search_customers(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-    Query(q): Query<CustomerQuery>,
+    ApiQuery(q): ApiQuery<CustomerQuery>,
 ) -> ApiResult<Vec<Listed>> {
     Ok(Json(
         guichet_app::customers::list(&state, &ctx, &q.status, &q.q, q.offset).await?,

@@ -3,8 +3,9 @@
 
 use crate::error::{ApiError, AppError, problem_response};
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
 use axum::response::Response;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -35,6 +36,33 @@ where
     }
 }
 
+/// A query string whose rejection (`?limit=abc`, a missing `from`) is a problem document
+/// with the code `invalid_query`, like every other error of the API.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    Query<T>: FromRequestParts<S, Rejection = QueryRejection>,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(v)) => Ok(ApiQuery(v)),
+            Err(rejection) => Err(problem_response(
+                axum::http::StatusCode::BAD_REQUEST,
+                "invalid_query",
+                Some(format!(
+                    "The query string is not the expected one: {}",
+                    rejection.body_text()
+                )),
+                vec![],
+            )),
+        }
+    }
+}
+
 /// An id from the path; anything that is not one is simply not found.
 pub fn id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
     raw.parse().map_err(|_| ApiError(AppError::NotFound))
@@ -47,3 +75,27 @@ pub struct ArchiveInput {
     /// `true` to archive, `false` to restore.
     pub archived: bool,
 }
+
+/// The page of a list as the API answers it, one named schema per kind of row:
+/// `{"items": […], "next": "…" | null}`. `next` is the cursor of the following page, to pass
+/// as `after`; `null` on the last page.
+macro_rules! page_schema {
+    ($name:ident, $row:ty) => {
+        #[derive(serde::Serialize, utoipa::ToSchema)]
+        pub struct $name {
+            items: Vec<$row>,
+            /// The cursor of the next page (pass it as `after`); `null` on the last page.
+            next: Option<String>,
+        }
+
+        impl From<guichet_app::paging::Page<$row>> for $name {
+            fn from(page: guichet_app::paging::Page<$row>) -> Self {
+                $name {
+                    items: page.items,
+                    next: page.next,
+                }
+            }
+        }
+    };
+}
+pub(crate) use page_schema;

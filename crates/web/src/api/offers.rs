@@ -1,13 +1,13 @@
 //! Offers and offer groups endpoints.
 
-use super::extract::{ApiJson, ApiResult, ArchiveInput, id};
+use super::extract::{ApiJson, ApiQuery, ApiResult, ArchiveInput, id};
 use super::shop::{GroupInput, MoveInput};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use crate::upload::{Kind, Upload};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use guichet_app::groups;
 use guichet_app::groups::GroupKind;
@@ -166,6 +166,7 @@ pub async fn archive_offer(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SessionQuery {
     /// First day, YYYY-MM-DD.
     from: String,
@@ -180,7 +181,7 @@ pub async fn sessions(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     Path(raw): Path<String>,
-    Query(q): Query<SessionQuery>,
+    ApiQuery(q): ApiQuery<SessionQuery>,
 ) -> ApiResult<Vec<SessionSlot>> {
     Ok(Json(
         offers::sessions(&state, &ctx, id::<OfferId>(&raw)?, &q.from, &q.to).await?,

@@ -1,12 +1,12 @@
 //! Selling through the API: create an order (or quote) with lines and payments, pay, confirm a
 //! quote, cancel; the orders and payments lists.
 
-use super::extract::{ApiJson, ApiResult, id};
+use super::extract::{ApiJson, ApiQuery, ApiResult, id, page_schema};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use guichet_app::orders::{self, CancelInput, OrderInput, PayInput, Preview};
 use guichet_app::orders::{Order, OrderSummary, PaymentLine};
@@ -30,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// First day, YYYY-MM-DD.
     from: String,
@@ -38,9 +39,18 @@ pub struct ListQuery {
     /// `visit` to filter on the visit date instead of the creation date.
     #[serde(default)]
     by: Option<String>,
+    /// The page after this cursor (`next` of the previous page).
+    #[serde(default)]
+    after: Option<String>,
+    /// Orders per page, 1 to 1000 (default 100).
+    #[serde(default)]
+    limit: Option<u32>,
 }
 
+page_schema!(OrderPage, OrderSummary);
+
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RangeQuery {
     from: String,
     to: String,
@@ -82,16 +92,20 @@ pub async fn preview(
 }
 
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(ListQuery),
-    responses((status = 200, body = [OrderSummary]), (status = 422, body = Problem)))]
+    responses((status = 200, body = OrderPage), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-    Query(q): Query<ListQuery>,
-) -> ApiResult<Vec<OrderSummary>> {
-    let by_visit = q.by.as_deref() == Some("visit");
-    Ok(Json(
-        orders::list(&state, &ctx, &q.from, &q.to, by_visit).await?,
-    ))
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<OrderPage> {
+    let query = orders::OrderListQuery {
+        by_visit: q.by.as_deref() == Some("visit"),
+        from: q.from,
+        to: q.to,
+        after: q.after,
+        limit: q.limit,
+    };
+    Ok(Json(orders::list(&state, &ctx, &query).await?.into()))
 }
 
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = String, Path)),
@@ -153,7 +167,7 @@ pub async fn cancel(
 pub async fn payments(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-    Query(q): Query<RangeQuery>,
+    ApiQuery(q): ApiQuery<RangeQuery>,
 ) -> ApiResult<Vec<PaymentLine>> {
     Ok(Json(
         orders::payment_lines(&state, &ctx, &q.from, &q.to).await?,

@@ -1,11 +1,11 @@
 //! Availability and planning endpoints.
 
-use super::extract::{ApiJson, ApiResult, id};
+use super::extract::{ApiJson, ApiQuery, ApiResult, id};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use guichet_app::catalogue::ItemId;
 use guichet_app::offers::OfferId;
@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RangeQuery {
     /// First day, YYYY-MM-DD.
     from: String,
@@ -42,7 +43,7 @@ pub async fn availability(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     Path(raw): Path<String>,
-    Query(q): Query<RangeQuery>,
+    ApiQuery(q): ApiQuery<RangeQuery>,
 ) -> ApiResult<Availability> {
     Ok(Json(
         planning::availability(&state, &ctx, id::<OfferId>(&raw)?, &q.from, &q.to).await?,
@@ -57,7 +58,7 @@ pub async fn ticket_type_availability(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     Path(raw): Path<String>,
-    Query(q): Query<RangeQuery>,
+    ApiQuery(q): ApiQuery<RangeQuery>,
 ) -> ApiResult<TicketTypeAvailability> {
     Ok(Json(
         planning::ticket_type_availability(&state, &ctx, id::<ItemId>(&raw)?, &q.from, &q.to)

@@ -1,11 +1,11 @@
 //! Promotions and promo codes endpoints.
 
-use super::extract::{ApiJson, ApiResult, ArchiveInput, id};
+use super::extract::{ApiJson, ApiQuery, ApiResult, ArchiveInput, id};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use guichet_app::promotions;
 use guichet_domain::promotion::{PromoCode, PromoCodeInput, Promotion, PromotionInput};
@@ -116,6 +116,7 @@ pub async fn create_code(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LookupQuery {
     /// The code as typed, in any case.
     code: String,
@@ -127,7 +128,7 @@ pub struct LookupQuery {
 pub async fn lookup_code(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-    Query(q): Query<LookupQuery>,
+    ApiQuery(q): ApiQuery<LookupQuery>,
 ) -> ApiResult<PromoCode> {
     Ok(Json(promotions::lookup_code(&state, &ctx, &q.code).await?))
 }

@@ -1,12 +1,12 @@
 //! `/api/v1/reservations`, `/api/v1/order-list`, `/api/v1/supplier-orders`: reservations and
 //! special orders as the pages do them.
 
-use super::extract::{ApiJson, ApiResult, id};
+use super::extract::{ApiJson, ApiQuery, ApiResult, id};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use guichet_app::reservations::{
     self as service, ArchiveInput, CustomerOrders, DepositInput, ReservationInput,
@@ -49,6 +49,7 @@ pub async fn create(
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct OpenQuery {
     /// One customer's only.
@@ -61,7 +62,7 @@ pub struct OpenQuery {
 pub async fn list(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-    Query(q): Query<OpenQuery>,
+    ApiQuery(q): ApiQuery<OpenQuery>,
 ) -> ApiResult<Vec<CustomerOrders>> {
     let all = service::customer_orders(&state, &ctx).await?;
     Ok(Json(match q.customer_id {
@@ -105,7 +106,7 @@ pub async fn archive(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     Path(raw): Path<String>,
-    Query(input): Query<ArchiveInput>,
+    ApiQuery(input): ApiQuery<ArchiveInput>,
 ) -> ApiResult<Reservation> {
     Ok(Json(
         service::archive(&state, &ctx, id::<Uuid>(&raw)?, &input).await?,

@@ -1,12 +1,12 @@
 //! Shop endpoints: product groups, products, stock movements, counts and the stock report.
 
-use super::extract::{ApiJson, ApiResult, ArchiveInput, id};
+use super::extract::{ApiJson, ApiQuery, ApiResult, ArchiveInput, id};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use crate::upload::{Kind, Upload};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use guichet_app::groups;
 use guichet_app::groups::GroupKind;
@@ -127,6 +127,7 @@ pub async fn move_group(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProductQuery {
     /// Words to find in the name, reference or barcode (accents and case ignored).
     q: Option<String>,
@@ -146,7 +147,7 @@ pub struct ProductQuery {
 pub async fn list_products(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-    Query(q): Query<ProductQuery>,
+    ApiQuery(q): ApiQuery<ProductQuery>,
 ) -> ApiResult<Vec<Product>> {
     let group = match q.group.as_deref().filter(|g| !g.is_empty()) {
         Some(g) => Some(id::<ProductGroupId>(g)?),
@@ -294,6 +295,7 @@ pub async fn apply_count(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StockQuery {
     /// The stock at the end of this day (YYYY-MM-DD), in the organization's time zone.
     date: String,
@@ -307,7 +309,7 @@ pub struct StockQuery {
 pub async fn stock_report(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-    Query(q): Query<StockQuery>,
+    ApiQuery(q): ApiQuery<StockQuery>,
 ) -> ApiResult<Vec<StockLine>> {
     let from = q
         .from

@@ -103,7 +103,7 @@ pub async fn list(
     let (today, tz) = today(&state, &ctx).await?;
     let (from, to) = q.period(today);
     let by_visit = q.by == "visit";
-    let (orders, errors) = match sale::list(&state, &ctx, &from, &to, by_visit).await {
+    let (orders, errors) = match sale::list_period(&state, &ctx, &from, &to, by_visit).await {
         Ok(o) => (o, FieldErrors::new()),
         Err(e) => (Vec::new(), form_errors(e, &ctx)?),
     };
