@@ -220,7 +220,9 @@ fn read_csv(bytes: &[u8]) -> Result<Sheet, ImportError> {
         for &end in &ends[..nend] {
             let field = out.get(start..end).unwrap_or_default();
             embedded += breaks(field);
-            row.push(String::from_utf8_lossy(field).into_owned());
+            let cell = String::from_utf8_lossy(field);
+            // A cell one of Guichet's CSV exports neutralised (`'=…`) reads as typed.
+            row.push(crate::exports::unneutralise(&cell).to_owned());
             start = end;
         }
         sheet.push(line, row)?;
@@ -485,17 +487,13 @@ pub fn with_column(
         .map(|(i, r)| pad(r, notes.get(i).map_or("", String::as_str)))
         .collect();
     if sheet.format == Format::Csv {
-        let mut out = Vec::from(&b"\xEF\xBB\xBF"[..]);
-        {
-            let mut w = csv::WriterBuilder::new()
-                .delimiter(sheet.delimiter)
-                .from_writer(&mut out);
-            w.write_record(&headers)?;
-            for r in &rows {
-                w.write_record(r)?;
-            }
-            w.flush()?;
+        let mut out = Vec::from(crate::exports::BOM);
+        let mut w = crate::exports::CsvWriter::new(&mut out, sheet.delimiter);
+        w.row(&headers)?;
+        for r in &rows {
+            w.row(r)?;
         }
+        w.finish()?;
         return Ok((out, "text/csv; charset=utf-8", "csv"));
     }
     let table = crate::exports::Table {
