@@ -436,3 +436,49 @@ async fn an_export_comes_back_in_through_the_pages() {
     );
     app.stop().await;
 }
+
+/// Issue 15: error lines are the rows a spreadsheet shows (a cell over two lines is one row,
+/// blank rows count), a birth date in 2999 is refused, a note keeps its line break, and a
+/// name that looks like a formula comes out of the CSV export neutralised.
+#[tokio::test]
+async fn rows_as_a_spreadsheet_numbers_them_and_a_formula_name_exported_as_text() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let key = api_key(&app, &a, "manager").await;
+    let rows = "Prénom;Nom;Date de naissance;Notes\n\
+        \"=HYPERLINK(\"\"http://x\"\";\"\"clic\"\")\";Dubois;1985-04-23;\"Allergique\naux noix\"\n\
+        \n\
+        ;;;\n";
+    let bad = format!("{rows}Jan;Peeters;2999-01-01;\n");
+    let report = uploaded(&app, &key, "clients.csv", bad.into_bytes(), false).await;
+    assert_eq!(report["report"]["rows"], 2);
+    assert_eq!(
+        notes(&report, "errors"),
+        vec![(5, "Date de naissance".into(), "future_date".into())],
+        "row 2 spans two lines, rows 3 and 4 are blank: {report}"
+    );
+
+    let good = format!("{rows}Jan;Peeters;1999-01-01;\n");
+    let report = uploaded(&app, &key, "clients.csv", good.into_bytes(), false).await;
+    assert!(notes(&report, "errors").is_empty(), "{report}");
+    let id = report["id"].as_str().unwrap();
+    assert_eq!(commit(&app, &key, id, true).await.status(), 200);
+    let found = customers(&app, &key, "Dubois").await;
+    assert_eq!(found[0]["notes"], "Allergique\naux noix");
+    assert_eq!(found[0]["first_name"], "=HYPERLINK(\"http://x\";\"clic\")");
+
+    let m = login(&app, &a.manager).await;
+    let csv = m
+        .get(app.url("/marketing/customers/export?format=csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.contains("\"'=HYPERLINK(\"\"http://x\"\";\"\"clic\"\")\""),
+        "{csv}"
+    );
+    assert!(!csv.contains(";=HYPERLINK") && !csv.contains("\n=HYPERLINK"));
+}

@@ -613,15 +613,19 @@ pub(crate) async fn details_of(
     } else {
         fields(state, actor).await?
     };
-    Ok(check_details(input, &fields)?)
+    let today = jiff::Timestamp::now()
+        .to_zoned(crate::organization::zone(state, actor).await?)
+        .date();
+    Ok(check_details(input, &fields, today)?)
 }
 
 /// The same, knowing the organization's fields (the import checks many rows against them).
 pub(crate) fn check_details(
     input: &CustomerInput,
     fields: &[CustomerField],
+    today: jiff::civil::Date,
 ) -> Result<CustomerDetails, guichet_domain::FieldErrors> {
-    let parsed = input.parse();
+    let parsed = input.parse_on(today);
     let mut e = match &parsed {
         Ok(_) => guichet_domain::FieldErrors::new(),
         Err(e) => e.clone(),

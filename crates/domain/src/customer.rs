@@ -598,7 +598,21 @@ pub fn parse_tags(raw: &str) -> Vec<String> {
 }
 
 impl CustomerInput {
+    /// The details, every field checked; no clock, so any birth date from 1900 passes.
     pub fn parse(&self) -> Result<CustomerDetails, FieldErrors> {
+        self.parse_as_of(None)
+    }
+
+    /// The same on `today` (the organization's date): a birth date after it is refused
+    /// (`future_date`; a birth date in 2999 is a typing error).
+    pub fn parse_on(&self, today: jiff::civil::Date) -> Result<CustomerDetails, FieldErrors> {
+        self.parse_as_of(Some(today))
+    }
+
+    fn parse_as_of(
+        &self,
+        today: Option<jiff::civil::Date>,
+    ) -> Result<CustomerDetails, FieldErrors> {
         let mut e = FieldErrors::new();
         let first_name = e
             .check("first_name", crate::text::optional(&self.first_name, 100))
@@ -644,7 +658,10 @@ impl CustomerInput {
         let company = opt(&mut e, "company", &self.company, 200);
         let street = opt(&mut e, "street", &self.street, 200);
         let city = opt(&mut e, "city", &self.city, 100);
-        let notes = opt(&mut e, "notes", &self.notes, 5_000);
+        // A note keeps its line breaks (a spreadsheet cell of several lines, a textarea).
+        let notes = e
+            .check("notes", crate::text::optional_multiline(&self.notes, 5_000))
+            .flatten();
         let language = match self.language.trim().to_ascii_lowercase().as_str() {
             "" => None,
             l if CUSTOMER_LANGUAGES.contains(&l) => Some(l.to_owned()),
@@ -656,6 +673,10 @@ impl CustomerInput {
         let birth_date = match self.birth_date.trim() {
             "" => None,
             raw => match raw.parse::<jiff::civil::Date>() {
+                Ok(d) if today.is_some_and(|t| d > t) => {
+                    e.add("birth_date", "future_date");
+                    None
+                }
                 Ok(d) if d.year() >= 1900 => Some(d),
                 _ => {
                     e.add("birth_date", "invalid_date");

@@ -156,7 +156,9 @@ pub fn parse_quantity(input: &str, allow_negative: bool) -> Result<i64, Quantity
     if !allow_negative && n < 0 {
         return Err(QuantityError::Negative);
     }
-    if n.abs() > 10_000_000 {
+    // `unsigned_abs`: `abs` of i64::MIN overflows (found by the fuzzer: a panic in a debug
+    // build, and i64::MIN let through in a release one).
+    if n.unsigned_abs() > 10_000_000 {
         return Err(QuantityError::TooLarge);
     }
     Ok(n)
@@ -294,6 +296,15 @@ mod tests {
         );
         assert_eq!(format_cents(1280), "12,80");
         assert_eq!(format_cents(1), "0,01");
+    }
+
+    #[test]
+    fn the_smallest_integer_is_out_of_range_not_a_panic() {
+        assert_eq!(
+            parse_quantity("-9223372036854775808", true),
+            Err(QuantityError::TooLarge)
+        );
+        assert_eq!(parse_quantity("-10000000", true), Ok(-10_000_000));
     }
 
     #[test]

@@ -45,6 +45,26 @@ pub fn optional(input: &str, max: usize) -> Result<Option<String>, TextError> {
     Ok(Some(trimmed.to_owned()))
 }
 
+/// An optional text of several lines (a note): like [`optional`], but line breaks and
+/// tabs are kept, every line break written `\n` (a note typed on Windows or imported from a
+/// spreadsheet cell of several lines reads the same).
+pub fn optional_multiline(input: &str, max: usize) -> Result<Option<String>, TextError> {
+    let text = input.trim().replace("\r\n", "\n").replace('\r', "\n");
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if text.chars().count() > max {
+        return Err(TextError::TooLong);
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(TextError::ControlCharacters);
+    }
+    Ok(Some(text))
+}
+
 /// Two names are the same for people when they differ only by case or surrounding
 /// blanks (`Réservation` = `RÉSERVATION `); used to refuse confusing duplicates.
 pub fn same_text(a: &str, b: &str) -> bool {
@@ -74,6 +94,15 @@ mod tests {
         assert_eq!(optional("", 10), Ok(None));
         assert_eq!(optional("abcdefghijk", 10), Err(TextError::TooLong));
         assert_eq!(optional("a\u{0}b", 10), Err(TextError::ControlCharacters));
+        assert_eq!(optional("a\nb", 10), Err(TextError::ControlCharacters));
+        assert_eq!(
+            optional_multiline(" a\r\nb\rc\n\td ", 10),
+            Ok(Some("a\nb\nc\n\td".to_owned()))
+        );
+        assert_eq!(
+            optional_multiline("a\u{0}b", 10),
+            Err(TextError::ControlCharacters)
+        );
         assert_eq!(required("éèàçüö", 6), Ok("éèàçüö".to_owned()));
         assert!(same_text(
             "Réservation par téléphone",

@@ -2,13 +2,33 @@
 //! `,`, `;` or tabs, in UTF-8 with or without a byte-order mark, UTF-16 (Excel's "Unicode
 //! text") or Windows-1252 (Excel's "CSV" on a French or Belgian machine); XLSX and XLS by
 //! `calamine`. And writing the same file back with one more column (the errors file).
+//!
+//! Memory stays bounded whatever the file (issue 15): the sheet is never held as a dense
+//! rectangle of its declared or real dimensions (calamine's `Range` is one, and two cells at
+//! `A1` and `XFD1048576` make it 512 GiB). XLSX cells are read one at a time and kept only
+//! when they hold something; the zip's parts are measured as they unpack before calamine
+//! opens them; an XLS is checked record by record (see `xls`) before calamine parses it.
+//! Rows, columns and cells have limits, each refused with its own code.
 
-use std::io::Cursor;
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read};
 
 /// The largest file read (a 100,000-customer CSV is about 15 MB).
 pub const MAX_BYTES: usize = 64 * 1024 * 1024;
-/// The most rows one file may have.
+/// The most rows one file may have (and the highest row number a cell may sit on).
 pub const MAX_ROWS: usize = 500_000;
+/// The most columns one file may have (a customer file has about thirty).
+pub const MAX_COLUMNS: usize = 1_024;
+/// The most cells a sheet may hold once its rows are padded to its widest one (rows ×
+/// columns): 100,000 customers of 50 columns. Bounds the memory of the sheet and of its
+/// errors file.
+pub const MAX_CELLS: usize = 5_000_000;
+/// The most bytes one part of an XLSX (a sheet, the shared strings) may unpack to.
+pub const MAX_UNZIPPED_PART: u64 = 256 * 1024 * 1024;
+/// The most bytes all parts of an XLSX together may unpack to.
+pub const MAX_UNZIPPED: u64 = 512 * 1024 * 1024;
+/// The most bytes the shared strings of an XLSX may unpack to: calamine holds them all.
+pub const MAX_SHARED_STRINGS: u64 = 64 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -25,6 +45,21 @@ pub struct Sheet {
     pub delimiter: u8,
     pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,
+    /// The number a spreadsheet shows for each of `rows` (blank rows skipped in `rows` still
+    /// count; a CSV record with a line break in a quoted cell is one row).
+    pub lines: Vec<u64>,
+}
+
+impl Sheet {
+    /// The row number a spreadsheet shows for `rows[i]`.
+    pub fn line(&self, i: usize) -> u64 {
+        self.lines.get(i).copied().unwrap_or(i as u64 + 2)
+    }
+
+    /// The index in `rows` of the row a spreadsheet numbers `line`.
+    pub fn row_at(&self, line: u64) -> Option<usize> {
+        self.lines.binary_search(&line).ok()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,6 +70,10 @@ pub enum ImportError {
     TooLarge,
     #[error("the file has too many rows")]
     TooManyRows,
+    #[error("the file has too many columns")]
+    TooManyColumns,
+    #[error("the file has too many cells")]
+    TooManyCells,
     #[error("the file has no header row")]
     Empty,
     #[error("the file cannot be read: {0}")]
@@ -48,6 +87,8 @@ impl ImportError {
             Self::Format => "import_format",
             Self::TooLarge => "import_too_large",
             Self::TooManyRows => "import_too_many_rows",
+            Self::TooManyColumns => "import_too_many_columns",
+            Self::TooManyCells => "import_too_many_cells",
             Self::Empty => "import_empty",
             Self::Unreadable(_) => "import_unreadable",
         }
@@ -73,14 +114,15 @@ pub fn read(filename: &str, bytes: &[u8]) -> Result<Sheet, ImportError> {
     if bytes.len() > MAX_BYTES {
         return Err(ImportError::TooLarge);
     }
-    let sheet = match format_of(filename, bytes)? {
-        Format::Csv => read_csv(bytes)?,
-        f => read_workbook(f, bytes)?,
-    };
-    if sheet.headers.iter().all(|h| h.trim().is_empty()) {
-        return Err(ImportError::Empty);
-    }
-    Ok(sheet)
+    let format = format_of(filename, bytes)?;
+    // A parser that panics on a crafted file (calamine, zip, cfb are third-party) answers
+    // "unreadable" like any other bad file rather than failing the request.
+    std::panic::catch_unwind(|| match format {
+        Format::Csv => read_csv(bytes),
+        Format::Xlsx => read_xlsx(bytes),
+        Format::Xls => read_xls(bytes),
+    })
+    .unwrap_or_else(|_| Err(ImportError::Unreadable("the parser stopped".into())))
 }
 
 /// The text of a CSV file: UTF-8 (its byte-order mark dropped), UTF-16 with a byte-order
@@ -123,72 +165,275 @@ fn sniff_delimiter(text: &str) -> u8 {
     }
 }
 
-fn read_csv(bytes: &[u8]) -> Result<Sheet, ImportError> {
-    let text = decode(bytes);
-    let delimiter = sniff_delimiter(&text);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let headers = match records.next() {
-        Some(r) => r
-            .map_err(|e| ImportError::Unreadable(e.to_string()))?
-            .iter()
-            .map(|s| s.trim().to_owned())
-            .collect(),
-        None => return Err(ImportError::Empty),
-    };
-    let mut rows = Vec::new();
-    for r in records {
-        let r = r.map_err(|e| ImportError::Unreadable(e.to_string()))?;
-        let row: Vec<String> = r.iter().map(str::to_owned).collect();
-        push_row(&mut rows, row)?;
+/// Line breaks as a spreadsheet counts them: `\n`, `\r\n` or a lone `\r`.
+fn breaks(bytes: &[u8]) -> u64 {
+    let mut n = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        if *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+            n += 1;
+        }
     }
-    Ok(Sheet {
-        format: Format::Csv,
-        delimiter,
-        headers,
-        rows,
-    })
+    n
 }
 
-/// Keeps rows that have something in them: spreadsheets often end with blank lines.
-fn push_row(rows: &mut Vec<Vec<String>>, row: Vec<String>) -> Result<(), ImportError> {
-    if row.iter().any(|c| !c.trim().is_empty()) {
-        if rows.len() >= MAX_ROWS {
+/// CSV read a record at a time by `csv_core`, which allocates nothing itself: the fields of a
+/// record go to one buffer this function grows (bounded by the file) and their ends to
+/// another it refuses to grow past `MAX_COLUMNS` (a line of 60 million `;` is refused
+/// before it costs anything). Each record's row number is the number of line breaks before
+/// it, less those inside quoted cells: what a spreadsheet shows, blank lines included.
+fn read_csv(bytes: &[u8]) -> Result<Sheet, ImportError> {
+    use csv_core::ReadRecordResult as R;
+    let text = decode(bytes);
+    let delimiter = sniff_delimiter(&text);
+    let input = text.as_bytes();
+    let mut core = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+    let mut sheet = Rows::new(Format::Csv, delimiter);
+    let (mut out, mut ends) = (vec![0u8; 4096], vec![0usize; 64]);
+    let (mut pos, mut counted, mut lines, mut embedded) = (0, 0, 0u64, 0u64);
+    loop {
+        // Blank lines are skipped here (csv_core would too) so that `pos` is where the
+        // record starts.
+        while matches!(input.get(pos), Some(b'\r' | b'\n')) {
+            pos += 1;
+        }
+        lines += breaks(&input[counted..pos]);
+        counted = pos;
+        let line = 1 + lines.saturating_sub(embedded);
+        let (mut nout, mut nend) = (0, 0);
+        loop {
+            let rest = input.get(pos..).unwrap_or_default();
+            let (res, nin, o, e) = core.read_record(rest, &mut out[nout..], &mut ends[nend..]);
+            (pos, nout, nend) = (pos + nin, nout + o, nend + e);
+            match res {
+                // Input is all there: the next call, with nothing, says the end.
+                R::InputEmpty => {}
+                R::OutputFull => out.resize(out.len() * 2, 0),
+                R::OutputEndsFull if ends.len() > MAX_COLUMNS => {
+                    return Err(ImportError::TooManyColumns);
+                }
+                R::OutputEndsFull => ends.resize(ends.len() * 2, 0),
+                R::Record => break,
+                R::End => return sheet.finish(),
+            }
+        }
+        let (mut row, mut start) = (Vec::with_capacity(nend), 0);
+        for &end in &ends[..nend] {
+            let field = out.get(start..end).unwrap_or_default();
+            embedded += breaks(field);
+            let cell = String::from_utf8_lossy(field);
+            // A cell one of Guichet's CSV exports neutralised (`'=…`) reads as typed.
+            row.push(crate::exports::unneutralise(&cell).to_owned());
+            start = end;
+        }
+        sheet.push(line, row)?;
+    }
+}
+
+/// A sheet's rows as they are read, each limit checked as it comes: the first row with
+/// something in it is the header; blank rows are left out (spreadsheets often end with
+/// some) but keep their number; empty cells at the end of a row are dropped.
+struct Rows {
+    format: Format,
+    delimiter: u8,
+    headers: Option<Vec<String>>,
+    rows: Vec<Vec<String>>,
+    lines: Vec<u64>,
+    width: usize,
+}
+
+impl Rows {
+    fn new(format: Format, delimiter: u8) -> Self {
+        Rows {
+            format,
+            delimiter,
+            headers: None,
+            rows: Vec::new(),
+            lines: Vec::new(),
+            width: 0,
+        }
+    }
+
+    fn push(&mut self, line: u64, mut row: Vec<String>) -> Result<(), ImportError> {
+        while row.last().is_some_and(String::is_empty) {
+            row.pop();
+        }
+        if row.iter().all(|c| c.trim().is_empty()) {
+            return Ok(());
+        }
+        if row.len() > MAX_COLUMNS {
+            return Err(ImportError::TooManyColumns);
+        }
+        self.width = self.width.max(row.len());
+        let held = self.rows.len() + 1;
+        if self.headers.is_some() && held > MAX_ROWS {
             return Err(ImportError::TooManyRows);
         }
-        rows.push(row);
+        // Padded to the widest row, as the errors file and the checks see them.
+        if held.saturating_mul(self.width) > MAX_CELLS {
+            return Err(ImportError::TooManyCells);
+        }
+        if self.headers.is_none() {
+            self.headers = Some(row.into_iter().map(|h| h.trim().to_owned()).collect());
+        } else {
+            self.rows.push(row);
+            self.lines.push(line);
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Sheet, ImportError> {
+        Ok(Sheet {
+            format: self.format,
+            delimiter: self.delimiter,
+            headers: self.headers.ok_or(ImportError::Empty)?,
+            rows: self.rows,
+            lines: self.lines,
+        })
+    }
+}
+
+/// The cells of a workbook sheet that hold something, by row then column, gathered in any
+/// order: only these are held, never the rectangle they span.
+#[derive(Default)]
+struct Cells {
+    by_row: BTreeMap<u32, Vec<(u32, String)>>,
+    count: usize,
+}
+
+impl Cells {
+    /// Keeps a cell at 0-based `(row, col)`, refusing one past the limits before anything
+    /// is allocated for it.
+    fn put(&mut self, (row, col): (u32, u32), text: String) -> Result<(), ImportError> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        within_limits((row, col))?;
+        self.count += 1;
+        if self.count > MAX_CELLS {
+            return Err(ImportError::TooManyCells);
+        }
+        self.by_row.entry(row).or_default().push((col, text));
+        Ok(())
+    }
+
+    fn into_sheet(self, format: Format) -> Result<Sheet, ImportError> {
+        let mut rows = Rows::new(format, b';');
+        for (r, mut cells) in self.by_row {
+            cells.sort_by_key(|(c, _)| *c);
+            let width = cells.last().map_or(0, |(c, _)| *c as usize + 1);
+            let mut row = vec![String::new(); width];
+            for (c, text) in cells {
+                row[c as usize] = text;
+            }
+            rows.push(u64::from(r) + 1, row)?;
+        }
+        rows.finish()
+    }
+}
+
+/// A 0-based cell position, or the far corner a sheet declares, within the limits.
+pub(crate) fn within_limits((row, col): (u32, u32)) -> Result<(), ImportError> {
+    // Row 0 may be the header: MAX_ROWS rows under it.
+    if row as usize > MAX_ROWS {
+        return Err(ImportError::TooManyRows);
+    }
+    if col as usize >= MAX_COLUMNS {
+        return Err(ImportError::TooManyColumns);
     }
     Ok(())
 }
 
-fn read_workbook(format: Format, bytes: &[u8]) -> Result<Sheet, ImportError> {
+fn unreadable(e: impl std::fmt::Display) -> ImportError {
+    ImportError::Unreadable(e.to_string())
+}
+
+/// The first sheet of an XLSX, a cell at a time from calamine's streaming reader. The
+/// zip's parts are unpacked once first, to a sink, to know their real sizes (a zip can say
+/// anything about them): calamine holds the shared strings whole.
+fn read_xlsx(bytes: &[u8]) -> Result<Sheet, ImportError> {
     use calamine::Reader;
-    let unreadable = |e: calamine::Error| ImportError::Unreadable(e.to_string());
-    let cursor = Cursor::new(bytes.to_vec());
-    let mut book = calamine::open_workbook_auto_from_rs(cursor).map_err(unreadable)?;
+    check_unzipped(bytes)?;
+    let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
+    let name = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or(ImportError::Empty)?;
+    let mut reader = book.worksheet_cells_reader(&name).map_err(unreadable)?;
+    // The sheet's declared size (`<dimension ref="A1:XFD1048576"/>`) first, then each cell.
+    within_limits(reader.dimensions().end)?;
+    let mut cells = Cells::default();
+    while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+        let data = calamine::Data::from(cell.get_value().clone());
+        cells.put(cell.get_position(), cell_text(&data))?;
+    }
+    cells.into_sheet(Format::Xlsx)
+}
+
+/// Every part of the zip unpacked to a sink, refused past `MAX_UNZIPPED_PART` each,
+/// `MAX_SHARED_STRINGS` for the shared strings and `MAX_UNZIPPED` in all.
+fn check_unzipped(bytes: &[u8]) -> Result<(), ImportError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(unreadable)?;
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).map_err(unreadable)?;
+        let limit = if part
+            .name()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+            .contains("sharedstrings")
+        {
+            MAX_SHARED_STRINGS
+        } else {
+            MAX_UNZIPPED_PART
+        };
+        // Counted as it unpacks: a part that fails (a bad checksum after gigabytes) is
+        // refused too, rather than counted as nothing.
+        let mut counted = Counter(0);
+        std::io::copy(&mut (&mut part).take(limit + 1), &mut counted).map_err(unreadable)?;
+        let size = counted.0;
+        total += size;
+        if size > limit || total > MAX_UNZIPPED {
+            return Err(ImportError::TooLarge);
+        }
+    }
+    Ok(())
+}
+
+/// A sink that counts the bytes written to it.
+struct Counter(u64);
+
+impl std::io::Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The first sheet of an XLS. Calamine parses a whole XLS when it opens it, sizing its
+/// ranges from the records, so the records are checked first (`xls::check`).
+fn read_xls(bytes: &[u8]) -> Result<Sheet, ImportError> {
+    use calamine::Reader;
+    let checked = crate::xls::check(bytes)?;
+    let mut book = calamine::Xls::new(Cursor::new(checked)).map_err(unreadable)?;
     let range = match book.worksheet_range_at(0) {
         Some(r) => r.map_err(unreadable)?,
         None => return Err(ImportError::Empty),
     };
-    let mut lines = range.rows();
-    let headers = match lines.next() {
-        Some(h) => h.iter().map(|c| cell_text(c).trim().to_owned()).collect(),
-        None => return Err(ImportError::Empty),
-    };
-    let mut rows = Vec::new();
-    for line in lines {
-        push_row(&mut rows, line.iter().map(cell_text).collect())?;
+    let (top, left) = range.start().unwrap_or_default();
+    let mut cells = Cells::default();
+    for (r, c, data) in range.used_cells() {
+        let (r, c) = (u32::try_from(r), u32::try_from(c));
+        let (Ok(r), Ok(c)) = (r, c) else {
+            return Err(ImportError::TooManyCells);
+        };
+        cells.put((top + r, left + c), cell_text(data))?;
     }
-    Ok(Sheet {
-        format,
-        delimiter: b';',
-        headers,
-        rows,
-    })
+    cells.into_sheet(Format::Xls)
 }
 
 /// A spreadsheet cell as the text a person would have typed: whole numbers without `.0`
@@ -242,17 +487,13 @@ pub fn with_column(
         .map(|(i, r)| pad(r, notes.get(i).map_or("", String::as_str)))
         .collect();
     if sheet.format == Format::Csv {
-        let mut out = Vec::from(&b"\xEF\xBB\xBF"[..]);
-        {
-            let mut w = csv::WriterBuilder::new()
-                .delimiter(sheet.delimiter)
-                .from_writer(&mut out);
-            w.write_record(&headers)?;
-            for r in &rows {
-                w.write_record(r)?;
-            }
-            w.flush()?;
+        let mut out = Vec::from(crate::exports::BOM);
+        let mut w = crate::exports::CsvWriter::new(&mut out, sheet.delimiter);
+        w.row(&headers)?;
+        for r in &rows {
+            w.row(r)?;
         }
+        w.finish()?;
         return Ok((out, "text/csv; charset=utf-8", "csv"));
     }
     let table = crate::exports::Table {
@@ -330,6 +571,125 @@ mod tests {
         assert_eq!(again.rows[0][3], "bad");
     }
 
+    /// A minimal XLSX whose only sheet is `sheet_xml` (inline strings, no styles).
+    pub(crate) fn xlsx_with_sheet(sheet_xml: &str) -> Vec<u8> {
+        use std::io::Write;
+        let parts = [
+            (
+                "[Content_Types].xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
+            ),
+            (
+                "_rels/.rels",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+            ),
+            (
+                "xl/workbook.xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+            ),
+            ("xl/worksheets/sheet1.xml", sheet_xml),
+        ];
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, text) in parts {
+            zip.start_file(name, options).unwrap();
+            zip.write_all(text.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    fn sheet_xml(dimension: &str, cells: &[(&str, &str)]) -> String {
+        let mut rows = String::new();
+        for (at, text) in cells {
+            rows.push_str(&format!(
+                r#"<row><c r="{at}" t="inlineStr"><is><t>{text}</t></is></c></row>"#
+            ));
+        }
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="{dimension}"/><sheetData>{rows}</sheetData></worksheet>"#
+        )
+    }
+
+    #[test]
+    fn a_tiny_xlsx_spanning_the_whole_grid_is_refused_before_anything_is_allocated() {
+        // Issue 15: A1 and XFD1048576 made calamine's range 512 GiB.
+        let bomb = xlsx_with_sheet(&sheet_xml(
+            "A1:XFD1048576",
+            &[("A1", "Nom"), ("XFD1048576", "x")],
+        ));
+        assert!(bomb.len() < 2_000, "{} bytes", bomb.len());
+        assert_eq!(read("c.xlsx", &bomb), Err(ImportError::TooManyRows));
+        // The same cells under an honest small dimension: the cells are checked too.
+        let real = xlsx_with_sheet(&sheet_xml("A1", &[("A1", "Nom"), ("XFD2", "x")]));
+        assert_eq!(read("c.xlsx", &real), Err(ImportError::TooManyColumns));
+        let deep = xlsx_with_sheet(&sheet_xml("A1", &[("A1", "Nom"), ("A600000", "x")]));
+        assert_eq!(read("c.xlsx", &deep), Err(ImportError::TooManyRows));
+        // Only the declared dimension is huge.
+        let declared = xlsx_with_sheet(&sheet_xml("A1:XFD1048576", &[("A1", "Nom")]));
+        assert_eq!(read("c.xlsx", &declared), Err(ImportError::TooManyRows));
+    }
+
+    #[test]
+    fn far_apart_cells_within_the_limits_hold_only_what_they_contain() {
+        // A1 + ALL30000 took the server to 1 GB: now one row of 1,000 cells.
+        let file = xlsx_with_sheet(&sheet_xml(
+            "A1:ALL30000",
+            &[("A1", "Nom"), ("ALL30000", "x")],
+        ));
+        let s = read("c.xlsx", &file).unwrap();
+        assert_eq!(s.headers, vec!["Nom"]);
+        assert_eq!(s.rows.len(), 1);
+        assert_eq!(s.rows[0].len(), 1_000);
+        assert_eq!(s.rows[0][999], "x");
+        assert_eq!(s.lines, vec![30_000]);
+    }
+
+    #[test]
+    fn an_xlsx_that_unpacks_to_too_much_is_refused() {
+        let huge = "x".repeat(MAX_UNZIPPED_PART as usize + 10);
+        let file = xlsx_with_sheet(&huge);
+        assert!(file.len() < 2_000_000, "{} bytes", file.len());
+        assert_eq!(read("c.xlsx", &file), Err(ImportError::TooLarge));
+    }
+
+    #[test]
+    fn a_csv_too_wide_or_too_big_is_refused() {
+        let wide = format!("{}\n", "a;".repeat(MAX_COLUMNS + 5));
+        assert_eq!(
+            read("c.csv", wide.as_bytes()),
+            Err(ImportError::TooManyColumns)
+        );
+        // 1,000 columns of header, then many rows of one cell: padded, too many cells.
+        let mut big = format!("{}\n", vec!["h"; 1_000].join(";"));
+        big.push_str(&"x\n".repeat(MAX_CELLS / 1_000 + 1));
+        assert_eq!(
+            read("c.csv", big.as_bytes()),
+            Err(ImportError::TooManyCells)
+        );
+        // Empty cells at the end of a line cost nothing and are dropped.
+        let trailing = format!("a{}\n", ";".repeat(MAX_COLUMNS + 5));
+        assert_eq!(
+            read("c.csv", trailing.as_bytes()).unwrap().headers,
+            vec!["a"]
+        );
+    }
+
+    #[test]
+    fn csv_rows_carry_the_numbers_a_spreadsheet_shows() {
+        // A blank line, a row of empty cells and a note over two lines all count.
+        let text = "Nom;Note\nA;1\n\n;\nB;\"two\nlines\"\r\nC;3\n";
+        let s = read("c.csv", text.as_bytes()).unwrap();
+        assert_eq!(s.rows.len(), 3);
+        assert_eq!(s.rows[1], vec!["B", "two\nlines"]);
+        assert_eq!(s.lines, vec![2, 5, 6]);
+        assert_eq!(s.row_at(5), Some(1));
+    }
+
     #[test]
     fn xls_from_old_excel_reads() {
         // Written by xlwt (BIFF8), as Excel 97–2003 saves.
@@ -344,6 +704,30 @@ mod tests {
         assert_eq!(s.rows[0][0], "Mélissa");
         assert_eq!(s.rows[0][4], "5000");
         assert_eq!(s.rows[0][6], "1990-07-14");
+    }
+
+    #[test]
+    fn an_xls_with_a_far_cell_or_a_huge_declared_size_is_refused() {
+        let good = include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/customers.xls"
+        ));
+        let find = |pattern: &[u8]| {
+            good.windows(pattern.len())
+                .position(|w| w == pattern)
+                .unwrap()
+        };
+        // A LABELSST cell (type 0x00FD, 10 bytes) moved to row 65,535: calamine's range
+        // would span 65,536 rows × the columns.
+        let mut far = good.to_vec();
+        let at = find(&[0xFD, 0x00, 0x0A, 0x00]) + 4;
+        far[at..at + 4].copy_from_slice(&[0xFF, 0xFF, 0xFF, 0x00]);
+        assert_eq!(read("c.xls", &far), Err(ImportError::TooManyCells));
+        // DIMENSIONS (0x0200, 14 bytes) declaring 4 billion rows.
+        let mut declared = good.to_vec();
+        let at = find(&[0x00, 0x02, 0x0E, 0x00]) + 4;
+        declared[at + 4..at + 8].copy_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF]);
+        assert_eq!(read("c.xls", &declared), Err(ImportError::TooManyRows));
     }
 
     #[test]

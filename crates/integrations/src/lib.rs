@@ -7,3 +7,4 @@ pub mod images;
 pub mod imports;
 pub mod labels;
 pub mod mail;
+mod xls;

@@ -18,9 +18,9 @@ pub(super) async fn check(
         .into_iter()
         .map(|t| (t.id.to_string(), t.name))
         .collect();
-    let this_year = jiff::Timestamp::now()
+    let today = jiff::Timestamp::now()
         .to_zoned(crate::organization::zone(state, actor).await?)
-        .year();
+        .date();
     let column_of = |c: Column| mapping.iter().position(|t| *t == Target::Field(c));
     let (id_col, email_col) = (column_of(Column::Id), column_of(Column::Email));
     let (existing, by_email) = existing(
@@ -36,7 +36,7 @@ pub(super) async fn check(
         mapping: mapping.to_vec(),
         fields,
         types,
-        this_year,
+        today,
         existing,
         by_email,
         update_existing,
@@ -91,7 +91,7 @@ pub(super) async fn check(
         report.warnings.extend(o.warnings);
         if o.target.is_none() && !o.email.is_empty() && !new_emails.insert(o.email) {
             report.warnings.push(RowNote {
-                line: i as u64 + 2,
+                line: sheet.line(i),
                 column: email_col.and_then(|c| sheet.headers.get(c)).cloned(),
                 code: "same_email_in_file".into(),
                 detail: None,
@@ -124,7 +124,7 @@ pub(super) struct RowRules {
     mapping: Vec<Target>,
     fields: Vec<guichet_store::customer_fields::CustomerField>,
     types: Vec<(String, String)>,
-    this_year: i16,
+    today: jiff::civil::Date,
     existing: Known,
     by_email: HashMap<String, CustomerId>,
     update_existing: bool,
@@ -154,7 +154,8 @@ impl RowRules {
         let Some(row) = self.sheet.rows.get(i) else {
             return Outcome::default();
         };
-        let line = i as u64 + 2;
+        // The row number a spreadsheet shows, blank rows and multi-line cells counted.
+        let line = self.sheet.line(i);
         let note = |column: Option<usize>, code: &str, detail: Option<String>| RowNote {
             line,
             column: column.and_then(|c| self.sheet.headers.get(c)).cloned(),
@@ -193,8 +194,13 @@ impl RowRules {
         }
         out.target = target.map(|c| c.id);
         let mut input: CustomerInput = target.map(crate::customers::input_of).unwrap_or_default();
-        let (cell_errors, cell_warnings) =
-            ci::fill_row(&mut input, row, &self.mapping, &self.types, self.this_year);
+        let (cell_errors, cell_warnings) = ci::fill_row(
+            &mut input,
+            row,
+            &self.mapping,
+            &self.types,
+            self.today.year(),
+        );
         out.errors = cell_errors
             .iter()
             .map(|n| note(n.column, &n.code, n.detail.clone()))
@@ -203,7 +209,7 @@ impl RowRules {
             .iter()
             .map(|n| note(n.column, &n.code, n.detail.clone()))
             .collect();
-        match crate::customers::check_details(&input, &self.fields) {
+        match crate::customers::check_details(&input, &self.fields, self.today) {
             Ok(d) => out.details = Some(d),
             Err(fe) => {
                 for e in &fe.0 {

@@ -35,7 +35,8 @@ pub struct ImportColumn {
 /// An error or a warning on a row.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RowNote {
-    /// The line in the file (the header is line 1).
+    /// The row number a spreadsheet shows for the row (blank rows and cells over several
+    /// lines counted as a spreadsheet counts them).
     pub line: u64,
     /// The column's header; none for the row as a whole.
     pub column: Option<String>,
@@ -548,7 +549,7 @@ pub async fn errors_file(
     let filename = r.filename.clone();
     let import = view(actor, r);
     let mut notes = vec![String::new(); sheet.rows.len()];
-    let rows_of = |n: &RowNote| usize::try_from(n.line).ok().and_then(|l| l.checked_sub(2));
+    let rows_of = |n: &RowNote| sheet.row_at(n.line);
     let report = &import.report;
     for n in report.errors.iter().chain(report.warnings.iter()) {
         let Some(note) = rows_of(n).and_then(|i| notes.get_mut(i)) else {

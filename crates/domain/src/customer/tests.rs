@@ -212,3 +212,23 @@ fn a_name_is_required_and_errors_are_named() {
     assert_eq!(ok.origin.province.as_deref(), Some("Namur"));
     assert_eq!(ok.phone.as_deref(), Some("+32475123456"));
 }
+
+#[test]
+fn a_birth_date_after_today_is_refused_and_a_note_keeps_its_lines() {
+    let today = jiff::civil::date(2026, 12, 6);
+    let input = |birth: &str| CustomerInput {
+        last_name: "Dubois".into(),
+        birth_date: birth.into(),
+        notes: "Allergique aux noix.\r\nPréfère le matin.".into(),
+        ..Default::default()
+    };
+    let e = input("2999-01-01").parse_on(today).unwrap_err();
+    assert_eq!(e.0[0].field, "birth_date");
+    assert_eq!(e.0[0].code, "future_date");
+    assert!(input("2026-12-07").parse_on(today).is_err());
+    let ok = input("2026-12-06").parse_on(today).unwrap();
+    assert_eq!(
+        ok.notes.as_deref(),
+        Some("Allergique aux noix.\nPréfère le matin.")
+    );
+}

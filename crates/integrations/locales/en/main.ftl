@@ -290,6 +290,7 @@ error-unknown_product = Unknown product.
 error-stock_not_managed = This product's stock is not managed.
 error-group_not_empty = This group still holds products.
 error-invalid_date = Invalid date (YYYY-MM-DD).
+error-future_date = The date is in the future.
 error-from_after_date = The start date is after the stock date.
 
 ## Ticket types and extras
@@ -851,6 +852,8 @@ import-purged = This file was removed: uploaded files are kept for a limited tim
 error-import_format = Only .csv, .xlsx and .xls files can be imported.
 error-import_too_large = The file is too large (64 MB at most).
 error-import_too_many_rows = The file has too many rows (500,000 at most).
+error-import_too_many_columns = The file has too many columns (1,024 at most).
+error-import_too_many_cells = The file has too many cells (5,000,000 at most, rows × columns).
 error-import_empty = The file has no header row.
 error-import_unreadable = The file cannot be read: is it really a spreadsheet?
 error-import_done = This file has already been imported.

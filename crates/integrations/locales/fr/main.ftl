@@ -290,6 +290,7 @@ error-unknown_product = Produit inconnu.
 error-stock_not_managed = Le stock de ce produit n'est pas géré.
 error-group_not_empty = Ce groupe contient encore des produits.
 error-invalid_date = Date non valide (AAAA-MM-JJ).
+error-future_date = La date est dans le futur.
 error-from_after_date = La date de début est après la date du stock.
 
 ## Ressources et options
@@ -851,6 +852,8 @@ import-purged = Ce fichier a été supprimé : les fichiers envoyés ne sont gar
 error-import_format = Seuls les fichiers .csv, .xlsx et .xls peuvent être importés.
 error-import_too_large = Le fichier est trop volumineux (64 Mo au plus).
 error-import_too_many_rows = Le fichier a trop de lignes (500 000 au plus).
+error-import_too_many_columns = Le fichier a trop de colonnes (1 024 au plus).
+error-import_too_many_cells = Le fichier a trop de cellules (5 000 000 au plus, lignes × colonnes).
 error-import_empty = Le fichier n'a pas de ligne d'en-têtes.
 error-import_unreadable = Le fichier est illisible : est-ce bien une feuille de calcul ?
 error-import_done = Ce fichier a déjà été importé.
