@@ -96,7 +96,7 @@ async fn order_numbers_follow_time_under_concurrent_sales() {
     let list = manager
         .ok(&format!("/api/v1/orders?from={day}&to={day}"))
         .await;
-    let mut orders: Vec<(String, i64, String)> = list
+    let mut orders: Vec<(String, i64, String)> = list["items"]
         .as_array()
         .unwrap()
         .iter()
