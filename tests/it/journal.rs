@@ -456,3 +456,120 @@ async fn a_signed_archive_of_a_period_verifies_without_the_database() {
     assert!(!bad.status.success(), "{}", text(&bad));
     app.stop().await;
 }
+
+/// A year of sales at a register — three sales a day, a cancellation every week, a Z every
+/// evening — written through the real sale, cancellation and closing transactions at their
+/// historical times: the whole journal verifies, every Z signed.
+#[tokio::test]
+async fn a_year_of_sales_with_its_zs_verifies() {
+    use guichet_app::orders::{LineInput, OrderInput, PaymentInput};
+    use guichet_store::register_sessions::{self, Closing, Opening};
+    let app = spawn().await;
+    let f = org(&app, "Abbaye", "ab").await;
+    let api = Api::new(&app, &f, "admin").await;
+    let mut products = Vec::new();
+    for (name, price, bp) in [
+        ("Entrée", "9,00", 0),
+        ("Livre", "18,50", 600),
+        ("Peluche", "12,80", 2100),
+    ] {
+        products.push(api.product(name, price, bp, None).await);
+    }
+    let register: guichet_domain::RegisterId =
+        api.register("Boutique", "counter").await.parse().unwrap();
+    let state = guichet_app::App::new(app.store.clone(), Default::default());
+    let tenant = guichet_store::Tenant::trusted_operator(f.id);
+    let actor = guichet_app::Actor::operator(tenant);
+    // 9,00 + 18,50 + 12,80 = 40,30 €: 20,00 cash and 20,30 by Bancontact.
+    let input = OrderInput {
+        register_id: register.to_string(),
+        lines: products
+            .iter()
+            .map(|p| LineInput {
+                product_id: Some(p.clone()),
+                quantity: 1,
+                ..Default::default()
+            })
+            .collect(),
+        payments: vec![
+            PaymentInput {
+                method: "cash".into(),
+                amount: "20,00".into(),
+            },
+            PaymentInput {
+                method: "bancontact".into(),
+                amount: "20,30".into(),
+            },
+        ],
+        ..Default::default()
+    };
+    let priced = guichet_app::orders::priced_order(&state, &actor, &input, None)
+        .await
+        .unwrap();
+    let zone = jiff::tz::TimeZone::get("Europe/Brussels").unwrap();
+    let first = jiff::civil::date(2025, 1, 1);
+    for d in 0..365 {
+        let day = first.checked_add(jiff::Span::new().days(d)).unwrap();
+        let at = |h: i8| {
+            day.at(h, 0, 0, 0)
+                .to_zoned(zone.clone())
+                .unwrap()
+                .timestamp()
+                .as_microsecond()
+        };
+        let mut sale = priced.clone();
+        sale.day = day;
+        sale.at = Some(at(10));
+        for p in &mut sale.payments {
+            p.at = sale.at;
+        }
+        let (opening, closing) = (
+            Opening {
+                day,
+                float_cents: 10_000,
+                counts: None,
+                at: at(9),
+            },
+            Closing {
+                counted_cash_cents: 10_000 + 3 * 2_000,
+                counts: None,
+                counted: Vec::new(),
+                at: at(18),
+                key_seed: [3; 32],
+            },
+        );
+        let cancel = d % 7 == 6;
+        app.store
+            .write(|tx| {
+                let (sale, opening, closing) = (sale.clone(), opening.clone(), closing.clone());
+                Box::pin(async move {
+                    let s = register_sessions::open(tx, tenant, register, &opening, None).await?;
+                    let mut last = None;
+                    for _ in 0..3 {
+                        last = Some(guichet_store::orders::create(tx, tenant, &sale).await?.id);
+                    }
+                    if let (true, Some(id)) = (cancel, last) {
+                        guichet_store::orders::cancel(
+                            tx,
+                            tenant,
+                            id,
+                            "erreur",
+                            None,
+                            Some(register),
+                            None,
+                        )
+                        .await?;
+                    }
+                    register_sessions::close(tx, tenant, s.id, &closing, None).await
+                })
+            })
+            .await
+            .unwrap();
+    }
+    let v = clean(&app).await;
+    assert!(v.ok(), "{:?}", v.findings.first());
+    assert_eq!(v.zs.len(), 365);
+    assert!(v.zs.iter().all(|z| z.signature_valid));
+    assert!(v.orders >= 365 * 3);
+    app.stop().await;
+}
