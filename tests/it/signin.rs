@@ -140,6 +140,30 @@ async fn the_right_password_from_a_known_device_is_never_refused() {
     app.stop().await;
 }
 
+/// A known device is judged by its own failures: a stolen device cookie guesses no faster
+/// than anyone, and its waits are its own (another device of the account is not slowed).
+#[tokio::test]
+async fn a_known_device_that_guesses_waits_like_anyone() {
+    let app = spawn_signin(backoff(3, 10, 10, 30), &[]).await;
+    let a = org(&app, "Grottes A", "a").await;
+    let stolen = login(&app, &a.seller).await;
+    stolen.post(app.url("/logout")).send().await.unwrap();
+    let cashier = login(&app, &a.seller).await;
+    cashier.post(app.url("/logout")).send().await.unwrap();
+    let mut answers = Vec::new();
+    for _ in 0..6 {
+        let r = attempt(&stolen, &app, &a.seller, "guessing wrong", None).await;
+        answers.push(r.status().as_u16());
+    }
+    // Its free failures are checked; beyond them it waits like any client.
+    assert_eq!(&answers[..3], &[401, 401, 401], "{answers:?}");
+    assert!(answers[4..].iter().all(|s| *s == 429), "{answers:?}");
+    // The other known device of the account is not slowed by them.
+    let r = attempt(&cashier, &app, &a.seller, PASSWORD, None).await;
+    assert_eq!(r.status(), 303);
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn each_failure_beyond_the_free_ones_doubles_the_wait_up_to_the_cap() {
     let app = spawn_signin(backoff(1, 100, 1, 2), &[]).await;

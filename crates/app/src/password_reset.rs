@@ -111,7 +111,7 @@ pub async fn reset(state: &App, token: &str, input: &ResetInput) -> Result<Strin
                 users::set_password_hash(tx, user, &hash).await?;
                 sessions::end_all(tx, user).await?;
                 let account = users::get_user(tx, user).await?;
-                throttle::clear(tx, &account.email).await?;
+                throttle::clear(tx, &account.email, None).await?;
                 let first = users::memberships_of(tx, user)
                     .await?
                     .first()

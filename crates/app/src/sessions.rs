@@ -5,6 +5,7 @@ use crate::AppError;
 use crate::password;
 use crate::users::parse_back_office_language;
 use guichet_domain::org::{Email, NewPassword, parse_person_name};
+use guichet_domain::signin::Failures;
 use guichet_domain::validation::FieldErrors;
 use guichet_domain::{OrganizationId, Role, UserId};
 use guichet_store::users::{self};
@@ -44,30 +45,37 @@ fn valid_device(token: Option<&str>) -> Option<&str> {
 
 /// Checks the password and opens a new session. The answer is the same for an unknown
 /// e-mail and a wrong password, and takes the same time. Recent failures of the account or
-/// of the address make the next attempt wait (doubling, capped: never a lock-out), except
-/// from a device the account already signed in from.
+/// of the address make the next attempt wait (doubling, capped: never a lock-out). A device
+/// the account already signed in from is judged by its own failures only: what others try
+/// never makes it wait, and a stolen device cookie does not guess faster than anyone.
 pub async fn login(state: &App, attempt: LoginAttempt<'_>) -> Result<LoginOutcome, AppError> {
     let backoff = state.config.login_limits;
     let parsed = Email::parse(attempt.email).ok();
     let device = valid_device(attempt.device).map(str::to_owned);
     let (e, a) = (attempt.email.to_owned(), attempt.address.to_owned());
     let now = guichet_store::now_micros();
-    let (known, (account, address)) = state
+    let (account, address) = state
         .store
         .read(|tx| {
             let (e, a, parsed, device) = (e.clone(), a.clone(), parsed.clone(), device.clone());
             Box::pin(async move {
+                let since = now - backoff.window_micros;
                 let known = match (&parsed, &device) {
                     (Some(email), Some(d)) => signin::is_known_device(tx, email, d).await?,
                     _ => false,
                 };
-                let since = now - backoff.window_micros;
-                Ok((known, throttle::failures(tx, &e, &a, since).await?))
+                match (&device, known) {
+                    (Some(d), true) => {
+                        let own = throttle::device_failures(tx, d, since).await?;
+                        Ok((own, Failures::default()))
+                    }
+                    _ => throttle::failures(tx, &e, &a, since).await,
+                }
             })
         })
         .await?;
     let wait = backoff.wait_micros(account, address, now);
-    if !known && wait > 0 {
+    if wait > 0 {
         return Ok(LoginOutcome::Throttled {
             retry_after_secs: guichet_domain::signin::wait_seconds(wait),
         });
@@ -97,7 +105,7 @@ pub async fn login(state: &App, attempt: LoginAttempt<'_>) -> Result<LoginOutcom
                 .write(|tx| {
                     let (e, device) = (e.clone(), device.clone());
                     Box::pin(async move {
-                        throttle::clear(tx, &e).await?;
+                        throttle::clear(tx, &e, Some(&device)).await?;
                         signin::remember_device(tx, user.id, &device).await?;
                         let first = users::memberships_of(tx, user.id)
                             .await?
@@ -113,8 +121,10 @@ pub async fn login(state: &App, attempt: LoginAttempt<'_>) -> Result<LoginOutcom
             state
                 .store
                 .write(|tx| {
-                    let (e, a) = (e.clone(), a.clone());
-                    Box::pin(async move { throttle::record_failure(tx, &e, &a).await })
+                    let (e, a, d) = (e.clone(), a.clone(), device.clone());
+                    Box::pin(
+                        async move { throttle::record_failure(tx, &e, &a, d.as_deref()).await },
+                    )
                 })
                 .await?;
             Ok(LoginOutcome::Refused)

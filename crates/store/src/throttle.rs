@@ -16,6 +16,17 @@ fn address_key(address: &str) -> String {
     format!("addr:{address}")
 }
 
+/// A known device's own failures: it is judged by them alone, so nobody else's failures can
+/// make it wait, and a stolen device cookie still cannot guess fast.
+fn device_key(device: &str) -> String {
+    format!("device:{}", hex::encode(crate::token_hash(device)))
+}
+
+/// The failures made from this device since `since`.
+pub async fn device_failures(tx: &mut Tx, device: &str, since: i64) -> Result<Failures> {
+    failures_of(tx, &device_key(device), since).await
+}
+
 async fn failures_of(tx: &mut Tx, key: &str, since: i64) -> Result<Failures> {
     let (count, last_at): (i64, Option<i64>) = on_tx!(tx, c => sqlx::query_as(
         "SELECT COUNT(*), MAX(failed_at) FROM login_failures WHERE throttle_key = $1 AND failed_at > $2")
@@ -39,9 +50,18 @@ pub async fn failures(
     ))
 }
 
-pub async fn record_failure(tx: &mut Tx, email: &str, address: &str) -> Result<()> {
+/// Counts a failure against the e-mail, the address and, when one was sent, the device.
+pub async fn record_failure(
+    tx: &mut Tx,
+    email: &str,
+    address: &str,
+    device: Option<&str>,
+) -> Result<()> {
     let now = now_micros();
-    for key in [email_key(email), address_key(address)] {
+    let keys = [email_key(email), address_key(address)]
+        .into_iter()
+        .chain(device.map(device_key));
+    for key in keys {
         on_tx!(tx, c => sqlx::query("INSERT INTO login_failures (id, throttle_key, failed_at) VALUES ($1, $2, $3)")
             .bind(uuid::Uuid::now_v7())
             .bind(&key)
@@ -52,12 +72,15 @@ pub async fn record_failure(tx: &mut Tx, email: &str, address: &str) -> Result<(
     Ok(())
 }
 
-/// A successful sign-in clears the e-mail's failures (not the address's).
-pub async fn clear(tx: &mut Tx, email: &str) -> Result<()> {
-    on_tx!(tx, c => sqlx::query("DELETE FROM login_failures WHERE throttle_key = $1")
-        .bind(email_key(email))
-        .execute(c)
-        .await?.rows_affected());
+/// A successful sign-in clears the e-mail's and the device's failures (not the address's).
+pub async fn clear(tx: &mut Tx, email: &str, device: Option<&str>) -> Result<()> {
+    let keys = std::iter::once(email_key(email)).chain(device.map(device_key));
+    for key in keys {
+        on_tx!(tx, c => sqlx::query("DELETE FROM login_failures WHERE throttle_key = $1")
+            .bind(key)
+            .execute(c)
+            .await?.rows_affected());
+    }
     Ok(())
 }
 

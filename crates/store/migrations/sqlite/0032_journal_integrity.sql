@@ -3,8 +3,8 @@
 -- Ed25519 signature of it, and the chains' heads are guarded like the entries. Keep in step
 -- with ../postgres/ (same version).
 
-ALTER TABLE register_sessions ADD COLUMN z_hash BLOB;
-ALTER TABLE register_sessions ADD COLUMN z_signature BLOB;
+ALTER TABLE register_sessions ADD COLUMN z_hash BYTEA;
+ALTER TABLE register_sessions ADD COLUMN z_signature BYTEA;
 
 -- A closing reads its register's chain since the last Z.
 CREATE INDEX journal_entries_kind ON journal_entries (organization_id, chain, kind, seq);
