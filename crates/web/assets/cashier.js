@@ -443,7 +443,7 @@
     if (q.length < 2) { box.textContent = ""; return; }
     const r = await fetch(`/api/v1/customers?q=${encodeURIComponent(q)}`, { credentials: "same-origin" });
     if (mine !== searchSeq || !r.ok) return;
-    const list = await r.json();
+    const list = (await r.json()).items;
     box.textContent = "";
     if (!list.length) {
       box.appendChild(el("li", { class: "muted" }, T["cashier-no-customer"]));
