@@ -409,7 +409,7 @@
     if (!c) return;
     const r = await fetch(`/api/v1/reservations?customer_id=${c.id}`, { credentials: "same-origin" });
     if (!r.ok || !state.customer || state.customer.id !== c.id) return;
-    const groups = await r.json();
+    const groups = (await r.json()).items;
     reserved = groups.flatMap((g) => g.reservations).filter((x) => x.state === "set_aside");
     if (!reserved.length) return;
     box.querySelector("span").textContent = T["cashier-reservations"].replace("%s", reserved.map((x) => `${x.quantity} × ${x.product_name}`).join(", "));
