@@ -15,8 +15,7 @@ async fn api_create(app: &TestApp, key: &str, path: &str, body: Value) -> Value 
 
 /// The customers the API finds for `q`.
 async fn customers(app: &TestApp, key: &str, q: &str) -> Vec<Value> {
-    api_get(app, key, &format!("/api/v1/customers?q={q}"))
-        .await
+    api_get(app, key, &format!("/api/v1/customers?q={q}")).await["items"]
         .as_array()
         .unwrap()
         .clone()

@@ -345,7 +345,62 @@ async fn the_seeds_day_of_zs_and_its_global_line() {
         );
     }
     let sessions = get(&app, &s.key, "/api/v1/register-sessions").await;
-    assert_eq!(sessions.as_array().unwrap().len(), 3);
+    assert_eq!(sessions["items"].as_array().unwrap().len(), 3);
+    assert!(sessions["next"].is_null(), "{sessions}");
+    // Paged: more sessions than a page, each found once, in the same order, `next` null at
+    // the end; a bad cursor or limit is the field's own error.
+    let ids = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let all = ids(&sessions);
+    for limit in [1, 2] {
+        let mut found = Vec::new();
+        let mut after = String::new();
+        loop {
+            let page = get(
+                &app,
+                &s.key,
+                &format!("/api/v1/register-sessions?limit={limit}{after}"),
+            )
+            .await;
+            found.extend(ids(&page));
+            match page["next"].as_str() {
+                Some(next) => {
+                    assert_eq!(page["items"].as_array().unwrap().len(), limit);
+                    after = format!("&after={next}");
+                }
+                None => break,
+            }
+        }
+        assert_eq!(found, all, "limit {limit}");
+    }
+    for (query, field, code) in [
+        ("limit=0", "limit", "out_of_range"),
+        ("limit=1001", "limit", "out_of_range"),
+        ("after=not-a-cursor", "after", "invalid_cursor"),
+        ("after=2026-13-01.1.0193", "after", "invalid_cursor"),
+    ] {
+        let p = problem(
+            client()
+                .get(app.url(&format!("/api/v1/register-sessions?{query}")))
+                .bearer_auth(&s.key)
+                .send()
+                .await
+                .unwrap(),
+            422,
+        )
+        .await;
+        assert_eq!(
+            field_errors(&p),
+            vec![(field.to_owned(), code.to_owned())],
+            "{query}"
+        );
+    }
 
     // The database refuses to change a Z, and the journal has every opening, movement and Z.
     let store = app.store.clone();

@@ -55,7 +55,7 @@ async fn customers(app: &TestApp, key: &str, q: &str) -> Vec<Value> {
         .json()
         .await
         .unwrap();
-    list.as_array().unwrap().clone()
+    list["items"].as_array().unwrap().clone()
 }
 
 /// (line, column, code) of each note.

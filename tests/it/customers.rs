@@ -128,8 +128,7 @@ async fn a_bad_customer_is_refused_with_every_field_named_and_nothing_written() 
         assert!(fields.iter().any(|x| x == f), "{f}: {fields:?}");
     }
     assert!(
-        get(&app, &key, "/api/v1/customers")
-            .await
+        get(&app, &key, "/api/v1/customers").await["items"]
             .as_array()
             .unwrap()
             .is_empty()
@@ -157,7 +156,7 @@ async fn the_search_ignores_accents_and_case_anywhere_in_the_name() {
     customers_to_search(&app, &key).await;
     // `élis` finds Élise, Elise and Mélissa.
     assert_eq!(
-        names(&get(&app, &key, "/api/v1/customers?q=%C3%A9lis").await),
+        names(&get(&app, &key, "/api/v1/customers?q=%C3%A9lis").await["items"]),
         vec!["Elise MARTIN", "Mélissa DURAND", "Élise LAMBERT"]
     );
     app.stop().await;
@@ -169,17 +168,17 @@ async fn the_search_finds_a_customer_by_tag_phone_as_typed_and_company() {
     let (_, key) = desk(&app).await;
     customers_to_search(&app, &key).await;
     assert_eq!(
-        names(&get(&app, &key, "/api/v1/customers?q=ECOLE").await),
+        names(&get(&app, &key, "/api/v1/customers?q=ECOLE").await["items"]),
         vec!["Élise LAMBERT"],
         "by tag"
     );
     assert_eq!(
-        names(&get(&app, &key, "/api/v1/customers?q=0475").await),
+        names(&get(&app, &key, "/api/v1/customers?q=0475").await["items"]),
         vec!["Élise LAMBERT"],
         "the phone as typed"
     );
     assert_eq!(
-        names(&get(&app, &key, "/api/v1/customers?q=athenee").await),
+        names(&get(&app, &key, "/api/v1/customers?q=athenee").await["items"]),
         vec!["Élise LAMBERT"],
         "by company"
     );
@@ -191,8 +190,87 @@ async fn a_foreign_phone_gives_the_customer_its_country() {
     let app = spawn().await;
     let (_, key) = desk(&app).await;
     customers_to_search(&app, &key).await;
-    let martin = get(&app, &key, "/api/v1/customers?q=martin").await;
+    let martin = get(&app, &key, "/api/v1/customers?q=martin").await["items"].clone();
     assert_eq!(martin[0]["origin"]["country"], "NL", "from the phone's +31");
+    app.stop().await;
+}
+
+/// The list is paged with a cursor: more customers than a page are each found exactly once,
+/// newest first, with a search or without; the last page's `next` is null; a bad cursor or
+/// limit is the field's own error.
+#[tokio::test]
+async fn the_list_is_paged_with_a_cursor() {
+    let app = spawn().await;
+    let (_, key) = desk(&app).await;
+    let mut expected = Vec::new();
+    for i in 0..12 {
+        let last = format!("Pager{i:02}");
+        let r = send(
+            &app,
+            &key,
+            reqwest::Method::POST,
+            "/api/v1/customers",
+            json!({"first_name": "Anne", "last_name": last}),
+        )
+        .await;
+        assert_eq!(r.status(), 201);
+        expected.push(last.to_uppercase());
+    }
+    expected.sort();
+    for (path, limit) in [
+        ("/api/v1/customers", 1u32),
+        ("/api/v1/customers", 5),
+        ("/api/v1/customers?q=pager", 5),
+        ("/api/v1/customers?q=anne", 12),
+        ("/api/v1/customers?q=pag", 100),
+    ] {
+        let mut found = Vec::new();
+        let mut after = String::new();
+        let sep = if path.contains('?') { '&' } else { '?' };
+        loop {
+            let page = get(&app, &key, &format!("{path}{sep}limit={limit}{after}")).await;
+            let items = page["items"].as_array().unwrap();
+            assert!(items.len() <= limit as usize);
+            found.extend(
+                items
+                    .iter()
+                    .map(|c| c["last_name"].as_str().unwrap().to_uppercase()),
+            );
+            match page["next"].as_str() {
+                Some(next) => {
+                    assert_eq!(items.len(), limit as usize, "{path}");
+                    after = format!("&after={next}");
+                }
+                None => break,
+            }
+        }
+        // Newest first: Pager11 … Pager00.
+        let mut newest_first = expected.clone();
+        newest_first.reverse();
+        assert_eq!(found, newest_first, "{path} limit {limit}");
+    }
+    for (query, field, code) in [
+        ("?limit=0", "limit", "out_of_range"),
+        ("?limit=1001", "limit", "out_of_range"),
+        ("?after=not-a-cursor", "after", "invalid_cursor"),
+        ("?after=12.nope", "after", "invalid_cursor"),
+    ] {
+        let p = problem(
+            client()
+                .get(app.url(&format!("/api/v1/customers{query}")))
+                .bearer_auth(&key)
+                .send()
+                .await
+                .unwrap(),
+            422,
+        )
+        .await;
+        assert_eq!(
+            field_errors(&p),
+            vec![(field.to_owned(), code.to_owned())],
+            "{query}"
+        );
+    }
     app.stop().await;
 }
 
@@ -202,12 +280,11 @@ async fn the_list_filters_by_status_and_refuses_an_unknown_one() {
     let (_, key) = desk(&app).await;
     customers_to_search(&app, &key).await;
     assert_eq!(
-        names(&get(&app, &key, "/api/v1/customers?status=prospect").await),
+        names(&get(&app, &key, "/api/v1/customers?status=prospect").await["items"]),
         vec!["PROSPECT"]
     );
     assert_eq!(
-        get(&app, &key, "/api/v1/customers?status=customer")
-            .await
+        get(&app, &key, "/api/v1/customers?status=customer").await["items"]
             .as_array()
             .unwrap()
             .len(),
@@ -251,7 +328,7 @@ async fn a_sale_shows_in_the_customers_file_and_the_list_with_her_revenue() {
     assert_eq!(file["this_year_cents"], 4_550);
     assert_eq!(file["last_year_cents"], 0);
     assert!(file["last_purchase_at"].is_i64());
-    let listed = get(&app, &key, "/api/v1/customers?q=lambert").await;
+    let listed = get(&app, &key, "/api/v1/customers?q=lambert").await["items"].clone();
     assert_eq!(listed[0]["revenue_cents"], 4_550);
     assert!(listed[0]["last_booking_at"].is_i64());
     app.stop().await;
@@ -387,8 +464,7 @@ async fn another_organization_sees_none_of_the_customer_file() {
     .await;
     problem(r, 404).await;
     assert!(
-        get(&app, &other, "/api/v1/customers?q=lambert")
-            .await
+        get(&app, &other, "/api/v1/customers?q=lambert").await["items"]
             .as_array()
             .unwrap()
             .is_empty()
@@ -958,8 +1034,7 @@ async fn export_and_erasure() {
     assert_eq!(file["orders"].as_array().unwrap().len(), 1);
     assert_eq!(file["revenue_cents"], 900);
     assert!(
-        get(&app, &manager, "/api/v1/customers?q=fontaine")
-            .await
+        get(&app, &manager, "/api/v1/customers?q=fontaine").await["items"]
             .as_array()
             .unwrap()
             .is_empty()
@@ -1249,7 +1324,7 @@ async fn custom_fields() {
     let c: Value = send(&app, &seller, post.clone(), "/api/v1/customers", json!({"last_name": "Dupont", "custom": {m.clone(): "MP-2024-0042", d.clone(): "2024-03-01"}})).await.json().await.unwrap();
     assert_eq!(c["custom"][&m], "MP-2024-0042");
     assert_eq!(
-        names(&get(&app, &seller, "/api/v1/customers?q=mp-2024").await),
+        names(&get(&app, &seller, "/api/v1/customers?q=mp-2024").await["items"]),
         vec!["DUPONT"],
         "the search finds custom values"
     );

@@ -165,7 +165,7 @@ async fn a_bad_query_string_is_a_problem_document() {
     for path in [
         "/api/v1/orders?to=2026-01-31",
         "/api/v1/orders?from=2026-01-01&to=2026-01-31&limit=abc",
-        "/api/v1/customers?offset=abc",
+        "/api/v1/customers?limit=abc",
     ] {
         let r = api
             .request(reqwest::Method::GET, path)

@@ -136,10 +136,8 @@ async fn order_numbers_follow_time_under_concurrent_sales() {
 /// The payments list's references (`P2103160760_N`) of one order, as listed.
 async fn references(api: &Api<'_>, number: &str) -> Vec<String> {
     let day = today();
-    api.ok(&format!("/api/v1/payments?from={day}&to={day}"))
+    api.all_pages(&format!("/api/v1/payments?from={day}&to={day}"), 1000)
         .await
-        .as_array()
-        .unwrap()
         .iter()
         .map(|p| p["reference"].as_str().unwrap().to_owned())
         .filter(|r| r.starts_with(&format!("{number}_")))

@@ -177,6 +177,99 @@ async fn the_same_idempotency_key_returns_the_same_order_and_sells_nothing_more(
     app.stop().await;
 }
 
+/// The payments list is paged: more lines than a page are each found exactly once, page after
+/// page, the last page's `next` is null; a bad cursor or limit is the field's own error; the
+/// back office's list and the export still read every line.
+#[tokio::test]
+async fn the_payments_list_is_paged_with_a_cursor() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let manager = Api::new(&app, &a, "manager").await;
+    let seller = Api::new(&app, &a, "seller").await;
+    let s = Catalogue::belgian(&manager).await;
+    // The split sale (four payment lines) and five ticket sales paid by two methods.
+    split_sale(&seller, &s).await;
+    for _ in 0..5 {
+        seller
+            .created(
+                "/api/v1/orders",
+                json!({"register_id": s.register, "lines": s.tickets(2, 1),
+                       "payments": [{"method": "bancontact", "amount": "10,00"},
+                                    {"method": "cash", "amount": "12,00"}]}),
+            )
+            .await;
+    }
+    let today = crate::harness::today();
+    let path = format!("/api/v1/payments?from={today}&to={today}");
+    let mut expected: Vec<String> = manager
+        .all_pages(&path, 1000)
+        .await
+        .iter()
+        .map(|p| p["reference"].as_str().unwrap().to_owned())
+        .collect();
+    expected.sort();
+    let total = expected.len();
+    assert!(total >= 14, "{expected:?}");
+    expected.dedup();
+    assert_eq!(expected.len(), total, "each reference once");
+    for limit in [1, 5, 7, 100] {
+        let rows = manager.all_pages(&path, limit).await;
+        let mut refs: Vec<String> = rows
+            .iter()
+            .map(|p| p["reference"].as_str().unwrap().to_owned())
+            .collect();
+        // Newest payment first.
+        let taken: Vec<i64> = rows
+            .iter()
+            .map(|p| p["taken_at"].as_i64().unwrap())
+            .collect();
+        assert!(taken.windows(2).all(|w| w[0] >= w[1]), "{taken:?}");
+        refs.sort();
+        assert_eq!(refs, expected, "limit {limit}");
+    }
+    // The default page holds them all, and says there is no more.
+    let page = manager.ok(&path).await;
+    assert_eq!(page["items"].as_array().unwrap().len(), total);
+    assert!(page["next"].is_null(), "{page}");
+    for (query, field, code) in [
+        ("&limit=0", "limit", "out_of_range"),
+        ("&limit=1001", "limit", "out_of_range"),
+        ("&after=not-a-cursor", "after", "invalid_cursor"),
+        ("&after=1.2", "after", "invalid_cursor"),
+        ("&after=1.nope.2", "after", "invalid_cursor"),
+    ] {
+        let (status, p) = manager.get(&format!("{path}{query}")).await;
+        assert_eq!(status, 422, "{query}: {p}");
+        assert_eq!(
+            field_errors(&p),
+            vec![(field.to_owned(), code.to_owned())],
+            "{query}"
+        );
+    }
+    let r = manager
+        .request(Method::GET, &format!("{path}&limit=abc"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(r, 400).await["code"], "invalid_query");
+    // The accountant's export: every line, however many pages the API would take.
+    let page = crate::harness::login(&app, &a.manager).await;
+    let csv = page
+        .get(app.url(&format!(
+            "/orders/payments/export?from={today}&to={today}&format=csv"
+        )))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for r in &expected {
+        assert!(csv.contains(&format!("{r};")), "{r} in {csv}");
+    }
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn payments_are_listed_per_line_exported_and_the_order_listed() {
     let app = spawn().await;
@@ -192,7 +285,7 @@ async fn payments_are_listed_per_line_exported_and_the_order_listed() {
     let pays = manager
         .ok(&format!("/api/v1/payments?from={today}&to={today}"))
         .await;
-    let mut refs: Vec<String> = pays
+    let mut refs: Vec<String> = pays["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -208,7 +301,7 @@ async fn payments_are_listed_per_line_exported_and_the_order_listed() {
             format!("{number}_4")
         ]
     );
-    let panier_row = pays
+    let panier_row = pays["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -819,7 +912,7 @@ async fn customers_attach_to_sales_and_visits_record_the_visitors_origin() {
         ),
         (Some("BE"), Some("Namur"))
     );
-    let found = get(&app, &key, "/api/v1/customers?q=rega").await;
+    let found = get(&app, &key, "/api/v1/customers?q=rega").await["items"].clone();
     assert_eq!(
         found.as_array().unwrap().len(),
         1,
@@ -827,8 +920,7 @@ async fn customers_attach_to_sales_and_visits_record_the_visitors_origin() {
     );
     let other = api_key(&app, &b, "seller").await;
     assert_eq!(
-        get(&app, &other, "/api/v1/customers?q=rega")
-            .await
+        get(&app, &other, "/api/v1/customers?q=rega").await["items"]
             .as_array()
             .unwrap()
             .len(),

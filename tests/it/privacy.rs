@@ -200,7 +200,7 @@ async fn traces(api: &Api<'_>, mails: &Mails) -> Traces {
     assert!(status < 300, "{status} {body}");
     let other_import = id_of(&upload(api, "autres.csv", OTHERS).await);
     let found = api.ok("/api/v1/customers?q=zephyrine").await;
-    let id = id_of(&found[0]);
+    let id = id_of(&found["items"][0]);
     let her = api.ok(&format!("/api/v1/customers/{id}")).await;
     assert_eq!(
         her["customer"]["custom"].as_object().map(|m| m.len()),

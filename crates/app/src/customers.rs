@@ -9,6 +9,7 @@ pub use guichet_store::customers::{Customer, Listed};
 use crate::Actor;
 use crate::App;
 use crate::AppError;
+use crate::paging::{self, Page};
 use guichet_domain::customer::{CustomerInput, CustomerStatus};
 use guichet_domain::{CustomerId, Permission};
 use guichet_store::customers::{self, HistoryOrder};
@@ -17,8 +18,9 @@ use serde::Serialize;
 /// How many customers a list page shows.
 pub const PAGE: i64 = 50;
 
-/// Customers, newest first: `status` all (empty), `customer` or `prospect`; `query` searched
-/// in names, company, e-mail, phone and tags.
+/// The back office's page of customers, [`PAGE`] from `offset`, newest first: `status` all
+/// (empty), `customer` or `prospect`; `query` searched in names, company, e-mail, phone and
+/// tags.
 pub async fn list(
     state: &App,
     actor: &Actor,
@@ -27,12 +29,7 @@ pub async fn list(
     offset: i64,
 ) -> Result<Vec<Listed>, AppError> {
     actor.require(Permission::Sell)?;
-    let status = match status.trim() {
-        "" | "all" => None,
-        s => Some(
-            CustomerStatus::parse(s).ok_or_else(|| AppError::field("status", "unknown_value"))?,
-        ),
-    };
+    let status = parse_status(status)?;
     let (tenant, q, offset) = (
         actor.tenant,
         query.chars().take(100).collect::<String>(),
@@ -45,6 +42,71 @@ pub async fn list(
             Box::pin(async move { customers::list(tx, tenant, status, &q, PAGE, offset).await })
         })
         .await?)
+}
+
+/// Which customers, and which page of them (the API's list).
+#[derive(Debug, Clone, Default)]
+pub struct CustomerListQuery {
+    /// `customer` or `prospect`; all when empty.
+    pub status: String,
+    /// Words to find in names, company, e-mail, phone or tags.
+    pub q: String,
+    /// The cursor of the page (`next` of the previous one).
+    pub after: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// A page of the customers, newest first (keyset paging on creation and id): the API's list,
+/// and the register's search as the cashier types.
+pub async fn search(
+    state: &App,
+    actor: &Actor,
+    query: &CustomerListQuery,
+) -> Result<Page<Listed>, AppError> {
+    actor.require(Permission::Sell)?;
+    let status = parse_status(&query.status)?;
+    let limit = paging::limit(query.limit)?;
+    let after = query.after.as_deref().map(parse_cursor).transpose()?;
+    let (tenant, q) = (actor.tenant, query.q.chars().take(100).collect::<String>());
+    let fetch = limit as i64 + 1;
+    let rows = state
+        .store
+        .read(|tx| {
+            let q = q.clone();
+            Box::pin(async move {
+                match after {
+                    // The first page as the back office's: the search index serves it.
+                    None => customers::list(tx, tenant, status, &q, fetch, 0).await,
+                    Some(cursor) => {
+                        customers::page_after(tx, tenant, status, &q, Some(cursor), fetch).await
+                    }
+                }
+            })
+        })
+        .await?;
+    Ok(paging::page(rows, limit, |l| {
+        format!("{}.{}", l.customer.created_at, l.customer.id.0.simple())
+    }))
+}
+
+/// `created_at.id`, as [`search`] writes it.
+fn parse_cursor(raw: &str) -> Result<customers::Cursor, AppError> {
+    let (at, id) = raw.split_once('.').ok_or_else(paging::bad_cursor)?;
+    Ok((
+        at.parse().map_err(|_| paging::bad_cursor())?,
+        id.parse().map_err(|_| paging::bad_cursor())?,
+    ))
+}
+
+fn parse_status(status: &str) -> Result<Option<CustomerStatus>, AppError> {
+    match status.trim() {
+        "" | "all" => Ok(None),
+        s => {
+            Ok(Some(CustomerStatus::parse(s).ok_or_else(|| {
+                AppError::field("status", "unknown_value")
+            })?))
+        }
+    }
 }
 
 /// A customer's page: details, orders, and what they spent.

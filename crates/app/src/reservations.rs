@@ -399,6 +399,31 @@ pub struct CustomerOrders {
 }
 
 /// The customer orders page: open reservations grouped by customer, oldest first.
+/// A page of the customers with open reservations (the API's list), by customer id, after the
+/// customer `after` (the cursor is that id); one customer's only when `customer` is given. The
+/// open reservations are read whole, as the back office's page does, and the groups paged.
+pub async fn customer_orders_page(
+    state: &App,
+    actor: &Actor,
+    customer: Option<CustomerId>,
+    after: Option<&str>,
+    limit: Option<u32>,
+) -> Result<crate::paging::Page<CustomerOrders>, AppError> {
+    use crate::paging;
+    let limit = paging::limit(limit)?;
+    let after: Option<uuid::Uuid> = after
+        .map(|a| a.parse().map_err(|_| paging::bad_cursor()))
+        .transpose()?;
+    let all = open(state, actor, customer).await?;
+    let mut groups = group(state, actor, all).await?;
+    groups.sort_by_key(|g| g.customer_id.0);
+    groups.retain(|g| after.is_none_or(|a| g.customer_id.0 > a));
+    groups.truncate(limit + 1);
+    Ok(paging::page(groups, limit, |g| {
+        g.customer_id.0.simple().to_string()
+    }))
+}
+
 pub async fn customer_orders(state: &App, actor: &Actor) -> Result<Vec<CustomerOrders>, AppError> {
     let all = open(state, actor, None).await?;
     group(state, actor, all).await

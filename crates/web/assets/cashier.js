@@ -409,7 +409,7 @@
     if (!c) return;
     const r = await fetch(`/api/v1/reservations?customer_id=${c.id}`, { credentials: "same-origin" });
     if (!r.ok || !state.customer || state.customer.id !== c.id) return;
-    const groups = await r.json();
+    const groups = (await r.json()).items;
     reserved = groups.flatMap((g) => g.reservations).filter((x) => x.state === "set_aside");
     if (!reserved.length) return;
     box.querySelector("span").textContent = T["cashier-reservations"].replace("%s", reserved.map((x) => `${x.quantity} × ${x.product_name}`).join(", "));
@@ -443,7 +443,7 @@
     if (q.length < 2) { box.textContent = ""; return; }
     const r = await fetch(`/api/v1/customers?q=${encodeURIComponent(q)}`, { credentials: "same-origin" });
     if (mine !== searchSeq || !r.ok) return;
-    const list = await r.json();
+    const list = (await r.json()).items;
     box.textContent = "";
     if (!list.length) {
       box.appendChild(el("li", { class: "muted" }, T["cashier-no-customer"]));

@@ -84,6 +84,40 @@ impl<'a> Api<'a> {
         body
     }
 
+    /// Every row of a paged list (`{items, next}`), following `next` page after page with
+    /// `limit` rows a page; checks the paging itself: only a full page has a next one, and
+    /// no row comes twice (rows compared whole).
+    pub async fn all_pages(&self, path: &str, limit: u32) -> Vec<Value> {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut rows: Vec<Value> = Vec::new();
+        let mut after = String::new();
+        loop {
+            let page = self.ok(&format!("{path}{sep}limit={limit}{after}")).await;
+            let items = page["items"]
+                .as_array()
+                .unwrap_or_else(|| panic!("GET {path}: not a page: {page}"));
+            assert!(items.len() <= limit as usize, "GET {path}: {page}");
+            for item in items {
+                assert!(!rows.contains(item), "GET {path}: {item} twice");
+                rows.push(item.clone());
+            }
+            match page["next"].as_str() {
+                Some(next) => {
+                    assert_eq!(
+                        items.len(),
+                        limit as usize,
+                        "only a full page has a next one"
+                    );
+                    after = format!("&after={next}");
+                }
+                None => {
+                    assert!(page["next"].is_null(), "GET {path}: {page}");
+                    return rows;
+                }
+            }
+        }
+    }
+
     /// A POST that must answer 201; the created object.
     pub async fn created(&self, path: &str, body: Value) -> Value {
         let (status, answer) = self.post(path, body.clone()).await;

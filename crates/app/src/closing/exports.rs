@@ -258,7 +258,7 @@ pub async fn follow_up(
             tz,
         });
     }
-    let sessions = self::sessions(state, actor, from_q.as_deref(), to_q.as_deref(), None).await?;
+    let sessions = all_sessions(state, actor, from_q.as_deref(), to_q.as_deref()).await?;
     let mut lines = Vec::new();
     let mut days: Vec<String> = sessions.iter().map(|s| s.day.clone()).collect();
     days.dedup();

@@ -7,12 +7,13 @@ pub use guichet_store::register_sessions::{CashMovement, Session, ZReport};
 use crate::Actor;
 use crate::App;
 use crate::AppError;
+use crate::paging::{self, Page};
 use guichet_domain::closing::{Counts, Period, SummaryLine, summarize};
 use guichet_domain::order::PaymentMethod;
 use guichet_domain::shop::parse_price_cents;
 use guichet_domain::validation::FieldErrors;
 use guichet_domain::{Permission, RegisterId, RegisterSessionId};
-use guichet_store::register_sessions::{self, CashKind, Closing, Opening};
+use guichet_store::register_sessions::{self, CashKind, Closing, Opening, SessionKey};
 use serde::Deserialize;
 
 mod exports;
@@ -348,30 +349,107 @@ async fn days(
     Ok((from_day, to_day))
 }
 
-/// The sessions (open and closed) of days `from..=to`, newest first, for the follow-up page.
+/// Which sessions, and which page of them.
+#[derive(Debug, Clone, Default)]
+pub struct SessionListQuery {
+    /// First and last day (defaults: 30 days before `to`, today).
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Only this register's sessions.
+    pub register: Option<String>,
+    /// The cursor of the page (`next` of the previous one).
+    pub after: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// A page of the sessions (open and closed) of days `from..=to`, newest first (keyset paging
+/// on day, opening and id).
 pub async fn sessions(
     state: &App,
     actor: &Actor,
-    from: Option<&str>,
-    to: Option<&str>,
-    register: Option<&str>,
-) -> Result<Vec<Session>, AppError> {
+    query: &SessionListQuery,
+) -> Result<Page<Session>, AppError> {
     actor.require(Permission::ViewClosings)?;
-    let (from, to) = days(state, actor, from, to, 30).await?;
-    let register = match register.map(str::trim).filter(|s| !s.is_empty()) {
+    let limit = paging::limit(query.limit)?;
+    let after = query
+        .after
+        .as_deref()
+        .map(parse_session_cursor)
+        .transpose()?;
+    let (from, to) = days(state, actor, query.from.as_deref(), query.to.as_deref(), 30).await?;
+    let register = match query
+        .register
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(r) => Some(register_id(r)?),
         None => None,
     };
     let tenant = actor.tenant;
-    Ok(state
+    let fetch = limit as i64 + 1;
+    let rows = state
         .store
         .read(|tx| {
             Box::pin(async move {
-                register_sessions::list(tx, tenant, &from.to_string(), &to.to_string(), register)
-                    .await
+                register_sessions::list(
+                    tx,
+                    tenant,
+                    &from.to_string(),
+                    &to.to_string(),
+                    register,
+                    after,
+                    fetch,
+                )
+                .await
             })
         })
-        .await?)
+        .await?;
+    Ok(paging::page(rows, limit, |s| {
+        let key = SessionKey::of(s);
+        format!("{}.{}.{}", key.day, key.opened_at, key.id.simple())
+    }))
+}
+
+/// Every session (open and closed) of days `from..=to`, newest first: the follow-up page and
+/// its export, read a thousand at a time, page after page, with no cap.
+pub async fn all_sessions(
+    state: &App,
+    actor: &Actor,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<Vec<Session>, AppError> {
+    let mut query = SessionListQuery {
+        from: from.map(str::to_owned),
+        to: to.map(str::to_owned),
+        limit: Some(paging::MAX_LIMIT),
+        ..SessionListQuery::default()
+    };
+    let mut all = Vec::new();
+    loop {
+        let page = sessions(state, actor, &query).await?;
+        all.extend(page.items);
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => return Ok(all),
+        }
+    }
+}
+
+/// `day.opened_at.id`, as [`sessions`] writes it.
+fn parse_session_cursor(raw: &str) -> Result<SessionKey, AppError> {
+    let mut parts = raw.split('.');
+    let (Some(day), Some(at), Some(id), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(paging::bad_cursor());
+    };
+    let day: jiff::civil::Date = day.parse().map_err(|_| paging::bad_cursor())?;
+    Ok(SessionKey {
+        day: day.to_string(),
+        opened_at: at.parse().map_err(|_| paging::bad_cursor())?,
+        id: id.parse().map_err(|_| paging::bad_cursor())?,
+    })
 }
 
 /// The summary of days `from..=to` by period (daily lines are the seeds' "Global" rows),

@@ -3,7 +3,7 @@
 use super::*;
 use crate::organization::zone;
 use crate::paging::{self, Page};
-use guichet_store::orders::{DateFilter, OrderKey};
+use guichet_store::orders::{DateFilter, OrderKey, PaymentLineKey};
 use jiff::civil::Date;
 
 /// Which orders, and which page of them.
@@ -88,7 +88,35 @@ fn parse_cursor(raw: &str) -> Result<OrderKey, AppError> {
     })
 }
 
-/// Payments taken between two days, one row per line they paid.
+/// Which payments, and which page of them.
+#[derive(Debug, Clone, Default)]
+pub struct PaymentListQuery {
+    /// First and last day, YYYY-MM-DD.
+    pub from: String,
+    pub to: String,
+    /// The cursor of the page (`next` of the previous one).
+    pub after: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// A page of the payments taken between two days, one row per line they paid, newest first.
+pub async fn list_payments(
+    state: &App,
+    actor: &Actor,
+    query: &PaymentListQuery,
+) -> Result<Page<PaymentLine>, AppError> {
+    actor.require(Permission::Sell)?;
+    let limit = paging::limit(query.limit)?;
+    let after = query
+        .after
+        .as_deref()
+        .map(parse_payment_cursor)
+        .transpose()?;
+    read_payments(state, actor, &query.from, &query.to, after, limit).await
+}
+
+/// Every payment taken between two days, one row per line they paid (the back office's list
+/// and the accountant's export): read a thousand rows at a time, page after page, with no cap.
 pub async fn payment_lines(
     state: &App,
     actor: &Actor,
@@ -96,13 +124,63 @@ pub async fn payment_lines(
     to: &str,
 ) -> Result<Vec<PaymentLine>, AppError> {
     actor.require(Permission::Sell)?;
+    let mut all = Vec::new();
+    let mut after = None;
+    loop {
+        let page = read_payments(state, actor, from, to, after, paging::MAX_LIMIT as usize).await?;
+        after = page.items.last().map(PaymentLineKey::of);
+        all.extend(page.items);
+        if page.next.is_none() {
+            return Ok(all);
+        }
+    }
+}
+
+async fn read_payments(
+    state: &App,
+    actor: &Actor,
+    from: &str,
+    to: &str,
+    after: Option<PaymentLineKey>,
+    limit: usize,
+) -> Result<Page<PaymentLine>, AppError> {
     let (from, to) = crate::planning::date_range(from, to)?;
     let (a, b) = instants(from, to, &zone(state, actor).await?)?;
     let tenant = actor.tenant;
-    Ok(state
+    let fetch = limit as i64 + 1;
+    let rows = state
         .store
-        .read(|tx| Box::pin(async move { orders::payment_lines(tx, tenant, a, b, 10_000).await }))
-        .await?)
+        .read(|tx| {
+            Box::pin(async move { orders::payment_lines(tx, tenant, a, b, after, fetch).await })
+        })
+        .await?;
+    Ok(paging::page(rows, limit, |p| {
+        payment_cursor(PaymentLineKey::of(p))
+    }))
+}
+
+/// `taken_at.payment_id.number`, e.g. `1765013400000000.0193….2`.
+fn payment_cursor(key: PaymentLineKey) -> String {
+    format!(
+        "{}.{}.{}",
+        key.taken_at,
+        key.payment_id.simple(),
+        key.number
+    )
+}
+
+fn parse_payment_cursor(raw: &str) -> Result<PaymentLineKey, AppError> {
+    let mut parts = raw.split('.');
+    let (Some(at), Some(id), Some(number), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(paging::bad_cursor());
+    };
+    Ok(PaymentLineKey {
+        taken_at: at.parse().map_err(|_| paging::bad_cursor())?,
+        payment_id: id.parse().map_err(|_| paging::bad_cursor())?,
+        number: number.parse().map_err(|_| paging::bad_cursor())?,
+    })
 }
 
 /// `[start of from, start of the day after to)` in the zone, as microseconds.

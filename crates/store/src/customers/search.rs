@@ -120,9 +120,11 @@ async fn listed(
             n + 3
         ));
     }
-    let order = if after.is_some() { "c.id DESC" } else { "c.id" };
+    // One order for the offset pages, the first page and the cursor's walk, so that a walk
+    // begun on the first page goes on where it stopped, even among customers created in the
+    // same instant (an import).
     sql.push_str(&format!(
-        " ORDER BY c.created_at DESC, {order} LIMIT ${n} OFFSET ${}",
+        " ORDER BY c.created_at DESC, c.id DESC LIMIT ${n} OFFSET ${}",
         n + 1
     ));
     #[derive(sqlx::FromRow)]

@@ -24,7 +24,7 @@ pub use quote::confirm_quote;
 pub use read::{
     DateFilter, OrderKey, OrderSummary, find_by_idempotency_key, find_by_number, get, list,
 };
-pub use reports::{PaymentLine, payment_lines};
+pub use reports::{PaymentLine, PaymentLineKey, payment_lines};
 pub use sell::create;
 
 use crate::register_sessions;

@@ -14,6 +14,9 @@ pub struct PaymentLine {
     pub order_id: OrderId,
     /// The order number and the payment line's number in the order: `P2103160760_1`.
     pub reference: String,
+    /// The payment line's number in its order (the `N` of the reference).
+    #[serde(skip)]
+    pub number: i32,
     pub taken_at: i64,
     pub amount_cents: i64,
     /// The VAT contained in this share, at the line's rate.
@@ -44,14 +47,41 @@ struct PaymentLineRow {
     register_name: Option<String>,
 }
 
-/// Payments taken in `[from, until)`, one row per line they paid.
+/// Where a page of the payments list starts: after this payment line (newest payment first,
+/// then by payment id and line number).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaymentLineKey {
+    pub taken_at: i64,
+    pub payment_id: Uuid,
+    pub number: i32,
+}
+
+impl PaymentLineKey {
+    pub fn of(line: &PaymentLine) -> PaymentLineKey {
+        PaymentLineKey {
+            taken_at: line.taken_at,
+            payment_id: line.payment_id.0,
+            number: line.number,
+        }
+    }
+}
+
+/// Up to `limit` payment lines taken in `[from, until)`, one row per line they paid, after
+/// `after` (keyset paging on `(taken_at DESC, payment id, line number)`).
 pub async fn payment_lines(
     tx: &mut Tx,
     tenant: Tenant,
     from: i64,
     until: i64,
+    after: Option<PaymentLineKey>,
     limit: i64,
 ) -> Result<Vec<PaymentLine>> {
+    // The first page starts before every possible line.
+    let after = after.unwrap_or(PaymentLineKey {
+        taken_at: i64::MAX,
+        payment_id: Uuid::nil(),
+        number: i32::MIN,
+    });
     let rows: Vec<PaymentLineRow> = on_tx!(tx, c => sqlx::query_as(
         "SELECT p.id AS payment_id, p.order_id, o.number, a.number AS line_number, p.taken_at, a.amount_cents, p.method,
          l.total_cents AS line_total_cents, l.vat_rate_bp, f.name AS offer_name, l.label, u.name AS seller_name,
@@ -64,8 +94,10 @@ pub async fn payment_lines(
          LEFT JOIN users u ON u.id = p.taken_by
          LEFT JOIN registers r ON r.id = p.register_id
          WHERE p.organization_id = $1 AND p.taken_at >= $2 AND p.taken_at < $3
+         AND (p.taken_at < $5 OR (p.taken_at = $5 AND (p.id > $6 OR (p.id = $6 AND a.number > $7))))
          ORDER BY p.taken_at DESC, p.id, a.number LIMIT $4")
-        .bind(tenant.id().0).bind(from).bind(until).bind(limit).fetch_all(c).await?);
+        .bind(tenant.id().0).bind(from).bind(until).bind(limit)
+        .bind(after.taken_at).bind(after.payment_id).bind(after.number).fetch_all(c).await?);
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -74,6 +106,7 @@ pub async fn payment_lines(
                 payment_id: PaymentId(r.payment_id),
                 order_id: OrderId(r.order_id),
                 reference: format!("{}_{}", r.number.unwrap_or_default(), r.line_number),
+                number: r.line_number,
                 taken_at: r.taken_at,
                 vat_cents: rate
                     .map(|v| guichet_domain::money::vat_included(r.amount_cents, v))

@@ -159,20 +159,53 @@ pub async fn list(
     from: &str,
     to: &str,
     register: Option<RegisterId>,
+    after: Option<SessionKey>,
+    limit: i64,
 ) -> Result<Vec<Session>> {
     let sql = format!(
         "{SELECT} AND s.day >= $2 AND s.day <= $3 AND ($4 OR s.register_id = $5)
-         ORDER BY s.day DESC, COALESCE(s.closed_at, s.opened_at) DESC"
+         AND (s.day < $6 OR (s.day = $6 AND (s.opened_at < $7 OR (s.opened_at = $7 AND s.id < $8))))
+         ORDER BY s.day DESC, s.opened_at DESC, s.id DESC LIMIT $9"
     );
+    // The first page starts after every possible session.
+    let after = after.unwrap_or(SessionKey {
+        day: "9999-12-31".to_owned(),
+        opened_at: i64::MAX,
+        id: Uuid::max(),
+    });
     let rows: Vec<Row> = on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(tenant.id().0)
         .bind(from)
         .bind(to)
         .bind(register.is_none())
         .bind(register.map(|r| r.0).unwrap_or_default())
+        .bind(&after.day)
+        .bind(after.opened_at)
+        .bind(after.id)
+        .bind(limit)
         .fetch_all(c)
         .await?);
     Ok(rows.into_iter().map(Session::from).collect())
+}
+
+/// Where a page of the sessions list starts: after this session (newest day first, then
+/// newest opening, then id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionKey {
+    /// The local day, YYYY-MM-DD.
+    pub day: String,
+    pub opened_at: i64,
+    pub id: Uuid,
+}
+
+impl SessionKey {
+    pub fn of(session: &Session) -> SessionKey {
+        SessionKey {
+            day: session.day.clone(),
+            opened_at: session.opened_at,
+            id: session.id.0,
+        }
+    }
 }
 
 /// Each register's last opening and last Z (the registers list, as in the seeds).

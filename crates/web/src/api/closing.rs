@@ -1,7 +1,7 @@
 //! Register sessions through the API: open a register, cash in and out, the X and Z reports,
 //! closing, the sessions of a period and the daily to annual summaries.
 
-use super::extract::{ApiJson, ApiQuery, ApiResult, id};
+use super::extract::{ApiJson, ApiQuery, ApiResult, id, page_schema};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, AppError, Problem};
 use crate::state::AppState;
@@ -105,26 +105,33 @@ pub struct SessionsQuery {
     to: Option<String>,
     /// Only this register's sessions.
     register: Option<String>,
+    /// The page after this cursor (`next` of the previous page).
+    #[serde(default)]
+    after: Option<String>,
+    /// Sessions per page, 1 to 1000 (default 100).
+    #[serde(default)]
+    limit: Option<u32>,
 }
 
-/// Sessions opened on days `from..=to`, open and closed, newest first, with their Z figures.
+page_schema!(SessionPage, Session);
+
+/// Sessions opened on days `from..=to`, open and closed, newest first (by day, then opening),
+/// with their Z figures, a page at a time.
 #[utoipa::path(get, path = "/api/v1/register-sessions", tag = "registers", params(SessionsQuery),
-    responses((status = 200, body = [Session]), (status = 422, body = Problem)))]
+    responses((status = 200, body = SessionPage), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     ApiQuery(q): ApiQuery<SessionsQuery>,
-) -> ApiResult<Vec<Session>> {
-    Ok(Json(
-        closing::sessions(
-            &state,
-            &ctx,
-            q.from.as_deref(),
-            q.to.as_deref(),
-            q.register.as_deref(),
-        )
-        .await?,
-    ))
+) -> ApiResult<SessionPage> {
+    let query = closing::SessionListQuery {
+        from: q.from,
+        to: q.to,
+        register: q.register,
+        after: q.after,
+        limit: q.limit,
+    };
+    Ok(Json(closing::sessions(&state, &ctx, &query).await?.into()))
 }
 
 /// Every session still open, with the days it has been open (more than 0: close it first).

@@ -1,7 +1,7 @@
 //! `/api/v1/customers`, `/api/v1/customer-types`, `/api/v1/customer-fields`: the customer
 //! file (search, create, update, notes, privacy, duplicates) and its types and custom fields.
 
-use super::extract::{ApiJson, ApiQuery, ApiResult, id};
+use super::extract::{ApiJson, ApiQuery, ApiResult, id, page_schema};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -41,22 +41,35 @@ pub struct CustomerQuery {
     /// `customer` or `prospect`; all when empty.
     #[serde(default)]
     status: String,
-    /// Skip this many (pages of 50).
+    /// The page after this cursor (`next` of the previous page).
     #[serde(default)]
-    offset: i64,
+    after: Option<String>,
+    /// Customers per page, 1 to 1000 (default 100).
+    #[serde(default)]
+    limit: Option<u32>,
 }
 
-/// Customers, newest first, 50 at a time, with their last booking and revenue; the register
-/// searches them as the cashier types.
+page_schema!(CustomerPage, Listed);
+
+/// Customers, newest first, a page at a time, with their last booking and revenue; the
+/// register searches them as the cashier types.
 #[utoipa::path(get, path = "/api/v1/customers", tag = "customers", params(CustomerQuery),
-    responses((status = 200, body = [Listed]), (status = 422, body = Problem)))]
+    responses((status = 200, body = CustomerPage), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn search_customers(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     ApiQuery(q): ApiQuery<CustomerQuery>,
-) -> ApiResult<Vec<Listed>> {
+) -> ApiResult<CustomerPage> {
+    let query = guichet_app::customers::CustomerListQuery {
+        status: q.status,
+        q: q.q,
+        after: q.after,
+        limit: q.limit,
+    };
     Ok(Json(
-        guichet_app::customers::list(&state, &ctx, &q.status, &q.q, q.offset).await?,
+        guichet_app::customers::search(&state, &ctx, &query)
+            .await?
+            .into(),
     ))
 }
 

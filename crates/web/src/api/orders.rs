@@ -51,10 +51,20 @@ page_schema!(OrderPage, OrderSummary);
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct RangeQuery {
+pub struct PaymentsQuery {
+    /// First day, YYYY-MM-DD.
     from: String,
+    /// Last day, YYYY-MM-DD (at most 366 days after `from`).
     to: String,
+    /// The page after this cursor (`next` of the previous page).
+    #[serde(default)]
+    after: Option<String>,
+    /// Payment lines per page, 1 to 1000 (default 100).
+    #[serde(default)]
+    limit: Option<u32>,
 }
+
+page_schema!(PaymentLinePage, PaymentLine);
 
 /// Creates an order from a cart, priced from the catalogue, with its payments (none: pay
 /// later; less than the total: a deposit), or a quote. Send an `Idempotency-Key` header: the
@@ -161,16 +171,23 @@ pub async fn cancel(
     ))
 }
 
-/// Payments taken between two days, one row per order line they paid (`P2103160760_1`).
-#[utoipa::path(get, path = "/api/v1/payments", tag = "orders", params(RangeQuery),
-    responses((status = 200, body = [PaymentLine]), (status = 422, body = Problem)))]
+/// Payments taken between two days, one row per order line they paid (`P2103160760_1`),
+/// newest first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/payments", tag = "orders", params(PaymentsQuery),
+    responses((status = 200, body = PaymentLinePage), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn payments(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-    ApiQuery(q): ApiQuery<RangeQuery>,
-) -> ApiResult<Vec<PaymentLine>> {
+    ApiQuery(q): ApiQuery<PaymentsQuery>,
+) -> ApiResult<PaymentLinePage> {
+    let query = orders::PaymentListQuery {
+        from: q.from,
+        to: q.to,
+        after: q.after,
+        limit: q.limit,
+    };
     Ok(Json(
-        orders::payment_lines(&state, &ctx, &q.from, &q.to).await?,
+        orders::list_payments(&state, &ctx, &query).await?.into(),
     ))
 }
 

@@ -1,7 +1,7 @@
 //! `/api/v1/reservations`, `/api/v1/order-list`, `/api/v1/supplier-orders`: reservations and
 //! special orders as the pages do them.
 
-use super::extract::{ApiJson, ApiQuery, ApiResult, id};
+use super::extract::{ApiJson, ApiQuery, ApiResult, id, page_schema};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -54,24 +54,32 @@ pub async fn create(
 pub struct OpenQuery {
     /// One customer's only.
     pub customer_id: Option<String>,
+    /// The page after this cursor (`next` of the previous page).
+    pub after: Option<String>,
+    /// Customers per page, 1 to 1000 (default 100).
+    pub limit: Option<u32>,
 }
 
-/// Open reservations grouped by customer, with the message for their ready items.
+page_schema!(CustomerOrdersPage, CustomerOrders);
+
+/// Open reservations grouped by customer (by customer id), with the message for their ready
+/// items, a page of customers at a time.
 #[utoipa::path(get, path = "/api/v1/reservations", tag = "customers", params(OpenQuery),
-    responses((status = 200, body = Vec<CustomerOrders>)))]
+    responses((status = 200, body = CustomerOrdersPage), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     ApiQuery(q): ApiQuery<OpenQuery>,
-) -> ApiResult<Vec<CustomerOrders>> {
-    let all = service::customer_orders(&state, &ctx).await?;
-    Ok(Json(match q.customer_id {
-        Some(raw) => {
-            let c = id::<CustomerId>(&raw)?;
-            all.into_iter().filter(|g| g.customer_id == c).collect()
-        }
-        None => all,
-    }))
+) -> ApiResult<CustomerOrdersPage> {
+    let customer = match q.customer_id {
+        Some(raw) => Some(id::<CustomerId>(&raw)?),
+        None => None,
+    };
+    Ok(Json(
+        service::customer_orders_page(&state, &ctx, customer, q.after.as_deref(), q.limit)
+            .await?
+            .into(),
+    ))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
