@@ -147,6 +147,36 @@ pub struct GrandTotals {
     pub payments_cents: i64,
 }
 
+/// The running totals an entry states (its record's `grand_totals`), checked against the totals
+/// before it plus its deltas when those are known (`before`: none at the start of an archived
+/// period, whose earlier entries are not at hand).
+pub fn carried_totals(
+    record: &serde_json::Value,
+    before: Option<GrandTotals>,
+) -> Result<GrandTotals, &'static str> {
+    let num = |k: &str| record.get(k).and_then(serde_json::Value::as_i64);
+    let (sales, payments) = (
+        num("sales_delta_cents").ok_or("record_unreadable")?,
+        num("payments_delta_cents").ok_or("record_unreadable")?,
+    );
+    let stated: GrandTotals = record
+        .get("grand_totals")
+        .and_then(|g| serde_json::from_value(g.clone()).ok())
+        .ok_or("record_unreadable")?;
+    match before {
+        Some(b)
+            if stated
+                != (GrandTotals {
+                    sales_cents: b.sales_cents + sales,
+                    payments_cents: b.payments_cents + payments,
+                }) =>
+        {
+            Err("grand_totals_mismatch")
+        }
+        _ => Ok(stated),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -52,7 +52,7 @@ pub async fn record_print(
         .await?);
     let copy = count - 1;
     if copy > 0 {
-        let chain = register.map_or_else(|| "online".to_owned(), |r| r.to_string());
+        let chain = journal::chain_of(register);
         journal::append_all(
             tx,
             tenant,

@@ -14,6 +14,11 @@ use guichet_domain::journal::{EntryFields, GENESIS, GrandTotals, canonical, entr
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+/// The chain a register's entries go to (`online` for sales without a register).
+pub fn chain_of(register: Option<Uuid>) -> String {
+    register.map_or_else(|| "online".to_owned(), |r| r.to_string())
+}
+
 /// One entry appended to a chain (see [`append_all`]).
 pub struct Entry {
     /// `order`, `payment`, `refund`, `cancellation`.

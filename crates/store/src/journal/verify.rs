@@ -5,12 +5,13 @@
 //! the sum of its session's entries, and each Z's signature checked with the organization's
 //! public key.
 
+use super::chain_of;
 use super::records::{self, JournalSums, LineFacts, OrderFacts, PaymentFacts};
 use crate::register_sessions::z::{ZReport, figures_record, payments_moved, z_record};
 use crate::{Result, Tx, on_tx};
 use guichet_domain::closing::{SessionSums, session_totals};
 use guichet_domain::journal::{
-    EntryFields, GENESIS, GrandTotals, entry_hash, fingerprint, z_signature_valid,
+    EntryFields, GENESIS, GrandTotals, carried_totals, entry_hash, fingerprint, z_signature_valid,
 };
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -245,20 +246,7 @@ fn check_entry(
     if record.get("kind").and_then(Value::as_str) != Some(r.kind.as_str()) {
         return Err("kind_mismatch");
     }
-    let num = |k: &str| record.get(k).and_then(Value::as_i64);
-    let next = GrandTotals {
-        sales_cents: totals.sales_cents + num("sales_delta_cents").ok_or("record_unreadable")?,
-        payments_cents: totals.payments_cents
-            + num("payments_delta_cents").ok_or("record_unreadable")?,
-    };
-    let stated: GrandTotals = record
-        .get("grand_totals")
-        .and_then(|g| serde_json::from_value(g.clone()).ok())
-        .ok_or("record_unreadable")?;
-    if stated != next {
-        return Err("grand_totals_mismatch");
-    }
-    Ok(next)
+    carried_totals(&record, Some(totals))
 }
 
 // ---- the business tables ----
@@ -435,10 +423,6 @@ impl Business {
     }
 }
 
-fn chain_of(register: Option<Uuid>) -> String {
-    register.map_or_else(|| "online".to_owned(), |r| r.to_string())
-}
-
 fn parse(r: &EntryRow) -> Value {
     serde_json::from_str(&r.record).unwrap_or(Value::Null)
 }
@@ -561,14 +545,18 @@ fn compare(f: &mut Findings, subject: &str, expected: &Value, recorded: &Value) 
         Some("z") => "z_differs",
         _ => "payment_differs",
     };
-    let detail = differences
-        .iter()
-        .map(|(k, tables, journal)| {
-            format!("{k}: journal {}, tables {}", short(journal), short(tables))
-        })
-        .collect::<Vec<_>>()
-        .join("; ");
+    let detail = describe(&differences, ("journal", "tables"));
     f.add(subject.to_owned(), code, detail);
+}
+
+/// `key: <recorded label> value, <expected label> value; …` (differences are (key, expected,
+/// recorded)).
+fn describe(differences: &[(String, Value, Value)], (recorded, expected): (&str, &str)) -> String {
+    differences
+        .iter()
+        .map(|(k, e, r)| format!("{k}: {recorded} {}, {expected} {}", short(r), short(e)))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn short(v: &Value) -> String {
@@ -614,13 +602,7 @@ fn check_zs(rows: &[EntryRow], b: &Business, f: &mut Findings) -> Vec<ZCheck> {
             let recorded = figures_of_record(&record);
             let differences = records::differences(&expected, &recorded);
             if !differences.is_empty() {
-                let detail = differences
-                    .iter()
-                    .map(|(k, j, z)| {
-                        format!("{k}: Z {}, its session's entries {}", short(z), short(j))
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; ");
+                let detail = describe(&differences, ("Z", "its session's entries"));
                 f.add(subject.clone(), "z_not_sum_of_entries", detail);
             }
             let signature_valid = match (&b.public_key, &z.z_signature) {

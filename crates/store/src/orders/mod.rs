@@ -185,7 +185,7 @@ pub struct Order {
 }
 
 fn journal_chain(register: Option<RegisterId>) -> String {
-    register.map_or_else(|| "online".to_owned(), |r| r.to_string())
+    crate::journal::chain_of(register.map(|r| r.0))
 }
 
 /// Finalized, not cancelled, and collected differs from the total.
