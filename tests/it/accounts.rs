@@ -63,7 +63,7 @@ async fn on_account_up_to_the_limit_layaway_and_store_credit() {
     .await
     .unwrap();
     let cid = school["id"].as_str().unwrap().to_owned();
-    let register = get(&app, &key, "/api/v1/registers").await[0]["id"].clone();
+    let register = get(&app, &key, "/api/v1/registers").await["items"][0]["id"].clone();
     let sale = |customer: Option<&str>, payments: Value| json!({"register_id": register, "customer_id": customer, "lines": [{"product_id": book["id"], "quantity": 1}], "payments": payments});
     let account = |v: &Value| {
         (

@@ -67,9 +67,10 @@ async fn opening_hours_and_offers_that_follow_them() {
         .send()
         .await
         .unwrap()
-        .json()
+        .json::<serde_json::Value>()
         .await
-        .unwrap();
+        .unwrap()["items"]
+        .clone();
     let vat = rates[0]["id"].as_str().unwrap().to_owned();
     let ticket: Value = c
         .post(app.url("/api/v1/ticket-types"))

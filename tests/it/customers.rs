@@ -34,7 +34,7 @@ async fn send(
 
 /// A product sold at the register, at `price` and the VAT rate of `bp` basis points.
 async fn product(app: &TestApp, key: &str, name: &str, price: &str, bp: i64) -> Value {
-    let rates = get(app, key, "/api/v1/vat-rates").await;
+    let rates = get(app, key, "/api/v1/vat-rates").await["items"].clone();
     let rate = rates
         .as_array()
         .unwrap()
@@ -317,7 +317,7 @@ async fn a_sale_shows_in_the_customers_file_and_the_list_with_her_revenue() {
     let id = elise["id"].as_str().unwrap().to_owned();
     let admin = api_key(&app, &a, "admin").await;
     let product = product(&app, &admin, "Livre", "25,00", 2100).await;
-    let register = get(&app, &admin, "/api/v1/registers").await[0]["id"].clone();
+    let register = get(&app, &admin, "/api/v1/registers").await["items"][0]["id"].clone();
     let r = send(&app, &key, reqwest::Method::POST, "/api/v1/orders", json!({"register_id": register, "customer_id": id,
         "lines": [{"product_id": product["id"], "quantity": 2}], "payments": [{"method": "cash", "amount": "45,50"}]})).await;
     assert_eq!(r.status(), 201);
@@ -576,7 +576,7 @@ async fn an_attached_customer_s_discount_and_vat_exemption_price_the_sale() {
     let manager = api_key(&app, &a, "manager").await;
     let post = reqwest::Method::POST;
     let product = product(&app, &manager, "Livre", "25,00", 2100).await;
-    let register = get(&app, &manager, "/api/v1/registers").await[0]["id"].clone();
+    let register = get(&app, &manager, "/api/v1/registers").await["items"][0]["id"].clone();
     let school: Value = send(
         &app,
         &seller,
@@ -746,7 +746,7 @@ async fn customer_types_price_their_customers_sales() {
         vec![("name".to_owned(), "already_exists".to_owned())]
     );
     let product = product(&app, &manager, "Livre", "20,00", 2100).await;
-    let register = get(&app, &manager, "/api/v1/registers").await[0]["id"].clone();
+    let register = get(&app, &manager, "/api/v1/registers").await["items"][0]["id"].clone();
     let pupil: Value = send(
         &app,
         &seller,
@@ -880,7 +880,7 @@ async fn export_and_erasure() {
     .await
     .unwrap();
     let id = c["id"].as_str().unwrap().to_owned();
-    let register = get(&app, &manager, "/api/v1/registers").await[0]["id"].clone();
+    let register = get(&app, &manager, "/api/v1/registers").await["items"][0]["id"].clone();
     let product = product(&app, &manager, "Entrée", "9,00", 0).await;
     let r = send(&app, &seller, post.clone(), "/api/v1/orders", json!({"register_id": register, "customer_id": id,
         "lines": [{"product_id": product["id"], "quantity": 1}], "payments": [{"method": "cash", "amount": "9,00"}]})).await;
@@ -1095,7 +1095,7 @@ async fn duplicates_and_merge() {
         403,
     )
     .await;
-    let pairs = get(&app, &manager, "/api/v1/customers/duplicates").await;
+    let pairs = get(&app, &manager, "/api/v1/customers/duplicates").await["items"].clone();
     let pairs = pairs.as_array().unwrap();
     assert_eq!(pairs.len(), 2, "{pairs:?}");
     assert_eq!(
@@ -1106,7 +1106,7 @@ async fn duplicates_and_merge() {
     assert!(pairs[1]["score"].as_i64().unwrap() >= 72);
 
     // A sale for the typo record, then merge it into the kept one.
-    let register = get(&app, &manager, "/api/v1/registers").await[0]["id"].clone();
+    let register = get(&app, &manager, "/api/v1/registers").await["items"][0]["id"].clone();
     let product = product(&app, &manager, "Entrée", "9,00", 0).await;
     let r = send(&app, &seller, post.clone(), "/api/v1/orders", json!({"register_id": register, "customer_id": typo["id"],
         "lines": [{"product_id": product["id"], "quantity": 1}], "payments": [{"method": "cash", "amount": "9,00"}]})).await;
@@ -1188,8 +1188,7 @@ async fn duplicates_and_merge() {
         .unwrap();
     assert_eq!(r.status(), 303);
     assert!(
-        get(&app, &manager, "/api/v1/customers/duplicates")
-            .await
+        get(&app, &manager, "/api/v1/customers/duplicates").await["items"]
             .as_array()
             .unwrap()
             .is_empty()
@@ -1231,7 +1230,7 @@ async fn the_search_bar() {
     assert!(crate::harness::location(&r).contains("done=search-too-short"));
     // An order number.
     let manager = api_key(&app, &a, "manager").await;
-    let register = get(&app, &manager, "/api/v1/registers").await[0]["id"].clone();
+    let register = get(&app, &manager, "/api/v1/registers").await["items"][0]["id"].clone();
     let product = product(&app, &manager, "Entrée", "9,00", 0).await;
     let o: Value = send(&app, &key, reqwest::Method::POST, "/api/v1/orders", json!({"register_id": register,
         "lines": [{"product_id": product["id"], "quantity": 1}], "payments": [{"method": "cash", "amount": "9,00"}]})).await.json().await.unwrap();
@@ -1398,7 +1397,7 @@ async fn a_gift_card_is_never_discounted() {
     .await
     .unwrap();
     let book = product(&app, &manager, "Livre", "20,00", 0).await;
-    let rates = get(&app, &manager, "/api/v1/vat-rates").await;
+    let rates = get(&app, &manager, "/api/v1/vat-rates").await["items"].clone();
     let zero = rates
         .as_array()
         .unwrap()
@@ -1418,7 +1417,7 @@ async fn a_gift_card_is_never_discounted() {
     assert_eq!(r.status(), 201);
     let card: Value = r.json().await.unwrap();
     assert_eq!(card["discountable"], false);
-    let register = get(&app, &manager, "/api/v1/registers").await[0]["id"].clone();
+    let register = get(&app, &manager, "/api/v1/registers").await["items"][0]["id"].clone();
     let o: Value = send(&app, &manager, post.clone(), "/api/v1/orders", json!({"register_id": register,
         "customer_id": pupil["id"], "lines": [{"product_id": book["id"], "quantity": 1}, {"product_id": card["id"], "quantity": 1}]}))
         .await.json().await.unwrap();

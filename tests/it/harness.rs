@@ -374,8 +374,7 @@ pub async fn api_post(
 
 /// The id of the organization's VAT rate of `basis_points` (600: 6 %).
 pub async fn vat_rate_id(app: &TestApp, key: &str, basis_points: i64) -> serde_json::Value {
-    api_get(app, key, "/api/v1/vat-rates")
-        .await
+    api_get(app, key, "/api/v1/vat-rates").await["items"]
         .as_array()
         .unwrap()
         .iter()

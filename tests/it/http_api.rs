@@ -195,3 +195,99 @@ async fn a_bad_query_string_is_a_problem_document() {
     }
     app.stop().await;
 }
+
+/// Lists answered whole: a fixed enumeration, and the parts of one order.
+const WHOLE_LISTS: &[&str] = &["/api/v1/payment-methods", "/api/v1/orders/{id}/tickets"];
+
+/// The schema `schema` names (`$ref`) in the document, or itself.
+fn resolved<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(r) => &doc["components"]["schemas"][r.trim_start_matches("#/components/schemas/")],
+        None => schema,
+    }
+}
+
+#[tokio::test]
+async fn every_list_of_the_api_is_paged() {
+    use crate::openapi::{Objects, operations, without_volatile};
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let admin = Api::new(&app, &a, "admin").await;
+    let objects = Objects::build(&admin, &a, "a").await;
+    let doc = admin.ok("/api/v1/openapi.json").await;
+    let mut walked = Vec::new();
+    for op in operations(&admin)
+        .await
+        .into_iter()
+        .filter(|o| o.method == reqwest::Method::GET)
+    {
+        let get = &doc["paths"][&op.template]["get"];
+        let schema = resolved(
+            &doc,
+            &get["responses"]["200"]["content"]["application/json"]["schema"],
+        );
+        if schema["type"] == "array" {
+            assert!(
+                WHOLE_LISTS.contains(&op.template.as_str()),
+                "{op} answers a bare list: page it"
+            );
+            continue;
+        }
+        let fields: BTreeSet<&str> = schema["properties"]
+            .as_object()
+            .map(|p| p.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        if fields != BTreeSet::from(["items", "next"]) {
+            continue;
+        }
+        let query: BTreeSet<&str> = get["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["in"] == "query")
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        assert!(
+            query.contains("after") && query.contains("limit"),
+            "{op}: {query:?}"
+        );
+        let path = objects
+            .path_of(&op)
+            .unwrap_or_else(|m| panic!("{op}: {m:?}"));
+        let sep = if path.contains('?') { '&' } else { '?' };
+        // Walked one row a page, the list is the one a single page gives, in its order.
+        let whole = admin.ok(&format!("{path}{sep}limit=1000")).await;
+        assert!(whole["next"].is_null(), "{op}: {whole}");
+        let one_by_one = without_volatile(&Value::Array(admin.all_pages(&path, 1).await));
+        assert_eq!(one_by_one, without_volatile(&whole["items"]), "{op}");
+        for (q, field, code) in [
+            ("after=not-a-cursor", "after", "invalid_cursor"),
+            ("limit=0", "limit", "out_of_range"),
+            ("limit=1001", "limit", "out_of_range"),
+        ] {
+            let (status, p) = admin.get(&format!("{path}{sep}{q}")).await;
+            assert_eq!(status, 422, "{op} {q}: {p}");
+            assert_eq!(
+                crate::harness::field_errors(&p),
+                vec![(field.to_owned(), code.to_owned())],
+                "{op} {q}"
+            );
+        }
+        let (status, p) = admin.get(&format!("{path}{sep}limit=abc")).await;
+        assert_eq!(
+            (status, &p["code"]),
+            (400, &Value::from("invalid_query")),
+            "{op}"
+        );
+        walked.push((
+            op.template.clone(),
+            one_by_one.as_array().map_or(0, Vec::len),
+        ));
+    }
+    // Every list of the document (31 when this was written), many with several rows so that
+    // paging one by one crosses pages.
+    assert!(walked.len() >= 31, "{walked:?}");
+    let several = walked.iter().filter(|(_, n)| *n >= 2).count();
+    assert!(several >= 10, "{walked:?}");
+    app.stop().await;
+}

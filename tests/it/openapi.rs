@@ -485,7 +485,7 @@ pub async fn call(api: &Api<'_>, op: &Operation, path: &str, own: &Objects) -> (
 /// Fields that change by merely reading (when a key was last used, when a report was made…).
 const VOLATILE: &[&str] = &["last_used_at", "last_seen_at", "as_of"];
 
-fn without_volatile(v: &Value) -> Value {
+pub fn without_volatile(v: &Value) -> Value {
     match v {
         Value::Object(o) => Value::Object(
             o.iter()

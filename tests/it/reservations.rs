@@ -231,7 +231,8 @@ impl Shop<'_> {
             "/api/v1/order-list",
             None,
         )
-        .await
+        .await["items"]
+            .clone()
     }
 
     /// A page as the manager sees it, as text.
@@ -562,7 +563,8 @@ async fn a_sale_to_the_customer_consumes_his_reservation_and_becomes_a_favourite
     assert_eq!(s.archive(&r.elise_prince).await.status(), 200);
     let (get, post) = (reqwest::Method::GET, reqwest::Method::POST);
     // Jan buys his Petit Prince: the reservation is consumed, the stock counts one sale.
-    let register = ok(&app, &s.key, get.clone(), "/api/v1/registers", None).await[0]["id"].clone();
+    let register =
+        ok(&app, &s.key, get.clone(), "/api/v1/registers", None).await["items"][0]["id"].clone();
     let sale = call(&app, &s.seller, post, "/api/v1/orders", Some(json!({"register_id": register, "customer_id": s.jan["id"],
         "lines": [{"product_id": s.prince["id"], "quantity": 1}], "payments": [{"method": "cash", "amount": "15,00"}]}))).await;
     assert_eq!(sale.status(), 201);
@@ -890,8 +892,9 @@ async fn special_order<'a>(app: &'a TestApp, in_stock: &str) -> Special<'a> {
     )
     .await;
     let cid = elise["id"].as_str().unwrap().to_owned();
-    let register =
-        ok(app, &key, reqwest::Method::GET, "/api/v1/registers", None).await[0]["id"].clone();
+    let register = ok(app, &key, reqwest::Method::GET, "/api/v1/registers", None).await["items"][0]
+        ["id"]
+        .clone();
     let r = ok(
         app,
         &seller,

@@ -140,9 +140,10 @@ async fn page_forms_follow_the_role_matrix() {
             .send()
             .await
             .unwrap()
-            .json()
+            .json::<serde_json::Value>()
             .await
-            .unwrap();
+            .unwrap()["items"]
+            .clone();
         let site = sites[0]["id"].as_str().unwrap().to_owned();
         let name = format!("Caisse {role}");
         let status = c

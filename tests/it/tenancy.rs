@@ -15,7 +15,8 @@ async fn ids(app: &crate::harness::TestApp, key: &str, path: &str) -> Vec<String
         .json()
         .await
         .unwrap();
-    v.as_array()
+    v["items"]
+        .as_array()
         .unwrap()
         .iter()
         .map(|x| x["id"].as_str().unwrap().to_owned())
@@ -169,9 +170,10 @@ async fn an_admin_of_a_reads_and_writes_nothing_of_b_by_api() {
         .send()
         .await
         .unwrap()
-        .json()
+        .json::<serde_json::Value>()
         .await
-        .unwrap();
+        .unwrap()["items"]
+        .clone();
     assert!(
         users_b
             .as_array()
@@ -315,9 +317,10 @@ async fn a_member_of_two_organizations_switches_between_them() {
         .send()
         .await
         .unwrap()
-        .json()
+        .json::<serde_json::Value>()
         .await
-        .unwrap();
+        .unwrap()["items"]
+        .clone();
     assert_eq!(orgs.as_array().unwrap().len(), 2);
     let home = c
         .get(app.url("/"))

@@ -589,18 +589,38 @@ pub struct Duplicate {
 const DUPLICATES: usize = 200;
 
 pub async fn duplicates(state: &App, actor: &Actor) -> Result<Vec<Duplicate>, AppError> {
+    Ok(duplicates_page(state, actor, None, Some(DUPLICATES as u32))
+        .await?
+        .items)
+}
+
+/// A page of the likely duplicates (the API's list), best first.
+pub async fn duplicates_page(
+    state: &App,
+    actor: &Actor,
+    after: Option<&str>,
+    limit: Option<u32>,
+) -> Result<Page<Duplicate>, AppError> {
     actor.require(Permission::ManageCustomers)?;
     let tenant = actor.tenant;
-    Ok(state
+    let people = state
+        .store
+        .read(|tx| Box::pin(async move { customers::candidates(tx, tenant).await }))
+        .await?;
+    let pairs = paging::by_key(
+        guichet_domain::duplicates::find(&people),
+        DuplicateKey::of,
+        after,
+        limit,
+    )?;
+    let next = pairs.next;
+    let items = state
         .store
         .read(|tx| {
+            let pairs = pairs.items.clone();
             Box::pin(async move {
-                let people = customers::candidates(tx, tenant).await?;
-                let mut out = Vec::new();
-                for p in guichet_domain::duplicates::find(&people)
-                    .into_iter()
-                    .take(DUPLICATES)
-                {
+                let mut out = Vec::with_capacity(pairs.len());
+                for p in pairs {
                     out.push(Duplicate {
                         a: customers::get(tx, tenant, p.a).await?,
                         b: customers::get(tx, tenant, p.b).await?,
@@ -611,7 +631,55 @@ pub async fn duplicates(state: &App, actor: &Actor) -> Result<Vec<Duplicate>, Ap
                 Ok(out)
             })
         })
-        .await?)
+        .await?;
+    Ok(Page { items, next })
+}
+
+/// The place of a likely duplicate in the list: best score first, then by the two ids.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct DuplicateKey {
+    score: std::cmp::Reverse<u32>,
+    a: uuid::Uuid,
+    b: uuid::Uuid,
+}
+
+impl DuplicateKey {
+    fn of(p: &guichet_domain::duplicates::Pair<CustomerId>) -> Self {
+        DuplicateKey {
+            score: std::cmp::Reverse(p.score),
+            a: p.a.0,
+            b: p.b.0,
+        }
+    }
+}
+
+impl std::fmt::Display for DuplicateKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}.{}.{}",
+            self.score.0,
+            self.a.simple(),
+            self.b.simple()
+        )
+    }
+}
+
+impl std::str::FromStr for DuplicateKey {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let mut parts = s.split('.');
+        let (Some(score), Some(a), Some(b), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(());
+        };
+        Ok(DuplicateKey {
+            score: std::cmp::Reverse(score.parse().map_err(|_| ())?),
+            a: a.parse().map_err(|_| ())?,
+            b: b.parse().map_err(|_| ())?,
+        })
+    }
 }
 
 /// Folds `absorbed` into `kept` (orders, missing details, tags, consents), logged.

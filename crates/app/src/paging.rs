@@ -34,6 +34,32 @@ pub fn page<T>(mut rows: Vec<T>, limit: usize, cursor: impl Fn(&T) -> String) ->
     Page { items: rows, next }
 }
 
+/// A page of a list read whole (an organization's settings, catalogue and stock: hundreds
+/// to some thousands of rows), ordered by `key` — an id, which is a creation order since ids
+/// are UUIDv7, or a date. The page holds the rows whose key follows `after`, the key of the
+/// previous page's last row, so adding or removing rows between two calls neither skips nor
+/// repeats one; a cursor that is not such a key is [`bad_cursor`].
+pub fn by_key<T, K>(
+    mut rows: Vec<T>,
+    key: impl Fn(&T) -> K,
+    after: Option<&str>,
+    asked: Option<u32>,
+) -> Result<Page<T>, AppError>
+where
+    K: Ord + std::str::FromStr + std::fmt::Display,
+{
+    let limit = limit(asked)?;
+    let after: Option<K> = after
+        .map(|a| a.parse().map_err(|_| bad_cursor()))
+        .transpose()?;
+    rows.sort_by_cached_key(|r| key(r));
+    if let Some(after) = after {
+        rows.retain(|r| key(r) > after);
+    }
+    rows.truncate(limit + 1);
+    Ok(page(rows, limit, |r| key(r).to_string()))
+}
+
 /// A cursor this module did not write: the field error `after`/`invalid_cursor`.
 pub fn bad_cursor() -> AppError {
     AppError::field("after", "invalid_cursor")
@@ -54,5 +80,21 @@ mod tests {
         assert!(limit(Some(0)).is_err());
         assert!(limit(Some(1001)).is_err());
         assert_eq!(limit(Some(1000)).unwrap(), 1000);
+    }
+
+    #[test]
+    fn pages_by_key_cover_the_list_once_in_key_order() {
+        let rows = vec![5u32, 1, 4, 2, 3];
+        let p = by_key(rows.clone(), |n| *n, None, Some(2)).unwrap();
+        assert_eq!((p.items, p.next.as_deref()), (vec![1, 2], Some("2")));
+        let p = by_key(rows.clone(), |n| *n, Some("2"), Some(2)).unwrap();
+        assert_eq!((p.items, p.next.as_deref()), (vec![3, 4], Some("4")));
+        let p = by_key(rows.clone(), |n| *n, Some("4"), Some(2)).unwrap();
+        assert_eq!((p.items, p.next), (vec![5], None));
+        // A row removed since: the next page starts after its key all the same.
+        let p = by_key(vec![1u32, 3, 4], |n| *n, Some("2"), Some(2)).unwrap();
+        assert_eq!(p.items, vec![3, 4]);
+        assert!(by_key(rows.clone(), |n| *n, Some("x"), None).is_err());
+        assert!(by_key(rows, |n| *n, None, Some(0)).is_err());
     }
 }

@@ -7,6 +7,7 @@ pub use guichet_store::shop::{
 use crate::Actor;
 use crate::App;
 use crate::AppError;
+use crate::paging::{self, Page};
 use guichet_domain::shop::{MovementKind, ProductInput, parse_quantity};
 use guichet_domain::validation::FieldErrors;
 use guichet_domain::{Permission, VatRateId, text};
@@ -181,17 +182,50 @@ pub struct MovementInput {
     pub reason: String,
 }
 
+/// The product's latest 200 movements, newest first (its page in the back office).
 pub async fn movements(
     state: &App,
     actor: &Actor,
     id: ProductId,
 ) -> Result<Vec<Movement>, AppError> {
+    Ok(movements_page(state, actor, id, None, Some(200))
+        .await?
+        .items)
+}
+
+/// A page of the product's movements, newest first (the API's list); the cursor is the
+/// instant and id of the previous page's last movement.
+pub async fn movements_page(
+    state: &App,
+    actor: &Actor,
+    id: ProductId,
+    after: Option<&str>,
+    limit: Option<u32>,
+) -> Result<Page<Movement>, AppError> {
     actor.require(Permission::ManageCatalogue)?;
+    let limit = paging::limit(limit)?;
+    let before = after.map(parse_movement_cursor).transpose()?;
     let tenant = actor.tenant;
-    Ok(state
+    let rows = state
         .store
-        .read(|tx| Box::pin(async move { shop::movements(tx, tenant, id, 200).await }))
-        .await?)
+        .read(|tx| {
+            Box::pin(async move {
+                shop::product(tx, tenant, id).await?;
+                shop::movements(tx, tenant, id, before, limit as i64 + 1).await
+            })
+        })
+        .await?;
+    Ok(paging::page(rows, limit, |m| {
+        format!("{}.{}", m.occurred_at, m.id.simple())
+    }))
+}
+
+fn parse_movement_cursor(raw: &str) -> Result<(i64, uuid::Uuid), AppError> {
+    let (at, id) = raw.split_once('.').ok_or_else(paging::bad_cursor)?;
+    Ok((
+        at.parse().map_err(|_| paging::bad_cursor())?,
+        id.parse().map_err(|_| paging::bad_cursor())?,
+    ))
 }
 
 pub async fn add_movement(

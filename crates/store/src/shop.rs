@@ -476,6 +476,7 @@ pub async fn movements(
     tx: &mut Tx,
     tenant: Tenant,
     id: ProductId,
+    before: Option<(i64, Uuid)>,
     limit: i64,
 ) -> Result<Vec<Movement>> {
     #[derive(sqlx::FromRow)]
@@ -487,13 +488,18 @@ pub async fn movements(
         user_name: Option<String>,
         reason: Option<String>,
     }
+    // Newest first; a page goes on strictly before the previous page's last movement.
+    let (at, mid) = before.unwrap_or((i64::MAX, Uuid::max()));
     let rows: Vec<Row> = on_tx!(tx, c => sqlx::query_as(
         "SELECT m.id, m.kind, m.quantity, m.occurred_at, u.name AS user_name, m.reason
          FROM stock_movements m LEFT JOIN users u ON u.id = m.user_id
          WHERE m.organization_id = $1 AND m.product_id = $2
-         ORDER BY m.occurred_at DESC, m.id DESC LIMIT $3")
+           AND (m.occurred_at < $3 OR (m.occurred_at = $3 AND m.id < $4))
+         ORDER BY m.occurred_at DESC, m.id DESC LIMIT $5")
         .bind(tenant.id().0)
         .bind(id.0)
+        .bind(at)
+        .bind(mid)
         .bind(limit)
         .fetch_all(c)
         .await?);

@@ -127,7 +127,7 @@ impl<'a> Api<'a> {
 
     /// The id of the organization's VAT rate of `basis_points` (600: 6 %).
     pub async fn vat_rate_id(&self, basis_points: i64) -> String {
-        let rates = self.ok("/api/v1/vat-rates").await;
+        let rates = self.ok("/api/v1/vat-rates").await["items"].clone();
         let rate = rates
             .as_array()
             .unwrap()
@@ -183,12 +183,12 @@ impl<'a> Api<'a> {
 
     /// The organization's first site.
     pub async fn site(&self) -> String {
-        id_of(&self.ok("/api/v1/sites").await[0])
+        id_of(&self.ok("/api/v1/sites").await["items"][0])
     }
 
     /// The organization's first register (the fixture's counter register, open today).
     pub async fn first_register(&self) -> String {
-        id_of(&self.ok("/api/v1/registers").await[0])
+        id_of(&self.ok("/api/v1/registers").await["items"][0])
     }
 
     /// A new register of `kind` ("counter", "phone"…) on the first site.

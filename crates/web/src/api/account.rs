@@ -1,7 +1,7 @@
 //! `/api/v1/me`, `/api/v1/organizations`, `/api/v1/organization`: who is calling and the
 //! organization they act in.
 
-use super::extract::{ApiJson, ApiResult};
+use super::extract::{ApiJson, ApiQuery, ApiResult, PageQuery, page_schema, paged};
 use crate::auth::ApiCtx;
 use crate::error::Problem;
 use crate::state::AppState;
@@ -45,21 +45,28 @@ async fn me(ApiCtx(ctx): ApiCtx) -> ApiResult<Me> {
     }))
 }
 
-/// The organizations the caller may act in (one for an API key).
-#[utoipa::path(get, path = "/api/v1/organizations", tag = "account", responses((status = 200, body = [MembershipSummary])))]
+page_schema!(MembershipPage, MembershipSummary);
+
+/// The organizations the caller may act in (one for an API key), in creation order, a page at
+/// a time.
+#[utoipa::path(get, path = "/api/v1/organizations", tag = "account", params(PageQuery),
+    responses((status = 200, body = MembershipPage), (status = 400, body = Problem), (status = 422, body = Problem)))]
 async fn list_organizations(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-) -> ApiResult<Vec<MembershipSummary>> {
-    if ctx.api_key.is_some() {
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<MembershipPage> {
+    let rows = if ctx.api_key.is_some() {
         let name = guichet_app::organization::organization_name(&state, ctx.tenant).await?;
-        return Ok(Json(vec![MembershipSummary {
+        vec![MembershipSummary {
             organization_id: ctx.tenant.id(),
             organization_name: name,
             role: ctx.role,
-        }]));
-    }
-    Ok(Json(ctx.memberships.clone()))
+        }]
+    } else {
+        ctx.memberships.clone()
+    };
+    paged(rows, |m| m.organization_id.0, &page)
 }
 
 // ---------------------------------------------------------------- organization and sites

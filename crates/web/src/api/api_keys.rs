@@ -1,6 +1,6 @@
 //! `/api/v1/api-keys`: the keys that authenticate API clients.
 
-use super::extract::{ApiJson, ApiResult, id};
+use super::extract::{ApiJson, ApiQuery, ApiResult, PageQuery, id, page_schema, paged};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -20,12 +20,18 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(revoke_api_key))
 }
 
-#[utoipa::path(get, path = "/api/v1/api-keys", tag = "api keys", responses((status = 200, body = [ApiKey]), (status = 403, body = Problem)))]
+page_schema!(ApiKeyPage, ApiKey);
+
+/// The API keys, in creation order, a page at a time.
+#[utoipa::path(get, path = "/api/v1/api-keys", tag = "api keys", params(PageQuery),
+    responses((status = 200, body = ApiKeyPage), (status = 400, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn list_api_keys(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-) -> ApiResult<Vec<ApiKey>> {
-    Ok(Json(guichet_app::api_keys::api_keys(&state, &ctx).await?))
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<ApiKeyPage> {
+    let rows = guichet_app::api_keys::api_keys(&state, &ctx).await?;
+    paged(rows, |k| k.id.0, &page)
 }
 
 #[derive(Serialize, ToSchema)]

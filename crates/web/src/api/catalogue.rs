@@ -1,6 +1,8 @@
 //! Ticket types and extras endpoints.
 
-use super::extract::{ApiJson, ApiResult, ArchiveInput, id};
+use super::extract::{
+    ApiJson, ApiQuery, ApiResult, ArchiveInput, PageQuery, id, page_schema, paged,
+};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -26,6 +28,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(set_extra_picture, remove_extra_picture))
 }
 
+page_schema!(ItemPage, Item);
+
 macro_rules! item_endpoints {
     ($kind:expr, $path:literal, $tag:literal, $list:ident, $create:ident, $get:ident, $update:ident, $archive:ident, $picture:ident, $remove_picture:ident) => {
         /// Sets the picture shown for it (multipart field `file`: JPEG, PNG or WebP, at most 5 MB).
@@ -44,9 +48,11 @@ macro_rules! item_endpoints {
             Ok(Json(catalogue::set_picture(&state, &ctx, $kind, id::<ItemId>(&raw)?, None).await?))
         }
 
-        #[utoipa::path(get, path = $path, tag = $tag, responses((status = 200, body = [Item]), (status = 401, body = Problem)))]
-        pub async fn $list(State(state): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Vec<Item>> {
-            Ok(Json(catalogue::list(&state, &ctx, $kind).await?))
+        /// In creation order, a page at a time.
+        #[utoipa::path(get, path = $path, tag = $tag, params(PageQuery),
+            responses((status = 200, body = ItemPage), (status = 401, body = Problem), (status = 400, body = Problem), (status = 422, body = Problem)))]
+        pub async fn $list(State(state): State<AppState>, ApiCtx(ctx): ApiCtx, ApiQuery(page): ApiQuery<PageQuery>) -> ApiResult<ItemPage> {
+            paged(catalogue::list(&state, &ctx, $kind).await?, |i| i.id.0, &page)
         }
 
         #[utoipa::path(post, path = $path, tag = $tag, request_body = ItemInput,

@@ -1,7 +1,7 @@
 //! Register sessions through the API: open a register, cash in and out, the X and Z reports,
 //! closing, the sessions of a period and the daily to annual summaries.
 
-use super::extract::{ApiJson, ApiQuery, ApiResult, id, page_schema};
+use super::extract::{ApiJson, ApiQuery, ApiResult, PageQuery, id, page_schema, paged};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, AppError, Problem};
 use crate::state::AppState;
@@ -134,14 +134,20 @@ pub async fn list(
     Ok(Json(closing::sessions(&state, &ctx, &query).await?.into()))
 }
 
-/// Every session still open, with the days it has been open (more than 0: close it first).
-#[utoipa::path(get, path = "/api/v1/register-sessions/open", tag = "registers",
-    responses((status = 200, body = [OpenSession])))]
+page_schema!(OpenSessionPage, OpenSession);
+page_schema!(SummaryLinePage, SummaryLine);
+
+/// Every session still open, with the days it has been open (more than 0: close it first),
+/// in the order they were opened, a page at a time.
+#[utoipa::path(get, path = "/api/v1/register-sessions/open", tag = "registers", params(PageQuery),
+    responses((status = 200, body = OpenSessionPage), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn open_sessions(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-) -> ApiResult<Vec<OpenSession>> {
-    Ok(Json(closing::open_sessions(&state, &ctx).await?))
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<OpenSessionPage> {
+    let rows = closing::open_sessions(&state, &ctx).await?;
+    paged(rows, |s| s.session.id.0, &page)
 }
 
 #[utoipa::path(get, path = "/api/v1/register-sessions/{id}", tag = "registers", params(("id" = String, Path)),
@@ -192,17 +198,31 @@ pub struct SummaryQuery {
     period: String,
     from: Option<String>,
     to: Option<String>,
+    /// The page after this cursor (`next` of the previous page).
+    after: Option<String>,
+    /// Lines per page, 1 to 1000 (default 100).
+    limit: Option<u32>,
 }
 
-/// The Zs added up by period, each line with the perpetual grand total.
+/// The Zs added up by period, each line with the perpetual grand total, oldest period first,
+/// a page at a time.
 #[utoipa::path(get, path = "/api/v1/closing-summaries", tag = "registers", params(SummaryQuery),
-    responses((status = 200, body = [SummaryLine]), (status = 422, body = Problem)))]
+    responses((status = 200, body = SummaryLinePage), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn summary(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     ApiQuery(q): ApiQuery<SummaryQuery>,
-) -> ApiResult<Vec<SummaryLine>> {
-    Ok(Json(
-        closing::summary(&state, &ctx, &q.period, q.from.as_deref(), q.to.as_deref()).await?,
-    ))
+) -> ApiResult<SummaryLinePage> {
+    let lines =
+        closing::summary(&state, &ctx, &q.period, q.from.as_deref(), q.to.as_deref()).await?;
+    let page = PageQuery {
+        after: q.after,
+        limit: q.limit,
+    };
+    // A line's first day is written by the summary itself, always a valid date.
+    paged(
+        lines,
+        |l| l.first_day.parse::<jiff::civil::Date>().unwrap_or_default(),
+        &page,
+    )
 }

@@ -1,7 +1,7 @@
 //! `/api/v1/customers`, `/api/v1/customer-types`, `/api/v1/customer-fields`: the customer
 //! file (search, create, update, notes, privacy, duplicates) and its types and custom fields.
 
-use super::extract::{ApiJson, ApiQuery, ApiResult, id, page_schema};
+use super::extract::{ApiJson, ApiQuery, ApiResult, PageQuery, id, page_schema, paged};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -117,14 +117,20 @@ pub async fn create_customer(
     ))
 }
 
-/// The organization's customer types.
-#[utoipa::path(get, path = "/api/v1/customer-types", tag = "customers",
-    responses((status = 200, body = [CustomerType])))]
+page_schema!(CustomerTypePage, CustomerType);
+page_schema!(DuplicatePage, guichet_app::customers::Duplicate);
+page_schema!(CustomerFieldPage, guichet_app::customers::CustomerField);
+
+/// The organization's customer types, in creation order, a page at a time.
+#[utoipa::path(get, path = "/api/v1/customer-types", tag = "customers", params(PageQuery),
+    responses((status = 200, body = CustomerTypePage), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_customer_types(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-) -> ApiResult<Vec<CustomerType>> {
-    Ok(Json(guichet_app::customers::types(&state, &ctx).await?))
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<CustomerTypePage> {
+    let rows = guichet_app::customers::types(&state, &ctx).await?;
+    paged(rows, |t| t.id.0, &page)
 }
 
 /// Creates a customer type: a discount and a tax treatment (`standard`, `exempt`, or `rate`
@@ -185,16 +191,18 @@ pub async fn erase_customer(
 }
 
 /// Likely duplicates: same e-mail, same phone, or similar names in the same postal code, with
-/// a score, best first (at most 200).
-#[utoipa::path(get, path = "/api/v1/customers/duplicates", tag = "customers",
-    responses((status = 200, body = [guichet_app::customers::Duplicate]), (status = 403, body = Problem)))]
+/// a score, best first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/customers/duplicates", tag = "customers", params(PageQuery),
+    responses((status = 200, body = DuplicatePage), (status = 403, body = Problem), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn customer_duplicates(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-) -> ApiResult<Vec<guichet_app::customers::Duplicate>> {
-    Ok(Json(
-        guichet_app::customers::duplicates(&state, &ctx).await?,
-    ))
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<DuplicatePage> {
+    let found =
+        guichet_app::customers::duplicates_page(&state, &ctx, page.after.as_deref(), page.limit)
+            .await?;
+    Ok(Json(found.into()))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -241,14 +249,17 @@ pub async fn add_customer_note(
     ))
 }
 
-/// The fields the organization added to its customer file.
-#[utoipa::path(get, path = "/api/v1/customer-fields", tag = "customers",
-    responses((status = 200, body = [guichet_app::customers::CustomerField])))]
+/// The fields the organization added to its customer file, in creation order, a page at a
+/// time.
+#[utoipa::path(get, path = "/api/v1/customer-fields", tag = "customers", params(PageQuery),
+    responses((status = 200, body = CustomerFieldPage), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_customer_fields(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-) -> ApiResult<Vec<guichet_app::customers::CustomerField>> {
-    Ok(Json(guichet_app::customers::fields(&state, &ctx).await?))
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<CustomerFieldPage> {
+    let rows = guichet_app::customers::fields(&state, &ctx).await?;
+    paged(rows, |f| f.id, &page)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -70,6 +70,30 @@ pub fn id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
 
 pub type ApiResult<T> = Result<Json<T>, ApiError>;
 
+/// Which page of a list: the query string every paged list takes.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// The page after this cursor (`next` of the previous page).
+    #[serde(default)]
+    pub after: Option<String>,
+    /// Rows per page, 1 to 1000 (default 100).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// The page `q` asks for of a list read whole, ordered by `key`
+/// ([`guichet_app::paging::by_key`]), as the list's page schema.
+pub fn paged<T, K, P>(rows: Vec<T>, key: impl Fn(&T) -> K, q: &PageQuery) -> ApiResult<P>
+where
+    K: Ord + std::str::FromStr + std::fmt::Display,
+    P: From<guichet_app::paging::Page<T>>,
+{
+    Ok(Json(
+        guichet_app::paging::by_key(rows, key, q.after.as_deref(), q.limit)?.into(),
+    ))
+}
+
 #[derive(Deserialize, ToSchema)]
 pub struct ArchiveInput {
     /// `true` to archive, `false` to restore.

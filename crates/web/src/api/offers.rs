@@ -1,6 +1,8 @@
 //! Offers and offer groups endpoints.
 
-use super::extract::{ApiJson, ApiQuery, ApiResult, ArchiveInput, id};
+use super::extract::{
+    ApiJson, ApiQuery, ApiResult, ArchiveInput, PageQuery, id, page_schema, paged,
+};
 use super::shop::{GroupInput, MoveInput};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
@@ -34,12 +36,22 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(delete_photo))
 }
 
-#[utoipa::path(get, path = "/api/v1/offer-groups", tag = "offers", responses((status = 200, body = [Group])))]
+page_schema!(GroupPage, Group);
+page_schema!(OfferPage, Offer);
+page_schema!(SessionSlotPage, SessionSlot);
+page_schema!(PhotoPage, guichet_app::offers::Photo);
+
+/// The offer groups, in creation order (each with its `position` in the manual order), a page
+/// at a time.
+#[utoipa::path(get, path = "/api/v1/offer-groups", tag = "offers", params(PageQuery),
+    responses((status = 200, body = GroupPage), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_groups(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-) -> ApiResult<Vec<Group>> {
-    Ok(Json(groups::list(&state, &ctx, GroupKind::Offer).await?))
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<GroupPage> {
+    let rows = groups::list(&state, &ctx, GroupKind::Offer).await?;
+    paged(rows, |g| g.id.0, &page)
 }
 
 #[utoipa::path(post, path = "/api/v1/offer-groups", tag = "offers", request_body = GroupInput,
@@ -106,12 +118,16 @@ pub async fn move_group(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/offers", tag = "offers", responses((status = 200, body = [Offer])))]
+/// The offers, in creation order, a page at a time.
+#[utoipa::path(get, path = "/api/v1/offers", tag = "offers", params(PageQuery),
+    responses((status = 200, body = OfferPage), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_offers(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-) -> ApiResult<Vec<Offer>> {
-    Ok(Json(offers::list(&state, &ctx).await?))
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<OfferPage> {
+    let rows = offers::list(&state, &ctx).await?;
+    paged(rows, |o| o.id.0, &page)
 }
 
 /// Creates an offer with its prices (ticket types and extras by id) and schedule.
@@ -172,20 +188,28 @@ pub struct SessionQuery {
     from: String,
     /// Last day, YYYY-MM-DD (at most 366 days after `from`).
     to: String,
+    /// The page after this cursor (`next` of the previous page).
+    after: Option<String>,
+    /// Sessions per page, 1 to 1000 (default 100).
+    limit: Option<u32>,
 }
 
-/// The sessions the offer's schedule gives between two dates, DST-exact, with the capacity of each.
+/// The sessions the offer's schedule gives between two dates, DST-exact, with the capacity of
+/// each, in time order, a page at a time.
 #[utoipa::path(get, path = "/api/v1/offers/{id}/sessions", tag = "offers", params(("id" = String, Path), SessionQuery),
-    responses((status = 200, body = [SessionSlot]), (status = 422, body = Problem)))]
+    responses((status = 200, body = SessionSlotPage), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn sessions(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     Path(raw): Path<String>,
     ApiQuery(q): ApiQuery<SessionQuery>,
-) -> ApiResult<Vec<SessionSlot>> {
-    Ok(Json(
-        offers::sessions(&state, &ctx, id::<OfferId>(&raw)?, &q.from, &q.to).await?,
-    ))
+) -> ApiResult<SessionSlotPage> {
+    let slots = offers::sessions(&state, &ctx, id::<OfferId>(&raw)?, &q.from, &q.to).await?;
+    let page = PageQuery {
+        after: q.after,
+        limit: q.limit,
+    };
+    paged(slots, |s| s.start, &page)
 }
 
 fn audience(raw: &str) -> Result<guichet_domain::calendar::Audience, ApiError> {
@@ -222,16 +246,17 @@ pub async fn put_calendar(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/offers/{id}/photos", tag = "offers", params(("id" = String, Path)),
-    responses((status = 200, body = [guichet_app::offers::Photo]), (status = 404, body = Problem)))]
+/// The offer's photos, in the order they were added, a page at a time.
+#[utoipa::path(get, path = "/api/v1/offers/{id}/photos", tag = "offers", params(("id" = String, Path), PageQuery),
+    responses((status = 200, body = PhotoPage), (status = 404, body = Problem), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_photos(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     Path(raw): Path<String>,
-) -> ApiResult<Vec<guichet_app::offers::Photo>> {
-    Ok(Json(
-        offers::photos(&state, &ctx, id::<OfferId>(&raw)?).await?,
-    ))
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<PhotoPage> {
+    let rows = offers::photos(&state, &ctx, id::<OfferId>(&raw)?).await?;
+    paged(rows, |p| p.id, &page)
 }
 
 /// Adds a photo (multipart: `file` JPEG/PNG/WebP up to 5 MB, `caption` required).

@@ -1,6 +1,8 @@
 //! Promotions and promo codes endpoints.
 
-use super::extract::{ApiJson, ApiQuery, ApiResult, ArchiveInput, id};
+use super::extract::{
+    ApiJson, ApiQuery, ApiResult, ArchiveInput, PageQuery, id, page_schema, paged,
+};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -26,14 +28,19 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(archive_code))
 }
 
-/// Every promotion, active ones first.
-#[utoipa::path(get, path = "/api/v1/promotions", tag = "promotions",
-    responses((status = 200, body = [Promotion]), (status = 401, body = Problem)))]
+page_schema!(PromotionPage, Promotion);
+page_schema!(PromoCodePage, PromoCode);
+
+/// Every promotion, archived ones too, in creation order, a page at a time.
+#[utoipa::path(get, path = "/api/v1/promotions", tag = "promotions", params(PageQuery),
+    responses((status = 200, body = PromotionPage), (status = 401, body = Problem), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_promotions(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-) -> ApiResult<Vec<Promotion>> {
-    Ok(Json(promotions::list_promotions(&state, &ctx).await?))
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<PromotionPage> {
+    let rows = promotions::list_promotions(&state, &ctx).await?;
+    paged(rows, |p| p.id.0, &page)
 }
 
 /// Creates a promotion; it applies by itself to the matching sales.
@@ -91,14 +98,16 @@ pub async fn archive_promotion(
     ))
 }
 
-/// Every promo code, active ones first.
-#[utoipa::path(get, path = "/api/v1/promo-codes", tag = "promotions",
-    responses((status = 200, body = [PromoCode]), (status = 401, body = Problem)))]
+/// Every promo code, archived ones too, in creation order, a page at a time.
+#[utoipa::path(get, path = "/api/v1/promo-codes", tag = "promotions", params(PageQuery),
+    responses((status = 200, body = PromoCodePage), (status = 401, body = Problem), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_codes(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-) -> ApiResult<Vec<PromoCode>> {
-    Ok(Json(promotions::list_codes(&state, &ctx).await?))
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<PromoCodePage> {
+    let rows = promotions::list_codes(&state, &ctx).await?;
+    paged(rows, |c| c.id.0, &page)
 }
 
 /// Creates a promo code. Codes are case-insensitive and never reused in an organization.

@@ -1,6 +1,8 @@
 //! `/api/v1/registers`: the registers (tills) of the organization.
 
-use super::extract::{ApiJson, ApiResult, ArchiveInput, id};
+use super::extract::{
+    ApiJson, ApiQuery, ApiResult, ArchiveInput, PageQuery, id, page_schema, paged,
+};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -20,12 +22,18 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(archive_register))
 }
 
-#[utoipa::path(get, path = "/api/v1/registers", tag = "registers", responses((status = 200, body = [Register]), (status = 403, body = Problem)))]
+page_schema!(RegisterPage, Register);
+
+/// The registers, in creation order, a page at a time.
+#[utoipa::path(get, path = "/api/v1/registers", tag = "registers", params(PageQuery),
+    responses((status = 200, body = RegisterPage), (status = 400, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn list_registers(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-) -> ApiResult<Vec<Register>> {
-    Ok(Json(guichet_app::registers::registers(&state, &ctx).await?))
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<RegisterPage> {
+    let rows = guichet_app::registers::registers(&state, &ctx).await?;
+    paged(rows, |r| r.id.0, &page)
 }
 
 #[utoipa::path(post, path = "/api/v1/registers", tag = "registers", request_body = RegisterInput,

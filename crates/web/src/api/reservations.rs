@@ -1,7 +1,7 @@
 //! `/api/v1/reservations`, `/api/v1/order-list`, `/api/v1/supplier-orders`: reservations and
 //! special orders as the pages do them.
 
-use super::extract::{ApiJson, ApiQuery, ApiResult, id, page_schema};
+use super::extract::{ApiJson, ApiQuery, ApiResult, PageQuery, id, page_schema, paged};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -140,14 +140,20 @@ pub async fn deposit(
     ))
 }
 
-/// What to order: reserved products not in stock, products at or under their minimum.
-#[utoipa::path(get, path = "/api/v1/order-list", tag = "shop",
-    responses((status = 200, body = Vec<ToOrder>)))]
+page_schema!(ToOrderPage, ToOrder);
+page_schema!(SupplierOrderPage, SupplierOrder);
+
+/// What to order: reserved products not in stock, products at or under their minimum; one
+/// line per product, in the products' creation order, a page at a time.
+#[utoipa::path(get, path = "/api/v1/order-list", tag = "shop", params(PageQuery),
+    responses((status = 200, body = ToOrderPage), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn order_list(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-) -> ApiResult<Vec<ToOrder>> {
-    Ok(Json(service::order_list(&state, &ctx).await?))
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<ToOrderPage> {
+    let rows = service::order_list(&state, &ctx).await?;
+    paged(rows, |l| l.product_id.0, &page)
 }
 
 #[utoipa::path(post, path = "/api/v1/supplier-orders", tag = "shop", request_body = SupplierOrderInput,
@@ -163,13 +169,16 @@ pub async fn create_supplier_order(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/supplier-orders", tag = "shop",
-    responses((status = 200, body = Vec<SupplierOrder>)))]
+/// The supplier orders, in creation order, a page at a time.
+#[utoipa::path(get, path = "/api/v1/supplier-orders", tag = "shop", params(PageQuery),
+    responses((status = 200, body = SupplierOrderPage), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn supplier_orders(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-) -> ApiResult<Vec<SupplierOrder>> {
-    Ok(Json(service::supplier_orders(&state, &ctx).await?))
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<SupplierOrderPage> {
+    let rows = service::supplier_orders(&state, &ctx).await?;
+    paged(rows, |o| o.id, &page)
 }
 
 #[utoipa::path(get, path = "/api/v1/supplier-orders/{id}", tag = "shop", params(("id" = String, Path)),

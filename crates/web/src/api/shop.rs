@@ -1,6 +1,8 @@
 //! Shop endpoints: product groups, products, stock movements, counts and the stock report.
 
-use super::extract::{ApiJson, ApiQuery, ApiResult, ArchiveInput, id};
+use super::extract::{
+    ApiJson, ApiQuery, ApiResult, ArchiveInput, PageQuery, id, page_schema, paged,
+};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -40,12 +42,22 @@ pub struct GroupInput {
     pub name: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/product-groups", tag = "shop", responses((status = 200, body = [ProductGroup]), (status = 403, body = Problem)))]
+page_schema!(ProductGroupPage, ProductGroup);
+page_schema!(ProductPage, Product);
+page_schema!(MovementPage, Movement);
+page_schema!(StockLinePage, StockLine);
+
+/// The product groups, in creation order (each with its `position` in the manual order), a
+/// page at a time.
+#[utoipa::path(get, path = "/api/v1/product-groups", tag = "shop", params(PageQuery),
+    responses((status = 200, body = ProductGroupPage), (status = 403, body = Problem), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_groups(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-) -> ApiResult<Vec<ProductGroup>> {
-    Ok(Json(groups::list(&state, &ctx, GroupKind::Product).await?))
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<ProductGroupPage> {
+    let rows = groups::list(&state, &ctx, GroupKind::Product).await?;
+    paged(rows, |g| g.id.0, &page)
 }
 
 /// Creates a group at the end of the manual order.
@@ -139,16 +151,20 @@ pub struct ProductQuery {
     /// Only products at or below their alert stock.
     #[serde(default)]
     low: bool,
+    /// The page after this cursor (`next` of the previous page).
+    after: Option<String>,
+    /// Products per page, 1 to 1000 (default 100).
+    limit: Option<u32>,
 }
 
-/// Products with their current stock, in group order.
+/// Products with their current stock, in creation order, a page at a time.
 #[utoipa::path(get, path = "/api/v1/products", tag = "shop", params(ProductQuery),
-    responses((status = 200, body = [Product]), (status = 403, body = Problem)))]
+    responses((status = 200, body = ProductPage), (status = 403, body = Problem), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_products(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     ApiQuery(q): ApiQuery<ProductQuery>,
-) -> ApiResult<Vec<Product>> {
+) -> ApiResult<ProductPage> {
     let group = match q.group.as_deref().filter(|g| !g.is_empty()) {
         Some(g) => Some(id::<ProductGroupId>(g)?),
         None => None,
@@ -158,12 +174,15 @@ pub async fn list_products(
         group,
         include_archived: q.include_archived,
     };
-    let list = shop::products(&state, &ctx, filter).await?;
-    Ok(Json(if q.low {
-        list.into_iter().filter(Product::is_low).collect()
-    } else {
-        list
-    }))
+    let mut list = shop::products(&state, &ctx, filter).await?;
+    if q.low {
+        list.retain(Product::is_low);
+    }
+    let page = PageQuery {
+        after: q.after,
+        limit: q.limit,
+    };
+    paged(list, |p| p.id.0, &page)
 }
 
 /// Creates a product; an empty barcode gets an internal EAN-13, `initial_stock` opens its ledger.
@@ -230,17 +249,18 @@ pub async fn product_by_barcode(
     Ok(Json(shop::product_by_barcode(&state, &ctx, &code).await?))
 }
 
-/// The product's stock movements, newest first (at most 200).
-#[utoipa::path(get, path = "/api/v1/products/{id}/movements", tag = "shop", params(("id" = String, Path)),
-    responses((status = 200, body = [Movement]), (status = 404, body = Problem)))]
+/// The product's stock movements, newest first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/products/{id}/movements", tag = "shop", params(("id" = String, Path), PageQuery),
+    responses((status = 200, body = MovementPage), (status = 404, body = Problem), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_movements(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     Path(raw): Path<String>,
-) -> ApiResult<Vec<Movement>> {
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<MovementPage> {
     let pid = id::<ProductId>(&raw)?;
-    shop::product(&state, &ctx, pid).await?;
-    Ok(Json(shop::movements(&state, &ctx, pid).await?))
+    let found = shop::movements_page(&state, &ctx, pid, page.after.as_deref(), page.limit).await?;
+    Ok(Json(found.into()))
 }
 
 /// Records a restock, withdrawal or return; answers with the product and its new stock.
@@ -301,22 +321,30 @@ pub struct StockQuery {
     date: String,
     /// Restocks and sales are counted from the start of this day (default: 1 January of `date`'s year).
     from: Option<String>,
+    /// The page after this cursor (`next` of the previous page).
+    after: Option<String>,
+    /// Lines per page, 1 to 1000 (default 100).
+    limit: Option<u32>,
 }
 
-/// Stock at a past date, with initial stock, restocks and sales over a period.
+/// Stock at a past date, with initial stock, restocks and sales over a period: one line per
+/// stock-managed product, in the products' creation order, a page at a time.
 #[utoipa::path(get, path = "/api/v1/stock", tag = "shop", params(StockQuery),
-    responses((status = 200, body = [StockLine]), (status = 422, body = Problem)))]
+    responses((status = 200, body = StockLinePage), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn stock_report(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     ApiQuery(q): ApiQuery<StockQuery>,
-) -> ApiResult<Vec<StockLine>> {
+) -> ApiResult<StockLinePage> {
     let from = q
         .from
         .unwrap_or_else(|| format!("{}-01-01", q.date.get(..4).unwrap_or("2000")));
-    Ok(Json(
-        shop::stock_report(&state, &ctx, &from, &q.date).await?.2,
-    ))
+    let lines = shop::stock_report(&state, &ctx, &from, &q.date).await?.2;
+    let page = PageQuery {
+        after: q.after,
+        limit: q.limit,
+    };
+    paged(lines, |l| l.product_id.0, &page)
 }
 
 /// Sets the product's photo (multipart field `file`: JPEG, PNG or WebP, at most 5 MB).

@@ -1,6 +1,8 @@
 //! `/api/v1/sites`: the organization's sites.
 
-use super::extract::{ApiJson, ApiResult, ArchiveInput, id};
+use super::extract::{
+    ApiJson, ApiQuery, ApiResult, ArchiveInput, PageQuery, id, page_schema, paged,
+};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -20,9 +22,18 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(archive_site))
 }
 
-#[utoipa::path(get, path = "/api/v1/sites", tag = "sites", responses((status = 200, body = [Site])))]
-async fn list_sites(State(state): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Vec<Site>> {
-    Ok(Json(guichet_app::organization::sites(&state, &ctx).await?))
+page_schema!(SitePage, Site);
+
+/// The sites, in creation order, a page at a time.
+#[utoipa::path(get, path = "/api/v1/sites", tag = "sites", params(PageQuery),
+    responses((status = 200, body = SitePage), (status = 400, body = Problem), (status = 422, body = Problem)))]
+async fn list_sites(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<SitePage> {
+    let rows = guichet_app::organization::sites(&state, &ctx).await?;
+    paged(rows, |s| s.id.0, &page)
 }
 
 #[utoipa::path(post, path = "/api/v1/sites", tag = "sites", request_body = SiteInput,

@@ -1,6 +1,6 @@
 //! `/api/v1/users`, `/api/v1/invitations`: the organization's members and invitations.
 
-use super::extract::{ApiJson, ApiResult, id};
+use super::extract::{ApiJson, ApiQuery, ApiResult, PageQuery, id, page_schema, paged};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -22,9 +22,19 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(revoke_invitation))
 }
 
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = [Member]), (status = 403, body = Problem)))]
-async fn list_users(State(state): State<AppState>, ApiCtx(ctx): ApiCtx) -> ApiResult<Vec<Member>> {
-    Ok(Json(guichet_app::users::members(&state, &ctx).await?.0))
+page_schema!(MemberPage, Member);
+page_schema!(InvitationPage, Invitation);
+
+/// The organization's members, in the order their accounts were created, a page at a time.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(PageQuery),
+    responses((status = 200, body = MemberPage), (status = 400, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn list_users(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<MemberPage> {
+    let rows = guichet_app::users::members(&state, &ctx).await?.0;
+    paged(rows, |m| m.id.0, &page)
 }
 
 /// Adds a user: a new e-mail gets an account with this name and password at once; an e-mail
@@ -106,13 +116,17 @@ async fn create_invitation(
     ))
 }
 
-/// Pending invitations (not yet accepted, revoked or expired).
-#[utoipa::path(get, path = "/api/v1/invitations", tag = "users", responses((status = 200, body = [Invitation]), (status = 403, body = Problem)))]
+/// Pending invitations (not yet accepted, revoked or expired), in creation order, a page at
+/// a time.
+#[utoipa::path(get, path = "/api/v1/invitations", tag = "users", params(PageQuery),
+    responses((status = 200, body = InvitationPage), (status = 400, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn list_invitations(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-) -> ApiResult<Vec<Invitation>> {
-    Ok(Json(guichet_app::users::members(&state, &ctx).await?.1))
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<InvitationPage> {
+    let rows = guichet_app::users::members(&state, &ctx).await?.1;
+    paged(rows, |i| i.id.0, &page)
 }
 
 /// Cancels a pending invitation: its link stops working.

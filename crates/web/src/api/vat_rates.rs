@@ -1,6 +1,8 @@
 //! `/api/v1/vat-rates`: the VAT rates offered on items.
 
-use super::extract::{ApiJson, ApiResult, ArchiveInput, id};
+use super::extract::{
+    ApiJson, ApiQuery, ApiResult, ArchiveInput, PageQuery, id, page_schema, paged,
+};
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -28,12 +30,18 @@ struct VatRateInput {
     rate_basis_points: i64,
 }
 
-#[utoipa::path(get, path = "/api/v1/vat-rates", tag = "vat rates", responses((status = 200, body = [VatRate]), (status = 403, body = Problem)))]
+page_schema!(VatRatePage, VatRate);
+
+/// The VAT rates, in creation order, a page at a time.
+#[utoipa::path(get, path = "/api/v1/vat-rates", tag = "vat rates", params(PageQuery),
+    responses((status = 200, body = VatRatePage), (status = 400, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn list_vat_rates(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-) -> ApiResult<Vec<VatRate>> {
-    Ok(Json(guichet_app::vat_rates::vat_rates(&state, &ctx).await?))
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<VatRatePage> {
+    let rows = guichet_app::vat_rates::vat_rates(&state, &ctx).await?;
+    paged(rows, |r| r.id.0, &page)
 }
 
 #[utoipa::path(post, path = "/api/v1/vat-rates", tag = "vat rates", request_body = VatRateInput,
