@@ -231,3 +231,35 @@ impl IntoResponse for PageError {
         error_page(self.1, status(&self.0), self.0.code(), error_id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use guichet_domain::org::Language;
+    use guichet_integrations::i18n::catalogue_keys;
+
+    /// A key a template names that a catalogue lacks shows as "Unknown localization key" on
+    /// the page: every literal `tr.t("…")` of every template is in every catalogue.
+    #[test]
+    fn every_key_a_template_names_is_translated() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut missing = Vec::new();
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for piece in text.split("tr.t(\"").skip(1) {
+                let Some((key, _)) = piece.split_once('"') else {
+                    continue;
+                };
+                seen += 1;
+                for lang in [Language::Fr, Language::En] {
+                    if !catalogue_keys(lang).iter().any(|k| k == key) {
+                        missing.push(format!("{}: {key} ({lang:?})", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(seen > 500, "the templates were read: {seen} keys");
+        assert!(missing.is_empty(), "{missing:#?}");
+    }
+}

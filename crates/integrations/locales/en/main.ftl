@@ -219,6 +219,7 @@ action-search = Search
 action-up = Move up
 action-down = Move down
 action-print = Print
+action-export-csv = Export as CSV
 channel-pos = At the register
 channel-online = Online
 label-barcode = Barcode

@@ -219,6 +219,7 @@ action-search = Rechercher
 action-up = Monter
 action-down = Descendre
 action-print = Imprimer
+action-export-csv = Exporter en CSV
 channel-pos = En caisse
 channel-online = En ligne
 label-barcode = Code-barres
