@@ -35,6 +35,8 @@ pub struct Settings {
     pub mail_from: String,
     /// Uploaded customer files (imports) are removed this many days after their upload.
     pub import_retention_days: u32,
+    /// Minutes a visitor's cart holds its places while they book online.
+    pub hold_minutes: u64,
     /// Seconds a client has to send a request's headers, counted from when the server waits
     /// for them; a connection that sends nothing (idle, kept alive) is closed after as long.
     pub header_read_timeout_secs: u64,
@@ -65,6 +67,7 @@ impl Default for Settings {
             smtp_url: String::new(),
             mail_from: String::new(),
             import_retention_days: 30,
+            hold_minutes: 15,
             header_read_timeout_secs: http.header_read_timeout.as_secs(),
             body_read_timeout_secs: http.body_read_timeout.as_secs(),
             send_timeout_secs: http.send_timeout.as_secs(),

@@ -78,6 +78,7 @@ pub fn server_config(settings: &Settings) -> ServerConfig {
             }),
             import_retention_days: settings.import_retention_days,
             public_url: public_url(settings),
+            hold_duration: Duration::from_secs(settings.hold_minutes.clamp(1, 24 * 60) * 60),
             ..AppConfig::default()
         },
         web: WebConfig {

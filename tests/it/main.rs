@@ -18,6 +18,7 @@ mod cli;
 mod closing;
 mod customer_imports;
 mod customers;
+mod holds;
 mod http_api;
 mod http_limits;
 mod journal;

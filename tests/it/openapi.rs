@@ -405,6 +405,8 @@ pub fn body_for(op: &Operation, own: &Objects) -> Option<Value> {
         ("PATCH", "/users/{id}") => json!({"disabled": true}),
         ("POST", "/invitations") => json!({"email": "y@example.test", "role": "seller"}),
         ("POST", "/api-keys") => json!({"name": "k", "role": "seller"}),
+        ("PUT", "/carts/{cart}/holds") => json!({"lines": [
+            {"offer_id": s.offer, "session_start": s.start, "item_id": s.adult, "quantity": 1}]}),
         ("POST", "/ticket-types" | "/extras") | ("PUT", "/ticket-types/{id}" | "/extras/{id}") => {
             json!({"name": "Modifié", "vat_rate_id": own.by_segment["vat-rates"], "sale_pos": true})
         }

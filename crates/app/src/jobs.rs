@@ -9,6 +9,23 @@ use std::time::Duration;
 pub fn spawn_all(app: &App) {
     spawn_mailer(app.clone());
     spawn_maintenance(app.clone());
+    spawn_hold_sweep(app.clone());
+}
+
+/// Gives back the places of expired holds (carts left alone), every
+/// `hold_sweep_interval`: no request needs to come in for them to be free again.
+fn spawn_hold_sweep(state: App) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(state.config.hold_sweep_interval);
+        loop {
+            tick.tick().await;
+            match crate::holds::sweep(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(holds = n, "expired holds gave their places back"),
+                Err(e) => tracing::warn!(error = %e, "hold sweep failed"),
+            }
+        }
+    });
 }
 
 /// Sends the queued e-mails through the configured SMTP server, every few seconds; a failure

@@ -17,6 +17,7 @@ pub mod documents;
 pub mod error;
 pub mod files;
 pub mod groups;
+pub mod holds;
 pub mod jobs;
 pub mod media;
 pub mod offers;
@@ -60,6 +61,10 @@ pub struct AppConfig {
     /// The address people reach Guichet at, for the links in e-mails (never taken from a
     /// request, whose `Host` a client chooses).
     pub public_url: String,
+    /// How long a cart holds its places while the visitor books ([`holds`]).
+    pub hold_duration: Duration,
+    /// How often expired holds give their places back.
+    pub hold_sweep_interval: Duration,
 }
 
 impl Default for AppConfig {
@@ -70,6 +75,9 @@ impl Default for AppConfig {
             mail: None,
             import_retention_days: 30,
             public_url: "http://localhost:8080".into(),
+            hold_duration: Duration::from_secs(15 * 60),
+            // Well within the minute the issue allows between expiry and the places' return.
+            hold_sweep_interval: Duration::from_secs(15),
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod customers;
 mod db;
 pub mod documents;
 pub mod groups;
+pub mod holds;
 pub mod items;
 pub mod journal;
 pub mod migrate;

@@ -5,7 +5,7 @@
 
 mod cashier;
 mod lists;
-mod pricing;
+pub(crate) mod pricing;
 
 pub use cashier::*;
 pub use guichet_store::orders::{Order, OrderSummary, Payment, PaymentLine};
@@ -76,6 +76,9 @@ pub struct OrderInput {
     /// Where the visitors come from (asked for visits, not for shop-only sales); the attached
     /// customer's when not given.
     pub origin: Option<OriginInput>,
+    /// A cart whose held places this sale takes (`PUT /api/v1/carts/{cart}/holds`); refused
+    /// with `hold_expired` once its holds have run out.
+    pub cart: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
@@ -314,6 +317,7 @@ pub async fn priced_order(
         day: priced.day,
         // Taken in the sale's transaction, once its number is.
         at: None,
+        hold_cart: input.cart.clone(),
         payments: priced.payments.into_iter().map(new_payment).collect(),
         deposits_used: priced
             .deposits_used

@@ -127,6 +127,25 @@ async fn price_in(tx: &mut Tx, actor: &Actor, input: &OrderInput) -> Result<Sale
     })
 }
 
+/// Prices the cart on the online channel (no register): what the visitor's booking and its
+/// holds are checked against — published online, within the publication window, before the
+/// online cut-off, not stopped, quantities within their bounds.
+pub(crate) async fn price_online(
+    state: &App,
+    actor: &Actor,
+    input: &OrderInput,
+) -> Result<PricedCart, AppError> {
+    let mut tx = state.store.begin_read().await?;
+    let cart = cart_of(input);
+    let priced = match context_in(&mut tx, actor, &cart).await {
+        Ok((ctx, _)) => sale::price_cart(&ctx, &cart, Channel::Online, jiff::Timestamp::now())
+            .map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    tx.commit().await?;
+    priced
+}
+
 /// Everything the cart needs, read once: its offers with their sessions, items and prices,
 /// its products, the promotions and the promo code, the customer with their type and set-aside
 /// items, the enabled payment methods, the days' stop-sales; and the texts the pricing writes

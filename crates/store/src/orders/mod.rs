@@ -102,6 +102,9 @@ pub struct NewOrder {
     pub deposits_used: Vec<(Uuid, i64)>,
     /// Names the created order is answered with (display only: the rows store the ids).
     pub names: Names,
+    /// The cart whose held places this sale takes (online booking): the sale is refused with
+    /// `hold_expired` unless the cart's holds still run ([`crate::holds::take_for_sale`]).
+    pub hold_cart: Option<String>,
 }
 
 /// The register's, customer's and seller's names as [`Order`] shows them.

@@ -49,6 +49,9 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
         insert_lines(tx, tenant, id, &o.lines, &lines).await?;
         return Ok(as_created(id, o, head, lines, Vec::new()));
     }
+    if let Some(cart) = &o.hold_cart {
+        crate::holds::take_for_sale(tx, tenant, cart, now_micros()).await?;
+    }
     let session = session_for_sale(tx, tenant, o.register_id).await?;
     let number = crate::counters::order_number(tx, tenant, o.day).await?;
     // Now that the number is taken (its counter row stays locked until this transaction ends),

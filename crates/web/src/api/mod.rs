@@ -14,6 +14,7 @@ mod customer_imports;
 mod customers;
 mod documents;
 mod extract;
+mod holds;
 mod offers;
 mod orders;
 mod planning;
@@ -70,6 +71,7 @@ fn parts() -> Vec<OpenApiRouter<AppState>> {
         catalogue::router(),
         offers::router(),
         orders::router(),
+        holds::router(),
         documents::router(),
         customers::router(),
         customer_imports::router(),
