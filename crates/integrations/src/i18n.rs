@@ -418,6 +418,15 @@ impl Tr {
         self.0.as_str()
     }
 
+    /// A colon after a label, with the space French puts before it: `Client : `, `Klant: `,
+    /// `Customer: ` (the template writes the space after).
+    pub fn colon(&self) -> &'static str {
+        match self.0 {
+            Language::Fr => " :",
+            Language::Nl | Language::En => ":",
+        }
+    }
+
     pub fn role(&self, role: &guichet_domain::Role) -> String {
         self.t(&format!("role-{}", role.as_str()))
     }

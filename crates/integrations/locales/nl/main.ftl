@@ -28,7 +28,7 @@
 #   créneau / time slot            → tijdslot
 #   séance / session               → sessie
 #   arrivée / arrival              → aankomst
-#   utilisateur / user             → gebruiker
+#   utilisateur / user             → gebruiker (rol manager → verantwoordelijke)
 #   se connecter / sign in         → aanmelden
 #   archiver / archive             → archiveren
 #   enregistrer / save             → opslaan
@@ -103,7 +103,7 @@ label-confirm-password = Wachtwoord bevestigen
 label-initial-password = Eerste wachtwoord
 label-name = Naam
 label-org-name = Naam van de organisatie
-label-legal-name = Officiële naam
+label-legal-name = Juridische naam
 label-vat-number = Btw-nummer
 label-address = Adres
 label-street = Straat en nummer
@@ -127,7 +127,7 @@ label-last-used = Laatst gebruikt
 label-expires = Vervalt op
 
 role-admin = Beheerder
-role-manager = Gebruiker
+role-manager = Verantwoordelijke
 role-seller = Verkoper
 
 status-active = Actief
@@ -238,7 +238,7 @@ error-reference = Referentie van de fout:
 
 ## Foutpagina's
 problem-not_found = Deze pagina bestaat niet.
-problem-forbidden = Uw rol laat niet toe deze pagina te openen.
+problem-forbidden = Met uw rol kunt u deze pagina niet openen.
 problem-unauthorized = Meld u aan om verder te gaan.
 problem-cross_origin_request = Verzoek geweigerd: het komt niet van Guichet.
 problem-too_many_attempts = Te veel pogingen. Probeer later opnieuw.
@@ -497,7 +497,7 @@ order-free = Gratis
 order-vat-at = Btw aan
 order-excl-vat = excl. btw
 order-confirm-quote = Offerte omzetten in bestelling
-order-take-payment = Betaling ontvangen
+order-take-payment = Afrekenen
 order-cancel = Bestelling annuleren
 order-cancel-help = Annuleren geeft de plaatsen en de voorraad terug. Om een bestelling te wijzigen, annuleert u ze en voert u een nieuwe in.
 order-cancel-reason = Reden van de annulering
@@ -671,7 +671,7 @@ error-percent_out_of_range = Een percentage boven 0 en hoogstens 100.
 error-must_be_positive = Het bedrag moet groter zijn dan nul.
 error-invalid_code_characters = Alleen letters, cijfers, - en _, zonder spaties.
 error-too_short = Te kort.
-error-promo_code_exhausted = Deze promotiecode is al zo vaak gebruikt als toegestaan.
+error-promo_code_exhausted = Deze promotiecode is opgebruikt: het maximale aantal keer gebruiken is bereikt.
 error-unknown_promo_code = Onbekende promotiecode.
 error-promo_code_not_applicable = Deze promotiecode is op niets in het winkelmandje van toepassing.
 cashier-promo-code = Promotiecode
@@ -686,7 +686,7 @@ drawer-float = Kasgeld
 drawer-count-by-denomination = Tellen per coupure
 drawer-open = Kassa openen
 drawer-open-since = Kassa open sinds
-drawer-stale = Deze kassa is open sinds { $day }: sluit ze nu af, anders verschuiven de Z-rapporten. Ze kan niet opnieuw open voordien.
+drawer-stale = Deze kassa is open sinds { $day }: sluit ze nu af, anders verschuiven de Z-rapporten. Pas na de afsluiting kan ze opnieuw open.
 drawer-print-x = X-rapport afdrukken
 drawer-cash-movement = Contant geld in of uit
 drawer-cash-in = Contant geld in
