@@ -209,7 +209,7 @@ pub enum UserCommand {
         /// Display name (default: the part of the e-mail before @).
         #[arg(long)]
         name: Option<String>,
-        /// fr or en.
+        /// fr, nl or en.
         #[arg(long, default_value = "fr")]
         language: String,
         #[command(flatten)]
@@ -606,8 +606,8 @@ async fn user(cli: &Cli, command: &UserCommand) -> anyhow::Result<()> {
     let role = Role::parse(role)
         .with_context(|| format!("unknown role {role} (admin, manager or seller)"))?;
     let language = match Language::parse(language) {
-        Ok(l) if Language::BACK_OFFICE.contains(&l) => l,
-        _ => bail!("unknown language {language} (fr or en)"),
+        Ok(l) => l,
+        Err(_) => bail!("unknown language {language} (fr, nl or en)"),
     };
     let name = name.clone().unwrap_or_else(|| {
         email

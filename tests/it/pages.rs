@@ -406,6 +406,68 @@ async fn language_is_french_by_default_and_english_by_choice() {
     app.stop().await;
 }
 
+/// Dutch is offered like French and English, before sign-in and in the profile, and the pages
+/// then speak Dutch, with amounts written the Dutch way (`€ 0,00`).
+#[tokio::test]
+async fn dutch_by_choice() {
+    let app = spawn().await;
+    let a = org(&app, "Grotten A", "a").await;
+    let anon = client();
+    let page = anon
+        .get(app.url("/login"))
+        .header("accept-language", "nl-BE,nl;q=0.9,fr;q=0.5")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Aanmelden") && page.contains(r#"lang="nl""#));
+    assert!(page.contains(r#"value="nl""#) && page.contains("Nederlands"));
+
+    let seller = login(&app, &a.seller).await;
+    let profile = seller
+        .get(app.url("/me"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(profile.contains(r#"<option value="nl">Nederlands</option>"#));
+    let r = seller
+        .post(app.url("/me"))
+        .form(&[("name", "Sophie"), ("language", "nl")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = seller
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Hallo Sophie!") && page.contains(r#"lang="nl""#));
+    assert!(page.contains("Bestellingen") && !page.contains("Commandes"));
+    let page = seller
+        .get(app.url("/register"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Winkelmandje"), "the cashier screen in Dutch");
+    assert!(
+        page.contains("€ 0,00") && !page.contains("0,00 €"),
+        "Dutch amounts"
+    );
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn unknown_pages_and_ids_are_clear_404s() {
     let app = spawn().await;

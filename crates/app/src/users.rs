@@ -43,7 +43,7 @@ pub(crate) fn parse_role(e: &mut FieldErrors, input: &str) -> Option<Role> {
 
 pub fn parse_back_office_language(e: &mut FieldErrors, input: &str) -> Option<Language> {
     match Language::parse(input) {
-        Ok(l) if Language::BACK_OFFICE.contains(&l) => Some(l),
+        Ok(l) if Language::ALL.contains(&l) => Some(l),
         _ => {
             e.add("language", "unknown_value");
             None

@@ -17,9 +17,8 @@ pub enum Language {
 }
 
 impl Language {
+    /// The languages Guichet is translated into, back office and public pages alike.
     pub const ALL: [Language; 3] = [Language::Fr, Language::En, Language::Nl];
-    /// Languages the back office is translated into.
-    pub const BACK_OFFICE: [Language; 2] = [Language::Fr, Language::En];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -224,16 +224,25 @@ fn parse_time(s: &str) -> Result<Time, ScheduleError> {
     s.parse::<Time>().map_err(|_| ScheduleError("invalid_time"))
 }
 
+/// Days as the help texts write them, Monday first: English (how they are stored), French
+/// and Dutch (`lun,mar,…`, `ma,di,…`; no abbreviation is shared between the languages).
 fn parse_weekdays(s: &str) -> Result<[bool; 7], ScheduleError> {
-    const NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    const NAMES: [[&str; 7]; 3] = [
+        ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+        ["lun", "mar", "mer", "jeu", "ven", "sam", "dim"],
+        ["ma", "di", "wo", "do", "vr", "za", "zo"],
+    ];
     if s.trim().is_empty() {
         return Ok([true; 7]);
     }
     let mut days = [false; 7];
-    for part in s.split(',').map(|p| p.trim().to_ascii_lowercase()) {
+    for part in s
+        .split(',')
+        .map(|p| p.trim().trim_end_matches('.').to_lowercase())
+    {
         let i = NAMES
             .iter()
-            .position(|n| *n == part)
+            .find_map(|names| names.iter().position(|n| *n == part))
             .ok_or(ScheduleError("unknown_weekday"))?;
         days[i] = true;
     }
@@ -468,6 +477,20 @@ mod tests {
             s.sessions_on(date(2026, 7, 21), &tz).is_empty(),
             "closed on the national day"
         );
+    }
+
+    #[test]
+    fn weekdays_in_the_three_languages() {
+        let tue_sun = [false, true, false, false, false, false, true];
+        assert_eq!(parse_weekdays("tue,sun"), Ok(tue_sun));
+        assert_eq!(parse_weekdays("mar, dim."), Ok(tue_sun));
+        assert_eq!(parse_weekdays("Di,ZO"), Ok(tue_sun));
+        assert_eq!(parse_weekdays(""), Ok([true; 7]));
+        assert_eq!(
+            parse_weekdays("ma,lun,mon"),
+            Ok([true, false, false, false, false, false, false])
+        );
+        assert!(parse_weekdays("maandag").is_err());
     }
 
     #[test]

@@ -1,12 +1,13 @@
-//! Every UI text goes through the Fluent catalogues in `locales/{fr,en}/*.ftl`, embedded in
-//! the binary. French is the default and the fallback.
+//! Every UI text goes through the Fluent catalogues in `locales/{fr,nl,en}/*.ftl`, embedded in
+//! the binary. French is the default and the fallback. Amounts, dates and weekday names are
+//! written the way each language writes them (`money_text`, `long_date`, `weekday_name`).
 
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader, langid};
 use guichet_domain::FieldErrors;
 use guichet_domain::org::Language;
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 fluent_templates::static_loader! {
     static LOCALES = {
@@ -18,13 +19,13 @@ fluent_templates::static_loader! {
 
 static FR: LanguageIdentifier = langid!("fr");
 static EN: LanguageIdentifier = langid!("en");
+static NL: LanguageIdentifier = langid!("nl");
 
 fn id(lang: Language) -> &'static LanguageIdentifier {
     match lang {
+        Language::Fr => &FR,
         Language::En => &EN,
-        // Back-office pages are translated in French and English; Dutch comes with the
-        // public booking pages and falls back to French until then.
-        Language::Fr | Language::Nl => &FR,
+        Language::Nl => &NL,
     }
 }
 
@@ -47,44 +48,252 @@ pub fn t_args(lang: Language, key: &str, args: &[(&'static str, String)]) -> Str
     LOCALES.lookup_with_args(id(lang), key, &map)
 }
 
-/// The message keys defined by a catalogue file, for the completeness test.
-pub fn catalogue_keys(lang: Language) -> Vec<String> {
-    let text = match lang {
+fn catalogue_text(lang: Language) -> &'static str {
+    match lang {
+        Language::Fr => include_str!("../locales/fr/main.ftl"),
         Language::En => include_str!("../locales/en/main.ftl"),
-        Language::Fr | Language::Nl => include_str!("../locales/fr/main.ftl"),
-    };
-    text.lines()
-        .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
-        .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim().to_owned()))
+        Language::Nl => include_str!("../locales/nl/main.ftl"),
+    }
+}
+
+/// The message keys defined by a catalogue file (`locales/{fr,nl,en}/main.ftl`), in file
+/// order, for the completeness test.
+pub fn catalogue_keys(lang: Language) -> Vec<String> {
+    catalogue_messages(lang)
+        .into_iter()
+        .map(|(k, _)| k)
         .collect()
+}
+
+/// Each message of a catalogue file with the names of the variables it uses (`{ $count }` →
+/// `count`), for the completeness test: a translation must use the same variables.
+pub fn catalogue_messages(lang: Language) -> Vec<(String, BTreeSet<String>)> {
+    let mut messages: Vec<(String, BTreeSet<String>)> = Vec::new();
+    for line in catalogue_text(lang).lines() {
+        if line.chars().next().is_some_and(|c| c.is_ascii_lowercase()) {
+            if let Some((key, value)) = line.split_once('=') {
+                messages.push((key.trim().to_owned(), variables(value)));
+            }
+        } else if line.starts_with(' ')
+            && let Some((_, vars)) = messages.last_mut()
+        {
+            // A continuation line of a multi-line message.
+            vars.extend(variables(line));
+        }
+    }
+    messages
+}
+
+/// The `$name`s in a piece of Fluent text.
+fn variables(text: &str) -> BTreeSet<String> {
+    text.split('$')
+        .skip(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                .collect::<String>()
+        })
+        .filter(|name| !name.is_empty())
+        .collect()
+}
+
+/// An amount in euros as people read it in `lang`: `8,50 €` in French (and, for now, in
+/// English), `€ 8,50` in Dutch (with dots between thousands: `€ 1.234,50`).
+pub fn money_text(lang: Language, cents: i64) -> String {
+    match lang {
+        Language::Fr | Language::En => format!("{} €", guichet_domain::shop::format_cents(cents)),
+        Language::Nl => {
+            let sign = if cents < 0 { "-" } else { "" };
+            let c = cents.unsigned_abs();
+            format!("€ {sign}{},{:02}", thousands(c / 100, '.'), c % 100)
+        }
+    }
+}
+
+/// `1234567` → `1.234.567` with `sep` = `.`.
+fn thousands(n: u64, sep: char) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(d);
+    }
+    out
+}
+
+const MONTHS_FR: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+const MONTHS_NL: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const WEEKDAYS_FR: [&str; 7] = [
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+];
+const WEEKDAYS_NL: [&str; 7] = [
+    "maandag",
+    "dinsdag",
+    "woensdag",
+    "donderdag",
+    "vrijdag",
+    "zaterdag",
+    "zondag",
+];
+const WEEKDAYS_EN: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const WEEKDAYS_SHORT_FR: [&str; 7] = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."];
+const WEEKDAYS_SHORT_NL: [&str; 7] = ["ma", "di", "wo", "do", "vr", "za", "zo"];
+const WEEKDAYS_SHORT_EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// A month's name (1 = January) in `lang`, as written inside a date: `mars`, `maart`, `March`.
+pub fn month_name(lang: Language, month: i8) -> &'static str {
+    let names = match lang {
+        Language::Fr => &MONTHS_FR,
+        Language::Nl => &MONTHS_NL,
+        Language::En => &MONTHS_EN,
+    };
+    names[(month.clamp(1, 12) - 1) as usize]
+}
+
+/// A weekday's name in `lang`: `lundi`, `maandag`, `Monday`.
+pub fn weekday_name(lang: Language, day: jiff::civil::Weekday) -> &'static str {
+    let names = match lang {
+        Language::Fr => &WEEKDAYS_FR,
+        Language::Nl => &WEEKDAYS_NL,
+        Language::En => &WEEKDAYS_EN,
+    };
+    names[day.to_monday_zero_offset() as usize]
+}
+
+/// A weekday's short name in `lang`: `lun.`, `ma`, `Mon`.
+pub fn weekday_short(lang: Language, day: jiff::civil::Weekday) -> &'static str {
+    let names = match lang {
+        Language::Fr => &WEEKDAYS_SHORT_FR,
+        Language::Nl => &WEEKDAYS_SHORT_NL,
+        Language::En => &WEEKDAYS_SHORT_EN,
+    };
+    names[day.to_monday_zero_offset() as usize]
+}
+
+/// A date written out in `lang`: `16 mars 2021` (`1er mars 2021`), `16 maart 2021`,
+/// `16 March 2021`.
+pub fn long_date(lang: Language, date: jiff::civil::Date) -> String {
+    let day = match (lang, date.day()) {
+        (Language::Fr, 1) => "1er".to_owned(),
+        (_, d) => d.to_string(),
+    };
+    format!("{day} {} {}", month_name(lang, date.month()), date.year())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
+
+    /// The three catalogues define the same keys, once each, and each message uses the same
+    /// variables in the three languages (a translation that drops `{ $count }` fails).
+    #[test]
+    fn the_three_catalogues_define_the_same_messages() {
+        let fr: BTreeMap<String, BTreeSet<String>> =
+            catalogue_messages(Language::Fr).into_iter().collect();
+        for lang in Language::ALL {
+            let messages = catalogue_messages(lang);
+            let keys: BTreeSet<&String> = messages.iter().map(|(k, _)| k).collect();
+            assert_eq!(
+                keys.len(),
+                messages.len(),
+                "{lang:?}: a key is defined twice"
+            );
+            let missing: Vec<_> = fr.keys().filter(|k| !keys.contains(k)).collect();
+            let extra: Vec<_> = keys.iter().filter(|k| !fr.contains_key(**k)).collect();
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{lang:?}: missing {missing:?}; not in French: {extra:?}"
+            );
+            let different: Vec<_> = messages
+                .iter()
+                .filter(|(k, vars)| fr.get(k) != Some(vars))
+                .map(|(k, vars)| format!("{k}: {vars:?} (French: {:?})", fr.get(k)))
+                .collect();
+            assert!(
+                different.is_empty(),
+                "{lang:?}: variables differ: {different:?}"
+            );
+        }
+        assert!(
+            fr.len() > 900,
+            "the catalogue parser found only {} keys",
+            fr.len()
+        );
+        assert_eq!(
+            fr["import-done"],
+            BTreeSet::from(["created".to_owned(), "updated".to_owned()])
+        );
+        assert_eq!(
+            fr["email-reset-body"],
+            BTreeSet::from(["email".to_owned(), "link".to_owned()])
+        );
+    }
 
     #[test]
-    fn french_and_english_define_the_same_keys() {
-        let mut fr = catalogue_keys(Language::Fr);
-        let mut en = catalogue_keys(Language::En);
-        fr.sort();
-        en.sort();
-        let only_fr: Vec<_> = fr.iter().filter(|k| !en.contains(k)).collect();
-        let only_en: Vec<_> = en.iter().filter(|k| !fr.contains(k)).collect();
-        assert!(
-            only_fr.is_empty() && only_en.is_empty(),
-            "only fr: {only_fr:?}; only en: {only_en:?}"
+    fn reads_variables() {
+        assert_eq!(
+            variables("{ $count } à créer, { $count-2 } ou {$x}"),
+            BTreeSet::from(["count".to_owned(), "count-2".to_owned(), "x".to_owned()])
         );
-        let mut dedup = fr.clone();
-        dedup.dedup();
-        assert_eq!(dedup.len(), fr.len(), "a key is defined twice");
+        assert!(variables("8,50 €").is_empty());
     }
 
     /// A message Fluent cannot parse (a stray `{`) is silently missing at run time. (Messages
     /// with `{ $variables }` need their arguments and are looked up with them.)
     #[test]
     fn every_message_parses() {
-        for lang in [Language::Fr, Language::En] {
+        for lang in Language::ALL {
             let missing: Vec<String> = catalogue_keys(lang)
                 .into_iter()
                 .filter(|k| {
@@ -118,9 +327,61 @@ mod tests {
     }
 
     #[test]
-    fn looks_up_in_both_languages() {
+    fn looks_up_in_the_three_languages() {
         assert_eq!(t(Language::Fr, "nav-dashboard"), "Tableau de bord");
         assert_eq!(t(Language::En, "nav-dashboard"), "Dashboard");
+        assert_eq!(t(Language::Nl, "nav-orders"), "Bestellingen");
+        assert_eq!(
+            t_args(Language::Nl, "import-rows", &[("count", "3".into())]),
+            "3 rijen"
+        );
+        assert_eq!(Tr(Language::Nl).lang(), "nl");
+    }
+
+    #[test]
+    fn amounts_in_each_language() {
+        assert_eq!(money_text(Language::Fr, 850), "8,50 €");
+        assert_eq!(money_text(Language::Nl, 850), "€ 8,50");
+        assert_eq!(money_text(Language::En, 850), "8,50 €");
+        assert_eq!(money_text(Language::Nl, 123_450), "€ 1.234,50");
+        assert_eq!(money_text(Language::Nl, 123_456_789), "€ 1.234.567,89");
+        assert_eq!(money_text(Language::Nl, 100_000), "€ 1.000,00");
+        assert_eq!(money_text(Language::Nl, 99_999), "€ 999,99");
+        assert_eq!(money_text(Language::Nl, 5), "€ 0,05");
+        assert_eq!(money_text(Language::Nl, -850), "€ -8,50");
+        assert_eq!(money_text(Language::Fr, -850), "-8,50 €");
+        assert_eq!(Tr(Language::Nl).money(&850), "€ 8,50");
+        assert_eq!(Tr(Language::Fr).money(&850), "8,50 €");
+    }
+
+    #[test]
+    fn dates_in_each_language() {
+        let d = jiff::civil::date(2021, 3, 16);
+        assert_eq!(long_date(Language::Fr, d), "16 mars 2021");
+        assert_eq!(long_date(Language::Nl, d), "16 maart 2021");
+        assert_eq!(long_date(Language::En, d), "16 March 2021");
+        let first = jiff::civil::date(2021, 8, 1);
+        assert_eq!(long_date(Language::Fr, first), "1er août 2021");
+        assert_eq!(long_date(Language::Nl, first), "1 augustus 2021");
+        assert_eq!(long_date(Language::En, first), "1 August 2021");
+        assert_eq!(
+            long_date(Language::Nl, jiff::civil::date(2021, 5, 12)),
+            "12 mei 2021"
+        );
+        // 16 March 2021 was a Tuesday.
+        assert_eq!(weekday_name(Language::Fr, d.weekday()), "mardi");
+        assert_eq!(weekday_name(Language::Nl, d.weekday()), "dinsdag");
+        assert_eq!(weekday_name(Language::En, d.weekday()), "Tuesday");
+        assert_eq!(weekday_short(Language::Nl, d.weekday()), "di");
+        let sunday = jiff::civil::date(2021, 3, 21).weekday();
+        assert_eq!(weekday_name(Language::Nl, sunday), "zondag");
+        assert_eq!(weekday_short(Language::Fr, sunday), "dim.");
+        assert_eq!(weekday_short(Language::En, sunday), "Sun");
+        let names: Vec<_> = (1..=12).map(|m| month_name(Language::Nl, m)).collect();
+        assert_eq!(names[0], "januari");
+        assert_eq!(names[11], "december");
+        assert_eq!(Tr(Language::Nl).long_day("2021-03-16"), "16 maart 2021");
+        assert_eq!(Tr(Language::Nl).long_day("not a date"), "not a date");
     }
 }
 
@@ -157,6 +418,15 @@ impl Tr {
         self.0.as_str()
     }
 
+    /// A colon after a label, with the space French puts before it: `Client : `, `Klant: `,
+    /// `Customer: ` (the template writes the space after).
+    pub fn colon(&self) -> &'static str {
+        match self.0 {
+            Language::Fr => " :",
+            Language::Nl | Language::En => ":",
+        }
+    }
+
     pub fn role(&self, role: &guichet_domain::Role) -> String {
         self.t(&format!("role-{}", role.as_str()))
     }
@@ -180,9 +450,22 @@ impl Tr {
         guichet_domain::money::percent_text(*bp)
     }
 
-    /// An amount in euros as people read it: `8,50 €`.
+    /// An amount in euros as people read it in this language: `8,50 €`, `€ 8,50`.
     pub fn money(&self, cents: &i64) -> String {
-        format!("{} €", guichet_domain::shop::format_cents(*cents))
+        money_text(self.0, *cents)
+    }
+
+    /// A YYYY-MM-DD day written out in this language: `16 maart 2021` (the text unchanged if
+    /// it is not a date).
+    pub fn long_day(&self, day: &str) -> String {
+        day.parse::<jiff::civil::Date>()
+            .map(|d| long_date(self.0, d))
+            .unwrap_or_else(|_| day.to_owned())
+    }
+
+    /// A weekday's short name in this language (`ma`, `lun.`, `Mon`).
+    pub fn weekday_short(&self, day: jiff::civil::Weekday) -> &'static str {
+        weekday_short(self.0, day)
     }
 
     /// A session start (or any instant) as a time of day in the zone: `14:30`.

@@ -18,10 +18,19 @@
     if (text !== undefined) e.textContent = text;
     return e;
   };
-  const money = (c) => {
+  // Amounts as the page's language writes them (crates/integrations i18n::money_text):
+  // "8,50 €" in French and English, "€ 1.234,50" in Dutch.
+  const dutch = document.documentElement.lang === "nl";
+  const typed = (c) => {
     const sign = c < 0 ? "-" : "";
     const a = Math.abs(c);
-    return sign + Math.floor(a / 100) + "," + String(a % 100).padStart(2, "0") + " €";
+    return sign + Math.floor(a / 100) + "," + String(a % 100).padStart(2, "0");
+  };
+  const money = (c) => {
+    if (!dutch) return typed(c) + " €";
+    const a = Math.abs(c);
+    const whole = String(Math.floor(a / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+    return "€ " + (c < 0 ? "-" : "") + whole + "," + String(a % 100).padStart(2, "0");
   };
   const cents = (s) => {
     const t = String(s || "").replace("€", "").replace(",", ".").trim();
@@ -29,7 +38,6 @@
     const [w, f = ""] = t.split(".");
     return parseInt(w, 10) * 100 + parseInt((f + "00").slice(0, 2), 10);
   };
-  const typed = (c) => money(c).replace(" €", "");
   const fold = (s) => s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   const newKey = () => (window.crypto && crypto.randomUUID ? crypto.randomUUID() : Date.now() + "-" + Math.random());
   const timeOf = (micros) =>
@@ -270,7 +278,7 @@
     const pl = $("#payments");
     pl.textContent = "";
     state.payments.forEach((p, i) => {
-      const li = el("li", {}, `${p.label} ${p.amount} € `);
+      const li = el("li", {}, `${p.label} ${money(cents(p.amount))} `);
       const rm = el("button", { type: "button", class: "link danger" }, T["action-remove"]);
       rm.addEventListener("click", () => { state.payments.splice(i, 1); refresh(); });
       li.appendChild(rm);

@@ -233,7 +233,8 @@ fn time_duration(secs: i64) -> cookie::time::Duration {
     cookie::time::Duration::seconds(secs)
 }
 
-/// The language of an anonymous request: the language cookie, else `Accept-Language`.
+/// The language of an anonymous request: the language cookie, else `Accept-Language` (its
+/// first language if Guichet has it, else French).
 pub fn language_of(headers: &HeaderMap) -> Language {
     let from_cookie = headers
         .get_all(header::COOKIE)
@@ -252,6 +253,7 @@ pub fn language_of(headers: &HeaderMap) -> Language {
         .unwrap_or("");
     match accept.trim().get(..2).map(|s| s.to_ascii_lowercase()) {
         Some(s) if s == "en" => Language::En,
+        Some(s) if s == "nl" => Language::Nl,
         _ => Language::Fr,
     }
 }

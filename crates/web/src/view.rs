@@ -252,7 +252,7 @@ mod tests {
                     continue;
                 };
                 seen += 1;
-                for lang in [Language::Fr, Language::En] {
+                for lang in [Language::Fr, Language::En, Language::Nl] {
                     if !catalogue_keys(lang).iter().any(|k| k == key) {
                         missing.push(format!("{}: {key} ({lang:?})", path.display()));
                     }

@@ -216,7 +216,7 @@ fn own_headers() -> Vec<(String, Target)> {
         "customers-revenue",
     ];
     let mut out = Vec::new();
-    for lang in Language::BACK_OFFICE {
+    for lang in Language::ALL {
         let t = |k: &str| guichet_integrations::i18n::t(lang, k);
         out.extend(
             Column::ALL

@@ -101,7 +101,8 @@ impl DrawerPage {
     }
     fn denomination_label(&self, d: &i64) -> String {
         if *d >= 100 {
-            format!("{} €", d / 100)
+            // Whole euros: `50 €`, `€ 50`.
+            self.tr.money(d).replace(",00", "")
         } else {
             format!("{d} c")
         }

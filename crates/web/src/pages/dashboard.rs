@@ -54,7 +54,7 @@ impl Dashboard {
         self.tr.t1_2(
             "dashboard-stale-session",
             ("register", s.session.register_name.clone()),
-            ("day", s.session.day.clone()),
+            ("day", self.tr.long_day(&s.session.day)),
         )
     }
 }

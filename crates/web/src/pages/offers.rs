@@ -57,10 +57,6 @@ struct ListPage {
 }
 
 impl ListPage {
-    fn money(&self, cents: &i64) -> String {
-        format_cents(*cents)
-    }
-
     fn group_name(&self, id: &Option<GroupId>) -> String {
         id.and_then(|id| self.groups.iter().find(|g| g.id == id))
             .map(|g| g.name.clone())

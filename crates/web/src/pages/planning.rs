@@ -108,6 +108,7 @@ fn grid(
     sessions: &[(String, Option<String>, SessionAvailability)],
     from: jiff::civil::Date,
     to: jiff::civil::Date,
+    tr: Tr,
 ) -> (Vec<String>, Vec<Row>, Vec<String>) {
     let times: Vec<String> = sessions
         .iter()
@@ -141,7 +142,8 @@ fn grid(
                 })
                 .collect();
             rows.push(Row {
-                label: d.strftime("%a %d/%m").to_string(),
+                // The weekday in the reader's language (`%a` would be English).
+                label: format!("{} {}", tr.weekday_short(d.weekday()), d.strftime("%d/%m")),
                 // The offer is stopped that day (only meaningful with one offer per grid).
                 stopped: day.iter().all(|(_, _, s)| s.stopped),
                 cells,
@@ -220,7 +222,7 @@ async fn planning_page(
         }
         (None, None) => (Vec::new(), Vec::new()),
     };
-    let (times, rows, day_labels) = grid(&sessions, from, to);
+    let (times, rows, day_labels) = grid(&sessions, from, to, Tr(ctx.lang));
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {

@@ -52,10 +52,10 @@ struct Choice {
     label: String,
 }
 
-fn discount_text(r: &Reduction) -> String {
-    match reduction_parts(*r) {
-        ("percent", v) => format!("{v} %"),
-        (_, v) => format!("{v} €"),
+fn discount_text(r: &Reduction, tr: Tr) -> String {
+    match (r, reduction_parts(*r)) {
+        (Reduction::AmountCents(c), _) => tr.money(c),
+        (_, (_, v)) => format!("{v} %"),
     }
 }
 
@@ -97,7 +97,7 @@ struct PromotionsPage {
 
 impl PromotionsPage {
     fn discount(&self, p: &Promotion) -> String {
-        discount_text(&p.reduction)
+        discount_text(&p.reduction, self.tr)
     }
 
     fn model(&self, p: &Promotion) -> String {
@@ -340,7 +340,7 @@ struct CodesPage {
 
 impl CodesPage {
     fn discount(&self, c: &PromoCode) -> String {
-        discount_text(&c.reduction)
+        discount_text(&c.reduction, self.tr)
     }
 
     fn uses(&self, c: &PromoCode) -> String {

@@ -111,6 +111,11 @@ impl CashierPage {
     fn selected(&self, r: &Register) -> bool {
         self.register_id == r.id.to_string()
     }
+
+    /// The empty cart's totals, written as the reader's language writes amounts.
+    fn no_money(&self) -> String {
+        self.tr.money(&0)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -87,10 +87,6 @@ struct ShopPage {
 }
 
 impl ShopPage {
-    fn money(&self, cents: &i64) -> String {
-        format_cents(*cents)
-    }
-
     fn percent(&self, bp: &u32) -> String {
         percent(*bp)
     }
@@ -574,7 +570,7 @@ pub async fn labels(
         for _ in 0..copies {
             labels.push(Label {
                 name: p.name.clone(),
-                price: format_cents(p.price_cents),
+                price: Tr(ctx.lang).money(&p.price_cents),
                 code: p.barcode.clone(),
                 svg: svg.clone(),
             });
