@@ -405,12 +405,15 @@ pub async fn key_actor(state: &App, secret: &str) -> Result<crate::Actor, AppErr
             Box::pin(async move { guichet_store::api_keys::authenticate(tx, &s).await })
         })
         .await?;
-    let (tenant, role, key) = found.ok_or(AppError::Unauthorized)?;
-    state
-        .store
-        .write(|tx| Box::pin(async move { guichet_store::api_keys::touch(tx, key).await }))
-        .await?;
-    Ok(crate::Actor::key(key, tenant, role))
+    let found = found.ok_or(AppError::Unauthorized)?;
+    let key = found.id;
+    if found.stale {
+        state
+            .store
+            .write(|tx| Box::pin(async move { guichet_store::api_keys::touch(tx, key).await }))
+            .await?;
+    }
+    Ok(crate::Actor::key(key, found.tenant, found.role))
 }
 
 pub use guichet_store::sessions::ABSOLUTE_LIFETIME_MICROS;

@@ -109,8 +109,23 @@ pub async fn revoke(tx: &mut Tx, tenant: Tenant, id: ApiKeyId) -> Result<ApiKey>
     Ok(key)
 }
 
+/// A live key, found by its secret.
+#[derive(Debug, Clone, Copy)]
+pub struct Authenticated {
+    pub tenant: Tenant,
+    pub role: Role,
+    pub id: ApiKeyId,
+    /// Whether its use is worth recording ([`touch`]): its last recorded use is older than
+    /// [`TOUCH_EVERY_MICROS`]. Most requests then write nothing at all.
+    pub stale: bool,
+}
+
+/// A key's use is recorded at most this often, to spare the writer: a sale through the API
+/// would otherwise be two write transactions.
+pub const TOUCH_EVERY_MICROS: i64 = 60_000_000;
+
 /// The tenant and role behind a presented secret, if it is a live key.
-pub async fn authenticate(tx: &mut Tx, secret: &str) -> Result<Option<(Tenant, Role, ApiKeyId)>> {
+pub async fn authenticate(tx: &mut Tx, secret: &str) -> Result<Option<Authenticated>> {
     if !secret.starts_with(KEY_PREFIX) {
         return Ok(None);
     }
@@ -119,31 +134,33 @@ pub async fn authenticate(tx: &mut Tx, secret: &str) -> Result<Option<(Tenant, R
         id: Uuid,
         organization_id: Uuid,
         role: String,
+        last_used_at: Option<i64>,
     }
     let found: Option<Found> = on_tx!(tx, c => sqlx::query_as(
-        "SELECT id, organization_id, role FROM api_keys WHERE secret_hash = $1 AND revoked_at IS NULL")
+        "SELECT id, organization_id, role, last_used_at FROM api_keys WHERE secret_hash = $1 AND revoked_at IS NULL")
         .bind(token_hash(secret))
         .fetch_optional(c)
         .await?);
+    let now = now_micros();
     Ok(found.and_then(|f| {
-        Role::parse(&f.role).map(|role| {
-            (
-                Tenant(OrganizationId(f.organization_id)),
-                role,
-                ApiKeyId(f.id),
-            )
+        Role::parse(&f.role).map(|role| Authenticated {
+            tenant: Tenant(OrganizationId(f.organization_id)),
+            role,
+            id: ApiKeyId(f.id),
+            stale: f.last_used_at.is_none_or(|t| t < now - TOUCH_EVERY_MICROS),
         })
     }))
 }
 
-/// Records use, at most once a minute per key to spare the writer.
+/// Records use, at most once a [`TOUCH_EVERY_MICROS`] per key (the condition again here, for
+/// two requests that both found the key stale).
 pub async fn touch(tx: &mut Tx, id: ApiKeyId) -> Result<()> {
     let now = now_micros();
     on_tx!(tx, c => sqlx::query(
         "UPDATE api_keys SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)")
         .bind(id.0)
         .bind(now)
-        .bind(now - 60_000_000)
+        .bind(now - TOUCH_EVERY_MICROS)
         .execute(c)
         .await?.rows_affected());
     Ok(())
