@@ -50,6 +50,7 @@ pub async fn seed_if_empty(store: &Store) -> anyhow::Result<()> {
     };
     let org = OrganizationInput {
         name: "Grottes de Neptune".into(),
+        slug: String::new(),
         legal_name: "Grottes de Neptune SRL".into(),
         vat_number: String::new(),
         address: address.clone(),

@@ -214,6 +214,10 @@ async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Respon
             include_bytes!("../assets/vendor/swagger-ui-bundle.js"),
             "text/javascript; charset=utf-8",
         ),
+        "embed-child.js" => (
+            include_bytes!("../assets/embed-child.js"),
+            "text/javascript; charset=utf-8",
+        ),
         "api-docs.js" => (
             include_bytes!("../assets/api-docs.js"),
             "text/javascript; charset=utf-8",
