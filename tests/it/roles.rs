@@ -16,6 +16,8 @@ const PAGES: &[(&str, Role)] = &[
     ("/account/taxes", Role::Manager),
     ("/distribution/registers", Role::Manager),
     ("/distribution/registers/new", Role::Manager),
+    ("/distribution/modules", Role::Manager),
+    ("/distribution/modules/new", Role::Manager),
     ("/account/users", Role::Admin),
     ("/account/api-keys", Role::Admin),
     ("/account/sites/new", Role::Admin),
@@ -28,6 +30,7 @@ const API_GETS: &[(&str, Role)] = &[
     ("/api/v1/sites", Role::Manager),
     ("/api/v1/vat-rates", Role::Manager),
     ("/api/v1/registers", Role::Manager),
+    ("/api/v1/booking-modules", Role::Manager),
     ("/api/v1/users", Role::Admin),
     ("/api/v1/api-keys", Role::Admin),
 ];
@@ -250,6 +253,13 @@ const MUTATIONS: &[(&str, &str, Permission)] = {
     use Permission::*;
     &[
         ("POST", "/api/v1/api-keys", ManageApiKeys),
+        ("POST", "/api/v1/booking-modules", ManageDistribution),
+        ("PUT", "/api/v1/booking-modules/{id}", ManageDistribution),
+        (
+            "POST",
+            "/api/v1/booking-modules/{id}/archive",
+            ManageDistribution,
+        ),
         ("DELETE", "/api/v1/api-keys/{id}", ManageApiKeys),
         ("PUT", "/api/v1/calendars/{audience}", ManageCatalogue),
         ("POST", "/api/v1/customer-fields", ManageCustomers),
