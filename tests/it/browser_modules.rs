@@ -41,6 +41,18 @@ async fn create_a_module_and_copy_its_snippet() {
     sign_in(&b, &a.manager).await;
     b.goto(&app.url("/distribution/modules/new")).await.unwrap();
     screenshot(&b, "module-form").await;
+    b.execute(
+        "document.querySelector('#module-form details').open = true; document.getElementById('booking-fields').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&b, "module-form-fields").await;
+    b.execute("window.scrollTo(0, document.body.scrollHeight);", vec![])
+        .await
+        .unwrap();
+    screenshot(&b, "module-form-advanced").await;
+    b.execute("window.scrollTo(0, 0);", vec![]).await.unwrap();
     b.find(Locator::Id("f-name"))
         .await
         .unwrap()

@@ -115,6 +115,8 @@ struct Row {
     module: BookingModule,
     offers: String,
     public_url: String,
+    /// The address without the server, short enough for the table.
+    public_path: String,
 }
 
 #[derive(Template)]
@@ -164,6 +166,7 @@ pub async fn list(
                     .unwrap_or_default(),
             },
             public_url: format!("{base}/book/{org}/{}", m.slug),
+            public_path: format!("/book/{org}/{}", m.slug),
             module: m,
         })
         .collect();
