@@ -168,10 +168,8 @@ async fn stub(embed_js: String, child_js: String) -> (u16, tokio::task::JoinHand
         "<!doctype html><html><body><div data-guichet-module=\"grottes-a/paid\"></div>\
          <script src=\"http://127.0.0.1:{port}/embed/v1.js\" async></script></body></html>"
     );
-    let paid = format!(
-        "<!doctype html><html><body><p>Paid</p><script src=\"/assets/embed-child.js\"></script>\
-         <script src=\"/paid.js\"></script></body></html>"
-    );
+    let paid = "<!doctype html><html><body><p>Paid</p><script src=\"/assets/embed-child.js\"></script>\
+         <script src=\"/paid.js\"></script></body></html>";
     let paid_js = format!("GuichetChild.done('http://localhost:{port}/thanks');");
     let router = axum::Router::new()
         .route("/embed/v1.js", get(move || async move { js(embed_js) }))
