@@ -162,6 +162,10 @@ pub enum OrgCommand {
     Create {
         #[arg(long)]
         name: String,
+        /// The organization's part of public booking addresses (`/book/{slug}/…`); derived
+        /// from the name when empty.
+        #[arg(long, default_value = "")]
+        slug: String,
         #[arg(long, default_value = "")]
         legal_name: String,
         #[arg(long, default_value = "")]
@@ -508,6 +512,7 @@ async fn org(cli: &Cli, command: &OrgCommand) -> anyhow::Result<()> {
     match command {
         OrgCommand::Create {
             name,
+            slug,
             legal_name,
             vat_number,
             time_zone,
@@ -522,6 +527,7 @@ async fn org(cli: &Cli, command: &OrgCommand) -> anyhow::Result<()> {
         } => {
             let input = OrganizationInput {
                 name: name.clone(),
+                slug: slug.clone(),
                 legal_name: legal_name.clone(),
                 vat_number: vat_number.clone(),
                 address: guichet_domain::org::AddressInput {

@@ -50,6 +50,7 @@ pub async fn seed_if_empty(store: &Store) -> anyhow::Result<()> {
     };
     let org = OrganizationInput {
         name: "Grottes de Neptune".into(),
+        slug: String::new(),
         legal_name: "Grottes de Neptune SRL".into(),
         vat_number: String::new(),
         address: address.clone(),
@@ -116,12 +117,28 @@ pub async fn seed_if_empty(store: &Store) -> anyhow::Result<()> {
     }
     seed_shop(&app, &manager).await?;
     seed_catalogue(&app, &manager).await?;
+    seed_modules(&app, &manager).await?;
     seed_customers(&app, &manager).await?;
     let sold = seed_sales(&app, &seller, &manager).await?;
     println!(
         "Demo: created \"Grottes de Neptune\" (Han-sur-Lesse) with registers Accueil and Réservation par téléphone, its catalogue and shop, and {sold} orders made today (a closed morning at Accueil with its Z, an open afternoon, phone bookings for the coming days)."
     );
     print_logins();
+    Ok(())
+}
+
+/// A booking engine for the attraction's website, every offer, in the visitor's language
+/// (`/book/grottes-de-neptune/site-web`).
+async fn seed_modules(app: &App, actor: &Actor) -> anyhow::Result<()> {
+    let input = guichet_domain::booking_module::ModuleInput {
+        name: "Site web".into(),
+        kind: "engine".into(),
+        language: "browser".into(),
+        return_url: "https://www.grottes-de-neptune.be/merci".into(),
+        frame_domains: "www.grottes-de-neptune.be".into(),
+        ..Default::default()
+    };
+    guichet_app::booking_modules::create(app, actor, &input).await?;
     Ok(())
 }
 

@@ -85,6 +85,9 @@ pub fn server_config(settings: &Settings) -> ServerConfig {
             cookie_secure: settings.cookie_secure,
             trusted_origins: settings.trusted_origins.clone(),
             trusted_proxies: settings.trusted_proxies.clone(),
+            public_url: Some(settings.public_url.trim().trim_end_matches('/'))
+                .filter(|u| !u.is_empty())
+                .map(str::to_owned),
         },
         http: HttpLimits {
             header_read_timeout: Duration::from_secs(settings.header_read_timeout_secs.max(1)),

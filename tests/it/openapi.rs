@@ -111,6 +111,17 @@ impl Objects {
             ),
         );
         m.insert("registers", s.register.clone());
+        m.insert(
+            "booking-modules",
+            created(
+                admin
+                    .created(
+                        "/api/v1/booking-modules",
+                        json!({"name": format!("Site {tag}"), "kind": "engine", "language": "browser"}),
+                    )
+                    .await,
+            ),
+        );
         let session = admin
             .ok(&format!("/api/v1/registers/{}/session", s.register))
             .await;
@@ -393,6 +404,9 @@ pub fn body_for(op: &Operation, own: &Objects) -> Option<Value> {
         }
         ("POST", "/registers") | ("PUT", "/registers/{id}") => {
             json!({"name": "Modifié", "kind": "counter", "site_id": own.by_segment["sites"]})
+        }
+        ("POST", "/booking-modules") | ("PUT", "/booking-modules/{id}") => {
+            json!({"name": "Modifié", "kind": "engine", "language": "fr"})
         }
         ("POST", "/registers/{id}/open") => json!({"opening_float": "10"}),
         ("POST", "/registers/{id}/cash-movements") => {

@@ -62,4 +62,5 @@ id_type!(
     CustomerTypeId,
     PromotionId,
     PromoCodeId,
+    BookingModuleId,
 );

@@ -5,6 +5,7 @@
 //! valid" or "who may manage users" finds it in this crate.
 
 pub mod barcode;
+pub mod booking_module;
 pub mod calendar;
 pub mod catalogue;
 pub mod closing;

@@ -326,6 +326,9 @@ impl AddressInput {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrganizationDetails {
     pub name: String,
+    /// The organization's part of public addresses (`/book/{slug}/…`). `None`: derived from
+    /// the name when creating, kept when updating.
+    pub slug: Option<String>,
     pub legal_name: Option<String>,
     pub vat_number: Option<String>,
     pub address: Address,
@@ -339,6 +342,9 @@ pub struct OrganizationDetails {
 #[serde(default)]
 pub struct OrganizationInput {
     pub name: String,
+    /// Public slug (`grottes-de-han`): lower-case letters, digits and dashes. Empty: derived
+    /// from the name (creating) or unchanged (updating).
+    pub slug: String,
     pub legal_name: String,
     pub vat_number: String,
     #[serde(flatten)]
@@ -352,6 +358,12 @@ impl OrganizationInput {
     pub fn parse(&self) -> Result<OrganizationDetails, FieldErrors> {
         let mut e = FieldErrors::new();
         let name = e.check("name", text::required(&self.name, 120));
+        let slug = if self.slug.trim().is_empty() {
+            Some(None)
+        } else {
+            e.check("slug", crate::booking_module::parse_slug(&self.slug))
+                .map(Some)
+        };
         let legal_name = e.check("legal_name", text::optional(&self.legal_name, 200));
         let vat_number = if self.vat_number.trim().is_empty() {
             Some(None)
@@ -365,6 +377,7 @@ impl OrganizationInput {
         let default_language = e.check("default_language", Language::parse(&self.default_language));
         match (
             name,
+            slug,
             legal_name,
             vat_number,
             currency,
@@ -373,6 +386,7 @@ impl OrganizationInput {
         ) {
             (
                 Some(name),
+                Some(slug),
                 Some(legal_name),
                 Some(vat_number),
                 Some(currency),
@@ -380,6 +394,7 @@ impl OrganizationInput {
                 Some(default_language),
             ) if e.is_empty() => Ok(OrganizationDetails {
                 name,
+                slug,
                 legal_name,
                 vat_number,
                 address,
@@ -394,6 +409,7 @@ impl OrganizationInput {
     pub fn from_details(d: &OrganizationDetails) -> OrganizationInput {
         OrganizationInput {
             name: d.name.clone(),
+            slug: d.slug.clone().unwrap_or_default(),
             legal_name: d.legal_name.clone().unwrap_or_default(),
             vat_number: d.vat_number.clone().unwrap_or_default(),
             address: AddressInput::from_address(&d.address),

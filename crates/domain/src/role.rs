@@ -59,6 +59,8 @@ pub enum Permission {
     /// Read every register's Zs and the daily to annual summaries (a seller reads the X and Z
     /// of the register they close).
     ViewClosings,
+    /// Set up what the attraction distributes online: booking modules for its website.
+    ManageDistribution,
 }
 
 impl Role {
@@ -80,6 +82,7 @@ impl Role {
                     | CancelOrder
                     | ViewClosings
                     | ManageCustomers
+                    | ManageDistribution
             ),
             Role::Seller => matches!(permission, UseBackOffice | Sell),
         }
@@ -126,6 +129,7 @@ mod tests {
             Permission::ManageCatalogue,
             Permission::ViewClosings,
             Permission::ManageCustomers,
+            Permission::ManageDistribution,
         ] {
             assert!(!Role::Seller.allows(p), "{p:?}");
         }
@@ -138,6 +142,7 @@ mod tests {
         assert!(!Role::Manager.allows(Permission::ManageApiKeys));
         assert!(!Role::Manager.allows(Permission::ManageVatRates));
         assert!(Role::Manager.allows(Permission::ManageRegisters));
+        assert!(Role::Manager.allows(Permission::ManageDistribution));
     }
 
     #[test]

@@ -12,6 +12,7 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod backup;
+pub mod booking_modules;
 pub mod copy;
 pub mod counters;
 pub mod customer_fields;

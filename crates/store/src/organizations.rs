@@ -10,6 +10,8 @@ use uuid::Uuid;
 pub struct Organization {
     pub id: OrganizationId,
     pub name: String,
+    /// The organization's part of public addresses (`/book/{slug}/{module}`).
+    pub slug: String,
     pub legal_name: Option<String>,
     pub vat_number: Option<String>,
     pub address: Address,
@@ -24,6 +26,7 @@ impl Organization {
     pub fn details(&self) -> OrganizationDetails {
         OrganizationDetails {
             name: self.name.clone(),
+            slug: Some(self.slug.clone()),
             legal_name: self.legal_name.clone(),
             vat_number: self.vat_number.clone(),
             address: self.address.clone(),
@@ -38,6 +41,7 @@ impl Organization {
 struct Row {
     id: Uuid,
     name: String,
+    slug: Option<String>,
     legal_name: Option<String>,
     vat_number: Option<String>,
     street: Option<String>,
@@ -53,6 +57,9 @@ struct Row {
 impl From<Row> for Organization {
     fn from(r: Row) -> Self {
         Organization {
+            // Every organization has a slug (migration 0034, then creation); the id is the
+            // fallback should a row written by hand lack one.
+            slug: r.slug.unwrap_or_else(|| r.id.simple().to_string()),
             id: OrganizationId(r.id),
             name: r.name,
             legal_name: r.legal_name,
@@ -71,17 +78,29 @@ impl From<Row> for Organization {
     }
 }
 
-const SELECT: &str = "SELECT id, name, legal_name, vat_number, street, postal_code, city, country,
+const SELECT: &str =
+    "SELECT id, name, slug, legal_name, vat_number, street, postal_code, city, country,
     currency, time_zone, default_language, created_at FROM organizations";
 
 /// Creates an organization; the caller (CLI, demo) becomes responsible for adding its
 /// first admin.
 pub async fn create(tx: &mut Tx, d: &OrganizationDetails) -> Result<Tenant> {
     let id = OrganizationId::new();
+    let slug = match &d.slug {
+        Some(s) => {
+            ensure_unique_slug(tx, s, None).await?;
+            s.clone()
+        }
+        None => {
+            let base = guichet_domain::booking_module::slugify(&d.name)
+                .unwrap_or_else(|| "org".to_owned());
+            free_slug(tx, &base).await?
+        }
+    };
     on_tx!(tx, c => sqlx::query(
-        "INSERT INTO organizations (id, name, legal_name, vat_number, street, postal_code, city, country,
+        "INSERT INTO organizations (id, name, slug, legal_name, vat_number, street, postal_code, city, country,
          currency, time_zone, default_language, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
+         VALUES ($1, $2, $13, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
         .bind(id.0)
         .bind(&d.name)
         .bind(&d.legal_name)
@@ -94,9 +113,43 @@ pub async fn create(tx: &mut Tx, d: &OrganizationDetails) -> Result<Tenant> {
         .bind(&d.time_zone)
         .bind(d.default_language.as_str())
         .bind(now_micros())
+        .bind(&slug)
         .execute(c)
-        .await?.rows_affected());
+        .await
+        .map_err(|e| StoreError::on_constraint(e, "slug"))?
+        .rows_affected());
     Ok(Tenant(id))
+}
+
+/// No other organization may use `slug`.
+async fn ensure_unique_slug(tx: &mut Tx, slug: &str, except: Option<OrganizationId>) -> Result<()> {
+    let owner: Option<Uuid> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT id FROM organizations WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(c)
+        .await?);
+    match owner {
+        Some(id) if Some(OrganizationId(id)) != except => Err(StoreError::Duplicate("slug")),
+        _ => Ok(()),
+    }
+}
+
+/// The first of `base`, `base-2`, `base-3`… that no organization uses.
+async fn free_slug(tx: &mut Tx, base: &str) -> Result<String> {
+    let pattern = format!("{base}%");
+    let taken: Vec<Option<String>> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT slug FROM organizations WHERE slug LIKE $1")
+        .bind(&pattern)
+        .fetch_all(c)
+        .await?);
+    let taken: Vec<String> = taken.into_iter().flatten().collect();
+    let mut slug = base.to_owned();
+    let mut n = 1;
+    while taken.contains(&slug) {
+        n += 1;
+        slug = guichet_domain::booking_module::slug_with_suffix(base, n);
+    }
+    Ok(slug)
 }
 
 pub async fn get(tx: &mut Tx, tenant: Tenant) -> Result<Organization> {
@@ -109,9 +162,13 @@ pub async fn get(tx: &mut Tx, tenant: Tenant) -> Result<Organization> {
 }
 
 pub async fn update(tx: &mut Tx, tenant: Tenant, d: &OrganizationDetails) -> Result<()> {
+    if let Some(slug) = &d.slug {
+        ensure_unique_slug(tx, slug, Some(tenant.id())).await?;
+    }
     let n = on_tx!(tx, c => sqlx::query(
         "UPDATE organizations SET name = $2, legal_name = $3, vat_number = $4, street = $5,
-         postal_code = $6, city = $7, country = $8, currency = $9, time_zone = $10, default_language = $11
+         postal_code = $6, city = $7, country = $8, currency = $9, time_zone = $10, default_language = $11,
+         slug = COALESCE($12, slug)
          WHERE id = $1")
         .bind(tenant.id().0)
         .bind(&d.name)
@@ -124,8 +181,10 @@ pub async fn update(tx: &mut Tx, tenant: Tenant, d: &OrganizationDetails) -> Res
         .bind(&d.currency)
         .bind(&d.time_zone)
         .bind(d.default_language.as_str())
+        .bind(&d.slug)
         .execute(c)
-        .await?
+        .await
+        .map_err(|e| StoreError::on_constraint(e, "slug"))?
         .rows_affected());
     if n == 1 {
         Ok(())

@@ -18,9 +18,31 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
-  // Secrets shown once are selected on focus, ready to copy.
-  document.querySelectorAll("input.copy").forEach(function (input) {
+  // Secrets shown once and snippets are selected on focus, ready to copy.
+  document.querySelectorAll("input.copy, textarea.copy").forEach(function (input) {
     input.addEventListener("focus", function () { input.select(); });
+  });
+  // Copy buttons: data-copy names the field whose text goes to the clipboard; the button
+  // says data-copied for a moment.
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var field = document.querySelector(button.getAttribute("data-copy"));
+      if (!field) { return; }
+      var label = button.textContent;
+      var copied = function () {
+        button.textContent = button.getAttribute("data-copied") || label;
+        setTimeout(function () { button.textContent = label; }, 2000);
+      };
+      field.focus();
+      field.select();
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(copied, function () {
+          if (document.execCommand("copy")) { copied(); }
+        });
+      } else if (document.execCommand("copy")) {
+        copied();
+      }
+    });
   });
   // Long requests (a customer import) show how far the server got while the page waits.
   document.querySelectorAll("form[data-progress]").forEach(function (form) {

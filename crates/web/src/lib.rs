@@ -29,6 +29,14 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
     style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// The policy of the public booking flow's pages, which the sites a module lists may frame:
+/// [`CONTENT_SECURITY_POLICY`] with its `frame-ancestors` replaced by the module's
+/// (`guichet_app::booking_modules::PublicModule::frame_ancestors`). Browsers ignore the
+/// `X-Frame-Options: DENY` every response carries when `frame-ancestors` is present.
+pub fn framed_content_security_policy(frame_ancestors: &str) -> String {
+    CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", frame_ancestors)
+}
+
 /// The whole application: pages, API, health, assets, with CSRF protection on every
 /// state-changing request.
 pub fn app(state: AppState) -> Result<Router, String> {
@@ -214,6 +222,10 @@ async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Respon
             include_bytes!("../assets/vendor/swagger-ui-bundle.js"),
             "text/javascript; charset=utf-8",
         ),
+        "embed-child.js" => (
+            include_bytes!("../assets/embed-child.js"),
+            "text/javascript; charset=utf-8",
+        ),
         "api-docs.js" => (
             include_bytes!("../assets/api-docs.js"),
             "text/javascript; charset=utf-8",
@@ -268,4 +280,19 @@ async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Respon
         body,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_booking_flow_policy_lets_the_listed_sites_frame_it() {
+        let framed = super::framed_content_security_policy(
+            &guichet_domain::booking_module::frame_ancestors(&["www.grottes.be".into()]),
+        );
+        assert!(framed.ends_with("frame-ancestors 'self' https://www.grottes.be"));
+        assert!(framed.starts_with("default-src 'self'; script-src 'self';"));
+        assert!(
+            !framed.contains("'none'; frame") && framed.matches("frame-ancestors").count() == 1
+        );
+    }
 }

@@ -13,6 +13,9 @@ pub struct WebConfig {
     pub trusted_origins: Vec<String>,
     /// Reverse proxies whose `X-Forwarded-For` is believed (sign-in throttling per client).
     pub trusted_proxies: Vec<crate::client_address::ProxyNet>,
+    /// The address the public reaches Guichet at, when configured (`public_url`), for the
+    /// booking modules' snippets and links; unset, the request's own origin is shown.
+    pub public_url: Option<String>,
 }
 
 /// What every handler gets: the application (its use cases take `&App`, which `&AppState`

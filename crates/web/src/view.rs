@@ -88,7 +88,11 @@ pub const MENU: &[MenuSection] = &[
     (
         Some("nav-distribution"),
         &[
-            ("nav-booking-widgets", "/distribution/booking-widgets", None),
+            (
+                "nav-modules",
+                "/distribution/modules",
+                Some(Permission::ManageDistribution),
+            ),
             (
                 "nav-registers",
                 "/distribution/registers",

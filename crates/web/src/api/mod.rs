@@ -8,6 +8,7 @@
 
 mod account;
 mod api_keys;
+mod booking_modules;
 mod catalogue;
 mod closing;
 mod customer_imports;
@@ -67,6 +68,7 @@ fn parts() -> Vec<OpenApiRouter<AppState>> {
         users::router(),
         vat_rates::router(),
         registers::router(),
+        booking_modules::router(),
         api_keys::router(),
         catalogue::router(),
         offers::router(),

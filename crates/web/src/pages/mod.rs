@@ -2,6 +2,7 @@
 //! short confirmation), or is shown again with the errors next to the fields.
 
 mod account;
+mod booking_modules;
 mod calendar;
 mod catalogue;
 mod closing;
@@ -32,6 +33,7 @@ use axum::response::Response;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(account::router())
+        .merge(booking_modules::router())
         .merge(calendar::router())
         .merge(catalogue::router())
         .merge(closing::router())
