@@ -784,3 +784,219 @@ async fn offer_photos_with_thumbnails_and_clear_errors() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn collection_modes_and_cancellation_policy_are_created_updated_and_read() {
+    let app = spawn().await;
+    let t = guided_tour(&app).await;
+    // Default: paid on site, no online cancellation.
+    let o = t.created().await;
+    assert_eq!(o["collection_mode"], "on_site");
+    assert!(o["deposit_percent"].is_null() && o["deposit_cents"].is_null());
+    assert!(o["cancel_free_hours"].is_null());
+    let id = o["id"].as_str().unwrap().to_owned();
+    let put = |body: Value| {
+        let (app, key, id) = (&app, t.key.clone(), id.clone());
+        async move {
+            client()
+                .put(app.url(&format!("/api/v1/offers/{id}")))
+                .bearer_auth(key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let with = |mode: &str, percent: &str, amount: &str, hours: &str| {
+        let mut b = t.body.clone();
+        b["collection_mode"] = json!(mode);
+        b["deposit_percent"] = json!(percent);
+        b["deposit_amount"] = json!(amount);
+        b["cancel_free_hours"] = json!(hours);
+        b
+    };
+    // A percentage deposit, free cancellation until 48 h before.
+    let r = put(with("deposit", "30", "", "48")).await;
+    assert_eq!(r.status(), 200);
+    let o: Value = r.json().await.unwrap();
+    assert_eq!(o["collection_mode"], "deposit");
+    assert_eq!(o["deposit_percent"], 30);
+    assert!(o["deposit_cents"].is_null());
+    assert_eq!(o["cancel_free_hours"], 48);
+    // A fixed deposit; cancellation until the start.
+    let o: Value = put(with("deposit", "", "5,50", "0"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(o["deposit_cents"], 550);
+    assert!(o["deposit_percent"].is_null());
+    assert_eq!(o["cancel_free_hours"], 0);
+    // Paid in full; the leftover deposit is dropped; the policy removed.
+    let o: Value = put(with("full", "30", "", "")).await.json().await.unwrap();
+    assert_eq!(o["collection_mode"], "full");
+    assert!(o["deposit_percent"].is_null() && o["cancel_free_hours"].is_null());
+    // Read back.
+    let o: Value = t
+        .get(&format!("/api/v1/offers/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(o["collection_mode"], "full");
+    // Created directly with a mode.
+    let r = t.post(with("deposit", "", "10", "24")).await;
+    assert_eq!(r.status(), 201);
+    let o: Value = r.json().await.unwrap();
+    assert_eq!(
+        (o["collection_mode"].clone(), o["deposit_cents"].clone()),
+        (json!("deposit"), json!(1000))
+    );
+    // Each validation error, by field and code; nothing saved.
+    for (body, field, code) in [
+        (with("cash", "", "", ""), "collection_mode", "unknown_value"),
+        (
+            with("deposit", "", "", ""),
+            "deposit_percent",
+            "deposit_required",
+        ),
+        (
+            with("deposit", "30", "5", ""),
+            "deposit_percent",
+            "deposit_both",
+        ),
+        (
+            with("deposit", "100", "", ""),
+            "deposit_percent",
+            "deposit_percent_out_of_range",
+        ),
+        (
+            with("deposit", "0", "", ""),
+            "deposit_percent",
+            "deposit_percent_out_of_range",
+        ),
+        (
+            with("deposit", "2.5", "", ""),
+            "deposit_percent",
+            "not_a_whole_number",
+        ),
+        (
+            with("deposit", "", "0", ""),
+            "deposit_amount",
+            "deposit_zero",
+        ),
+        (
+            with("deposit", "", "-1", ""),
+            "deposit_amount",
+            "negative_price",
+        ),
+        (
+            with("on_site", "", "", "8761"),
+            "cancel_free_hours",
+            "cancel_hours_out_of_range",
+        ),
+        (
+            with("on_site", "", "", "soon"),
+            "cancel_free_hours",
+            "not_a_whole_number",
+        ),
+    ] {
+        let r = put(body).await;
+        assert_eq!(r.status(), 422, "{field} {code}");
+        let e = field_errors(&r.json().await.unwrap());
+        assert!(
+            e.contains(&(field.into(), code.into())),
+            "{field} {code} in {e:?}"
+        );
+    }
+    let o: Value = t
+        .get(&format!("/api/v1/offers/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        o["collection_mode"], "full",
+        "refused updates change nothing"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_offer_form_sets_the_collection_with_errors_by_field() {
+    let app = spawn().await;
+    let t = guided_tour(&app).await;
+    let m = crate::harness::login(&app, &t.a.manager).await;
+    let page = m
+        .get(app.url("/activity/offers/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Encaissement") && page.contains("Paiement sur place"));
+    assert!(
+        page.contains(r#"value="on_site" checked"#),
+        "on site by default"
+    );
+    let mut form = vec![
+        ("fr.name", "Kayak"),
+        ("kind", "activity"),
+        ("sale_online", "true"),
+        ("capacity", "10"),
+        ("prices.0.item_id", t.adult.as_str()),
+        ("prices.0.price", "20"),
+        ("collection_mode", "deposit"),
+        ("deposit_percent", "120"),
+        ("deposit_amount", ""),
+        ("cancel_free_hours", "9000"),
+    ];
+    let r = m
+        .post(app.url("/activity/offers/new"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Un pourcentage entier de 1 à 99."));
+    assert!(page.contains("Entre 0 et 8760 heures."));
+    assert!(
+        page.contains(r#"value="deposit" checked"#),
+        "the mode chosen is kept"
+    );
+    form[7] = ("deposit_percent", "25");
+    form[9] = ("cancel_free_hours", "24");
+    let r = m
+        .post(app.url("/activity/offers/new"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let path = crate::harness::location(&r);
+    let page = m
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(r#"value="deposit" checked"#));
+    assert!(page.contains(r#"name="deposit_percent" inputmode="numeric" value="25""#));
+    assert!(page.contains(r#"name="cancel_free_hours" inputmode="numeric" value="24""#));
+    let id = path.split('?').next().unwrap().rsplit('/').next().unwrap();
+    let o: Value = t
+        .get(&format!("/api/v1/offers/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (o["deposit_percent"].clone(), o["cancel_free_hours"].clone()),
+        (json!(25), json!(24))
+    );
+    app.stop().await;
+}

@@ -103,6 +103,195 @@ pub struct OfferInput {
     /// Empty: the offer has its own sessions (`rules`). `individuals` or `groups`: it
     /// follows the site's opening hours for that audience (one session a day).
     pub follows: String,
+    /// How an online booking is paid: `on_site` (default when empty: confirmed unpaid,
+    /// collected at the register on arrival), `deposit` (a deposit online) or `full`.
+    pub collection_mode: String,
+    /// For `deposit`: a whole percentage of the order's total, 1–99 …
+    pub deposit_percent: String,
+    /// … or a fixed amount in the offer's currency (`5,00`); exactly one of the two.
+    pub deposit_amount: String,
+    /// Empty: the visitor cannot cancel online. N (0–8760): free cancellation online until
+    /// N hours before the session starts.
+    pub cancel_free_hours: String,
+}
+
+/// How an online booking is paid, without its amounts (as stored and in the API).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CollectionKind {
+    OnSite,
+    Deposit,
+    Full,
+}
+
+impl CollectionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CollectionKind::OnSite => "on_site",
+            CollectionKind::Deposit => "deposit",
+            CollectionKind::Full => "full",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CollectionKind> {
+        [
+            CollectionKind::OnSite,
+            CollectionKind::Deposit,
+            CollectionKind::Full,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s.trim())
+    }
+}
+
+/// The deposit an offer asks online.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deposit {
+    /// A share of the order's total, in basis points (1 % = 100), 100–9 900.
+    BasisPoints(i64),
+    /// A fixed amount in cents, at least 1.
+    Cents(i64),
+}
+
+/// How an online booking is collected (the seed's "Encaissement").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CollectionMode {
+    /// Post-paid: the booking is confirmed unpaid and the register collects it on arrival.
+    #[default]
+    OnSite,
+    /// Pre-paid in part: the deposit online, the rest on site.
+    Deposit(Deposit),
+    /// Pre-paid: the whole order online.
+    Full,
+}
+
+impl CollectionMode {
+    pub fn kind(self) -> CollectionKind {
+        match self {
+            CollectionMode::OnSite => CollectionKind::OnSite,
+            CollectionMode::Deposit(_) => CollectionKind::Deposit,
+            CollectionMode::Full => CollectionKind::Full,
+        }
+    }
+
+    /// Basis points and cents of the deposit, as stored (both `None` unless `Deposit`).
+    pub fn deposit_parts(self) -> (Option<i64>, Option<i64>) {
+        match self {
+            CollectionMode::Deposit(Deposit::BasisPoints(bp)) => (Some(bp), None),
+            CollectionMode::Deposit(Deposit::Cents(c)) => (None, Some(c)),
+            _ => (None, None),
+        }
+    }
+
+    /// Back from stored columns; anything inconsistent reads as `OnSite` (nothing is asked
+    /// online rather than a wrong amount).
+    pub fn from_parts(kind: &str, basis_points: Option<i64>, cents: Option<i64>) -> Self {
+        match (CollectionKind::parse(kind), basis_points, cents) {
+            (Some(CollectionKind::Full), _, _) => CollectionMode::Full,
+            (Some(CollectionKind::Deposit), Some(bp), None) if (1..10_000).contains(&bp) => {
+                CollectionMode::Deposit(Deposit::BasisPoints(bp))
+            }
+            (Some(CollectionKind::Deposit), None, Some(c)) if c > 0 => {
+                CollectionMode::Deposit(Deposit::Cents(c))
+            }
+            _ => CollectionMode::OnSite,
+        }
+    }
+}
+
+/// What a visitor pays online for an order of `total_cents` (VAT included).
+///
+/// - `OnSite`: 0.
+/// - `Full`: the total.
+/// - A percentage: `total × bp / 10 000` rounded half up to the cent (12,345 → 12,35 when
+///   half), never more than the total.
+/// - A fixed deposit: the amount, capped at the total.
+///
+/// A negative total (a refund) asks nothing online.
+pub fn due_online(mode: CollectionMode, total_cents: i64) -> i64 {
+    let total = total_cents.max(0);
+    match mode {
+        CollectionMode::OnSite => 0,
+        CollectionMode::Full => total,
+        CollectionMode::Deposit(Deposit::Cents(c)) => c.clamp(0, total),
+        CollectionMode::Deposit(Deposit::BasisPoints(bp)) => {
+            let share = (i128::from(total) * i128::from(bp.clamp(0, 10_000)) + 5_000) / 10_000;
+            i64::try_from(share).unwrap_or(total).clamp(0, total)
+        }
+    }
+}
+
+/// Whether a visitor may still cancel a booking online for free. `free_hours` is the
+/// offer's policy (`None`: never online). Allowed strictly before `session_start − N h`;
+/// at that instant or after, not.
+pub fn cancellable_online(
+    free_hours: Option<i64>,
+    session_start: jiff::Timestamp,
+    now: jiff::Timestamp,
+) -> bool {
+    let Some(hours) = free_hours else {
+        return false;
+    };
+    let Ok(limit) = session_start.checked_sub(jiff::SignedDuration::from_hours(hours.max(0)))
+    else {
+        return false;
+    };
+    now < limit
+}
+
+fn collection(input: &OfferInput, e: &mut FieldErrors) -> Option<CollectionMode> {
+    let kind = match input.collection_mode.trim() {
+        "" => CollectionKind::OnSite,
+        k => match CollectionKind::parse(k) {
+            Some(k) => k,
+            None => {
+                e.add("collection_mode", "unknown_value");
+                return None;
+            }
+        },
+    };
+    match kind {
+        CollectionKind::OnSite => Some(CollectionMode::OnSite),
+        CollectionKind::Full => Some(CollectionMode::Full),
+        CollectionKind::Deposit => {
+            let percent = input.deposit_percent.trim();
+            let amount = input.deposit_amount.trim();
+            match (percent.is_empty(), amount.is_empty()) {
+                (true, true) => {
+                    e.add("deposit_percent", "deposit_required");
+                    None
+                }
+                (false, false) => {
+                    e.add("deposit_percent", "deposit_both");
+                    None
+                }
+                (false, true) => {
+                    let p = e.check(
+                        "deposit_percent",
+                        percent
+                            .parse::<i64>()
+                            .map_err(|_| OfferError("not_a_whole_number"))
+                            .and_then(|p| {
+                                if (1..=99).contains(&p) {
+                                    Ok(p)
+                                } else {
+                                    Err(OfferError("deposit_percent_out_of_range"))
+                                }
+                            }),
+                    )?;
+                    Some(CollectionMode::Deposit(Deposit::BasisPoints(p * 100)))
+                }
+                (true, false) => {
+                    let c = e.check("deposit_amount", parse_price_cents(amount))?;
+                    if c <= 0 {
+                        e.add("deposit_amount", "deposit_zero");
+                        return None;
+                    }
+                    Some(CollectionMode::Deposit(Deposit::Cents(c)))
+                }
+            }
+        }
+    }
 }
 
 /// A parsed offer.
@@ -127,6 +316,9 @@ pub struct OfferDetails {
     pub prices: Vec<PriceLine>,
     pub schedule: Schedule,
     pub follows: Option<crate::calendar::Audience>,
+    pub collection: CollectionMode,
+    /// `None`: no online cancellation; N: free until N hours before the session.
+    pub cancel_free_hours: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -294,7 +486,17 @@ impl OfferInput {
                 }
             },
         };
+        let collection = collection(self, &mut e);
+        let cancel_free_hours = e.check(
+            "cancel_free_hours",
+            number(&self.cancel_free_hours, 0, 24 * 365, None).map_err(|x| match x.0 {
+                "out_of_range" => OfferError("cancel_hours_out_of_range"),
+                _ => x,
+            }),
+        );
         match (
+            collection,
+            cancel_free_hours,
             kind,
             capacity,
             online_cutoff,
@@ -306,6 +508,8 @@ impl OfferInput {
             location,
         ) {
             (
+                Some(collection),
+                Some(cancel_free_hours),
                 Some(kind),
                 Some(capacity),
                 Some(Some(online)),
@@ -335,6 +539,8 @@ impl OfferInput {
                 prices,
                 schedule,
                 follows: follows.flatten(),
+                collection,
+                cancel_free_hours,
             }),
             _ => Err(e),
         }
@@ -449,6 +655,197 @@ pub fn fill_percent(capacity: i64, sold: i64, held: i64) -> i64 {
         return 100;
     }
     ((sold.saturating_add(held)).saturating_mul(100) / capacity).clamp(0, 100)
+}
+
+#[cfg(test)]
+mod collection_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn input(mode: &str, percent: &str, amount: &str, cancel: &str) -> OfferInput {
+        OfferInput {
+            fr: OfferTexts {
+                name: "Kayak".into(),
+                ..Default::default()
+            },
+            kind: "activity".into(),
+            sale_online: true,
+            capacity: "10".into(),
+            prices: vec![PriceInput {
+                item_id: "adult".into(),
+                price: "10".into(),
+                ..Default::default()
+            }],
+            collection_mode: mode.into(),
+            deposit_percent: percent.into(),
+            deposit_amount: amount.into(),
+            cancel_free_hours: cancel.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn modes_parse_and_on_site_is_the_default() {
+        let o = input("", "", "", "").parse().unwrap();
+        assert_eq!(o.collection, CollectionMode::OnSite);
+        assert_eq!(o.cancel_free_hours, None);
+        assert_eq!(
+            input("full", "", "", "48").parse().unwrap().collection,
+            CollectionMode::Full
+        );
+        assert_eq!(
+            input("full", "", "", "48")
+                .parse()
+                .unwrap()
+                .cancel_free_hours,
+            Some(48)
+        );
+        assert_eq!(
+            input("deposit", "30", "", "0").parse().unwrap().collection,
+            CollectionMode::Deposit(Deposit::BasisPoints(3000))
+        );
+        assert_eq!(
+            input("deposit", "", "5,50", "").parse().unwrap().collection,
+            CollectionMode::Deposit(Deposit::Cents(550))
+        );
+        // A leftover deposit is ignored outside the deposit mode.
+        assert_eq!(
+            input("on_site", "30", "", "").parse().unwrap().collection,
+            CollectionMode::OnSite
+        );
+    }
+
+    #[test]
+    fn collection_errors_have_codes() {
+        let code = |i: OfferInput, f: &str| i.parse().unwrap_err().get(f).map(str::to_owned);
+        let c = |s: &str| Some(s.to_owned());
+        assert_eq!(
+            code(input("cash", "", "", ""), "collection_mode"),
+            c("unknown_value")
+        );
+        assert_eq!(
+            code(input("deposit", "", "", ""), "deposit_percent"),
+            c("deposit_required")
+        );
+        assert_eq!(
+            code(input("deposit", "20", "5", ""), "deposit_percent"),
+            c("deposit_both")
+        );
+        assert_eq!(
+            code(input("deposit", "100", "", ""), "deposit_percent"),
+            c("deposit_percent_out_of_range")
+        );
+        assert_eq!(
+            code(input("deposit", "0", "", ""), "deposit_percent"),
+            c("deposit_percent_out_of_range")
+        );
+        assert_eq!(
+            code(input("deposit", "2.5", "", ""), "deposit_percent"),
+            c("not_a_whole_number")
+        );
+        assert_eq!(
+            code(input("deposit", "", "0", ""), "deposit_amount"),
+            c("deposit_zero")
+        );
+        assert_eq!(
+            code(input("deposit", "", "-3", ""), "deposit_amount"),
+            c("negative_price")
+        );
+        assert_eq!(
+            code(input("", "", "", "8761"), "cancel_free_hours"),
+            c("cancel_hours_out_of_range")
+        );
+        assert_eq!(
+            code(input("", "", "", "-1"), "cancel_free_hours"),
+            c("cancel_hours_out_of_range")
+        );
+        assert_eq!(
+            code(input("", "", "", "two"), "cancel_free_hours"),
+            c("not_a_whole_number")
+        );
+        assert!(input("", "", "", "8760").parse().is_ok());
+    }
+
+    #[test]
+    fn due_online_rounds_half_up_and_caps() {
+        let pct = |p| CollectionMode::Deposit(Deposit::BasisPoints(p));
+        assert_eq!(due_online(CollectionMode::OnSite, 4250), 0);
+        assert_eq!(due_online(CollectionMode::Full, 4250), 4250);
+        assert_eq!(due_online(pct(3000), 4250), 1275);
+        // 30 % of 0,05 € = 1,5 cent → 2; 30 % of 0,01 € = 0,3 cent → 0.
+        assert_eq!(due_online(pct(3000), 5), 2);
+        assert_eq!(due_online(pct(3000), 1), 0);
+        assert_eq!(due_online(pct(5000), 1), 1);
+        let fixed = |c| CollectionMode::Deposit(Deposit::Cents(c));
+        assert_eq!(due_online(fixed(1000), 4250), 1000);
+        assert_eq!(due_online(fixed(1000), 600), 600, "capped at the total");
+        assert_eq!(due_online(CollectionMode::Full, -500), 0);
+    }
+
+    #[test]
+    fn stored_parts_round_trip() {
+        for m in [
+            CollectionMode::OnSite,
+            CollectionMode::Full,
+            CollectionMode::Deposit(Deposit::BasisPoints(2500)),
+            CollectionMode::Deposit(Deposit::Cents(700)),
+        ] {
+            let (bp, c) = m.deposit_parts();
+            assert_eq!(CollectionMode::from_parts(m.kind().as_str(), bp, c), m);
+        }
+        assert_eq!(
+            CollectionMode::from_parts("deposit", None, None),
+            CollectionMode::OnSite
+        );
+    }
+
+    #[test]
+    fn cancellation_boundary() {
+        let start: jiff::Timestamp = "2026-07-01T10:00:00Z".parse().unwrap();
+        let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        assert!(!cancellable_online(None, start, at("2026-01-01T00:00:00Z")));
+        assert!(cancellable_online(
+            Some(24),
+            start,
+            at("2026-06-30T09:59:59Z")
+        ));
+        assert!(
+            !cancellable_online(Some(24), start, at("2026-06-30T10:00:00Z")),
+            "the boundary itself is too late"
+        );
+        assert!(!cancellable_online(
+            Some(24),
+            start,
+            at("2026-06-30T12:00:00Z")
+        ));
+        assert!(cancellable_online(
+            Some(0),
+            start,
+            at("2026-07-01T09:59:59Z")
+        ));
+        assert!(!cancellable_online(Some(0), start, start));
+    }
+
+    proptest! {
+        #[test]
+        fn due_is_between_zero_and_the_total(total in 0i64..100_000_000, bp in 1i64..10_000, c in 1i64..100_000_000) {
+            for m in [
+                CollectionMode::OnSite,
+                CollectionMode::Full,
+                CollectionMode::Deposit(Deposit::BasisPoints(bp)),
+                CollectionMode::Deposit(Deposit::Cents(c)),
+            ] {
+                let d = due_online(m, total);
+                prop_assert!((0..=total).contains(&d));
+            }
+            prop_assert_eq!(due_online(CollectionMode::Full, total), total);
+            prop_assert_eq!(due_online(CollectionMode::OnSite, total), 0);
+            // Half up: within half a cent of the exact share.
+            let exact = total as f64 * bp as f64 / 10_000.0;
+            let d = due_online(CollectionMode::Deposit(Deposit::BasisPoints(bp)), total) as f64;
+            prop_assert!((d - exact).abs() <= 0.5 + 1e-6);
+        }
+    }
 }
 
 #[cfg(test)]

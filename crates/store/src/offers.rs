@@ -6,7 +6,7 @@ use crate::items::{self, ItemId};
 use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
 pub use guichet_domain::OfferId;
 use guichet_domain::catalogue::ItemKind;
-use guichet_domain::offer::{OfferDetails, OfferKind, OfferTexts};
+use guichet_domain::offer::{CollectionKind, CollectionMode, OfferDetails, OfferKind, OfferTexts};
 use guichet_domain::schedule::{RuleInput, Schedule};
 use guichet_domain::validation::FieldErrors;
 use serde::{Deserialize, Serialize};
@@ -84,7 +84,27 @@ pub struct Offer {
     /// Set when the offer follows the site's opening hours for this audience instead of
     /// its own schedule.
     pub follows_calendar: Option<guichet_domain::calendar::Audience>,
+    /// How an online booking is paid: on site (unpaid until arrival), a deposit, or in full.
+    pub collection_mode: CollectionKind,
+    /// With `deposit`: the whole percentage of the order's total asked online …
+    pub deposit_percent: Option<i64>,
+    /// … or the fixed amount, in cents (capped at the order's total).
+    pub deposit_cents: Option<i64>,
+    /// `null`: the visitor cannot cancel online; N: free cancellation online until N hours
+    /// before the session starts.
+    pub cancel_free_hours: Option<i64>,
     pub archived: bool,
+}
+
+impl Offer {
+    /// The collection mode as the domain computes what is due online.
+    pub fn collection(&self) -> CollectionMode {
+        CollectionMode::from_parts(
+            self.collection_mode.as_str(),
+            self.deposit_percent.map(|p| p * 100),
+            self.deposit_cents,
+        )
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -106,11 +126,16 @@ struct Row {
     published_to: Option<String>,
     schedule_json: String,
     follows_calendar: Option<String>,
+    collection_mode: String,
+    deposit_bp: Option<i32>,
+    deposit_cents: Option<i64>,
+    cancel_free_hours: Option<i32>,
     archived_at: Option<i64>,
 }
 
 const SELECT: &str = "SELECT id, group_id, kind, texts_json, sale_pos, sale_online, one_ticket_per_order, duration_minutes, difficulty, location,
-    capacity, online_cutoff_hours, pos_cutoff_hours, published_from, published_to, schedule_json, follows_calendar, archived_at
+    capacity, online_cutoff_hours, pos_cutoff_hours, published_from, published_to, schedule_json, follows_calendar,
+    collection_mode, deposit_bp, deposit_cents, cancel_free_hours, archived_at
     FROM offers WHERE organization_id = $1";
 
 /// The offer's price lines with their items' names and VAT rates, in one query.
@@ -163,6 +188,12 @@ async fn offer(tx: &mut Tx, tenant: Tenant, r: Row) -> Result<Offer> {
         .map_err(|e| StoreError::Other(format!("offer texts: {e}")))?;
     let schedule: StoredSchedule = serde_json::from_str(&r.schedule_json)
         .map_err(|e| StoreError::Other(format!("offer schedule: {e}")))?;
+    let collection = CollectionMode::from_parts(
+        &r.collection_mode,
+        r.deposit_bp.map(i64::from),
+        r.deposit_cents,
+    );
+    let (bp, cents) = collection.deposit_parts();
     Ok(Offer {
         id: OfferId(r.id),
         group_id: r.group_id.map(GroupId),
@@ -185,6 +216,10 @@ async fn offer(tx: &mut Tx, tenant: Tenant, r: Row) -> Result<Offer> {
             .follows_calendar
             .as_deref()
             .and_then(guichet_domain::calendar::Audience::parse),
+        collection_mode: collection.kind(),
+        deposit_percent: bp.map(|b| b / 100),
+        deposit_cents: cents,
+        cancel_free_hours: r.cancel_free_hours.map(i64::from),
         archived: r.archived_at.is_some(),
     })
 }
@@ -331,18 +366,23 @@ pub async fn save(
     let online = i32::try_from(d.online_cutoff_hours).unwrap_or(i32::MAX);
     let pos = i32::try_from(d.pos_cutoff_hours).unwrap_or(i32::MAX);
     let follows = d.follows.map(|a| a.as_str());
+    let (deposit_bp, deposit_cents) = d.collection.deposit_parts();
+    let deposit_bp = deposit_bp.and_then(|b| i32::try_from(b).ok());
+    let cancel = d.cancel_free_hours.and_then(|h| i32::try_from(h).ok());
+    let mode = d.collection.kind().as_str();
     let id = match id {
         Some(id) => {
             on_tx!(tx, c => sqlx::query(
                 "UPDATE offers SET group_id = $3, kind = $4, name = $5, texts_json = $6, sale_pos = $7, sale_online = $8,
                  duration_minutes = $9, difficulty = $10, location = $11, capacity = $12, online_cutoff_hours = $13,
                  pos_cutoff_hours = $14, published_from = $15, published_to = $16, schedule_json = $17,
-                 follows_calendar = $18, one_ticket_per_order = $19
+                 follows_calendar = $18, one_ticket_per_order = $19, collection_mode = $20, deposit_bp = $21,
+                 deposit_cents = $22, cancel_free_hours = $23
                  WHERE organization_id = $1 AND id = $2")
                 .bind(tenant.id().0).bind(id.0).bind(group.map(|g| g.0)).bind(d.kind.as_str()).bind(&d.fr.name)
                 .bind(&texts).bind(d.sale_pos).bind(d.sale_online).bind(duration).bind(&d.difficulty).bind(&d.location)
                 .bind(d.capacity).bind(online).bind(pos).bind(&from).bind(&to).bind(&schedule).bind(follows)
-                .bind(d.one_ticket_per_order)
+                .bind(d.one_ticket_per_order).bind(mode).bind(deposit_bp).bind(deposit_cents).bind(cancel)
                 .execute(c).await?.rows_affected());
             id
         }
@@ -351,12 +391,12 @@ pub async fn save(
             on_tx!(tx, c => sqlx::query(
                 "INSERT INTO offers (id, organization_id, group_id, kind, name, texts_json, sale_pos, sale_online, duration_minutes,
                  difficulty, location, capacity, online_cutoff_hours, pos_cutoff_hours, published_from, published_to, schedule_json,
-                 follows_calendar, created_at, one_ticket_per_order)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)")
+                 follows_calendar, created_at, one_ticket_per_order, collection_mode, deposit_bp, deposit_cents, cancel_free_hours)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)")
                 .bind(id.0).bind(tenant.id().0).bind(group.map(|g| g.0)).bind(d.kind.as_str()).bind(&d.fr.name)
                 .bind(&texts).bind(d.sale_pos).bind(d.sale_online).bind(duration).bind(&d.difficulty).bind(&d.location)
                 .bind(d.capacity).bind(online).bind(pos).bind(&from).bind(&to).bind(&schedule).bind(follows).bind(now_micros())
-                .bind(d.one_ticket_per_order)
+                .bind(d.one_ticket_per_order).bind(mode).bind(deposit_bp).bind(deposit_cents).bind(cancel)
                 .execute(c).await?.rows_affected());
             id
         }

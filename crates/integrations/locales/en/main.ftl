@@ -1051,3 +1051,19 @@ error-invalid_domain = Enter host names only (www.example.be or *.example.be), w
 error-too_many = Too many entries.
 error-offer_archived = This offer is archived.
 error-invalid_cursor = This page cursor is not valid.
+
+## Offer: collection and online cancellation (issue 16)
+offer-collection = Collection
+offer-collection-help = How an online booking is paid.
+offer-collection-on-site = Pay on site (the booking is confirmed unpaid, the register collects it on arrival)
+offer-collection-deposit = Deposit online (the rest on site)
+offer-collection-full = Prepaid in full online
+offer-deposit-percent = Deposit (% of the total)
+offer-deposit-amount = or fixed deposit (€)
+offer-cancel-free-hours = Free cancellation until … hours before the start
+offer-cancel-free-hours-help = Empty: the visitor cannot cancel online. 0: until the session starts.
+error-deposit_required = Enter a deposit percentage or amount.
+error-deposit_both = Enter a percentage or an amount, not both.
+error-deposit_percent_out_of_range = A whole percentage from 1 to 99.
+error-deposit_zero = A deposit must be more than 0.
+error-cancel_hours_out_of_range = Between 0 and 8760 hours.

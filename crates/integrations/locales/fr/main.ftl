@@ -1051,3 +1051,19 @@ error-invalid_domain = Saisissez uniquement des noms d'hôte (www.exemple.be ou 
 error-too_many = Trop d'éléments.
 error-offer_archived = Cette offre est archivée.
 error-invalid_cursor = Ce curseur de page n'est pas valable.
+
+## Offer: collection and online cancellation (issue 16)
+offer-collection = Encaissement
+offer-collection-help = Comment une réservation en ligne est payée.
+offer-collection-on-site = Paiement sur place (la réservation est confirmée sans paiement, la caisse encaisse à l'arrivée)
+offer-collection-deposit = Acompte en ligne (le solde sur place)
+offer-collection-full = Prépayé en totalité en ligne
+offer-deposit-percent = Acompte (% du total)
+offer-deposit-amount = ou acompte fixe (€)
+offer-cancel-free-hours = Annulation gratuite jusqu'à … heures avant le début
+offer-cancel-free-hours-help = Vide : le visiteur ne peut pas annuler en ligne. 0 : jusqu'au début de la séance.
+error-deposit_required = Indiquez un pourcentage ou un montant d'acompte.
+error-deposit_both = Indiquez un pourcentage ou un montant, pas les deux.
+error-deposit_percent_out_of_range = Un pourcentage entier de 1 à 99.
+error-deposit_zero = Un acompte doit être supérieur à 0.
+error-cancel_hours_out_of_range = Entre 0 et 8760 heures.

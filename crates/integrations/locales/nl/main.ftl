@@ -1086,3 +1086,19 @@ error-invalid_domain = Vul alleen hostnamen in (www.voorbeeld.be of *.voorbeeld.
 error-too_many = Te veel waarden.
 error-offer_archived = Dit aanbod is gearchiveerd.
 error-invalid_cursor = Deze paginacursor is niet geldig.
+
+## Offer: collection and online cancellation (issue 16)
+offer-collection = Betaling
+offer-collection-help = Hoe een online boeking betaald wordt.
+offer-collection-on-site = Betaling ter plaatse (de boeking wordt onbetaald bevestigd, de kassa int bij aankomst)
+offer-collection-deposit = Voorschot online (het saldo ter plaatse)
+offer-collection-full = Volledig vooraf betaald online
+offer-deposit-percent = Voorschot (% van het totaal)
+offer-deposit-amount = of vast voorschot (€)
+offer-cancel-free-hours = Gratis annuleren tot … uur vóór het begin
+offer-cancel-free-hours-help = Leeg: de bezoeker kan niet online annuleren. 0: tot de sessie begint.
+error-deposit_required = Geef een percentage of een bedrag voor het voorschot op.
+error-deposit_both = Geef een percentage of een bedrag op, niet allebei.
+error-deposit_percent_out_of_range = Een geheel percentage van 1 tot 99.
+error-deposit_zero = Een voorschot moet hoger zijn dan 0.
+error-cancel_hours_out_of_range = Tussen 0 en 8760 uur.

@@ -197,6 +197,9 @@ impl FormPage {
             "location" => f.location.clone(),
             "published_from" => f.published_from.clone(),
             "published_to" => f.published_to.clone(),
+            "deposit_percent" => f.deposit_percent.clone(),
+            "deposit_amount" => f.deposit_amount.clone(),
+            "cancel_free_hours" => f.cancel_free_hours.clone(),
             _ => String::new(),
         }
     }
@@ -278,6 +281,10 @@ fn input_from_pairs(pairs: &[(String, String)]) -> OfferInput {
             ["published_to"] => input.published_to = v,
             ["closed_dates"] => input.closed_dates = v,
             ["follows"] => input.follows = v,
+            ["collection_mode"] => input.collection_mode = v,
+            ["deposit_percent"] => input.deposit_percent = v,
+            ["deposit_amount"] => input.deposit_amount = v,
+            ["cancel_free_hours"] => input.cancel_free_hours = v,
             _ => {}
         }
     }
@@ -321,6 +328,10 @@ fn input_of(o: &Offer) -> OfferInput {
             .follows_calendar
             .map(|a| a.as_str().to_owned())
             .unwrap_or_default(),
+        collection_mode: o.collection_mode.as_str().to_owned(),
+        deposit_percent: num(o.deposit_percent),
+        deposit_amount: o.deposit_cents.map(format_cents).unwrap_or_default(),
+        cancel_free_hours: num(o.cancel_free_hours),
     }
 }
 
