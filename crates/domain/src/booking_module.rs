@@ -317,8 +317,6 @@ pub const DEFAULT_TEXT: &str = "#1c2430";
 pub enum ModuleError {
     #[error("required")]
     Required,
-    #[error("invalid slug")]
-    Slug,
     #[error("invalid colour")]
     Color,
     #[error("invalid analytics id")]
@@ -337,7 +335,6 @@ impl ErrorCode for ModuleError {
     fn code(&self) -> &'static str {
         match self {
             ModuleError::Required => "required",
-            ModuleError::Slug => "invalid_slug",
             ModuleError::Color => "invalid_color",
             ModuleError::AnalyticsId => "invalid_analytics_id",
             ModuleError::Url => "invalid_url",
@@ -348,56 +345,9 @@ impl ErrorCode for ModuleError {
     }
 }
 
-/// Longest public slug (of an organization or a module).
-pub const SLUG_MAX: usize = 60;
-
-/// A public slug as typed: lower-case letters, digits and single dashes between them
-/// (`grottes-de-han`), at most [`SLUG_MAX`] characters.
-pub fn parse_slug(input: &str) -> Result<String, ModuleError> {
-    let s = input.trim();
-    let valid = !s.is_empty()
-        && s.len() <= SLUG_MAX
-        && s.split('-').all(|part| {
-            !part.is_empty()
-                && part
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        });
-    if valid {
-        Ok(s.to_owned())
-    } else {
-        Err(ModuleError::Slug)
-    }
-}
-
-/// The slug a name gives: accents removed, lower case, every run of other characters one
-/// dash, cut to [`SLUG_MAX`]; `None` when nothing is left (a name of punctuation only).
-pub fn slugify(name: &str) -> Option<String> {
-    let folded = text::search_key(name)
-        .replace('œ', "oe")
-        .replace('æ', "ae")
-        .replace('ß', "ss");
-    let mut slug = String::new();
-    for c in folded.chars() {
-        if c.is_ascii_lowercase() || c.is_ascii_digit() {
-            slug.push(c);
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    slug.truncate(SLUG_MAX);
-    let slug = slug.trim_end_matches('-').to_owned();
-    (!slug.is_empty()).then_some(slug)
-}
-
-/// The slug with a number appended to tell it from taken ones (`grottes-2`), cut so that
-/// the whole stays within [`SLUG_MAX`].
-pub fn slug_with_suffix(slug: &str, n: u32) -> String {
-    let suffix = format!("-{n}");
-    let mut base = slug.to_owned();
-    base.truncate(SLUG_MAX - suffix.len());
-    format!("{}{suffix}", base.trim_end_matches('-'))
-}
+pub use crate::slug::{
+    SLUG_MAX, SlugError, from_name as slugify, parse as parse_slug, with_suffix as slug_with_suffix,
+};
 
 /// A colour `#rrggbb` (`#RGB` short forms are not accepted: the colour inputs send six
 /// digits), lower-cased.
@@ -786,7 +736,7 @@ mod tests {
             "é",
             &"a".repeat(61),
         ] {
-            assert_eq!(parse_slug(bad), Err(ModuleError::Slug), "{bad}");
+            assert_eq!(parse_slug(bad), Err(SlugError), "{bad}");
         }
         assert_eq!(slug_with_suffix("grottes", 2), "grottes-2");
         let long = "a".repeat(SLUG_MAX);

@@ -27,6 +27,7 @@ pub mod sale;
 pub mod schedule;
 pub mod shop;
 pub mod signin;
+pub mod slug;
 pub mod text;
 pub mod ticket;
 pub mod validation;

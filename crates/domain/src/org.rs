@@ -361,8 +361,7 @@ impl OrganizationInput {
         let slug = if self.slug.trim().is_empty() {
             Some(None)
         } else {
-            e.check("slug", crate::booking_module::parse_slug(&self.slug))
-                .map(Some)
+            e.check("slug", crate::slug::parse(&self.slug)).map(Some)
         };
         let legal_name = e.check("legal_name", text::optional(&self.legal_name, 200));
         let vat_number = if self.vat_number.trim().is_empty() {

@@ -92,8 +92,7 @@ pub async fn create(tx: &mut Tx, d: &OrganizationDetails) -> Result<Tenant> {
             s.clone()
         }
         None => {
-            let base = guichet_domain::booking_module::slugify(&d.name)
-                .unwrap_or_else(|| "org".to_owned());
+            let base = guichet_domain::slug::from_name(&d.name).unwrap_or_else(|| "org".to_owned());
             free_slug(tx, &base).await?
         }
     };
@@ -147,7 +146,7 @@ async fn free_slug(tx: &mut Tx, base: &str) -> Result<String> {
     let mut n = 1;
     while taken.contains(&slug) {
         n += 1;
-        slug = guichet_domain::booking_module::slug_with_suffix(base, n);
+        slug = guichet_domain::slug::with_suffix(base, n);
     }
     Ok(slug)
 }
