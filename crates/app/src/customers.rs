@@ -309,7 +309,7 @@ pub async fn save_type(
 /// accounting kept. In the same transaction: the comments of their orders, the notes of
 /// their reservations, the names merged into them and the e-mails written to them go (see
 /// `customers::erase`), and so does every stored import file they are in (see
-/// [`crate::customer_imports::purge_files_of`]).
+/// [`crate::customer_imports::files::purge_of`]).
 pub async fn erase(state: &App, actor: &Actor, id: CustomerId) -> Result<Customer, AppError> {
     actor.require(Permission::ManageCustomers)?;
     let tenant = actor.tenant;
@@ -319,7 +319,7 @@ pub async fn erase(state: &App, actor: &Actor, id: CustomerId) -> Result<Custome
             Box::pin(async move {
                 let before = customers::get(tx, tenant, id).await?;
                 let erased = customers::erase(tx, tenant, id).await?;
-                crate::customer_imports::purge_files_of(tx, tenant, &before).await?;
+                crate::customer_imports::files::purge_of(tx, tenant, &before).await?;
                 Ok(erased)
             })
         })

@@ -4,6 +4,7 @@
 pub mod exports;
 pub mod i18n;
 pub mod images;
+mod import_limits;
 pub mod imports;
 pub mod labels;
 pub mod mail;

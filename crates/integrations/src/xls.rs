@@ -7,7 +7,7 @@
 //! compound file holding only that stream, so that it parses the very bytes checked (two
 //! readers of a crafted compound file could otherwise disagree on what the stream holds).
 
-use crate::imports::{ImportError, MAX_BYTES};
+use crate::import_limits::{ImportError, MAX_BYTES, within_limits};
 use std::io::{Cursor, Read, Write};
 
 /// Records that start with the row and column of a cell (MS-XLS 2.4): NUMBER, LABEL,
@@ -96,7 +96,7 @@ impl Span {
 fn check_records(stream: &[u8]) -> Result<(), ImportError> {
     let (mut spans, mut area, mut at) = (vec![Span::default()], 0u64, 0);
     let cell = |spans: &mut Vec<Span>, pos: (u32, u32)| {
-        crate::imports::within_limits(pos)?;
+        within_limits(pos)?;
         if let Some(s) = spans.last_mut() {
             s.add(pos);
         }
@@ -170,6 +170,6 @@ fn declared_area(data: &[u8]) -> Result<u64, ImportError> {
     if rf >= rl || cf >= cl {
         return Err(ImportError::Unreadable("bad sheet dimensions".into()));
     }
-    crate::imports::within_limits((rl - 1, cl - 1))?;
+    within_limits((rl - 1, cl - 1))?;
     Ok(u64::from(rl - rf) * u64::from(cl - cf))
 }
