@@ -1363,3 +1363,36 @@ async fn receipts_and_tickets_with_signed_codes() {
     );
     app.stop().await;
 }
+
+/// Payments on one order at once each see the one before: none overwrites another's
+/// collected amount (on PostgreSQL two used to read the same `collected_cents`).
+#[tokio::test]
+async fn concurrent_payments_on_one_order_all_count() {
+    let app = spawn().await;
+    let (manager, seller, s) = shop(&app).await;
+    // 47,00 € awaiting payment, paid in five cash payments of 9,40 € at once.
+    let mut body = split_sale_body(&s);
+    body["payments"] = json!([]);
+    let (status, order) = seller.post("/api/v1/orders", body).await;
+    assert_eq!(status, 201, "{order}");
+    let path = format!("/api/v1/orders/{}/payments", id_of(&order));
+    let payments = (0..5).map(|_| {
+        seller.post(
+            &path,
+            json!({"register_id": s.register, "payments": [{"method": "cash", "amount": "9,40"}]}),
+        )
+    });
+    for (status, answer) in futures_util::future::join_all(payments).await {
+        assert_eq!(status, 200, "{answer}");
+    }
+    let paid = manager
+        .ok(&format!("/api/v1/orders/{}", id_of(&order)))
+        .await;
+    assert_eq!(paid["collected_cents"], 4_700, "{paid}");
+    assert_eq!(paid["state"], "confirmed", "{paid}");
+    // Each line paid once, none beyond its total.
+    for l in paid["lines"].as_array().unwrap() {
+        assert_eq!(l["paid_cents"], l["total_cents"], "{paid}");
+    }
+    app.stop().await;
+}

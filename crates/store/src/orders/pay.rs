@@ -22,11 +22,24 @@ pub async fn add_payments(
     payments: &[NewPayment],
     by: Option<UserId>,
 ) -> Result<Order> {
+    lock(tx, tenant, id).await?;
     let mut order = get(tx, tenant, id).await?;
     let register = register.or(order.register_id);
     let session = session_for_sale(tx, tenant, register).await?;
     pay(tx, tenant, &mut order, (register, session), payments, by).await?;
     get(tx, tenant, id).await
+}
+
+/// Takes the order's row lock before the order is read, so that concurrent payments on one
+/// order queue up and each reads what the one before it collected and allocated (PostgreSQL;
+/// SQLite writes one transaction at a time anyway). Without it, two payments read the same
+/// `collected_cents` and the second overwrote the first's.
+async fn lock(tx: &mut Tx, tenant: Tenant, id: OrderId) -> Result<()> {
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE orders SET payment_lines = payment_lines WHERE organization_id = $1 AND id = $2")
+        .bind(tenant.id().0).bind(id.0)
+        .execute(c).await?.rows_affected());
+    Ok(())
 }
 
 /// A payment with its share of each line, in the lines' order.
