@@ -243,6 +243,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open_store(&settings).await?;
             if *with_demo {
                 demo::seed_if_empty(&store).await?;
+                // The demo shows the whole booking flow, deposits and full payments
+                // included, with the development payment page when nothing else is set.
+                if settings.online_payments.trim() == "off" {
+                    settings.online_payments = "development".into();
+                }
             }
             let server = start(&settings, store, server_config(&settings), true).await?;
             println!("Guichet listening on http://{}", server.addr);

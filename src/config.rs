@@ -37,6 +37,14 @@ pub struct Settings {
     pub import_retention_days: u32,
     /// Minutes a visitor's cart holds its places while they book online.
     pub hold_minutes: u64,
+    /// How visitors pay the online part of a booking: `off` (only offers paid on site can
+    /// be booked online) or `development` (a test page pays on demand: never for real
+    /// money; `serve --demo` turns it on).
+    pub online_payments: String,
+    /// Requests per minute the public booking pages take from one client address…
+    pub public_requests_per_minute: u32,
+    /// … and through one booking module, all visitors together.
+    pub module_requests_per_minute: u32,
     /// Seconds a client has to send a request's headers, counted from when the server waits
     /// for them; a connection that sends nothing (idle, kept alive) is closed after as long.
     pub header_read_timeout_secs: u64,
@@ -68,6 +76,11 @@ impl Default for Settings {
             mail_from: String::new(),
             import_retention_days: 30,
             hold_minutes: 15,
+            online_payments: "off".into(),
+            public_requests_per_minute: guichet_web::public_limits::PublicRates::default()
+                .per_address,
+            module_requests_per_minute: guichet_web::public_limits::PublicRates::default()
+                .per_module,
             header_read_timeout_secs: http.header_read_timeout.as_secs(),
             body_read_timeout_secs: http.body_read_timeout.as_secs(),
             send_timeout_secs: http.send_timeout.as_secs(),

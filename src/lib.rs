@@ -79,6 +79,10 @@ pub fn server_config(settings: &Settings) -> ServerConfig {
             import_retention_days: settings.import_retention_days,
             public_url: public_url(settings),
             hold_duration: Duration::from_secs(settings.hold_minutes.clamp(1, 24 * 60) * 60),
+            online_payments: match settings.online_payments.trim() {
+                "development" => guichet_app::booking::OnlinePayments::Development,
+                _ => guichet_app::booking::OnlinePayments::Off,
+            },
             ..AppConfig::default()
         },
         web: WebConfig {
@@ -88,6 +92,10 @@ pub fn server_config(settings: &Settings) -> ServerConfig {
             public_url: Some(settings.public_url.trim().trim_end_matches('/'))
                 .filter(|u| !u.is_empty())
                 .map(str::to_owned),
+            public_rates: guichet_web::public_limits::PublicRates {
+                per_address: settings.public_requests_per_minute.max(1),
+                per_module: settings.module_requests_per_minute.max(1),
+            },
         },
         http: HttpLimits {
             header_read_timeout: Duration::from_secs(settings.header_read_timeout_secs.max(1)),
@@ -123,6 +131,7 @@ pub async fn start(
     let app = App::new(store.clone(), config.app);
     let state = AppState {
         app: app.clone(),
+        limits: guichet_web::public_limits::PublicLimits::new(config.web.public_rates),
         web: Arc::new(config.web),
     };
     let router = guichet_web::app(state).map_err(anyhow::Error::msg)?;

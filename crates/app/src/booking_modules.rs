@@ -127,6 +127,9 @@ pub async fn archive(
 /// address `/book/{organization}/{module}`.
 #[derive(Debug, Clone, Serialize)]
 pub struct PublicModule {
+    /// The organization the address names: the flow's use cases act in it.
+    #[serde(skip)]
+    pub tenant: guichet_store::Tenant,
     pub organization_id: OrganizationId,
     pub organization_name: String,
     pub organization_slug: String,
@@ -177,6 +180,7 @@ pub async fn public_module(
                 let (tenant, m) = booking_modules::find_public(tx, &org_slug, &module_slug).await?;
                 let org = guichet_store::organizations::get(tx, tenant).await?;
                 Ok(PublicModule {
+                    tenant,
                     organization_id: org.id,
                     organization_name: org.name,
                     organization_slug: org.slug,

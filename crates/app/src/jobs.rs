@@ -24,6 +24,17 @@ fn spawn_hold_sweep(state: App) {
                 Ok(n) => tracing::info!(holds = n, "expired holds gave their places back"),
                 Err(e) => tracing::warn!(error = %e, "hold sweep failed"),
             }
+            // Carts left unbooked for a day go, with the visitor's details they kept.
+            let day_ago = guichet_store::now_micros().saturating_sub(86_400_000_000);
+            let swept = state
+                .store
+                .write(|tx| {
+                    Box::pin(async move { guichet_store::online_carts::sweep(tx, day_ago).await })
+                })
+                .await;
+            if let Err(e) = swept {
+                tracing::warn!(error = %e, "online cart sweep failed");
+            }
         }
     });
 }

@@ -9,6 +9,8 @@
 pub mod actor;
 pub mod api_keys;
 pub mod backups;
+pub mod booking;
+pub mod booking_mail;
 pub mod booking_modules;
 pub mod catalogue;
 pub mod closing;
@@ -66,6 +68,8 @@ pub struct AppConfig {
     pub hold_duration: Duration,
     /// How often expired holds give their places back.
     pub hold_sweep_interval: Duration,
+    /// How the online part of a booking is paid ([`booking::OnlinePayments`]).
+    pub online_payments: booking::OnlinePayments,
 }
 
 impl Default for AppConfig {
@@ -79,6 +83,7 @@ impl Default for AppConfig {
             hold_duration: Duration::from_secs(15 * 60),
             // Well within the minute the issue allows between expiry and the places' return.
             hold_sweep_interval: Duration::from_secs(15),
+            online_payments: booking::OnlinePayments::Off,
         }
     }
 }

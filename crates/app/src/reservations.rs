@@ -290,6 +290,7 @@ async fn deposit_order(
                 customer: Some(r.customer_name.clone()),
                 created_by: actor.user.as_ref().map(|u| u.name.clone()),
             },
+            online: None,
             hold_cart: None,
         },
         rate,

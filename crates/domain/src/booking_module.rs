@@ -855,3 +855,66 @@ mod tests {
         }
     }
 }
+
+/// What a visitor types in to book (the module's fields, their origin, their consent).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct VisitorInput {
+    pub last_name: String,
+    pub first_name: String,
+    pub email: String,
+    pub phone: String,
+    pub city: String,
+    pub postal_code: String,
+    /// ISO 3166 two-letter code; Belgium when empty.
+    pub country: String,
+    /// Consent to e-mails from the attraction: an unticked box the visitor may tick.
+    pub consent_email: bool,
+    /// The terms and the cancellation policy were shown and accepted.
+    pub accept_terms: bool,
+}
+
+impl VisitorInput {
+    pub fn value(&self, field: BookingField) -> &str {
+        match field {
+            BookingField::LastName => &self.last_name,
+            BookingField::FirstName => &self.first_name,
+            BookingField::Email => &self.email,
+            BookingField::Phone => &self.phone,
+            BookingField::City => &self.city,
+            BookingField::PostalCode => &self.postal_code,
+        }
+    }
+
+    /// The module's required fields filled in and the terms accepted; the formats (e-mail,
+    /// phone, postal code) are the customer file's rules, checked by the caller.
+    pub fn check(&self, required: &[BookingField], e: &mut crate::validation::FieldErrors) {
+        for f in required {
+            if self.value(*f).trim().is_empty() {
+                e.add(f.as_str(), "required");
+            }
+        }
+        if !self.accept_terms {
+            e.add("accept_terms", "required");
+        }
+    }
+}
+
+#[cfg(test)]
+mod visitor_tests {
+    use super::*;
+
+    #[test]
+    fn required_fields_and_terms_are_checked() {
+        let mut e = crate::validation::FieldErrors::new();
+        let v = VisitorInput {
+            last_name: "Dupont".into(),
+            email: "  ".into(),
+            ..Default::default()
+        };
+        v.check(&[BookingField::LastName, BookingField::Email], &mut e);
+        assert_eq!(e.get("email"), Some("required"));
+        assert_eq!(e.get("last_name"), None);
+        assert_eq!(e.get("accept_terms"), Some("required"));
+    }
+}

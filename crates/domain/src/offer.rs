@@ -657,6 +657,78 @@ pub fn fill_percent(capacity: i64, sold: i64, held: i64) -> i64 {
     ((sold.saturating_add(held)).saturating_mul(100) / capacity).clamp(0, 100)
 }
 
+/// What a day of the public calendar shows a visitor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DayStatus {
+    /// No session bookable online that day (closed, not published, past the cut-off).
+    Closed,
+    /// Sessions, but not one place left.
+    SoldOut,
+    /// Places left, at most [`FEW_PLACES_PERCENT`] % of the day's capacity (or at most
+    /// [`FEW_PLACES`]): the visitor should hurry.
+    Few,
+    Open,
+}
+
+impl DayStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DayStatus::Closed => "closed",
+            DayStatus::SoldOut => "sold_out",
+            DayStatus::Few => "few",
+            DayStatus::Open => "open",
+        }
+    }
+
+    /// Whether a visitor can choose the day.
+    pub fn bookable(self) -> bool {
+        matches!(self, DayStatus::Few | DayStatus::Open)
+    }
+}
+
+/// A day with this share of its places left or less shows "few places".
+pub const FEW_PLACES_PERCENT: i64 = 10;
+/// … and so does a day with this many places left or fewer, whatever its capacity.
+pub const FEW_PLACES: i64 = 5;
+
+/// The status of a day from its sessions bookable online, as `(remaining, capacity)`.
+pub fn day_status(sessions: &[(i64, i64)]) -> DayStatus {
+    if sessions.is_empty() {
+        return DayStatus::Closed;
+    }
+    let left: i64 = sessions.iter().map(|(r, _)| (*r).max(0)).sum();
+    let capacity: i64 = sessions.iter().map(|(_, c)| (*c).max(0)).sum();
+    if left == 0 {
+        DayStatus::SoldOut
+    } else if left <= FEW_PLACES
+        || left.saturating_mul(100) <= capacity.saturating_mul(FEW_PLACES_PERCENT)
+    {
+        DayStatus::Few
+    } else {
+        DayStatus::Open
+    }
+}
+
+#[cfg(test)]
+mod day_status_tests {
+    use super::*;
+
+    #[test]
+    fn a_day_is_closed_sold_out_few_or_open() {
+        assert_eq!(day_status(&[]), DayStatus::Closed);
+        assert_eq!(day_status(&[(0, 50), (0, 50)]), DayStatus::SoldOut);
+        assert_eq!(day_status(&[(5, 500)]), DayStatus::Few);
+        assert_eq!(day_status(&[(10, 100)]), DayStatus::Few);
+        assert_eq!(day_status(&[(11, 100)]), DayStatus::Open);
+        assert_eq!(day_status(&[(3, 10)]), DayStatus::Few);
+        assert_eq!(day_status(&[(6, 10)]), DayStatus::Open);
+        // A negative remaining (an oversold import) counts as none.
+        assert_eq!(day_status(&[(-4, 10), (0, 10)]), DayStatus::SoldOut);
+        assert!(!DayStatus::SoldOut.bookable() && DayStatus::Few.bookable());
+    }
+}
+
 #[cfg(test)]
 mod collection_tests {
     use super::*;

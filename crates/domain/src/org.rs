@@ -282,6 +282,20 @@ pub struct Address {
     pub country: Option<String>,
 }
 
+impl Address {
+    /// The address on one line, as a ticket or a calendar entry shows it:
+    /// `Rue de la Grotte 1, 5660 Couvin` (missing parts left out).
+    pub fn one_line(&self) -> String {
+        let part = |s: &Option<String>| s.as_deref().unwrap_or_default().trim().to_owned();
+        let town = format!("{} {}", part(&self.postal_code), part(&self.city));
+        [part(&self.street), town.trim().to_owned()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// Raw address fields as a form or JSON body sends them.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]

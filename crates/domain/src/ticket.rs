@@ -251,3 +251,46 @@ mod tests {
         }
     }
 }
+
+/// The secret part of a visitor's booking page address: an HMAC-SHA256 of the order's id under
+/// the organization's ticket key, 128 bits in base64url. Nothing is stored for it; whoever
+/// lacks the key cannot make one for another order, and the same order always has the same
+/// address (the e-mail sent again links to the same page).
+pub fn booking_page_token(secret: &[u8; 32], order: Uuid) -> String {
+    use hmac::{KeyInit, Mac};
+    let Ok(mut mac) = hmac::Hmac::<Sha256>::new_from_slice(secret) else {
+        // An HMAC takes a key of any length: unreachable, and no page rather than a panic.
+        return String::new();
+    };
+    mac.update(b"guichet-booking-page:");
+    mac.update(order.as_bytes());
+    let tag = mac.finalize().into_bytes();
+    URL_SAFE_NO_PAD.encode(&tag[..16])
+}
+
+/// Whether `token` is the booking page token of `order`, compared in constant time.
+pub fn booking_page_token_matches(secret: &[u8; 32], order: Uuid, token: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    let expected = booking_page_token(secret, order);
+    !expected.is_empty()
+        && expected.len() == token.len()
+        && bool::from(expected.as_bytes().ct_eq(token.as_bytes()))
+}
+
+#[cfg(test)]
+mod booking_page_tests {
+    use super::*;
+
+    #[test]
+    fn a_token_opens_its_own_order_only() {
+        let (k1, k2) = ([7u8; 32], [8u8; 32]);
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let t = booking_page_token(&k1, a);
+        assert_eq!(t.len(), 22);
+        assert!(booking_page_token_matches(&k1, a, &t));
+        assert!(!booking_page_token_matches(&k1, b, &t));
+        assert!(!booking_page_token_matches(&k2, a, &t));
+        assert!(!booking_page_token_matches(&k1, a, &t[..21]));
+        assert!(!booking_page_token_matches(&k1, a, ""));
+    }
+}

@@ -3,6 +3,7 @@
 
 pub mod exports;
 pub mod i18n;
+pub mod ics;
 pub mod images;
 mod import_limits;
 pub mod imports;

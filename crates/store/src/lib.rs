@@ -27,6 +27,7 @@ pub mod items;
 pub mod journal;
 pub mod migrate;
 pub mod offers;
+pub mod online_carts;
 pub mod orders;
 pub mod organizations;
 pub mod outbox;

@@ -160,6 +160,14 @@ pub async fn get(tx: &mut Tx, tenant: Tenant) -> Result<Organization> {
     row.map(Organization::from).ok_or(StoreError::NotFound)
 }
 
+/// The organization whose public slug this is (the visitor's booking page address names it).
+pub async fn tenant_by_slug(tx: &mut Tx, slug: &str) -> Result<Tenant> {
+    let id: Option<Uuid> = on_tx!(tx, c => sqlx::query_scalar("SELECT id FROM organizations WHERE slug = $1")
+        .bind(slug).fetch_optional(c).await?);
+    id.map(|id| Tenant(OrganizationId(id)))
+        .ok_or(StoreError::NotFound)
+}
+
 pub async fn update(tx: &mut Tx, tenant: Tenant, d: &OrganizationDetails) -> Result<()> {
     if let Some(slug) = &d.slug {
         ensure_unique_slug(tx, slug, Some(tenant.id())).await?;

@@ -9,6 +9,7 @@ pub mod client_address;
 mod download;
 pub mod error;
 pub mod pages;
+pub mod public_limits;
 mod state;
 mod upload;
 pub mod view;
@@ -224,6 +225,14 @@ async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Respon
         ),
         "embed-child.js" => (
             include_bytes!("../assets/embed-child.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "book.js" => (
+            include_bytes!("../assets/book.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "analytics.js" => (
+            include_bytes!("../assets/analytics.js"),
             "text/javascript; charset=utf-8",
         ),
         "api-docs.js" => (

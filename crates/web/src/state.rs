@@ -16,6 +16,8 @@ pub struct WebConfig {
     /// The address the public reaches Guichet at, when configured (`public_url`), for the
     /// booking modules' snippets and links; unset, the request's own origin is shown.
     pub public_url: Option<String>,
+    /// Requests per minute the public booking pages allow per client and per module.
+    pub public_rates: crate::public_limits::PublicRates,
 }
 
 /// What every handler gets: the application (its use cases take `&App`, which `&AppState`
@@ -24,6 +26,8 @@ pub struct WebConfig {
 pub struct AppState {
     pub app: App,
     pub web: Arc<WebConfig>,
+    /// The public booking pages' rate limits (this server's memory).
+    pub limits: crate::public_limits::PublicLimits,
 }
 
 impl std::ops::Deref for AppState {

@@ -225,6 +225,19 @@ pub async fn set_methods(state: &App, actor: &Actor, on: &[&str]) -> Result<(), 
         .await?)
 }
 
+/// An offer as the one pricing sees it (its sessions, cut-offs, publication window), read
+/// in one transaction.
+pub(crate) async fn sale_offer_of(
+    state: &App,
+    actor: &Actor,
+    offer: guichet_store::offers::Offer,
+) -> Result<guichet_domain::sale::SaleOffer, AppError> {
+    let mut tx = state.store.begin_read().await?;
+    let o = pricing::sale_offer(&mut tx, actor, offer).await;
+    tx.commit().await?;
+    o
+}
+
 /// A priced cart line, for the cashier screen.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PreviewLine {
@@ -237,6 +250,21 @@ pub struct PreviewLine {
     pub total_cents: i64,
     pub vat_rate_basis_points: u32,
     pub vat_cents: i64,
+}
+
+impl PreviewLine {
+    pub(crate) fn of(l: &guichet_domain::sale::PricedLine) -> PreviewLine {
+        PreviewLine {
+            label: l.label.clone(),
+            quantity: l.quantity,
+            unit_price_cents: l.unit_price_cents,
+            discount_cents: l.discount_cents,
+            discount_reason: l.discount_reason.clone(),
+            total_cents: l.total_cents,
+            vat_rate_basis_points: l.vat_rate_bp,
+            vat_cents: l.vat_cents,
+        }
+    }
 }
 
 /// What the cart would come to: lines, VAT per rate, totals, and what the payments leave due.
@@ -255,20 +283,7 @@ pub async fn preview(state: &App, actor: &Actor, input: &OrderInput) -> Result<P
     let cart = pricing::price(state, actor, input).await?.priced;
     let paid: i64 = cart.payments.iter().map(|p| p.amount_cents).sum();
     Ok(Preview {
-        lines: cart
-            .lines
-            .iter()
-            .map(|l| PreviewLine {
-                label: l.label.clone(),
-                quantity: l.quantity,
-                unit_price_cents: l.unit_price_cents,
-                discount_cents: l.discount_cents,
-                discount_reason: l.discount_reason.clone(),
-                total_cents: l.total_cents,
-                vat_rate_basis_points: l.vat_rate_bp,
-                vat_cents: l.vat_cents,
-            })
-            .collect(),
+        lines: cart.lines.iter().map(PreviewLine::of).collect(),
         paid_cents: paid,
         change_cents: cart.payments.iter().map(|p| p.change_cents).sum(),
         due_cents: cart.totals.gross_cents - paid,
@@ -289,8 +304,27 @@ pub async fn priced_order(
         customer,
         priced,
     } = pricing::price(state, actor, input).await?;
-    Ok(NewOrder {
-        register_id: Some(register.id),
+    Ok(new_order(
+        priced,
+        input,
+        actor,
+        Some(&register),
+        customer.as_ref(),
+        idempotency_key,
+    ))
+}
+
+/// The order to record for a priced cart, sold at `register` or, without one, online.
+pub(crate) fn new_order(
+    priced: guichet_domain::sale::PricedCart,
+    input: &OrderInput,
+    actor: &Actor,
+    register: Option<&Register>,
+    customer: Option<&guichet_store::customers::Customer>,
+    idempotency_key: Option<String>,
+) -> NewOrder {
+    NewOrder {
+        register_id: register.map(|r| r.id),
         quote: input.quote,
         lines: priced.lines,
         total_cents: priced.totals.gross_cents,
@@ -302,8 +336,8 @@ pub async fn priced_order(
         created_by: actor.user_id(),
         idempotency_key,
         names: orders::Names {
-            register: Some(register.name.clone()),
-            customer: customer.as_ref().map(|c| {
+            register: register.map(|r| r.name.clone()),
+            customer: customer.map(|c| {
                 guichet_store::customers::display_name(
                     c.first_name.as_deref(),
                     c.last_name.as_deref(),
@@ -317,6 +351,7 @@ pub async fn priced_order(
         day: priced.day,
         // Taken in the sale's transaction, once its number is.
         at: None,
+        online: None,
         hold_cart: input.cart.clone(),
         payments: priced.payments.into_iter().map(new_payment).collect(),
         deposits_used: priced
@@ -324,7 +359,7 @@ pub async fn priced_order(
             .into_iter()
             .map(|d| (d.reservation_id, d.cents))
             .collect(),
-    })
+    }
 }
 
 /// Validates and prices a cart, then records the order (or quote) with its payments in one

@@ -279,7 +279,7 @@ async fn context_in(
     Ok((ctx, customer))
 }
 
-async fn sale_offer(
+pub(crate) async fn sale_offer(
     tx: &mut Tx,
     actor: &Actor,
     offer: guichet_store::offers::Offer,

@@ -93,3 +93,13 @@ pub async fn cancel(
     }
     get(tx, tenant, id).await
 }
+
+/// Records what was paid online for an order its visitor cancelled, to be refunded through
+/// the payment provider (the money goes back there, not at a register).
+pub async fn set_refund_due(tx: &mut Tx, tenant: Tenant, id: OrderId, cents: i64) -> Result<()> {
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE orders SET refund_due_cents = $3 WHERE organization_id = $1 AND id = $2")
+        .bind(tenant.id().0).bind(id.0).bind(cents)
+        .execute(c).await?.rows_affected());
+    Ok(())
+}

@@ -18,7 +18,7 @@ mod reports;
 mod sell;
 mod stock;
 
-pub use cancel::cancel;
+pub use cancel::{cancel, set_refund_due};
 pub use pay::{add_payments, disabled_methods, set_method_enabled};
 pub use quote::confirm_quote;
 pub use read::{
@@ -32,8 +32,8 @@ use crate::{Result, Tenant, Tx};
 use guichet_domain::customer::Origin;
 use guichet_domain::order::{OrderState, PaymentMethod, RateTotal};
 use guichet_domain::{
-    CustomerId, ItemId, OfferId, OrderId, OrderLineId, PaymentId, ProductId, PromoCodeId,
-    RegisterId, RegisterSessionId, UserId,
+    BookingModuleId, CustomerId, ItemId, OfferId, OrderId, OrderLineId, PaymentId, ProductId,
+    PromoCodeId, RegisterId, RegisterSessionId, UserId,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -105,6 +105,8 @@ pub struct NewOrder {
     /// The cart whose held places this sale takes (online booking): the sale is refused with
     /// `hold_expired` unless the cart's holds still run ([`crate::holds::take_for_sale`]).
     pub hold_cart: Option<String>,
+    /// Booked online through this module, in this language (`fr`, `nl`, `en`).
+    pub online: Option<(BookingModuleId, String)>,
 }
 
 /// The register's, customer's and seller's names as [`Order`] shows them.
@@ -183,8 +185,22 @@ pub struct Order {
     pub created_at: i64,
     pub finalized_at: Option<i64>,
     pub cancelled_at: Option<i64>,
+    /// Booked online: the module (its channel), the visitor's language, what to refund.
+    pub online: Option<Online>,
     pub lines: Vec<OrderLine>,
     pub payments: Vec<Payment>,
+}
+
+/// Where an order booked online came from.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Online {
+    pub module_id: BookingModuleId,
+    pub module_name: String,
+    /// The visitor's language (`fr`, `nl`, `en`): the e-mails about the order speak it.
+    pub language: String,
+    /// Paid online and to be refunded through the payment provider after the visitor
+    /// cancelled.
+    pub refund_due_cents: i64,
 }
 
 fn journal_chain(register: Option<RegisterId>) -> String {

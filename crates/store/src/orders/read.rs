@@ -1,11 +1,12 @@
 //! Reading orders: one with its lines and payments, the list, by number or idempotency key.
 
-use super::{LineKind, Order, OrderLine, Payment, flagged};
+use super::{LineKind, Online, Order, OrderLine, Payment, flagged};
 use crate::{Result, StoreError, Tenant, Tx, on_tx};
 use guichet_domain::customer::Origin;
 use guichet_domain::order::{OrderState, PaymentMethod};
 use guichet_domain::{
-    CustomerId, ItemId, OfferId, OrderId, OrderLineId, PaymentId, ProductId, RegisterId,
+    BookingModuleId, CustomerId, ItemId, OfferId, OrderId, OrderLineId, PaymentId, ProductId,
+    RegisterId,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -61,15 +62,20 @@ struct OrderRow {
     created_at: i64,
     finalized_at: Option<i64>,
     cancelled_at: Option<i64>,
+    booking_module_id: Option<Uuid>,
+    booking_module_name: Option<String>,
+    booking_language: Option<String>,
+    refund_due_cents: i64,
 }
 
 const ORDER_SELECT: &str = "SELECT o.id, o.number, o.quote_number, o.register_id, r.name AS register_name,
     o.customer_id, cu.first_name AS customer_first_name, cu.last_name AS customer_last_name,
     o.visitor_country, o.visitor_postal_code, o.visitor_province, o.state,
     o.total_cents, o.vat_cents, o.collected_cents, o.visit_date, o.visit_start, o.customer_comment, o.internal_comment,
-    u.name AS created_by_name, o.created_at, o.finalized_at, o.cancelled_at
+    u.name AS created_by_name, o.created_at, o.finalized_at, o.cancelled_at,
+    o.booking_module_id, bm.name AS booking_module_name, o.booking_language, o.refund_due_cents
     FROM orders o LEFT JOIN registers r ON r.id = o.register_id LEFT JOIN users u ON u.id = o.created_by
-    LEFT JOIN customers cu ON cu.id = o.customer_id
+    LEFT JOIN customers cu ON cu.id = o.customer_id LEFT JOIN booking_modules bm ON bm.id = o.booking_module_id
     WHERE o.organization_id = $1";
 
 #[derive(sqlx::FromRow)]
@@ -151,6 +157,12 @@ fn order_of(r: OrderRow, lines: Vec<OrderLine>, payments: Vec<Payment>) -> Order
         created_at: r.created_at,
         finalized_at: r.finalized_at,
         cancelled_at: r.cancelled_at,
+        online: r.booking_module_id.map(|id| Online {
+            module_id: BookingModuleId(id),
+            module_name: r.booking_module_name.unwrap_or_default(),
+            language: r.booking_language.unwrap_or_default(),
+            refund_due_cents: r.refund_due_cents,
+        }),
         lines,
         payments,
     }

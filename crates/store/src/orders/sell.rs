@@ -188,6 +188,8 @@ fn as_created(
         created_at: head.created_at,
         finalized_at: head.finalized_at,
         cancelled_at: None,
+        // Its module's name is not at hand here: the online booking reads the order again.
+        online: None,
         lines,
         payments,
     }
@@ -218,8 +220,8 @@ async fn insert_order(
         "INSERT INTO orders (id, organization_id, number, quote_number, register_id, state, total_cents, vat_cents,
          collected_cents, visit_date, visit_start, customer_comment, internal_comment, created_by, created_at,
          idempotency_key, customer_id, visitor_country, visitor_postal_code, visitor_province, promo_code_id, finalized_at,
-         session_id, payment_lines)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)")
+         session_id, payment_lines, booking_module_id, booking_language)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)")
         .bind(id.0)
         .bind(tenant.id().0)
         .bind(&h.number)
@@ -244,6 +246,8 @@ async fn insert_order(
         .bind(h.finalized_at)
         .bind(h.session.map(|x| x.0))
         .bind(h.payment_lines)
+        .bind(o.online.as_ref().map(|(m, _)| m.0))
+        .bind(o.online.as_ref().map(|(_, l)| l.clone()))
         .execute(c)
         .await
         .map_err(|e| StoreError::on_constraint(e, "idempotency_key"))?

@@ -2,6 +2,7 @@
 //! short confirmation), or is shown again with the errors next to the fields.
 
 mod account;
+mod book;
 mod booking_modules;
 mod calendar;
 mod catalogue;
@@ -33,6 +34,7 @@ use axum::response::Response;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(account::router())
+        .merge(book::router())
         .merge(booking_modules::router())
         .merge(calendar::router())
         .merge(catalogue::router())
