@@ -314,6 +314,7 @@ const MUTATIONS: &[(&str, &str, Permission)] = {
         ("POST", "/api/v1/orders/preview", Sell),
         ("POST", "/api/v1/orders/{id}/cancel", CancelOrder),
         ("POST", "/api/v1/orders/{id}/confirm", Sell),
+        ("POST", "/api/v1/orders/{id}/confirmation-email", Sell),
         ("POST", "/api/v1/orders/{id}/payments", Sell),
         ("POST", "/api/v1/orders/{id}/prints", Sell),
         ("PUT", "/api/v1/organization", EditOrganization),

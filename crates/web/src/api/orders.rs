@@ -25,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(pay))
         .routes(routes!(confirm))
         .routes(routes!(cancel))
+        .routes(routes!(resend_confirmation))
         .routes(routes!(payments))
         .routes(routes!(payment_methods, set_payment_methods))
 }
@@ -169,6 +170,21 @@ pub async fn cancel(
     Ok(Json(
         orders::cancel(&state, &ctx, id::<OrderId>(&raw)?, &input).await?,
     ))
+}
+
+/// Sends an online booking's confirmation e-mail again (tickets, calendar file, the
+/// visitor's page), to the buyer's address as the customer file has it now, in the
+/// visitor's language. 409 `not_booked_online` for other orders, `no_email` when the buyer
+/// has no address.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/confirmation-email", tag = "orders", params(("id" = String, Path)),
+    responses((status = 202), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn resend_confirmation(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(raw): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    guichet_app::booking::resend_confirmation(&state, &ctx, id::<OrderId>(&raw)?).await?;
+    Ok(StatusCode::ACCEPTED)
 }
 
 /// Payments taken between two days, one row per order line they paid (`P2103160760_1`),

@@ -1103,18 +1103,11 @@ async fn book(
         Ok(Booking::Pay { .. }) => {
             Ok(Redirect::to(&format!("{}/cart/{cart}/pay", v.base())).into_response())
         }
-        Err(e) => match form_errors(e) {
-            Ok(fe) => Ok(cart_view(
-                &state,
-                &v,
-                &cart,
-                visitor,
-                fe,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await),
-            Err(e) => Ok(framed(&v, app_error_page(v.tr, Some(v.base()), e))),
+        // A refusal (a hold run out, places gone) is 409, bad fields 422: the page is the
+        // cart with the messages either way.
+        Err(e) => match (crate::error::status(&e), form_errors(e)) {
+            (status, Ok(fe)) => Ok(cart_view(&state, &v, &cart, visitor, fe, None, status).await),
+            (_, Err(e)) => Ok(framed(&v, app_error_page(v.tr, Some(v.base()), e))),
         },
     }
 }

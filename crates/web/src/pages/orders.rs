@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{id}/pay", post(pay))
         .route("/orders/{id}/confirm", post(confirm))
         .route("/orders/{id}/cancel", post(cancel))
+        .route("/orders/{id}/confirmation-email", post(resend_confirmation))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -328,6 +329,24 @@ pub async fn cancel(
     };
     let r = sale::cancel(&state, &ctx, id, &input).await;
     act(&state, &ctx, id, form, r, "order-cancelled").await
+}
+
+/// Staff send an online booking's confirmation e-mail again.
+pub async fn resend_confirmation(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: OrderId = parse_id(&id, &ctx)?;
+    match guichet_app::booking::resend_confirmation(&state, &ctx, id).await {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/orders/{id}?done=order-confirmation-sent")).into_response())
+        }
+        Err(e) => {
+            let errors = form_errors(e, &ctx)?;
+            order_page(&state, &ctx, id, None, ActionForm::default(), errors).await
+        }
+    }
 }
 
 #[derive(Template)]
