@@ -11,7 +11,7 @@ use guichet_web::public_limits::PublicRates;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-fn config(app: AppConfig, rates: PublicRates) -> guichet::ServerConfig {
+pub(crate) fn config(app: AppConfig, rates: PublicRates) -> guichet::ServerConfig {
     guichet::ServerConfig {
         app: AppConfig {
             online_payments: OnlinePayments::Development,
@@ -25,7 +25,7 @@ fn config(app: AppConfig, rates: PublicRates) -> guichet::ServerConfig {
     }
 }
 
-fn generous() -> PublicRates {
+pub(crate) fn generous() -> PublicRates {
     PublicRates {
         per_address: 100_000,
         per_module: 100_000,
@@ -36,21 +36,21 @@ fn generous() -> PublicRates {
 /// booking), sessions every 30 minutes with `capacity` places, `mode` as its collection
 /// ("deposit" 30 %, "on_site"), free cancellation until 48 h before; a promo code ETE
 /// (10 %); an engine module in French.
-struct Attraction {
-    offer: String,
-    adult: String,
-    child: String,
-    module: String,
+pub(crate) struct Attraction {
+    pub offer: String,
+    pub adult: String,
+    pub child: String,
+    pub module: String,
     /// `/book/{org}/{module}`.
-    book: String,
+    pub book: String,
     /// The first session a week from now, and its day.
-    start: i64,
-    day: String,
-    register: String,
+    pub start: i64,
+    pub day: String,
+    pub register: String,
 }
 
 impl Attraction {
-    async fn new(api: &Api<'_>, capacity: i64, mode: &str) -> Attraction {
+    pub async fn new(api: &Api<'_>, capacity: i64, mode: &str) -> Attraction {
         let vat = api.vat_rate_id(0).await;
         let item = |name: &str| json!({"name": name, "vat_rate_id": vat, "sale_pos": true, "sale_online": true});
         let adult = id_of(&api.created("/api/v1/ticket-types", item("Adulte")).await);
@@ -103,7 +103,7 @@ impl Attraction {
     }
 
     /// (sold, held) of the session.
-    async fn places(&self, api: &Api<'_>) -> (i64, i64) {
+    pub async fn places(&self, api: &Api<'_>) -> (i64, i64) {
         let a = api.availability(&self.offer, &self.day).await;
         let s = a["sessions"]
             .as_array()
@@ -227,7 +227,7 @@ async fn journal_verifies(app: &TestApp) {
     assert!(v.ok(), "the journal verifies: {v:?}");
 }
 
-async fn setup(app: &TestApp, capacity: i64, mode: &str) -> (OrgFixture, Attraction) {
+pub(crate) async fn setup(app: &TestApp, capacity: i64, mode: &str) -> (OrgFixture, Attraction) {
     let a = org(app, "Grottes de Han", "a").await;
     let api = Api::new(app, &a, "manager").await;
     let s = Attraction::new(&api, capacity, mode).await;

@@ -11,6 +11,7 @@ mod backup;
 mod booking;
 mod booking_modules;
 mod browser;
+mod browser_booking;
 mod browser_csp;
 mod browser_customers;
 mod browser_modules;

@@ -8,16 +8,20 @@
     window.GuichetChild = { done: function (url) { window.location.href = url; } };
     return;
   }
-  var last = 0;
+  var last = 0, first = true;
+  // The content's own height: the document's box, not its scroll height, which never goes
+  // below the frame's current height (a short page after a long one would keep the space).
   function height() {
     var d = document.documentElement, b = document.body;
-    return Math.ceil(Math.max(d.scrollHeight, d.offsetHeight, b ? b.scrollHeight : 0, b ? b.offsetHeight : 0));
+    var box = d.getBoundingClientRect().height;
+    return Math.ceil(box > 0 ? box : Math.max(d.offsetHeight, b ? b.offsetHeight : 0));
   }
   function post() {
     var h = height();
-    if (h === last) { return; }
+    if (h === last && !first) { return; }
     last = h;
-    window.parent.postMessage({ guichet: "resize", height: h }, "*");
+    window.parent.postMessage({ guichet: "resize", height: h, page: first }, "*");
+    first = false;
   }
   function parentOrigin() {
     if (window.location.ancestorOrigins && window.location.ancestorOrigins.length) {

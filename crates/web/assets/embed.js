@@ -121,6 +121,11 @@
     if (e.data.guichet === "resize") {
       var h = Math.round(Number(e.data.height));
       if (h > 0 && h < 100000) { frame.style.height = h + "px"; }
+      // A new page of the flow starts at its top: bring it into view if the visitor
+      // scrolled past it (a long calendar, then a short confirmation).
+      if (e.data.page && frame.getBoundingClientRect().top < 0 && frame.scrollIntoView) {
+        frame.scrollIntoView({ block: "start" });
+      }
     } else if (e.data.guichet === "done" && typeof e.data.url === "string") {
       var url;
       try { url = new URL(e.data.url); } catch (err) { return; }
