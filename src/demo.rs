@@ -263,6 +263,8 @@ async fn seed_catalogue(app: &App, actor: &Actor) -> anyhow::Result<()> {
             last: "16:30".into(),
             ..season("every")
         }],
+        // Booked online, paid at the cave's desk; free cancellation until the day before.
+        cancel_free_hours: "24".into(),
         ..Default::default()
     };
     // Groups only, at the register only (prices are the demo's own: the seeds give none).
@@ -293,6 +295,10 @@ async fn seed_catalogue(app: &App, actor: &Actor) -> anyhow::Result<()> {
             weekdays: "sat,sun".into(),
             ..season("fixed")
         }],
+        // The long tour asks a 30 % deposit online; cancellable until two days before.
+        collection_mode: "deposit".into(),
+        deposit_percent: "30".into(),
+        cancel_free_hours: "48".into(),
         ..Default::default()
     };
     for o in [tour, abbey, three_hours] {

@@ -1138,7 +1138,6 @@ modules-frame-domains = Sites allowed to show the module
 modules-frame-domains-help = One host name per line (www.example.be, or *.example.be for every sub-domain), without https:// or path. Other sites cannot embed the booking flow.
 modules-snippet = Snippet
 modules-snippet-help = Paste this code where the module should appear on your website. Everything is served by Guichet: no other script is needed.
-modules-not-open-yet = The online booking pages are not open yet: this code and this address will lead to booking once they are. Until then, do not publish them.
 modules-snippet-inline = In the page
 modules-snippet-overlay = As a button that opens the booking over the page
 modules-copied = Copied

@@ -1138,7 +1138,6 @@ modules-frame-domains = Sites autorisés à afficher le module
 modules-frame-domains-help = Un nom d'hôte par ligne (www.exemple.be, ou *.exemple.be pour tous les sous-domaines), sans https:// ni chemin. Les autres sites ne peuvent pas intégrer la réservation.
 modules-snippet = Code à intégrer
 modules-snippet-help = Collez ce code à l'endroit de votre site où le module doit apparaître. Tout est servi par Guichet : aucun autre script n'est nécessaire.
-modules-not-open-yet = Les pages de réservation en ligne ne sont pas encore ouvertes : ce code et cette adresse mèneront à la réservation dès leur mise en service. D’ici là, ne les publiez pas.
 modules-snippet-inline = Dans la page
 modules-snippet-overlay = En bouton qui ouvre la réservation par-dessus la page
 modules-copied = Copié

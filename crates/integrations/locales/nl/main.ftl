@@ -1173,7 +1173,6 @@ modules-frame-domains = Websites die de module mogen tonen
 modules-frame-domains-help = Eén hostnaam per regel (www.voorbeeld.be, of *.voorbeeld.be voor elk subdomein), zonder https:// of pad. Andere websites kunnen de boeking niet insluiten.
 modules-snippet = Code
 modules-snippet-help = Plak deze code waar de module op uw website moet verschijnen. Guichet levert alles: er is geen ander script nodig.
-modules-not-open-yet = De online boekingspagina's zijn nog niet open: deze code en dit adres leiden naar de boeking zodra ze in gebruik zijn. Publiceer ze tot dan niet.
 modules-snippet-inline = In de pagina
 modules-snippet-overlay = Als knop die de boeking boven de pagina opent
 modules-copied = Gekopieerd
