@@ -3,9 +3,11 @@
 
 pub mod exports;
 pub mod i18n;
+pub mod ics;
 pub mod images;
 mod import_limits;
 pub mod imports;
 pub mod labels;
 pub mod mail;
+pub mod qr;
 mod xls;
