@@ -8,6 +8,7 @@ mod accounts;
 mod api;
 mod auth;
 mod backup;
+mod booking_mail;
 mod booking_modules;
 mod browser;
 mod browser_csp;

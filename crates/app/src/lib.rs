@@ -9,6 +9,7 @@
 pub mod actor;
 pub mod api_keys;
 pub mod backups;
+pub mod booking_mail;
 pub mod booking_modules;
 pub mod catalogue;
 pub mod closing;

@@ -316,6 +316,10 @@ mod tests {
                             ("seconds", "2".into()),
                             ("link", "x".into()),
                             ("email", "x".into()),
+                            ("date", "x".into()),
+                            ("time", "x".into()),
+                            ("index", "1".into()),
+                            ("url", "x".into()),
                         ],
                     );
                     try_t(lang, k).is_none()

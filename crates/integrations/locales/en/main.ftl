@@ -1067,3 +1067,23 @@ error-deposit_both = Enter a percentage or an amount, not both.
 error-deposit_percent_out_of_range = A whole percentage from 1 to 99.
 error-deposit_zero = A deposit must be more than 0.
 error-cancel_hours_out_of_range = Between 0 and 8760 hours.
+
+# Booking confirmation e-mail
+booking-mail-subject = Your booking { $number } — { $organization }
+booking-mail-greeting = Hello,
+booking-mail-intro = Thank you for booking with { $organization }. Your booking is confirmed: your order and your tickets are below.
+booking-mail-order = Order { $number }
+booking-mail-visit = Your visit
+booking-mail-date-time = { $date } at { $time }
+booking-mail-total = Total
+booking-mail-paid = Already paid
+booking-mail-left-to-pay = Left to pay on site
+booking-mail-tickets = Your tickets
+booking-mail-tickets-help = Show each code at the entrance, on your phone or printed.
+booking-mail-ticket = Ticket { $index } of { $count }
+booking-mail-address = Address
+booking-mail-page = Your booking online
+booking-mail-page-link = View or manage my booking
+booking-mail-calendar = The attached file adds the visit to your calendar.
+booking-mail-ics-description = Booking { $number } — { $url }
+booking-mail-signature = See you soon,

@@ -1067,3 +1067,23 @@ error-deposit_both = Indiquez un pourcentage ou un montant, pas les deux.
 error-deposit_percent_out_of_range = Un pourcentage entier de 1 à 99.
 error-deposit_zero = Un acompte doit être supérieur à 0.
 error-cancel_hours_out_of_range = Entre 0 et 8760 heures.
+
+# Booking confirmation e-mail
+booking-mail-subject = Votre réservation { $number } — { $organization }
+booking-mail-greeting = Bonjour,
+booking-mail-intro = Merci pour votre réservation chez { $organization }. Elle est confirmée : vous trouverez ci-dessous votre commande et vos billets.
+booking-mail-order = Commande { $number }
+booking-mail-visit = Votre visite
+booking-mail-date-time = { $date } à { $time }
+booking-mail-total = Total
+booking-mail-paid = Déjà payé
+booking-mail-left-to-pay = Reste à payer sur place
+booking-mail-tickets = Vos billets
+booking-mail-tickets-help = Présentez chaque code à l'entrée, sur votre téléphone ou imprimé.
+booking-mail-ticket = Billet { $index } sur { $count }
+booking-mail-address = Adresse
+booking-mail-page = Votre réservation en ligne
+booking-mail-page-link = Voir ou gérer ma réservation
+booking-mail-calendar = Le fichier joint ajoute la visite à votre agenda.
+booking-mail-ics-description = Réservation { $number } — { $url }
+booking-mail-signature = À bientôt,

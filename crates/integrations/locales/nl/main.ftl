@@ -1102,3 +1102,23 @@ error-deposit_both = Geef een percentage of een bedrag op, niet allebei.
 error-deposit_percent_out_of_range = Een geheel percentage van 1 tot 99.
 error-deposit_zero = Een voorschot moet hoger zijn dan 0.
 error-cancel_hours_out_of_range = Tussen 0 en 8760 uur.
+
+# Booking confirmation e-mail
+booking-mail-subject = Uw reservering { $number } — { $organization }
+booking-mail-greeting = Goedendag,
+booking-mail-intro = Bedankt voor uw reservering bij { $organization }. Ze is bevestigd: hieronder vindt u uw bestelling en uw tickets.
+booking-mail-order = Bestelling { $number }
+booking-mail-visit = Uw bezoek
+booking-mail-date-time = { $date } om { $time }
+booking-mail-total = Totaal
+booking-mail-paid = Al betaald
+booking-mail-left-to-pay = Nog ter plaatse te betalen
+booking-mail-tickets = Uw tickets
+booking-mail-tickets-help = Toon elke code aan de ingang, op uw telefoon of afgedrukt.
+booking-mail-ticket = Ticket { $index } van { $count }
+booking-mail-address = Adres
+booking-mail-page = Uw reservering online
+booking-mail-page-link = Mijn reservering bekijken of beheren
+booking-mail-calendar = Met het bijgevoegde bestand zet u het bezoek in uw agenda.
+booking-mail-ics-description = Reservering { $number } — { $url }
+booking-mail-signature = Tot binnenkort,
