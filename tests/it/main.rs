@@ -9,6 +9,7 @@ mod api;
 mod auth;
 mod backup;
 mod booking;
+mod booking_mail;
 mod booking_modules;
 mod browser;
 mod browser_booking;

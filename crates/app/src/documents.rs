@@ -10,6 +10,7 @@ use guichet_domain::{OfferId, OrderId, Permission};
 use guichet_store::documents::{self, Document};
 use guichet_store::orders::{self, LineKind, Order};
 use guichet_store::organizations::{self, Organization};
+use guichet_store::{Tenant, Tx};
 use serde::Serialize;
 
 /// A document with its copy number: 0 for the original, n for DUPLICATA n.
@@ -49,6 +50,9 @@ pub async fn receipt(
 /// One printed ticket.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Ticket {
+    /// Which offer (for its name in another language); not part of the API's answer.
+    #[serde(skip)]
+    pub offer_id: Option<OfferId>,
     pub offer_name: String,
     /// The ticket type, or the whole group's lines (`2 × Adulte, 1 × Enfant, 1 × Audio-guide`).
     pub label: String,
@@ -70,8 +74,7 @@ pub async fn tickets(
 ) -> Result<Printed<(Order, Vec<Ticket>)>, AppError> {
     actor.require(Permission::Sell)?;
     let tenant = actor.tenant;
-    let fresh: [u8; 32] = rand::random();
-    let (order, secret, per_order, copy) = state
+    let (order, list, copy) = state
         .store
         .write(|tx| {
             Box::pin(async move {
@@ -82,34 +85,46 @@ pub async fn tickets(
                 if order.cancelled_at.is_some() {
                     return Err(guichet_store::StoreError::Refused("order_cancelled"));
                 }
-                let (secret, _) = documents::ticket_key(tx, tenant, fresh).await?;
-                let mut per_order: Vec<OfferId> = Vec::new();
-                let mut seen: Vec<OfferId> = Vec::new();
-                for offer in order.lines.iter().filter_map(|l| l.offer_id) {
-                    if !seen.contains(&offer) {
-                        seen.push(offer);
-                        if guichet_store::offers::get(tx, tenant, offer)
-                            .await?
-                            .one_ticket_per_order
-                        {
-                            per_order.push(offer);
-                        }
-                    }
-                }
+                let list = tickets_of(tx, tenant, &order).await?;
                 let copy = if print {
                     documents::record_print(tx, tenant, id, Document::Tickets).await?
                 } else {
                     0
                 };
-                Ok((order, secret, per_order, copy))
+                Ok((order, list, copy))
             })
         })
         .await?;
-    let list = make_tickets(&order, &per_order, &secret);
     Ok(Printed {
         doc: (order, list),
         copy,
     })
+}
+
+/// The order's tickets with their signed codes, counting no print: what the printed tickets
+/// and the booking's confirmation e-mail both show. In a write transaction because the
+/// organization's ticket key is made on first use.
+pub(crate) async fn tickets_of(
+    tx: &mut Tx,
+    tenant: Tenant,
+    order: &Order,
+) -> guichet_store::Result<Vec<Ticket>> {
+    let fresh: [u8; 32] = rand::random();
+    let (secret, _) = documents::ticket_key(tx, tenant, fresh).await?;
+    let mut per_order: Vec<OfferId> = Vec::new();
+    let mut seen: Vec<OfferId> = Vec::new();
+    for offer in order.lines.iter().filter_map(|l| l.offer_id) {
+        if !seen.contains(&offer) {
+            seen.push(offer);
+            if guichet_store::offers::get(tx, tenant, offer)
+                .await?
+                .one_ticket_per_order
+            {
+                per_order.push(offer);
+            }
+        }
+    }
+    Ok(make_tickets(order, &per_order, &secret))
 }
 
 fn make_tickets(order: &Order, per_order: &[OfferId], secret: &[u8; 32]) -> Vec<Ticket> {
@@ -143,6 +158,7 @@ fn make_tickets(order: &Order, per_order: &[OfferId], secret: &[u8; 32]) -> Vec<
         let count = u16::try_from(l.quantity).unwrap_or(u16::MAX);
         for index in 1..=count {
             out.push(Ticket {
+                offer_id: Some(offer),
                 offer_name: l.offer_name.clone().unwrap_or_default(),
                 label: l.label.clone(),
                 visit_date: l.visit_date.clone(),
@@ -179,6 +195,7 @@ fn make_tickets(order: &Order, per_order: &[OfferId], secret: &[u8; 32]) -> Vec<
             .collect::<Vec<_>>()
             .join(", ");
         out.push(Ticket {
+            offer_id: Some(offer),
             offer_name: first.offer_name.clone().unwrap_or_default(),
             label,
             visit_date: first.visit_date.clone(),

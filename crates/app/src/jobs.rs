@@ -62,7 +62,7 @@ fn spawn_mailer(state: App) {
             };
             for m in due {
                 let sent =
-                    guichet_integrations::mail::send(&mail, &m.to_address, &m.subject, &m.body)
+                    guichet_integrations::mail::send_message(&mail, &m.to_address, &m.message)
                         .await;
                 let (id, attempts) = (m.id, m.attempts);
                 let error = sent.as_ref().err().map(|e| e.to_string());

@@ -16,6 +16,7 @@ pub mod erasure;
 pub mod ids;
 pub mod journal;
 pub mod journal_archive;
+pub mod mail;
 pub mod money;
 pub mod offer;
 pub mod order;

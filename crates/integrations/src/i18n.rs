@@ -316,6 +316,16 @@ mod tests {
                             ("seconds", "2".into()),
                             ("link", "x".into()),
                             ("email", "x".into()),
+                            ("date", "x".into()),
+                            ("time", "x".into()),
+                            ("index", "1".into()),
+                            ("url", "x".into()),
+                            ("percent", "30".into()),
+                            ("amount", "x".into()),
+                            ("hours", "48".into()),
+                            ("min", "1".into()),
+                            ("max", "4".into()),
+                            ("when", "x".into()),
                         ],
                     );
                     try_t(lang, k).is_none()

@@ -9,4 +9,5 @@ mod import_limits;
 pub mod imports;
 pub mod labels;
 pub mod mail;
+pub mod qr;
 mod xls;
