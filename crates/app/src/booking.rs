@@ -557,7 +557,7 @@ pub async fn set_promo_code(
 #[derive(Debug, Clone)]
 pub enum Booking {
     /// The order is made (nothing to pay online, or paid): confirmation and e-mail follow.
-    Booked(Order),
+    Booked(Box<Order>),
     /// The visitor pays `due_cents` online first, at the payment provider.
     Pay { due_cents: i64 },
 }
@@ -623,7 +623,7 @@ pub async fn book(
 ) -> Result<Booking, AppError> {
     let c = read_cart(state, m, cart).await?;
     if let Some(order) = c.order_id {
-        return Ok(Booking::Booked(order_of(state, m, order).await?));
+        return Ok(Booking::Booked(Box::new(order_of(state, m, order).await?)));
     }
     if c.state != CartState::Open {
         return Err(AppError::Conflict("cart_closed"));
@@ -637,9 +637,9 @@ pub async fn book(
         return Err(AppError::Conflict(problem_code(p)));
     }
     if view.due_now_cents == 0 {
-        return Ok(Booking::Booked(
+        return Ok(Booking::Booked(Box::new(
             make_order(state, m, lang, &c, v, None, None).await?,
-        ));
+        )));
     }
     if state.config.online_payments == OnlinePayments::Off {
         return Err(AppError::Conflict("online_payment_unavailable"));

@@ -66,11 +66,11 @@ fn visitor_language(m: &PublicModule, headers: &HeaderMap) -> Language {
 
 /// A response the visitor sees instead of the page: too many requests, an unknown module,
 /// an error.
-struct Refusal(Response);
+struct Refusal(Box<Response>);
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        self.0
+        *self.0
     }
 }
 
@@ -92,7 +92,7 @@ fn limited(
         if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
             r.headers_mut().insert(header::RETRY_AFTER, v);
         }
-        Refusal(r)
+        Refusal(Box::new(r))
     })
 }
 
@@ -115,7 +115,11 @@ async fn visit(
             let tr = Tr(visitor_language(&m, headers));
             Ok(Visit { m, tr })
         }
-        Err(e) => Err(Refusal(app_error_page(Tr(language_of(headers)), None, e))),
+        Err(e) => Err(Refusal(Box::new(app_error_page(
+            Tr(language_of(headers)),
+            None,
+            e,
+        )))),
     }
 }
 
@@ -467,7 +471,7 @@ async fn calendar_page(
                 .then(|| with_cart(format!("{}?date={}", v.base(), d.date), &cart)),
         });
     }
-    while cells.len() % 7 != 0 {
+    while !cells.len().is_multiple_of(7) {
         cells.push(MonthCell {
             day: None,
             date: String::new(),
