@@ -627,6 +627,7 @@ book-add-more = Add another visit
 book-promo-code = Promo code
 book-promo-apply = Apply
 book-your-details = Your details
+book-country = Country
 book-optional = optional
 book-conditions = Cancellation terms
 book-consent-email = I agree to receive news and offers by e-mail.

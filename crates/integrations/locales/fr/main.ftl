@@ -627,6 +627,7 @@ book-add-more = Ajouter une autre visite
 book-promo-code = Code promo
 book-promo-apply = Appliquer
 book-your-details = Vos coordonnées
+book-country = Pays
 book-optional = facultatif
 book-conditions = Conditions d'annulation
 book-consent-email = J'accepte de recevoir des nouvelles et des offres par e-mail.

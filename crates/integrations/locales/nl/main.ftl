@@ -662,6 +662,7 @@ book-add-more = Nog een bezoek toevoegen
 book-promo-code = Promotiecode
 book-promo-apply = Toepassen
 book-your-details = Uw gegevens
+book-country = Land
 book-optional = optioneel
 book-conditions = Annuleringsvoorwaarden
 book-consent-email = Ik wil nieuws en aanbiedingen per e-mail ontvangen.
