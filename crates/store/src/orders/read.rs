@@ -271,6 +271,8 @@ pub struct OrderSummary {
     pub visit_start: Option<i64>,
     pub state: OrderState,
     pub register_name: Option<String>,
+    /// Booked online through this booking module (its channel).
+    pub booking_module_name: Option<String>,
     pub created_by_name: Option<String>,
     pub total_cents: i64,
     pub collected_cents: i64,
@@ -389,6 +391,7 @@ pub async fn list(
                 visit_start: r.visit_start,
                 state,
                 register_name: r.register_name,
+                booking_module_name: r.booking_module_name,
                 created_by_name: r.created_by_name,
                 total_cents: r.total_cents,
                 collected_cents: r.collected_cents,
