@@ -1289,6 +1289,22 @@ struct TicketView {
     qr_svg: String,
 }
 
+/// An instant as the visitor reads it: `10 décembre 2026 13:00`, `10 december 2026 13:00`.
+fn long_instant(tr: &Tr, micros: i64, tz: &str) -> String {
+    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    match jiff::Timestamp::from_microsecond(micros) {
+        Ok(t) => {
+            let z = t.to_zoned(zone);
+            format!(
+                "{} {}",
+                tr.long_day(&z.date().to_string()),
+                z.strftime("%H:%M")
+            )
+        }
+        Err(_) => String::new(),
+    }
+}
+
 async fn booking_view(
     state: &AppState,
     org: &str,
@@ -1331,7 +1347,7 @@ async fn booking_view(
     let address = b.organization.address.one_line();
     let base = format!("/booking/{org}/{}/{}", o.id.0.simple(), b.token);
     let cancel_note = match (b.cancellable, b.cancellable_until) {
-        (true, Some(until)) => tr.t1("book-cancel-until", "when", tr.instant(&until, &tz)),
+        (true, Some(until)) => tr.t1("book-cancel-until", "when", long_instant(&tr, until, &tz)),
         _ if o.state == guichet_domain::order::OrderState::Cancelled => String::new(),
         _ => tr.t("book-cancel-closed"),
     };
