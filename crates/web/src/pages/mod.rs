@@ -4,6 +4,7 @@
 mod account;
 mod book;
 mod booking_modules;
+mod booking_page;
 mod calendar;
 mod catalogue;
 mod closing;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(account::router())
         .merge(book::router())
+        .merge(booking_page::router())
         .merge(booking_modules::router())
         .merge(calendar::router())
         .merge(catalogue::router())
