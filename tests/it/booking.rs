@@ -394,9 +394,19 @@ async fn a_visitor_books_with_a_promo_code_pays_a_deposit_gets_the_email_and_can
     let cart2 = cart_token();
     assert_eq!(v.choose(&s, &cart2, 1, 0).await.status, 303);
     let p = v
-        .book(
-            &format!("{}/cart/{cart2}", s.book),
-            "Marie.Dupont@Example.be",
+        .post(
+            &format!("{}/cart/{cart2}/book", s.book),
+            &[
+                ("last_name", "Dupont"),
+                ("first_name", "Marie"),
+                ("email", "Marie.Dupont@Example.be"),
+                ("phone", "0471 23 45 67"),
+                ("city", "Namur"),
+                ("postal_code", "5000"),
+                ("country", "BE"),
+                ("accept_terms", "1"),
+                ("consent_email", "1"),
+            ],
         )
         .await;
     assert_eq!(p.status, 303);
@@ -409,6 +419,10 @@ async fn a_visitor_books_with_a_promo_code_pays_a_deposit_gets_the_email_and_can
     assert_eq!(p.status, 303);
     let file = api.ok(&format!("/api/v1/customers/{customer}")).await;
     assert_eq!(file["orders"].as_array().unwrap().len(), 2, "{file}");
+    assert!(
+        file["customer"]["consent_email_at"].is_i64(),
+        "the ticked box is the consent: {file}"
+    );
 
     // The visitor's page: the order, a ticket per visitor with a genuine code, the calendar
     // file; nothing for a wrong token or another organization.

@@ -810,7 +810,8 @@ async fn make_order(
 
 /// The customer an online buyer is: the oldest one with their e-mail, or a new one with
 /// what they typed (none when they gave neither an e-mail nor a name). An existing file is
-/// not changed: whoever types an address does not get to rewrite its owner's file.
+/// not rewritten (whoever types an address does not get to change its owner's file), except
+/// that a ticked consent box records the consent.
 async fn buyer(
     tx: &mut guichet_store::Tx,
     tenant: Tenant,
@@ -821,6 +822,10 @@ async fn buyer(
     if let Some(email) = d.email.as_deref() {
         let found = guichet_store::customers::ids_by_email(tx, tenant, &[email.to_owned()]).await?;
         if let Some(id) = found.get(email) {
+            if d.consent_email {
+                // Ticking the box is the one change a booking makes to an existing file.
+                guichet_store::customers::grant_email_consent(tx, tenant, *id).await?;
+            }
             let c = guichet_store::customers::get(tx, tenant, *id).await?;
             let name = guichet_store::customers::display_name(
                 c.first_name.as_deref(),

@@ -478,3 +478,14 @@ pub async fn get(tx: &mut Tx, tenant: Tenant, id: CustomerId) -> Result<Customer
         .await?);
     row.map(Customer::from).ok_or(StoreError::NotFound)
 }
+
+/// The customer agreed to e-mails (an online booking's box ticked): recorded now unless they
+/// already had; an erased customer is left alone.
+pub async fn grant_email_consent(tx: &mut Tx, tenant: Tenant, id: CustomerId) -> Result<()> {
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE customers SET consent_email_at = COALESCE(consent_email_at, $3)
+         WHERE organization_id = $1 AND id = $2 AND erased_at IS NULL")
+        .bind(tenant.id().0).bind(id.0).bind(crate::now_micros())
+        .execute(c).await?.rows_affected());
+    Ok(())
+}
