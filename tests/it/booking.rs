@@ -698,7 +698,10 @@ async fn two_hundred_visitors_and_two_registers_race_for_the_last_ten_places() {
             match r.status().as_u16() {
                 303 => {}
                 422 => return 0,
-                other => panic!("choose answered {other}"),
+                other => panic!(
+                    "choose answered {other}: {}",
+                    r.text().await.unwrap_or_default()
+                ),
             }
             let email = format!("visitor{i}@example.be");
             let r = c
@@ -719,7 +722,10 @@ async fn two_hundred_visitors_and_two_registers_race_for_the_last_ten_places() {
             match r.status().as_u16() {
                 303 => 1,
                 409 | 422 => 0,
-                other => panic!("book answered {other}"),
+                other => panic!(
+                    "book answered {other}: {}",
+                    r.text().await.unwrap_or_default()
+                ),
             }
         }));
     }
@@ -759,6 +765,37 @@ async fn two_hundred_visitors_and_two_registers_race_for_the_last_ten_places() {
     // sold places are exactly the ten.
     let (sold, _) = s.places(&api).await;
     assert_eq!(sold, 10);
+    journal_verifies(&app).await;
+    app.stop().await;
+}
+
+/// A payment confirmed after the cart's hold ran out still books while the places are free.
+#[tokio::test]
+async fn a_payment_after_the_hold_ran_out_books_while_the_places_are_free() {
+    let app = spawn_server(config(
+        AppConfig {
+            hold_duration: Duration::from_secs(1),
+            hold_sweep_interval: Duration::from_millis(300),
+            ..AppConfig::default()
+        },
+        generous(),
+    ))
+    .await;
+    let (a, s) = setup(&app, 20, "deposit").await;
+    let api = Api::new(&app, &a, "manager").await;
+    let v = Browser::new(&app);
+    let cart = cart_token();
+    assert_eq!(v.choose(&s, &cart, 2, 0).await.status, 303);
+    let cart_path = format!("{}/cart/{cart}", s.book);
+    let p = v.book(&cart_path, "late@example.be").await;
+    assert_eq!(p.location, format!("{cart_path}/pay"));
+    tokio::time::sleep(Duration::from_millis(1_800)).await;
+    assert_eq!(s.places(&api).await, (0, 0), "the hold ran out");
+    let p = v
+        .post(&format!("{cart_path}/pay"), &[("outcome", "paid")])
+        .await;
+    assert_eq!(p.location, format!("{cart_path}/done"), "{}", p.body);
+    assert_eq!(s.places(&api).await, (2, 0));
     journal_verifies(&app).await;
     app.stop().await;
 }

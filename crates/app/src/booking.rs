@@ -638,7 +638,7 @@ pub async fn book(
     }
     if view.due_now_cents == 0 {
         return Ok(Booking::Booked(Box::new(
-            make_order(state, m, lang, &c, v, None, None).await?,
+            make_order(state, m, lang, &c, v, None, true).await?,
         )));
     }
     if state.config.online_payments == OnlinePayments::Off {
@@ -709,7 +709,27 @@ pub async fn paid(
         tendered_cents: c.due_now_cents,
         change_cents: 0,
     };
-    match make_order(state, m, lang, &c, &v, Some(payment), Some(provider_ref)).await {
+    let first = make_order(
+        state,
+        m,
+        lang,
+        &c,
+        &v,
+        Some((payment.clone(), provider_ref)),
+        true,
+    )
+    .await;
+    let made = match first {
+        // Paid after the hold ran out: the booking stands if its places are still free (the
+        // cart's expired holds go first, so they are not counted twice); otherwise it is
+        // refused and the payment is the provider's to refund.
+        Err(AppError::Conflict("hold_expired")) => {
+            holds::release(state, &visitor(m, lang), cart).await?;
+            make_order(state, m, lang, &c, &v, Some((payment, provider_ref)), false).await
+        }
+        other => other,
+    };
+    match made {
         Ok(o) => Ok(o),
         Err(e) => match read_cart(state, m, cart).await?.order_id {
             // Another confirmation of the same payment made it first.
@@ -733,7 +753,7 @@ pub async fn payment_cancelled(state: &App, m: &PublicModule, cart: &str) -> Res
     Ok(())
 }
 
-/// Makes the cart's order in one transaction: the buyer matched by e-mail or created, the
+/// Makes the cart's order in one transaction (taking the cart's held places when `held`): the buyer matched by e-mail or created, the
 /// order (its held places taken, its number, its journal entries in the online chain), the
 /// cart marked booked. Then the confirmation e-mail is queued.
 async fn make_order(
@@ -742,11 +762,19 @@ async fn make_order(
     lang: Language,
     c: &OnlineCart,
     v: &VisitorInput,
-    payment: Option<NewPayment>,
-    provider_ref: Option<&str>,
+    paid: Option<(NewPayment, &str)>,
+    held: bool,
 ) -> Result<Order, AppError> {
+    let (payment, provider_ref) = match paid {
+        Some((p, r)) => (Some(p), Some(r)),
+        None => (None, None),
+    };
     let actor = visitor(m, lang);
     let mut input = order_input(&lines_of(c), c.promo_code.as_deref(), &c.cart);
+    if !held {
+        // The order takes free places itself, as a sale at a register would.
+        input.cart = None;
+    }
     input.origin = Some(OriginInput {
         country: v.country.trim().to_owned(),
         postal_code: v.postal_code.trim().to_owned(),

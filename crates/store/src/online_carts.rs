@@ -173,7 +173,8 @@ pub async fn start_payment(
 }
 
 /// The visitor came back from the payment provider without paying: the cart is open again
-/// (its holds still run their countdown).
+/// (its holds still run their countdown) and forgets the details, which the visitor types
+/// again to book.
 pub async fn abandon_payment(
     tx: &mut Tx,
     tenant: Tenant,
@@ -181,7 +182,7 @@ pub async fn abandon_payment(
     cart: &str,
 ) -> Result<()> {
     on_tx!(tx, c => sqlx::query(
-        "UPDATE online_carts SET state = 'open', updated_at = $4
+        "UPDATE online_carts SET state = 'open', visitor_json = NULL, updated_at = $4
          WHERE organization_id = $1 AND booking_module_id = $2 AND cart = $3 AND state = 'paying'")
         .bind(tenant.id().0).bind(module.0).bind(cart).bind(now_micros())
         .execute(c).await?.rows_affected());
