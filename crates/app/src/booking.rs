@@ -878,13 +878,29 @@ async fn order_of(state: &App, m: &PublicModule, id: OrderId) -> Result<Order, A
 
 /// The secret part of the visitor's booking page address for `order`.
 pub async fn page_token(state: &App, tenant: Tenant, order: OrderId) -> Result<String, AppError> {
-    let fresh: [u8; 32] = rand::random();
-    let (secret, _) = state
+    // The key exists once any ticket was made: read it (the confirmation page asks for the
+    // token at every view); only the very first time is it written.
+    let existing = state
         .store
-        .write(|tx| {
-            Box::pin(async move { guichet_store::documents::ticket_key(tx, tenant, fresh).await })
+        .read(|tx| {
+            Box::pin(async move { guichet_store::documents::existing_ticket_key(tx, tenant).await })
         })
         .await?;
+    let secret = match existing {
+        Some((secret, _)) => secret,
+        None => {
+            let fresh: [u8; 32] = rand::random();
+            state
+                .store
+                .write(|tx| {
+                    Box::pin(async move {
+                        guichet_store::documents::ticket_key(tx, tenant, fresh).await
+                    })
+                })
+                .await?
+                .0
+        }
+    };
     Ok(guichet_domain::ticket::booking_page_token(&secret, order.0))
 }
 
