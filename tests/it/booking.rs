@@ -799,3 +799,47 @@ async fn a_payment_after_the_hold_ran_out_books_while_the_places_are_free() {
     journal_verifies(&app).await;
     app.stop().await;
 }
+
+/// Erasing a customer also removes a booking cart of theirs still at the payment provider,
+/// with the details it kept.
+#[tokio::test]
+async fn erasing_a_customer_removes_their_cart_at_the_payment_provider() {
+    let app = spawn_server(config(AppConfig::default(), generous())).await;
+    let (a, s) = setup(&app, 20, "deposit").await;
+    let api = Api::new(&app, &a, "manager").await;
+    let v = Browser::new(&app);
+    let first = cart_token();
+    assert_eq!(v.choose(&s, &first, 1, 0).await.status, 303);
+    let first_path = format!("{}/cart/{first}", s.book);
+    assert_eq!(v.book(&first_path, "erase.me@example.be").await.status, 303);
+    let p = v
+        .post(&format!("{first_path}/pay"), &[("outcome", "paid")])
+        .await;
+    assert_eq!(p.location, format!("{first_path}/done"));
+    let second = cart_token();
+    assert_eq!(v.choose(&s, &second, 1, 0).await.status, 303);
+    let second_path = format!("{}/cart/{second}", s.book);
+    let p = v.book(&second_path, "Erase.Me@example.be").await;
+    assert_eq!(p.location, format!("{second_path}/pay"));
+    let orders = api
+        .ok(&format!("/api/v1/orders?from={0}&to={0}", today()))
+        .await;
+    let order = api
+        .ok(&format!(
+            "/api/v1/orders/{}",
+            orders["items"][0]["id"].as_str().unwrap()
+        ))
+        .await;
+    let customer = order["customer_id"].as_str().unwrap().to_owned();
+    let (status, body) = api
+        .post(&format!("/api/v1/customers/{customer}/erase"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(v.get(&format!("{second_path}/pay")).await.status, 404);
+    assert_eq!(
+        v.get(&first_path).await.status,
+        303,
+        "a booked cart stays (no details)"
+    );
+    app.stop().await;
+}

@@ -647,12 +647,13 @@ pub async fn book(
     let json = serde_json::to_string(v).map_err(|e| AppError::Internal(e.to_string()))?;
     let (tenant, module, cart_s, due) =
         (m.tenant, m.module_id, cart.to_owned(), view.due_now_cents);
+    let email = v.email.clone();
     state
         .store
         .write(|tx| {
-            let (cart_s, json) = (cart_s.clone(), json.clone());
+            let (cart_s, json, email) = (cart_s.clone(), json.clone(), email.clone());
             Box::pin(async move {
-                online_carts::start_payment(tx, tenant, module, &cart_s, &json, due).await
+                online_carts::start_payment(tx, tenant, module, &cart_s, &json, &email, due).await
             })
         })
         .await?;

@@ -162,13 +162,16 @@ pub async fn start_payment(
     module: BookingModuleId,
     cart: &str,
     visitor_json: &str,
+    visitor_email: &str,
     due_now_cents: i64,
 ) -> Result<()> {
+    let email = visitor_email.trim().to_lowercase();
     changed_or_closed(on_tx!(tx, c => sqlx::query(
-            "UPDATE online_carts SET state = 'paying', visitor_json = $4, due_now_cents = $5, updated_at = $6
+            "UPDATE online_carts SET state = 'paying', visitor_json = $4, due_now_cents = $5, updated_at = $6,
+             visitor_email = $7
              WHERE organization_id = $1 AND booking_module_id = $2 AND cart = $3 AND state = 'open'")
             .bind(tenant.id().0).bind(module.0).bind(cart).bind(visitor_json).bind(due_now_cents)
-            .bind(now_micros())
+            .bind(now_micros()).bind((!email.is_empty()).then_some(email))
             .execute(c).await?.rows_affected()))
 }
 
@@ -182,7 +185,7 @@ pub async fn abandon_payment(
     cart: &str,
 ) -> Result<()> {
     on_tx!(tx, c => sqlx::query(
-        "UPDATE online_carts SET state = 'open', visitor_json = NULL, updated_at = $4
+        "UPDATE online_carts SET state = 'open', visitor_json = NULL, visitor_email = NULL, updated_at = $4
          WHERE organization_id = $1 AND booking_module_id = $2 AND cart = $3 AND state = 'paying'")
         .bind(tenant.id().0).bind(module.0).bind(cart).bind(now_micros())
         .execute(c).await?.rows_affected());
@@ -202,7 +205,7 @@ pub async fn mark_booked(
 ) -> Result<()> {
     changed_or_closed(on_tx!(tx, c => sqlx::query(
             "UPDATE online_carts SET state = 'booked', order_id = $4, provider_ref = $5, visitor_json = NULL,
-             updated_at = $6
+             visitor_email = NULL, updated_at = $6
              WHERE organization_id = $1 AND booking_module_id = $2 AND cart = $3 AND state <> 'booked'")
             .bind(tenant.id().0).bind(module.0).bind(cart).bind(order.0).bind(provider_ref)
             .bind(now_micros())
@@ -223,4 +226,16 @@ pub async fn sweep(tx: &mut Tx, before: i64) -> Result<u64> {
     Ok(on_tx!(tx, c => sqlx::query(
         "DELETE FROM online_carts WHERE state <> 'booked' AND updated_at < $1")
         .bind(before).execute(c).await?.rows_affected()))
+}
+
+/// Erasure: a cart at the payment provider with the person's e-mail goes, with the details it
+/// kept (its holds run out by themselves).
+pub async fn forget_email(tx: &mut Tx, tenant: Tenant, email: &str) -> Result<u64> {
+    let email = email.trim().to_lowercase();
+    if email.is_empty() {
+        return Ok(0);
+    }
+    Ok(on_tx!(tx, c => sqlx::query(
+        "DELETE FROM online_carts WHERE organization_id = $1 AND visitor_email = $2 AND state <> 'booked'")
+        .bind(tenant.id().0).bind(email).execute(c).await?.rows_affected()))
 }

@@ -29,8 +29,8 @@ pub async fn erase(tx: &mut Tx, tenant: Tenant, id: CustomerId) -> Result<Custom
 
 /// What names an erased customer outside their record: the free-text comments of their
 /// orders (the figures stay: orders, lines, payments and the journal carry no personal
-/// data), the notes of their reservations, the names of the duplicates merged into them, and
-/// the e-mails written to them.
+/// data), the notes of their reservations, the names of the duplicates merged into them, the
+/// e-mails written to them, and a booking cart of theirs still at the payment provider.
 async fn forget_traces(
     tx: &mut Tx,
     tenant: Tenant,
@@ -50,6 +50,9 @@ async fn forget_traces(
         "UPDATE customer_merges SET merged_name = '' WHERE organization_id = $1 AND kept_id = $2")
         .bind(org).bind(id.0).execute(c).await?.rows_affected());
     crate::outbox::forget_customer(tx, tenant, id, email).await?;
+    if let Some(email) = email {
+        crate::online_carts::forget_email(tx, tenant, email).await?;
+    }
     Ok(())
 }
 
