@@ -49,11 +49,14 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
         insert_lines(tx, tenant, id, &o.lines, &lines).await?;
         return Ok(as_created(id, o, head, lines, Vec::new()));
     }
+    let session = session_for_sale(tx, tenant, o.register_id).await?;
+    let number = crate::counters::order_number(tx, tenant, o.day).await?;
+    // The cart's held places, after the number: every sale locks the counter row before the
+    // session rows, so two sales never wait on each other in opposite orders (an online
+    // booking taking its holds first deadlocked with register sales on PostgreSQL).
     if let Some(cart) = &o.hold_cart {
         crate::holds::take_for_sale(tx, tenant, cart, now_micros()).await?;
     }
-    let session = session_for_sale(tx, tenant, o.register_id).await?;
-    let number = crate::counters::order_number(tx, tenant, o.day).await?;
     // Now that the number is taken (its counter row stays locked until this transaction ends),
     // the time: a later number never carries an earlier time.
     let at = o.at.unwrap_or_else(now_micros);
