@@ -99,20 +99,8 @@ pub struct PublicOffer {
     pub cancel_free_hours: Option<i64>,
 }
 
-fn text_in(lang: Language, fr: &str, nl: &str, en: &str) -> String {
-    let s = match lang {
-        Language::Fr => fr,
-        Language::Nl => nl,
-        Language::En => en,
-    };
-    if s.trim().is_empty() { fr } else { s }.to_owned()
-}
-
 fn public_offer(o: &Offer, lang: Language, photos: Vec<Photo>) -> PublicOffer {
-    let t = &o.texts;
-    let pick = |f: fn(&guichet_domain::offer::OfferTexts) -> &str| {
-        text_in(lang, f(&t.fr), f(&t.nl), f(&t.en))
-    };
+    let pick = |f: fn(&guichet_domain::offer::OfferTexts) -> &str| o.texts.pick(lang, f);
     PublicOffer {
         id: o.id,
         name: pick(|x| &x.name),

@@ -151,7 +151,7 @@ fn compose(f: &Facts, lang: Language, page_url: &str) -> Result<Outgoing, String
     };
     let name_of = |id: Option<guichet_domain::OfferId>, stored: &Option<String>| {
         offer_of(id)
-            .map(|o| offer_name(o, lang))
+            .map(|o| o.texts.pick(lang, |t| &t.name))
             .or_else(|| stored.clone())
             .unwrap_or_default()
     };
@@ -466,20 +466,6 @@ fn compose(f: &Facts, lang: Language, page_url: &str) -> Result<Outgoing, String
         html: Some(html),
         attachments,
     })
-}
-
-/// An offer's name in the visitor's language, French when it has none.
-fn offer_name(o: &Offer, lang: Language) -> String {
-    let own = match lang {
-        Language::En => &o.texts.en.name,
-        Language::Nl => &o.texts.nl.name,
-        Language::Fr => &o.texts.fr.name,
-    };
-    if own.trim().is_empty() {
-        o.texts.fr.name.clone()
-    } else {
-        own.clone()
-    }
 }
 
 /// When a visit is, in the visitor's language: `17 décembre 2026 à 10:00` for a session (in

@@ -31,6 +31,29 @@ pub struct Texts {
     pub en: OfferTexts,
 }
 
+impl Texts {
+    /// One of the offer's texts in `lang`, the French one when that language has none
+    /// (`texts.pick(lang, |t| &t.name)`).
+    pub fn pick(
+        &self,
+        lang: guichet_domain::org::Language,
+        text: fn(&OfferTexts) -> &str,
+    ) -> String {
+        use guichet_domain::org::Language;
+        let own = match lang {
+            Language::Fr => text(&self.fr),
+            Language::Nl => text(&self.nl),
+            Language::En => text(&self.en),
+        };
+        if own.trim().is_empty() {
+            text(&self.fr)
+        } else {
+            own
+        }
+        .to_owned()
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StoredSchedule {
     pub rules: Vec<RuleInput>,

@@ -14,11 +14,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use guichet_app::booking_modules::BookingModule;
-use guichet_app::offers::Offer;
 use guichet_domain::booking_module::{
     BookingField, BookingFieldsInput, ModuleInput, ModuleKind, ModuleLanguage,
 };
-use guichet_domain::org::Language;
 use guichet_domain::{BookingModuleId, FieldErrors, Permission};
 use serde::Deserialize;
 
@@ -97,20 +95,6 @@ fn field_label(field: BookingField) -> &'static str {
     }
 }
 
-/// An offer's name in the user's language, French when it has none.
-fn offer_name(o: &Offer, lang: Language) -> String {
-    let own = match lang {
-        Language::En => &o.texts.en.name,
-        Language::Nl => &o.texts.nl.name,
-        Language::Fr => &o.texts.fr.name,
-    };
-    if own.trim().is_empty() {
-        o.texts.fr.name.clone()
-    } else {
-        own.clone()
-    }
-}
-
 struct Row {
     module: BookingModule,
     offers: String,
@@ -162,7 +146,7 @@ pub async fn list(
                 Some(id) => offers
                     .iter()
                     .find(|o| o.id == id)
-                    .map(|o| offer_name(o, ctx.lang))
+                    .map(|o| o.texts.pick(ctx.lang, |t| &t.name))
                     .unwrap_or_default(),
             },
             public_url: format!("{base}/book/{org}/{}", m.slug),
@@ -350,7 +334,7 @@ async fn module_page(
         .or_page(ctx)?
         .into_iter()
         .filter(|o| !o.archived || module.is_some_and(|m| m.offer_id == Some(o.id)))
-        .map(|o| (o.id.to_string(), offer_name(&o, ctx.lang)))
+        .map(|o| (o.id.to_string(), o.texts.pick(ctx.lang, |t| &t.name)))
         .collect();
     let snippet = match module {
         Some(m) => {
