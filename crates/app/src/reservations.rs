@@ -267,6 +267,7 @@ async fn deposit_order(
     Ok((
         guichet_store::orders::NewOrder {
             register_id: Some(register.id),
+            register_kind: Some(register.kind),
             quote: false,
             lines: vec![line],
             total_cents: deposit,

@@ -400,8 +400,7 @@ pub async fn key_actor(state: &App, secret: &str) -> Result<crate::Actor, AppErr
     let s = secret.to_owned();
     let found = state
         .store
-        .read(|tx| {
-            let s = s.clone();
+        .read_single(|tx| {
             Box::pin(async move { guichet_store::api_keys::authenticate(tx, &s).await })
         })
         .await?;

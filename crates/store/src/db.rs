@@ -47,27 +47,71 @@ enum Db {
     Pg(PgPool),
 }
 
-/// A transaction on either backend.
+/// A transaction on either backend (or, for a read that needs none, a connection: see
+/// [`Conn`]).
 pub enum Tx {
-    Sqlite(sqlx::Transaction<'static, Sqlite>),
-    Pg(sqlx::Transaction<'static, Postgres>),
+    Sqlite(Conn<Sqlite>),
+    Pg(Conn<Postgres>),
+}
+
+/// Where a [`Tx`]'s statements run: in a transaction, or on a pooled connection as it is.
+/// A read on PostgreSQL takes no transaction: under READ COMMITTED every statement has its
+/// own snapshot either way, so `BEGIN` and `COMMIT` were two round trips that bought nothing.
+/// A read of one statement needs no transaction on SQLite either ([`Store::read_single`]).
+/// Both dereference to the driver's connection, so `on_tx!` bodies are the same for both.
+pub enum Conn<DB: sqlx::Database> {
+    Tx(sqlx::Transaction<'static, DB>),
+    Pooled(sqlx::pool::PoolConnection<DB>),
+}
+
+impl<DB: sqlx::Database> std::ops::Deref for Conn<DB> {
+    type Target = DB::Connection;
+    fn deref(&self) -> &DB::Connection {
+        match self {
+            Conn::Tx(t) => t,
+            Conn::Pooled(c) => c,
+        }
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::DerefMut for Conn<DB> {
+    fn deref_mut(&mut self) -> &mut DB::Connection {
+        match self {
+            Conn::Tx(t) => t,
+            Conn::Pooled(c) => c,
+        }
+    }
+}
+
+impl<DB: sqlx::Database> Conn<DB> {
+    async fn commit(self) -> Result<()> {
+        if let Conn::Tx(t) = self {
+            t.commit().await?;
+        }
+        Ok(())
+    }
+
+    async fn rollback(self) -> Result<()> {
+        if let Conn::Tx(t) = self {
+            t.rollback().await?;
+        }
+        Ok(())
+    }
 }
 
 impl Tx {
     pub async fn commit(self) -> Result<()> {
         match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Pg(t) => t.commit().await?,
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Pg(t) => t.commit().await,
         }
-        Ok(())
     }
 
     pub async fn rollback(self) -> Result<()> {
         match self {
-            Tx::Sqlite(t) => t.rollback().await?,
-            Tx::Pg(t) => t.rollback().await?,
+            Tx::Sqlite(t) => t.rollback().await,
+            Tx::Pg(t) => t.rollback().await,
         }
-        Ok(())
     }
 
     pub fn backend(&self) -> Backend {
@@ -98,6 +142,18 @@ impl Store {
                 .max_connections(16)
                 .min_connections(0)
                 .acquire_timeout(Duration::from_secs(10))
+                // sqlx pings every connection it hands out: a round trip per transaction, a
+                // tenth of a sale's. Only one idle long enough to have been dropped (a
+                // restarted server, a firewall's timeout) is pinged first.
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for > IDLE_BEFORE_PING {
+                            sqlx::Connection::ping(conn).await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 .connect_with(options)
                 .await?;
             Ok(Store { db: Db::Pg(pool) })
@@ -131,9 +187,12 @@ impl Store {
         // memory once used; readers keep the default and lean on the OS's cache.
         // Deleted and overwritten content is zeroed in the file (`secure_delete`): a customer
         // erased on request is not left in free space for anyone reading the file's bytes.
+        // An embedded database's connection does not go away: no ping before each use (each
+        // is a hop to the connection's thread).
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(0)
+            .test_before_acquire(false)
             .connect_with(
                 options
                     .clone()
@@ -144,6 +203,7 @@ impl Store {
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .min_connections(0)
+            .test_before_acquire(false)
             .connect_with(options.read_only(true))
             .await?;
         Ok(Store {
@@ -176,19 +236,22 @@ impl Store {
         }
     }
 
-    /// A read transaction: a consistent snapshot, no writes.
+    /// A read: no writes. On SQLite a transaction, so its statements see one snapshot; on
+    /// PostgreSQL a connection as it is (see [`Conn`]).
     pub async fn begin_read(&self) -> Result<Tx> {
         Ok(match &self.db {
-            Db::Sqlite { reader, .. } => Tx::Sqlite(reader.begin().await?),
-            Db::Pg(p) => Tx::Pg(p.begin().await?),
+            Db::Sqlite { reader, .. } => Tx::Sqlite(Conn::Tx(reader.begin().await?)),
+            Db::Pg(p) => Tx::Pg(Conn::Pooled(p.acquire().await?)),
         })
     }
 
     async fn begin_write(&self) -> Result<Tx> {
         Ok(match &self.db {
             // Backend-specific: take the write lock up front (see `Db::Sqlite`).
-            Db::Sqlite { writer, .. } => Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Pg(p) => Tx::Pg(p.begin().await?),
+            Db::Sqlite { writer, .. } => {
+                Tx::Sqlite(Conn::Tx(writer.begin_with("BEGIN IMMEDIATE").await?))
+            }
+            Db::Pg(p) => Tx::Pg(Conn::Tx(p.begin().await?)),
         })
     }
 
@@ -206,6 +269,27 @@ impl Store {
         let out = f(&mut tx).await?;
         tx.commit().await?;
         Ok(out)
+    }
+
+    /// Runs `f`, a read of ONE statement, on a connection as it is: a statement is its own
+    /// snapshot, so no `BEGIN` and `COMMIT` (two hops to SQLite's thread). For what every
+    /// request reads first (its API key).
+    pub async fn read_single<T, F>(&self, f: F) -> Result<T>
+    where
+        F: for<'t> FnOnce(&'t mut Tx) -> TxFuture<'t, T>,
+    {
+        let mut conn = self.reader().await?;
+        f(&mut conn).await
+    }
+
+    /// A reading connection outside any transaction: each statement sees the database as it
+    /// is when it runs. For reads that need no snapshot across statements (a sale's pricing:
+    /// the sale's own transaction checks what must hold), with two hops fewer on SQLite.
+    pub async fn reader(&self) -> Result<Tx> {
+        Ok(match &self.db {
+            Db::Sqlite { reader, .. } => Tx::Sqlite(Conn::Pooled(reader.acquire().await?)),
+            Db::Pg(p) => Tx::Pg(Conn::Pooled(p.acquire().await?)),
+        })
     }
 
     /// Runs `f` in a write transaction, committing on `Ok` and rolling back on `Err`.
@@ -285,6 +369,9 @@ fn is_retryable(e: &StoreError) -> bool {
         None => false,
     }
 }
+
+/// A PostgreSQL connection idle longer than this is pinged before it is used.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(30);
 
 /// SQLite group commit. Writers queue for the one writer connection; each runs its transaction
 /// body inside a savepoint of a shared SQLite transaction, and the writer that finds nobody
@@ -366,7 +453,9 @@ impl GroupCommit {
             batch.fail("a writer of the batch was interrupted").await;
         }
         if batch.tx.is_none() {
-            batch.tx = Some(Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?));
+            batch.tx = Some(Tx::Sqlite(Conn::Tx(
+                writer.begin_with("BEGIN IMMEDIATE").await?,
+            )));
             batch.done = Some(watch::channel(None).0);
             batch.jobs = 0;
             batch.generation += 1;

@@ -12,6 +12,7 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod backup;
+mod batch;
 pub mod booking_modules;
 pub mod copy;
 pub mod counters;
@@ -45,7 +46,7 @@ pub mod throttle;
 pub mod users;
 pub mod vat_rates;
 
-pub use db::{Backend, Store, Tx, TxFuture, redact};
+pub use db::{Backend, Conn, Store, Tx, TxFuture, redact};
 pub use guichet_domain as domain;
 
 use guichet_domain::OrganizationId;

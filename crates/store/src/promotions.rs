@@ -618,9 +618,7 @@ pub async fn set_code_archived(
 /// `Invalid("promo_code", "promo_code_exhausted")` when every use is taken, or the code is
 /// archived or unknown.
 pub async fn redeem(tx: &mut Tx, tenant: Tenant, id: PromoCodeId) -> Result<()> {
-    let n = on_tx!(tx, c => sqlx::query(
-        "UPDATE promo_codes SET uses = uses + 1
-         WHERE organization_id = $1 AND id = $2 AND archived_at IS NULL AND (max_uses IS NULL OR uses < max_uses)")
+    let n = on_tx!(tx, c => sqlx::query(REDEEM)
         .bind(tenant.id().0)
         .bind(id.0)
         .execute(c)
@@ -635,6 +633,19 @@ pub async fn redeem(tx: &mut Tx, tenant: Tenant, id: PromoCodeId) -> Result<()> 
         ))
     }
 }
+
+/// [`redeem`]'s statement, pushed into a sale's batch: it changes no row when the code is used
+/// up (or archived), and the sale is then refused.
+pub(crate) fn push_redeem(
+    batch: &mut crate::batch::Batch,
+    tenant: Tenant,
+    id: PromoCodeId,
+) -> usize {
+    batch.push(REDEEM, vec![tenant.id().0.into(), id.0.into()])
+}
+
+const REDEEM: &str = "UPDATE promo_codes SET uses = uses + 1
+     WHERE organization_id = $1 AND id = $2 AND archived_at IS NULL AND (max_uses IS NULL OR uses < max_uses)";
 
 /// Gives back one use (an order that used the code is cancelled); never below zero.
 pub async fn release(tx: &mut Tx, tenant: Tenant, id: PromoCodeId) -> Result<()> {

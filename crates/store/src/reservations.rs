@@ -361,11 +361,14 @@ pub(crate) async fn consume_for_sale(
 /// sold whole by this very sale, with that deposit still unused — else the sale is refused
 /// (`reservation_changed`: another sale or an archive came first). Called in the sale's
 /// transaction, after its reservations are consumed.
+/// `sold_any`: whether this sale may have sold a reservation whole (only a sale to a customer
+/// with a product line can); when not, there is nothing to look for.
 pub(crate) async fn use_deposits(
     tx: &mut Tx,
     tenant: Tenant,
     order: OrderId,
     deposits: &[(Uuid, i64)],
+    sold_any: bool,
 ) -> Result<()> {
     for (id, cents) in deposits {
         let n = on_tx!(tx, c => sqlx::query(
@@ -375,6 +378,9 @@ pub(crate) async fn use_deposits(
         if n != 1 {
             return Err(StoreError::Refused("reservation_changed"));
         }
+    }
+    if !sold_any {
+        return Ok(());
     }
     // A reservation this sale took whole with a deposit it did not deduct (a quote confirmed,
     // priced before): the deposit would be lost from sight, so the sale is refused.

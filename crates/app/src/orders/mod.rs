@@ -325,6 +325,7 @@ pub(crate) fn new_order(
 ) -> NewOrder {
     NewOrder {
         register_id: register.map(|r| r.id),
+        register_kind: register.map(|r| r.kind),
         quote: input.quote,
         lines: priced.lines,
         total_cents: priced.totals.gross_cents,

@@ -97,14 +97,17 @@ pub(crate) fn new_payment(p: SalePayment) -> NewPayment {
     }
 }
 
-/// Prices the cart at a register: one read transaction (one consistent snapshot of the
-/// catalogue, one BEGIN/COMMIT per sale), then the domain's pricing on the register's channel.
+/// Prices the cart at a register: the catalogue read on one connection, then the domain's
+/// pricing on the register's channel. No read transaction: what must still hold when the sale
+/// is written (places, stock, a code's uses, the register's session) is checked again in the
+/// sale's own transaction, and a price changed between two of these reads is as if the cart
+/// had been priced a moment earlier or later.
 pub(crate) async fn price(
     state: &App,
     actor: &Actor,
     input: &OrderInput,
 ) -> Result<Sale, AppError> {
-    let mut tx = state.store.begin_read().await?;
+    let mut tx = state.store.reader().await?;
     let sale = price_in(&mut tx, actor, input).await;
     tx.commit().await?;
     sale
@@ -135,7 +138,7 @@ pub(crate) async fn price_online(
     actor: &Actor,
     input: &OrderInput,
 ) -> Result<PricedCart, AppError> {
-    let mut tx = state.store.begin_read().await?;
+    let mut tx = state.store.reader().await?;
     let cart = cart_of(input);
     let priced = match context_in(&mut tx, actor, &cart).await {
         Ok((ctx, _)) => sale::price_cart(&ctx, &cart, Channel::Online, jiff::Timestamp::now())

@@ -9,6 +9,7 @@ mod verify;
 
 pub use verify::{ChainReport, Finding, Verification, verify_all};
 
+use crate::batch::{Arg, Batch};
 use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
 use guichet_domain::journal::{EntryFields, GENESIS, GrandTotals, canonical, entry_hash};
 use serde_json::{Value, json};
@@ -35,7 +36,7 @@ pub struct Entry {
 /// moves on by the whole batch in its first statement, which locks the head's row, so
 /// concurrent appends to one chain queue up and the sequence stays gapless; then all entries
 /// go in with one INSERT and the head takes the last hash. A sale with its payments is three
-/// statements whatever its number of entries.
+/// statements whatever its number of entries, the last two sent together.
 pub async fn append_all(
     tx: &mut Tx,
     tenant: Tenant,
@@ -101,30 +102,29 @@ pub async fn append_all(
         "INSERT INTO journal_entries (organization_id, chain, seq, kind, order_id, payment_id, record, prev_hash, hash, created_at) VALUES ",
     );
     crate::push_placeholders(&mut sql, rows.len(), 10);
-    on_tx!(tx, c => {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
-        for (e, (seq, text, prev_hash, hash)) in entries.iter().zip(&rows) {
-            q = q
-                .bind(org)
-                .bind(chain)
-                .bind(*seq)
-                .bind(e.kind)
-                .bind(e.order_id)
-                .bind(e.payment_id)
-                .bind(text.as_str())
-                .bind(prev_hash.as_slice())
-                .bind(hash.as_slice())
-                .bind(created_at);
-        }
-        q.execute(c).await?.rows_affected()
-    });
-    on_tx!(tx, c => sqlx::query("UPDATE journal_heads SET hash = $3 WHERE organization_id = $1 AND chain = $2")
-        .bind(org)
-        .bind(chain)
-        .bind(prev.as_slice())
-        .execute(c)
-        .await?
-        .rows_affected());
+    let mut args: Vec<Arg> = Vec::with_capacity(rows.len() * 10);
+    for (e, (seq, text, prev_hash, hash)) in entries.iter().zip(rows) {
+        args.extend([
+            Arg::from(org),
+            chain.into(),
+            seq.into(),
+            e.kind.into(),
+            e.order_id.into(),
+            e.payment_id.into(),
+            text.into(),
+            prev_hash.as_slice().into(),
+            hash.as_slice().into(),
+            created_at.into(),
+        ]);
+    }
+    // The entries and the head's new hash go together (one call on SQLite).
+    let mut batch = Batch::default();
+    batch.push(sql, args);
+    batch.push(
+        "UPDATE journal_heads SET hash = $3 WHERE organization_id = $1 AND chain = $2",
+        vec![org.into(), chain.into(), prev.as_slice().into()],
+    );
+    batch.run(tx).await?;
     Ok((last_seq, prev))
 }
 

@@ -74,6 +74,9 @@ impl NewPayment {
 #[derive(Debug, Clone)]
 pub struct NewOrder {
     pub register_id: Option<RegisterId>,
+    /// The register's kind as the sale was priced with it, if known: whether it sells while
+    /// closed is then not read again.
+    pub register_kind: Option<guichet_domain::org::RegisterKind>,
     /// Saved as a quote: takes nothing, gets a quote number, no journal entry.
     pub quote: bool,
     pub lines: Vec<NewLine>,
@@ -221,13 +224,15 @@ fn line_field(position: i32) -> String {
 
 /// The register session a sale or payment on `register` counts in; refused on a closed
 /// register whose kind needs an open session (see [`register_sessions::for_sale`]).
+/// `kind`, when the caller has just read the register, spares reading it again.
 async fn session_for_sale(
     tx: &mut Tx,
     tenant: Tenant,
     register: Option<RegisterId>,
+    kind: Option<guichet_domain::org::RegisterKind>,
 ) -> Result<Option<RegisterSessionId>> {
     match register {
-        Some(r) => register_sessions::for_sale(tx, tenant, r).await,
+        Some(r) => register_sessions::for_sale(tx, tenant, r, kind).await,
         None => Ok(None),
     }
 }

@@ -3,6 +3,7 @@
 
 use super::read::get;
 use super::{NewPayment, Order, OrderLine, ROWS_PER_INSERT, journal_chain, session_for_sale};
+use crate::batch::{Arg, Batch};
 use crate::journal::{
     self,
     records::{self, PaymentFacts},
@@ -25,7 +26,7 @@ pub async fn add_payments(
     lock(tx, tenant, id).await?;
     let mut order = get(tx, tenant, id).await?;
     let register = register.or(order.register_id);
-    let session = session_for_sale(tx, tenant, register).await?;
+    let session = session_for_sale(tx, tenant, register, None).await?;
     pay(tx, tenant, &mut order, (register, session), payments, by).await?;
     get(tx, tenant, id).await
 }
@@ -143,11 +144,12 @@ pub(super) fn allocate_payments<'p>(
     Ok(out)
 }
 
-/// Writes allocated and numbered payments (one INSERT for the payments, one for their
-/// allocations) and returns their ids and journal entries.
+/// Pushes allocated and numbered payments into `batch` (one INSERT for the payments, one for
+/// their allocations) and returns their ids and journal entries, and whether one is paid with
+/// store credit (then [`crate::accounts::check_credit`] must pass once the batch has run).
 #[allow(clippy::too_many_arguments)]
-pub(super) async fn insert_payments(
-    tx: &mut Tx,
+pub(super) fn push_payments(
+    batch: &mut Batch,
     tenant: Tenant,
     order: OrderId,
     number: Option<&str>,
@@ -155,59 +157,67 @@ pub(super) async fn insert_payments(
     lines: &[OrderLine],
     paid: &[Allocated<'_>],
     by: Option<UserId>,
-) -> Result<(Vec<PaymentId>, Vec<journal::Entry>)> {
+) -> (Vec<PaymentId>, Vec<journal::Entry>, bool) {
     if paid.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
+        return (Vec::new(), Vec::new(), false);
     }
     let org = tenant.id().0;
     let ids: Vec<Uuid> = paid.iter().map(|_| Uuid::now_v7()).collect();
-    let mut sql = String::from(
-        "INSERT INTO payments (id, organization_id, order_id, register_id, method, amount_cents, tendered_cents,
-         change_cents, taken_at, taken_by, session_id) VALUES ",
-    );
-    crate::push_placeholders(&mut sql, paid.len(), 11);
-    on_tx!(tx, c => {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
-        for (pid, a) in ids.iter().zip(paid) {
+    for chunk in ids
+        .iter()
+        .zip(paid)
+        .collect::<Vec<_>>()
+        .chunks(ROWS_PER_INSERT)
+    {
+        let mut sql = String::from(
+            "INSERT INTO payments (id, organization_id, order_id, register_id, method, amount_cents, tendered_cents,
+             change_cents, taken_at, taken_by, session_id) VALUES ",
+        );
+        crate::push_placeholders(&mut sql, chunk.len(), 11);
+        let mut args: Vec<Arg> = Vec::with_capacity(chunk.len() * 11);
+        for (pid, a) in chunk {
             let p = a.payment;
-            q = q
-                .bind(*pid)
-                .bind(org)
-                .bind(order.0)
-                .bind(register.map(|r| r.0))
-                .bind(p.method.as_str())
-                .bind(p.amount_cents)
-                .bind(p.tendered_cents)
-                .bind(p.change_cents)
-                .bind(a.at)
-                .bind(by.map(|u| u.0))
-                .bind(session.map(|x| x.0));
+            args.extend([
+                Arg::from(**pid),
+                org.into(),
+                order.0.into(),
+                register.map(|r| r.0).into(),
+                p.method.as_str().into(),
+                p.amount_cents.into(),
+                p.tendered_cents.into(),
+                p.change_cents.into(),
+                a.at.into(),
+                by.map(|u| u.0).into(),
+                session.map(|x| x.0).into(),
+            ]);
         }
-        q.execute(c).await?.rows_affected()
-    });
+        batch.push(sql, args);
+    }
     let allocations: Vec<(Uuid, Uuid, i64, i32)> = ids
         .iter()
         .zip(paid)
         .flat_map(|(pid, a)| a.payment_lines(lines).map(|(l, s, n)| (*pid, l.id.0, s, n)))
         .collect();
-    if paid
+    let store_credit = paid
         .iter()
-        .any(|a| a.payment.method == PaymentMethod::StoreCredit)
-    {
-        crate::accounts::check_credit(tx, tenant, order.0).await?;
-    }
+        .any(|a| a.payment.method == PaymentMethod::StoreCredit);
     for chunk in allocations.chunks(ROWS_PER_INSERT) {
         let mut sql = String::from(
             "INSERT INTO payment_allocations (payment_id, line_id, organization_id, amount_cents, order_id, number) VALUES ",
         );
         crate::push_placeholders(&mut sql, chunk.len(), 6);
-        on_tx!(tx, c => {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
-            for (pid, line, amount, number) in chunk {
-                q = q.bind(*pid).bind(*line).bind(org).bind(*amount).bind(order.0).bind(*number);
-            }
-            q.execute(c).await?.rows_affected()
-        });
+        let mut args: Vec<Arg> = Vec::with_capacity(chunk.len() * 6);
+        for (pid, line, amount, number) in chunk {
+            args.extend([
+                Arg::from(*pid),
+                (*line).into(),
+                org.into(),
+                (*amount).into(),
+                order.0.into(),
+                (*number).into(),
+            ]);
+        }
+        batch.push(sql, args);
     }
     let entries = ids
         .iter()
@@ -236,7 +246,11 @@ pub(super) async fn insert_payments(
             }
         })
         .collect();
-    Ok((ids.into_iter().map(PaymentId).collect(), entries))
+    (
+        ids.into_iter().map(PaymentId).collect(),
+        entries,
+        store_credit,
+    )
 }
 
 /// Records payments against `order` as loaded in this transaction, and brings the loaded order
@@ -268,8 +282,9 @@ pub(super) async fn pay(
         .bind(tenant.id().0).bind(order.id.0).bind(collected).bind(state.as_str()).bind(count)
         .fetch_one(c).await?);
     number_payment_lines(&mut paid, last - count + 1, now_micros());
-    let (_, entries) = insert_payments(
-        tx,
+    let mut batch = Batch::default();
+    let (_, entries, store_credit) = push_payments(
+        &mut batch,
         tenant,
         order.id,
         order.number.as_deref(),
@@ -277,8 +292,11 @@ pub(super) async fn pay(
         &order.lines,
         &paid,
         by,
-    )
-    .await?;
+    );
+    batch.run(tx).await?;
+    if store_credit {
+        crate::accounts::check_credit(tx, tenant, order.id.0).await?;
+    }
     journal::append_all(tx, tenant, &journal_chain(register), entries).await?;
     order.collected_cents = collected;
     order.state = state;

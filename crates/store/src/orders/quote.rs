@@ -26,7 +26,7 @@ pub async fn confirm_quote(
         return Err(StoreError::Refused("not_a_quote"));
     }
     let register = register.or(order.register_id);
-    let session = session_for_sale(tx, tenant, register).await?;
+    let session = session_for_sale(tx, tenant, register, None).await?;
     finalize_quote(tx, tenant, &mut order, (register, session), day, by).await?;
     pay(tx, tenant, &mut order, (register, session), payments, by).await?;
     if let Some(customer) = order.customer_id {
@@ -85,7 +85,7 @@ async fn finalize_quote(
     )
     .await?;
     // A quote deducts no deposit: it cannot take reserved goods a deposit was paid on.
-    crate::reservations::use_deposits(tx, tenant, id, &[]).await?;
+    crate::reservations::use_deposits(tx, tenant, id, &[], true).await?;
     order.number = Some(number.clone());
     order.state = state;
     // Sold where it is confirmed: its journal chain is the register whose session counts it.

@@ -1,18 +1,19 @@
 //! A sale (or a quote saved): the order, its lines, what it takes, its payments and its
 //! journal entries, in the caller's transaction.
 
-use super::pay::{allocate_payments, insert_payments, number_payment_lines, payment_line_count};
+use super::pay::{allocate_payments, number_payment_lines, payment_line_count, push_payments};
 use super::read::{by_idempotency_key, get};
-use super::stock::{LimitRow, take_all};
+use super::stock::{LimitRow, Refusal, Takes, consume_reserved, push_takes, take_products};
 use super::{
     LineKind, NewLine, NewOrder, Order, OrderLine, Payment, ROWS_PER_INSERT, flagged,
     journal_chain, session_for_sale,
 };
+use crate::batch::{Arg, Batch};
 use crate::journal::{
     self,
     records::{self, LineFacts, OrderFacts},
 };
-use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
+use crate::{Result, Tenant, Tx, now_micros};
 use guichet_domain::order::OrderState;
 use guichet_domain::{OrderId, OrderLineId, RegisterId, RegisterSessionId};
 use uuid::Uuid;
@@ -24,7 +25,9 @@ use uuid::Uuid;
 /// A sale is a dozen statements whatever its size: the number, the order row with its final
 /// state, the lines in one INSERT, one conditional statement per session, daily stock,
 /// equipment and product taken, the payments and their allocations in one INSERT each, and the
-/// journal batch. Payments are allocated in memory first, so nothing is written twice.
+/// journal's. Payments are allocated in memory first, so nothing is written twice. On SQLite
+/// they are five calls to the database (the register's session, the number, one batch, the
+/// journal's head, the journal's entries): see `crate::batch`.
 pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> {
     if let Some(key) = &o.idempotency_key
         && let Some(id) = by_idempotency_key(tx, tenant, key).await?
@@ -45,11 +48,13 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
             session: None,
             payment_lines: 0,
         };
-        insert_order(tx, tenant, id, o, &head).await?;
-        insert_lines(tx, tenant, id, &o.lines, &lines).await?;
+        let mut batch = Batch::default();
+        push_order(&mut batch, tenant, id, o, &head);
+        push_lines(&mut batch, tenant, id, &o.lines, &lines);
+        batch.run(tx).await?;
         return Ok(as_created(id, o, head, lines, Vec::new()));
     }
-    let session = session_for_sale(tx, tenant, o.register_id).await?;
+    let session = session_for_sale(tx, tenant, o.register_id, o.register_kind).await?;
     let number = crate::counters::order_number(tx, tenant, o.day).await?;
     // The cart's held places, after the number: every sale locks the counter row before the
     // session rows, so two sales never wait on each other in opposite orders (an online
@@ -74,12 +79,11 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
         session,
         payment_lines,
     };
-    insert_order(tx, tenant, id, o, &head).await?;
-    insert_lines(tx, tenant, id, &o.lines, &lines).await?;
-    if let Some(code) = o.promo_code_id {
-        // Counted once per order, in its transaction: a used-up code refuses the sale.
-        crate::promotions::redeem(tx, tenant, code).await?;
-    }
+    // The order, its lines, what it takes and its payments are one batch (one call on
+    // SQLite, see `crate::batch`), in this order; what needs a statement's answer runs alone.
+    let mut batch = Batch::default();
+    push_order(&mut batch, tenant, id, o, &head);
+    push_lines(&mut batch, tenant, id, &o.lines, &lines);
     let takes: Vec<LimitRow> = o
         .lines
         .iter()
@@ -98,17 +102,23 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
             item_capacity: l.item_capacity,
         })
         .collect();
-    take_all(
-        tx,
-        tenant,
-        &takes,
-        &number,
-        at,
-        o.created_by,
-        (id, o.customer_id),
-    )
-    .await?;
-    crate::reservations::use_deposits(tx, tenant, id, &o.deposits_used).await?;
+    let sells_products = takes.iter().any(|l| l.product_id.is_some());
+    if o.customer_id.is_some() && sells_products {
+        // What was set aside for the customer is consumed first; it refers to the order's row.
+        batch.run(tx).await?;
+        batch = Batch::default();
+        consume_reserved(tx, tenant, &takes, o.created_by, (id, o.customer_id)).await?;
+    }
+    let mut refusals = Takes::default();
+    if let Some(code) = o.promo_code_id {
+        // Counted once per order, in its transaction: a used-up code refuses the sale.
+        let i = crate::promotions::push_redeem(&mut batch, tenant, code);
+        refusals.push(
+            batch.expect_one(i),
+            Refusal::Field("promo_code", "promo_code_exhausted"),
+        );
+    }
+    let places = push_takes(&mut batch, tenant, &takes);
     let mut entries = vec![order_entry(
         id,
         &number,
@@ -118,8 +128,8 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
         o.vat_cents,
         &lines,
     )];
-    let (payment_ids, payment_entries) = insert_payments(
-        tx,
+    let (payment_ids, payment_entries, store_credit) = push_payments(
+        &mut batch,
         tenant,
         id,
         Some(&number),
@@ -127,9 +137,26 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
         &lines,
         &paid,
         o.created_by,
+    );
+    entries.extend(payment_entries);
+    let ran = batch.run(tx).await?;
+    if let Some(refused) = refusals.refused(&ran).or_else(|| places.refused(&ran)) {
+        return Err(refused.error(tx, tenant).await);
+    }
+    if sells_products {
+        take_products(tx, tenant, &takes, &number, at, o.created_by).await?;
+    }
+    crate::reservations::use_deposits(
+        tx,
+        tenant,
+        id,
+        &o.deposits_used,
+        o.customer_id.is_some() && sells_products,
     )
     .await?;
-    entries.extend(payment_entries);
+    if store_credit {
+        crate::accounts::check_credit(tx, tenant, id.0).await?;
+    }
     if let Some(customer) = o.customer_id {
         crate::accounts::check_limit(tx, tenant, customer).await?;
     }
@@ -212,50 +239,43 @@ struct Head {
     payment_lines: i32,
 }
 
-async fn insert_order(
-    tx: &mut Tx,
-    tenant: Tenant,
-    id: OrderId,
-    o: &NewOrder,
-    h: &Head,
-) -> Result<()> {
-    on_tx!(tx, c => sqlx::query(
+fn push_order(batch: &mut Batch, tenant: Tenant, id: OrderId, o: &NewOrder, h: &Head) {
+    let i = batch.push(
         "INSERT INTO orders (id, organization_id, number, quote_number, register_id, state, total_cents, vat_cents,
          collected_cents, visit_date, visit_start, customer_comment, internal_comment, created_by, created_at,
          idempotency_key, customer_id, visitor_country, visitor_postal_code, visitor_province, promo_code_id, finalized_at,
          session_id, payment_lines, booking_module_id, booking_language)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)")
-        .bind(id.0)
-        .bind(tenant.id().0)
-        .bind(&h.number)
-        .bind(&h.quote_number)
-        .bind(o.register_id.map(|r| r.0))
-        .bind(h.state.as_str())
-        .bind(o.total_cents)
-        .bind(o.vat_cents)
-        .bind(h.collected_cents)
-        .bind(&o.visit_date)
-        .bind(o.visit_start)
-        .bind(&o.customer_comment)
-        .bind(&o.internal_comment)
-        .bind(o.created_by.map(|u| u.0))
-        .bind(h.created_at)
-        .bind(&o.idempotency_key)
-        .bind(o.customer_id.map(|c| c.0))
-        .bind(o.origin.as_ref().map(|x| x.country.clone()))
-        .bind(o.origin.as_ref().and_then(|x| x.postal_code.clone()))
-        .bind(o.origin.as_ref().and_then(|x| x.province.clone()))
-        .bind(o.promo_code_id.map(|p| p.0))
-        .bind(h.finalized_at)
-        .bind(h.session.map(|x| x.0))
-        .bind(h.payment_lines)
-        .bind(o.online.as_ref().map(|(m, _)| m.0))
-        .bind(o.online.as_ref().map(|(_, l)| l.clone()))
-        .execute(c)
-        .await
-        .map_err(|e| StoreError::on_constraint(e, "idempotency_key"))?
-        .rows_affected());
-    Ok(())
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)",
+        vec![
+            id.0.into(),
+            tenant.id().0.into(),
+            h.number.clone().into(),
+            h.quote_number.clone().into(),
+            o.register_id.map(|r| r.0).into(),
+            h.state.as_str().into(),
+            o.total_cents.into(),
+            o.vat_cents.into(),
+            h.collected_cents.into(),
+            o.visit_date.clone().into(),
+            o.visit_start.into(),
+            o.customer_comment.clone().into(),
+            o.internal_comment.clone().into(),
+            o.created_by.map(|u| u.0).into(),
+            h.created_at.into(),
+            o.idempotency_key.clone().into(),
+            o.customer_id.map(|c| c.0).into(),
+            o.origin.as_ref().map(|x| x.country.clone()).into(),
+            o.origin.as_ref().and_then(|x| x.postal_code.clone()).into(),
+            o.origin.as_ref().and_then(|x| x.province.clone()).into(),
+            o.promo_code_id.map(|p| p.0).into(),
+            h.finalized_at.into(),
+            h.session.map(|x| x.0).into(),
+            h.payment_lines.into(),
+            o.online.as_ref().map(|(m, _)| m.0).into(),
+            o.online.as_ref().map(|(_, l)| l.clone()).into(),
+        ],
+    );
+    batch.unique(i, "idempotency_key");
 }
 
 /// The lines of a new order as they will be stored: fresh ids, positions from 1, nothing paid.
@@ -287,13 +307,13 @@ fn new_lines(new: &[NewLine]) -> Vec<OrderLine> {
         .collect()
 }
 
-async fn insert_lines(
-    tx: &mut Tx,
+fn push_lines(
+    batch: &mut Batch,
     tenant: Tenant,
     order: OrderId,
     new: &[NewLine],
     lines: &[OrderLine],
-) -> Result<()> {
+) {
     let rows: Vec<(&NewLine, &OrderLine)> = new.iter().zip(lines).collect();
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let mut sql = String::from(
@@ -302,41 +322,39 @@ async fn insert_lines(
              discount_cents, discount_reason, total_cents, vat_rate_bp, vat_cents) VALUES ",
         );
         crate::push_placeholders(&mut sql, chunk.len(), 21);
-        on_tx!(tx, c => {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
-            for (l, stored) in chunk {
-                let (ticket, extra) = match l.kind {
-                    LineKind::TicketType => (l.item_id.map(|i| i.0), None),
-                    LineKind::Extra => (None, l.item_id.map(|i| i.0)),
-                    LineKind::Product | LineKind::Deposit => (None, None),
-                };
-                q = q
-                    .bind(stored.id.0)
-                    .bind(tenant.id().0)
-                    .bind(order.0)
-                    .bind(stored.position)
-                    .bind(l.kind.as_str())
-                    .bind(l.offer_id.map(|o| o.0))
-                    .bind(l.session_start)
-                    .bind(l.visit_date.map(|d| d.to_string()))
-                    .bind(ticket)
-                    .bind(extra)
-                    .bind(l.product_id.map(|p| p.0))
-                    .bind(l.label.as_str())
-                    .bind(l.quantity)
-                    .bind(l.unit_price_cents)
-                    .bind(l.list_price_cents)
-                    .bind(l.price_reason.as_deref())
-                    .bind(l.discount_cents)
-                    .bind(l.discount_reason.as_deref())
-                    .bind(l.total_cents)
-                    .bind(i32::try_from(l.vat_rate_bp).unwrap_or(0))
-                    .bind(l.vat_cents);
-            }
-            q.execute(c).await?.rows_affected()
-        });
+        let mut args: Vec<Arg> = Vec::with_capacity(chunk.len() * 21);
+        for (l, stored) in chunk {
+            let (ticket, extra) = match l.kind {
+                LineKind::TicketType => (l.item_id.map(|i| i.0), None),
+                LineKind::Extra => (None, l.item_id.map(|i| i.0)),
+                LineKind::Product | LineKind::Deposit => (None, None),
+            };
+            args.extend([
+                Arg::from(stored.id.0),
+                tenant.id().0.into(),
+                order.0.into(),
+                stored.position.into(),
+                l.kind.as_str().into(),
+                l.offer_id.map(|o| o.0).into(),
+                l.session_start.into(),
+                l.visit_date.map(|d| d.to_string()).into(),
+                ticket.into(),
+                extra.into(),
+                l.product_id.map(|p| p.0).into(),
+                l.label.as_str().into(),
+                l.quantity.into(),
+                l.unit_price_cents.into(),
+                l.list_price_cents.into(),
+                l.price_reason.as_deref().into(),
+                l.discount_cents.into(),
+                l.discount_reason.as_deref().into(),
+                l.total_cents.into(),
+                i32::try_from(l.vat_rate_bp).unwrap_or(0).into(),
+                l.vat_cents.into(),
+            ]);
+        }
+        batch.push(sql, args);
     }
-    Ok(())
 }
 
 /// The journal entry of a finalized order (no personal data: no customer, no comments).

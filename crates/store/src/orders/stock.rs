@@ -2,6 +2,7 @@
 //! statement, so nothing is ever oversold) and a cancellation gives back.
 
 use super::{LineKind, line_field};
+use crate::batch::{Batch, Ran};
 use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
 use guichet_domain::shop::MovementKind;
 use guichet_domain::{CustomerId, OfferId, OrderId, ProductId, UserId};
@@ -55,22 +56,107 @@ pub(super) async fn take_all(
     by: Option<UserId>,
     (order, customer): (OrderId, Option<CustomerId>),
 ) -> Result<()> {
-    if let Some(customer) = customer {
-        for l in lines {
-            if let Some(product) = l.product_id {
-                crate::reservations::consume_for_sale(
-                    tx,
-                    tenant,
-                    customer,
-                    ProductId(product),
-                    l.quantity,
-                    order,
-                    by,
-                )
-                .await?;
+    consume_reserved(tx, tenant, lines, by, (order, customer)).await?;
+    let mut batch = Batch::default();
+    let takes = push_takes(&mut batch, tenant, lines);
+    let ran = batch.run(tx).await?;
+    if let Some(refused) = takes.refused(&ran) {
+        return Err(refused.error(tx, tenant).await);
+    }
+    take_products(tx, tenant, lines, number, at, by).await
+}
+
+/// A sale to a customer consumes what was set aside for them first (the order's row exists).
+pub(super) async fn consume_reserved(
+    tx: &mut Tx,
+    tenant: Tenant,
+    lines: &[LimitRow],
+    by: Option<UserId>,
+    (order, customer): (OrderId, Option<CustomerId>),
+) -> Result<()> {
+    let Some(customer) = customer else {
+        return Ok(());
+    };
+    for l in lines {
+        if let Some(product) = l.product_id {
+            crate::reservations::consume_for_sale(
+                tx,
+                tenant,
+                customer,
+                ProductId(product),
+                l.quantity,
+                order,
+                by,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Why a take of a batch changed nothing.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Refusal {
+    /// The session is full or closed (read again to tell which).
+    Places {
+        offer: Uuid,
+        start: i64,
+        position: i32,
+    },
+    /// The line at this position is refused with this code.
+    Line(i32, &'static str),
+    /// The field is refused with this code.
+    Field(&'static str, &'static str),
+}
+
+impl Refusal {
+    /// The error a refused sale answers with.
+    pub(super) async fn error(self, tx: &mut Tx, tenant: Tenant) -> StoreError {
+        match self {
+            Refusal::Line(position, code) => StoreError::Invalid(line_field(position), code),
+            Refusal::Field(field, code) => StoreError::Invalid(field.into(), code),
+            Refusal::Places {
+                offer,
+                start,
+                position,
+            } => {
+                // Only when the take is refused is the override read again, to tell a closed
+                // session from a full one.
+                let closed =
+                    crate::planning::overrides(tx, tenant, OfferId(offer), start, start + 1)
+                        .await
+                        .map(|o| o.get(&start).is_some_and(|o| o.closed));
+                match closed {
+                    Ok(true) => StoreError::Invalid(line_field(position), "session_closed"),
+                    Ok(false) => StoreError::Invalid(line_field(position), "sold_out"),
+                    Err(e) => e,
+                }
             }
         }
     }
+}
+
+/// The conditional takes pushed into a batch, by statement.
+#[derive(Debug, Default)]
+pub(super) struct Takes(Vec<(usize, Refusal)>);
+
+impl Takes {
+    pub(super) fn push(&mut self, statement: usize, refusal: Refusal) {
+        self.0.push((statement, refusal));
+    }
+
+    /// The refusal of the batch's first take that changed nothing.
+    pub(super) fn refused(&self, ran: &Ran) -> Option<Refusal> {
+        let i = ran.refused?;
+        self.0.iter().find(|(s, _)| *s == i).map(|(_, r)| *r)
+    }
+}
+
+/// Pushes the places (one statement per session) and each line's daily stock and equipment
+/// into `batch`, each a conditional statement. Product stock is taken after the batch
+/// ([`take_products`]), as it writes the stock ledger too.
+pub(super) fn push_takes(batch: &mut Batch, tenant: Tenant, lines: &[LimitRow]) -> Takes {
+    let mut takes = Takes::default();
     let mut sessions: Vec<(Uuid, i64, i64, Option<i64>, i32)> = Vec::new();
     for l in lines {
         if let (LineKind::TicketType, Some(offer), Some(start)) =
@@ -82,87 +168,113 @@ pub(super) async fn take_all(
             }
         }
     }
+    let org = tenant.id().0;
     for (offer, start, quantity, capacity, position) in sessions {
-        take_places(tx, tenant, offer, start, quantity, capacity, position).await?;
+        // A session override replaces the offer's capacity, and a closed session takes
+        // nothing. The check and the increment are one statement: a first sale creates the
+        // counter only if it fits, later ones add only if they fit.
+        let i = batch.push(
+            "INSERT INTO session_counts (organization_id, offer_id, session_start, sold, held)
+             SELECT $1, $2, $3, $4, 0
+             WHERE NOT EXISTS (SELECT 1 FROM session_overrides WHERE organization_id = $1 AND offer_id = $2
+                               AND session_start = $3 AND closed)
+             AND CAST($4 AS BIGINT) <= COALESCE((SELECT capacity FROM session_overrides WHERE organization_id = $1
+                               AND offer_id = $2 AND session_start = $3), CAST($5 AS BIGINT))
+             ON CONFLICT (organization_id, offer_id, session_start) DO UPDATE SET sold = session_counts.sold + excluded.sold
+             WHERE session_counts.sold + session_counts.held + excluded.sold <= COALESCE((SELECT capacity FROM session_overrides
+                               WHERE organization_id = $1 AND offer_id = $2 AND session_start = $3), CAST($5 AS BIGINT))",
+            vec![
+                org.into(),
+                offer.into(),
+                start.into(),
+                quantity.into(),
+                capacity.unwrap_or(0).into(),
+            ],
+        );
+        takes.push(
+            batch.expect_one(i),
+            Refusal::Places {
+                offer,
+                start,
+                position,
+            },
+        );
     }
+    // Each counter row once per batch (PostgreSQL runs a batch as one statement, whose parts
+    // must not change one row twice): lines of one item on one day (or session) are taken
+    // together, refused at the first such line.
+    let mut days: Vec<(Uuid, &str, i64, i64, i32)> = Vec::new();
+    let mut equipment: Vec<(Uuid, i64, i64, i64, i32)> = Vec::new();
     for l in lines {
-        take_stock(tx, tenant, l, number, at, by).await?;
+        if let (Some(item), Some(day), Some(stock)) = (l.item_id, &l.visit_date, l.daily_stock) {
+            match days.iter_mut().find(|d| d.0 == item && d.1 == day) {
+                Some(d) => d.2 += l.quantity,
+                None => days.push((item, day, l.quantity, stock, l.position)),
+            }
+        }
+        if let (Some(item), Some(start), Some(cap)) = (l.item_id, l.session_start, l.item_capacity)
+        {
+            match equipment.iter_mut().find(|e| e.0 == item && e.1 == start) {
+                Some(e) => e.2 += l.quantity,
+                None => equipment.push((item, start, l.quantity, cap, l.position)),
+            }
+        }
     }
-    Ok(())
+    for (item, day, quantity, stock, position) in days {
+        let i = batch.push(
+            "INSERT INTO item_day_counts (organization_id, item_id, day, sold)
+             SELECT $1, $2, $3, $4 WHERE CAST($4 AS BIGINT) <= CAST($5 AS BIGINT)
+             ON CONFLICT (organization_id, item_id, day) DO UPDATE SET sold = item_day_counts.sold + excluded.sold
+             WHERE item_day_counts.sold + excluded.sold <= CAST($5 AS BIGINT)",
+            vec![
+                org.into(),
+                item.into(),
+                day.into(),
+                quantity.into(),
+                stock.into(),
+            ],
+        );
+        takes.push(
+            batch.expect_one(i),
+            Refusal::Line(position, "daily_stock_exhausted"),
+        );
+    }
+    for (item, start, quantity, cap, position) in equipment {
+        let i = batch.push(
+            "INSERT INTO item_session_counts (organization_id, item_id, session_start, sold)
+             SELECT $1, $2, $3, $4 WHERE CAST($4 AS BIGINT) <= CAST($5 AS BIGINT)
+             ON CONFLICT (organization_id, item_id, session_start) DO UPDATE SET sold = item_session_counts.sold + excluded.sold
+             WHERE item_session_counts.sold + excluded.sold <= CAST($5 AS BIGINT)",
+            vec![
+                org.into(),
+                item.into(),
+                start.into(),
+                quantity.into(),
+                cap.into(),
+            ],
+        );
+        takes.push(
+            batch.expect_one(i),
+            Refusal::Line(position, "equipment_exhausted"),
+        );
+    }
+    takes
 }
 
-/// Takes places in a session, within its capacity (a session override replaces the offer's,
-/// and a closed session takes nothing). The check and the increment are one statement: a first
-/// sale creates the counter only if it fits, later ones add only if they fit. Only when it
-/// refuses is the override read again, to tell a closed session from a full one.
-async fn take_places(
+/// Takes the product stock of the lines that sell products, with its ledger's movements.
+pub(super) async fn take_products(
     tx: &mut Tx,
     tenant: Tenant,
-    offer: Uuid,
-    start: i64,
-    quantity: i64,
-    capacity: Option<i64>,
-    position: i32,
-) -> Result<()> {
-    let refused = |code| StoreError::Invalid(line_field(position), code);
-    let ok = on_tx!(tx, c => sqlx::query(
-        "INSERT INTO session_counts (organization_id, offer_id, session_start, sold, held)
-         SELECT $1, $2, $3, $4, 0
-         WHERE NOT EXISTS (SELECT 1 FROM session_overrides WHERE organization_id = $1 AND offer_id = $2
-                           AND session_start = $3 AND closed)
-         AND CAST($4 AS BIGINT) <= COALESCE((SELECT capacity FROM session_overrides WHERE organization_id = $1
-                           AND offer_id = $2 AND session_start = $3), CAST($5 AS BIGINT))
-         ON CONFLICT (organization_id, offer_id, session_start) DO UPDATE SET sold = session_counts.sold + excluded.sold
-         WHERE session_counts.sold + session_counts.held + excluded.sold <= COALESCE((SELECT capacity FROM session_overrides
-                           WHERE organization_id = $1 AND offer_id = $2 AND session_start = $3), CAST($5 AS BIGINT))")
-        .bind(tenant.id().0).bind(offer).bind(start).bind(quantity).bind(capacity.unwrap_or(0))
-        .execute(c).await?.rows_affected());
-    if ok == 1 {
-        return Ok(());
-    }
-    let o = crate::planning::overrides(tx, tenant, OfferId(offer), start, start + 1).await?;
-    if o.get(&start).is_some_and(|o| o.closed) {
-        return Err(refused("session_closed"));
-    }
-    Err(refused("sold_out"))
-}
-
-/// Takes one line's daily stock, equipment and product stock.
-async fn take_stock(
-    tx: &mut Tx,
-    tenant: Tenant,
-    l: &LimitRow,
+    lines: &[LimitRow],
     number: &str,
     at: i64,
     by: Option<UserId>,
 ) -> Result<()> {
     let org = tenant.id().0;
-    let refused = |code| StoreError::Invalid(line_field(l.position), code);
-    if let (Some(item), Some(day), Some(stock)) = (l.item_id, &l.visit_date, l.daily_stock) {
-        let ok = on_tx!(tx, c => sqlx::query(
-            "INSERT INTO item_day_counts (organization_id, item_id, day, sold)
-             SELECT $1, $2, $3, $4 WHERE CAST($4 AS BIGINT) <= CAST($5 AS BIGINT)
-             ON CONFLICT (organization_id, item_id, day) DO UPDATE SET sold = item_day_counts.sold + excluded.sold
-             WHERE item_day_counts.sold + excluded.sold <= CAST($5 AS BIGINT)")
-            .bind(org).bind(item).bind(day).bind(l.quantity).bind(stock)
-            .execute(c).await?.rows_affected());
-        if ok != 1 {
-            return Err(refused("daily_stock_exhausted"));
-        }
-    }
-    if let (Some(item), Some(start), Some(cap)) = (l.item_id, l.session_start, l.item_capacity) {
-        let ok = on_tx!(tx, c => sqlx::query(
-            "INSERT INTO item_session_counts (organization_id, item_id, session_start, sold)
-             SELECT $1, $2, $3, $4 WHERE CAST($4 AS BIGINT) <= CAST($5 AS BIGINT)
-             ON CONFLICT (organization_id, item_id, session_start) DO UPDATE SET sold = item_session_counts.sold + excluded.sold
-             WHERE item_session_counts.sold + excluded.sold <= CAST($5 AS BIGINT)")
-            .bind(org).bind(item).bind(start).bind(l.quantity).bind(cap)
-            .execute(c).await?.rows_affected());
-        if ok != 1 {
-            return Err(refused("equipment_exhausted"));
-        }
-    }
-    if let Some(product) = l.product_id {
+    for l in lines {
+        let Some(product) = l.product_id else {
+            continue;
+        };
         // Managed stock: the check is the decrement's condition, so two sales of the last unit
         // cannot both pass; the ledger gets the movement.
         let ok = on_tx!(tx, c => sqlx::query(
@@ -170,7 +282,7 @@ async fn take_stock(
              AND (NOT stock_managed OR stock >= $3)")
             .bind(org).bind(product).bind(l.quantity).execute(c).await?.rows_affected());
         if ok != 1 {
-            return Err(refused("out_of_stock"));
+            return Err(StoreError::Invalid(line_field(l.position), "out_of_stock"));
         }
         let reason = format!("{number}_{}", l.position);
         crate::shop::insert_ledger_row(

@@ -334,28 +334,34 @@ pub async fn touch(
 /// The session a sale or a payment on `register` counts in. A register whose kind needs an
 /// open session to sell ([`RegisterKind::needs_open_session`]: the counter) is refused while
 /// closed (`register_closed`); another (the phone register) sells while closed, and its next
-/// session takes the sale.
+/// session takes the sale. `known`: the register's kind, when the caller read it already.
 pub async fn for_sale(
     tx: &mut Tx,
     tenant: Tenant,
     register: RegisterId,
+    known: Option<RegisterKind>,
 ) -> Result<Option<RegisterSessionId>> {
     if let Some(s) = touch(tx, tenant, register).await? {
         return Ok(Some(s));
     }
-    let kind: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
-        "SELECT kind FROM registers WHERE organization_id = $1 AND id = $2")
-        .bind(tenant.id().0)
-        .bind(register.0)
-        .fetch_optional(c)
-        .await?);
-    // An unknown register sells nothing, and a kind this version cannot read is taken for
-    // the stricter counter (as `registers` reads it).
-    let needs_open = kind.is_none_or(|k| {
-        RegisterKind::parse(&k)
-            .unwrap_or(RegisterKind::Counter)
-            .needs_open_session()
-    });
+    let needs_open = match known {
+        Some(kind) => kind.needs_open_session(),
+        None => {
+            let kind: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
+                "SELECT kind FROM registers WHERE organization_id = $1 AND id = $2")
+                .bind(tenant.id().0)
+                .bind(register.0)
+                .fetch_optional(c)
+                .await?);
+            // An unknown register sells nothing, and a kind this version cannot read is
+            // taken for the stricter counter (as `registers` reads it).
+            kind.is_none_or(|k| {
+                RegisterKind::parse(&k)
+                    .unwrap_or(RegisterKind::Counter)
+                    .needs_open_session()
+            })
+        }
+    };
     if needs_open {
         Err(StoreError::Refused("register_closed"))
     } else {
