@@ -1396,3 +1396,61 @@ async fn concurrent_payments_on_one_order_all_count() {
     }
     app.stop().await;
 }
+
+/// A ticket type's daily stock counts every line of the day together (two sessions in one
+/// sale: the sale's statements go to the database as one batch, which takes each counter row
+/// once), and a refused sale writes nothing: not its order, not its places.
+#[tokio::test]
+async fn a_daily_stock_counts_every_line_of_the_day_and_a_refused_sale_writes_nothing() {
+    let app = spawn().await;
+    let (manager, seller, s) = shop(&app).await;
+    let vat = manager.vat_rate_id(0).await;
+    let senior = id_of(
+        &manager
+            .created(
+                "/api/v1/ticket-types",
+                json!({"name": "Senior", "vat_rate_id": vat, "sale_pos": true, "daily_stock": "5"}),
+            )
+            .await,
+    );
+    let offer = manager
+        .offer("Visite du soir", 40, &[(senior.as_str(), "7,00")])
+        .await;
+    let sessions = manager.availability(&offer, &s.day).await["sessions"].clone();
+    let (first, second) = (sessions[0]["start"].clone(), sessions[1]["start"].clone());
+    let line = |start: &Value, quantity: i64| json!({"offer_id": offer, "session_start": start, "item_id": senior, "quantity": quantity});
+    let five = seller
+        .sell(
+            &s.register,
+            vec![line(&first, 3), line(&second, 2)],
+            vec![json!({"method": "cash", "amount": "35,00"})],
+        )
+        .await;
+    assert_eq!(five["state"], "confirmed", "{five}");
+    let visits = format!("/api/v1/orders?by=visit&from={0}&to={0}", s.day);
+    let before = manager.ok(&visits).await["items"].as_array().unwrap().len();
+    let (status, refused) = seller
+        .post(
+            "/api/v1/orders",
+            json!({"register_id": s.register, "lines": [line(&second, 1), line(&first, 1)],
+                   "payments": [{"method": "cash", "amount": "14,00"}]}),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(
+        field_errors(&refused),
+        vec![("lines[0]".to_owned(), "daily_stock_exhausted".to_owned())]
+    );
+    let after = manager.ok(&visits).await["items"].as_array().unwrap().len();
+    assert_eq!(after, before, "the refused sale left no order");
+    let av = manager.availability(&offer, &s.day).await;
+    assert_eq!(
+        (
+            av["sessions"][0]["sold"].as_i64(),
+            av["sessions"][1]["sold"].as_i64()
+        ),
+        (Some(3), Some(2)),
+        "the refused sale took no place: {av}"
+    );
+    app.stop().await;
+}
