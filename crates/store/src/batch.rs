@@ -8,8 +8,9 @@
 //! the other. Either way they are the same statements with the same values, in the same order,
 //! in the caller's transaction, and each one's count of changed rows is known.
 //!
-//! Only statements whose rows are not needed go in a batch (a `RETURNING` that the next
-//! statement depends on runs alone, before). A conditional statement — a take that must change
+//! A statement whose rows are needed is pushed with [`Batch::push_returning`]: its first row is
+//! read from [`Ran::row`] once the batch has run (on PostgreSQL it runs as a statement of its
+//! own). A conditional statement — a take that must change
 //! exactly one row — is marked with [`Batch::expect_one`]: [`Batch::run`] then answers which
 //! one changed none, and the caller refuses the sale (its transaction is rolled back, so what
 //! the batch's later statements did on SQLite is undone with it).
@@ -90,6 +91,8 @@ struct Statement {
     expect_one: bool,
     /// A unique violation here means this duplicate ([`StoreError::Duplicate`]).
     unique: Option<&'static str>,
+    /// Its rows are kept ([`Ran::row`]).
+    returns: bool,
 }
 
 /// Statements to run in order in one transaction (see the module's documentation).
@@ -100,9 +103,33 @@ pub(crate) struct Batch {
 
 /// The batch's statements ran; `refused` is the first statement marked
 /// [`Batch::expect_one`] that changed no row, if any.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct Ran {
     pub(crate) refused: Option<usize>,
+    /// The first row of each statement pushed with [`Batch::push_returning`] that gave one.
+    rows: Vec<(usize, Returned)>,
+}
+
+/// A row a batched statement returned, as its driver read it.
+#[derive(Debug)]
+enum Returned {
+    Sqlite(sqlx::sqlite::SqliteRow),
+    Pg(sqlx::postgres::PgRow),
+}
+
+impl Ran {
+    /// The first row statement `i` returned, if any.
+    pub(crate) fn row<T>(&self, i: usize) -> Result<Option<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        match self.rows.iter().find(|(s, _)| *s == i) {
+            None => Ok(None),
+            Some((_, Returned::Sqlite(r))) => Ok(Some(T::from_row(r)?)),
+            Some((_, Returned::Pg(r))) => Ok(Some(T::from_row(r)?)),
+        }
+    }
 }
 
 impl Batch {
@@ -113,8 +140,18 @@ impl Batch {
             args,
             expect_one: false,
             unique: None,
+            returns: false,
         });
         self.statements.len() - 1
+    }
+
+    /// Adds a statement whose first row is wanted ([`Ran::row`]); returns its index.
+    pub(crate) fn push_returning(&mut self, sql: impl Into<String>, args: Vec<Arg>) -> usize {
+        let i = self.push(sql, args);
+        if let Some(s) = self.statements.get_mut(i) {
+            s.returns = true;
+        }
+        i
     }
 
     /// Marks statement `i` as a conditional one that must change exactly one row.
@@ -138,18 +175,22 @@ impl Batch {
         let expect: Vec<bool> = self.statements.iter().map(|s| s.expect_one).collect();
         let backend = tx.backend();
         let mut changed: Vec<u64> = Vec::with_capacity(expect.len());
+        let mut rows = Vec::new();
         for group in groups(self.statements, backend) {
-            let counts = match tx {
+            let first = changed.len();
+            let (counts, returned) = match tx {
                 Tx::Sqlite(c) => run_sqlite(c, &group).await?,
                 Tx::Pg(c) => run_pg(c, &group).await?,
             };
             changed.extend(counts);
+            rows.extend(returned.into_iter().map(|(i, r)| (first + i, r)));
             if refused(&expect, &changed).is_some() {
                 break;
             }
         }
         Ok(Ran {
             refused: refused(&expect, &changed),
+            rows,
         })
     }
 }
@@ -170,7 +211,7 @@ fn groups(statements: Vec<Statement>, backend: Backend) -> Vec<Vec<Statement>> {
     let mut current: Vec<Statement> = Vec::new();
     let mut args = 0;
     for s in statements {
-        let alone = backend == Backend::Postgres && s.unique.is_some();
+        let alone = backend == Backend::Postgres && (s.unique.is_some() || s.returns);
         if !current.is_empty() && (alone || args + s.args.len() > MAX_ARGS) {
             groups.push(std::mem::take(&mut current));
             args = 0;
@@ -188,20 +229,32 @@ fn groups(statements: Vec<Statement>, backend: Backend) -> Vec<Vec<Statement>> {
     groups
 }
 
+/// What a call answered: each statement's changed rows, and the first row of those that return
+/// theirs (by index in the call).
+type Answer = (Vec<u64>, Vec<(usize, Returned)>);
+
 /// SQLite: the statements as one multi-statement call, run in order on the connection's
 /// thread; each reports its changed rows.
-async fn run_sqlite(c: &mut sqlx::SqliteConnection, group: &[Statement]) -> Result<Vec<u64>> {
+async fn run_sqlite(c: &mut sqlx::SqliteConnection, group: &[Statement]) -> Result<Answer> {
     let (sql, args) = joined(group, ";\n");
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for a in args {
         q = bind(q, a);
     }
     let mut changed: Vec<u64> = Vec::with_capacity(group.len());
+    let mut rows = Vec::new();
     let mut results = c.fetch_many(q);
     loop {
         match results.try_next().await {
             Ok(Some(Either::Left(done))) => changed.push(done.rows_affected()),
-            Ok(Some(Either::Right(_row))) => {}
+            Ok(Some(Either::Right(row))) => {
+                // A row comes before its statement's count: the statement is the next one.
+                let i = changed.len();
+                let wanted = group.get(i).is_some_and(|s| s.returns);
+                if wanted && !rows.iter().any(|(s, _)| *s == i) {
+                    rows.push((i, Returned::Sqlite(row)));
+                }
+            }
             Ok(None) => break,
             Err(e) => {
                 // The statement that failed is the first without its count.
@@ -218,7 +271,7 @@ async fn run_sqlite(c: &mut sqlx::SqliteConnection, group: &[Statement]) -> Resu
             changed.len()
         )));
     }
-    Ok(changed)
+    Ok((changed, rows))
 }
 
 /// PostgreSQL: one statement as it is; several as one statement, each a data-modifying `WITH`
@@ -226,7 +279,22 @@ async fn run_sqlite(c: &mut sqlx::SqliteConnection, group: &[Statement]) -> Resu
 /// and none sees another's changes, so a batch never changes one row twice (a sale's takes
 /// are one per counter row); foreign keys are checked at the end of the statement, so lines
 /// may go in with their order.
-async fn run_pg(c: &mut sqlx::PgConnection, group: &[Statement]) -> Result<Vec<u64>> {
+async fn run_pg(c: &mut sqlx::PgConnection, group: &[Statement]) -> Result<Answer> {
+    if let [s] = group
+        && s.returns
+    {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(s.sql.clone()));
+        for a in s.args.iter().cloned() {
+            q = bind(q, a);
+        }
+        let rows = q
+            .fetch_all(&mut *c)
+            .await
+            .map_err(|e| failed(e, s.unique))?;
+        let n = u64::try_from(rows.len()).unwrap_or(u64::MAX);
+        let first = rows.into_iter().next().map(|r| (0, Returned::Pg(r)));
+        return Ok((vec![n], first.into_iter().collect()));
+    }
     if let [s] = group {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(s.sql.clone()));
         for a in s.args.iter().cloned() {
@@ -237,7 +305,7 @@ async fn run_pg(c: &mut sqlx::PgConnection, group: &[Statement]) -> Result<Vec<u
             .await
             .map_err(|e| failed(e, s.unique))?
             .rows_affected();
-        return Ok(vec![n]);
+        return Ok((vec![n], Vec::new()));
     }
     let mut sql = String::from("WITH ");
     let mut args: Vec<Arg> = Vec::new();
@@ -262,12 +330,13 @@ async fn run_pg(c: &mut sqlx::PgConnection, group: &[Statement]) -> Result<Vec<u
         q = bind(q, a);
     }
     let row = q.fetch_one(&mut *c).await.map_err(StoreError::Database)?;
-    (0..group.len())
+    let counts = (0..group.len())
         .map(|i| {
             let n: i64 = sqlx::Row::try_get(&row, i)?;
             Ok(u64::try_from(n).unwrap_or(0))
         })
-        .collect()
+        .collect::<Result<Vec<u64>>>()?;
+    Ok((counts, Vec::new()))
 }
 
 /// The statements' texts joined by `sep`, each one's placeholders moved past the previous

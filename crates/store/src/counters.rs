@@ -42,17 +42,27 @@ impl Counter {
     }
 }
 
+const NEXT: &str = "INSERT INTO counters (organization_id, name, value) VALUES ($1, $2, 1)
+     ON CONFLICT (organization_id, name) DO UPDATE SET value = counters.value + 1
+     RETURNING value";
+
 /// The next number of `counter`, in the caller's transaction: 1 for a counter never used.
 pub async fn next(tx: &mut Tx, tenant: Tenant, counter: Counter) -> Result<i64> {
     let name = counter.key();
-    Ok(on_tx!(tx, c => sqlx::query_scalar(
-        "INSERT INTO counters (organization_id, name, value) VALUES ($1, $2, 1)
-         ON CONFLICT (organization_id, name) DO UPDATE SET value = counters.value + 1
-         RETURNING value")
+    Ok(on_tx!(tx, c => sqlx::query_scalar(NEXT)
         .bind(tenant.id().0)
         .bind(&name)
         .fetch_one(c)
         .await?))
+}
+
+/// [`next`] pushed into a batch; its row is `(value,)`.
+pub(crate) fn push_next(
+    batch: &mut crate::batch::Batch,
+    tenant: Tenant,
+    counter: Counter,
+) -> usize {
+    batch.push_returning(NEXT, vec![tenant.id().0.into(), counter.key().into()])
 }
 
 /// The last number `counter` gave, 0 if none (reading takes nothing).

@@ -41,30 +41,68 @@ pub async fn append_all(
     tx: &mut Tx,
     tenant: Tenant,
     chain: &str,
-    mut entries: Vec<Entry>,
+    entries: Vec<Entry>,
 ) -> Result<(i64, Vec<u8>)> {
-    let org = tenant.id().0;
+    let mut batch = Batch::default();
+    let head = push_head(&mut batch, tenant, chain, &entries)?;
+    let ran = batch.run(tx).await?;
+    append_after_head(tx, tenant, chain, entries, &ran, head).await
+}
+
+/// The head's row after a batch moved it on: its last sequence number, the hash it had, and its
+/// totals.
+type HeadRow = (i64, Vec<u8>, i64, i64);
+
+/// The first half of [`append_all`], pushed into a caller's batch (a sale's): the chain's head
+/// moves on by the entries, locking its row; the returned index is for
+/// [`append_after_head`], once the batch has run.
+pub(crate) fn push_head(
+    batch: &mut Batch,
+    tenant: Tenant,
+    chain: &str,
+    entries: &[Entry],
+) -> Result<usize> {
     let count = i64::try_from(entries.len()).unwrap_or(i64::MAX);
     if count == 0 {
         return Err(StoreError::Other("empty journal batch".into()));
     }
     let sales_delta: i64 = entries.iter().map(|e| e.sales_delta_cents).sum();
     let payments_delta: i64 = entries.iter().map(|e| e.payments_delta_cents).sum();
-    let (last_seq, mut prev, sales, payments): (i64, Vec<u8>, i64, i64) = on_tx!(tx, c => sqlx::query_as(
+    Ok(batch.push_returning(
         "INSERT INTO journal_heads (organization_id, chain, seq, hash, sales_cents, payments_cents)
          VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (organization_id, chain) DO UPDATE SET seq = journal_heads.seq + excluded.seq,
          sales_cents = journal_heads.sales_cents + excluded.sales_cents,
          payments_cents = journal_heads.payments_cents + excluded.payments_cents
-         RETURNING seq, hash, sales_cents, payments_cents")
-        .bind(org)
-        .bind(chain)
-        .bind(count)
-        .bind(GENESIS.as_slice())
-        .bind(sales_delta)
-        .bind(payments_delta)
-        .fetch_one(c)
-        .await?);
+         RETURNING seq, hash, sales_cents, payments_cents",
+        vec![
+            tenant.id().0.into(),
+            chain.into(),
+            count.into(),
+            GENESIS.as_slice().into(),
+            sales_delta.into(),
+            payments_delta.into(),
+        ],
+    ))
+}
+
+/// The second half of [`append_all`]: the entries, chained from the head's row that statement
+/// `head` of `ran` returned, and the head's new hash.
+pub(crate) async fn append_after_head(
+    tx: &mut Tx,
+    tenant: Tenant,
+    chain: &str,
+    mut entries: Vec<Entry>,
+    ran: &crate::batch::Ran,
+    head: usize,
+) -> Result<(i64, Vec<u8>)> {
+    let org = tenant.id().0;
+    let count = i64::try_from(entries.len()).unwrap_or(i64::MAX);
+    let sales_delta: i64 = entries.iter().map(|e| e.sales_delta_cents).sum();
+    let payments_delta: i64 = entries.iter().map(|e| e.payments_delta_cents).sum();
+    let (last_seq, mut prev, sales, payments): HeadRow = ran
+        .row(head)?
+        .ok_or_else(|| StoreError::Other("the journal's head returned no row".into()))?;
     // The head now carries the batch's totals; each entry carries the totals after itself.
     let mut seq = last_seq - count;
     let mut totals = GrandTotals {

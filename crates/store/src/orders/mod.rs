@@ -224,15 +224,13 @@ fn line_field(position: i32) -> String {
 
 /// The register session a sale or payment on `register` counts in; refused on a closed
 /// register whose kind needs an open session (see [`register_sessions::for_sale`]).
-/// `kind`, when the caller has just read the register, spares reading it again.
 async fn session_for_sale(
     tx: &mut Tx,
     tenant: Tenant,
     register: Option<RegisterId>,
-    kind: Option<guichet_domain::org::RegisterKind>,
 ) -> Result<Option<RegisterSessionId>> {
     match register {
-        Some(r) => register_sessions::for_sale(tx, tenant, r, kind).await,
+        Some(r) => register_sessions::for_sale(tx, tenant, r, None).await,
         None => Ok(None),
     }
 }

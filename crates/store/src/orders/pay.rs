@@ -26,7 +26,7 @@ pub async fn add_payments(
     lock(tx, tenant, id).await?;
     let mut order = get(tx, tenant, id).await?;
     let register = register.or(order.register_id);
-    let session = session_for_sale(tx, tenant, register, None).await?;
+    let session = session_for_sale(tx, tenant, register).await?;
     pay(tx, tenant, &mut order, (register, session), payments, by).await?;
     get(tx, tenant, id).await
 }

@@ -26,7 +26,7 @@ pub async fn confirm_quote(
         return Err(StoreError::Refused("not_a_quote"));
     }
     let register = register.or(order.register_id);
-    let session = session_for_sale(tx, tenant, register, None).await?;
+    let session = session_for_sale(tx, tenant, register).await?;
     finalize_quote(tx, tenant, &mut order, (register, session), day, by).await?;
     pay(tx, tenant, &mut order, (register, session), payments, by).await?;
     if let Some(customer) = order.customer_id {

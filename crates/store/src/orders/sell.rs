@@ -5,15 +5,15 @@ use super::pay::{allocate_payments, number_payment_lines, payment_line_count, pu
 use super::read::{by_idempotency_key, get};
 use super::stock::{LimitRow, Refusal, Takes, consume_reserved, push_takes, take_products};
 use super::{
-    LineKind, NewLine, NewOrder, Order, OrderLine, Payment, ROWS_PER_INSERT, flagged,
-    journal_chain, session_for_sale,
+    LineKind, NewLine, NewOrder, Order, OrderLine, Payment, ROWS_PER_INSERT, flagged, journal_chain,
 };
 use crate::batch::{Arg, Batch};
+use crate::counters::Counter;
 use crate::journal::{
     self,
     records::{self, LineFacts, OrderFacts},
 };
-use crate::{Result, Tenant, Tx, now_micros};
+use crate::{Result, StoreError, Tenant, Tx, now_micros};
 use guichet_domain::order::OrderState;
 use guichet_domain::{OrderId, OrderLineId, RegisterId, RegisterSessionId};
 use uuid::Uuid;
@@ -26,8 +26,9 @@ use uuid::Uuid;
 /// state, the lines in one INSERT, one conditional statement per session, daily stock,
 /// equipment and product taken, the payments and their allocations in one INSERT each, and the
 /// journal's. Payments are allocated in memory first, so nothing is written twice. On SQLite
-/// they are five calls to the database (the register's session, the number, one batch, the
-/// journal's head, the journal's entries): see `crate::batch`.
+/// they are three calls to the database (the register's session with the number; the order,
+/// what it takes and its payments with the journal's head; the journal's entries): see
+/// `crate::batch`.
 pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> {
     if let Some(key) = &o.idempotency_key
         && let Some(id) = by_idempotency_key(tx, tenant, key).await?
@@ -54,8 +55,31 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
         batch.run(tx).await?;
         return Ok(as_created(id, o, head, lines, Vec::new()));
     }
-    let session = session_for_sale(tx, tenant, o.register_id, o.register_kind).await?;
-    let number = crate::counters::order_number(tx, tenant, o.day).await?;
+    // The register's session and the number: one call on SQLite.
+    let mut first = Batch::default();
+    let touch = o
+        .register_id
+        .map(|r| crate::register_sessions::push_touch(&mut first, tenant, r));
+    let counter = crate::counters::push_next(&mut first, tenant, Counter::Order(o.day));
+    let ran = first.run(tx).await?;
+    let session = match (o.register_id, touch) {
+        (Some(register), Some(i)) => {
+            let touched: Option<(Uuid,)> = ran.row(i)?;
+            crate::register_sessions::after_touch(
+                tx,
+                tenant,
+                register,
+                o.register_kind,
+                touched.map(|(s,)| RegisterSessionId(s)),
+            )
+            .await?
+        }
+        _ => None,
+    };
+    let (seq,): (i64,) = ran
+        .row(counter)?
+        .ok_or_else(|| StoreError::Other("the order counter returned no row".into()))?;
+    let number = guichet_domain::order::order_number(o.day, seq);
     // The cart's held places, after the number: every sale locks the counter row before the
     // session rows, so two sales never wait on each other in opposite orders (an online
     // booking taking its holds first deadlocked with register sales on PostgreSQL).
@@ -139,6 +163,16 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
         o.created_by,
     );
     entries.extend(payment_entries);
+    let chain = journal_chain(o.register_id);
+    // The journal's head goes last in the batch, unless the sale still has rows to lock after
+    // it (product stock, reservations): the head is always the last row a sale locks, so no two
+    // transactions wait on each other in opposite orders (a cancellation gives stock back, then
+    // journals).
+    let journal_head = if sells_products || !o.deposits_used.is_empty() {
+        None
+    } else {
+        Some(journal::push_head(&mut batch, tenant, &chain, &entries)?)
+    };
     let ran = batch.run(tx).await?;
     if let Some(refused) = refusals.refused(&ran).or_else(|| places.refused(&ran)) {
         return Err(refused.error(tx, tenant).await);
@@ -160,7 +194,10 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
     if let Some(customer) = o.customer_id {
         crate::accounts::check_limit(tx, tenant, customer).await?;
     }
-    journal::append_all(tx, tenant, &journal_chain(o.register_id), entries).await?;
+    match journal_head {
+        Some(i) => journal::append_after_head(tx, tenant, &chain, entries, &ran, i).await?,
+        None => journal::append_all(tx, tenant, &chain, entries).await?,
+    };
     let payments = payment_ids
         .into_iter()
         .zip(&paid)

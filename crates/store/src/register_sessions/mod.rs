@@ -316,14 +316,24 @@ async fn claim(
 /// The register's open session, counting one more operation in it. The conditional UPDATE is
 /// what orders a sale against a closing on PostgreSQL (the closing waits for the sale's row
 /// lock, then counts it); SQLite has one writer anyway.
+const TOUCH: &str = "UPDATE register_sessions SET operations = operations + 1
+     WHERE organization_id = $1 AND register_id = $2 AND closed_at IS NULL RETURNING id";
+
+/// [`touch`] pushed into a batch; its row, if the register is open, is `(session id,)`.
+pub(crate) fn push_touch(
+    batch: &mut crate::batch::Batch,
+    tenant: Tenant,
+    register: RegisterId,
+) -> usize {
+    batch.push_returning(TOUCH, vec![tenant.id().0.into(), register.0.into()])
+}
+
 pub async fn touch(
     tx: &mut Tx,
     tenant: Tenant,
     register: RegisterId,
 ) -> Result<Option<RegisterSessionId>> {
-    let id: Option<Uuid> = on_tx!(tx, c => sqlx::query_scalar(
-        "UPDATE register_sessions SET operations = operations + 1
-         WHERE organization_id = $1 AND register_id = $2 AND closed_at IS NULL RETURNING id")
+    let id: Option<Uuid> = on_tx!(tx, c => sqlx::query_scalar(TOUCH)
         .bind(tenant.id().0)
         .bind(register.0)
         .fetch_optional(c)
@@ -341,7 +351,19 @@ pub async fn for_sale(
     register: RegisterId,
     known: Option<RegisterKind>,
 ) -> Result<Option<RegisterSessionId>> {
-    if let Some(s) = touch(tx, tenant, register).await? {
+    let touched = touch(tx, tenant, register).await?;
+    after_touch(tx, tenant, register, known, touched).await
+}
+
+/// [`for_sale`] once the register's session was touched (`touched`: the open session).
+pub(crate) async fn after_touch(
+    tx: &mut Tx,
+    tenant: Tenant,
+    register: RegisterId,
+    known: Option<RegisterKind>,
+    touched: Option<RegisterSessionId>,
+) -> Result<Option<RegisterSessionId>> {
+    if let Some(s) = touched {
         return Ok(Some(s));
     }
     let needs_open = match known {
