@@ -397,13 +397,10 @@ pub async fn signed_in(state: &App, token: &str) -> Result<Option<SignedIn>, App
 
 /// The integration behind a bearer API key; `Unauthorized` for an unknown or revoked key.
 pub async fn key_actor(state: &App, secret: &str) -> Result<crate::Actor, AppError> {
-    let s = secret.to_owned();
-    let found = state
-        .store
-        .read_single(|tx| {
-            Box::pin(async move { guichet_store::api_keys::authenticate(tx, &s).await })
-        })
-        .await?;
+    // One statement: no read transaction.
+    let mut conn = state.store.reader().await?;
+    let found = guichet_store::api_keys::authenticate(&mut conn, secret).await?;
+    drop(conn);
     let found = found.ok_or(AppError::Unauthorized)?;
     let key = found.id;
     if found.stale {

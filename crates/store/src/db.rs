@@ -57,7 +57,7 @@ pub enum Tx {
 /// Where a [`Tx`]'s statements run: in a transaction, or on a pooled connection as it is.
 /// A read on PostgreSQL takes no transaction: under READ COMMITTED every statement has its
 /// own snapshot either way, so `BEGIN` and `COMMIT` were two round trips that bought nothing.
-/// A read of one statement needs no transaction on SQLite either ([`Store::read_single`]).
+/// A read that needs no snapshot takes none on SQLite either ([`Store::reader`]).
 /// Both dereference to the driver's connection, so `on_tx!` bodies are the same for both.
 pub enum Conn<DB: sqlx::Database> {
     Tx(sqlx::Transaction<'static, DB>),
@@ -271,20 +271,10 @@ impl Store {
         Ok(out)
     }
 
-    /// Runs `f`, a read of ONE statement, on a connection as it is: a statement is its own
-    /// snapshot, so no `BEGIN` and `COMMIT` (two hops to SQLite's thread). For what every
-    /// request reads first (its API key).
-    pub async fn read_single<T, F>(&self, f: F) -> Result<T>
-    where
-        F: for<'t> FnOnce(&'t mut Tx) -> TxFuture<'t, T>,
-    {
-        let mut conn = self.reader().await?;
-        f(&mut conn).await
-    }
-
     /// A reading connection outside any transaction: each statement sees the database as it
-    /// is when it runs. For reads that need no snapshot across statements (a sale's pricing:
-    /// the sale's own transaction checks what must hold), with two hops fewer on SQLite.
+    /// is when it runs. For reads that need no snapshot across statements (a request's API key,
+    /// a sale's pricing: the sale's own transaction checks what must hold), with no `BEGIN`
+    /// and `COMMIT` (two hops to SQLite's thread).
     pub async fn reader(&self) -> Result<Tx> {
         Ok(match &self.db {
             Db::Sqlite { reader, .. } => Tx::Sqlite(Conn::Pooled(reader.acquire().await?)),

@@ -53,6 +53,15 @@ pub async fn append_all(
 /// totals.
 type HeadRow = (i64, Vec<u8>, i64, i64);
 
+/// How far entries move their chain's head: entries, sales and payments.
+fn moves(entries: &[Entry]) -> (i64, i64, i64) {
+    (
+        i64::try_from(entries.len()).unwrap_or(i64::MAX),
+        entries.iter().map(|e| e.sales_delta_cents).sum(),
+        entries.iter().map(|e| e.payments_delta_cents).sum(),
+    )
+}
+
 /// The first half of [`append_all`], pushed into a caller's batch (a sale's): the chain's head
 /// moves on by the entries, locking its row; the returned index is for
 /// [`append_after_head`], once the batch has run.
@@ -62,12 +71,10 @@ pub(crate) fn push_head(
     chain: &str,
     entries: &[Entry],
 ) -> Result<usize> {
-    let count = i64::try_from(entries.len()).unwrap_or(i64::MAX);
+    let (count, sales_delta, payments_delta) = moves(entries);
     if count == 0 {
         return Err(StoreError::Other("empty journal batch".into()));
     }
-    let sales_delta: i64 = entries.iter().map(|e| e.sales_delta_cents).sum();
-    let payments_delta: i64 = entries.iter().map(|e| e.payments_delta_cents).sum();
     Ok(batch.push_returning(
         "INSERT INTO journal_heads (organization_id, chain, seq, hash, sales_cents, payments_cents)
          VALUES ($1, $2, $3, $4, $5, $6)
@@ -97,9 +104,7 @@ pub(crate) async fn append_after_head(
     head: usize,
 ) -> Result<(i64, Vec<u8>)> {
     let org = tenant.id().0;
-    let count = i64::try_from(entries.len()).unwrap_or(i64::MAX);
-    let sales_delta: i64 = entries.iter().map(|e| e.sales_delta_cents).sum();
-    let payments_delta: i64 = entries.iter().map(|e| e.payments_delta_cents).sum();
+    let (count, sales_delta, payments_delta) = moves(&entries);
     let (last_seq, mut prev, sales, payments): HeadRow = ran
         .row(head)?
         .ok_or_else(|| StoreError::Other("the journal's head returned no row".into()))?;

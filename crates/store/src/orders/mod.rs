@@ -230,7 +230,7 @@ async fn session_for_sale(
     register: Option<RegisterId>,
 ) -> Result<Option<RegisterSessionId>> {
     match register {
-        Some(r) => register_sessions::for_sale(tx, tenant, r, None).await,
+        Some(r) => register_sessions::for_sale(tx, tenant, r).await,
         None => Ok(None),
     }
 }

@@ -222,10 +222,7 @@ pub(super) fn push_takes(batch: &mut Batch, tenant: Tenant, lines: &[LimitRow]) 
     }
     for (item, day, quantity, stock, position) in days {
         let i = batch.push(
-            "INSERT INTO item_day_counts (organization_id, item_id, day, sold)
-             SELECT $1, $2, $3, $4 WHERE CAST($4 AS BIGINT) <= CAST($5 AS BIGINT)
-             ON CONFLICT (organization_id, item_id, day) DO UPDATE SET sold = item_day_counts.sold + excluded.sold
-             WHERE item_day_counts.sold + excluded.sold <= CAST($5 AS BIGINT)",
+            item_take("item_day_counts", "day"),
             vec![
                 org.into(),
                 item.into(),
@@ -241,10 +238,7 @@ pub(super) fn push_takes(batch: &mut Batch, tenant: Tenant, lines: &[LimitRow]) 
     }
     for (item, start, quantity, cap, position) in equipment {
         let i = batch.push(
-            "INSERT INTO item_session_counts (organization_id, item_id, session_start, sold)
-             SELECT $1, $2, $3, $4 WHERE CAST($4 AS BIGINT) <= CAST($5 AS BIGINT)
-             ON CONFLICT (organization_id, item_id, session_start) DO UPDATE SET sold = item_session_counts.sold + excluded.sold
-             WHERE item_session_counts.sold + excluded.sold <= CAST($5 AS BIGINT)",
+            item_take("item_session_counts", "session_start"),
             vec![
                 org.into(),
                 item.into(),
@@ -259,6 +253,18 @@ pub(super) fn push_takes(batch: &mut Batch, tenant: Tenant, lines: &[LimitRow]) 
         );
     }
     takes
+}
+
+/// The conditional take of an item's counter row (`table`, keyed by the item and `key`):
+/// `$1` organization, `$2` item, `$3` key, `$4` quantity, `$5` limit. A first sale creates
+/// the row only if it fits, later ones add only if they fit.
+fn item_take(table: &str, key: &str) -> String {
+    format!(
+        "INSERT INTO {table} (organization_id, item_id, {key}, sold)
+         SELECT $1, $2, $3, $4 WHERE CAST($4 AS BIGINT) <= CAST($5 AS BIGINT)
+         ON CONFLICT (organization_id, item_id, {key}) DO UPDATE SET sold = {table}.sold + excluded.sold
+         WHERE {table}.sold + excluded.sold <= CAST($5 AS BIGINT)"
+    )
 }
 
 /// Takes the product stock of the lines that sell products, with its ledger's movements.

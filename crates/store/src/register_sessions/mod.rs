@@ -344,18 +344,18 @@ pub async fn touch(
 /// The session a sale or a payment on `register` counts in. A register whose kind needs an
 /// open session to sell ([`RegisterKind::needs_open_session`]: the counter) is refused while
 /// closed (`register_closed`); another (the phone register) sells while closed, and its next
-/// session takes the sale. `known`: the register's kind, when the caller read it already.
+/// session takes the sale.
 pub async fn for_sale(
     tx: &mut Tx,
     tenant: Tenant,
     register: RegisterId,
-    known: Option<RegisterKind>,
 ) -> Result<Option<RegisterSessionId>> {
     let touched = touch(tx, tenant, register).await?;
-    after_touch(tx, tenant, register, known, touched).await
+    after_touch(tx, tenant, register, None, touched).await
 }
 
-/// [`for_sale`] once the register's session was touched (`touched`: the open session).
+/// [`for_sale`] once the register's session was touched (`touched`: the open session);
+/// `known`: the register's kind, when the caller read it already.
 pub(crate) async fn after_touch(
     tx: &mut Tx,
     tenant: Tenant,
