@@ -53,7 +53,9 @@ impl Attraction {
     pub async fn new(api: &Api<'_>, capacity: i64, mode: &str) -> Attraction {
         let vat = api.vat_rate_id(0).await;
         let item = |name: &str| json!({"name": name, "vat_rate_id": vat, "sale_pos": true, "sale_online": true});
-        let adult = id_of(&api.created("/api/v1/ticket-types", item("Adulte")).await);
+        let mut adult = item("Adulte");
+        adult["name_nl"] = json!("Volwassene");
+        let adult = id_of(&api.created("/api/v1/ticket-types", adult).await);
         let child = id_of(&api.created("/api/v1/ticket-types", item("Enfant")).await);
         let offer = id_of(&api.created("/api/v1/offers", json!({
             "fr": {"name": "Visite guidée", "description": "Une heure sous terre.", "cancellation_policy": "Au-delà, contactez-nous."},
@@ -841,5 +843,56 @@ async fn erasing_a_customer_removes_their_cart_at_the_payment_provider() {
         303,
         "a booked cart stays (no details)"
     );
+    app.stop().await;
+}
+
+/// A Dutch visitor reads the offer and its ticket types in Dutch, on the session page and in
+/// the cart, and in French where the catalogue has no Dutch name.
+#[tokio::test]
+async fn a_dutch_visitor_reads_the_ticket_types_in_dutch_and_french_where_there_is_none() {
+    let app = spawn_server(config(AppConfig::default(), generous())).await;
+    let (a, s) = setup(&app, 20, "on_site").await;
+    let api = Api::new(&app, &a, "manager").await;
+    let m = api
+        .created(
+            "/api/v1/booking-modules",
+            json!({"name": "Website", "kind": "engine", "language": "nl"}),
+        )
+        .await;
+    let book = format!(
+        "{}/{}",
+        s.book.rsplit_once('/').unwrap().0,
+        m["slug"].as_str().unwrap()
+    );
+    let v = Browser::new(&app);
+    let p = v
+        .get(&format!("{book}?offer={}&start={}", s.offer, s.start))
+        .await;
+    assert_eq!(p.status, 200);
+    assert!(p.body.contains("Rondleiding"), "{}", p.body);
+    assert!(p.body.contains("Volwassene"), "{}", p.body);
+    assert!(p.body.contains("Enfant"), "no Dutch name: French");
+    let cart = cart_token();
+    let (qa, qc, start) = (
+        format!("q_{}", s.adult),
+        format!("q_{}", s.child),
+        s.start.to_string(),
+    );
+    let p = v
+        .post(
+            &format!("{book}/choose"),
+            &[
+                ("cart", cart.as_str()),
+                ("offer", s.offer.as_str()),
+                ("start", start.as_str()),
+                (qa.as_str(), "2"),
+                (qc.as_str(), "1"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let p = v.get(&p.location).await;
+    assert!(p.body.contains("2 × Volwassene"), "{}", p.body);
+    assert!(p.body.contains("1 × Enfant"), "{}", p.body);
     app.stop().await;
 }

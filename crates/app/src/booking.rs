@@ -116,7 +116,7 @@ fn public_offer(o: &Offer, lang: Language, photos: Vec<Photo>) -> PublicOffer {
             .iter()
             .map(|p| PublicPrice {
                 item_id: p.item_id,
-                name: p.item_name.clone(),
+                name: p.item_name_in(lang).to_owned(),
                 price_cents: p.price_cents,
                 min_quantity: p.min_quantity,
                 max_quantity: p.max_quantity,

@@ -17,6 +17,9 @@ pub struct OfferPrice {
     pub item_id: ItemId,
     pub item_kind: ItemKind,
     pub item_name: String,
+    /// The item's name in Dutch and English, where the catalogue has one.
+    pub item_name_nl: Option<String>,
+    pub item_name_en: Option<String>,
     /// VAT included, in cents.
     pub price_cents: i64,
     pub vat_rate_basis_points: u32,
@@ -51,6 +54,20 @@ impl Texts {
             own
         }
         .to_owned()
+    }
+}
+
+impl OfferPrice {
+    /// The item's name in `lang`, in French where it has none in that language.
+    pub fn item_name_in(&self, lang: guichet_domain::org::Language) -> &str {
+        use guichet_domain::org::Language;
+        let own = match lang {
+            Language::Fr => None,
+            Language::Nl => self.item_name_nl.as_deref(),
+            Language::En => self.item_name_en.as_deref(),
+        };
+        own.filter(|n| !n.trim().is_empty())
+            .unwrap_or(&self.item_name)
     }
 }
 
@@ -171,11 +188,14 @@ async fn prices(tx: &mut Tx, tenant: Tenant, offer: Uuid) -> Result<Vec<OfferPri
         min_quantity: i32,
         max_quantity: Option<i32>,
         item_name: String,
+        item_name_nl: Option<String>,
+        item_name_en: Option<String>,
         rate_bp: i32,
     }
     let rows: Vec<P> = on_tx!(tx, c => sqlx::query_as(
         "SELECT p.ticket_type_id, p.extra_id, p.price_cents, p.min_quantity, p.max_quantity,
-         COALESCE(t.name, e.name) AS item_name, v.rate_bp
+         COALESCE(t.name, e.name) AS item_name, COALESCE(t.name_nl, e.name_nl) AS item_name_nl,
+         COALESCE(t.name_en, e.name_en) AS item_name_en, v.rate_bp
          FROM offer_prices p
          LEFT JOIN ticket_types t ON t.id = p.ticket_type_id
          LEFT JOIN extras e ON e.id = p.extra_id
@@ -197,6 +217,8 @@ async fn prices(tx: &mut Tx, tenant: Tenant, offer: Uuid) -> Result<Vec<OfferPri
                 item_id: ItemId(id),
                 item_kind: kind,
                 item_name: p.item_name,
+                item_name_nl: p.item_name_nl,
+                item_name_en: p.item_name_en,
                 price_cents: p.price_cents,
                 vat_rate_basis_points: u32::try_from(p.rate_bp).unwrap_or(0),
                 min_quantity: i64::from(p.min_quantity),

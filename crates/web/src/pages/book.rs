@@ -900,7 +900,14 @@ async fn cart_view(
             .iter_mut()
             .find(|g| g.start == c.session_start && g.offer_id == c.offer_id.0.simple().to_string())
         {
-            let mut label = format!("{} × {}", line.quantity, line.label);
+            // The item's name in the visitor's language (the priced line carries the French).
+            let name = view
+                .offers
+                .iter()
+                .find(|o| o.id == c.offer_id)
+                .and_then(|o| o.prices.iter().find(|p| p.item_id == c.item_id))
+                .map_or(line.label.as_str(), |p| p.name.as_str());
+            let mut label = format!("{} × {name}", line.quantity);
             if let Some(r) = &line.discount_reason {
                 label = format!("{label} ({r})");
             }
