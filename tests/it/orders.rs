@@ -2,8 +2,10 @@
 //! the phone register's rules, no oversell under concurrency, and the hash-chained journal.
 
 use crate::harness::{
-    Api, Catalogue, TestApp, api_key, client, field_errors, id_of, org, problem, spawn,
+    Api, Catalogue, TestApp, api_key, client, field_errors, fresh_database, id_of, org, problem,
+    spawn, spawn_on,
 };
+use guichet_app::AppConfig;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -544,10 +546,7 @@ async fn bad_carts_get_clear_errors_and_the_phone_register_keeps_its_rules() {
         field_errors(&problem(r, 422).await),
         vec![("lines[1]".into(), "out_of_stock".into())]
     );
-    let day = jiff::Timestamp::from_microsecond(s.start)
-        .unwrap()
-        .to_zoned(jiff::tz::TimeZone::get("Europe/Brussels").unwrap())
-        .date();
+    let day = session_day(&s);
     let av = get(
         &app,
         &key,
@@ -690,6 +689,41 @@ async fn quotes_become_orders_later() {
     app.stop().await;
 }
 
+/// The local day of the catalogue's session.
+fn session_day(s: &Catalogue) -> jiff::civil::Date {
+    jiff::Timestamp::from_microsecond(s.start)
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Brussels").unwrap())
+        .date()
+}
+
+/// The sequence numbers of the orders for the catalogue's session day, in order.
+async fn sequence_numbers(api: &Api<'_>, s: &Catalogue) -> Vec<i64> {
+    let day = session_day(s);
+    let orders = api
+        .ok(&format!("/api/v1/orders?from={day}&to={day}&by=visit"))
+        .await;
+    let mut seqs: Vec<i64> = orders["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["number"].as_str().unwrap()[7..].parse().unwrap())
+        .collect();
+    seqs.sort();
+    seqs
+}
+
+/// The journal as `verify` reads it, which must find nothing.
+async fn verified(app: &TestApp) -> guichet_store::journal::Verification {
+    let reports = app
+        .store
+        .read(|tx| Box::pin(async move { guichet_store::journal::verify_all(tx).await }))
+        .await
+        .unwrap();
+    assert!(reports.ok(), "{:?}", reports.findings);
+    reports
+}
+
 /// Many sales race for the last places, from two registers at once: exactly the capacity is
 /// sold, every other sale gets a clear `sold_out`.
 #[tokio::test]
@@ -734,10 +768,7 @@ async fn concurrent_sales_never_oversell() {
     }
     assert_eq!(codes.iter().filter(|c| **c == 201).count(), 7, "{codes:?}");
     assert_eq!(codes.iter().filter(|c| **c == 422).count(), 17, "{codes:?}");
-    let day = jiff::Timestamp::from_microsecond(s.start)
-        .unwrap()
-        .to_zoned(jiff::tz::TimeZone::get("Europe/Brussels").unwrap())
-        .date();
+    let day = session_day(&s);
     let av = get(
         &app,
         &key,
@@ -755,27 +786,15 @@ async fn concurrent_sales_never_oversell() {
         (Some(7), Some(0))
     );
     // Numbers are gapless.
-    let orders = get(
-        &app,
-        &key,
-        &format!("/api/v1/orders?from={day}&to={day}&by=visit"),
-    )
-    .await;
-    let mut numbers: Vec<String> = orders["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["number"].as_str().unwrap().to_owned())
-        .collect();
-    numbers.sort();
-    let seqs: Vec<i64> = numbers.iter().map(|n| n[7..].parse().unwrap()).collect();
-    assert_eq!(seqs, (1..=7).collect::<Vec<_>>());
-    let reports = app
-        .store
-        .read(|tx| Box::pin(async move { guichet_store::journal::verify_all(tx).await }))
-        .await
-        .unwrap();
-    assert!(reports.ok(), "{:?}", reports.findings);
+    let seller = Api {
+        app: &app,
+        key: key.clone(),
+    };
+    assert_eq!(
+        sequence_numbers(&seller, &s).await,
+        (1..=7).collect::<Vec<_>>()
+    );
+    let reports = verified(&app).await;
     // 7 orders and their payments, and the opening of the counter register.
     assert_eq!(reports.chains.iter().map(|r| r.entries).sum::<i64>(), 15);
     app.stop().await;
@@ -1453,4 +1472,49 @@ async fn a_daily_stock_counts_every_line_of_the_day_and_a_refused_sale_writes_no
         "the refused sale took no place: {av}"
     );
     app.stop().await;
+}
+
+/// Two servers on one database (on SQLite, the second as a `guichet` command run beside the
+/// server would be): a sale takes its number, its register's session and its journal's head
+/// from what its server's writer remembers, checked by the statement that moves each on, so a
+/// sale after the other server sold finds them stale and runs the general way. Every sale is
+/// numbered once, without a gap, and the journal verifies.
+#[tokio::test]
+async fn two_servers_on_one_database_number_and_journal_every_sale_once() {
+    let (url, dir) = fresh_database().await;
+    let first = spawn_on(url.clone(), dir, AppConfig::default()).await;
+    let second = spawn_on(url, tempfile::tempdir().unwrap(), AppConfig::default()).await;
+    let a = org(&first, "Grottes A", "a").await;
+    let key = api_key(&first, &a, "manager").await;
+    let on_first = Api {
+        app: &first,
+        key: key.clone(),
+    };
+    let on_second = Api {
+        app: &second,
+        key: key.clone(),
+    };
+    let s = Catalogue::belgian_with_capacity(&on_first, 1000).await;
+    // Runs of one, two and three sales on each server, on both registers.
+    let servers = [1, 2, 2, 1, 1, 1, 2, 2, 2, 1, 2, 1];
+    for (i, server) in servers.iter().enumerate() {
+        let api = if *server == 1 { &on_first } else { &on_second };
+        let register = if i % 2 == 0 { &s.register } else { &s.phone };
+        let (status, order) = api
+            .post(
+                "/api/v1/orders",
+                json!({"register_id": register, "lines": s.tickets(1, 0),
+                       "payments": [{"method": "bank_transfer", "amount": "8,50"}]}),
+            )
+            .await;
+        assert_eq!(status, 201, "sale {i}: {order}");
+    }
+    assert_eq!(
+        sequence_numbers(&on_second, &s).await,
+        (1..=12).collect::<Vec<_>>()
+    );
+    verified(&first).await;
+    verified(&second).await;
+    second.stop().await;
+    first.stop().await;
 }

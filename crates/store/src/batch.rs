@@ -10,7 +10,8 @@
 //!
 //! A statement whose rows are needed is pushed with [`Batch::push_returning`]: its first row is
 //! read from [`Ran::row`] once the batch has run (on PostgreSQL it runs as a statement of its
-//! own). A conditional statement — a take that must change
+//! own). Reads go the same way with [`Batch::push_rows`] and [`Ran::rows`]: a sale's pricing
+//! reads what it needs as one batch (`orders::sale_reads`). A conditional statement — a take that must change
 //! exactly one row — is marked with [`Batch::expect_one`]: [`Batch::run`] then answers which
 //! one changed none, and the caller refuses the sale (its transaction is rolled back, so what
 //! the batch's later statements did on SQLite is undone with it).
@@ -87,12 +88,19 @@ impl From<&[u8]> for Arg {
 struct Statement {
     sql: String,
     args: Vec<Arg>,
-    /// Must change exactly one row (a conditional take).
-    expect_one: bool,
+    /// Must change exactly this many rows (a conditional take: one).
+    expect: Option<u64>,
     /// A unique violation here means this duplicate ([`StoreError::Duplicate`]).
     unique: Option<&'static str>,
-    /// Its rows are kept ([`Ran::row`]).
-    returns: bool,
+    /// Its rows are kept: the first ([`Ran::row`]) or all ([`Ran::rows`]).
+    returns: Returns,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Returns {
+    Nothing,
+    First,
+    All,
 }
 
 /// Statements to run in order in one transaction (see the module's documentation).
@@ -130,6 +138,22 @@ impl Ran {
             Some((_, Returned::Pg(r))) => Ok(Some(T::from_row(r)?)),
         }
     }
+
+    /// Every row statement `i` returned (pushed with [`Batch::push_rows`]), in order.
+    pub(crate) fn rows<T>(&self, i: usize) -> Result<Vec<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        self.rows
+            .iter()
+            .filter(|(s, _)| *s == i)
+            .map(|(_, r)| match r {
+                Returned::Sqlite(r) => Ok(T::from_row(r)?),
+                Returned::Pg(r) => Ok(T::from_row(r)?),
+            })
+            .collect()
+    }
 }
 
 impl Batch {
@@ -138,26 +162,41 @@ impl Batch {
         self.statements.push(Statement {
             sql: sql.into(),
             args,
-            expect_one: false,
+            expect: None,
             unique: None,
-            returns: false,
+            returns: Returns::Nothing,
         });
         self.statements.len() - 1
     }
 
     /// Adds a statement whose first row is wanted ([`Ran::row`]); returns its index.
     pub(crate) fn push_returning(&mut self, sql: impl Into<String>, args: Vec<Arg>) -> usize {
+        self.returning(sql, args, Returns::First)
+    }
+
+    /// Adds a statement whose rows are all wanted ([`Ran::rows`]): a read among others.
+    pub(crate) fn push_rows(&mut self, sql: impl Into<String>, args: Vec<Arg>) -> usize {
+        self.returning(sql, args, Returns::All)
+    }
+
+    fn returning(&mut self, sql: impl Into<String>, args: Vec<Arg>, returns: Returns) -> usize {
         let i = self.push(sql, args);
         if let Some(s) = self.statements.get_mut(i) {
-            s.returns = true;
+            s.returns = returns;
         }
         i
     }
 
     /// Marks statement `i` as a conditional one that must change exactly one row.
     pub(crate) fn expect_one(&mut self, i: usize) -> usize {
+        self.expect(i, 1)
+    }
+
+    /// Marks statement `i` as one that must change exactly `rows` rows (a check that what was
+    /// remembered still holds may expect none).
+    pub(crate) fn expect(&mut self, i: usize, rows: u64) -> usize {
         if let Some(s) = self.statements.get_mut(i) {
-            s.expect_one = true;
+            s.expect = Some(rows);
         }
         i
     }
@@ -172,14 +211,17 @@ impl Batch {
     /// Runs the statements in order in `tx`. On PostgreSQL it stops at the first refusal; on
     /// SQLite every statement has run by then, and the caller's rollback undoes them.
     pub(crate) async fn run(self, tx: &mut Tx) -> Result<Ran> {
-        let expect: Vec<bool> = self.statements.iter().map(|s| s.expect_one).collect();
+        let expect: Vec<Option<u64>> = self.statements.iter().map(|s| s.expect).collect();
         let backend = tx.backend();
         let mut changed: Vec<u64> = Vec::with_capacity(expect.len());
         let mut rows = Vec::new();
         for group in groups(self.statements, backend) {
             let first = changed.len();
             let (counts, returned) = match tx {
-                Tx::Sqlite(c) => run_sqlite(c, &group).await?,
+                Tx::Sqlite(c) => {
+                    let owed = c.take_owed();
+                    run_sqlite(c, owed, &group).await?
+                }
                 Tx::Pg(c) => run_pg(c, &group).await?,
             };
             changed.extend(counts);
@@ -195,9 +237,12 @@ impl Batch {
     }
 }
 
-/// The first statement that had to change one row and did not.
-fn refused(expect: &[bool], changed: &[u64]) -> Option<usize> {
-    expect.iter().zip(changed).position(|(e, n)| *e && *n != 1)
+/// The first statement that had to change a number of rows and did not.
+fn refused(expect: &[Option<u64>], changed: &[u64]) -> Option<usize> {
+    expect
+        .iter()
+        .zip(changed)
+        .position(|(e, n)| e.is_some_and(|e| e != *n))
 }
 
 /// Bound values per call: under SQLite's limit (32,766) and PostgreSQL's (65,535).
@@ -211,7 +256,8 @@ fn groups(statements: Vec<Statement>, backend: Backend) -> Vec<Vec<Statement>> {
     let mut current: Vec<Statement> = Vec::new();
     let mut args = 0;
     for s in statements {
-        let alone = backend == Backend::Postgres && (s.unique.is_some() || s.returns);
+        let alone =
+            backend == Backend::Postgres && (s.unique.is_some() || s.returns != Returns::Nothing);
         if !current.is_empty() && (alone || args + s.args.len() > MAX_ARGS) {
             groups.push(std::mem::take(&mut current));
             args = 0;
@@ -234,9 +280,19 @@ fn groups(statements: Vec<Statement>, backend: Backend) -> Vec<Vec<Statement>> {
 type Answer = (Vec<u64>, Vec<(usize, Returned)>);
 
 /// SQLite: the statements as one multi-statement call, run in order on the connection's
-/// thread; each reports its changed rows.
-async fn run_sqlite(c: &mut sqlx::SqliteConnection, group: &[Statement]) -> Result<Answer> {
-    let (sql, args) = joined(group, ";\n");
+/// thread; each reports its changed rows. `first`: a statement without values to send before
+/// them (the savepoint a writer owes, `crate::db::Conn::settle`), whose count is not reported.
+async fn run_sqlite(
+    c: &mut sqlx::SqliteConnection,
+    first: Option<&str>,
+    group: &[Statement],
+) -> Result<Answer> {
+    let (mut sql, args) = joined(group, ";\n");
+    let mut skip = 0;
+    if let Some(first) = first {
+        sql.insert_str(0, &format!("{first};\n"));
+        skip = 1;
+    }
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for a in args {
         q = bind(q, a);
@@ -246,12 +302,17 @@ async fn run_sqlite(c: &mut sqlx::SqliteConnection, group: &[Statement]) -> Resu
     let mut results = c.fetch_many(q);
     loop {
         match results.try_next().await {
+            Ok(Some(Either::Left(_))) if skip > 0 => skip -= 1,
             Ok(Some(Either::Left(done))) => changed.push(done.rows_affected()),
             Ok(Some(Either::Right(row))) => {
                 // A row comes before its statement's count: the statement is the next one.
                 let i = changed.len();
-                let wanted = group.get(i).is_some_and(|s| s.returns);
-                if wanted && !rows.iter().any(|(s, _)| *s == i) {
+                let wanted = match group.get(i).map(|s| s.returns) {
+                    Some(Returns::All) => true,
+                    Some(Returns::First) => !rows.iter().any(|(s, _)| *s == i),
+                    _ => false,
+                };
+                if wanted {
                     rows.push((i, Returned::Sqlite(row)));
                 }
             }
@@ -281,7 +342,7 @@ async fn run_sqlite(c: &mut sqlx::SqliteConnection, group: &[Statement]) -> Resu
 /// may go in with their order.
 async fn run_pg(c: &mut sqlx::PgConnection, group: &[Statement]) -> Result<Answer> {
     if let [s] = group
-        && s.returns
+        && s.returns != Returns::Nothing
     {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(s.sql.clone()));
         for a in s.args.iter().cloned() {
@@ -292,8 +353,13 @@ async fn run_pg(c: &mut sqlx::PgConnection, group: &[Statement]) -> Result<Answe
             .await
             .map_err(|e| failed(e, s.unique))?;
         let n = u64::try_from(rows.len()).unwrap_or(u64::MAX);
-        let first = rows.into_iter().next().map(|r| (0, Returned::Pg(r)));
-        return Ok((vec![n], first.into_iter().collect()));
+        let keep = if s.returns == Returns::All {
+            rows.len()
+        } else {
+            1
+        };
+        let kept = rows.into_iter().take(keep).map(|r| (0, Returned::Pg(r)));
+        return Ok((vec![n], kept.collect()));
     }
     if let [s] = group {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(s.sql.clone()));
@@ -447,9 +513,11 @@ mod tests {
 
     #[test]
     fn the_first_refusal_counts() {
-        assert_eq!(refused(&[false, true, true], &[0, 1, 0]), Some(2));
-        assert_eq!(refused(&[true, true], &[1]), None);
-        assert_eq!(refused(&[true], &[2]), Some(0));
+        assert_eq!(refused(&[None, Some(1), Some(1)], &[0, 1, 0]), Some(2));
+        assert_eq!(refused(&[Some(1), Some(1)], &[1]), None);
+        assert_eq!(refused(&[Some(1)], &[2]), Some(0));
+        assert_eq!(refused(&[Some(0), Some(1)], &[0, 1]), None);
+        assert_eq!(refused(&[Some(0)], &[1]), Some(0));
     }
 
     #[test]

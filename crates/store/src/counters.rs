@@ -49,11 +49,15 @@ const NEXT: &str = "INSERT INTO counters (organization_id, name, value) VALUES (
 /// The next number of `counter`, in the caller's transaction: 1 for a counter never used.
 pub async fn next(tx: &mut Tx, tenant: Tenant, counter: Counter) -> Result<i64> {
     let name = counter.key();
-    Ok(on_tx!(tx, c => sqlx::query_scalar(NEXT)
+    let value = on_tx!(tx, c => sqlx::query_scalar(NEXT)
         .bind(tenant.id().0)
         .bind(&name)
         .fetch_one(c)
-        .await?))
+        .await?);
+    if let Some(hot) = tx.hot() {
+        hot.set_counter(tenant.id().0, &name, value);
+    }
+    Ok(value)
 }
 
 /// [`next`] pushed into a batch; its row is `(value,)`.
@@ -63,6 +67,27 @@ pub(crate) fn push_next(
     counter: Counter,
 ) -> usize {
     batch.push_returning(NEXT, vec![tenant.id().0.into(), counter.key().into()])
+}
+
+/// The number after `last`, the value the one SQLite writer remembers (`crate::hot`), pushed
+/// into a batch: a statement expected to change one row, which changes none if `last` is not
+/// the counter's value any more.
+pub(crate) fn push_after(
+    batch: &mut crate::batch::Batch,
+    tenant: Tenant,
+    counter: Counter,
+    last: i64,
+) -> usize {
+    let i = batch.push(
+        "UPDATE counters SET value = $3 WHERE organization_id = $1 AND name = $2 AND value = $4",
+        vec![
+            tenant.id().0.into(),
+            counter.key().into(),
+            (last + 1).into(),
+            last.into(),
+        ],
+    );
+    batch.expect_one(i)
 }
 
 /// The last number `counter` gave, 0 if none (reading takes nothing).

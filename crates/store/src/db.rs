@@ -1,3 +1,4 @@
+use crate::hot::Hot;
 use crate::{Result, StoreError};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -12,11 +13,13 @@ use tokio::sync::watch;
 
 /// Runs `$body` once per backend with `$c` bound to the transaction's connection.
 /// The body is written once; the compiler checks it against both drivers.
+/// A savepoint the group commit owes the body is opened first ([`Conn::settle`]).
 #[macro_export]
 macro_rules! on_tx {
     ($tx:expr, $c:ident => $body:expr) => {
         match $tx {
             $crate::Tx::Sqlite(t) => {
+                t.settle().await?;
                 let $c = &mut **t;
                 $body
             }
@@ -43,6 +46,7 @@ enum Db {
         writer: SqlitePool,
         reader: SqlitePool,
         group: Arc<GroupCommit>,
+        hot: Arc<Hot>,
     },
     Pg(PgPool),
 }
@@ -62,13 +66,51 @@ pub enum Tx {
 pub enum Conn<DB: sqlx::Database> {
     Tx(sqlx::Transaction<'static, DB>),
     Pooled(sqlx::pool::PoolConnection<DB>),
+    /// SQLite's shared write transaction ([`GroupCommit`]), with what the one writer remembers
+    /// of its hot rows ([`Hot`]) and whether the body's savepoint is still to be opened: it
+    /// goes with the body's first statements, one call fewer ([`Conn::settle`]).
+    Writer(sqlx::Transaction<'static, DB>, Arc<Hot>, Owed),
+}
+
+/// Whether a writer's savepoint is still owed (see [`Conn::Writer`]).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Owed {
+    #[default]
+    Nothing,
+    Savepoint,
+}
+
+/// The savepoint each writer of a shared SQLite transaction but the first runs in.
+pub(crate) const WRITER_SAVEPOINT: &str = "SAVEPOINT w";
+
+impl Conn<Sqlite> {
+    /// Opens the savepoint the group commit owes this body, if still owed. Every statement
+    /// sent on the writer's connection comes after it: `on_tx!` settles first, and a batch
+    /// sends it with its own statements ([`Conn::take_owed`]).
+    pub async fn settle(&mut self) -> Result<()> {
+        if let Some(sql) = self.take_owed() {
+            sqlx::query(sql).execute(&mut **self).await?;
+        }
+        Ok(())
+    }
+
+    /// The savepoint still owed, now counted as opened: the caller sends it first.
+    pub(crate) fn take_owed(&mut self) -> Option<&'static str> {
+        match self {
+            Conn::Writer(_, _, owed @ Owed::Savepoint) => {
+                *owed = Owed::Nothing;
+                Some(WRITER_SAVEPOINT)
+            }
+            _ => None,
+        }
+    }
 }
 
 impl<DB: sqlx::Database> std::ops::Deref for Conn<DB> {
     type Target = DB::Connection;
     fn deref(&self) -> &DB::Connection {
         match self {
-            Conn::Tx(t) => t,
+            Conn::Tx(t) | Conn::Writer(t, _, _) => t,
             Conn::Pooled(c) => c,
         }
     }
@@ -77,6 +119,15 @@ impl<DB: sqlx::Database> std::ops::Deref for Conn<DB> {
 impl<DB: sqlx::Database> std::ops::DerefMut for Conn<DB> {
     fn deref_mut(&mut self) -> &mut DB::Connection {
         match self {
+            Conn::Writer(t, _, owed) => {
+                // A statement sent before the owed savepoint would escape the body's rollback.
+                debug_assert_eq!(
+                    *owed,
+                    Owed::Nothing,
+                    "a writer's statement before its savepoint"
+                );
+                t
+            }
             Conn::Tx(t) => t,
             Conn::Pooled(c) => c,
         }
@@ -85,14 +136,14 @@ impl<DB: sqlx::Database> std::ops::DerefMut for Conn<DB> {
 
 impl<DB: sqlx::Database> Conn<DB> {
     async fn commit(self) -> Result<()> {
-        if let Conn::Tx(t) = self {
+        if let Conn::Tx(t) | Conn::Writer(t, _, _) = self {
             t.commit().await?;
         }
         Ok(())
     }
 
     async fn rollback(self) -> Result<()> {
-        if let Conn::Tx(t) = self {
+        if let Conn::Tx(t) | Conn::Writer(t, _, _) = self {
             t.rollback().await?;
         }
         Ok(())
@@ -118,6 +169,14 @@ impl Tx {
         match self {
             Tx::Sqlite(_) => Backend::Sqlite,
             Tx::Pg(_) => Backend::Postgres,
+        }
+    }
+
+    /// What the one SQLite writer remembers of its hot rows, in its write transaction only.
+    pub(crate) fn hot(&self) -> Option<&Arc<Hot>> {
+        match self {
+            Tx::Sqlite(Conn::Writer(_, hot, _)) => Some(hot),
+            _ => None,
         }
     }
 }
@@ -211,6 +270,7 @@ impl Store {
                 writer,
                 reader,
                 group: Arc::default(),
+                hot: Arc::default(),
             },
         })
     }
@@ -296,7 +356,9 @@ impl Store {
         loop {
             attempt += 1;
             let result = match &self.db {
-                Db::Sqlite { writer, group, .. } => group.run(writer, &mut f).await,
+                Db::Sqlite {
+                    writer, group, hot, ..
+                } => group.run(writer, hot, &mut f).await,
                 Db::Pg(_) => {
                     async {
                         let mut tx = self.begin_write().await?;
@@ -308,6 +370,7 @@ impl Store {
                 }
             };
             match result {
+                Err(StoreError::Stale) if attempt < 5 => {}
                 Err(e) if attempt < 5 && is_retryable(&e) => {
                     let jitter = u64::from(rand::random::<u8>() % 20);
                     tokio::time::sleep(Duration::from_millis(u64::from(attempt) * 15 + jitter))
@@ -367,7 +430,10 @@ const IDLE_BEFORE_PING: Duration = Duration::from_secs(30);
 /// body inside a savepoint of a shared SQLite transaction, and the writer that finds nobody
 /// queued behind it (or the batch full) commits them all at once: one COMMIT, one fsync of the
 /// WAL, each changed page written once, where eight registers selling at once used to pay
-/// eight. Nobody hears back before that COMMIT is done, so an answered write is exactly as
+/// eight. A body's savepoint costs no call of its own: it is sent with the body's first
+/// statements ([`Conn::settle`]), and a body that succeeded leaves it open, nested in the
+/// previous ones, for the COMMIT to release (a body that fails rolls back to its own, the
+/// innermost, and releases it). Nobody hears back before that COMMIT is done, so an answered write is exactly as
 /// durable as before (`synchronous=FULL`). A body that fails rolls back to its savepoint and
 /// leaves the others alone; it too waits for the batch, because its failure may have depended
 /// on what the batch's earlier writers did.
@@ -432,7 +498,7 @@ impl Drop for Queued<'_> {
 }
 
 impl GroupCommit {
-    async fn run<T, F>(&self, writer: &SqlitePool, f: &mut F) -> Result<T>
+    async fn run<T, F>(&self, writer: &SqlitePool, hot: &Arc<Hot>, f: &mut F) -> Result<T>
     where
         F: for<'t> FnMut(&'t mut Tx) -> TxFuture<'t, T>,
     {
@@ -443,8 +509,10 @@ impl GroupCommit {
             batch.fail("a writer of the batch was interrupted").await;
         }
         if batch.tx.is_none() {
-            batch.tx = Some(Tx::Sqlite(Conn::Tx(
+            batch.tx = Some(Tx::Sqlite(Conn::Writer(
                 writer.begin_with("BEGIN IMMEDIATE").await?,
+                hot.clone(),
+                Owed::Nothing,
             )));
             batch.done = Some(watch::channel(None).0);
             batch.jobs = 0;
@@ -455,12 +523,10 @@ impl GroupCommit {
             return Err(StoreError::Other("write batch without its signal".into()));
         };
         // The batch's first writer needs no savepoint: if it fails, the transaction holds
-        // nothing else and is rolled back whole.
+        // nothing else and is rolled back whole. The others' is owed: it goes with their first
+        // statements ([`Conn::settle`]).
         let first = batch.jobs == 0;
-        if !first && let Err(e) = batch.savepoint("SAVEPOINT w").await {
-            batch.fail(&e.to_string()).await;
-            return Err(StoreError::BatchFailed(e.to_string()));
-        }
+        batch.owe(!first);
         batch.interrupted = true;
         let out = match batch.tx.as_mut() {
             Some(tx) => f(tx).await,
@@ -468,6 +534,7 @@ impl GroupCommit {
                 "write batch without its transaction".into(),
             )),
         };
+        let opened = !first && !batch.owe(false);
         if first && out.is_err() {
             if let Some(tx) = batch.tx.take() {
                 // A rollback that fails leaves nothing committed either: the connection drops it.
@@ -477,13 +544,11 @@ impl GroupCommit {
             batch.interrupted = false;
             return out;
         }
-        let closed = match (&out, first) {
-            (_, true) => Ok(()),
-            (Ok(_), false) => batch.savepoint("RELEASE w").await,
-            (Err(_), false) => match batch.savepoint("ROLLBACK TO w").await {
-                Ok(()) => batch.savepoint("RELEASE w").await,
-                Err(e) => Err(e),
-            },
+        // A body that succeeded leaves its savepoint open: the COMMIT releases them all, and a
+        // later writer's ROLLBACK TO names its own, the innermost. One that failed is undone.
+        let closed = match (&out, opened) {
+            (Err(_), true) => batch.savepoint("ROLLBACK TO w; RELEASE w").await,
+            _ => Ok(()),
         };
         batch.interrupted = false;
         if let Err(e) = closed {
@@ -550,6 +615,18 @@ fn commit(mut batch: tokio::sync::OwnedMutexGuard<Batch>) {
 }
 
 impl Batch {
+    /// Sets whether the running body owes its savepoint; returns whether it still did.
+    fn owe(&mut self, owe: bool) -> bool {
+        match self.tx.as_mut() {
+            Some(Tx::Sqlite(Conn::Writer(_, _, owed))) => {
+                let was = *owed == Owed::Savepoint;
+                *owed = if owe { Owed::Savepoint } else { Owed::Nothing };
+                was
+            }
+            _ => false,
+        }
+    }
+
     async fn savepoint(&mut self, sql: &'static str) -> Result<()> {
         match self.tx.as_mut() {
             Some(Tx::Sqlite(t)) => {

@@ -86,12 +86,14 @@ fn table(kind: ItemKind) -> &'static str {
     }
 }
 
+const COLUMNS: &str = "t.id, t.name, t.name_nl, t.name_en, t.description, t.description_nl,
+     t.description_en, t.vat_rate_id, v.rate_bp, t.sale_pos, t.sale_online, t.daily_stock,
+     t.capacity, t.minimum_age, t.pictogram, t.picture_mime IS NOT NULL AS has_picture, t.position,
+     t.archived_at";
+
 fn select(kind: ItemKind) -> String {
     format!(
-        "SELECT t.id, t.name, t.name_nl, t.name_en, t.description, t.description_nl, t.description_en,
-         t.vat_rate_id, v.rate_bp, t.sale_pos, t.sale_online, t.daily_stock, t.capacity, t.minimum_age,
-         t.pictogram, t.picture_mime IS NOT NULL AS has_picture, t.position, t.archived_at
-         FROM {} t JOIN vat_rates v ON v.id = t.vat_rate_id WHERE t.organization_id = $1",
+        "SELECT {COLUMNS} FROM {} t JOIN vat_rates v ON v.id = t.vat_rate_id WHERE t.organization_id = $1",
         table(kind)
     )
 }
@@ -116,6 +118,69 @@ pub async fn get(tx: &mut Tx, tenant: Tenant, kind: ItemKind, id: ItemId) -> Res
         .fetch_optional(c)
         .await?);
     row.map(|r| item(kind, r)).ok_or(StoreError::NotFound)
+}
+
+/// The ticket types and extras among `ids`, whichever each is, pushed into a batch of reads as
+/// one statement (`orders::sale_reads`); [`got_any`] reads them.
+pub(crate) fn push_get_any(
+    batch: &mut crate::batch::Batch,
+    tenant: Tenant,
+    ids: &[ItemId],
+) -> usize {
+    let mut args = vec![tenant.id().0.into()];
+    let mut list = String::new();
+    for (n, id) in ids.iter().enumerate() {
+        if n > 0 {
+            list.push_str(", ");
+        }
+        list.push_str(&format!("${}", n + 2));
+        args.push(id.0.into());
+    }
+    let part = |kind: ItemKind| {
+        format!(
+            "SELECT '{}' AS item_kind, {COLUMNS} FROM {} t JOIN vat_rates v ON v.id = t.vat_rate_id
+             WHERE t.organization_id = $1 AND t.id IN ({list})",
+            kind_key(kind),
+            table(kind)
+        )
+    };
+    batch.push_rows(
+        format!(
+            "{} UNION ALL {}",
+            part(ItemKind::TicketType),
+            part(ItemKind::Extra)
+        ),
+        args,
+    )
+}
+
+/// The items [`push_get_any`] read, with their kind.
+pub(crate) fn got_any(ran: &crate::batch::Ran, i: usize) -> Result<Vec<(ItemKind, Item)>> {
+    #[derive(sqlx::FromRow)]
+    struct KindRow {
+        item_kind: String,
+        #[sqlx(flatten)]
+        row: Row,
+    }
+    Ok(ran
+        .rows::<KindRow>(i)?
+        .into_iter()
+        .map(|r| {
+            let kind = if r.item_kind == kind_key(ItemKind::Extra) {
+                ItemKind::Extra
+            } else {
+                ItemKind::TicketType
+            };
+            (kind, item(kind, r.row))
+        })
+        .collect())
+}
+
+fn kind_key(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::TicketType => "ticket_type",
+        ItemKind::Extra => "extra",
+    }
 }
 
 async fn check(

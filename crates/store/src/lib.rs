@@ -24,6 +24,7 @@ mod db;
 pub mod documents;
 pub mod groups;
 pub mod holds;
+mod hot;
 pub mod items;
 pub mod journal;
 pub mod migrate;
@@ -46,7 +47,7 @@ pub mod throttle;
 pub mod users;
 pub mod vat_rates;
 
-pub use db::{Backend, Conn, Store, Tx, TxFuture, redact};
+pub use db::{Backend, Conn, Owed, Store, Tx, TxFuture, redact};
 pub use guichet_domain as domain;
 
 use guichet_domain::OrganizationId;
@@ -96,6 +97,10 @@ pub enum StoreError {
     /// nothing of it was kept and [`Store::write`] runs it again.
     #[error("write batch rolled back: {0}")]
     BatchFailed(String),
+    /// A value the SQLite writer remembered (`hot`) was stale when a write used it: the write
+    /// was rolled back and [`Store::write`] runs it again at once, asking the database.
+    #[error("a remembered value was stale")]
+    Stale,
 }
 
 impl StoreError {

@@ -1,6 +1,7 @@
 //! Offers and their price lines. The schedule and the texts are kept as JSON written from
 //! the domain's parsed values and read back through the same parsers.
 
+use crate::batch::{Batch, Ran};
 use crate::groups::{self, GroupId, GroupKind};
 use crate::items::{self, ItemId};
 use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
@@ -179,34 +180,40 @@ const SELECT: &str = "SELECT id, group_id, kind, texts_json, sale_pos, sale_onli
     FROM offers WHERE organization_id = $1";
 
 /// The offer's price lines with their items' names and VAT rates, in one query.
+#[derive(sqlx::FromRow)]
+struct PriceRow {
+    ticket_type_id: Option<Uuid>,
+    extra_id: Option<Uuid>,
+    price_cents: i64,
+    min_quantity: i32,
+    max_quantity: Option<i32>,
+    item_name: String,
+    item_name_nl: Option<String>,
+    item_name_en: Option<String>,
+    rate_bp: i32,
+}
+
+const PRICES: &str =
+    "SELECT p.ticket_type_id, p.extra_id, p.price_cents, p.min_quantity, p.max_quantity,
+     COALESCE(t.name, e.name) AS item_name, COALESCE(t.name_nl, e.name_nl) AS item_name_nl,
+     COALESCE(t.name_en, e.name_en) AS item_name_en, v.rate_bp
+     FROM offer_prices p
+     LEFT JOIN ticket_types t ON t.id = p.ticket_type_id
+     LEFT JOIN extras e ON e.id = p.extra_id
+     JOIN vat_rates v ON v.id = COALESCE(t.vat_rate_id, e.vat_rate_id)
+     WHERE p.organization_id = $1 AND p.offer_id = $2 ORDER BY p.position";
+
 async fn prices(tx: &mut Tx, tenant: Tenant, offer: Uuid) -> Result<Vec<OfferPrice>> {
-    #[derive(sqlx::FromRow)]
-    struct P {
-        ticket_type_id: Option<Uuid>,
-        extra_id: Option<Uuid>,
-        price_cents: i64,
-        min_quantity: i32,
-        max_quantity: Option<i32>,
-        item_name: String,
-        item_name_nl: Option<String>,
-        item_name_en: Option<String>,
-        rate_bp: i32,
-    }
-    let rows: Vec<P> = on_tx!(tx, c => sqlx::query_as(
-        "SELECT p.ticket_type_id, p.extra_id, p.price_cents, p.min_quantity, p.max_quantity,
-         COALESCE(t.name, e.name) AS item_name, COALESCE(t.name_nl, e.name_nl) AS item_name_nl,
-         COALESCE(t.name_en, e.name_en) AS item_name_en, v.rate_bp
-         FROM offer_prices p
-         LEFT JOIN ticket_types t ON t.id = p.ticket_type_id
-         LEFT JOIN extras e ON e.id = p.extra_id
-         JOIN vat_rates v ON v.id = COALESCE(t.vat_rate_id, e.vat_rate_id)
-         WHERE p.organization_id = $1 AND p.offer_id = $2 ORDER BY p.position")
+    let rows: Vec<PriceRow> = on_tx!(tx, c => sqlx::query_as(PRICES)
         .bind(tenant.id().0)
         .bind(offer)
         .fetch_all(c)
         .await?);
-    Ok(rows
-        .into_iter()
+    Ok(prices_of(rows))
+}
+
+fn prices_of(rows: Vec<PriceRow>) -> Vec<OfferPrice> {
+    rows.into_iter()
         .filter_map(|p| {
             let (kind, id) = match (p.ticket_type_id, p.extra_id) {
                 (Some(t), _) => (ItemKind::TicketType, t),
@@ -225,10 +232,36 @@ async fn prices(tx: &mut Tx, tenant: Tenant, offer: Uuid) -> Result<Vec<OfferPri
                 max_quantity: p.max_quantity.map(i64::from),
             })
         })
-        .collect())
+        .collect()
+}
+
+/// [`get`] pushed into a batch of reads (`orders::sale_reads`): the offer's row and its prices;
+/// [`got`] reads them once it has run.
+pub(crate) fn push_get(batch: &mut Batch, tenant: Tenant, id: OfferId) -> (usize, usize) {
+    let org = tenant.id().0;
+    (
+        batch.push_rows(
+            format!("{SELECT} AND id = $2"),
+            vec![org.into(), id.0.into()],
+        ),
+        batch.push_rows(PRICES, vec![org.into(), id.0.into()]),
+    )
+}
+
+/// The offer [`push_get`] read, if it exists.
+pub(crate) fn got(ran: &Ran, (row, prices): (usize, usize)) -> Result<Option<Offer>> {
+    let Some(r) = ran.rows::<Row>(row)?.into_iter().next() else {
+        return Ok(None);
+    };
+    offer_of(r, prices_of(ran.rows(prices)?)).map(Some)
 }
 
 async fn offer(tx: &mut Tx, tenant: Tenant, r: Row) -> Result<Offer> {
+    let prices = prices(tx, tenant, r.id).await?;
+    offer_of(r, prices)
+}
+
+fn offer_of(r: Row, prices: Vec<OfferPrice>) -> Result<Offer> {
     let texts: Texts = serde_json::from_str(&r.texts_json)
         .map_err(|e| StoreError::Other(format!("offer texts: {e}")))?;
     let schedule: StoredSchedule = serde_json::from_str(&r.schedule_json)
@@ -255,7 +288,7 @@ async fn offer(tx: &mut Tx, tenant: Tenant, r: Row) -> Result<Offer> {
         pos_cutoff_hours: i64::from(r.pos_cutoff_hours),
         published_from: r.published_from,
         published_to: r.published_to,
-        prices: prices(tx, tenant, r.id).await?,
+        prices,
         schedule,
         follows_calendar: r
             .follows_calendar

@@ -160,6 +160,23 @@ pub async fn get(tx: &mut Tx, tenant: Tenant) -> Result<Organization> {
     row.map(Organization::from).ok_or(StoreError::NotFound)
 }
 
+/// [`get`] pushed into a batch of reads (`orders::sale_reads`); [`got`] reads it.
+pub(crate) fn push_get(batch: &mut crate::batch::Batch, tenant: Tenant) -> usize {
+    batch.push_rows(
+        format!("{SELECT} WHERE id = $1"),
+        vec![tenant.id().0.into()],
+    )
+}
+
+/// The organization [`push_get`] read.
+pub(crate) fn got(ran: &crate::batch::Ran, i: usize) -> Result<Organization> {
+    ran.rows::<Row>(i)?
+        .into_iter()
+        .next()
+        .map(Organization::from)
+        .ok_or(StoreError::NotFound)
+}
+
 /// The organization whose public slug this is (the visitor's booking page address names it).
 pub async fn tenant_by_slug(tx: &mut Tx, slug: &str) -> Result<Tenant> {
     let id: Option<Uuid> = on_tx!(tx, c => sqlx::query_scalar("SELECT id FROM organizations WHERE slug = $1")

@@ -207,19 +207,43 @@ pub async fn stopped(
     from: &str,
     to: &str,
 ) -> Result<HashSet<(StopTarget, String)>> {
-    let rows: Vec<(Option<Uuid>, Option<Uuid>, String)> = on_tx!(tx, c => sqlx::query_as(
-        "SELECT offer_id, ticket_type_id, day FROM stop_sales WHERE organization_id = $1 AND day >= $2 AND day <= $3")
+    let rows: Vec<StopRow> = on_tx!(tx, c => sqlx::query_as(STOPPED)
         .bind(tenant.id().0)
         .bind(from)
         .bind(to)
         .fetch_all(c)
         .await?);
-    Ok(rows
-        .into_iter()
+    Ok(stops_of(rows))
+}
+
+type StopRow = (Option<Uuid>, Option<Uuid>, String);
+
+const STOPPED: &str = "SELECT offer_id, ticket_type_id, day FROM stop_sales
+     WHERE organization_id = $1 AND day >= $2 AND day <= $3";
+
+/// [`stopped`] pushed into a batch of reads (`orders::sale_reads`); [`got_stopped`] reads it.
+pub(crate) fn push_stopped(
+    batch: &mut crate::batch::Batch,
+    tenant: Tenant,
+    from: &str,
+    to: &str,
+) -> usize {
+    batch.push_rows(STOPPED, vec![tenant.id().0.into(), from.into(), to.into()])
+}
+
+pub(crate) fn got_stopped(
+    ran: &crate::batch::Ran,
+    i: usize,
+) -> Result<HashSet<(StopTarget, String)>> {
+    Ok(stops_of(ran.rows(i)?))
+}
+
+fn stops_of(rows: Vec<StopRow>) -> HashSet<(StopTarget, String)> {
+    rows.into_iter()
         .filter_map(|(o, t, day)| match (o, t) {
             (Some(o), _) => Some((StopTarget::Offer(OfferId(o)), day)),
             (None, Some(t)) => Some((StopTarget::TicketType(crate::items::ItemId(t)), day)),
             _ => None,
         })
-        .collect())
+        .collect()
 }

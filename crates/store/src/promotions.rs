@@ -128,22 +128,28 @@ async fn with_offers(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let links: Vec<(Uuid, Uuid)> = on_tx!(tx, c => sqlx::query_as(
-        "SELECT promotion_id, offer_id FROM promotion_offers WHERE organization_id = $1 ORDER BY promotion_id, offer_id")
+    let links: Vec<(Uuid, Uuid)> = on_tx!(tx, c => sqlx::query_as(LINKS)
         .bind(tenant.id().0)
         .fetch_all(c)
         .await?);
+    Ok(linked(rows, links))
+}
+
+const LINKS: &str = "SELECT promotion_id, offer_id FROM promotion_offers WHERE organization_id = $1
+     ORDER BY promotion_id, offer_id";
+
+/// The promotions with the offers each applies to (`links`: promotion, offer).
+fn linked(rows: Vec<PromotionRow>, links: Vec<(Uuid, Uuid)>) -> Vec<Promotion> {
     let mut offers: std::collections::HashMap<Uuid, Vec<Uuid>> = std::collections::HashMap::new();
     for (promotion, offer) in links {
         offers.entry(promotion).or_default().push(offer);
     }
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|r| {
             let ids = offers.remove(&r.id).unwrap_or_default();
             promotion_of(r, ids)
         })
-        .collect())
+        .collect()
 }
 
 /// Every promotion, active ones first.
@@ -165,6 +171,26 @@ pub async fn active_promotions(tx: &mut Tx, tenant: Tenant) -> Result<Vec<Promot
         .fetch_all(c)
         .await?);
     with_offers(tx, tenant, rows).await
+}
+
+/// [`active_promotions`] pushed into a batch of reads (`orders::sale_reads`): the promotions
+/// and their offers; [`got_active`] reads them.
+pub(crate) fn push_active(batch: &mut crate::batch::Batch, tenant: Tenant) -> (usize, usize) {
+    let org = tenant.id().0;
+    (
+        batch.push_rows(
+            format!("{PROMOTION_SELECT} AND archived_at IS NULL ORDER BY name, id"),
+            vec![org.into()],
+        ),
+        batch.push_rows(LINKS, vec![org.into()]),
+    )
+}
+
+pub(crate) fn got_active(
+    ran: &crate::batch::Ran,
+    (rows, links): (usize, usize),
+) -> Result<Vec<Promotion>> {
+    Ok(linked(ran.rows(rows)?, ran.rows(links)?))
 }
 
 pub async fn get_promotion(tx: &mut Tx, tenant: Tenant, id: PromotionId) -> Result<Promotion> {

@@ -128,6 +128,19 @@ pub async fn get(tx: &mut Tx, tenant: Tenant, id: RegisterId) -> Result<Register
     row.map(Register::from).ok_or(StoreError::NotFound)
 }
 
+/// [`get`] pushed into a batch of reads (`orders::sale_reads`); [`got`] reads it.
+pub(crate) fn push_get(batch: &mut crate::batch::Batch, tenant: Tenant, id: RegisterId) -> usize {
+    batch.push_rows(
+        format!("{SELECT} AND r.id = $2"),
+        vec![tenant.id().0.into(), id.0.into()],
+    )
+}
+
+/// The register [`push_get`] read, if it exists.
+pub(crate) fn got(ran: &crate::batch::Ran, i: usize) -> Result<Option<Register>> {
+    Ok(ran.rows::<Row>(i)?.into_iter().next().map(Register::from))
+}
+
 pub async fn update(
     tx: &mut Tx,
     tenant: Tenant,

@@ -187,6 +187,7 @@ pub async fn remove(tx: &mut Tx, tenant: Tenant, id: VatRateId) -> Result<Remova
             }
         }
         Tx::Sqlite(t) => {
+            t.settle().await?;
             match sqlx::query("DELETE FROM vat_rates WHERE organization_id = $1 AND id = $2")
                 .bind(tenant.id().0)
                 .bind(id.0)

@@ -171,10 +171,15 @@ pub(crate) async fn enabled_methods_in(
     actor: &Actor,
 ) -> Result<Vec<PaymentMethod>, AppError> {
     let off = orders::disabled_methods(tx, actor.tenant).await?;
-    Ok(PaymentMethod::ALL
+    Ok(enabled_but(&off))
+}
+
+/// Every payment method but those turned `off`.
+pub(crate) fn enabled_but(off: &[PaymentMethod]) -> Vec<PaymentMethod> {
+    PaymentMethod::ALL
         .into_iter()
         .filter(|m| !off.contains(m))
-        .collect())
+        .collect()
 }
 
 pub async fn set_method_enabled(

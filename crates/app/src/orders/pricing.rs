@@ -2,9 +2,10 @@
 //! [`SaleContext`]), then let the domain's one pricing decide (`guichet_domain::sale::price_cart`,
 //! the same for every channel). No rule lives here: only what to read and how to hand it over.
 
-use super::{OrderInput, PaymentInput, register_in, zone_in};
+use super::{OrderInput, PaymentInput};
 use crate::{Actor, App, AppError};
 use guichet_domain::Permission;
+use guichet_domain::RegisterId;
 use guichet_domain::order::PaymentMethod;
 use guichet_domain::sale::{
     self, Cart, CartLine, Channel, CustomerRef, Labels, LineTarget, OpenDeposit, PricedCart,
@@ -15,7 +16,7 @@ use guichet_domain::schedule::SessionSource;
 use guichet_domain::validation::FieldErrors;
 use guichet_integrations::i18n::Tr;
 use guichet_store::customers::Customer;
-use guichet_store::orders::NewPayment;
+use guichet_store::orders::{NewPayment, SaleReadKeys};
 use guichet_store::registers::Register;
 use guichet_store::{StoreError, Tx};
 
@@ -114,9 +115,11 @@ pub(crate) async fn price(
 }
 
 async fn price_in(tx: &mut Tx, actor: &Actor, input: &OrderInput) -> Result<Sale, AppError> {
-    let register = register_in(tx, actor, &input.register_id).await?;
+    let unknown = || AppError::field("register_id", "unknown_register");
+    let register_id: RegisterId = input.register_id.trim().parse().map_err(|_| unknown())?;
     let cart = cart_of(input);
-    let (ctx, customer) = context_in(tx, actor, &cart).await?;
+    let (ctx, customer, register) = context_in(tx, actor, &cart, Some(register_id)).await?;
+    let register = register.filter(|r| !r.archived).ok_or_else(unknown)?;
     let priced = sale::price_cart(
         &ctx,
         &cart,
@@ -140,8 +143,8 @@ pub(crate) async fn price_online(
 ) -> Result<PricedCart, AppError> {
     let mut tx = state.store.reader().await?;
     let cart = cart_of(input);
-    let priced = match context_in(&mut tx, actor, &cart).await {
-        Ok((ctx, _)) => sale::price_cart(&ctx, &cart, Channel::Online, jiff::Timestamp::now())
+    let priced = match context_in(&mut tx, actor, &cart, None).await {
+        Ok((ctx, _, _)) => sale::price_cart(&ctx, &cart, Channel::Online, jiff::Timestamp::now())
             .map_err(AppError::from),
         Err(e) => Err(e),
     };
@@ -149,26 +152,45 @@ pub(crate) async fn price_online(
     priced
 }
 
-/// Everything the cart needs, read once: its offers with their sessions, items and prices,
-/// its products, the promotions and the promo code, the customer with their type and set-aside
-/// items, the enabled payment methods, the days' stop-sales; and the texts the pricing writes
-/// on lines, in the actor's language.
+/// Everything the cart needs, read once: its register (when sold at one), its offers with their
+/// sessions, items and prices, its products, the promotions and the promo code, the customer
+/// with their type and set-aside items, the enabled payment methods, the days' stop-sales; and
+/// the texts the pricing writes on lines, in the actor's language. What every sale needs is
+/// one batch of reads (`orders::sale_reads`); the rest only when the cart names it.
 async fn context_in(
     tx: &mut Tx,
     actor: &Actor,
     cart: &Cart,
-) -> Result<(SaleContext, Option<Customer>), AppError> {
+    register: Option<RegisterId>,
+) -> Result<(SaleContext, Option<Customer>, Option<Register>), AppError> {
     let tenant = actor.tenant;
-    let time_zone = zone_in(tx, actor).await?;
+    // The time zone is among what the batch reads, so the days are first taken in UTC and
+    // widened by a day on each side: every zone's days are among them.
+    let wide = cart.wants(&jiff::tz::TimeZone::UTC);
+    let days = match (wide.days.iter().min(), wide.days.iter().max()) {
+        (Some(first), Some(last)) => Some((
+            first.yesterday().unwrap_or(*first).to_string(),
+            last.tomorrow().unwrap_or(*last).to_string(),
+        )),
+        _ => None,
+    };
+    let reads = guichet_store::orders::sale_reads(
+        tx,
+        tenant,
+        &SaleReadKeys {
+            register,
+            offers: &wide.offers,
+            items: &wide.items,
+            days,
+        },
+    )
+    .await?;
+    let time_zone = jiff::tz::TimeZone::get(&reads.organization.time_zone)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let keys = cart.wants(&time_zone);
     let mut offers = Vec::new();
     let mut items = Vec::new();
-    for id in &keys.offers {
-        let offer = match guichet_store::offers::get(tx, tenant, *id).await {
-            Ok(o) => o,
-            Err(StoreError::NotFound) => continue,
-            Err(e) => return Err(e.into()),
-        };
+    for offer in reads.offers {
         for p in offer
             .prices
             .iter()
@@ -177,7 +199,12 @@ async fn context_in(
             if items.iter().any(|i: &SaleItem| i.id == p.item_id) {
                 continue;
             }
-            let i = guichet_store::items::get(tx, tenant, p.item_kind, p.item_id).await?;
+            let i = reads
+                .items
+                .iter()
+                .find(|(kind, i)| *kind == p.item_kind && i.id == p.item_id)
+                .map(|(_, i)| i)
+                .ok_or(StoreError::NotFound)?;
             items.push(SaleItem {
                 id: i.id,
                 archived: i.archived,
@@ -202,7 +229,7 @@ async fn context_in(
             products.push(sale_product(p));
         }
     }
-    let promotions = guichet_store::promotions::active_promotions(tx, tenant).await?;
+    let promotions = reads.promotions;
     let promo_code = match &keys.promo_code {
         Some(c) => guichet_store::promotions::find_code(tx, tenant, c).await?,
         None => None,
@@ -241,26 +268,19 @@ async fn context_in(
         }
         None => (None, Vec::new()),
     };
-    let stopped = match (keys.days.iter().min(), keys.days.iter().max()) {
-        (Some(first), Some(last)) => {
-            guichet_store::planning::stopped(tx, tenant, &first.to_string(), &last.to_string())
-                .await?
-                .into_iter()
-                .filter_map(|(target, day)| {
-                    let day = day.parse().ok()?;
-                    Some(match target {
-                        guichet_store::planning::StopTarget::Offer(o) => {
-                            (StopTarget::Offer(o), day)
-                        }
-                        guichet_store::planning::StopTarget::TicketType(i) => {
-                            (StopTarget::TicketType(i), day)
-                        }
-                    })
-                })
-                .collect()
-        }
-        _ => Default::default(),
-    };
+    let stopped = reads
+        .stopped
+        .into_iter()
+        .filter_map(|(target, day)| {
+            let day = day.parse().ok()?;
+            Some(match target {
+                guichet_store::planning::StopTarget::Offer(o) => (StopTarget::Offer(o), day),
+                guichet_store::planning::StopTarget::TicketType(i) => {
+                    (StopTarget::TicketType(i), day)
+                }
+            })
+        })
+        .collect();
     let ctx = SaleContext {
         time_zone,
         may_change_price: actor.can(Permission::ChangePrice),
@@ -271,7 +291,7 @@ async fn context_in(
         promo_code,
         customer: sale_customer,
         set_aside,
-        enabled_methods: super::enabled_methods_in(tx, actor).await?,
+        enabled_methods: super::enabled_but(&reads.disabled_methods),
         stopped,
         labels: Labels {
             customer_discount: tr.t("order-customer-discount"),
@@ -279,7 +299,7 @@ async fn context_in(
             vat: tr.t("label-vat"),
         },
     };
-    Ok((ctx, customer))
+    Ok((ctx, customer, reads.register))
 }
 
 pub(crate) async fn sale_offer(

@@ -330,6 +330,7 @@ pub async fn index_marked(tx: &mut Tx, tenant: Tenant) -> Result<()> {
     let Tx::Sqlite(c) = tx else {
         return Ok(());
     };
+    c.settle().await?;
     let org = tenant.id().0;
     let marked = "organization_id = $1 AND search >= char(1) AND search < char(2)";
     let before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(rowid), 0) FROM customers_fts")

@@ -10,6 +10,7 @@ mod verify;
 pub use verify::{ChainReport, Finding, Verification, verify_all};
 
 use crate::batch::{Arg, Batch};
+use crate::hot::Head;
 use crate::{Result, StoreError, Tenant, Tx, now_micros, on_tx};
 use guichet_domain::journal::{EntryFields, GENESIS, GrandTotals, canonical, entry_hash};
 use serde_json::{Value, json};
@@ -105,18 +106,87 @@ pub(crate) async fn append_after_head(
 ) -> Result<(i64, Vec<u8>)> {
     let org = tenant.id().0;
     let (count, sales_delta, payments_delta) = moves(&entries);
-    let (last_seq, mut prev, sales, payments): HeadRow = ran
+    let (last_seq, prev, sales, payments): HeadRow = ran
         .row(head)?
         .ok_or_else(|| StoreError::Other("the journal's head returned no row".into()))?;
-    // The head now carries the batch's totals; each entry carries the totals after itself.
-    let mut seq = last_seq - count;
-    let mut totals = GrandTotals {
+    // The head already carries the batch's sequence and totals; before it, it had these.
+    let before = Head {
+        seq: last_seq - count,
+        hash: prev,
         sales_cents: sales - sales_delta,
         payments_cents: payments - payments_delta,
     };
+    let (sql, args, after) = chained(org, chain, &mut entries, &before);
+    // The entries and the head's new hash go together (one call on SQLite).
+    let mut batch = Batch::default();
+    batch.push(sql, args);
+    batch.push(
+        "UPDATE journal_heads SET hash = $3 WHERE organization_id = $1 AND chain = $2",
+        vec![org.into(), chain.into(), after.hash.as_slice().into()],
+    );
+    batch.run(tx).await?;
+    if let Some(hot) = tx.hot() {
+        hot.set_head(org, chain, after.clone());
+    }
+    Ok((after.seq, after.hash))
+}
+
+/// [`append_all`] for the one SQLite writer, from the head it remembers (`crate::hot`): the
+/// head moves from `before` to its new sequence, hash and totals in one conditional statement,
+/// which changes no row if `before` is not the head any more (the returned index, expected to
+/// change one row), then the entries go in. Returns the head after them.
+pub(crate) fn push_after(
+    batch: &mut Batch,
+    tenant: Tenant,
+    chain: &str,
+    entries: &mut [Entry],
+    before: &Head,
+) -> (usize, Head) {
+    let org = tenant.id().0;
+    let (sql, args, after) = chained(org, chain, entries, before);
+    let i = batch.push(
+        "UPDATE journal_heads SET seq = $3, hash = $4, sales_cents = $5, payments_cents = $6
+         WHERE organization_id = $1 AND chain = $2
+         AND seq = $7 AND hash = $8 AND sales_cents = $9 AND payments_cents = $10",
+        vec![
+            org.into(),
+            chain.into(),
+            after.seq.into(),
+            after.hash.as_slice().into(),
+            after.sales_cents.into(),
+            after.payments_cents.into(),
+            before.seq.into(),
+            before.hash.as_slice().into(),
+            before.sales_cents.into(),
+            before.payments_cents.into(),
+        ],
+    );
+    batch.expect_one(i);
+    batch.push(sql, args);
+    (i, after)
+}
+
+/// The entries' rows chained after `before` (each entry's record completed with its kind, its
+/// deltas and the totals after it): the INSERT with its values, and the head after them.
+fn chained(
+    org: Uuid,
+    chain: &str,
+    entries: &mut [Entry],
+    before: &Head,
+) -> (String, Vec<Arg>, Head) {
+    let mut seq = before.seq;
+    let mut prev = before.hash.clone();
+    let mut totals = GrandTotals {
+        sales_cents: before.sales_cents,
+        payments_cents: before.payments_cents,
+    };
     let created_at = now_micros();
-    let mut rows = Vec::with_capacity(entries.len());
-    for e in &mut entries {
+    let mut sql = String::from(
+        "INSERT INTO journal_entries (organization_id, chain, seq, kind, order_id, payment_id, record, prev_hash, hash, created_at) VALUES ",
+    );
+    crate::push_placeholders(&mut sql, entries.len(), 10);
+    let mut args: Vec<Arg> = Vec::with_capacity(entries.len() * 10);
+    for e in entries.iter_mut() {
         seq += 1;
         totals.sales_cents += e.sales_delta_cents;
         totals.payments_cents += e.payments_delta_cents;
@@ -139,14 +209,6 @@ pub(crate) async fn append_after_head(
             record: &text,
         })
         .to_vec();
-        rows.push((seq, text, std::mem::replace(&mut prev, hash.clone()), hash));
-    }
-    let mut sql = String::from(
-        "INSERT INTO journal_entries (organization_id, chain, seq, kind, order_id, payment_id, record, prev_hash, hash, created_at) VALUES ",
-    );
-    crate::push_placeholders(&mut sql, rows.len(), 10);
-    let mut args: Vec<Arg> = Vec::with_capacity(rows.len() * 10);
-    for (e, (seq, text, prev_hash, hash)) in entries.iter().zip(rows) {
         args.extend([
             Arg::from(org),
             chain.into(),
@@ -155,20 +217,19 @@ pub(crate) async fn append_after_head(
             e.order_id.into(),
             e.payment_id.into(),
             text.into(),
-            prev_hash.as_slice().into(),
+            prev.as_slice().into(),
             hash.as_slice().into(),
             created_at.into(),
         ]);
+        prev = hash;
     }
-    // The entries and the head's new hash go together (one call on SQLite).
-    let mut batch = Batch::default();
-    batch.push(sql, args);
-    batch.push(
-        "UPDATE journal_heads SET hash = $3 WHERE organization_id = $1 AND chain = $2",
-        vec![org.into(), chain.into(), prev.as_slice().into()],
-    );
-    batch.run(tx).await?;
-    Ok((last_seq, prev))
+    let after = Head {
+        seq,
+        hash: prev,
+        sales_cents: totals.sales_cents,
+        payments_cents: totals.payments_cents,
+    };
+    (sql, args, after)
 }
 
 /// Entries of one order, for its detail page.

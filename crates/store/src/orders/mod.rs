@@ -15,6 +15,7 @@ mod pay;
 mod quote;
 mod read;
 mod reports;
+mod sale_reads;
 mod sell;
 mod stock;
 
@@ -25,6 +26,7 @@ pub use read::{
     DateFilter, OrderKey, OrderSummary, find_by_idempotency_key, find_by_number, get, list,
 };
 pub use reports::{PaymentLine, PaymentLineKey, payment_lines};
+pub use sale_reads::{SaleReadKeys, SaleReads, sale_reads};
 pub use sell::create;
 
 use crate::register_sessions;

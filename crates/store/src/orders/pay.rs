@@ -305,13 +305,31 @@ pub(super) async fn pay(
 
 /// Payment methods the organization has switched off.
 pub async fn disabled_methods(tx: &mut Tx, tenant: Tenant) -> Result<Vec<PaymentMethod>> {
-    let rows: Vec<String> = on_tx!(tx, c => sqlx::query_scalar(
-        "SELECT method FROM payment_method_settings WHERE organization_id = $1 AND NOT enabled")
+    let rows: Vec<String> = on_tx!(tx, c => sqlx::query_scalar(DISABLED)
         .bind(tenant.id().0).fetch_all(c).await?);
-    Ok(rows
-        .iter()
+    Ok(methods_of(rows))
+}
+
+const DISABLED: &str =
+    "SELECT method FROM payment_method_settings WHERE organization_id = $1 AND NOT enabled";
+
+/// [`disabled_methods`] pushed into a batch of reads (`orders::sale_reads`).
+pub(crate) fn push_disabled_methods(batch: &mut Batch, tenant: Tenant) -> usize {
+    batch.push_rows(DISABLED, vec![tenant.id().0.into()])
+}
+
+pub(crate) fn got_disabled_methods(
+    ran: &crate::batch::Ran,
+    i: usize,
+) -> Result<Vec<PaymentMethod>> {
+    let rows: Vec<(String,)> = ran.rows(i)?;
+    Ok(methods_of(rows.into_iter().map(|(m,)| m).collect()))
+}
+
+fn methods_of(rows: Vec<String>) -> Vec<PaymentMethod> {
+    rows.iter()
         .filter_map(|m| PaymentMethod::parse(m))
-        .collect())
+        .collect()
 }
 
 pub async fn set_method_enabled(

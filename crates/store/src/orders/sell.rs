@@ -1,7 +1,9 @@
 //! A sale (or a quote saved): the order, its lines, what it takes, its payments and its
 //! journal entries, in the caller's transaction.
 
-use super::pay::{allocate_payments, number_payment_lines, payment_line_count, push_payments};
+use super::pay::{
+    Allocated, allocate_payments, number_payment_lines, payment_line_count, push_payments,
+};
 use super::read::{by_idempotency_key, get};
 use super::stock::{LimitRow, Refusal, Takes, consume_reserved, push_takes, take_products};
 use super::{
@@ -9,6 +11,7 @@ use super::{
 };
 use crate::batch::{Arg, Batch};
 use crate::counters::Counter;
+use crate::hot::Hot;
 use crate::journal::{
     self,
     records::{self, LineFacts, OrderFacts},
@@ -55,6 +58,11 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
         batch.run(tx).await?;
         return Ok(as_created(id, o, head, lines, Vec::new()));
     }
+    if let Some(hot) = tx.hot().cloned()
+        && let Some(order) = create_remembered(tx, tenant, o, &hot).await?
+    {
+        return Ok(order);
+    }
     // The register's session and the number: one call on SQLite.
     let mut first = Batch::default();
     let touch = o
@@ -79,6 +87,13 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
     let (seq,): (i64,) = ran
         .row(counter)?
         .ok_or_else(|| StoreError::Other("the order counter returned no row".into()))?;
+    if let Some(hot) = tx.hot() {
+        let org = tenant.id().0;
+        hot.set_counter(org, &Counter::Order(o.day).key(), seq);
+        if let Some(r) = o.register_id {
+            hot.set_session(org, r.0, session.map(|s| s.0));
+        }
+    }
     let number = guichet_domain::order::order_number(o.day, seq);
     // The cart's held places, after the number: every sale locks the counter row before the
     // session rows, so two sales never wait on each other in opposite orders (an online
@@ -89,43 +104,13 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
     // Now that the number is taken (its counter row stays locked until this transaction ends),
     // the time: a later number never carries an earlier time.
     let at = o.at.unwrap_or_else(now_micros);
-    let mut paid = allocate_payments(OrderState::AwaitingPayment, &mut lines, &o.payments)?;
-    let payment_lines = payment_line_count(&paid);
-    number_payment_lines(&mut paid, 1, at);
-    let collected: i64 = o.payments.iter().map(|p| p.amount_cents).sum();
-    let head = Head {
-        number: Some(number.clone()),
-        quote_number: None,
-        state: OrderState::after_payment(o.total_cents, collected),
-        collected_cents: collected,
-        created_at: at,
-        finalized_at: Some(at),
-        session,
-        payment_lines,
-    };
+    let (head, paid) = sale_head(o, &number, at, session, &mut lines)?;
     // The order, its lines, what it takes and its payments are one batch (one call on
     // SQLite, see `crate::batch`), in this order; what needs a statement's answer runs alone.
     let mut batch = Batch::default();
     push_order(&mut batch, tenant, id, o, &head);
     push_lines(&mut batch, tenant, id, &o.lines, &lines);
-    let takes: Vec<LimitRow> = o
-        .lines
-        .iter()
-        .zip(1..)
-        .map(|(l, position)| LimitRow {
-            position,
-            kind: l.kind.as_str().to_owned(),
-            offer_id: l.offer_id.map(|x| x.0),
-            session_start: l.session_start,
-            visit_date: l.visit_date.map(|d| d.to_string()),
-            item_id: l.item_id.map(|x| x.0),
-            product_id: l.product_id.map(|x| x.0),
-            quantity: l.quantity,
-            capacity: l.session_capacity,
-            daily_stock: l.daily_stock,
-            item_capacity: l.item_capacity,
-        })
-        .collect();
+    let takes = limit_rows(o);
     let sells_products = takes.iter().any(|l| l.product_id.is_some());
     if o.customer_id.is_some() && sells_products {
         // What was set aside for the customer is consumed first; it refers to the order's row.
@@ -133,36 +118,20 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
         batch = Batch::default();
         consume_reserved(tx, tenant, &takes, o.created_by, (id, o.customer_id)).await?;
     }
-    let mut refusals = Takes::default();
-    if let Some(code) = o.promo_code_id {
-        // Counted once per order, in its transaction: a used-up code refuses the sale.
-        let i = crate::promotions::push_redeem(&mut batch, tenant, code);
-        refusals.push(
-            batch.expect_one(i),
-            Refusal::Field("promo_code", "promo_code_exhausted"),
-        );
-    }
-    let places = push_takes(&mut batch, tenant, &takes);
-    let mut entries = vec![order_entry(
-        id,
-        &number,
-        o.register_id,
-        at,
-        o.total_cents,
-        o.vat_cents,
-        &lines,
-    )];
-    let (payment_ids, payment_entries, store_credit) = push_payments(
+    let Pushed {
+        refusals,
+        entries,
+        payment_ids,
+        store_credit,
+    } = push_sale(
         &mut batch,
         tenant,
         id,
-        Some(&number),
-        (o.register_id, session),
-        &lines,
-        &paid,
-        o.created_by,
+        o,
+        (&head, &number),
+        &takes,
+        (&lines, &paid),
     );
-    entries.extend(payment_entries);
     let chain = journal_chain(o.register_id);
     // The journal's head goes last in the batch, unless the sale still has rows to lock after
     // it (product stock, reservations): the head is always the last row a sale locks, so no two
@@ -174,7 +143,7 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
         Some(journal::push_head(&mut batch, tenant, &chain, &entries)?)
     };
     let ran = batch.run(tx).await?;
-    if let Some(refused) = refusals.refused(&ran).or_else(|| places.refused(&ran)) {
+    if let Some(refused) = refusals.refused(&ran) {
         return Err(refused.error(tx, tenant).await);
     }
     if sells_products {
@@ -198,9 +167,219 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
         Some(i) => journal::append_after_head(tx, tenant, &chain, entries, &ran, i).await?,
         None => journal::append_all(tx, tenant, &chain, entries).await?,
     };
-    let payments = payment_ids
-        .into_iter()
-        .zip(&paid)
+    let payments = created_payments(o, &lines, payment_ids, &paid);
+    Ok(as_created(id, o, head, lines, payments))
+}
+
+/// What the order's lines take, with the limits the pricing read.
+fn limit_rows(o: &NewOrder) -> Vec<LimitRow> {
+    o.lines
+        .iter()
+        .zip(1..)
+        .map(|(l, position)| LimitRow {
+            position,
+            kind: l.kind.as_str().to_owned(),
+            offer_id: l.offer_id.map(|x| x.0),
+            session_start: l.session_start,
+            visit_date: l.visit_date.map(|d| d.to_string()),
+            item_id: l.item_id.map(|x| x.0),
+            product_id: l.product_id.map(|x| x.0),
+            quantity: l.quantity,
+            capacity: l.session_capacity,
+            daily_stock: l.daily_stock,
+            item_capacity: l.item_capacity,
+        })
+        .collect()
+}
+
+/// [`create`] in one call to SQLite, for a sale that only takes places, daily stock and
+/// equipment (no product stock, reservation, deposit, customer or online hold: those run the
+/// general way). The number, the register's session and the journal's head are the ones the
+/// writer remembers (`crate::hot`), each checked by the statement that moves it on; the whole
+/// sale goes in one batch. `None` when nothing is remembered yet. When what was remembered is
+/// stale, it is forgotten and the sale fails with [`StoreError::Stale`]: its transaction (or
+/// its savepoint in the shared one) is rolled back and `Store::write` runs it again, the
+/// general way.
+async fn create_remembered(
+    tx: &mut Tx,
+    tenant: Tenant,
+    o: &NewOrder,
+    hot: &Hot,
+) -> Result<Option<Order>> {
+    let general = o.hold_cart.is_some()
+        || !o.deposits_used.is_empty()
+        || o.customer_id.is_some()
+        || o.lines.iter().any(|l| l.product_id.is_some());
+    if general {
+        return Ok(None);
+    }
+    let org = tenant.id().0;
+    let key = Counter::Order(o.day).key();
+    let chain = journal_chain(o.register_id);
+    let (Some(last), Some(before)) = (hot.counter(org, &key), hot.head(org, &chain)) else {
+        return Ok(None);
+    };
+    let session = match o.register_id.map(|r| hot.session(org, r.0)) {
+        None => None,
+        Some(None) => return Ok(None),
+        Some(Some(Some(s))) => Some(RegisterSessionId(s)),
+        // No open session: only a register that sells while closed sells (the general way
+        // refuses the others, `register_closed`).
+        Some(Some(None)) if o.register_kind.is_some_and(|k| !k.needs_open_session()) => None,
+        Some(Some(None)) => return Ok(None),
+    };
+    let id = OrderId(Uuid::now_v7());
+    let seq = last + 1;
+    let number = guichet_domain::order::order_number(o.day, seq);
+    let at = o.at.unwrap_or_else(now_micros);
+    let mut lines = new_lines(&o.lines);
+    let (head, paid) = sale_head(o, &number, at, session, &mut lines)?;
+    let mut batch = Batch::default();
+    // The statements that check what was remembered: a mismatch is not a refusal.
+    let mut checks = vec![crate::counters::push_after(
+        &mut batch,
+        tenant,
+        Counter::Order(o.day),
+        last,
+    )];
+    if let Some(register) = o.register_id {
+        checks.push(crate::register_sessions::push_touch_remembered(
+            &mut batch, tenant, register, session,
+        ));
+    }
+    push_order(&mut batch, tenant, id, o, &head);
+    push_lines(&mut batch, tenant, id, &o.lines, &lines);
+    let Pushed {
+        refusals,
+        mut entries,
+        payment_ids,
+        store_credit,
+    } = push_sale(
+        &mut batch,
+        tenant,
+        id,
+        o,
+        (&head, &number),
+        &limit_rows(o),
+        (&lines, &paid),
+    );
+    let (moved, after) = journal::push_after(&mut batch, tenant, &chain, &mut entries, &before);
+    checks.push(moved);
+    let ran = match batch.run(tx).await {
+        Ok(ran) if !ran.refused.is_some_and(|i| checks.contains(&i)) => ran,
+        // A stale value can also fail a statement (a journal sequence already used): either
+        // way the general way runs, and answers any error that is not about what was
+        // remembered.
+        _ => {
+            hot.forget(org);
+            return Err(StoreError::Stale);
+        }
+    };
+    if let Some(refused) = refusals.refused(&ran) {
+        return Err(refused.error(tx, tenant).await);
+    }
+    if store_credit {
+        crate::accounts::check_credit(tx, tenant, id.0).await?;
+    }
+    hot.set_counter(org, &key, seq);
+    hot.set_head(org, &chain, after);
+    let payments = created_payments(o, &lines, payment_ids, &paid);
+    Ok(Some(as_created(id, o, head, lines, payments)))
+}
+
+/// The order row of a sale numbered `number` at `at`, with its payments allocated to `lines`.
+fn sale_head<'p>(
+    o: &'p NewOrder,
+    number: &str,
+    at: i64,
+    session: Option<RegisterSessionId>,
+    lines: &mut [OrderLine],
+) -> Result<(Head, Vec<Allocated<'p>>)> {
+    let mut paid = allocate_payments(OrderState::AwaitingPayment, lines, &o.payments)?;
+    let payment_lines = payment_line_count(&paid);
+    number_payment_lines(&mut paid, 1, at);
+    let collected: i64 = o.payments.iter().map(|p| p.amount_cents).sum();
+    let head = Head {
+        number: Some(number.to_owned()),
+        quote_number: None,
+        state: OrderState::after_payment(o.total_cents, collected),
+        collected_cents: collected,
+        created_at: at,
+        finalized_at: Some(at),
+        session,
+        payment_lines,
+    };
+    Ok((head, paid))
+}
+
+/// What [`push_sale`] pushed: the conditional statements that refuse the sale, the journal's
+/// entries, the payments' ids and whether store credit pays (then
+/// [`crate::accounts::check_credit`] must pass once the batch has run).
+struct Pushed {
+    refusals: Takes,
+    entries: Vec<journal::Entry>,
+    payment_ids: Vec<guichet_domain::PaymentId>,
+    store_credit: bool,
+}
+
+/// Pushes what a sale writes after its order and lines: the promo code's use (counted once per
+/// order, in its transaction: a used-up code refuses the sale), the places and stock it takes
+/// (but product stock, taken after), its payments.
+fn push_sale(
+    batch: &mut Batch,
+    tenant: Tenant,
+    id: OrderId,
+    o: &NewOrder,
+    (head, number): (&Head, &str),
+    takes: &[LimitRow],
+    (lines, paid): (&[OrderLine], &[Allocated<'_>]),
+) -> Pushed {
+    let mut refusals = Takes::default();
+    if let Some(code) = o.promo_code_id {
+        let i = crate::promotions::push_redeem(batch, tenant, code);
+        refusals.push(
+            batch.expect_one(i),
+            Refusal::Field("promo_code", "promo_code_exhausted"),
+        );
+    }
+    refusals.extend(push_takes(batch, tenant, takes));
+    let mut entries = vec![order_entry(
+        id,
+        number,
+        o.register_id,
+        head.created_at,
+        o.total_cents,
+        o.vat_cents,
+        lines,
+    )];
+    let (payment_ids, payment_entries, store_credit) = push_payments(
+        batch,
+        tenant,
+        id,
+        Some(number),
+        (o.register_id, head.session),
+        lines,
+        paid,
+        o.created_by,
+    );
+    entries.extend(payment_entries);
+    Pushed {
+        refusals,
+        entries,
+        payment_ids,
+        store_credit,
+    }
+}
+
+/// The payments just written, as [`get`] reads them.
+fn created_payments(
+    o: &NewOrder,
+    lines: &[OrderLine],
+    ids: Vec<guichet_domain::PaymentId>,
+    paid: &[Allocated<'_>],
+) -> Vec<Payment> {
+    ids.into_iter()
+        .zip(paid)
         .map(|(pid, a)| Payment {
             id: pid,
             method: a.payment.method,
@@ -211,13 +390,12 @@ pub async fn create(tx: &mut Tx, tenant: Tenant, o: &NewOrder) -> Result<Order> 
             register_id: o.register_id,
             taken_by_name: o.names.created_by.clone(),
             allocations: a
-                .payment_lines(&lines)
+                .payment_lines(lines)
                 .map(|(l, s, _)| (l.position, s))
                 .collect(),
-            numbers: a.payment_lines(&lines).map(|(_, _, n)| n).collect(),
+            numbers: a.payment_lines(lines).map(|(_, _, n)| n).collect(),
         })
-        .collect();
-    Ok(as_created(id, o, head, lines, payments))
+        .collect()
 }
 
 /// The order just written, as [`get`] reads it.

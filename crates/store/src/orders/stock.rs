@@ -145,6 +145,10 @@ impl Takes {
         self.0.push((statement, refusal));
     }
 
+    pub(super) fn extend(&mut self, other: Takes) {
+        self.0.extend(other.0);
+    }
+
     /// The refusal of the batch's first take that changed nothing.
     pub(super) fn refused(&self, ran: &Ran) -> Option<Refusal> {
         let i = ran.refused?;

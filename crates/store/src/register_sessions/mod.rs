@@ -328,6 +328,35 @@ pub(crate) fn push_touch(
     batch.push_returning(TOUCH, vec![tenant.id().0.into(), register.0.into()])
 }
 
+/// [`push_touch`] for the one SQLite writer, with the session it remembers (`crate::hot`): the
+/// returned statement changes one row if `session` is still the open one, none if `None` and
+/// the register still has none open (the expectation is set); anything else is stale.
+pub(crate) fn push_touch_remembered(
+    batch: &mut crate::batch::Batch,
+    tenant: Tenant,
+    register: RegisterId,
+    session: Option<RegisterSessionId>,
+) -> usize {
+    match session {
+        Some(s) => {
+            let i = batch.push(
+                "UPDATE register_sessions SET operations = operations + 1
+                 WHERE organization_id = $1 AND register_id = $2 AND id = $3 AND closed_at IS NULL",
+                vec![tenant.id().0.into(), register.0.into(), s.0.into()],
+            );
+            batch.expect(i, 1)
+        }
+        None => {
+            let i = batch.push(
+                "UPDATE register_sessions SET operations = operations + 1
+                 WHERE organization_id = $1 AND register_id = $2 AND closed_at IS NULL",
+                vec![tenant.id().0.into(), register.0.into()],
+            );
+            batch.expect(i, 0)
+        }
+    }
+}
+
 pub async fn touch(
     tx: &mut Tx,
     tenant: Tenant,
