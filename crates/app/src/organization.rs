@@ -32,8 +32,12 @@ pub async fn organization_name(state: &App, tenant: Tenant) -> Result<String, Ap
 
 /// The organization's time zone, ready to compute local days with.
 pub async fn zone(state: &App, actor: &Actor) -> Result<jiff::tz::TimeZone, AppError> {
-    let name = time_zone(state, actor.tenant).await?;
-    jiff::tz::TimeZone::get(&name).map_err(|e| AppError::Internal(e.to_string()))
+    zone_of(&time_zone(state, actor.tenant).await?)
+}
+
+/// The time zone stored under `name` (a stored name that is not one is a server error).
+pub(crate) fn zone_of(name: &str) -> Result<jiff::tz::TimeZone, AppError> {
+    jiff::tz::TimeZone::get(name).map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// The organization's time zone, for showing instants (any role).

@@ -111,13 +111,14 @@ fn clean(s: &Option<String>) -> Option<String> {
     guichet_domain::sale::clean(s.as_deref())
 }
 
-use crate::organization::zone;
+use crate::organization::{zone, zone_of};
 
 pub(crate) async fn zone_in(tx: &mut Tx, actor: &Actor) -> Result<jiff::tz::TimeZone, AppError> {
-    let name = guichet_store::organizations::get(tx, actor.tenant)
-        .await?
-        .time_zone;
-    jiff::tz::TimeZone::get(&name).map_err(|e| AppError::Internal(e.to_string()))
+    zone_of(
+        &guichet_store::organizations::get(tx, actor.tenant)
+            .await?
+            .time_zone,
+    )
 }
 
 pub(crate) async fn register(state: &App, actor: &Actor, raw: &str) -> Result<Register, AppError> {
@@ -132,17 +133,26 @@ pub(crate) async fn register_in(
     actor: &Actor,
     raw: &str,
 ) -> Result<Register, AppError> {
-    let Ok(id) = raw.trim().parse::<RegisterId>() else {
-        return Err(AppError::field("register_id", "unknown_register"));
-    };
-    let r = guichet_store::registers::get(tx, actor.tenant, id).await;
-    match r {
-        Ok(r) if !r.archived => Ok(r),
-        Ok(_) | Err(StoreError::NotFound) => {
-            Err(AppError::field("register_id", "unknown_register"))
-        }
+    let id = register_id(raw)?;
+    match guichet_store::registers::get(tx, actor.tenant, id).await {
+        Ok(r) => selling(Some(r)),
+        Err(StoreError::NotFound) => selling(None),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The register id a sale names; one that does not parse is an unknown register.
+pub(crate) fn register_id(raw: &str) -> Result<RegisterId, AppError> {
+    raw.trim()
+        .parse()
+        .map_err(|_| AppError::field("register_id", "unknown_register"))
+}
+
+/// The register read for a sale, if it sells: it exists and is not archived.
+pub(crate) fn selling(register: Option<Register>) -> Result<Register, AppError> {
+    register
+        .filter(|r| !r.archived)
+        .ok_or_else(|| AppError::field("register_id", "unknown_register"))
 }
 
 /// The registers one can sell on (active ones).

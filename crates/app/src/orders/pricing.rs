@@ -115,11 +115,10 @@ pub(crate) async fn price(
 }
 
 async fn price_in(tx: &mut Tx, actor: &Actor, input: &OrderInput) -> Result<Sale, AppError> {
-    let unknown = || AppError::field("register_id", "unknown_register");
-    let register_id: RegisterId = input.register_id.trim().parse().map_err(|_| unknown())?;
+    let register_id = super::register_id(&input.register_id)?;
     let cart = cart_of(input);
     let (ctx, customer, register) = context_in(tx, actor, &cart, Some(register_id)).await?;
-    let register = register.filter(|r| !r.archived).ok_or_else(unknown)?;
+    let register = super::selling(register)?;
     let priced = sale::price_cart(
         &ctx,
         &cart,
@@ -185,8 +184,7 @@ async fn context_in(
         },
     )
     .await?;
-    let time_zone = jiff::tz::TimeZone::get(&reads.organization.time_zone)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let time_zone = crate::organization::zone_of(&reads.organization.time_zone)?;
     let keys = cart.wants(&time_zone);
     let mut offers = Vec::new();
     let mut items = Vec::new();
