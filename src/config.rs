@@ -41,6 +41,14 @@ pub struct Settings {
     /// be booked online) or `development` (a test page pays on demand: never for real
     /// money; `serve --demo` turns it on).
     pub online_payments: String,
+    /// The server's key that seals secrets at rest (organizations' Stripe keys): 64
+    /// hexadecimal digits (`openssl rand -hex 32`). Empty: Stripe cannot be set up. Keep it
+    /// with the backups: without it the stored Stripe keys cannot be read.
+    pub secrets_key: String,
+    /// Stripe's API address (change it only to point at a fake Stripe in tests).
+    pub stripe_api: String,
+    /// Minutes between two synchronizations with Stripe (fees, refunds, payouts).
+    pub stripe_sync_minutes: u64,
     /// Requests per minute the public booking pages take from one client address…
     pub public_requests_per_minute: u32,
     /// … and through one booking module, all visitors together.
@@ -77,6 +85,9 @@ impl Default for Settings {
             import_retention_days: 30,
             hold_minutes: 15,
             online_payments: "off".into(),
+            secrets_key: String::new(),
+            stripe_api: guichet_integrations::stripe::STRIPE_API.into(),
+            stripe_sync_minutes: 15,
             public_requests_per_minute: guichet_web::public_limits::PublicRates::default()
                 .per_address,
             module_requests_per_minute: guichet_web::public_limits::PublicRates::default()
@@ -106,7 +117,12 @@ impl Settings {
             None => figment = figment.merge(Toml::file("guichet.toml")),
         }
         figment = figment.merge(Env::prefixed("GUICHET_").ignore(&["log"]));
-        Ok(figment.extract()?)
+        let settings: Settings = figment.extract()?;
+        if !settings.secrets_key.trim().is_empty() {
+            guichet_integrations::sealed::SealingKey::from_hex(&settings.secrets_key)
+                .map_err(|e| anyhow::anyhow!("secrets_key: {e}"))?;
+        }
+        Ok(settings)
     }
 
     /// Where `guichet backup` writes by default.

@@ -83,6 +83,10 @@ pub fn server_config(settings: &Settings) -> ServerConfig {
                 "development" => guichet_app::booking::OnlinePayments::Development,
                 _ => guichet_app::booking::OnlinePayments::Off,
             },
+            sealing_key: guichet_integrations::sealed::SealingKey::from_hex(&settings.secrets_key)
+                .ok(),
+            stripe_api: settings.stripe_api.trim().to_owned(),
+            stripe_sync_interval: Duration::from_secs(settings.stripe_sync_minutes.max(1) * 60),
             ..AppConfig::default()
         },
         web: WebConfig {

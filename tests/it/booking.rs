@@ -119,20 +119,20 @@ impl Attraction {
 }
 
 /// A visitor's browser: no cookie, no redirect followed, forms posted from the page's origin.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
     c: reqwest::Client,
 }
 
-struct Page {
-    status: u16,
-    body: String,
-    location: String,
-    headers: reqwest::header::HeaderMap,
+pub(crate) struct Page {
+    pub status: u16,
+    pub body: String,
+    pub location: String,
+    pub headers: reqwest::header::HeaderMap,
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Browser<'a> {
+    pub(crate) fn new(app: &'a TestApp) -> Browser<'a> {
         Browser {
             app,
             c: crate::harness::client(),
@@ -149,11 +149,11 @@ impl<'a> Browser<'a> {
         }
     }
 
-    async fn get(&self, path: &str) -> Page {
+    pub(crate) async fn get(&self, path: &str) -> Page {
         Self::page(self.c.get(self.app.url(path)).send().await.unwrap()).await
     }
 
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
         let r = self
             .c
             .post(self.app.url(path))
@@ -166,7 +166,13 @@ impl<'a> Browser<'a> {
     }
 
     /// Chooses quantities of the attraction's session; the cart's address.
-    async fn choose(&self, s: &Attraction, cart: &str, adults: i64, children: i64) -> Page {
+    pub(crate) async fn choose(
+        &self,
+        s: &Attraction,
+        cart: &str,
+        adults: i64,
+        children: i64,
+    ) -> Page {
         let (a, c) = (adults.to_string(), children.to_string());
         let (qa, qc) = (format!("q_{}", s.adult), format!("q_{}", s.child));
         let start = s.start.to_string();
@@ -183,7 +189,7 @@ impl<'a> Browser<'a> {
         .await
     }
 
-    async fn book(&self, cart_path: &str, email: &str) -> Page {
+    pub(crate) async fn book(&self, cart_path: &str, email: &str) -> Page {
         self.post(
             &format!("{cart_path}/book"),
             &[
@@ -202,7 +208,7 @@ impl<'a> Browser<'a> {
 }
 
 /// The text of the first element with this id.
-fn by_id(body: &str, id: &str) -> String {
+pub(crate) fn by_id(body: &str, id: &str) -> String {
     let Some(at) = body.find(&format!("id=\"{id}\"")) else {
         return String::new();
     };
@@ -216,11 +222,11 @@ fn by_id(body: &str, id: &str) -> String {
         .to_owned()
 }
 
-fn cart_token() -> String {
+pub(crate) fn cart_token() -> String {
     guichet_app::booking::new_cart_token()
 }
 
-async fn journal_verifies(app: &TestApp) {
+pub(crate) async fn journal_verifies(app: &TestApp) {
     let v = app
         .store
         .read(|tx| Box::pin(async move { guichet_store::journal::verify_all(tx).await }))

@@ -240,7 +240,7 @@ async fn create_an_offer_then_stop_and_reopen_its_sales() {
     let app = spawn().await;
     let a = org(&app, "Grottes A", "a").await;
     let key = crate::harness::api_key(&app, &a, "manager").await;
-    let rates: serde_json::Value = reqwest::Client::new()
+    let rates: serde_json::Value = crate::harness::plain_client()
         .get(app.url("/api/v1/vat-rates"))
         .bearer_auth(&key)
         .send()
@@ -259,7 +259,7 @@ async fn create_an_offer_then_stop_and_reopen_its_sales() {
         .as_str()
         .unwrap()
         .to_owned();
-    reqwest::Client::new()
+    crate::harness::plain_client()
         .post(app.url("/api/v1/ticket-types"))
         .bearer_auth(&key)
         .json(&serde_json::json!({"name": "Ticket adulte", "vat_rate_id": vat0, "sale_pos": true}))
@@ -473,7 +473,7 @@ async fn sell_tickets_and_a_scanned_product_paid_half_cash_half_bancontact() {
     let app = spawn().await;
     let a = org(&app, "Grottes A", "a").await;
     let key = crate::harness::api_key(&app, &a, "manager").await;
-    let c = reqwest::Client::new();
+    let c = crate::harness::plain_client();
     let rates: serde_json::Value = c
         .get(app.url("/api/v1/vat-rates"))
         .bearer_auth(&key)
@@ -699,7 +699,7 @@ async fn open_the_register_sell_print_the_x_and_close_with_a_difference() {
     let app = spawn().await;
     let a = org(&app, "Grottes A", "a").await;
     let key = crate::harness::api_key(&app, &a, "manager").await;
-    let c = reqwest::Client::new();
+    let c = crate::harness::plain_client();
     let get = |path: String| {
         let (c, key, url) = (c.clone(), key.clone(), app.url(&path));
         async move {

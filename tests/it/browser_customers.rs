@@ -295,7 +295,7 @@ async fn import_with_errors_download_fix_and_import() {
         .map(|c| format!("{}={}", c.name(), c.value()))
         .collect::<Vec<_>>()
         .join("; ");
-    let r = reqwest::Client::new()
+    let r = crate::harness::plain_client()
         .get(&href)
         .header(reqwest::header::COOKIE, cookie)
         .send()
@@ -455,7 +455,7 @@ async fn merge_two_duplicates_from_the_page() {
     assert_eq!(left[0]["phone"], "+32475112233");
     assert_eq!(left[0]["city"], "Namur");
     assert_eq!(customers(&app, &key, "").await.len(), 2);
-    let r = reqwest::Client::new()
+    let r = crate::harness::plain_client()
         .get(app.url(&format!("/api/v1/customers/{folded}")))
         .bearer_auth(&key)
         .send()

@@ -215,7 +215,7 @@ async fn db_copy_moves_sqlite_to_postgres() {
         .unwrap()["items"]
         .clone();
     assert_eq!(users.as_array().unwrap().len(), 3);
-    let me: serde_json::Value = reqwest::Client::new()
+    let me: serde_json::Value = crate::harness::plain_client()
         .get(target.url("/api/v1/me"))
         .bearer_auth(&key)
         .send()

@@ -295,9 +295,20 @@ pub async fn org(app: &TestApp, name: &str, prefix: &str) -> OrgFixture {
     }
 }
 
+/// A client with reqwest's defaults (TLS set up first: see `install_default_tls`).
+pub fn plain_client() -> reqwest::Client {
+    client_builder().build().expect("client")
+}
+
+/// A client builder, TLS set up first.
+pub fn client_builder() -> reqwest::ClientBuilder {
+    guichet_integrations::stripe::install_default_tls();
+    reqwest::Client::builder()
+}
+
 /// A client that keeps cookies and does not follow redirects (tests look at them).
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
+    client_builder()
         .cookie_store(true)
         .redirect(Policy::none())
         .timeout(Duration::from_secs(30))

@@ -122,7 +122,7 @@ async fn the_right_password_from_a_known_device_is_never_refused() {
     assert_eq!(r.status(), 429);
     assert!(retry_after(&r).is_some_and(|s| (1..=30).contains(&s)));
     // A device token the server never issued is no pass.
-    let forged = reqwest::Client::builder()
+    let forged = crate::harness::client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

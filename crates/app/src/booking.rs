@@ -50,6 +50,13 @@ fn visitor(m: &PublicModule, lang: Language) -> Actor {
     }
 }
 
+/// Whether visitors of this organization can pay online: through its Stripe account, else
+/// through the server's development provider.
+pub async fn payments_online(state: &App, tenant: guichet_store::Tenant) -> Result<bool, AppError> {
+    Ok(state.config.online_payments != OnlinePayments::Off
+        || crate::stripe::available(state, tenant).await?)
+}
+
 /// The offers a module shows: its one offer, or every offer sold online, active; those that
 /// ask for an online payment only when a payment provider is set up.
 async fn shown_offers(state: &App, m: &PublicModule) -> Result<Vec<Offer>, AppError> {
@@ -58,12 +65,12 @@ async fn shown_offers(state: &App, m: &PublicModule) -> Result<Vec<Offer>, AppEr
         .store
         .read(|tx| Box::pin(async move { guichet_store::offers::list(tx, tenant).await }))
         .await?;
-    let payments = state.config.online_payments;
+    let payments = payments_online(state, tenant).await?;
     Ok(all
         .into_iter()
         .filter(|o| m.offer_id.is_none_or(|id| id == o.id))
         .filter(|o| o.sale_online && !o.archived)
-        .filter(|o| payments != OnlinePayments::Off || o.collection() == CollectionMode::OnSite)
+        .filter(|o| payments || o.collection() == CollectionMode::OnSite)
         .collect())
 }
 
@@ -629,7 +636,7 @@ pub async fn book(
             make_order(state, m, lang, &c, v, None, true).await?,
         )));
     }
-    if state.config.online_payments == OnlinePayments::Off {
+    if !payments_online(state, m.tenant).await? {
         return Err(AppError::Conflict("online_payment_unavailable"));
     }
     let json = serde_json::to_string(v).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -670,14 +677,24 @@ pub async fn payment_due(state: &App, m: &PublicModule, cart: &str) -> Result<i6
     }
 }
 
-/// The provider says the visitor paid what was due: the order is made with that payment.
+/// A payment the provider confirmed.
+#[derive(Debug, Clone)]
+pub struct ProviderPayment<'a> {
+    /// The provider's reference of the payment (Stripe's payment intent).
+    pub reference: &'a str,
+    pub method: PaymentMethod,
+    pub amount_cents: i64,
+}
+
+/// The provider says the visitor paid: the order is made with that payment.
 /// Idempotent: the same confirmation again answers the order made the first time.
 pub async fn paid(
     state: &App,
     m: &PublicModule,
     cart: &str,
-    provider_ref: &str,
+    payment: &ProviderPayment<'_>,
 ) -> Result<Order, AppError> {
+    let provider_ref = payment.reference;
     let c = read_cart(state, m, cart).await?;
     if let Some(order) = c.order_id {
         return order_of(state, m, order).await;
@@ -693,9 +710,9 @@ pub async fn paid(
     let lang = Language::parse(&c.language).unwrap_or(m.default_language);
     let payment = NewPayment {
         at: None,
-        method: PaymentMethod::VirtualTerminal,
-        amount_cents: c.due_now_cents,
-        tendered_cents: c.due_now_cents,
+        method: payment.method,
+        amount_cents: payment.amount_cents,
+        tendered_cents: payment.amount_cents,
         change_cents: 0,
     };
     let first = make_order(
@@ -1153,7 +1170,24 @@ pub async fn cancel_by_visitor(
             })
         })
         .await?;
+    if refund > 0 && crate::stripe::paid_through_stripe(state, tenant, id).await? {
+        // The money goes back through Stripe at once; should Stripe not answer now, the
+        // refund due stays on the order for staff to ask again.
+        let left = crate::stripe::refundable_of(state, tenant, id).await?;
+        if let Err(e) = crate::stripe::refund_order(state, tenant, id, left.min(refund), None).await
+        {
+            tracing::warn!(order = %id.0, error = %e, "Stripe refund of a cancelled booking not asked");
+        }
+        return order_of_tenant(state, tenant, id).await;
+    }
     Ok(cancelled)
+}
+
+async fn order_of_tenant(state: &App, tenant: Tenant, id: OrderId) -> Result<Order, AppError> {
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { guichet_store::orders::get(tx, tenant, id).await }))
+        .await?)
 }
 
 /// The order just booked through this module (the confirmation page).

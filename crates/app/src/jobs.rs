@@ -10,6 +10,25 @@ pub fn spawn_all(app: &App) {
     spawn_mailer(app.clone());
     spawn_maintenance(app.clone());
     spawn_hold_sweep(app.clone());
+    spawn_stripe_sync(app.clone());
+}
+
+/// Keeps fees, refunds, carts at Stripe and payouts up to date with Stripe, in case a
+/// webhook was lost (issue 17).
+fn spawn_stripe_sync(state: App) {
+    if state.config.sealing_key.is_none() {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(state.config.stripe_sync_interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = crate::stripe::sync_all(&state).await {
+                tracing::warn!(error = %e, "Stripe sync failed");
+            }
+        }
+    });
 }
 
 /// Gives back the places of expired holds (carts left alone), every

@@ -38,6 +38,7 @@ pub mod registers;
 pub mod reservations;
 pub mod sessions;
 pub mod shop;
+pub mod stripe;
 pub mod users;
 pub mod vat_rates;
 
@@ -70,6 +71,13 @@ pub struct AppConfig {
     pub hold_sweep_interval: Duration,
     /// How the online part of a booking is paid ([`booking::OnlinePayments`]).
     pub online_payments: booking::OnlinePayments,
+    /// The server's key sealing secrets at rest (organizations' Stripe keys); none: Stripe
+    /// cannot be set up.
+    pub sealing_key: Option<guichet_integrations::sealed::SealingKey>,
+    /// Stripe's API address (a fake Stripe's in tests).
+    pub stripe_api: String,
+    /// How often fees, refunds, carts at Stripe and payouts are synchronized with Stripe.
+    pub stripe_sync_interval: Duration,
 }
 
 impl Default for AppConfig {
@@ -84,6 +92,9 @@ impl Default for AppConfig {
             // Well within the minute the issue allows between expiry and the places' return.
             hold_sweep_interval: Duration::from_secs(15),
             online_payments: booking::OnlinePayments::Off,
+            sealing_key: None,
+            stripe_api: guichet_integrations::stripe::STRIPE_API.into(),
+            stripe_sync_interval: Duration::from_secs(15 * 60),
         }
     }
 }

@@ -29,6 +29,7 @@ pub mod schedule;
 pub mod shop;
 pub mod signin;
 pub mod slug;
+pub mod stripe;
 pub mod text;
 pub mod ticket;
 pub mod validation;

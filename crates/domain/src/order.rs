@@ -75,6 +75,12 @@ pub enum PaymentMethod {
     /// The customer's store credit (a layaway's deposit kept, a refund in credit): taking it
     /// uses the credit, refunding in it gives credit.
     StoreCredit,
+    /// Paid by card online, through Stripe.
+    OnlineCard,
+    /// Paid with Bancontact online, through Stripe.
+    BancontactOnline,
+    /// Paid with iDEAL online, through Stripe.
+    IdealOnline,
 }
 
 impl PaymentMethod {
@@ -92,8 +98,14 @@ impl PaymentMethod {
         Self::StoreCredit,
     ];
 
+    /// The methods of the online payment provider: never a register's tender.
+    pub const ONLINE: [Self; 3] = [Self::OnlineCard, Self::BancontactOnline, Self::IdealOnline];
+
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::OnlineCard => "online_card",
+            Self::BancontactOnline => "bancontact_online",
+            Self::IdealOnline => "ideal_online",
             Self::Cash => "cash",
             Self::CardTerminal => "card_terminal",
             Self::VirtualTerminal => "virtual_terminal",
@@ -109,7 +121,24 @@ impl PaymentMethod {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s.trim())
+        Self::ALL
+            .into_iter()
+            .chain(Self::ONLINE)
+            .find(|k| k.as_str() == s.trim())
+    }
+
+    /// Paid online through the payment provider (refunded there too).
+    pub fn is_online(self) -> bool {
+        Self::ONLINE.contains(&self)
+    }
+
+    /// The online method of a Stripe payment method type (`card`, `bancontact`, `ideal`).
+    pub fn of_stripe(kind: &str) -> Self {
+        match kind {
+            "bancontact" => Self::BancontactOnline,
+            "ideal" => Self::IdealOnline,
+            _ => Self::OnlineCard,
+        }
     }
 
     /// The phone register takes no money in hand: no cash, card terminal or Bancontact.

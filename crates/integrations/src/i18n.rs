@@ -326,6 +326,10 @@ mod tests {
                             ("min", "1".into()),
                             ("max", "4".into()),
                             ("when", "x".into()),
+                            ("account", "x".into()),
+                            ("payouts", "1".into()),
+                            ("fees", "1".into()),
+                            ("payout", "x".into()),
                         ],
                     );
                     try_t(lang, k).is_none()

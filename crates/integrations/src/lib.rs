@@ -10,4 +10,6 @@ pub mod imports;
 pub mod labels;
 pub mod mail;
 pub mod qr;
+pub mod sealed;
+pub mod stripe;
 mod xls;

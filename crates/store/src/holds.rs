@@ -102,6 +102,17 @@ pub async fn set(
     Ok(())
 }
 
+/// Makes the cart's holds that still run last until `until` at least (the visitor is at the
+/// payment provider); expired holds stay expired: their places may be someone else's.
+pub async fn extend(tx: &mut Tx, tenant: Tenant, cart: &str, now: i64, until: i64) -> Result<()> {
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE holds SET expires_at = $3 WHERE organization_id = $1 AND cart = $2
+         AND expires_at > $4 AND expires_at < $3")
+        .bind(tenant.id().0).bind(cart).bind(until).bind(now)
+        .execute(c).await?.rows_affected());
+    Ok(())
+}
+
 /// Lets go of every place the cart holds.
 pub async fn release(tx: &mut Tx, tenant: Tenant, cart: &str) -> Result<u64> {
     let holds = of_cart(tx, tenant, cart).await?;

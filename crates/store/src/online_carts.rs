@@ -239,3 +239,52 @@ pub async fn forget_email(tx: &mut Tx, tenant: Tenant, email: &str) -> Result<u6
         "DELETE FROM online_carts WHERE organization_id = $1 AND visitor_email = $2 AND state <> 'booked'")
         .bind(tenant.id().0).bind(email).execute(c).await?.rows_affected()))
 }
+
+/// The Stripe Checkout Session a paying cart was handed to.
+pub async fn set_checkout(
+    tx: &mut Tx,
+    tenant: Tenant,
+    module: BookingModuleId,
+    cart: &str,
+    session: &str,
+) -> Result<()> {
+    changed_or_closed(on_tx!(tx, c => sqlx::query(
+            "UPDATE online_carts SET checkout_session = $4, updated_at = $5
+             WHERE organization_id = $1 AND booking_module_id = $2 AND cart = $3 AND state = 'paying'")
+            .bind(tenant.id().0).bind(module.0).bind(cart).bind(session).bind(now_micros())
+            .execute(c).await?.rows_affected()))
+}
+
+/// The cart (its module and token) handed to this Checkout Session.
+pub async fn by_checkout(
+    tx: &mut Tx,
+    tenant: Tenant,
+    session: &str,
+) -> Result<Option<(BookingModuleId, String)>> {
+    let row: Option<(Uuid, String)> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT booking_module_id, cart FROM online_carts
+         WHERE organization_id = $1 AND checkout_session = $2")
+        .bind(tenant.id().0).bind(session)
+        .fetch_optional(c).await?);
+    Ok(row.map(|(m, c)| (BookingModuleId(m), c)))
+}
+
+/// Carts still at Stripe, handed over before `before` (the sync asks Stripe about them, in
+/// case a webhook never came): (module, cart, Checkout Session).
+pub async fn paying_at_checkout(
+    tx: &mut Tx,
+    tenant: Tenant,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<(BookingModuleId, String, String)>> {
+    let rows: Vec<(Uuid, String, String)> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT booking_module_id, cart, checkout_session FROM online_carts
+         WHERE organization_id = $1 AND state = 'paying' AND checkout_session IS NOT NULL
+         AND updated_at < $2 ORDER BY updated_at LIMIT $3")
+        .bind(tenant.id().0).bind(before).bind(limit)
+        .fetch_all(c).await?);
+    Ok(rows
+        .into_iter()
+        .map(|(m, c, s)| (BookingModuleId(m), c, s))
+        .collect())
+}

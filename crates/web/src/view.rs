@@ -59,6 +59,11 @@ pub const MENU: &[MenuSection] = &[
                 "/registers-follow-up",
                 Some(Permission::ViewClosings),
             ),
+            (
+                "nav-stripe",
+                "/sales/stripe",
+                Some(Permission::ViewClosings),
+            ),
         ],
     ),
     (
@@ -127,6 +132,11 @@ pub const MENU: &[MenuSection] = &[
                 "nav-api-keys",
                 "/account/api-keys",
                 Some(Permission::ManageApiKeys),
+            ),
+            (
+                "nav-virtual-terminal",
+                "/account/virtual-terminal",
+                Some(Permission::EditOrganization),
             ),
         ],
     ),

@@ -45,6 +45,7 @@ struct PaymentLineRow {
     label: String,
     seller_name: Option<String>,
     register_name: Option<String>,
+    fees_cents: i64,
 }
 
 /// Where a page of the payments list starts: after this payment line (newest payment first,
@@ -85,7 +86,10 @@ pub async fn payment_lines(
     let rows: Vec<PaymentLineRow> = on_tx!(tx, c => sqlx::query_as(
         "SELECT p.id AS payment_id, p.order_id, o.number, a.number AS line_number, p.taken_at, a.amount_cents, p.method,
          l.total_cents AS line_total_cents, l.vat_rate_bp, f.name AS offer_name, l.label, u.name AS seller_name,
-         r.name AS register_name
+         r.name AS register_name,
+         -- Stripe's fee, on the payment's first line (a payment's lines share one fee).
+         CASE WHEN a.number = (SELECT MIN(a2.number) FROM payment_allocations a2 WHERE a2.payment_id = p.id)
+              THEN COALESCE(s.fee_cents, 0) ELSE 0 END AS fees_cents
          FROM payment_allocations a
          JOIN payments p ON p.id = a.payment_id
          JOIN order_lines l ON l.id = a.line_id
@@ -93,6 +97,7 @@ pub async fn payment_lines(
          LEFT JOIN offers f ON f.id = l.offer_id
          LEFT JOIN users u ON u.id = p.taken_by
          LEFT JOIN registers r ON r.id = p.register_id
+         LEFT JOIN stripe_payments s ON s.payment_id = p.id
          WHERE p.organization_id = $1 AND p.taken_at >= $2 AND p.taken_at < $3
          AND (p.taken_at < $5 OR (p.taken_at = $5 AND (p.id > $6 OR (p.id = $6 AND a.number > $7))))
          ORDER BY p.taken_at DESC, p.id, a.number LIMIT $4")
@@ -112,7 +117,7 @@ pub async fn payment_lines(
                     .map(|v| guichet_domain::money::vat_included(r.amount_cents, v))
                     .unwrap_or(0),
                 amount_cents: r.amount_cents,
-                fees_cents: 0,
+                fees_cents: r.fees_cents,
                 method: PaymentMethod::parse(&r.method).unwrap_or(PaymentMethod::Other),
                 line_total_cents: r.line_total_cents,
                 offer_name: r.offer_name,

@@ -41,6 +41,14 @@ pub fn router() -> Router<AppState> {
             "/book/{org}/{module}/cart/{cart}/pay",
             get(pay_page).post(pay),
         )
+        .route(
+            "/book/{org}/{module}/cart/{cart}/pay/cancel",
+            get(stripe_cancelled),
+        )
+        .route(
+            "/book/{org}/{module}/cart/{cart}/paid",
+            get(stripe_returned),
+        )
         .route("/book/{org}/{module}/cart/{cart}/done", get(done_page))
 }
 
@@ -1129,7 +1137,120 @@ struct PayPage {
     action: String,
 }
 
-/// The development provider's page: it pays or gives up when the visitor (a test) says.
+#[derive(Template)]
+#[template(path = "book_stripe.html")]
+struct StripePage {
+    tr: Tr,
+    f: Frame,
+    amount: String,
+    url: String,
+    /// Waiting for Stripe's confirmation (the return page asks again by itself).
+    waiting: bool,
+    back: String,
+}
+
+/// Hands the cart to Stripe: straight to its payment page when the flow is the browser's
+/// page; from a frame (a module on the attraction's site), with a button that opens it in
+/// the whole window, since Stripe's page cannot be framed.
+async fn stripe_pay(state: &AppState, v: &Visit, headers: &HeaderMap, cart: &str) -> Response {
+    let due = match booking::payment_due(state, &v.m, cart).await {
+        Ok(d) => d,
+        Err(AppError::Conflict("cart_not_paying")) => {
+            return Redirect::to(&format!("{}/cart/{cart}", v.base())).into_response();
+        }
+        Err(e) => return framed(v, app_error_page(v.tr, Some(v.base()), e)),
+    };
+    match guichet_app::stripe::start_checkout(state, &v.m, v.tr.0, cart).await {
+        Ok(url) => {
+            let framed_request = headers
+                .get("sec-fetch-dest")
+                .is_some_and(|d| d.as_bytes() == b"iframe");
+            if !framed_request {
+                return Redirect::to(&url).into_response();
+            }
+            render_framed(
+                v,
+                StatusCode::OK,
+                &StripePage {
+                    tr: v.tr,
+                    f: frame(v, v.tr.t("book-stripe-title")),
+                    amount: v.tr.money(&due),
+                    url,
+                    waiting: false,
+                    back: format!("{}/cart/{cart}", v.base()),
+                },
+            )
+        }
+        Err(e) => framed(
+            v,
+            app_error_page(v.tr, Some(format!("{}/cart/{cart}", v.base())), e),
+        ),
+    }
+}
+
+/// Back from Stripe's page after paying: the booking is confirmed by Stripe's webhook, so
+/// this page waits for it (asking again every two seconds) and then shows the confirmation.
+async fn stripe_returned(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path((org, module, cart)): Path<(String, String, String)>,
+) -> Result<Response, Refusal> {
+    let v = visit(&state, peer, &headers, &org, &module).await?;
+    let back = format!("{}/cart/{cart}", v.base());
+    match guichet_app::stripe::return_state(&state, &v.m, &cart).await {
+        Ok(guichet_app::stripe::ReturnState::Booked) => {
+            Ok(Redirect::to(&format!("{back}/done")).into_response())
+        }
+        Ok(guichet_app::stripe::ReturnState::Open) => Ok(Redirect::to(&back).into_response()),
+        Ok(guichet_app::stripe::ReturnState::Waiting) => {
+            let due = booking::payment_due(&state, &v.m, &cart).await.unwrap_or(0);
+            Ok(render_framed(
+                &v,
+                StatusCode::OK,
+                &StripePage {
+                    tr: v.tr,
+                    f: frame(&v, v.tr.t("book-stripe-waiting-title")),
+                    amount: v.tr.money(&due),
+                    url: String::new(),
+                    waiting: true,
+                    back,
+                },
+            ))
+        }
+        Err(e) => Ok(framed(&v, app_error_page(v.tr, Some(v.base()), e))),
+    }
+}
+
+/// Back from Stripe's page without paying: the cart is the visitor's again.
+async fn stripe_cancelled(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path((org, module, cart)): Path<(String, String, String)>,
+) -> Result<Response, Refusal> {
+    let v = visit(&state, peer, &headers, &org, &module).await?;
+    let back = format!("{}/cart/{cart}", v.base());
+    match guichet_app::stripe::cancel_checkout(&state, &v.m, &cart).await {
+        Ok(guichet_app::stripe::ReturnState::Open) => Ok(Redirect::to(&back).into_response()),
+        Ok(guichet_app::stripe::ReturnState::Waiting) => {
+            Ok(Redirect::to(&format!("{back}/paid")).into_response())
+        }
+        Ok(guichet_app::stripe::ReturnState::Booked) => {
+            Ok(Redirect::to(&format!("{back}/done")).into_response())
+        }
+        Err(e) => Ok(framed(&v, app_error_page(v.tr, Some(back), e))),
+    }
+}
+
+async fn stripe_available(state: &AppState, v: &Visit) -> bool {
+    guichet_app::stripe::available(state, v.m.tenant)
+        .await
+        .unwrap_or(false)
+}
+
+/// The payment page: Stripe's when the organization has an account, else the development
+/// provider's, which pays or gives up when the visitor (a test) says.
 async fn pay_page(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -1137,6 +1258,9 @@ async fn pay_page(
     Path((org, module, cart)): Path<(String, String, String)>,
 ) -> Result<Response, Refusal> {
     let v = visit(&state, peer, &headers, &org, &module).await?;
+    if stripe_available(&state, &v).await {
+        return Ok(stripe_pay(&state, &v, &headers, &cart).await);
+    }
     if state.config.online_payments != OnlinePayments::Development {
         return Ok(framed(
             &v,
@@ -1180,7 +1304,10 @@ async fn pay(
     Form(form): Form<PayForm>,
 ) -> Result<Response, Refusal> {
     let v = visit(&state, peer, &headers, &org, &module).await?;
-    if state.config.online_payments != OnlinePayments::Development {
+    // With Stripe, only Stripe's webhook says a cart is paid.
+    if state.config.online_payments != OnlinePayments::Development
+        || stripe_available(&state, &v).await
+    {
         return Ok(framed(
             &v,
             error_page(
@@ -1199,7 +1326,15 @@ async fn pay(
         };
     }
     let reference = format!("dev_{}", booking::new_cart_token());
-    match booking::paid(&state, &v.m, &cart, &reference).await {
+    // A cart no longer waiting for its payment has no amount due: `paid` then answers the
+    // order made by the first confirmation, or refuses.
+    let due = booking::payment_due(&state, &v.m, &cart).await.unwrap_or(0);
+    let payment = booking::ProviderPayment {
+        reference: &reference,
+        method: guichet_domain::order::PaymentMethod::VirtualTerminal,
+        amount_cents: due,
+    };
+    match booking::paid(&state, &v.m, &cart, &payment).await {
         Ok(_) => Ok(Redirect::to(&format!("{back}/done")).into_response()),
         Err(e) => Ok(framed(&v, app_error_page(v.tr, Some(back), e))),
     }

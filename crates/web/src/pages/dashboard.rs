@@ -47,6 +47,8 @@ struct Dashboard {
     vat_rates: Option<usize>,
     /// Register sessions opened on an earlier day and not closed yet.
     stale: Vec<guichet_app::closing::OpenSession>,
+    /// Refunds Stripe refused (issue 17): someone must look at them.
+    failed_refunds: usize,
 }
 
 impl Dashboard {
@@ -104,6 +106,13 @@ async fn dashboard(
     } else {
         Vec::new()
     };
+    let failed_refunds = if ctx.can(Permission::ViewClosings) {
+        guichet_app::stripe::failed_refund_count(&state, &ctx)
+            .await
+            .or_page(&ctx)?
+    } else {
+        0
+    };
     Ok(render(&Dashboard {
         tr: Tr(ctx.lang),
         nav: Nav::new(&ctx, "/", flash.key()),
@@ -113,6 +122,7 @@ async fn dashboard(
         members,
         vat_rates,
         stale,
+        failed_refunds,
     }))
 }
 

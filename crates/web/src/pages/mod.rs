@@ -23,6 +23,7 @@ mod registers;
 mod reservations;
 mod session;
 mod shop;
+mod stripe;
 mod support;
 mod users;
 
@@ -56,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .merge(reservations::router())
         .merge(session::router())
         .merge(shop::router())
+        .merge(stripe::router())
         .merge(users::router())
 }
 

@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{id}/pay", post(pay))
         .route("/orders/{id}/confirm", post(confirm))
         .route("/orders/{id}/cancel", post(cancel))
+        .route("/orders/{id}/stripe-refund", post(stripe_refund))
         .route("/orders/{id}/confirmation-email", post(resend_confirmation))
 }
 
@@ -148,9 +149,38 @@ struct OrderPage {
     can_cancel: bool,
     errors: FieldErrors,
     form: ActionForm,
+    /// What went through Stripe: `None` when the order was not paid online there.
+    stripe: Option<StripeOnOrder>,
+}
+
+/// An order's payments through Stripe, as its page shows them.
+struct StripeOnOrder {
+    /// What can still be refunded through Stripe.
+    refundable_cents: i64,
+    refunds: Vec<guichet_app::stripe::Refund>,
+    /// (payment id, Stripe's fee, net).
+    fees: Vec<(uuid::Uuid, Option<i64>, Option<i64>)>,
 }
 
 impl OrderPage {
+    /// Stripe's fee of a payment, for its first line.
+    fn stripe_fee(&self, p: &Payment) -> String {
+        self.stripe
+            .as_ref()
+            .and_then(|s| s.fees.iter().find(|f| f.0 == p.id.0))
+            .and_then(|f| f.1)
+            .map(|f| self.tr.money(&f))
+            .unwrap_or_default()
+    }
+    fn refundable_text(&self) -> String {
+        guichet_domain::shop::format_cents(self.stripe.as_ref().map_or(0, |s| s.refundable_cents))
+    }
+    fn refundable_online(&self) -> bool {
+        self.stripe.as_ref().is_some_and(|s| s.refundable_cents > 0)
+    }
+    fn refund_status(&self, status: &str) -> String {
+        self.tr.t(&format!("stripe-refund-{status}"))
+    }
     fn state_label(&self, s: &OrderState) -> String {
         self.tr.t(&format!("order-state-{}", s.as_str()))
     }
@@ -199,6 +229,8 @@ pub struct ActionForm {
     method: String,
     amount: String,
     reason: String,
+    /// The amount to refund through Stripe when cancelling an order paid online.
+    online_refund: Option<String>,
 }
 
 async fn order_page(
@@ -213,6 +245,7 @@ async fn order_page(
     let (_, tz) = today(state, ctx).await?;
     let registers = sale::selling_registers(state, ctx).await.or_page(ctx)?;
     let methods = sale::enabled_methods(state, ctx).await.or_page(ctx)?;
+    let stripe = stripe_on_order(state, ctx, id).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -230,8 +263,58 @@ async fn order_page(
             can_cancel: ctx.can(Permission::CancelOrder),
             errors,
             form,
+            stripe,
         },
     ))
+}
+
+async fn stripe_on_order(
+    state: &AppState,
+    ctx: &Ctx,
+    id: OrderId,
+) -> Result<Option<StripeOnOrder>, PageError> {
+    let fees = guichet_app::stripe::fees_of_order(state, ctx, id)
+        .await
+        .or_page(ctx)?;
+    let refunds = guichet_app::stripe::refunds_of_order(state, ctx, id)
+        .await
+        .or_page(ctx)?;
+    if fees.is_empty() && refunds.is_empty() {
+        return Ok(None);
+    }
+    let refundable_cents = guichet_app::stripe::refundable(state, ctx, id)
+        .await
+        .or_page(ctx)?;
+    Ok(Some(StripeOnOrder {
+        refundable_cents,
+        refunds,
+        fees,
+    }))
+}
+
+/// Refunds part (or all) of what an order was paid online, through Stripe.
+pub async fn stripe_refund(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<String>,
+    Form(form): Form<ActionForm>,
+) -> Result<Response, PageError> {
+    let id: OrderId = parse_id(&id, &ctx)?;
+    let amount = guichet_domain::shop::parse_price_cents(&form.amount)
+        .map_err(|_| AppError::field("amount", "invalid_amount"));
+    let r = match amount {
+        Ok(a) => guichet_app::stripe::refund(&state, &ctx, id, a).await,
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/orders/{id}?done=stripe-refund-asked")).into_response())
+        }
+        Err(e) => {
+            let errors = form_errors(e, &ctx)?;
+            order_page(&state, &ctx, id, None, form, errors).await
+        }
+    }
 }
 
 pub async fn show(
@@ -326,6 +409,7 @@ pub async fn cancel(
     let input = CancelInput {
         reason: form.reason.clone(),
         refund,
+        online_refund: form.online_refund.clone(),
     };
     let r = sale::cancel(&state, &ctx, id, &input).await;
     act(&state, &ctx, id, form, r, "order-cancelled").await
