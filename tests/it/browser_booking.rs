@@ -284,3 +284,84 @@ async fn the_snippet_on_another_origin_frames_the_real_flow_and_returns_to_the_s
     b.close().await.unwrap();
     app.stop().await;
 }
+
+/// On a phone, a visitor pays the whole booking on (the fake) Stripe's page: the flow hands
+/// them over, Stripe's webhook books, and Stripe's return address shows the confirmation.
+/// Then the manager finds the payment, its fee and a refund on the order and the Stripe
+/// page, at tablet size.
+#[tokio::test]
+async fn on_a_phone_a_visitor_pays_at_stripe_and_is_booked_by_the_webhook() {
+    let Some((_driver, _profile, b)) = browser().await else {
+        return;
+    };
+    let fake = crate::fake_stripe::FakeStripe::start().await;
+    let app = crate::harness::spawn_server_at_its_url(|url| {
+        crate::stripe::stripe_config(
+            &fake,
+            AppConfig {
+                public_url: url.to_owned(),
+                ..AppConfig::default()
+            },
+        )
+    })
+    .await;
+    let (a, s) = setup(&app, 20, "full").await;
+    crate::stripe::connect(&app, &a, &fake).await;
+    b.set_window_size(390, 844).await.unwrap();
+    b.goto(&app.url(&format!("{}?offer={}&start={}", s.book, s.offer, s.start)))
+        .await
+        .unwrap();
+    book_from_session(&b, &s, "2", "0").await;
+    assert_eq!(text(&b, "#book-total").await, "20,00 €");
+    details(&b, "marie.dupont@example.be").await;
+    assert_eq!(text(&b, "#book-submit").await, "Payer 20,00 €");
+    click(&b, "#book-submit").await;
+    // Stripe's page: card or Bancontact, for what is due.
+    assert_eq!(text(&b, "#fake-amount").await, "20.00 EUR");
+    screenshot(&b, "stripe-1-checkout").await;
+    click(&b, "#pay-bancontact").await;
+    let number = text(&b, "#book-done-number")
+        .await
+        .replace("Réservation ", "");
+    assert!(number.starts_with('P'), "{number}");
+    screenshot(&b, "stripe-2-done").await;
+    fits(&b).await;
+
+    // The manager, on a tablet: the order's payment with Stripe's fee, a partial refund.
+    b.set_window_size(1024, 768).await.unwrap();
+    b.goto(&app.url("/login")).await.unwrap();
+    crate::browser::sign_in(&b, &a.manager).await;
+    let api = Api::new(&app, &a, "manager").await;
+    let orders = api
+        .ok(&format!(
+            "/api/v1/orders?from={0}&to={0}",
+            crate::harness::today()
+        ))
+        .await;
+    let id = orders["items"][0]["id"].as_str().unwrap().to_owned();
+    b.goto(&app.url(&format!("/orders/{id}"))).await.unwrap();
+    assert!(
+        text(&b, "#order-payments")
+            .await
+            .contains("Bancontact en ligne")
+    );
+    assert!(text(&b, "#order-payments").await.contains("0,60 €"));
+    fill(&b, "#f-stripe-refund", "5").await;
+    click(&b, "#stripe-refund").await;
+    assert!(text(&b, "#order-stripe-refunds").await.contains("En cours"));
+    screenshot(&b, "stripe-3-order").await;
+    fits(&b).await;
+    b.goto(&app.url("/sales/stripe")).await.unwrap();
+    assert!(text(&b, "#stripe-fees").await.contains("19,40 €"));
+    screenshot(&b, "stripe-4-page").await;
+    fits(&b).await;
+    b.delete_all_cookies().await.unwrap();
+    b.goto(&app.url("/login")).await.unwrap();
+    crate::browser::sign_in(&b, &a.admin).await;
+    b.goto(&app.url("/account/virtual-terminal")).await.unwrap();
+    assert_eq!(text(&b, "#stripe-configured").await, "Configuré");
+    screenshot(&b, "stripe-5-settings").await;
+    fits(&b).await;
+    b.close().await.unwrap();
+    app.stop().await;
+}

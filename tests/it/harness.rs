@@ -147,13 +147,35 @@ pub async fn spawn_server(config: guichet::ServerConfig) -> TestApp {
     spawn_server_on(url, dir, config).await
 }
 
+/// A server whose `public_url` is its own address (links that leave Guichet and come back,
+/// as a payment provider's return address, must reach it): `make` gets that address.
+pub async fn spawn_server_at_its_url(make: impl FnOnce(&str) -> guichet::ServerConfig) -> TestApp {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let bind = format!("127.0.0.1:{port}");
+    let config = make(&format!("http://{bind}"));
+    let (url, dir) = fresh_database().await;
+    spawn_bound(url, dir, config, &bind).await
+}
+
 async fn spawn_server_on(
     db_url: String,
     dir: tempfile::TempDir,
     config: guichet::ServerConfig,
 ) -> TestApp {
+    spawn_bound(db_url, dir, config, "127.0.0.1:0").await
+}
+
+async fn spawn_bound(
+    db_url: String,
+    dir: tempfile::TempDir,
+    config: guichet::ServerConfig,
+    bind: &str,
+) -> TestApp {
     let settings = Settings {
-        bind: "127.0.0.1:0".into(),
+        bind: bind.into(),
         database_url: db_url.clone(),
         ..Settings::default()
     };

@@ -1144,12 +1144,16 @@ struct StripePage {
     f: Frame,
     amount: String,
     url: String,
+    /// Go to Stripe's page at once (the flow is the browser's page). Not a redirect: the
+    /// booking form's `form-action 'self'` would block one to another origin; in a frame,
+    /// only a tap opens it in the whole window (Stripe's page cannot be framed).
+    go_now: bool,
     /// Waiting for Stripe's confirmation (the return page asks again by itself).
     waiting: bool,
     back: String,
 }
 
-/// Hands the cart to Stripe: straight to its payment page when the flow is the browser's
+/// Hands the cart to Stripe: straight on to its payment page when the flow is the browser's
 /// page; from a frame (a module on the attraction's site), with a button that opens it in
 /// the whole window, since Stripe's page cannot be framed.
 async fn stripe_pay(state: &AppState, v: &Visit, headers: &HeaderMap, cart: &str) -> Response {
@@ -1161,26 +1165,21 @@ async fn stripe_pay(state: &AppState, v: &Visit, headers: &HeaderMap, cart: &str
         Err(e) => return framed(v, app_error_page(v.tr, Some(v.base()), e)),
     };
     match guichet_app::stripe::start_checkout(state, &v.m, v.tr.0, cart).await {
-        Ok(url) => {
-            let framed_request = headers
-                .get("sec-fetch-dest")
-                .is_some_and(|d| d.as_bytes() == b"iframe");
-            if !framed_request {
-                return Redirect::to(&url).into_response();
-            }
-            render_framed(
-                v,
-                StatusCode::OK,
-                &StripePage {
-                    tr: v.tr,
-                    f: frame(v, v.tr.t("book-stripe-title")),
-                    amount: v.tr.money(&due),
-                    url,
-                    waiting: false,
-                    back: format!("{}/cart/{cart}", v.base()),
-                },
-            )
-        }
+        Ok(url) => render_framed(
+            v,
+            StatusCode::OK,
+            &StripePage {
+                tr: v.tr,
+                f: frame(v, v.tr.t("book-stripe-title")),
+                amount: v.tr.money(&due),
+                go_now: !headers
+                    .get("sec-fetch-dest")
+                    .is_some_and(|d| d.as_bytes() == b"iframe"),
+                url,
+                waiting: false,
+                back: format!("{}/cart/{cart}", v.base()),
+            },
+        ),
         Err(e) => framed(
             v,
             app_error_page(v.tr, Some(format!("{}/cart/{cart}", v.base())), e),
@@ -1213,6 +1212,7 @@ async fn stripe_returned(
                     f: frame(&v, v.tr.t("book-stripe-waiting-title")),
                     amount: v.tr.money(&due),
                     url: String::new(),
+                    go_now: false,
                     waiting: true,
                     back,
                 },
