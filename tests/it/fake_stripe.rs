@@ -35,6 +35,11 @@ struct Data {
     /// the next charge (to test a fee that differs from the rule).
     fee_bp: i64,
     next_fee: Option<i64>,
+    /// Charges get their balance transaction only later ([`FakeStripe::settle_balances`]),
+    /// as Stripe's sometimes do.
+    balance_later: bool,
+    /// Balance transactions held back: charge → transaction.
+    held_balance: Vec<(String, String)>,
     /// Refunds succeed at once rather than staying pending.
     refunds_succeed: bool,
     /// Refunds are refused (Stripe's `charge_already_refunded` or similar).
@@ -96,6 +101,20 @@ impl FakeStripe {
         self.data.lock().unwrap().next_fee = Some(cents);
     }
 
+    pub fn set_balance_later(&self, yes: bool) {
+        self.data.lock().unwrap().balance_later = yes;
+    }
+
+    /// The held-back balance transactions appear on their charges.
+    pub fn settle_balances(&self) {
+        let mut d = self.data.lock().unwrap();
+        for (ch, txn) in std::mem::take(&mut d.held_balance) {
+            if let Some(c) = d.charges.get_mut(&ch) {
+                c["balance_transaction"] = json!(txn);
+            }
+        }
+    }
+
     pub fn set_refunds_succeed(&self, yes: bool) {
         self.data.lock().unwrap().refunds_succeed = yes;
     }
@@ -149,10 +168,16 @@ impl FakeStripe {
             json!({"id": txn, "object": "balance_transaction", "amount": amount, "fee": fee_cents,
                    "net": amount - fee_cents, "type": "charge", "source": ch, "created": now}),
         );
+        let shown = if d.balance_later {
+            d.held_balance.push((ch.clone(), txn.clone()));
+            Value::Null
+        } else {
+            json!(txn)
+        };
         d.charges.insert(
             ch.clone(),
             json!({"id": ch, "object": "charge", "amount": amount, "payment_intent": pi,
-                   "balance_transaction": txn, "payment_method_details": {"type": method}}),
+                   "balance_transaction": shown, "payment_method_details": {"type": method}}),
         );
         d.intents.insert(
             pi.clone(),

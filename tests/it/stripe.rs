@@ -851,3 +851,66 @@ async fn a_session_that_expires_at_stripe_gives_the_cart_back() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn synchronizing_fills_late_fees_and_new_payouts_a_webhook_never_brought() {
+    let fake = FakeStripe::start().await;
+    fake.set_balance_later(true);
+    let app = spawn_server(stripe_config(&fake, AppConfig::default())).await;
+    let (a, s) = setup(&app, 20, "full").await;
+    connect(&app, &a, &fake).await;
+    let v = Browser::new(&app);
+    let (_, session) = at_stripe(&v, &s, &fake, 1, "sync@example.be").await;
+    let e = fake.complete(session["id"].as_str().unwrap(), "card");
+    assert_eq!(fake.deliver(&e).await.0, 200);
+    let manager = login(&app, &a.manager).await;
+    let body = manager
+        .get(app.url("/sales/stripe"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(body.contains("frais pas encore connus"), "{body}");
+
+    // Stripe knows the fee now, and made a payout whose events were lost.
+    fake.settle_balances();
+    let charge = e["data"]["object"]["payment_intent"]
+        .as_str()
+        .unwrap()
+        .replace("pi_", "ch_");
+    let now = jiff::Timestamp::now().as_second();
+    fake.add_payout(
+        "po_lost",
+        now,
+        None,
+        970,
+        "pending",
+        &[(charge.as_str(), 1000, 30)],
+    );
+    let r = manager
+        .post(app.url("/sales/stripe/sync"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("1 transfert(s), 1 frais complétés"), "{body}");
+    assert!(!body.contains("frais pas encore connus"), "{body}");
+    assert!(body.contains("data-payout=\"po_lost\""), "{body}");
+    assert!(body.contains("9,70 €"), "{body}");
+    // Without keys a sync says what is missing.
+    let b = crate::harness::org(&app, "Librairie du Pont", "b").await;
+    let other = login(&app, &b.manager).await;
+    let body = other
+        .post(app.url("/sales/stripe/sync"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(body.contains("Stripe n&#39;est pas configuré"), "{body}");
+    app.stop().await;
+}
