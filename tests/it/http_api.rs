@@ -197,7 +197,13 @@ async fn a_bad_query_string_is_a_problem_document() {
 }
 
 /// Lists answered whole: a fixed enumeration, and the parts of one order.
-const WHOLE_LISTS: &[&str] = &["/api/v1/payment-methods", "/api/v1/orders/{id}/tickets"];
+/// (An order's Stripe refunds are a few; a period's Stripe payouts at most one a day.)
+const WHOLE_LISTS: &[&str] = &[
+    "/api/v1/payment-methods",
+    "/api/v1/orders/{id}/tickets",
+    "/api/v1/orders/{id}/stripe-refunds",
+    "/api/v1/stripe/payouts",
+];
 
 /// The schema `schema` names (`$ref`) in the document, or itself.
 fn resolved<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {

@@ -313,6 +313,7 @@ const MUTATIONS: &[(&str, &str, Permission)] = {
         ("POST", "/api/v1/orders", Sell),
         ("POST", "/api/v1/orders/preview", Sell),
         ("POST", "/api/v1/orders/{id}/cancel", CancelOrder),
+        ("POST", "/api/v1/orders/{id}/stripe-refunds", CancelOrder),
         ("POST", "/api/v1/orders/{id}/confirm", Sell),
         ("POST", "/api/v1/orders/{id}/confirmation-email", Sell),
         ("POST", "/api/v1/orders/{id}/payments", Sell),

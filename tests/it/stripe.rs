@@ -535,10 +535,41 @@ async fn refunds_go_through_stripe_in_part_and_in_full_and_failures_show() {
     assert_eq!(payments[1]["amount_cents"], -500);
     assert_eq!(payments[1]["method"], "online_card");
 
+    // The same through the API: the order's refunds, and another part refunded.
+    let (status, list) = api
+        .post(
+            &format!("/api/v1/orders/{id}/stripe-refunds"),
+            json!({"amount": "1"}),
+        )
+        .await;
+    assert_eq!(status, 202, "{list}");
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(list[1]["status"], "pending");
+    let re = fake
+        .refunds()
+        .into_iter()
+        .find(|r| r["amount"] == 100)
+        .unwrap();
+    let settled = fake.settle_refund(re["id"].as_str().unwrap(), "succeeded");
+    assert_eq!(fake.deliver(&settled).await.0, 200);
+    assert_eq!(
+        api.ok(&format!("/api/v1/orders/{id}")).await["collected_cents"],
+        1400
+    );
+    let fees = api
+        .ok(&format!(
+            "/api/v1/stripe/fees?from={0}&to={0}&limit=2",
+            today()
+        ))
+        .await;
+    assert_eq!(fees["items"].as_array().unwrap().len(), 2, "{fees}");
+    assert_eq!(fees["items"][0]["fee_cents"], 60);
+    assert!(fees["next"].is_string(), "{fees}");
+
     // More than is left is refused.
     let r = manager
         .post(app.url(&format!("/orders/{id}/stripe-refund")))
-        .form(&[("amount", "16")])
+        .form(&[("amount", "15")])
         .send()
         .await
         .unwrap();
@@ -561,7 +592,7 @@ async fn refunds_go_through_stripe_in_part_and_in_full_and_failures_show() {
     let rest = fake
         .refunds()
         .into_iter()
-        .find(|r| r["amount"] == 1500)
+        .find(|r| r["amount"] == 1400)
         .expect("the rest refunded");
     let settled = fake.settle_refund(rest["id"].as_str().unwrap(), "succeeded");
     assert_eq!(fake.deliver(&settled).await.0, 200);
@@ -815,6 +846,35 @@ async fn the_seed_payout_batches_reconcile_and_the_anomaly_is_flagged() {
         .unwrap();
     assert_eq!(xlsx.status(), 200);
     assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+    // The same through the API, for an accounting tool.
+    let api = Api::new(&app, &a, "manager").await;
+    let payouts = api
+        .ok("/api/v1/stripe/payouts?from=2021-03-01&to=2021-03-31")
+        .await;
+    let anomaly = payouts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["payout"] == "po_090321")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            anomaly["net_cents"].as_i64(),
+            anomaly["difference_cents"].as_i64()
+        ),
+        (Some(4950), Some(100)),
+        "{anomaly}"
+    );
+    assert_eq!(anomaly["expected_arrival"], "2021-03-15");
+    let (status, p) = api
+        .get("/api/v1/stripe/payouts?from=2021-03-31&to=2021-03-01")
+        .await;
+    assert_eq!(
+        (status, p["errors"][0]["code"].as_str()),
+        (422, Some("before_from")),
+        "{p}"
+    );
     // A seller sees no Stripe page.
     let seller = login(&app, &a.seller).await;
     assert_eq!(

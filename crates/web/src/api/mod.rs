@@ -24,6 +24,7 @@ mod registers;
 mod reservations;
 mod shop;
 mod sites;
+mod stripe;
 mod users;
 mod vat_rates;
 
@@ -78,6 +79,7 @@ fn parts() -> Vec<OpenApiRouter<AppState>> {
         customers::router(),
         customer_imports::router(),
         reservations::router(),
+        stripe::router(),
         promotions::router(),
         planning::router(),
         shop::router(),

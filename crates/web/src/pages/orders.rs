@@ -300,6 +300,7 @@ pub async fn stripe_refund(
     Form(form): Form<ActionForm>,
 ) -> Result<Response, PageError> {
     let id: OrderId = parse_id(&id, &ctx)?;
+    ctx.require(Permission::CancelOrder).or_page(&ctx)?;
     let amount = guichet_domain::shop::parse_price_cents(&form.amount)
         .map_err(|_| AppError::field("amount", "invalid_amount"));
     let r = match amount {
