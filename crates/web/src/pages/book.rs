@@ -1172,9 +1172,9 @@ async fn stripe_pay(state: &AppState, v: &Visit, headers: &HeaderMap, cart: &str
                 tr: v.tr,
                 f: frame(v, v.tr.t("book-stripe-title")),
                 amount: v.tr.money(&due),
-                go_now: !headers
+                go_now: headers
                     .get("sec-fetch-dest")
-                    .is_some_and(|d| d.as_bytes() == b"iframe"),
+                    .is_none_or(|d| d.as_bytes() != b"iframe"),
                 url,
                 waiting: false,
                 back: format!("{}/cart/{cart}", v.base()),
