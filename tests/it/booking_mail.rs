@@ -230,7 +230,8 @@ async fn a_quote_or_a_bad_address_gets_no_confirmation() {
     app.stop().await;
 }
 
-async fn count(app: &TestApp, table: &'static str) -> i64 {
+/// Rows of a table, all organizations together.
+pub(crate) async fn count(app: &TestApp, table: &'static str) -> i64 {
     app.store
         .read(|tx| {
             Box::pin(async move {

@@ -7,6 +7,7 @@
 use crate::booking::{
     Attraction, Browser, by_id, cart_token, config, generous, journal_verifies, setup,
 };
+use crate::booking_mail::count;
 use crate::fake_stripe::{FakeStripe, SECRET_KEY, WEBHOOK_SECRET};
 use crate::harness::{Api, OrgFixture, TestApp, login, spawn_server, today};
 use guichet_app::AppConfig;
@@ -57,17 +58,14 @@ pub(crate) async fn connect(app: &TestApp, org: &OrgFixture, fake: &FakeStripe) 
     fake.set_webhook_url(&app.url(&format!("/webhooks/stripe/{slug}")));
 }
 
-async fn count(app: &TestApp, table: &'static str) -> i64 {
-    app.store
-        .read(|tx| {
-            Box::pin(async move {
-                Ok(guichet_store::on_tx!(tx, c => sqlx::query_scalar::<_, i64>(
-                    sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
-                    .fetch_one(c).await?))
-            })
-        })
-        .await
-        .unwrap()
+/// The body of a page the signed-in `client` gets (or posts to, with no form).
+async fn page_of(client: &reqwest::Client, app: &TestApp, path: &str, post: bool) -> String {
+    let r = if post {
+        client.post(app.url(path))
+    } else {
+        client.get(app.url(path))
+    };
+    r.send().await.unwrap().text().await.unwrap()
 }
 
 /// The visitor chooses `adults` places, gives their details and is handed to Stripe: the
@@ -175,14 +173,7 @@ async fn the_keys_are_sealed_checked_tested_and_never_shown_again() {
     assert_eq!(count(&app, "stripe_accounts").await, 0);
 
     connect(&app, &a, &fake).await;
-    let body = admin
-        .get(app.url("/account/virtual-terminal"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = page_of(&admin, &app, "/account/virtual-terminal", false).await;
     assert!(
         body.contains("sk_…uichet") || body.contains("sk_…"),
         "{body}"
@@ -208,14 +199,7 @@ async fn the_keys_are_sealed_checked_tested_and_never_shown_again() {
     );
 
     // The connection test reaches the account with the key.
-    let body = admin
-        .post(app.url("/account/virtual-terminal/test"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = page_of(&admin, &app, "/account/virtual-terminal/test", true).await;
     assert!(body.contains("Grottes de Han (test)"), "{body}");
     assert!(
         fake.requests()
@@ -238,14 +222,7 @@ async fn the_keys_are_sealed_checked_tested_and_never_shown_again() {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let body = admin
-        .post(app.url("/account/virtual-terminal/test"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = page_of(&admin, &app, "/account/virtual-terminal/test", true).await;
     assert!(body.contains("Stripe refuse la clé secrète"), "{body}");
     assert!(body.contains("2,9 %"), "{body}");
     app.stop().await;
@@ -352,41 +329,26 @@ async fn a_visitor_pays_at_stripe_and_only_the_signed_webhook_books_once() {
     // rule's is flagged.
     let manager = login(&app, &a.manager).await;
     let id = order["id"].as_str().unwrap();
-    let body = manager
-        .get(app.url(&format!("/orders/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = page_of(&manager, &app, &format!("/orders/{id}"), false).await;
     assert!(body.contains("0,60 €"), "3 % of 20,00: {body}");
     fake.set_next_fee(65);
     let (_, second) = at_stripe(&v, &s, &fake, 2, "paul@example.be").await;
     let e2 = fake.complete(second["id"].as_str().unwrap(), "card");
     assert_eq!(fake.deliver(&e2).await.0, 200);
-    let body = manager
-        .get(app.url("/sales/stripe"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = page_of(&manager, &app, "/sales/stripe", false).await;
     assert!(body.contains("19,40 €"), "the net: {body}");
     assert!(
         body.contains("Carte en ligne") && body.contains("Bancontact en ligne"),
         "{body}"
     );
     assert_eq!(body.matches("Attendu : 0,60 €").count(), 1, "{body}");
-    let csv = manager
-        .get(app.url("/sales/stripe/export?what=fees&format=csv"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = page_of(
+        &manager,
+        &app,
+        "/sales/stripe/export?what=fees&format=csv",
+        false,
+    )
+    .await;
     assert!(csv.starts_with('\u{feff}'), "BOM");
     assert!(csv.contains(";0,65;19,35;0,60;0,05;"), "{csv}");
 
@@ -470,14 +432,7 @@ async fn a_late_payment_books_while_places_are_free_and_is_refunded_when_they_ar
     );
     assert_eq!(s.places(&api).await, (4, 0));
     let manager = login(&app, &a.manager).await;
-    let body = manager
-        .get(app.url("/sales/stripe"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = page_of(&manager, &app, "/sales/stripe", false).await;
     assert!(body.contains("paiement arrivé sans places"), "{body}");
     journal_verifies(&app).await;
     app.stop().await;
@@ -510,14 +465,7 @@ async fn refunds_go_through_stripe_in_part_and_in_full_and_failures_show() {
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
     let re = fake.refunds()[0].clone();
     assert_eq!(re["amount"], 500);
-    let body = manager
-        .get(app.url(&format!("/orders/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = page_of(&manager, &app, &format!("/orders/{id}"), false).await;
     assert!(body.contains("En cours"), "{body}");
     assert_eq!(
         api.ok(&format!("/api/v1/orders/{id}")).await["collected_cents"],
@@ -622,26 +570,12 @@ async fn refunds_go_through_stripe_in_part_and_in_full_and_failures_show() {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let body = manager
-        .get(app.url(&format!("/orders/{second}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = page_of(&manager, &app, &format!("/orders/{second}"), false).await;
     assert!(
         body.contains("Échec") && body.contains("charge_disputed"),
         "{body}"
     );
-    let body = manager
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = page_of(&manager, &app, "/", false).await;
     assert!(
         body.contains("1 remboursement(s) Stripe en échec"),
         "{body}"
@@ -750,14 +684,13 @@ async fn the_seed_payout_batches_reconcile_and_the_anomaly_is_flagged() {
     assert_eq!(fake.deliver(&e).await.0, 200);
 
     let manager = login(&app, &a.manager).await;
-    let body = manager
-        .get(app.url("/sales/stripe?from=2021-03-01&to=2021-03-31"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = page_of(
+        &manager,
+        &app,
+        "/sales/stripe?from=2021-03-01&to=2021-03-31",
+        false,
+    )
+    .await;
     let row = |id: &str| {
         let at = body[..body.find(&format!("data-payout=\"{id}\"")).unwrap()]
             .rfind("<tr")
@@ -800,23 +733,15 @@ async fn the_seed_payout_batches_reconcile_and_the_anomaly_is_flagged() {
     ] {
         assert!(r.contains(text), "{text} in {r}");
     }
-    let detail = manager
-        .get(app.url("/sales/stripe/payouts/po_130321"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let detail = page_of(&manager, &app, "/sales/stripe/payouts/po_130321", false).await;
     assert_eq!(detail.matches("<tr><td>").count(), 7, "{detail}");
-    let csv = manager
-        .get(app.url("/sales/stripe/export?what=payouts&from=2021-03-01&to=2021-03-31&format=csv"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = page_of(
+        &manager,
+        &app,
+        "/sales/stripe/export?what=payouts&from=2021-03-01&to=2021-03-31&format=csv",
+        false,
+    )
+    .await;
     assert!(
         csv.contains("13/03/2021;po_130321;Payé;192,00;5,76;186,24;7;18/03/2021;0,00"),
         "{csv}"
@@ -924,14 +849,7 @@ async fn synchronizing_fills_late_fees_and_new_payouts_a_webhook_never_brought()
     let e = fake.complete(session["id"].as_str().unwrap(), "card");
     assert_eq!(fake.deliver(&e).await.0, 200);
     let manager = login(&app, &a.manager).await;
-    let body = manager
-        .get(app.url("/sales/stripe"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = page_of(&manager, &app, "/sales/stripe", false).await;
     assert!(body.contains("frais pas encore connus"), "{body}");
 
     // Stripe knows the fee now, and made a payout whose events were lost.
@@ -963,14 +881,7 @@ async fn synchronizing_fills_late_fees_and_new_payouts_a_webhook_never_brought()
     // Without keys a sync says what is missing.
     let b = crate::harness::org(&app, "Librairie du Pont", "b").await;
     let other = login(&app, &b.manager).await;
-    let body = other
-        .post(app.url("/sales/stripe/sync"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = page_of(&other, &app, "/sales/stripe/sync", true).await;
     assert!(body.contains("Stripe n&#39;est pas configuré"), "{body}");
     app.stop().await;
 }
