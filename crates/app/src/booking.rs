@@ -53,8 +53,20 @@ fn visitor(m: &PublicModule, lang: Language) -> Actor {
 /// Whether visitors of this organization can pay online: through its Stripe account, else
 /// through the server's development provider.
 pub async fn payments_online(state: &App, tenant: guichet_store::Tenant) -> Result<bool, AppError> {
-    Ok(state.config.online_payments != OnlinePayments::Off
-        || crate::stripe::available(state, tenant).await?)
+    Ok(state.config.online_payments != OnlinePayments::Off || stripe_set_up(state, tenant).await?)
+}
+
+/// Whether the organization's Stripe account is set up (and the server can open its keys):
+/// its visitors then pay through Stripe ([`crate::stripe`]).
+pub async fn stripe_set_up(state: &App, tenant: guichet_store::Tenant) -> Result<bool, AppError> {
+    if state.config.sealing_key.is_none() {
+        return Ok(false);
+    }
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { guichet_store::stripe::account(tx, tenant).await }))
+        .await?
+        .is_some())
 }
 
 /// The offers a module shows: its one offer, or every offer sold online, active; those that
@@ -1135,13 +1147,14 @@ pub async fn visitor_booking(
 
 /// The visitor cancels their booking from its page, when the offers' policies still allow
 /// it: the places come back, and what was paid online is recorded as a refund to make
-/// through the payment provider.
+/// through the payment provider ([`crate::stripe::cancel_by_visitor`] makes it). Returns the
+/// order's organization with it.
 pub async fn cancel_by_visitor(
     state: &App,
     org_slug: &str,
     order: &str,
     token: &str,
-) -> Result<Order, AppError> {
+) -> Result<(Tenant, Order), AppError> {
     let (tenant, order) = opened(state, org_slug, order, token).await?;
     let offers = offers_of(state, tenant, &order).await?;
     if order.state == OrderState::Cancelled {
@@ -1170,24 +1183,7 @@ pub async fn cancel_by_visitor(
             })
         })
         .await?;
-    if refund > 0 && crate::stripe::paid_through_stripe(state, tenant, id).await? {
-        // The money goes back through Stripe at once; should Stripe not answer now, the
-        // refund due stays on the order for staff to ask again.
-        let left = crate::stripe::refundable_of(state, tenant, id).await?;
-        if let Err(e) = crate::stripe::refund_order(state, tenant, id, left.min(refund), None).await
-        {
-            tracing::warn!(order = %id.0, error = %e, "Stripe refund of a cancelled booking not asked");
-        }
-        return order_of_tenant(state, tenant, id).await;
-    }
-    Ok(cancelled)
-}
-
-async fn order_of_tenant(state: &App, tenant: Tenant, id: OrderId) -> Result<Order, AppError> {
-    Ok(state
-        .store
-        .read(|tx| Box::pin(async move { guichet_store::orders::get(tx, tenant, id).await }))
-        .await?)
+    Ok((tenant, cancelled))
 }
 
 /// The order just booked through this module (the confirmation page).

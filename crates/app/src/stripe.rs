@@ -293,10 +293,64 @@ async fn connected(state: &App, tenant: Tenant) -> Result<Connected, AppError> {
 
 /// Whether the organization takes payments through Stripe.
 pub async fn available(state: &App, tenant: Tenant) -> Result<bool, AppError> {
-    if state.config.sealing_key.is_none() {
-        return Ok(false);
+    booking::stripe_set_up(state, tenant).await
+}
+
+/// Staff cancel an order ([`crate::orders::cancel`]); what it was paid online through
+/// Stripe goes back there: `online_refund` of it, all when not given. The cancellation stands
+/// whatever Stripe answers: a refund it refuses (or cannot be reached for) shows as failed
+/// on the order and the dashboard, to ask again.
+pub async fn cancel(
+    state: &App,
+    actor: &Actor,
+    id: OrderId,
+    input: &crate::orders::CancelInput,
+) -> Result<guichet_store::orders::Order, AppError> {
+    actor.require(Permission::CancelOrder)?;
+    let online = refundable_of(state, actor.tenant, id).await?;
+    let online_refund = match input.online_refund.as_deref().map(str::trim) {
+        _ if online == 0 => 0,
+        None => online,
+        Some("") => 0,
+        Some(a) => match guichet_domain::shop::parse_price_cents(a) {
+            Ok(c) if c > online => return Err(AppError::field("online_refund", "more_than_paid")),
+            Ok(c) => c.max(0),
+            Err(_) => return Err(AppError::field("online_refund", "invalid_amount")),
+        },
+    };
+    let cancelled = crate::orders::cancel(state, actor, id, input).await?;
+    if online_refund == 0 {
+        return Ok(cancelled);
     }
-    Ok(stored(state, tenant).await?.is_some())
+    if let Err(e) = refund_order(state, actor.tenant, id, online_refund, actor.user_id()).await {
+        tracing::warn!(order = %id.0, error = %e, "Stripe refund of a cancelled order failed");
+    }
+    crate::orders::get(state, actor, id).await
+}
+
+/// The visitor cancels their booking from its page ([`booking::cancel_by_visitor`]); what
+/// they paid online goes back through Stripe at once. Should Stripe not answer now, the
+/// refund due stays on the order for staff to ask again.
+pub async fn cancel_by_visitor(
+    state: &App,
+    org_slug: &str,
+    order: &str,
+    token: &str,
+) -> Result<guichet_store::orders::Order, AppError> {
+    let (tenant, cancelled) = booking::cancel_by_visitor(state, org_slug, order, token).await?;
+    let due = cancelled.online.as_ref().map_or(0, |o| o.refund_due_cents);
+    let id = cancelled.id;
+    let left = refundable_of(state, tenant, id).await?;
+    if due == 0 || left == 0 {
+        return Ok(cancelled);
+    }
+    if let Err(e) = refund_order(state, tenant, id, left.min(due), None).await {
+        tracing::warn!(order = %id.0, error = %e, "Stripe refund of a cancelled booking not asked");
+    }
+    Ok(state
+        .store
+        .read(|tx| Box::pin(async move { guichet_store::orders::get(tx, tenant, id).await }))
+        .await?)
 }
 
 fn stripe_error(e: StripeError) -> AppError {
@@ -1094,11 +1148,7 @@ pub async fn refundable(state: &App, actor: &Actor, order: OrderId) -> Result<i6
     refundable_of(state, actor.tenant, order).await
 }
 
-pub(crate) async fn refundable_of(
-    state: &App,
-    tenant: Tenant,
-    order: OrderId,
-) -> Result<i64, AppError> {
+async fn refundable_of(state: &App, tenant: Tenant, order: OrderId) -> Result<i64, AppError> {
     let charges = state
         .store
         .read(|tx| Box::pin(async move { db::charges_of_order(tx, tenant, order).await }))
@@ -1122,7 +1172,7 @@ pub async fn refund(
 }
 
 /// The same, for the use cases that refund on their own (the visitor's cancellation).
-pub(crate) async fn refund_order(
+async fn refund_order(
     state: &App,
     tenant: Tenant,
     order: OrderId,
@@ -1173,19 +1223,6 @@ pub(crate) async fn refund_order(
         ask_refund(state, tenant, &c, row, &pi, part).await?;
     }
     Ok(())
-}
-
-/// Whether an order was paid online through Stripe (its cancellation refunds there).
-pub(crate) async fn paid_through_stripe(
-    state: &App,
-    tenant: Tenant,
-    order: OrderId,
-) -> Result<bool, AppError> {
-    let charges = state
-        .store
-        .read(|tx| Box::pin(async move { db::charges_of_order(tx, tenant, order).await }))
-        .await?;
-    Ok(!charges.is_empty())
 }
 
 /// Reads a payout and the balance transactions it carries from Stripe, and keeps them.

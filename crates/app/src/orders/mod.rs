@@ -99,7 +99,7 @@ pub struct CancelInput {
     /// An optional refund, recorded as a negative payment.
     pub refund: Option<PaymentInput>,
     /// For an order paid online through Stripe: the amount to refund there ("8,50");
-    /// absent: all that was paid online; empty or 0: nothing.
+    /// absent: all that was paid online; empty or 0: nothing ([`crate::stripe::cancel`]).
     pub online_refund: Option<String>,
 }
 
@@ -546,23 +546,9 @@ pub async fn cancel(
         }
         _ => None,
     };
-    let online = crate::stripe::refundable_of(state, actor.tenant, id).await?;
-    let online_refund = match input.online_refund.as_deref().map(str::trim) {
-        _ if online == 0 => 0,
-        None => online,
-        Some("") => 0,
-        Some(a) => match e.check("online_refund", parse_price_cents(a)) {
-            Some(c) if c > online => {
-                e.add("online_refund", "more_than_paid");
-                0
-            }
-            Some(c) => c.max(0),
-            None => 0,
-        },
-    };
     e.into_result()?;
     let (tenant, by, reg) = (actor.tenant, actor.user_id(), order.register_id);
-    let cancelled = state
+    Ok(state
         .store
         .write(|tx| {
             let (reason, refund) = (reason.clone(), refund.clone());
@@ -570,16 +556,7 @@ pub async fn cancel(
                 orders::cancel(tx, tenant, id, &reason, refund.as_ref(), reg, by).await
             })
         })
-        .await?;
-    if online_refund > 0 {
-        // The cancellation stands whatever Stripe answers: a refund it refuses (or cannot be
-        // reached for) is shown as failed on the order and the dashboard, to ask again.
-        if let Err(e) = crate::stripe::refund_order(state, tenant, id, online_refund, by).await {
-            tracing::warn!(order = %id.0, error = %e, "Stripe refund of a cancelled order failed");
-        }
-        return get(state, actor, id).await;
-    }
-    Ok(cancelled)
+        .await?)
 }
 
 /// The order with this number (`P2103160795`), if any: the top bar's search jumps to it.

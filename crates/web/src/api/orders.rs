@@ -168,7 +168,7 @@ pub async fn cancel(
     ApiJson(input): ApiJson<CancelInput>,
 ) -> ApiResult<Order> {
     Ok(Json(
-        orders::cancel(&state, &ctx, id::<OrderId>(&raw)?, &input).await?,
+        guichet_app::stripe::cancel(&state, &ctx, id::<OrderId>(&raw)?, &input).await?,
     ))
 }
 

@@ -221,7 +221,7 @@ async fn cancel(
 ) -> Result<Response, Refusal> {
     let lang = language_of(&headers);
     limited(&state, peer, &headers, &format!("booking/{org}"), lang)?;
-    match booking::cancel_by_visitor(&state, &org, &order, &token).await {
+    match guichet_app::stripe::cancel_by_visitor(&state, &org, &order, &token).await {
         Ok(_) => Ok(Redirect::to(&format!("/booking/{org}/{order}/{token}")).into_response()),
         Err(AppError::Conflict(code)) => {
             let tr = Tr(lang);

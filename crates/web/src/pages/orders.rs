@@ -412,7 +412,7 @@ pub async fn cancel(
         refund,
         online_refund: form.online_refund.clone(),
     };
-    let r = sale::cancel(&state, &ctx, id, &input).await;
+    let r = guichet_app::stripe::cancel(&state, &ctx, id, &input).await;
     act(&state, &ctx, id, form, r, "order-cancelled").await
 }
 
