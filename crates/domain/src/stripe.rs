@@ -12,6 +12,12 @@ pub const DEFAULT_FEE_BASIS_POINTS: i64 = 300;
 /// How old a webhook's signature may be (Stripe's own libraries: 300 s).
 pub const SIGNATURE_TOLERANCE_SECONDS: i64 = 300;
 
+/// The accounts of the accounting lines until the admin sets their own (seed 000: revenue
+/// 700000, Stripe and Bancontact fees 650000; fund transfers 580000).
+pub const DEFAULT_REVENUE_ACCOUNT: &str = "700000";
+pub const DEFAULT_FEES_ACCOUNT: &str = "650000";
+pub const DEFAULT_BANK_ACCOUNT: &str = "580000";
+
 /// Business days after which a payment found in no payout is flagged.
 pub const PAYOUT_WAIT_BUSINESS_DAYS: i64 = 10;
 
