@@ -878,10 +878,89 @@ async fn synchronizing_fills_late_fees_and_new_payouts_a_webhook_never_brought()
     assert!(!body.contains("frais pas encore connus"), "{body}");
     assert!(body.contains("data-payout=\"po_lost\""), "{body}");
     assert!(body.contains("9,70 €"), "{body}");
+    // A payment no payout carried after 10 business days is flagged.
+    app.store
+        .write(|tx| {
+            Box::pin(async move {
+                let old = guichet_store::now_micros() - 20 * 86_400_000_000;
+                guichet_store::on_tx!(tx, c => sqlx::query(
+                    "UPDATE stripe_payments SET taken_at = $1").bind(old)
+                    .execute(c).await?.rows_affected());
+                guichet_store::on_tx!(tx, c => sqlx::query(
+                    "DELETE FROM stripe_payout_lines").execute(c).await?.rows_affected());
+                Ok(())
+            })
+        })
+        .await
+        .unwrap();
+    let body = page_of(&manager, &app, "/sales/stripe", false).await;
+    let waiting = &body[body.find("id=\"stripe-waiting\"").unwrap()..];
+    let waiting = &waiting[..waiting.find("</table>").unwrap()];
+    assert!(
+        waiting.contains("class=\"alert\"") && waiting.contains("10,00 €"),
+        "{waiting}"
+    );
     // Without keys a sync says what is missing.
     let b = crate::harness::org(&app, "Librairie du Pont", "b").await;
     let other = login(&app, &b.manager).await;
     let body = page_of(&other, &app, "/sales/stripe/sync", true).await;
     assert!(body.contains("Stripe n&#39;est pas configuré"), "{body}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_deposit_is_paid_at_stripe_and_the_rest_on_site() {
+    let fake = FakeStripe::start().await;
+    let app = spawn_server(stripe_config(&fake, AppConfig::default())).await;
+    let (a, s) = setup(&app, 20, "deposit").await;
+    connect(&app, &a, &fake).await;
+    let api = Api::new(&app, &a, "manager").await;
+    let v = Browser::new(&app);
+    // 2 adults: 20,00, of which 30 % now.
+    let (_, session) = at_stripe(&v, &s, &fake, 2, "deposit@example.be").await;
+    assert_eq!(session["amount_total"], 600);
+    let e = fake.complete(session["id"].as_str().unwrap(), "card");
+    assert_eq!(fake.deliver(&e).await.0, 200);
+    let id = orders_today(&api).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let order = api.ok(&format!("/api/v1/orders/{id}")).await;
+    assert_eq!(
+        (
+            order["total_cents"].as_i64(),
+            order["collected_cents"].as_i64()
+        ),
+        (Some(2000), Some(600)),
+        "{order}"
+    );
+    // The rest is taken at a register, and the payments list carries Stripe's fee (3 % of
+    // 6,00 = 0,18) on the online payment only.
+    let (status, p) = api
+        .post(
+            &format!("/api/v1/orders/{id}/payments"),
+            json!({"register_id": s.register, "payments": [{"method": "cash", "amount": "14"}]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{p}");
+    let manager = login(&app, &a.manager).await;
+    let csv = page_of(
+        &manager,
+        &app,
+        &format!(
+            "/orders/payments/export?from={0}&to={0}&format=csv",
+            today()
+        ),
+        false,
+    )
+    .await;
+    let online = csv.lines().find(|l| l.contains("Carte en ligne")).unwrap();
+    assert!(
+        online.contains(";6,00;") && online.contains(";0,18;"),
+        "{csv}"
+    );
+    let cash = csv.lines().find(|l| l.contains("Espèces")).unwrap();
+    assert!(cash.contains(";14,00;") && cash.contains(";0,00;"), "{csv}");
+    journal_verifies(&app).await;
     app.stop().await;
 }
