@@ -834,6 +834,22 @@ async fn a_session_that_expires_at_stripe_gives_the_cart_back() {
         fake.session(session["id"].as_str().unwrap()).unwrap()["status"],
         "expired"
     );
+    // Paid before Guichet noted the session on the cart: found by its metadata.
+    let (cart_path, session) = at_stripe(&v, &s, &fake, 1, "fast@example.be").await;
+    app.store
+        .write(|tx| {
+            Box::pin(async move {
+                guichet_store::on_tx!(tx, c => sqlx::query(
+                    "UPDATE online_carts SET checkout_session = NULL").execute(c).await?.rows_affected());
+                Ok(())
+            })
+        })
+        .await
+        .unwrap();
+    let e = fake.complete(session["id"].as_str().unwrap(), "card");
+    assert_eq!(fake.deliver(&e).await.0, 200);
+    let p = v.get(&format!("{cart_path}/paid")).await;
+    assert_eq!(p.location, format!("{cart_path}/done"));
     app.stop().await;
 }
 

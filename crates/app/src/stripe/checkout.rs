@@ -4,9 +4,10 @@
 
 use super::*;
 
-/// How long the visitor has at Stripe's page (Stripe allows 30 minutes to 24 hours); the
-/// cart's places stay held as long, and a little more for the webhook to arrive.
-pub(super) const CHECKOUT_MINUTES: i64 = 30;
+/// How long the visitor has at Stripe's page (Stripe allows 30 minutes to 24 hours after
+/// the session's creation: 32, so that a clock a little ahead is not refused); the cart's
+/// places stay held as long, and [`HOLD_GRACE_MINUTES`] more for the webhook to arrive.
+pub(super) const CHECKOUT_MINUTES: i64 = 32;
 
 pub(super) const HOLD_GRACE_MINUTES: i64 = 5;
 
@@ -317,6 +318,18 @@ pub(super) async fn settle_checkout(
             Box::pin(async move { online_carts::by_checkout(tx, tenant, &sid).await })
         })
         .await?;
+    // A session paid before its id was noted on the cart is found by what Guichet put in
+    // its metadata, when that names this organization.
+    let found = found.or_else(|| {
+        let md = &session.metadata;
+        (md.get("guichet_organization") == Some(&tenant.id().0.to_string()))
+            .then(|| {
+                let module = md.get("guichet_module")?.parse().ok()?;
+                let cart = md.get("guichet_cart")?.clone();
+                Some((guichet_domain::BookingModuleId(module), cart))
+            })
+            .flatten()
+    });
     let Some((module, cart)) = found else {
         // Not a session of Guichet's (or its cart is long gone): nothing to do here.
         return Ok(());
