@@ -6,6 +6,7 @@ mod harness;
 
 mod accounts;
 mod api;
+mod attendance;
 mod auth;
 mod backup;
 mod booking;

@@ -3,6 +3,7 @@
 //! takes places and stock in the same transaction; payments, quotes confirmed, cancellations.
 //! Pages and API call the same functions.
 
+pub mod attendance;
 mod cashier;
 mod lists;
 pub(crate) mod pricing;

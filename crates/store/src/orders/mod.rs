@@ -10,6 +10,7 @@
 //! cancellation gives back. Their public functions are re-exported here, so callers keep
 //! writing `orders::create`, `orders::get`, …
 
+mod attendance;
 mod cancel;
 mod pay;
 mod quote;
@@ -19,6 +20,7 @@ mod sale_reads;
 mod sell;
 mod stock;
 
+pub use attendance::{AttendanceKey, AttendanceLine, attendance_lines};
 pub use cancel::{cancel, set_refund_due};
 pub use pay::{add_payments, disabled_methods, set_method_enabled};
 pub use quote::confirm_quote;

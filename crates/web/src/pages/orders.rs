@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/orders", get(list))
         .route("/orders/payments", get(payments))
         .route("/orders/payments/export", get(export_payments))
+        .route("/orders/export", get(export_orders))
         .route("/orders/{id}", get(show))
         .route("/orders/{id}/pay", post(pay))
         .route("/orders/{id}/confirm", post(confirm))
@@ -495,4 +496,65 @@ pub async fn export_payments(
         .await
         .or_page(&ctx)?;
     Ok(crate::download::file(file))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ExportQuery {
+    from: String,
+    to: String,
+    by: String,
+    /// `lines`: one row per order line; otherwise one per order.
+    detail: String,
+    format: String,
+    privacy: Option<String>,
+}
+
+/// The attendance export of the period shown (the seeds' detailed and summary CSV), streamed.
+pub async fn export_orders(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, PageError> {
+    use guichet_app::orders::attendance::{self, AttendanceQuery};
+    let (today, _) = today(&state, &ctx).await?;
+    let list = ListQuery {
+        from: q.from.clone(),
+        to: q.to.clone(),
+        ..ListQuery::default()
+    };
+    let (from, to) = list.period(today);
+    let query = AttendanceQuery {
+        from: from.clone(),
+        to: to.clone(),
+        by_visit: q.by == "visit",
+        detailed: q.detail == "lines",
+        privacy: q.privacy.is_some(),
+    };
+    let name = format!(
+        "{}-{from}-{to}",
+        if query.detailed {
+            "commandes-detail"
+        } else {
+            "commandes"
+        }
+    );
+    if Format::parse(&q.format) == Format::Xlsx {
+        let file = attendance::export_xlsx(&state, &ctx, &query)
+            .await
+            .or_page(&ctx)?;
+        return Ok(crate::download::file_attachment(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("{name}.xlsx"),
+            file,
+        ));
+    }
+    let stream = attendance::export_csv(&state, &ctx, &query)
+        .await
+        .or_page(&ctx)?;
+    Ok(crate::download::stream_attachment(
+        "text/csv; charset=utf-8",
+        &format!("{name}.csv"),
+        stream,
+    ))
 }
