@@ -15,8 +15,8 @@ use guichet_store::orders::{self, AttendanceKey, AttendanceLine, DateFilter};
 /// The version of the column set; bumped whenever a column is added, removed or moved.
 pub const COLUMNS_VERSION: u32 = 1;
 
-/// Order lines read per page.
-const PAGE: i64 = 5_000;
+/// Orders read per page (whole orders: their lines come with them).
+const PAGE: i64 = 2_000;
 
 /// Which orders, and how.
 #[derive(Debug, Clone, Default)]
@@ -313,42 +313,28 @@ async fn shape_and_filter(
     ))
 }
 
-/// One page of lines after `after`, split into the whole orders to write now and the lines
-/// of the last order, held back until the next page completes it (none on the last page).
+/// The lines of one page of whole orders after `after`, and where the next page starts
+/// (none: this was the last).
 async fn page(
     state: &App,
     actor: &Actor,
     filter: DateFilter,
     after: Option<AttendanceKey>,
-    mut held: Vec<AttendanceLine>,
-) -> Result<
-    (
-        Vec<AttendanceLine>,
-        Vec<AttendanceLine>,
-        Option<AttendanceKey>,
-    ),
-    AppError,
-> {
+) -> Result<(Vec<AttendanceLine>, Option<AttendanceKey>), AppError> {
     let tenant = actor.tenant;
-    let read = state
+    let lines = state
         .store
         .read(|tx| {
             Box::pin(async move { orders::attendance_lines(tx, tenant, filter, after, PAGE).await })
         })
         .await?;
-    let last_page = (read.len() as i64) < PAGE;
-    let next = read.last().map(AttendanceKey::of);
-    held.extend(read);
-    if last_page {
-        return Ok((held, Vec::new(), None));
-    }
-    let last_order = held.last().map(|l| l.order_id);
-    let cut = held
-        .iter()
-        .position(|l| Some(l.order_id) == last_order)
-        .unwrap_or(held.len());
-    let rest = held.split_off(cut);
-    Ok((held, rest, next))
+    let mut orders = lines.iter().map(|l| l.order_id).collect::<Vec<_>>();
+    orders.dedup();
+    let next = lines
+        .last()
+        .filter(|_| orders.len() as i64 >= PAGE)
+        .map(AttendanceKey::of);
+    Ok((lines, next))
 }
 
 /// The export as CSV (`;`, UTF-8 with a byte-order mark, decimal comma, dates as
@@ -365,17 +351,17 @@ pub async fn export_csv(
             .map_err(|e| AppError::Internal(e.to_string()))
     };
     let head = csv(&[shape.headers()], true)?;
-    let start = (Some(None), Vec::new(), state.clone(), actor.clone());
-    let pages = futures_util::stream::try_unfold(start, move |(next, held, state, actor)| {
+    let start = (Some(None), state.clone(), actor.clone());
+    let pages = futures_util::stream::try_unfold(start, move |(next, state, actor)| {
         let shape = shape.clone();
         async move {
             let Some(after) = next else {
                 return Ok(None);
             };
-            let (lines, held, next) = page(&state, &actor, filter, after, held).await?;
+            let (lines, next) = page(&state, &actor, filter, after).await?;
             let bytes = guichet_integrations::exports::csv_lines(&shape.rows(&lines), false)
                 .map_err(|e| AppError::Internal(e.to_string()))?;
-            Ok(Some((bytes, (next.map(Some), held, state, actor))))
+            Ok(Some((bytes, (next.map(Some), state, actor))))
         }
     });
     Ok(futures_util::StreamExt::chain(
@@ -399,12 +385,12 @@ pub async fn export_xlsx(
     };
     let (shape, filter) = shape_and_filter(state, actor, q).await?;
     let mut sheet = XlsxSheet::new("Commandes", &shape.headers()).map_err(failed)?;
-    let (mut after, mut held) = (None, Vec::new());
+    let mut after = None;
     loop {
-        let (lines, rest, next) = page(state, actor, filter, after, held).await?;
+        let (lines, next) = page(state, actor, filter, after).await?;
         sheet.push(&shape.rows(&lines)).map_err(failed)?;
         match next {
-            Some(n) => (after, held) = (Some(n), rest),
+            Some(n) => after = Some(n),
             None => break,
         }
     }

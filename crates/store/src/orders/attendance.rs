@@ -48,12 +48,11 @@ pub struct AttendanceLine {
     pub internal_comment: Option<String>,
 }
 
-/// Where a page of the export starts: after this line.
+/// Where a page of the export starts: after this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AttendanceKey {
     pub created_at: i64,
     pub order_id: Uuid,
-    pub position: i32,
 }
 
 impl AttendanceKey {
@@ -61,17 +60,30 @@ impl AttendanceKey {
         AttendanceKey {
             created_at: l.created_at,
             order_id: l.order_id,
-            position: l.position,
         }
     }
 }
 
 /// The statement, with the period's condition in the middle (one static text per filter, as
-/// sqlx wants).
+/// sqlx wants). A page is a run of whole orders found by their creation, then their lines
+/// with what their payments allocated to each and Stripe's fees, summed for the page at once.
 macro_rules! attendance_sql {
     ($period:literal) => {
         concat!(
-            "SELECT o.id AS order_id, o.number, o.created_at, cu.first_name, cu.last_name, cu.email,
+            "WITH page AS (
+               SELECT o.id FROM orders o
+               WHERE o.organization_id = $1 AND o.number IS NOT NULL AND ",
+            $period,
+            " AND (o.created_at, o.id) > ($4, $5)
+               ORDER BY o.created_at, o.id LIMIT $6),
+             paid AS (
+               SELECT a.line_id, SUM(a.amount_cents) AS cents FROM payment_allocations a
+               WHERE a.order_id IN (SELECT id FROM page) GROUP BY a.line_id),
+             fees AS (
+               SELECT s.order_id, SUM(s.fee_cents) AS cents FROM stripe_payments s
+               WHERE s.organization_id = $1 AND s.order_id IN (SELECT id FROM page)
+               GROUP BY s.order_id)
+             SELECT o.id AS order_id, o.number, o.created_at, cu.first_name, cu.last_name, cu.email,
              cu.phone, cu.city, COALESCE(o.visitor_postal_code, cu.postal_code) AS postal_code,
              COALESCE(o.visitor_province, cu.province) AS province,
              COALESCE(o.visitor_country, cu.country) AS country, o.customer_id,
@@ -79,53 +91,48 @@ macro_rules! attendance_sql {
              l.position, l.kind, l.label, l.quantity, l.visit_date, l.session_start, o.state,
              r.name AS register_name, bm.name AS module_name, u.name AS seller,
              l.total_cents AS line_total_cents, l.vat_cents AS line_vat_cents,
-             CAST(COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocations a
-                            WHERE a.line_id = l.id), 0) AS BIGINT) AS line_paid_cents,
+             CAST(COALESCE(pd.cents, 0) AS BIGINT) AS line_paid_cents,
              o.total_cents AS order_total_cents, o.vat_cents AS order_vat_cents,
              o.collected_cents AS order_collected_cents,
-             CAST(COALESCE((SELECT SUM(s.fee_cents) FROM stripe_payments s
-                            WHERE s.organization_id = o.organization_id AND s.order_id = o.id), 0)
-                  AS BIGINT) AS order_fee_cents,
+             CAST(COALESCE(fe.cents, 0) AS BIGINT) AS order_fee_cents,
              o.customer_comment, o.internal_comment
-             FROM orders o JOIN order_lines l ON l.order_id = o.id
+             FROM page p JOIN orders o ON o.id = p.id
+             JOIN order_lines l ON l.order_id = o.id
+             LEFT JOIN paid pd ON pd.line_id = l.id
+             LEFT JOIN fees fe ON fe.order_id = o.id
              LEFT JOIN customers cu ON cu.id = o.customer_id
              LEFT JOIN offers f ON f.id = l.offer_id
              LEFT JOIN registers r ON r.id = o.register_id
              LEFT JOIN booking_modules bm ON bm.id = o.booking_module_id
              LEFT JOIN users u ON u.id = o.created_by
-             WHERE o.organization_id = $1 AND o.number IS NOT NULL AND ",
-            $period,
-            " AND (o.created_at > $4 OR (o.created_at = $4 AND (o.id > $5
-                  OR (o.id = $5 AND l.position > $6))))
-             ORDER BY o.created_at, o.id, l.position LIMIT $7"
+             ORDER BY o.created_at, o.id, l.position"
         )
     };
 }
 
-/// Up to `limit` lines of the period's orders (quotes left out), oldest order first and
-/// each order's lines in their order, after `after`.
+/// The lines of the next `orders` orders of the period (quotes left out) after `after`,
+/// oldest order first and each order's lines in their order: a page holds whole orders.
 pub async fn attendance_lines(
     tx: &mut Tx,
     tenant: Tenant,
     filter: DateFilter,
     after: Option<AttendanceKey>,
-    limit: i64,
+    orders: i64,
 ) -> Result<Vec<AttendanceLine>> {
     let after = after.unwrap_or(AttendanceKey {
         created_at: i64::MIN,
         order_id: Uuid::nil(),
-        position: i32::MIN,
     });
     Ok(match filter {
         DateFilter::Created(from, until) => on_tx!(tx, c => sqlx::query_as(attendance_sql!(
             "o.created_at >= $2 AND o.created_at < $3"))
             .bind(tenant.id().0).bind(from).bind(until).bind(after.created_at)
-            .bind(after.order_id).bind(after.position).bind(limit)
+            .bind(after.order_id).bind(orders)
             .fetch_all(c).await?),
         DateFilter::Visit(from, to) => on_tx!(tx, c => sqlx::query_as(attendance_sql!(
             "o.visit_date >= $2 AND o.visit_date <= $3"))
             .bind(tenant.id().0).bind(from.to_string()).bind(to.to_string())
-            .bind(after.created_at).bind(after.order_id).bind(after.position).bind(limit)
+            .bind(after.created_at).bind(after.order_id).bind(orders)
             .fetch_all(c).await?),
     })
 }
