@@ -524,15 +524,7 @@ pub async fn export_xlsx(
             None => break,
         }
     }
-    tokio::task::spawn_blocking(move || {
-        let file = tempfile::NamedTempFile::new()?;
-        sheet.save(file.path())?;
-        // Reopened, then the name goes with `file`: the open handle keeps the content.
-        Ok::<_, ExportError>(file.reopen()?)
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
-    .map_err(failed)
+    crate::files::xlsx_file(sheet).await.map_err(failed)
 }
 
 /// The customers an export covers as CSV (`;`, UTF-8 with a byte-order mark), streamed a

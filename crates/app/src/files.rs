@@ -50,3 +50,18 @@ pub(crate) fn table_file(
         bytes: bytes.map_err(|e| AppError::Internal(e.to_string()))?,
     })
 }
+
+/// A finished sheet saved to a temporary file, answered open with its name already removed
+/// (the open handle keeps the content), for the caller to stream: the zipping is blocking
+/// work, done off the async threads.
+pub(crate) async fn xlsx_file(
+    sheet: exports::XlsxSheet,
+) -> Result<std::fs::File, exports::ExportError> {
+    tokio::task::spawn_blocking(move || {
+        let file = tempfile::NamedTempFile::new()?;
+        sheet.save(file.path())?;
+        Ok(file.reopen()?)
+    })
+    .await
+    .map_err(|e| exports::ExportError::Io(std::io::Error::other(e)))?
+}

@@ -292,15 +292,8 @@ async fn shape_and_filter(
     let filter = if q.by_visit {
         DateFilter::Visit(from, to)
     } else {
-        let start = |d: jiff::civil::Date| {
-            d.to_zoned(tz.clone())
-                .map(|z| z.timestamp().as_microsecond())
-                .map_err(|_| AppError::field("to", "out_of_range"))
-        };
-        let next = to
-            .tomorrow()
-            .map_err(|_| AppError::field("to", "out_of_range"))?;
-        DateFilter::Created(start(from)?, start(next)?)
+        let (a, b) = super::lists::instants(from, to, &tz)?;
+        DateFilter::Created(a, b)
     };
     Ok((
         Shape {
@@ -394,12 +387,5 @@ pub async fn export_xlsx(
             None => break,
         }
     }
-    tokio::task::spawn_blocking(move || {
-        let file = tempfile::NamedTempFile::new()?;
-        sheet.save(file.path())?;
-        Ok::<_, ExportError>(file.reopen()?)
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
-    .map_err(failed)
+    crate::files::xlsx_file(sheet).await.map_err(failed)
 }

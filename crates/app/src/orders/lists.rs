@@ -184,7 +184,11 @@ fn parse_payment_cursor(raw: &str) -> Result<PaymentLineKey, AppError> {
 }
 
 /// `[start of from, start of the day after to)` in the zone, as microseconds.
-fn instants(from: Date, to: Date, tz: &jiff::tz::TimeZone) -> Result<(i64, i64), AppError> {
+pub(super) fn instants(
+    from: Date,
+    to: Date,
+    tz: &jiff::tz::TimeZone,
+) -> Result<(i64, i64), AppError> {
     let start = |d: Date| {
         d.to_zoned(tz.clone())
             .map(|z| z.timestamp().as_microsecond())
