@@ -173,6 +173,28 @@ async fn the_orders_of_a_period_export_with_the_seeds_columns_detailed_summary_a
     assert!(body.starts_with(b"PK"));
     let (_, body) = get(format!("by=visit&from={day}&to={day}&detail=orders")).await;
     assert_eq!(String::from_utf8(body).unwrap().lines().count(), 1 + 3);
+    // The same through the API, with its column set's version.
+    let key = crate::harness::api_key(&app, &a, "manager").await;
+    let r = crate::harness::plain_client()
+        .get(app.url(&format!(
+            "/api/v1/orders/export?from={t}&to={t}&detail=lines&privacy=1"
+        )))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["x-guichet-columns"], "attendance-1");
+    let csv = r.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 1 + 5, "{csv}");
+    assert!(!csv.contains("Marie"), "{csv}");
+    let r = crate::harness::plain_client()
+        .get(app.url("/api/v1/orders/export?from=2026-13-01&to=x"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
     // A seller exports too (the orders list is theirs); nobody signed in does not.
     let seller = login(&app, &a.seller).await;
     let r = seller

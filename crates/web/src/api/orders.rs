@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cancel))
         .routes(routes!(resend_confirmation))
         .routes(routes!(payments))
+        .routes(routes!(export))
         .routes(routes!(payment_methods, set_payment_methods))
 }
 
@@ -249,4 +250,68 @@ pub async fn set_payment_methods(
     let on: Vec<&str> = input.enabled.iter().map(String::as_str).collect();
     orders::set_methods(&state, &ctx, &on).await?;
     payment_methods(State(state), ApiCtx(ctx)).await
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// First day, YYYY-MM-DD.
+    from: String,
+    /// Last day, YYYY-MM-DD.
+    to: String,
+    /// `visit` for the orders visiting in the period instead of those created in it.
+    #[serde(default)]
+    by: Option<String>,
+    /// `lines`: one row per order line; `orders` (default): one row per order, with the three
+    /// computed columns.
+    #[serde(default)]
+    detail: Option<String>,
+    /// `1` leaves out first name, name, e-mail, phone and contact id.
+    #[serde(default)]
+    privacy: Option<String>,
+    /// `csv` (default: `;`, UTF-8 with BOM, decimal comma) or `xlsx`.
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// The attendance export of the orders of a period: the seeds' 27 columns (and, one row per
+/// order, Jours avant venue, Encaissé vs Total, Montant encaissé net), headers in the
+/// caller's language, streamed with no row limit. `X-Guichet-Columns` names the column set
+/// (`attendance-1`): the columns change only with its version.
+#[utoipa::path(get, path = "/api/v1/orders/export", tag = "orders", params(ExportQuery),
+    responses((status = 200, description = "The file (text/csv or XLSX), header X-Guichet-Columns: attendance-1", content_type = "text/csv"),
+        (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn export(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiQuery(q): ApiQuery<ExportQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    use guichet_app::orders::attendance::{self, AttendanceQuery, COLUMNS_VERSION};
+    let query = AttendanceQuery {
+        from: q.from,
+        to: q.to,
+        by_visit: q.by.as_deref() == Some("visit"),
+        detailed: q.detail.as_deref() == Some("lines"),
+        privacy: q.privacy.as_deref() == Some("1"),
+    };
+    let name = format!("orders-{}-{}", query.from, query.to);
+    let mut r = if q.format.as_deref() == Some("xlsx") {
+        let file = attendance::export_xlsx(&state, &ctx, &query).await?;
+        crate::download::file_attachment(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("{name}.xlsx"),
+            file,
+        )
+    } else {
+        let stream = attendance::export_csv(&state, &ctx, &query).await?;
+        crate::download::stream_attachment(
+            "text/csv; charset=utf-8",
+            &format!("{name}.csv"),
+            stream,
+        )
+    };
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("attendance-{COLUMNS_VERSION}")) {
+        r.headers_mut().insert("x-guichet-columns", v);
+    }
+    Ok(r)
 }
