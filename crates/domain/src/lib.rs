@@ -4,6 +4,7 @@
 //! that reached the store is already valid. A newcomer looking for "what makes a VAT number
 //! valid" or "who may manage users" finds it in this crate.
 
+pub mod accounting;
 pub mod barcode;
 pub mod booking_module;
 pub mod calendar;
