@@ -202,7 +202,9 @@ async fn run(name: &str, url: &str, lines: usize) {
                     guichet_store::orders::attendance_lines(
                         tx,
                         tenant,
-                        guichet_store::orders::DateFilter::Created(from, until),
+                        &guichet_store::orders::OrderFilter::period(
+                            guichet_store::orders::DateFilter::Created(from, until),
+                        ),
                         after,
                         2_000,
                     )
@@ -237,9 +239,11 @@ async fn run(name: &str, url: &str, lines: usize) {
         })
     };
     let query = AttendanceQuery {
-        from: day.to_string(),
-        to: day.to_string(),
-        by_visit: false,
+        search: guichet_app::orders::OrderSearch {
+            from: day.to_string(),
+            to: day.to_string(),
+            ..Default::default()
+        },
         detailed: true,
         privacy: false,
     };

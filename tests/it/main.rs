@@ -33,6 +33,7 @@ mod migrations;
 mod money;
 mod offers;
 mod openapi;
+mod order_search;
 mod orders;
 mod pages;
 mod planning;

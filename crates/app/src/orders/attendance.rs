@@ -10,7 +10,7 @@ use crate::{Actor, App, AppError};
 use guichet_domain::Permission;
 use guichet_domain::shop::format_cents;
 use guichet_integrations::i18n::Tr;
-use guichet_store::orders::{self, AttendanceKey, AttendanceLine, DateFilter};
+use guichet_store::orders::{self, AttendanceKey, AttendanceLine, OrderFilter};
 
 /// The version of the column set; bumped whenever a column is added, removed or moved.
 pub const COLUMNS_VERSION: u32 = 1;
@@ -21,11 +21,8 @@ const PAGE: i64 = 2_000;
 /// Which orders, and how.
 #[derive(Debug, Clone, Default)]
 pub struct AttendanceQuery {
-    /// First and last day, YYYY-MM-DD.
-    pub from: String,
-    pub to: String,
-    /// The period is of the visit, not of the creation.
-    pub by_visit: bool,
+    /// The orders: a period and the search's criteria.
+    pub search: super::OrderSearch,
     /// One row per order line; otherwise one row per order.
     pub detailed: bool,
     /// Leaves out first name, name, e-mail, phone and contact id (keeps postal code,
@@ -285,16 +282,10 @@ async fn shape_and_filter(
     state: &App,
     actor: &Actor,
     q: &AttendanceQuery,
-) -> Result<(Shape, DateFilter), AppError> {
+) -> Result<(Shape, OrderFilter), AppError> {
     actor.require(Permission::Sell)?;
-    let (from, to) = crate::planning::date_range(&q.from, &q.to)?;
+    let filter = super::search::filter(state, actor, &q.search).await?;
     let tz = zone(state, actor).await?;
-    let filter = if q.by_visit {
-        DateFilter::Visit(from, to)
-    } else {
-        let (a, b) = super::lists::instants(from, to, &tz)?;
-        DateFilter::Created(a, b)
-    };
     Ok((
         Shape {
             tr: Tr(actor.lang),
@@ -311,14 +302,17 @@ async fn shape_and_filter(
 async fn page(
     state: &App,
     actor: &Actor,
-    filter: DateFilter,
+    filter: &OrderFilter,
     after: Option<AttendanceKey>,
 ) -> Result<(Vec<AttendanceLine>, Option<AttendanceKey>), AppError> {
     let tenant = actor.tenant;
     let lines = state
         .store
         .read(|tx| {
-            Box::pin(async move { orders::attendance_lines(tx, tenant, filter, after, PAGE).await })
+            let filter = filter.clone();
+            Box::pin(
+                async move { orders::attendance_lines(tx, tenant, &filter, after, PAGE).await },
+            )
         })
         .await?;
     let mut orders = lines.iter().map(|l| l.order_id).collect::<Vec<_>>();
@@ -347,11 +341,12 @@ pub async fn export_csv(
     let start = (Some(None), state.clone(), actor.clone());
     let pages = futures_util::stream::try_unfold(start, move |(next, state, actor)| {
         let shape = shape.clone();
+        let filter = filter.clone();
         async move {
             let Some(after) = next else {
                 return Ok(None);
             };
-            let (lines, next) = page(&state, &actor, filter, after).await?;
+            let (lines, next) = page(&state, &actor, &filter, after).await?;
             let bytes = guichet_integrations::exports::csv_lines(&shape.rows(&lines), false)
                 .map_err(|e| AppError::Internal(e.to_string()))?;
             Ok(Some((bytes, (next.map(Some), state, actor))))
@@ -380,7 +375,7 @@ pub async fn export_xlsx(
     let mut sheet = XlsxSheet::new("Commandes", &shape.headers()).map_err(failed)?;
     let mut after = None;
     loop {
-        let (lines, next) = page(state, actor, filter, after).await?;
+        let (lines, next) = page(state, actor, &filter, after).await?;
         sheet.push(&shape.rows(&lines)).map_err(failed)?;
         match next {
             Some(n) => after = Some(n),

@@ -1,44 +1,22 @@
 //! Orders and payments between two days.
 
+use super::search::OrderSearch;
 use super::*;
 use crate::organization::zone;
 use crate::paging::{self, Page};
-use guichet_store::orders::{DateFilter, OrderKey, PaymentLineKey};
+use guichet_store::orders::{OrderKey, PaymentLineKey};
 use jiff::civil::Date;
 
 /// Which orders, and which page of them.
 #[derive(Debug, Clone, Default)]
 pub struct OrderListQuery {
-    /// First and last day, YYYY-MM-DD.
-    pub from: String,
-    pub to: String,
-    /// Filter on the visit date rather than the creation date.
-    pub by_visit: bool,
+    pub search: OrderSearch,
     /// The cursor of the page (`next` of the previous one).
     pub after: Option<String>,
     pub limit: Option<u32>,
 }
 
-/// The back office's list of a period: its first 5,000 orders, newest first, in one read (the
-/// page adds up their totals).
-pub async fn list_period(
-    state: &App,
-    actor: &Actor,
-    from: &str,
-    to: &str,
-    by_visit: bool,
-) -> Result<Vec<OrderSummary>, AppError> {
-    let query = OrderListQuery {
-        from: from.to_owned(),
-        to: to.to_owned(),
-        by_visit,
-        ..OrderListQuery::default()
-    };
-    Ok(read_page(state, actor, &query, 5000).await?.items)
-}
-
-/// A page of the orders created (or visiting) between two days of the organization's
-/// calendar, newest first.
+/// A page of the orders a search finds, newest first.
 pub async fn list(
     state: &App,
     actor: &Actor,
@@ -46,31 +24,13 @@ pub async fn list(
 ) -> Result<Page<OrderSummary>, AppError> {
     actor.require(Permission::Sell)?;
     let limit = paging::limit(query.limit)?;
-    read_page(state, actor, query, limit).await
-}
-
-async fn read_page(
-    state: &App,
-    actor: &Actor,
-    query: &OrderListQuery,
-    limit: usize,
-) -> Result<Page<OrderSummary>, AppError> {
-    actor.require(Permission::Sell)?;
     let after = query.after.as_deref().map(parse_cursor).transpose()?;
-    let (from, to) = crate::planning::date_range(&query.from, &query.to)?;
-    let by_visit = query.by_visit;
-    let tz = zone(state, actor).await?;
-    let filter = if by_visit {
-        DateFilter::Visit(from, to)
-    } else {
-        let (a, b) = instants(from, to, &tz)?;
-        DateFilter::Created(a, b)
-    };
+    let filter = super::search::filter(state, actor, &query.search).await?;
     let tenant = actor.tenant;
     let fetch = limit as i64 + 1;
     let rows = state
         .store
-        .read(|tx| Box::pin(async move { orders::list(tx, tenant, filter, after, fetch).await }))
+        .read(|tx| Box::pin(async move { orders::list(tx, tenant, &filter, after, fetch).await }))
         .await?;
     Ok(paging::page(rows, limit, |o| cursor(OrderKey::of(o))))
 }

@@ -7,11 +7,14 @@ pub mod attendance;
 mod cashier;
 mod lists;
 pub(crate) mod pricing;
+pub mod search;
 
 pub use cashier::*;
 pub use guichet_store::orders::{Order, OrderSummary, Payment, PaymentLine};
+pub use guichet_store::orders::{OrderSummaryLine, PaymentStatus, SearchTotals};
 pub use lists::*;
 pub(crate) use pricing::{customer_type_of, new_payment, payments};
+pub use search::{OrderSearch, SearchCriteria};
 
 use crate::Actor;
 use crate::App;

@@ -437,6 +437,29 @@ orders-by-created = creation
 orders-by-visit = visit
 orders-empty = No order in this period.
 orders-totals = Totals (without cancelled orders and quotes)
+orders-number-hint = With a number, the period is not applied.
+orders-more-filters = More filters
+orders-any = All
+orders-item = Ticket type or extra
+orders-channel = Sales channel
+orders-channel-registers = All registers
+orders-channel-online = All online modules
+orders-channel-other = Other (API, back office)
+orders-payment = Payment
+orders-payment-paid = Paid
+orders-payment-unpaid = Unpaid
+orders-payment-partly_paid = Partly paid
+orders-payment-over_collected = Over-collected
+orders-detailed-view = Detailed view (one row per ticket type, extra or product)
+orders-reset = Clear the filters
+orders-totals-count = Orders found
+orders-found = { $count ->
+    [one] { $count } order or quote
+   *[other] { $count } orders and quotes
+}; totals without cancelled orders and quotes
+orders-to-collect = Left to collect
+orders-line-total = Line total
+orders-next-page = Next page
 payments-empty = No payment in this period.
 order-number = Number
 order-created = Created

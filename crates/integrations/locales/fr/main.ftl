@@ -437,6 +437,29 @@ orders-by-created = création
 orders-by-visit = visite
 orders-empty = Aucune commande sur cette période.
 orders-totals = Totaux (hors annulées et devis)
+orders-number-hint = Avec un numéro, la période n'est pas appliquée.
+orders-more-filters = Plus de filtres
+orders-any = Tous
+orders-item = Ressource ou option
+orders-channel = Canal de vente
+orders-channel-registers = Toutes les caisses
+orders-channel-online = Tous les modules en ligne
+orders-channel-other = Autres (API, back-office)
+orders-payment = Paiement
+orders-payment-paid = Payée
+orders-payment-unpaid = Non payée
+orders-payment-partly_paid = Partiellement payée
+orders-payment-over_collected = Trop-perçu
+orders-detailed-view = Vue détaillée (une ligne par ressource, option ou produit)
+orders-reset = Effacer les filtres
+orders-totals-count = Commandes trouvées
+orders-found = { $count ->
+    [one] { $count } commande ou devis
+   *[other] { $count } commandes et devis
+} ; totaux hors annulées et devis
+orders-to-collect = Reste à encaisser
+orders-line-total = Total de la ligne
+orders-next-page = Page suivante
 payments-empty = Aucun encaissement sur cette période.
 order-number = Numéro
 order-created = Créée le

@@ -472,6 +472,29 @@ orders-by-created = aanmaak
 orders-by-visit = bezoek
 orders-empty = Geen bestelling in deze periode.
 orders-totals = Totalen (zonder geannuleerde bestellingen en offertes)
+orders-number-hint = Met een nummer geldt de periode niet.
+orders-more-filters = Meer filters
+orders-any = Alle
+orders-item = Ticketsoort of optie
+orders-channel = Verkoopkanaal
+orders-channel-registers = Alle kassa's
+orders-channel-online = Alle onlinemodules
+orders-channel-other = Andere (API, back-office)
+orders-payment = Betaling
+orders-payment-paid = Betaald
+orders-payment-unpaid = Niet betaald
+orders-payment-partly_paid = Gedeeltelijk betaald
+orders-payment-over_collected = Te veel ontvangen
+orders-detailed-view = Gedetailleerde weergave (één rij per ticketsoort, optie of product)
+orders-reset = Filters wissen
+orders-totals-count = Gevonden bestellingen
+orders-found = { $count ->
+    [one] { $count } bestelling of offerte
+   *[other] { $count } bestellingen en offertes
+}; totalen zonder geannuleerde en offertes
+orders-to-collect = Nog te ontvangen
+orders-line-total = Totaal van de regel
+orders-next-page = Volgende pagina
 payments-empty = Geen betaling in deze periode.
 order-number = Nummer
 order-created = Aangemaakt op

@@ -3,7 +3,7 @@
 //! its customer, its channel and its money, read a page at a time in the order of the orders'
 //! creation.
 
-use super::DateFilter;
+use super::search::{Arg, OrderFilter, bind_args, conditions};
 use crate::{Result, Tenant, Tx, on_tx};
 use uuid::Uuid;
 
@@ -64,18 +64,16 @@ impl AttendanceKey {
     }
 }
 
-/// The statement, with the period's condition in the middle (one static text per filter, as
-/// sqlx wants). A page is a run of whole orders found by their creation, then their lines
-/// with what their payments allocated to each and Stripe's fees, summed for the page at once.
-macro_rules! attendance_sql {
-    ($period:literal) => {
-        concat!(
-            "WITH page AS (
+/// The statement, the search's conditions and the page's parameters in the middle. A page is
+/// a run of whole orders found by their creation, then their lines with what their payments
+/// allocated to each and Stripe's fees, summed for the page at once.
+fn attendance_sql(cond: &str, n: usize) -> String {
+    format!(
+        "WITH page AS (
                SELECT o.id FROM orders o
-               WHERE o.organization_id = $1 AND o.number IS NOT NULL AND ",
-            $period,
-            " AND (o.created_at, o.id) > ($4, $5)
-               ORDER BY o.created_at, o.id LIMIT $6),
+               WHERE o.organization_id = $1 AND o.number IS NOT NULL{cond}
+               AND (o.created_at, o.id) > (${n}, ${})
+               ORDER BY o.created_at, o.id LIMIT ${}),
              paid AS (
                SELECT a.line_id, SUM(a.amount_cents) AS cents FROM payment_allocations a
                WHERE a.order_id IN (SELECT id FROM page) GROUP BY a.line_id),
@@ -105,17 +103,18 @@ macro_rules! attendance_sql {
              LEFT JOIN registers r ON r.id = o.register_id
              LEFT JOIN booking_modules bm ON bm.id = o.booking_module_id
              LEFT JOIN users u ON u.id = o.created_by
-             ORDER BY o.created_at, o.id, l.position"
-        )
-    };
+             ORDER BY o.created_at, o.id, l.position",
+        n + 1,
+        n + 2
+    )
 }
 
-/// The lines of the next `orders` orders of the period (quotes left out) after `after`,
+/// The lines of the next `orders` orders the search finds (quotes left out) after `after`,
 /// oldest order first and each order's lines in their order: a page holds whole orders.
 pub async fn attendance_lines(
     tx: &mut Tx,
     tenant: Tenant,
-    filter: DateFilter,
+    filter: &OrderFilter,
     after: Option<AttendanceKey>,
     orders: i64,
 ) -> Result<Vec<AttendanceLine>> {
@@ -123,16 +122,15 @@ pub async fn attendance_lines(
         created_at: i64::MIN,
         order_id: Uuid::nil(),
     });
-    Ok(match filter {
-        DateFilter::Created(from, until) => on_tx!(tx, c => sqlx::query_as(attendance_sql!(
-            "o.created_at >= $2 AND o.created_at < $3"))
-            .bind(tenant.id().0).bind(from).bind(until).bind(after.created_at)
-            .bind(after.order_id).bind(orders)
-            .fetch_all(c).await?),
-        DateFilter::Visit(from, to) => on_tx!(tx, c => sqlx::query_as(attendance_sql!(
-            "o.visit_date >= $2 AND o.visit_date <= $3"))
-            .bind(tenant.id().0).bind(from.to_string()).bind(to.to_string())
-            .bind(after.created_at).bind(after.order_id).bind(orders)
-            .fetch_all(c).await?),
-    })
+    let (cond, mut args) = conditions(filter, 2);
+    let sql = attendance_sql(&cond, args.len() + 2);
+    args.extend([
+        Arg::Int(after.created_at),
+        Arg::Uuid(after.order_id),
+        Arg::Int(orders),
+    ]);
+    Ok(on_tx!(tx, c => {
+        let q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(tenant.id().0);
+        bind_args!(q, &args).fetch_all(c).await?
+    }))
 }

@@ -17,6 +17,7 @@ mod quote;
 mod read;
 mod reports;
 mod sale_reads;
+pub(crate) mod search;
 mod sell;
 mod stock;
 
@@ -25,10 +26,12 @@ pub use cancel::{cancel, set_refund_due};
 pub use pay::{add_payments, disabled_methods, set_method_enabled};
 pub use quote::confirm_quote;
 pub use read::{
-    DateFilter, OrderKey, OrderSummary, find_by_idempotency_key, find_by_number, get, list,
+    DateFilter, OrderKey, OrderSummary, OrderSummaryLine, find_by_idempotency_key, find_by_number,
+    get, list,
 };
 pub use reports::{PaymentLine, PaymentLineKey, payment_lines};
 pub use sale_reads::{SaleReadKeys, SaleReads, sale_reads};
+pub use search::{Channel, OrderFilter, PaymentStatus, SearchTotals, totals};
 pub use sell::create;
 
 use crate::register_sessions;

@@ -1,5 +1,6 @@
 //! Reading orders: one with its lines and payments, the list, by number or idempotency key.
 
+use super::search::{Arg, OrderFilter, bind_args, conditions};
 use super::{LineKind, Online, Order, OrderLine, Payment, flagged};
 use crate::{Result, StoreError, Tenant, Tx, on_tx};
 use guichet_domain::customer::Origin;
@@ -277,6 +278,17 @@ pub struct OrderSummary {
     pub total_cents: i64,
     pub collected_cents: i64,
     pub flagged: bool,
+    /// Its lines, for the detailed view (one row per line).
+    pub lines: Vec<OrderSummaryLine>,
+}
+
+/// A line of an order in the list.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct OrderSummaryLine {
+    pub label: String,
+    pub quantity: i64,
+    pub total_cents: i64,
+    pub offer_name: Option<String>,
 }
 
 /// Which dates a list filters on.
@@ -286,6 +298,8 @@ pub enum DateFilter {
     Created(i64, i64),
     /// Visit between two days inclusive.
     Visit(jiff::civil::Date, jiff::civil::Date),
+    /// Any date (a search by number finds the order whenever it was made).
+    Any,
 }
 
 /// Where a page of the orders list starts: after this order (newest first), given by its
@@ -305,99 +319,114 @@ impl OrderKey {
     }
 }
 
-/// Up to `limit` orders of the filter, newest first, after `after` (keyset paging: a page
-/// costs the same wherever it starts, and a sale made meanwhile neither shifts nor repeats
-/// rows).
+/// Up to `limit` orders the search finds, newest first, after `after` (keyset paging: a
+/// page costs the same wherever it starts, and a sale made meanwhile neither shifts nor
+/// repeats rows), each with its lines.
 pub async fn list(
     tx: &mut Tx,
     tenant: Tenant,
-    filter: DateFilter,
+    filter: &OrderFilter,
     after: Option<OrderKey>,
     limit: i64,
 ) -> Result<Vec<OrderSummary>> {
-    let cond = match filter {
-        DateFilter::Created(..) => "o.created_at >= $2 AND o.created_at < $3",
-        DateFilter::Visit(..) => "o.visit_date >= $2 AND o.visit_date <= $3",
-    };
+    let (cond, mut args) = conditions(filter, 2);
+    let n = args.len() + 2;
+    // `created_at <=` alone first: an index range on both backends.
     let sql = format!(
-        "{ORDER_SELECT} AND {cond} AND (o.created_at < $5 OR (o.created_at = $5 AND o.id < $6))
-         ORDER BY o.created_at DESC, o.id DESC LIMIT $4"
+        "{ORDER_SELECT}{cond} AND o.created_at <= ${n} AND (o.created_at < ${n} OR o.id < ${})
+         ORDER BY o.created_at DESC, o.id DESC LIMIT ${}",
+        n + 1,
+        n + 2
     );
     // The first page starts after every possible order.
     let after = after.unwrap_or(OrderKey {
         created_at: i64::MAX,
         id: Uuid::max(),
     });
-    let rows: Vec<OrderRow> = match filter {
-        DateFilter::Created(f, u) => {
-            on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(tenant.id().0).bind(f).bind(u).bind(limit).bind(after.created_at).bind(after.id)
-            .fetch_all(c).await?)
-        }
-        DateFilter::Visit(f, t) => {
-            on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(tenant.id().0).bind(f.to_string()).bind(t.to_string()).bind(limit)
-            .bind(after.created_at).bind(after.id).fetch_all(c).await?)
-        }
-    };
+    args.extend([
+        Arg::Int(after.created_at),
+        Arg::Uuid(after.id),
+        Arg::Int(limit),
+    ]);
+    let rows: Vec<OrderRow> = on_tx!(tx, c => {
+        let q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(tenant.id().0);
+        bind_args!(q, &args).fetch_all(c).await?
+    });
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let mut lines: Vec<(Uuid, i32, String, i64, Option<String>)> = Vec::new();
+    let mut lines: Vec<(Uuid, OrderSummaryLine)> = Vec::new();
     for chunk in ids.chunks(200) {
         let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
         let sql = format!(
-            "SELECT l.order_id, l.position, l.label, l.quantity, f.name FROM order_lines l LEFT JOIN offers f ON f.id = l.offer_id
+            "SELECT l.order_id, l.label, l.quantity, l.total_cents, f.name AS offer_name
+             FROM order_lines l LEFT JOIN offers f ON f.id = l.offer_id
              WHERE l.organization_id = $1 AND l.order_id IN ({}) ORDER BY l.order_id, l.position",
             marks.join(", ")
         );
-        let part: Vec<(Uuid, i32, String, i64, Option<String>)> = on_tx!(tx, c => {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            order_id: Uuid,
+            #[sqlx(flatten)]
+            line: OrderSummaryLine,
+        }
+        let part: Vec<Row> = on_tx!(tx, c => {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(tenant.id().0);
             for id in chunk {
                 q = q.bind(*id);
             }
             q.fetch_all(c).await?
         });
-        lines.extend(part);
+        lines.extend(part.into_iter().map(|r| (r.order_id, r.line)));
+    }
+    let mut by_order: std::collections::HashMap<Uuid, Vec<OrderSummaryLine>> =
+        std::collections::HashMap::new();
+    for (order, line) in lines {
+        by_order.entry(order).or_default().push(line);
     }
     Ok(rows
         .into_iter()
         .map(|r| {
-            let mine: Vec<&(Uuid, i32, String, i64, Option<String>)> =
-                lines.iter().filter(|l| l.0 == r.id).collect();
-            let products = mine
-                .iter()
-                .map(|l| {
-                    if l.3 > 1 {
-                        format!("{} x{}", l.2, l.3)
-                    } else {
-                        l.2.clone()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
-            let mut offers: Vec<String> = mine.iter().filter_map(|l| l.4.clone()).collect();
-            offers.dedup();
-            let state = OrderState::parse(&r.state).unwrap_or(OrderState::AwaitingPayment);
-            OrderSummary {
-                customer_name: customer_name(&r),
-                id: OrderId(r.id),
-                flagged: matches!(state, OrderState::AwaitingPayment | OrderState::Confirmed)
-                    && r.collected_cents != r.total_cents,
-                number: r.number,
-                quote_number: r.quote_number,
-                created_at: r.created_at,
-                products,
-                offer_names: offers.join(", "),
-                visit_date: r.visit_date,
-                visit_start: r.visit_start,
-                state,
-                register_name: r.register_name,
-                booking_module_name: r.booking_module_name,
-                created_by_name: r.created_by_name,
-                total_cents: r.total_cents,
-                collected_cents: r.collected_cents,
-            }
+            let mine = by_order.remove(&r.id).unwrap_or_default();
+            summary_of(r, mine)
         })
         .collect())
+}
+
+/// A row of the list from its order and its lines.
+fn summary_of(r: OrderRow, lines: Vec<OrderSummaryLine>) -> OrderSummary {
+    let products = lines
+        .iter()
+        .map(|l| {
+            if l.quantity > 1 {
+                format!("{} x{}", l.label, l.quantity)
+            } else {
+                l.label.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut offers: Vec<String> = lines.iter().filter_map(|l| l.offer_name.clone()).collect();
+    offers.dedup();
+    let state = OrderState::parse(&r.state).unwrap_or(OrderState::AwaitingPayment);
+    OrderSummary {
+        customer_name: customer_name(&r),
+        id: OrderId(r.id),
+        flagged: matches!(state, OrderState::AwaitingPayment | OrderState::Confirmed)
+            && r.collected_cents != r.total_cents,
+        number: r.number,
+        quote_number: r.quote_number,
+        created_at: r.created_at,
+        products,
+        offer_names: offers.join(", "),
+        visit_date: r.visit_date,
+        visit_start: r.visit_start,
+        state,
+        register_name: r.register_name,
+        booking_module_name: r.booking_module_name,
+        created_by_name: r.created_by_name,
+        total_cents: r.total_cents,
+        collected_cents: r.collected_cents,
+        lines,
+    }
 }
 
 /// The order with this number (`P2103160795`) or quote number, if any.

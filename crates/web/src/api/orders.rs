@@ -28,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(resend_confirmation))
         .routes(routes!(payments))
         .routes(routes!(export))
+        .routes(routes!(totals))
         .routes(routes!(payment_methods, set_payment_methods))
 }
 
@@ -49,7 +50,78 @@ pub struct ListQuery {
     limit: Option<u32>,
 }
 
+/// The search's criteria besides the period; each is left out when empty.
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct Criteria {
+    /// The start of an order or quote number (`P2103160698`, `P210316`); when given, the
+    /// period is not applied.
+    number: String,
+    /// Words of the customer's names, e-mail or phone (accents and case ignored).
+    customer: String,
+    /// An offer's id.
+    offer: String,
+    /// A ticket type's, an extra's or a product's id.
+    item: String,
+    /// `registers`, `online`, `other`, `register:{id}` or `module:{id}`.
+    channel: String,
+    /// `quote`, `awaiting_payment`, `confirmed` or `cancelled`.
+    state: String,
+    /// `paid`, `unpaid`, `partly_paid` or `over_collected`.
+    payment: String,
+    /// The seller's user id.
+    seller: String,
+}
+
+impl Criteria {
+    fn search(self, from: String, to: String, by: Option<&str>) -> orders::OrderSearch {
+        orders::OrderSearch {
+            from,
+            to,
+            by_visit: by == Some("visit"),
+            criteria: orders::SearchCriteria {
+                number: self.number,
+                customer: self.customer,
+                offer: self.offer,
+                item: self.item,
+                channel: self.channel,
+                state: self.state,
+                payment: self.payment,
+                seller: self.seller,
+            },
+        }
+    }
+}
+
 page_schema!(OrderPage, OrderSummary);
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeriodQuery {
+    /// First day, YYYY-MM-DD.
+    from: String,
+    /// Last day, YYYY-MM-DD (at most 366 days after `from`).
+    to: String,
+    /// `visit` to filter on the visit date instead of the creation date.
+    #[serde(default)]
+    by: Option<String>,
+}
+
+/// The totals of everything a search finds (the list's pages show a part of it): how many
+/// orders and quotes, and the total, collected, left to collect and over-collected amounts of
+/// the orders that count (awaiting payment or confirmed).
+#[utoipa::path(get, path = "/api/v1/orders/totals", tag = "orders", params(PeriodQuery, Criteria),
+    responses((status = 200, body = orders::SearchTotals), (status = 422, body = Problem)))]
+pub async fn totals(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+    ApiQuery(criteria): ApiQuery<Criteria>,
+) -> ApiResult<orders::SearchTotals> {
+    let search = criteria.search(q.from, q.to, q.by.as_deref());
+    Ok(Json(orders::search::totals(&state, &ctx, &search).await?))
+}
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -103,17 +175,16 @@ pub async fn preview(
     Ok(Json(orders::preview(&state, &ctx, &input).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(ListQuery),
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(ListQuery, Criteria),
     responses((status = 200, body = OrderPage), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     ApiQuery(q): ApiQuery<ListQuery>,
+    ApiQuery(criteria): ApiQuery<Criteria>,
 ) -> ApiResult<OrderPage> {
     let query = orders::OrderListQuery {
-        by_visit: q.by.as_deref() == Some("visit"),
-        from: q.from,
-        to: q.to,
+        search: criteria.search(q.from, q.to, q.by.as_deref()),
         after: q.after,
         limit: q.limit,
     };
@@ -278,23 +349,22 @@ pub struct ExportQuery {
 /// order, Jours avant venue, Encaissé vs Total, Montant encaissé net), headers in the
 /// caller's language, streamed with no row limit. `X-Guichet-Columns` names the column set
 /// (`attendance-1`): the columns change only with its version.
-#[utoipa::path(get, path = "/api/v1/orders/export", tag = "orders", params(ExportQuery),
+#[utoipa::path(get, path = "/api/v1/orders/export", tag = "orders", params(ExportQuery, Criteria),
     responses((status = 200, description = "The file (text/csv or XLSX), header X-Guichet-Columns: attendance-1", content_type = "text/csv"),
         (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn export(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     ApiQuery(q): ApiQuery<ExportQuery>,
+    ApiQuery(criteria): ApiQuery<Criteria>,
 ) -> Result<axum::response::Response, ApiError> {
     use guichet_app::orders::attendance::{self, AttendanceQuery, COLUMNS_VERSION};
+    let name = format!("orders-{}-{}", q.from, q.to);
     let query = AttendanceQuery {
-        from: q.from,
-        to: q.to,
-        by_visit: q.by.as_deref() == Some("visit"),
+        search: criteria.search(q.from, q.to, q.by.as_deref()),
         detailed: q.detail.as_deref() == Some("lines"),
         privacy: q.privacy.as_deref() == Some("1"),
     };
-    let name = format!("orders-{}-{}", query.from, query.to);
     let mut r = if q.format.as_deref() == Some("xlsx") {
         let file = attendance::export_xlsx(&state, &ctx, &query).await?;
         crate::download::file_attachment(

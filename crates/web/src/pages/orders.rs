@@ -15,8 +15,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use guichet_app::files::Format;
+use guichet_app::orders::search::SearchChoices;
 use guichet_app::orders::{self as sale, CancelInput, PayInput, PaymentInput};
 use guichet_app::orders::{Order, OrderSummary, Payment, PaymentLine};
+use guichet_app::orders::{
+    OrderListQuery, OrderSearch, PaymentStatus, SearchCriteria, SearchTotals,
+};
 use guichet_app::registers::Register;
 use guichet_domain::order::{OrderState, PaymentMethod};
 use guichet_domain::{FieldErrors, OrderId, Permission};
@@ -64,6 +68,21 @@ impl ListQuery {
     }
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SearchQuery {
+    from: String,
+    to: String,
+    /// `visit` filters on the visit date.
+    by: String,
+    /// `lines`: the detailed view, one row per order line.
+    view: String,
+    after: Option<String>,
+    done: Option<String>,
+    #[serde(flatten)]
+    criteria: SearchCriteria,
+}
+
 #[derive(Template)]
 #[template(path = "orders.html")]
 struct ListPage {
@@ -72,11 +91,15 @@ struct ListPage {
     from: String,
     to: String,
     by_visit: bool,
+    detailed: bool,
+    c: SearchCriteria,
+    choices: SearchChoices,
     orders: Vec<OrderSummary>,
+    totals: SearchTotals,
+    /// The query of the next page, when there is one.
+    next: Option<String>,
     tz: String,
     errors: FieldErrors,
-    total_cents: i64,
-    collected_cents: i64,
 }
 
 impl ListPage {
@@ -86,6 +109,24 @@ impl ListPage {
     /// The seeds' "confirmation" tick: the sale is final (not a quote, not cancelled).
     fn finalized(&self, s: &OrderState) -> bool {
         matches!(s, OrderState::AwaitingPayment | OrderState::Confirmed)
+    }
+    fn state_label_of(&self, s: &str) -> String {
+        self.tr.t(&format!("order-state-{s}"))
+    }
+    fn states(&self) -> [&'static str; 4] {
+        ["quote", "awaiting_payment", "confirmed", "cancelled"]
+    }
+    fn payments(&self) -> [PaymentStatus; 4] {
+        PaymentStatus::ALL
+    }
+    fn payment_label(&self, p: &PaymentStatus) -> String {
+        self.tr.t(&format!("orders-payment-{}", p.as_str()))
+    }
+    fn more_filters(&self) -> bool {
+        !self.c.is_empty()
+    }
+    fn count_line(&self) -> String {
+        self.tr.t1("orders-found", "count", self.totals.orders)
     }
 }
 
@@ -97,24 +138,73 @@ async fn today(state: &AppState, ctx: &Ctx) -> Result<(jiff::civil::Date, String
     Ok((jiff::Timestamp::now().to_zoned(zone).date(), tz))
 }
 
+/// `key=value&…` of the non-empty pairs, encoded.
+fn query_of(pairs: &[(&str, &str)]) -> String {
+    let kept: Vec<(&str, &str)> = pairs.iter().filter(|p| !p.1.is_empty()).copied().collect();
+    serde_urlencoded::to_string(kept).unwrap_or_default()
+}
+
 pub async fn list(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<SearchQuery>,
 ) -> Result<Response, PageError> {
     ctx.require(Permission::Sell).or_page(&ctx)?;
     let (today, tz) = today(&state, &ctx).await?;
-    let (from, to) = q.period(today);
-    let by_visit = q.by == "visit";
-    let (orders, errors) = match sale::list_period(&state, &ctx, &from, &to, by_visit).await {
-        Ok(o) => (o, FieldErrors::new()),
-        Err(e) => (Vec::new(), form_errors(e, &ctx)?),
+    let period = ListQuery {
+        from: q.from.clone(),
+        to: q.to.clone(),
+        ..ListQuery::default()
     };
-    let live = orders
-        .iter()
-        .filter(|o| matches!(o.state, OrderState::Confirmed | OrderState::AwaitingPayment));
-    let (total_cents, collected_cents) = live.fold((0, 0), |(t, c), o| {
-        (t + o.total_cents, c + o.collected_cents)
+    let (from, to) = period.period(today);
+    let by_visit = q.by == "visit";
+    let search = OrderSearch {
+        from: from.clone(),
+        to: to.clone(),
+        by_visit,
+        criteria: q.criteria.clone(),
+    };
+    let query = OrderListQuery {
+        search: search.clone(),
+        after: q.after.clone().filter(|a| !a.is_empty()),
+        limit: Some(100),
+    };
+    let found = async {
+        let page = sale::list(&state, &ctx, &query).await?;
+        let totals = sale::search::totals(&state, &ctx, &search).await?;
+        Ok::<_, AppError>((page, totals))
+    };
+    let (page, totals, errors) = match found.await {
+        Ok((p, t)) => (p, t, FieldErrors::new()),
+        Err(e) => (
+            guichet_app::paging::Page {
+                items: Vec::new(),
+                next: None,
+            },
+            SearchTotals::default(),
+            form_errors(e, &ctx)?,
+        ),
+    };
+    let choices = sale::search::choices(&state, &ctx).await.or_page(&ctx)?;
+    let c = &q.criteria;
+    let base = [
+        ("from", from.as_str()),
+        ("to", to.as_str()),
+        ("by", if by_visit { "visit" } else { "" }),
+        ("number", c.number.as_str()),
+        ("customer", c.customer.as_str()),
+        ("offer", c.offer.as_str()),
+        ("item", c.item.as_str()),
+        ("channel", c.channel.as_str()),
+        ("state", c.state.as_str()),
+        ("payment", c.payment.as_str()),
+        ("seller", c.seller.as_str()),
+    ];
+    let next = page.next.map(|after| {
+        let mut pairs = base.to_vec();
+        pairs.push(("view", q.view.as_str()));
+        pairs.push(("after", after.as_str()));
+        query_of(&pairs)
     });
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -129,11 +219,14 @@ pub async fn list(
             from,
             to,
             by_visit,
-            orders,
+            detailed: q.view == "lines",
+            c: q.criteria,
+            choices,
+            orders: page.items,
+            totals,
+            next,
             tz,
             errors,
-            total_cents,
-            collected_cents,
         },
     ))
 }
@@ -508,6 +601,8 @@ pub struct ExportQuery {
     detail: String,
     format: String,
     privacy: Option<String>,
+    #[serde(flatten)]
+    criteria: SearchCriteria,
 }
 
 /// The attendance export of the period shown (the seeds' detailed and summary CSV), streamed.
@@ -525,9 +620,12 @@ pub async fn export_orders(
     };
     let (from, to) = list.period(today);
     let query = AttendanceQuery {
-        from: from.clone(),
-        to: to.clone(),
-        by_visit: q.by == "visit",
+        search: OrderSearch {
+            from: from.clone(),
+            to: to.clone(),
+            by_visit: q.by == "visit",
+            criteria: q.criteria.clone(),
+        },
         detailed: q.detail == "lines",
         privacy: q.privacy.is_some(),
     };
