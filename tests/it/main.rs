@@ -43,6 +43,7 @@ mod reservations;
 mod roles;
 mod shop;
 mod signin;
+mod statistics;
 mod stripe;
 mod tenancy;
 mod writes;

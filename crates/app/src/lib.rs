@@ -38,6 +38,7 @@ pub mod registers;
 pub mod reservations;
 pub mod sessions;
 pub mod shop;
+pub mod statistics;
 pub mod stripe;
 pub mod users;
 pub mod vat_rates;

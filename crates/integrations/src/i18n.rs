@@ -330,6 +330,9 @@ mod tests {
                             ("payouts", "1".into()),
                             ("fees", "1".into()),
                             ("payout", "x".into()),
+                            ("from", "1".into()),
+                            ("to", "7".into()),
+                            ("visitors", "3".into()),
                         ],
                     );
                     try_t(lang, k).is_none()

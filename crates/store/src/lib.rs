@@ -43,6 +43,7 @@ pub mod sessions;
 pub mod shop;
 pub mod signin;
 pub mod sites;
+pub mod statistics;
 pub mod stripe;
 pub mod throttle;
 pub mod users;

@@ -53,7 +53,11 @@ pub const MENU: &[MenuSection] = &[
             ("nav-arrivals", "/arrivals", None),
             ("nav-orders", "/orders", None),
             ("nav-click-collect", "/click-and-collect", None),
-            ("nav-statistics", "/statistics", None),
+            (
+                "nav-statistics",
+                "/statistics",
+                Some(Permission::ViewClosings),
+            ),
             (
                 "nav-registers-follow-up",
                 "/registers-follow-up",

@@ -144,7 +144,7 @@ fn parse_payment_cursor(raw: &str) -> Result<PaymentLineKey, AppError> {
 }
 
 /// `[start of from, start of the day after to)` in the zone, as microseconds.
-pub(super) fn instants(
+pub(crate) fn instants(
     from: Date,
     to: Date,
     tz: &jiff::tz::TimeZone,

@@ -114,7 +114,6 @@ password-rule = At least 10 characters.
 dashboard-welcome = Hello { $name }!
 dashboard-organization = Organization
 dashboard-sites = Sites
-dashboard-next-steps = Sales, planning and the shop come with the next versions.
 not-available-yet = This part of Guichet is not available yet. It comes with a later version.
 
 ## Profile
@@ -460,6 +459,67 @@ orders-found = { $count ->
 orders-to-collect = Left to collect
 orders-line-total = Line total
 orders-next-page = Next page
+dashboard-sales = My sales
+dashboard-sales-day = Today
+dashboard-sales-week = This week
+dashboard-sales-month = This month
+dashboard-sales-year = This year
+dashboard-last-year = Last year
+dashboard-online-share = Online share
+dashboard-see-orders = See my sales
+dashboard-arrivals = Arrivals
+dashboard-today = Today
+dashboard-tomorrow = Tomorrow
+dashboard-no-arrival = No arrival
+dashboard-arrivals-line = { $count ->
+    [one] { $count } arrival
+   *[other] { $count } arrivals
+}, { $visitors } visitor(s)
+dashboard-attention = To check
+dashboard-over-collected = { $count } over-collected order(s)
+dashboard-unpaid-visits = { $count } past visit(s) not paid (last 30 days)
+stats-by-sale = sale
+stats-dimension = Group by
+stats-dimension-offer = Offers
+stats-dimension-item = Ticket types, extras and products
+stats-dimension-product_group = Product groups
+stats-dimension-channel = Sales channels
+stats-dimension-seller = Sellers
+stats-grain = Per
+stats-grain-day = day
+stats-grain-week = week
+stats-grain-month = month
+stats-grain-year = year
+stats-revenue = Revenue incl. VAT
+stats-visitors = Visitors
+stats-orders = Orders
+stats-deferred = Sold, visit to come
+stats-deferred-collected = of which { $amount } collected
+stats-group = Group
+stats-share = Share
+stats-total = Total
+stats-period = Period
+stats-none = (none)
+stats-empty = No sales in this period.
+stats-chart = Revenue per period
+stats-week-of = week of { $day }
+stats-recognition = By payment date and by visit date
+stats-recognition-help = Collected (refunds deducted) on the payment date; revenue of the visits (and shop sales) on their date.
+stats-by-payment = By payment date
+stats-by-visit = By visit date
+stats-lead = Days between booking and visit
+stats-lead-booked = Booked
+stats-lead-same-day = the same day
+stats-lead-days = { $count ->
+    [one] { $count } day before
+   *[other] { $count } days before
+}
+stats-lead-range = { $from } to { $to } days before
+stats-lead-more = more than { $count } days before
+stats-best-sellers = Shop best-sellers
+stats-origins = Visitors by origin
+stats-origins-help = Country and province or département × ticket type × channel × period: the table tourism observatories ask for.
+stats-origins-more = The first 100 lines of { $count }; the file has them all.
 payments-empty = No payment in this period.
 order-number = Number
 order-created = Created

@@ -114,7 +114,6 @@ password-rule = Au moins 10 caractères.
 dashboard-welcome = Bonjour { $name } !
 dashboard-organization = Établissement
 dashboard-sites = Sites
-dashboard-next-steps = Les ventes, le planning et la boutique arrivent avec les prochaines versions.
 not-available-yet = Cette partie de Guichet n'est pas encore disponible. Elle arrive avec une prochaine version.
 
 ## Profil
@@ -460,6 +459,67 @@ orders-found = { $count ->
 orders-to-collect = Reste à encaisser
 orders-line-total = Total de la ligne
 orders-next-page = Page suivante
+dashboard-sales = Mes ventes
+dashboard-sales-day = Aujourd'hui
+dashboard-sales-week = Cette semaine
+dashboard-sales-month = Ce mois
+dashboard-sales-year = Cette année
+dashboard-last-year = L'an dernier
+dashboard-online-share = Part en ligne
+dashboard-see-orders = Voir mes dossiers de ventes
+dashboard-arrivals = Les arrivées
+dashboard-today = Aujourd'hui
+dashboard-tomorrow = Demain
+dashboard-no-arrival = Aucune arrivée
+dashboard-arrivals-line = { $count ->
+    [one] { $count } arrivée
+   *[other] { $count } arrivées
+}, { $visitors } visiteur(s)
+dashboard-attention = À vérifier
+dashboard-over-collected = { $count } commande(s) avec trop-perçu
+dashboard-unpaid-visits = { $count } visite(s) passée(s) non payée(s) (30 derniers jours)
+stats-by-sale = vente
+stats-dimension = Regrouper par
+stats-dimension-offer = Offres
+stats-dimension-item = Ressources, options et produits
+stats-dimension-product_group = Familles de produits
+stats-dimension-channel = Canaux de vente
+stats-dimension-seller = Vendeurs
+stats-grain = Par
+stats-grain-day = jour
+stats-grain-week = semaine
+stats-grain-month = mois
+stats-grain-year = année
+stats-revenue = Chiffre d'affaires TTC
+stats-visitors = Visiteurs
+stats-orders = Commandes
+stats-deferred = Vendu, visite à venir
+stats-deferred-collected = dont { $amount } déjà encaissé
+stats-group = Groupe
+stats-share = Part
+stats-total = Total
+stats-period = Période
+stats-none = (aucun)
+stats-empty = Aucune vente sur cette période.
+stats-chart = Chiffre d'affaires par période
+stats-week-of = sem. du { $day }
+stats-recognition = Par date de paiement et par date de visite
+stats-recognition-help = Encaissé (remboursements déduits) à la date du paiement ; chiffre d'affaires des visites (et ventes boutique) à leur date.
+stats-by-payment = Par date de paiement
+stats-by-visit = Par date de visite
+stats-lead = Jours entre réservation et visite
+stats-lead-booked = Réservé
+stats-lead-same-day = le jour même
+stats-lead-days = { $count ->
+    [one] { $count } jour avant
+   *[other] { $count } jours avant
+}
+stats-lead-range = { $from } à { $to } jours avant
+stats-lead-more = plus de { $count } jours avant
+stats-best-sellers = Meilleures ventes de la boutique
+stats-origins = Visiteurs par provenance
+stats-origins-help = Pays et province ou département × ressource × canal × période : le tableau demandé par les observatoires du tourisme.
+stats-origins-more = Les 100 premières lignes sur { $count } ; le fichier les contient toutes.
 payments-empty = Aucun encaissement sur cette période.
 order-number = Numéro
 order-created = Créée le

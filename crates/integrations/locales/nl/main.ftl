@@ -149,7 +149,6 @@ password-rule = Minstens 10 tekens.
 dashboard-welcome = Hallo { $name }!
 dashboard-organization = Organisatie
 dashboard-sites = Sites
-dashboard-next-steps = De verkoop, de planning en de winkel komen met de volgende versies.
 not-available-yet = Dit deel van Guichet is nog niet beschikbaar. Het komt met een volgende versie.
 
 ## Profiel
@@ -495,6 +494,67 @@ orders-found = { $count ->
 orders-to-collect = Nog te ontvangen
 orders-line-total = Totaal van de regel
 orders-next-page = Volgende pagina
+dashboard-sales = Mijn verkoop
+dashboard-sales-day = Vandaag
+dashboard-sales-week = Deze week
+dashboard-sales-month = Deze maand
+dashboard-sales-year = Dit jaar
+dashboard-last-year = Vorig jaar
+dashboard-online-share = Aandeel online
+dashboard-see-orders = Mijn verkoopdossiers bekijken
+dashboard-arrivals = De aankomsten
+dashboard-today = Vandaag
+dashboard-tomorrow = Morgen
+dashboard-no-arrival = Geen aankomst
+dashboard-arrivals-line = { $count ->
+    [one] { $count } aankomst
+   *[other] { $count } aankomsten
+}, { $visitors } bezoeker(s)
+dashboard-attention = Na te kijken
+dashboard-over-collected = { $count } bestelling(en) met te veel ontvangen
+dashboard-unpaid-visits = { $count } voorbije bezoek(en) niet betaald (laatste 30 dagen)
+stats-by-sale = verkoop
+stats-dimension = Groeperen per
+stats-dimension-offer = Aanbiedingen
+stats-dimension-item = Ticketsoorten, opties en producten
+stats-dimension-product_group = Productgroepen
+stats-dimension-channel = Verkoopkanalen
+stats-dimension-seller = Verkopers
+stats-grain = Per
+stats-grain-day = dag
+stats-grain-week = week
+stats-grain-month = maand
+stats-grain-year = jaar
+stats-revenue = Omzet incl. btw
+stats-visitors = Bezoekers
+stats-orders = Bestellingen
+stats-deferred = Verkocht, bezoek nog te komen
+stats-deferred-collected = waarvan { $amount } al ontvangen
+stats-group = Groep
+stats-share = Aandeel
+stats-total = Totaal
+stats-period = Periode
+stats-none = (geen)
+stats-empty = Geen verkoop in deze periode.
+stats-chart = Omzet per periode
+stats-week-of = week van { $day }
+stats-recognition = Per betaaldatum en per bezoekdatum
+stats-recognition-help = Ontvangen (terugbetalingen afgetrokken) op de betaaldatum; omzet van de bezoeken (en winkelverkopen) op hun datum.
+stats-by-payment = Per betaaldatum
+stats-by-visit = Per bezoekdatum
+stats-lead = Dagen tussen boeking en bezoek
+stats-lead-booked = Geboekt
+stats-lead-same-day = dezelfde dag
+stats-lead-days = { $count ->
+    [one] { $count } dag vooraf
+   *[other] { $count } dagen vooraf
+}
+stats-lead-range = { $from } tot { $to } dagen vooraf
+stats-lead-more = meer dan { $count } dagen vooraf
+stats-best-sellers = Bestsellers van de winkel
+stats-origins = Bezoekers per herkomst
+stats-origins-help = Land en provincie of departement × ticketsoort × kanaal × periode: de tabel die toerismeobservatoria vragen.
+stats-origins-more = De eerste 100 regels van { $count }; het bestand bevat ze allemaal.
 payments-empty = Geen betaling in deze periode.
 order-number = Nummer
 order-created = Aangemaakt op

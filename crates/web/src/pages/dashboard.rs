@@ -26,10 +26,9 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Menu entries that later issues build; they show a short "not available yet" page.
-pub const NOT_YET: [(&str, &str); 6] = [
+pub const NOT_YET: [(&str, &str); 5] = [
     ("/arrivals", "nav-arrivals"),
     ("/click-and-collect", "nav-click-collect"),
-    ("/statistics", "nav-statistics"),
     ("/activity/description", "nav-description"),
     ("/activity/gift-vouchers", "nav-gift-vouchers"),
     ("/activity/gift-cards", "nav-gift-cards"),
@@ -49,9 +48,69 @@ struct Dashboard {
     stale: Vec<guichet_app::closing::OpenSession>,
     /// Refunds Stripe refused (issue 17): someone must look at them.
     failed_refunds: usize,
+    /// Sales against last year, arrivals, orders to look at (for those who sell).
+    sales: Option<guichet_app::statistics::Dashboard>,
 }
 
 impl Dashboard {
+    fn grain_label(&self, g: &guichet_app::statistics::Grain) -> String {
+        self.tr.t(&format!("dashboard-sales-{}", g.as_str()))
+    }
+    /// The change against last year, as "+12 %" (none when last year had nothing).
+    fn change(&self, now: &i64, before: &i64) -> String {
+        if *before <= 0 {
+            return "—".into();
+        }
+        let pct = (*now - *before) as f64 * 100.0 / *before as f64;
+        format!("{pct:+.0} %")
+    }
+    fn online_share(&self, s: &guichet_app::statistics::Sales) -> String {
+        if s.revenue_cents <= 0 {
+            return "—".into();
+        }
+        format!(
+            "{:.0} %",
+            s.online_revenue_cents as f64 * 100.0 / s.revenue_cents as f64
+        )
+    }
+    fn arrival_day(&self, i: &usize, d: &jiff::civil::Date) -> String {
+        match i {
+            0 => self.tr.t("dashboard-today"),
+            1 => self.tr.t("dashboard-tomorrow"),
+            _ => self.tr.long_day(&d.to_string()),
+        }
+    }
+    fn arrivals_line(&self, orders: &i64, visitors: &i64) -> String {
+        if *orders == 0 {
+            return self.tr.t("dashboard-no-arrival");
+        }
+        self.tr.t1_2(
+            "dashboard-arrivals-line",
+            ("count", orders.to_string()),
+            ("visitors", visitors.to_string()),
+        )
+    }
+    fn day_query(&self, d: &jiff::civil::Date) -> String {
+        format!("/orders?by=visit&from={d}&to={d}")
+    }
+    fn past_unpaid_query(&self, today: &jiff::civil::Date) -> String {
+        let back = |n: i64| {
+            today
+                .checked_sub(jiff::Span::new().days(n))
+                .unwrap_or(*today)
+        };
+        format!(
+            "/orders?by=visit&from={}&to={}&payment=unpaid",
+            back(30),
+            back(1)
+        )
+    }
+    fn over_query(&self, today: &jiff::civil::Date) -> String {
+        let from = today
+            .checked_sub(jiff::Span::new().years(1))
+            .unwrap_or(*today);
+        format!("/orders?from={from}&to={today}&payment=over_collected")
+    }
     fn stale_line(&self, s: &guichet_app::closing::OpenSession) -> String {
         self.tr.t1_2(
             "dashboard-stale-session",
@@ -113,6 +172,15 @@ async fn dashboard(
     } else {
         0
     };
+    let sales = if ctx.can(Permission::Sell) {
+        Some(
+            guichet_app::statistics::dashboard(&state, &ctx)
+                .await
+                .or_page(&ctx)?,
+        )
+    } else {
+        None
+    };
     Ok(render(&Dashboard {
         tr: Tr(ctx.lang),
         nav: Nav::new(&ctx, "/", flash.key()),
@@ -123,6 +191,7 @@ async fn dashboard(
         vat_rates,
         stale,
         failed_refunds,
+        sales,
     }))
 }
 

@@ -23,6 +23,7 @@ mod registers;
 mod reservations;
 mod session;
 mod shop;
+mod statistics;
 mod stripe;
 mod support;
 mod users;
@@ -57,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .merge(reservations::router())
         .merge(session::router())
         .merge(shop::router())
+        .merge(statistics::router())
         .merge(stripe::router())
         .merge(users::router())
 }
