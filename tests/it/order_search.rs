@@ -109,6 +109,10 @@ async fn the_orders_search_filters_pages_and_totals_the_whole_result() {
         [family.as_str()]
     );
     assert!(numbers(&list("payment=over_collected".into()).await).is_empty());
+    let mut due = vec![unpaid.clone(), family.clone()];
+    due.sort();
+    assert_eq!(numbers(&list("payment=due".into()).await), due);
+    assert_eq!(numbers(&list("payment=mismatch".into()).await), due);
     assert_eq!(
         numbers(&list(format!("item={child}")).await),
         [family.as_str()]

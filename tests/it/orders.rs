@@ -334,6 +334,15 @@ async fn payments_are_listed_per_line_exported_and_the_order_listed() {
             && csv.contains(";4,34;"),
         "{csv}"
     );
+    // The seed's 12 fields of the collections file, in its order.
+    assert_eq!(
+        csv.trim_start_matches('\u{feff}').lines().next(),
+        Some(
+            "Numéro de dossier;Date;Encaissé;TVA;Frais;Type de paiement;Total TTC;Formule;\
+             Ressource;Client;Numéro facture;Vendeur"
+        ),
+        "{csv}"
+    );
     let list = manager
         .ok(&format!("/api/v1/orders?from={today}&to={today}"))
         .await;

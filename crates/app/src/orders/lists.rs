@@ -176,7 +176,7 @@ pub async fn export_payments(
     let tr = guichet_integrations::i18n::Tr(actor.lang);
     let table = Table {
         headers: [
-            "order-number",
+            "collections-number",
             "label-date",
             "order-collected",
             "label-vat",
@@ -184,7 +184,9 @@ pub async fn export_payments(
             "payment-method",
             "order-total",
             "order-offer",
-            "payment-item",
+            "collections-item",
+            "order-customer",
+            "payment-invoice-number",
             "payment-seller",
         ]
         .iter()
@@ -203,6 +205,9 @@ pub async fn export_payments(
                     Cell::Text(format_cents(r.line_total_cents)),
                     Cell::Text(r.offer_name.unwrap_or_default()),
                     Cell::Text(r.label),
+                    Cell::Text(r.customer_name.unwrap_or_default()),
+                    // Guichet issues no invoices yet: the seed's column, empty.
+                    Cell::Text(String::new()),
                     Cell::Text(r.seller_name.unwrap_or_default()),
                 ]
             })

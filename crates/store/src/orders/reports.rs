@@ -28,6 +28,8 @@ pub struct PaymentLine {
     pub label: String,
     pub seller_name: Option<String>,
     pub register_name: Option<String>,
+    /// The order's customer ("Client"), if any.
+    pub customer_name: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -46,6 +48,9 @@ struct PaymentLineRow {
     seller_name: Option<String>,
     register_name: Option<String>,
     fees_cents: i64,
+    customer_id: Option<Uuid>,
+    customer_first_name: Option<String>,
+    customer_last_name: Option<String>,
 }
 
 /// Where a page of the payments list starts: after this payment line (newest payment first,
@@ -86,7 +91,8 @@ pub async fn payment_lines(
     let rows: Vec<PaymentLineRow> = on_tx!(tx, c => sqlx::query_as(
         "SELECT p.id AS payment_id, p.order_id, o.number, a.number AS line_number, p.taken_at, a.amount_cents, p.method,
          l.total_cents AS line_total_cents, l.vat_rate_bp, f.name AS offer_name, l.label, u.name AS seller_name,
-         r.name AS register_name,
+         r.name AS register_name, o.customer_id, cu.first_name AS customer_first_name,
+         cu.last_name AS customer_last_name,
          -- Stripe's fee, on the payment's first line (a payment's lines share one fee).
          CASE WHEN a.number = (SELECT MIN(a2.number) FROM payment_allocations a2 WHERE a2.payment_id = p.id)
               THEN COALESCE(s.fee_cents, 0) ELSE 0 END AS fees_cents
@@ -98,6 +104,7 @@ pub async fn payment_lines(
          LEFT JOIN users u ON u.id = p.taken_by
          LEFT JOIN registers r ON r.id = p.register_id
          LEFT JOIN stripe_payments s ON s.payment_id = p.id
+         LEFT JOIN customers cu ON cu.id = o.customer_id
          WHERE p.organization_id = $1 AND p.taken_at >= $2 AND p.taken_at < $3
          AND (p.taken_at < $5 OR (p.taken_at = $5 AND (p.id > $6 OR (p.id = $6 AND a.number > $7))))
          ORDER BY p.taken_at DESC, p.id, a.number LIMIT $4")
@@ -124,6 +131,12 @@ pub async fn payment_lines(
                 label: r.label,
                 seller_name: r.seller_name,
                 register_name: r.register_name,
+                customer_name: r.customer_id.map(|_| {
+                    crate::customers::display_name(
+                        r.customer_first_name.as_deref(),
+                        r.customer_last_name.as_deref(),
+                    )
+                }),
             }
         })
         .collect())

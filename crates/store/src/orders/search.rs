@@ -69,14 +69,20 @@ pub enum PaymentStatus {
     PartlyPaid,
     /// More than the total (the seeds' P2103160698).
     OverCollected,
+    /// Money to come: less than the total (unpaid or partly paid).
+    Due,
+    /// Collected differs from the total, either way: to look at.
+    Mismatch,
 }
 
 impl PaymentStatus {
-    pub const ALL: [PaymentStatus; 4] = [
+    pub const ALL: [PaymentStatus; 6] = [
         PaymentStatus::Paid,
         PaymentStatus::Unpaid,
         PaymentStatus::PartlyPaid,
         PaymentStatus::OverCollected,
+        PaymentStatus::Due,
+        PaymentStatus::Mismatch,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -85,6 +91,8 @@ impl PaymentStatus {
             PaymentStatus::Unpaid => "unpaid",
             PaymentStatus::PartlyPaid => "partly_paid",
             PaymentStatus::OverCollected => "over_collected",
+            PaymentStatus::Due => "due",
+            PaymentStatus::Mismatch => "mismatch",
         }
     }
 
@@ -100,6 +108,8 @@ impl PaymentStatus {
                 "o.collected_cents > 0 AND o.collected_cents < o.total_cents"
             }
             PaymentStatus::OverCollected => "o.collected_cents > o.total_cents",
+            PaymentStatus::Due => "o.collected_cents < o.total_cents",
+            PaymentStatus::Mismatch => "o.collected_cents <> o.total_cents",
         }
     }
 }

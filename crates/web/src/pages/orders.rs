@@ -116,7 +116,7 @@ impl ListPage {
     fn states(&self) -> [&'static str; 4] {
         ["quote", "awaiting_payment", "confirmed", "cancelled"]
     }
-    fn payments(&self) -> [PaymentStatus; 4] {
+    fn payments(&self) -> [PaymentStatus; 6] {
         PaymentStatus::ALL
     }
     fn payment_label(&self, p: &PaymentStatus) -> String {
