@@ -9,7 +9,7 @@ use crate::harness::{client, org, spawn};
 use fantoccini::{Client, Locator};
 use std::time::Duration;
 
-async fn screenshot(b: &Client, name: &str) {
+pub(crate) async fn screenshot(b: &Client, name: &str) {
     let Ok(dir) = std::env::var("GUICHET_SCREENSHOTS") else {
         return;
     };

@@ -17,6 +17,7 @@ mod browser_booking;
 mod browser_csp;
 mod browser_customers;
 mod browser_modules;
+mod browser_orders;
 mod browser_reservations;
 mod calendar;
 mod catalogue;

@@ -172,7 +172,7 @@ fn chart(tr: &Tr, grain: &str, s: &Statistics) -> String {
             .unwrap_or_default()
     };
     let mut svg = format!(
-        r#"<svg id="stats-chart" viewBox="0 0 {w} {h}" role="img" aria-label="{}" preserveAspectRatio="none" class="chart">"#,
+        r#"<svg id="stats-chart" viewBox="0 0 {w} {h}" role="img" aria-label="{}" class="chart">"#,
         esc(&tr.t("stats-chart"))
     );
     for (i, (p, f)) in b.periods.iter().zip(&b.totals).enumerate() {
