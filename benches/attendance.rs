@@ -8,9 +8,6 @@
 mod common;
 
 use guichet_app::orders::attendance::{self, AttendanceQuery};
-use guichet_app::orders::{LineInput, OrderInput, PaymentInput};
-use guichet_domain::org::{RegisterInput, SiteInput};
-use guichet_store::register_sessions::{self, Opening};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
@@ -42,147 +39,14 @@ fn rss_kb() -> u64 {
 
 async fn run(name: &str, url: &str, lines: usize) {
     let (state, ctx) = common::belgian_organization(url).await;
-    let rate = guichet_app::vat_rates::vat_rates(&state, &ctx)
-        .await
-        .expect("rates")
-        .into_iter()
-        .find(|r| r.rate_basis_points == 2100)
-        .expect("21 %");
-    let mut products = Vec::new();
-    for (name, price) in [
-        ("Carte postale", "1,50"),
-        ("Livre", "18,50"),
-        ("Peluche", "12,80"),
-    ] {
-        let p = guichet_app::shop::create_product(
-            &state,
-            &ctx,
-            &guichet_domain::shop::ProductInput {
-                name: name.into(),
-                price: price.into(),
-                vat_rate_id: rate.id.to_string(),
-                sale_pos: true,
-                ..Default::default()
-            },
-        )
-        .await
-        .expect("product");
-        products.push(p.id.to_string());
-    }
-    let site = guichet_app::organization::create_site(
-        &state,
-        &ctx,
-        &SiteInput {
-            name: "Site".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .expect("site");
-    let register = guichet_app::registers::create_register(
-        &state,
-        &ctx,
-        &RegisterInput {
-            name: "Accueil".into(),
-            kind: "counter".into(),
-            site_id: site.id.to_string(),
-            ..Default::default()
-        },
-    )
-    .await
-    .expect("register")
-    .id;
-    let input = OrderInput {
-        register_id: register.to_string(),
-        lines: products
-            .iter()
-            .chain(products.iter())
-            .map(|p| LineInput {
-                product_id: Some(p.clone()),
-                quantity: 1,
-                ..Default::default()
-            })
-            .collect(),
-        payments: vec![PaymentInput {
-            method: "cash".into(),
-            amount: "65,60".into(),
-        }],
-        ..Default::default()
-    };
-    let mut sale = guichet_app::orders::priced_order(&state, &ctx, &input, None)
-        .await
-        .expect("priced sale");
     let day = jiff::civil::date(2026, 7, 14);
-    let at = day
-        .at(9, 0, 0, 0)
-        .to_zoned(jiff::tz::TimeZone::get("Europe/Brussels").expect("zone"))
-        .expect("day")
-        .timestamp()
-        .as_microsecond();
-    let tenant = ctx.tenant;
-    let opening = Arc::new(Opening {
-        day,
-        float_cents: 0,
-        counts: None,
-        at,
-    });
-    state
-        .store
-        .write(|tx| {
-            let opening = opening.clone();
-            Box::pin(
-                async move { register_sessions::open(tx, tenant, register, &opening, None).await },
-            )
-        })
-        .await
-        .expect("open");
-    sale.register_id = Some(register);
-    sale.day = day;
-    sale.at = Some(at + 3_600_000_000);
-    for p in &mut sale.payments {
-        p.at = sale.at;
-    }
-    let per_sale = sale.lines.len();
     let seeding = Instant::now();
-    let mut left = lines.div_ceil(per_sale);
-    // The sales spread over the day, as at a busy register.
-    let step = 80_000_000_000 / (left as i64).max(1);
-    let mut at = at - 8 * 3_600_000_000;
-    while left > 0 {
-        let n = left.min(500);
-        left -= n;
-        let batch: Arc<Vec<_>> = Arc::new(
-            (0..n)
-                .map(|_| {
-                    at += step;
-                    let mut s = sale.clone();
-                    s.at = Some(at);
-                    for p in &mut s.payments {
-                        p.at = s.at;
-                    }
-                    s
-                })
-                .collect(),
-        );
-        state
-            .store
-            .write(|tx| {
-                let batch = batch.clone();
-                Box::pin(async move {
-                    for s in batch.iter() {
-                        guichet_store::orders::create(tx, tenant, s).await?;
-                    }
-                    Ok(())
-                })
-            })
-            .await
-            .expect("sales");
-    }
+    let written = common::seed_product_sales(&state, &ctx, lines, day, 1).await;
     println!(
-        "{name}: {} order lines written in {:.1} s",
-        lines.div_ceil(per_sale) * per_sale,
+        "{name}: {written} order lines written in {:.1} s",
         seeding.elapsed().as_secs_f64()
     );
+    let tenant = ctx.tenant;
 
     // The store's reads alone, for the profile: how much of the export is the database's.
     let (from, until) = (
