@@ -64,6 +64,11 @@ pub const MENU: &[MenuSection] = &[
                 "/sales/stripe",
                 Some(Permission::ViewClosings),
             ),
+            (
+                "nav-accounting",
+                "/sales/accounting",
+                Some(Permission::ViewClosings),
+            ),
         ],
     ),
     (

@@ -2,6 +2,7 @@
 //! short confirmation), or is shown again with the errors next to the fields.
 
 mod account;
+mod accounting;
 mod book;
 mod booking_modules;
 mod booking_page;
@@ -58,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .merge(session::router())
         .merge(shop::router())
         .merge(stripe::router())
+        .merge(accounting::router())
         .merge(users::router())
 }
 
