@@ -4,6 +4,7 @@
 
 mod harness;
 
+mod accounting;
 mod accounts;
 mod api;
 mod attendance;

@@ -21,6 +21,7 @@ const PAGES: &[(&str, Role)] = &[
     ("/account/users", Role::Admin),
     ("/account/api-keys", Role::Admin),
     ("/account/sites/new", Role::Admin),
+    ("/sales/accounting", Role::Manager),
 ];
 
 const API_GETS: &[(&str, Role)] = &[
@@ -33,6 +34,7 @@ const API_GETS: &[(&str, Role)] = &[
     ("/api/v1/booking-modules", Role::Manager),
     ("/api/v1/users", Role::Admin),
     ("/api/v1/api-keys", Role::Admin),
+    ("/api/v1/accounting/settings", Role::Manager),
 ];
 
 /// (path, form fields, least role that may post it)
@@ -254,6 +256,7 @@ const MUTATIONS: &[(&str, &str, Permission)] = {
     use Permission::*;
     &[
         ("POST", "/api/v1/api-keys", ManageApiKeys),
+        ("PUT", "/api/v1/accounting/settings", EditOrganization),
         ("PUT", "/api/v1/carts/{cart}/holds", Sell),
         ("DELETE", "/api/v1/carts/{cart}/holds", Sell),
         ("POST", "/api/v1/booking-modules", ManageDistribution),

@@ -11,6 +11,22 @@ pub fn spawn_all(app: &App) {
     spawn_maintenance(app.clone());
     spawn_hold_sweep(app.clone());
     spawn_stripe_sync(app.clone());
+    spawn_accounting_mail(app.clone());
+}
+
+/// Mails last week's accounting exports to the accountants who asked for them, checked every
+/// hour (each week is mailed once, whichever server claims it first).
+fn spawn_accounting_mail(state: App) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = crate::accounting::send_weekly(&state).await {
+                tracing::warn!(error = %e, "weekly accounting mail failed");
+            }
+        }
+    });
 }
 
 /// Keeps fees, refunds, carts at Stripe and payouts up to date with Stripe, in case a

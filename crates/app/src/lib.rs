@@ -6,6 +6,7 @@
 //!
 //! Layers: `web → app → store → domain`, and `app → integrations`.
 
+pub mod accounting;
 pub mod actor;
 pub mod api_keys;
 pub mod backups;

@@ -110,6 +110,90 @@ pub enum AccountKind {
     Method(PaymentMethod),
 }
 
+impl crate::validation::ErrorCode for AccountError {
+    fn code(&self) -> &'static str {
+        match self {
+            AccountError::Empty => "required",
+            AccountError::NotDigits
+            | AccountError::TooShort { .. }
+            | AccountError::TooLong { .. } => "invalid_account_number",
+            AccountError::VatRate => "out_of_range",
+            AccountError::JournalCode => "invalid_journal_code",
+        }
+    }
+}
+
+impl AccountKind {
+    /// The kinds an organization sets, by their settings key, in the form's order: every
+    /// account but the per-rate ones.
+    pub const SETTABLE: [(&'static str, AccountKind); 19] = {
+        use PaymentMethod as M;
+        [
+            ("revenue", AccountKind::Revenue),
+            ("vat", AccountKind::Vat),
+            ("cash", AccountKind::Method(M::Cash)),
+            ("card_terminal", AccountKind::Method(M::CardTerminal)),
+            ("bancontact", AccountKind::Method(M::Bancontact)),
+            ("virtual_terminal", AccountKind::Method(M::VirtualTerminal)),
+            ("bank_transfer", AccountKind::Method(M::BankTransfer)),
+            ("ancv_paper", AccountKind::Method(M::AncvPaper)),
+            ("ancv_electronic", AccountKind::Method(M::AncvElectronic)),
+            ("gift_voucher", AccountKind::Method(M::GiftVoucher)),
+            ("gift_card", AccountKind::Method(M::GiftCard)),
+            ("store_credit", AccountKind::Method(M::StoreCredit)),
+            ("other", AccountKind::Method(M::Other)),
+            ("stripe_clearing", AccountKind::StripeClearing),
+            ("fees", AccountKind::Fees),
+            ("bank", AccountKind::Bank),
+            ("customer_advances", AccountKind::CustomerAdvances),
+            ("cash_over", AccountKind::CashOver),
+            ("cash_short", AccountKind::CashShort),
+        ]
+    };
+}
+
+/// Which country's chart of accounts the defaults follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Country {
+    /// Belgian PCMN, the generic CSV.
+    #[default]
+    Be,
+    /// French PCG; the FEC.
+    Fr,
+}
+
+impl Country {
+    pub const ALL: [Country; 2] = [Country::Be, Country::Fr];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Country::Be => "BE",
+            Country::Fr => "FR",
+        }
+    }
+
+    /// `BE` or `FR`, any case.
+    pub fn parse(s: &str) -> Option<Country> {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+
+    /// The country's default plan.
+    pub fn plan(self) -> AccountPlan {
+        match self {
+            Country::Be => AccountPlan::default(),
+            Country::Fr => AccountPlan::french(),
+        }
+    }
+}
+
+/// A SIREN: 9 digits (spaces allowed as typed, dropped).
+pub fn parse_siren(input: &str) -> Option<String> {
+    let s: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+    (s.len() == 9 && s.chars().all(|c| c.is_ascii_digit())).then_some(s)
+}
+
 /// The accounts of the non-online payment methods, one each.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct MethodAccounts {
@@ -1235,6 +1319,19 @@ mod tests {
                 parse_amount(&r[11]) - parse_amount(&r[12]);
         }
         by_entry.values().all(|v| *v == 0)
+    }
+
+    #[test]
+    fn settable_kinds_have_unique_keys_and_countries_parse() {
+        let keys: std::collections::HashSet<&str> =
+            AccountKind::SETTABLE.iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys.len(), AccountKind::SETTABLE.len());
+        assert_eq!(Country::parse(" fr"), Some(Country::Fr));
+        assert_eq!(Country::parse("DE"), None);
+        assert_eq!(Country::Fr.plan(), AccountPlan::french());
+        assert_eq!(parse_siren("123 456 789").as_deref(), Some("123456789"));
+        assert_eq!(parse_siren("12345678"), None);
+        assert_eq!(parse_siren("12345678a"), None);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! organization's data takes a [`Tenant`], and a `Tenant` is only handed out by the
 //! authentication paths (a membership, an API key) or by the operator's CLI.
 
+pub mod accounting;
 pub mod accounts;
 pub mod api_keys;
 pub mod backup;

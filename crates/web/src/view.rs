@@ -68,6 +68,11 @@ pub const MENU: &[MenuSection] = &[
                 "/sales/stripe",
                 Some(Permission::ViewClosings),
             ),
+            (
+                "nav-accounting",
+                "/sales/accounting",
+                Some(Permission::ViewClosings),
+            ),
         ],
     ),
     (

@@ -1435,3 +1435,62 @@ attendance-internal-comment = Internal comments
 attendance-days-before = Days before the visit
 attendance-collected-vs-total = Collected vs total
 attendance-collected-net = Net collected
+
+# The accountant's exports (issue 18 §4)
+nav-accounting = Accounting
+accounting-help = The sales and receipts journal, one balanced entry per day or per month: revenue by VAT rate (register sales on their Z's day, online orders on their visit date), receipts by payment method, advances, the Zs' cash differences, Stripe's fees and payouts.
+accounting-fec-needs-siren = The FEC needs the organization's SIREN: enter it in the settings below.
+accounting-per = One entry per
+accounting-per-day = Day
+accounting-per-month = Month
+accounting-journal = Journal
+accounting-export-csv = CSV (Belgian packages)
+accounting-export-fec = FEC
+accounting-journal-code = Journal code
+accounting-piece = Piece
+accounting-col-account = Account
+accounting-col-label = Label
+accounting-col-debit = Debit
+accounting-col-credit = Credit
+accounting-no-lines = No entries in this period.
+accounting-total = Total
+accounting-balanced = Balanced
+accounting-unbalanced = Not balanced
+accounting-settings = Accounting settings
+accounting-country = Chart of accounts
+accounting-country-be = Belgium (PCMN)
+accounting-country-fr = France (PCG, FEC)
+accounting-siren = SIREN
+accounting-accountant-email = Accountant's e-mail
+accounting-weekly-mail = Every Monday, send last week's exports to the accountant
+accounting-accounts = Accounts
+accounting-accounts-help = An account left blank takes the chosen chart's.
+accounting-account-revenue = Revenue
+accounting-account-vat = Output VAT
+accounting-account-cash = Cash
+accounting-account-card_terminal = Card terminal
+accounting-account-bancontact = Bancontact
+accounting-account-virtual_terminal = Virtual terminal
+accounting-account-bank_transfer = Bank transfers
+accounting-account-ancv_paper = ANCV paper
+accounting-account-ancv_electronic = ANCV electronic
+accounting-account-gift_voucher = Gift vouchers
+accounting-account-gift_card = Gift cards
+accounting-account-store_credit = Store credit
+accounting-account-other = Other payment methods
+accounting-account-stripe_clearing = Stripe (in transit)
+accounting-account-fees = Payment provider fees
+accounting-account-bank = Bank
+accounting-account-customer_advances = Customer advances
+accounting-account-cash_over = Cash over
+accounting-account-cash_short = Cash short
+accounting-mail-subject = { $organization }: accounting exports of the week of { $date }
+accounting-mail-body = Hello,
+
+    Attached are the accounting exports of { $organization } for the week of { $date }.
+
+    This message is sent automatically by Guichet.
+error-invalid_account_number = Account number: 3 to 20 digits.
+error-invalid_journal_code = Journal code: 1 to 10 letters or digits.
+error-invalid_siren = A SIREN has 9 digits.
+accounting-last-week = Last week sent: the week of { $date }.

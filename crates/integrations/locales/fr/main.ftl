@@ -1435,3 +1435,62 @@ attendance-internal-comment = Commentaires internes
 attendance-days-before = Jours avant venue
 attendance-collected-vs-total = Encaissé vs Total
 attendance-collected-net = Montant encaissé net
+
+# The accountant's exports (issue 18 §4)
+nav-accounting = Comptabilité
+accounting-help = Le journal des ventes et encaissements, une écriture équilibrée par jour ou par mois : chiffre d'affaires par taux de TVA (ventes en caisse le jour du Z, commandes en ligne à la date de visite), encaissements par moyen de paiement, acomptes, écarts de caisse des Z, commissions et virements Stripe.
+accounting-fec-needs-siren = Le FEC a besoin du SIREN de l'organisation : indiquez-le dans les paramètres ci-dessous.
+accounting-per = Une écriture par
+accounting-per-day = Jour
+accounting-per-month = Mois
+accounting-journal = Journal
+accounting-export-csv = CSV (logiciels belges)
+accounting-export-fec = FEC
+accounting-journal-code = Code journal
+accounting-piece = Pièce
+accounting-col-account = Compte
+accounting-col-label = Libellé
+accounting-col-debit = Débit
+accounting-col-credit = Crédit
+accounting-no-lines = Aucune écriture sur cette période.
+accounting-total = Total
+accounting-balanced = Équilibré
+accounting-unbalanced = Déséquilibré
+accounting-settings = Paramètres comptables
+accounting-country = Plan comptable
+accounting-country-be = Belgique (PCMN)
+accounting-country-fr = France (PCG, FEC)
+accounting-siren = SIREN
+accounting-accountant-email = E-mail du comptable
+accounting-weekly-mail = Envoyer chaque lundi les exports de la semaine écoulée au comptable
+accounting-accounts = Comptes
+accounting-accounts-help = Un compte laissé vide reprend celui du plan choisi.
+accounting-account-revenue = Chiffre d'affaires
+accounting-account-vat = TVA collectée
+accounting-account-cash = Caisse (espèces)
+accounting-account-card_terminal = Terminal de paiement
+accounting-account-bancontact = Bancontact
+accounting-account-virtual_terminal = TPE virtuel
+accounting-account-bank_transfer = Virements bancaires
+accounting-account-ancv_paper = ANCV papier
+accounting-account-ancv_electronic = ANCV électronique
+accounting-account-gift_voucher = Bons cadeaux
+accounting-account-gift_card = Cartes cadeaux
+accounting-account-store_credit = Avoirs
+accounting-account-other = Autres moyens de paiement
+accounting-account-stripe_clearing = Stripe (en transit)
+accounting-account-fees = Commissions du prestataire de paiement
+accounting-account-bank = Banque
+accounting-account-customer_advances = Acomptes reçus
+accounting-account-cash_over = Excédents de caisse
+accounting-account-cash_short = Déficits de caisse
+accounting-mail-subject = { $organization } : exports comptables de la semaine du { $date }
+accounting-mail-body = Bonjour,
+
+    Vous trouverez en pièces jointes les exports comptables de { $organization } pour la semaine du { $date }.
+
+    Ce message est envoyé automatiquement par Guichet.
+error-invalid_account_number = Numéro de compte : de 3 à 20 chiffres.
+error-invalid_journal_code = Code journal : 1 à 10 lettres ou chiffres.
+error-invalid_siren = Un SIREN a 9 chiffres.
+accounting-last-week = Dernière semaine envoyée : celle du { $date }.

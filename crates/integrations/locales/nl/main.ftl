@@ -1470,3 +1470,62 @@ attendance-internal-comment = Interne opmerkingen
 attendance-days-before = Dagen voor het bezoek
 attendance-collected-vs-total = Geïnd t.o.v. totaal
 attendance-collected-net = Netto geïnd
+
+# The accountant's exports (issue 18 §4)
+nav-accounting = Boekhouding
+accounting-help = Het dagboek van verkopen en ontvangsten, één sluitende boeking per dag of per maand: omzet per btw-tarief (kassaverkopen op de dag van hun Z, onlinebestellingen op de bezoekdatum), ontvangsten per betaalmiddel, voorschotten, kasverschillen van de Z's, Stripe-kosten en -uitbetalingen.
+accounting-fec-needs-siren = De FEC heeft het SIREN-nummer van de organisatie nodig: vul het hieronder in bij de instellingen.
+accounting-per = Eén boeking per
+accounting-per-day = Dag
+accounting-per-month = Maand
+accounting-journal = Dagboek
+accounting-export-csv = CSV (Belgische pakketten)
+accounting-export-fec = FEC
+accounting-journal-code = Dagboekcode
+accounting-piece = Stuk
+accounting-col-account = Rekening
+accounting-col-label = Omschrijving
+accounting-col-debit = Debet
+accounting-col-credit = Credit
+accounting-no-lines = Geen boekingen in deze periode.
+accounting-total = Totaal
+accounting-balanced = Sluitend
+accounting-unbalanced = Niet sluitend
+accounting-settings = Boekhoudinstellingen
+accounting-country = Rekeningstelsel
+accounting-country-be = België (MAR)
+accounting-country-fr = Frankrijk (PCG, FEC)
+accounting-siren = SIREN
+accounting-accountant-email = E-mail van de boekhouder
+accounting-weekly-mail = Elke maandag de exports van de vorige week naar de boekhouder sturen
+accounting-accounts = Rekeningen
+accounting-accounts-help = Een lege rekening neemt die van het gekozen stelsel.
+accounting-account-revenue = Omzet
+accounting-account-vat = Verschuldigde btw
+accounting-account-cash = Kas (contant)
+accounting-account-card_terminal = Betaalterminal
+accounting-account-bancontact = Bancontact
+accounting-account-virtual_terminal = Virtuele terminal
+accounting-account-bank_transfer = Overschrijvingen
+accounting-account-ancv_paper = ANCV papier
+accounting-account-ancv_electronic = ANCV elektronisch
+accounting-account-gift_voucher = Cadeaubonnen
+accounting-account-gift_card = Cadeaukaarten
+accounting-account-store_credit = Tegoeden
+accounting-account-other = Andere betaalmiddelen
+accounting-account-stripe_clearing = Stripe (onderweg)
+accounting-account-fees = Kosten betaalprovider
+accounting-account-bank = Bank
+accounting-account-customer_advances = Ontvangen voorschotten
+accounting-account-cash_over = Kasoverschotten
+accounting-account-cash_short = Kastekorten
+accounting-mail-subject = { $organization }: boekhoudexports van de week van { $date }
+accounting-mail-body = Goeddag,
+
+    In bijlage vindt u de boekhoudexports van { $organization } voor de week van { $date }.
+
+    Dit bericht wordt automatisch verstuurd door Guichet.
+error-invalid_account_number = Rekeningnummer: 3 tot 20 cijfers.
+error-invalid_journal_code = Dagboekcode: 1 tot 10 letters of cijfers.
+error-invalid_siren = Een SIREN-nummer heeft 9 cijfers.
+accounting-last-week = Laatst verstuurde week: die van { $date }.

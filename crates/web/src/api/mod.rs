@@ -7,6 +7,7 @@
 //! this module only assembles them and holds the document's header.
 
 mod account;
+mod accounting;
 mod api_keys;
 mod booking_modules;
 mod catalogue;
@@ -84,6 +85,7 @@ fn parts() -> Vec<OpenApiRouter<AppState>> {
         planning::router(),
         shop::router(),
         closing::router(),
+        accounting::router(),
     ]
 }
 

@@ -2,6 +2,7 @@
 //! short confirmation), or is shown again with the errors next to the fields.
 
 mod account;
+mod accounting;
 mod book;
 mod booking_modules;
 mod booking_page;
@@ -60,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .merge(shop::router())
         .merge(statistics::router())
         .merge(stripe::router())
+        .merge(accounting::router())
         .merge(users::router())
 }
 
