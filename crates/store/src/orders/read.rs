@@ -355,11 +355,14 @@ pub async fn list(
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut lines: Vec<(Uuid, OrderSummaryLine)> = Vec::new();
     for chunk in ids.chunks(200) {
-        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 1)).collect();
+        // By order id alone: the ids are the tenant's, read just above in this transaction,
+        // and a condition on the organization would lead SQLite to walk every line of the
+        // organization through another index (a million lines: 0.2 s a page).
         let sql = format!(
             "SELECT l.order_id, l.label, l.quantity, l.total_cents, f.name AS offer_name
              FROM order_lines l LEFT JOIN offers f ON f.id = l.offer_id
-             WHERE l.organization_id = $1 AND l.order_id IN ({}) ORDER BY l.order_id, l.position",
+             WHERE l.order_id IN ({}) ORDER BY l.order_id, l.position",
             marks.join(", ")
         );
         #[derive(sqlx::FromRow)]
@@ -369,7 +372,7 @@ pub async fn list(
             line: OrderSummaryLine,
         }
         let part: Vec<Row> = on_tx!(tx, c => {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(tenant.id().0);
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
             for id in chunk {
                 q = q.bind(*id);
             }

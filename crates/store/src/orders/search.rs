@@ -58,6 +58,10 @@ pub enum Channel {
     Other,
 }
 
+/// The length of a whole order number, `P` + YYMMDD + a 4-digit count (`P2103160698`); a
+/// shorter one is searched as the start of numbers.
+const WHOLE_NUMBER: usize = 11;
+
 /// What has been collected against the order's total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PaymentStatus {
@@ -170,11 +174,19 @@ pub(crate) fn conditions(filter: &OrderFilter, first: usize) -> (String, Vec<Arg
         DateFilter::Any => {}
     }
     if let Some(number) = &filter.number {
-        let pattern = format!("{}%", number.replace(['%', '_'], ""));
-        push(
-            "(o.number LIKE ? OR o.quote_number LIKE ?)",
-            vec![Arg::Text(pattern.clone()), Arg::Text(pattern)],
-        );
+        if number.len() >= WHOLE_NUMBER {
+            // A whole number: found through the numbers' unique indexes.
+            push(
+                "(o.number = ? OR (o.quote_number IS NOT NULL AND o.quote_number = ?))",
+                vec![Arg::Text(number.clone()), Arg::Text(number.clone())],
+            );
+        } else {
+            let pattern = format!("{}%", number.replace(['%', '_'], ""));
+            push(
+                "(o.number LIKE ? OR o.quote_number LIKE ?)",
+                vec![Arg::Text(pattern.clone()), Arg::Text(pattern)],
+            );
+        }
     }
     for word in &filter.customer_words {
         push(
