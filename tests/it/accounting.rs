@@ -442,3 +442,68 @@ async fn the_page_previews_downloads_and_saves_the_settings() {
     );
     app.stop().await;
 }
+
+/// The weekly mail: last week's generic CSV and FEC to the accountant, once per week.
+#[tokio::test]
+async fn the_weekly_mail_sends_last_weeks_files_once() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes de Neptune", "a").await;
+    let api = Api::new(&app, &a, "admin").await;
+    let (status, s) = api
+        .put(
+            "/api/v1/accounting/settings",
+            json!({"country": "FR", "siren": "123456789", "accountant_email": "compta@example.org",
+                   "weekly_mail": true}),
+        )
+        .await;
+    assert_eq!(status, 200, "{s}");
+    let state = guichet_app::App::new(app.store.clone(), Default::default());
+    assert_eq!(
+        guichet_app::accounting::send_weekly(&state).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        guichet_app::accounting::send_weekly(&state).await.unwrap(),
+        0,
+        "a week is mailed once"
+    );
+    let (to, subject): (String, String) = app
+        .store
+        .read(|tx| {
+            Box::pin(async move {
+                Ok(guichet_store::on_tx!(tx, c => sqlx::query_as(
+                    "SELECT to_address, subject FROM outbox_emails")
+                    .fetch_one(c).await?))
+            })
+        })
+        .await
+        .unwrap();
+    assert_eq!(to, "compta@example.org");
+    assert!(subject.contains("Grottes de Neptune"), "{subject}");
+    let files: Vec<String> = app
+        .store
+        .read(|tx| {
+            Box::pin(async move {
+                Ok(guichet_store::on_tx!(tx, c => sqlx::query_scalar(
+                    "SELECT filename FROM outbox_attachments ORDER BY position")
+                    .fetch_all(c).await?))
+            })
+        })
+        .await
+        .unwrap();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert!(files[0].starts_with("journal-") && files[0].ends_with(".csv"));
+    assert!(files[1].starts_with("123456789FEC"), "{files:?}");
+    let s = api.ok("/api/v1/accounting/settings").await;
+    let this_monday = {
+        let t = today();
+        t.checked_sub(jiff::Span::new().days(i64::from(t.weekday().to_monday_zero_offset())))
+            .unwrap()
+    };
+    let last_monday = this_monday
+        .checked_sub(jiff::Span::new().days(7))
+        .unwrap()
+        .to_string();
+    assert_eq!(s["last_week_mailed"], last_monday.as_str());
+    app.stop().await;
+}
