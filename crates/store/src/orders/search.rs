@@ -175,11 +175,14 @@ pub(crate) fn conditions(filter: &OrderFilter, first: usize) -> (String, Vec<Arg
     }
     if let Some(number) = &filter.number {
         if number.len() >= WHOLE_NUMBER {
-            // A whole number: found through the numbers' unique indexes.
-            push(
-                "(o.number = ? OR (o.quote_number IS NOT NULL AND o.quote_number = ?))",
-                vec![Arg::Text(number.clone()), Arg::Text(number.clone())],
-            );
+            // A whole number: found through its unique index (an order's `P…`, a quote's
+            // `D…`; one condition, as an OR of both is not served by either index).
+            let column = if number.starts_with('D') {
+                "o.quote_number = ?"
+            } else {
+                "o.number = ?"
+            };
+            push(column, vec![Arg::Text(number.clone())]);
         } else {
             let pattern = format!("{}%", number.replace(['%', '_'], ""));
             push(
