@@ -6,7 +6,7 @@
 
 use crate::browser::{browser, click, sign_in, text_of_contains};
 use crate::browser_modules::screenshot;
-use crate::harness::{Api, org, spawn, today};
+use crate::harness::{Api, NeptuneTour, org, spawn};
 use fantoccini::{Client, Locator};
 use serde_json::json;
 
@@ -64,24 +64,15 @@ async fn search_the_orders_toggle_the_detailed_view_and_download_both_csvs() {
     let app = spawn().await;
     let a = org(&app, "Grottes de Neptune", "a").await;
     let api = Api::new(&app, &a, "manager").await;
-    let adult = api.ticket_type("Ticket adulte", 0).await;
-    let child = api.ticket_type("Ticket enfant", 0).await;
-    let senior = api.ticket_type("Ticket senior", 0).await;
-    let offer = api
-        .offer(
-            "Visite guidée des Grottes de Neptune",
-            40,
-            &[(&adult, "8,50"), (&child, "5,00"), (&senior, "7,50")],
-        )
-        .await;
-    let register = api.first_register().await;
-    let day = today()
-        .checked_add(jiff::Span::new().days(7))
-        .unwrap()
-        .to_string();
-    let start = api.availability(&offer, &day).await["sessions"][0]["start"]
-        .as_i64()
-        .unwrap();
+    let NeptuneTour {
+        offer,
+        adult,
+        child,
+        senior,
+        register,
+        start,
+        ..
+    } = NeptuneTour::new(&api).await;
     let line = |item: &str, n: i64| json!({"offer_id": offer, "session_start": start, "item_id": item, "quantity": n});
     let eloise = api
         .created(

@@ -457,4 +457,4 @@ pub fn today() -> jiff::civil::Date {
 }
 
 mod api;
-pub use api::{Api, Catalogue, id_of};
+pub use api::{Api, Catalogue, NeptuneTour, id_of};

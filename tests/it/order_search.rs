@@ -4,7 +4,7 @@
 //! attendance export. The seeds' dossiers of 16/03/2021 (features.md §4.2), built through the
 //! API. On SQLite, and on PostgreSQL with `GUICHET_TEST_DATABASE_URL`.
 
-use crate::harness::{Api, field_errors, login, org, spawn, today};
+use crate::harness::{Api, NeptuneTour, field_errors, login, org, spawn, today};
 use serde_json::{Value, json};
 
 fn numbers(page: &Value) -> Vec<String> {
@@ -23,24 +23,15 @@ async fn the_orders_search_filters_pages_and_totals_the_whole_result() {
     let app = spawn().await;
     let a = org(&app, "Grottes de Neptune", "a").await;
     let api = Api::new(&app, &a, "manager").await;
-    let adult = api.ticket_type("Ticket adulte", 0).await;
-    let child = api.ticket_type("Ticket enfant", 0).await;
-    let senior = api.ticket_type("Ticket senior", 0).await;
-    let offer = api
-        .offer(
-            "Visite guidée des Grottes de Neptune",
-            40,
-            &[(&adult, "8,50"), (&child, "5,00"), (&senior, "7,50")],
-        )
-        .await;
-    let register = api.first_register().await;
-    let day = today()
-        .checked_add(jiff::Span::new().days(7))
-        .unwrap()
-        .to_string();
-    let start = api.availability(&offer, &day).await["sessions"][0]["start"]
-        .as_i64()
-        .unwrap();
+    let NeptuneTour {
+        offer,
+        adult,
+        child,
+        senior,
+        register,
+        start,
+        ..
+    } = NeptuneTour::new(&api).await;
     let line = |item: &str, n: i64| json!({"offer_id": offer, "session_start": start, "item_id": item, "quantity": n});
     let eloise = api
         .created(

@@ -238,6 +238,51 @@ impl<'a> Api<'a> {
     }
 }
 
+/// The seeds' dossiers list of 16/03/2021 in small (features.md §4.2): the guided tour of the
+/// Grottes de Neptune, adult 8,50, child 5,00 and senior 7,50 (0 %), its first session a week
+/// from now, and the fixture's counter register.
+pub struct NeptuneTour {
+    pub offer: String,
+    pub adult: String,
+    pub child: String,
+    pub senior: String,
+    pub register: String,
+    pub start: i64,
+    pub day: String,
+}
+
+impl NeptuneTour {
+    pub async fn new(api: &Api<'_>) -> NeptuneTour {
+        let adult = api.ticket_type("Ticket adulte", 0).await;
+        let child = api.ticket_type("Ticket enfant", 0).await;
+        let senior = api.ticket_type("Ticket senior", 0).await;
+        let offer = api
+            .offer(
+                "Visite guidée des Grottes de Neptune",
+                40,
+                &[(&adult, "8,50"), (&child, "5,00"), (&senior, "7,50")],
+            )
+            .await;
+        let register = api.first_register().await;
+        let day = today()
+            .checked_add(jiff::Span::new().days(7))
+            .unwrap()
+            .to_string();
+        let start = api.availability(&offer, &day).await["sessions"][0]["start"]
+            .as_i64()
+            .expect("a session a week from now");
+        NeptuneTour {
+            offer,
+            adult,
+            child,
+            senior,
+            register,
+            start,
+            day,
+        }
+    }
+}
+
 /// The seeds' catalogue in small: the guided tour (adult 8,50, child 5,00 at 0 %) every 30
 /// minutes, the Panier du Terroir at 25,00 € and 21 % with 3 in stock, the fixture's counter
 /// register (open) and a phone register.
