@@ -243,7 +243,17 @@ pub async fn webhook(
     if seen {
         return Ok(WebhookOutcome::AlreadyHandled);
     }
-    let outcome = handle(state, tenant, &c, &event).await?;
+    let outcome = match handle(state, tenant, &c, &event).await {
+        Ok(o) => o,
+        // Deliveries of one event may come together, and on PostgreSQL the one that loses a
+        // race on a unique key fails; the handlers are idempotent on Stripe's ids, so once
+        // more sees the winner's work instead of asking Stripe for another delivery.
+        Err(first) => {
+            tracing::info!(error = %first, "Stripe event handled once more after a failure");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            handle(state, tenant, &c, &event).await?
+        }
+    };
     let kind = event.kind.clone();
     let first = state
         .store
