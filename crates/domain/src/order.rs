@@ -164,6 +164,21 @@ pub fn order_number(day: jiff::civil::Date, seq: i64) -> String {
     day_number('P', day, seq)
 }
 
+/// An order's lines as the seeds list them: "Ticket adulte x2, Ticket enfant" (a quantity
+/// shown when more than one).
+pub fn products_text<'a>(lines: impl Iterator<Item = (&'a str, i64)>) -> String {
+    lines
+        .map(|(label, quantity)| {
+            if quantity > 1 {
+                format!("{label} x{quantity}")
+            } else {
+                label.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A quote's number: as an order's, with `D` (devis) instead of `P`, from its own daily
 /// sequence.
 pub fn quote_number(day: jiff::civil::Date, seq: i64) -> String {

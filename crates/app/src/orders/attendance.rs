@@ -192,17 +192,9 @@ impl Shape {
                 offers.push(o.clone());
             }
         }
-        let items = lines
-            .iter()
-            .map(|l| {
-                if l.quantity > 1 {
-                    format!("{} x{}", l.label, l.quantity)
-                } else {
-                    l.label.clone()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
+        let items = guichet_domain::order::products_text(
+            lines.iter().map(|l| (l.label.as_str(), l.quantity)),
+        );
         let visit = lines
             .iter()
             .filter(|l| l.visit_date.is_some())

@@ -396,17 +396,8 @@ pub async fn list(
 
 /// A row of the list from its order and its lines.
 fn summary_of(r: OrderRow, lines: Vec<OrderSummaryLine>) -> OrderSummary {
-    let products = lines
-        .iter()
-        .map(|l| {
-            if l.quantity > 1 {
-                format!("{} x{}", l.label, l.quantity)
-            } else {
-                l.label.clone()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
+    let products =
+        guichet_domain::order::products_text(lines.iter().map(|l| (l.label.as_str(), l.quantity)));
     let mut offers: Vec<String> = lines.iter().filter_map(|l| l.offer_name.clone()).collect();
     offers.dedup();
     let state = OrderState::parse(&r.state).unwrap_or(OrderState::AwaitingPayment);
