@@ -584,7 +584,7 @@ async fn sell_tickets_and_a_scanned_product_paid_half_cash_half_bancontact() {
     text_of_contains(&b, "#total-vat", "2,22 €").await;
     // A new customer, created without leaving the sale; the visitors come from Han-sur-Lesse.
     // The cashier types the name; nobody has it, so the screen offers to add it.
-    click(&b, "#customer-panel summary").await;
+    click(&b, "#customer-open").await;
     b.find(Locator::Id("customer-search"))
         .await
         .unwrap()

@@ -115,7 +115,7 @@ async fn add_a_customer_during_a_sale() {
     text_of_contains(&b, "#total", "12,80 €").await;
 
     // The customer tab: the typed name is nobody's, so the screen offers to add it.
-    click(&b, "#customer-panel summary").await;
+    click(&b, "#customer-open").await;
     b.find(Locator::Id("customer-search"))
         .await
         .unwrap()
@@ -165,6 +165,8 @@ async fn add_a_customer_during_a_sale() {
     assert_eq!(b.current_url().await.unwrap().path(), "/register");
     text_of_contains(&b, "#cart tbody", "Peluche loup").await;
     text_of_contains(&b, "#total", "12,80 €").await;
+    // Attaching closes the customer dialog; it opens again on the customer's name.
+    click(&b, "#customer-open").await;
     assert!(
         b.find(Locator::Id("customer-detach"))
             .await
@@ -175,6 +177,7 @@ async fn add_a_customer_during_a_sale() {
         "the attached customer can be detached"
     );
     assert!(value("c-email").await.is_empty(), "the form is emptied");
+    click(&b, "#customer-done").await;
 
     // Paid in cash.
     click(&b, "#methods button[data-method='cash']").await;

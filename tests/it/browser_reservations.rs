@@ -132,7 +132,7 @@ async fn special_order_deposit_then_sale_at_the_register() {
             .unwrap(),
         "no banner without a customer"
     );
-    click(&b, "#customer-panel summary").await;
+    click(&b, "#customer-open").await;
     b.find(Locator::Id("customer-search"))
         .await
         .unwrap()

@@ -19,6 +19,7 @@ mod browser_csp;
 mod browser_customers;
 mod browser_modules;
 mod browser_orders;
+mod browser_register;
 mod browser_reservations;
 mod calendar;
 mod catalogue;

@@ -93,6 +93,9 @@ pub struct OfferInput {
     /// Sales close this many hours before a session online / at the register (empty = 0).
     pub online_cutoff_hours: String,
     pub pos_cutoff_hours: String,
+    /// Minutes after a session's start during which the register still sells it (empty = 0:
+    /// a started session is not sold).
+    pub late_entry_minutes: String,
     /// Bookable from / to (YYYY-MM-DD), both optional.
     pub published_from: String,
     pub published_to: String,
@@ -311,6 +314,7 @@ pub struct OfferDetails {
     pub capacity: i64,
     pub online_cutoff_hours: i64,
     pub pos_cutoff_hours: i64,
+    pub late_entry_minutes: i64,
     pub published_from: Option<Date>,
     pub published_to: Option<Date>,
     pub prices: Vec<PriceLine>,
@@ -399,6 +403,10 @@ impl OfferInput {
         let pos_cutoff = e.check(
             "pos_cutoff_hours",
             number(&self.pos_cutoff_hours, 0, 24 * 365, Some(0)),
+        );
+        let late_entry = e.check(
+            "late_entry_minutes",
+            number(&self.late_entry_minutes, 0, 24 * 60, Some(0)),
         );
         let date = |s: &str| -> Result<Option<Date>, OfferError> {
             if s.trim().is_empty() {
@@ -501,6 +509,7 @@ impl OfferInput {
             capacity,
             online_cutoff,
             pos_cutoff,
+            late_entry,
             published_from,
             published_to,
             duration,
@@ -514,6 +523,7 @@ impl OfferInput {
                 Some(capacity),
                 Some(Some(online)),
                 Some(Some(pos)),
+                Some(Some(late_entry_minutes)),
                 Some(pf),
                 Some(pt),
                 Some(duration),
@@ -534,6 +544,7 @@ impl OfferInput {
                 capacity,
                 online_cutoff_hours: online,
                 pos_cutoff_hours: pos,
+                late_entry_minutes,
                 published_from: pf,
                 published_to: pt,
                 prices,

@@ -57,7 +57,7 @@ pub use cart::*;
 pub use channel::*;
 pub use context::*;
 pub use customer::terms_reason;
-pub use lines::session_refusal;
+pub use lines::{sales_deadline, session_refusal};
 pub use payments::take_payments;
 pub use priced::*;
 

@@ -118,6 +118,8 @@ pub struct Offer {
     pub capacity: i64,
     pub online_cutoff_hours: i64,
     pub pos_cutoff_hours: i64,
+    /// The register still sells a session this many minutes after its start.
+    pub late_entry_minutes: i64,
     pub published_from: Option<String>,
     pub published_to: Option<String>,
     pub prices: Vec<OfferPrice>,
@@ -163,6 +165,7 @@ struct Row {
     capacity: i64,
     online_cutoff_hours: i32,
     pos_cutoff_hours: i32,
+    late_entry_minutes: i32,
     published_from: Option<String>,
     published_to: Option<String>,
     schedule_json: String,
@@ -175,8 +178,8 @@ struct Row {
 }
 
 const SELECT: &str = "SELECT id, group_id, kind, texts_json, sale_pos, sale_online, one_ticket_per_order, duration_minutes, difficulty, location,
-    capacity, online_cutoff_hours, pos_cutoff_hours, published_from, published_to, schedule_json, follows_calendar,
-    collection_mode, deposit_bp, deposit_cents, cancel_free_hours, archived_at
+    capacity, online_cutoff_hours, pos_cutoff_hours, late_entry_minutes, published_from, published_to, schedule_json,
+    follows_calendar, collection_mode, deposit_bp, deposit_cents, cancel_free_hours, archived_at
     FROM offers WHERE organization_id = $1";
 
 /// The offer's price lines with their items' names and VAT rates, in one query.
@@ -286,6 +289,7 @@ fn offer_of(r: Row, prices: Vec<OfferPrice>) -> Result<Offer> {
         capacity: r.capacity,
         online_cutoff_hours: i64::from(r.online_cutoff_hours),
         pos_cutoff_hours: i64::from(r.pos_cutoff_hours),
+        late_entry_minutes: i64::from(r.late_entry_minutes),
         published_from: r.published_from,
         published_to: r.published_to,
         prices,
@@ -443,6 +447,7 @@ pub async fn save(
     let duration = d.duration_minutes.and_then(|m| i32::try_from(m).ok());
     let online = i32::try_from(d.online_cutoff_hours).unwrap_or(i32::MAX);
     let pos = i32::try_from(d.pos_cutoff_hours).unwrap_or(i32::MAX);
+    let late = i32::try_from(d.late_entry_minutes).unwrap_or(0);
     let follows = d.follows.map(|a| a.as_str());
     let (deposit_bp, deposit_cents) = d.collection.deposit_parts();
     let deposit_bp = deposit_bp.and_then(|b| i32::try_from(b).ok());
@@ -455,12 +460,12 @@ pub async fn save(
                  duration_minutes = $9, difficulty = $10, location = $11, capacity = $12, online_cutoff_hours = $13,
                  pos_cutoff_hours = $14, published_from = $15, published_to = $16, schedule_json = $17,
                  follows_calendar = $18, one_ticket_per_order = $19, collection_mode = $20, deposit_bp = $21,
-                 deposit_cents = $22, cancel_free_hours = $23
+                 deposit_cents = $22, cancel_free_hours = $23, late_entry_minutes = $24
                  WHERE organization_id = $1 AND id = $2")
                 .bind(tenant.id().0).bind(id.0).bind(group.map(|g| g.0)).bind(d.kind.as_str()).bind(&d.fr.name)
                 .bind(&texts).bind(d.sale_pos).bind(d.sale_online).bind(duration).bind(&d.difficulty).bind(&d.location)
                 .bind(d.capacity).bind(online).bind(pos).bind(&from).bind(&to).bind(&schedule).bind(follows)
-                .bind(d.one_ticket_per_order).bind(mode).bind(deposit_bp).bind(deposit_cents).bind(cancel)
+                .bind(d.one_ticket_per_order).bind(mode).bind(deposit_bp).bind(deposit_cents).bind(cancel).bind(late)
                 .execute(c).await?.rows_affected());
             id
         }
@@ -469,12 +474,13 @@ pub async fn save(
             on_tx!(tx, c => sqlx::query(
                 "INSERT INTO offers (id, organization_id, group_id, kind, name, texts_json, sale_pos, sale_online, duration_minutes,
                  difficulty, location, capacity, online_cutoff_hours, pos_cutoff_hours, published_from, published_to, schedule_json,
-                 follows_calendar, created_at, one_ticket_per_order, collection_mode, deposit_bp, deposit_cents, cancel_free_hours)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)")
+                 follows_calendar, created_at, one_ticket_per_order, collection_mode, deposit_bp, deposit_cents, cancel_free_hours,
+                 late_entry_minutes)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)")
                 .bind(id.0).bind(tenant.id().0).bind(group.map(|g| g.0)).bind(d.kind.as_str()).bind(&d.fr.name)
                 .bind(&texts).bind(d.sale_pos).bind(d.sale_online).bind(duration).bind(&d.difficulty).bind(&d.location)
                 .bind(d.capacity).bind(online).bind(pos).bind(&from).bind(&to).bind(&schedule).bind(follows).bind(now_micros())
-                .bind(d.one_ticket_per_order).bind(mode).bind(deposit_bp).bind(deposit_cents).bind(cancel)
+                .bind(d.one_ticket_per_order).bind(mode).bind(deposit_bp).bind(deposit_cents).bind(cancel).bind(late)
                 .execute(c).await?.rows_affected());
             id
         }

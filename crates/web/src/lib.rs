@@ -215,6 +215,10 @@ async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Respon
             include_bytes!("../assets/cashier.js"),
             "text/javascript; charset=utf-8",
         ),
+        "register.css" => (
+            include_bytes!("../assets/register.css"),
+            "text/css; charset=utf-8",
+        ),
         "swagger-ui.css" => (
             include_bytes!("../assets/vendor/swagger-ui.css"),
             "text/css; charset=utf-8",

@@ -23,6 +23,10 @@ pub struct CashierOffer {
     pub name: String,
     pub group_id: Option<String>,
     pub prices: Vec<CashierPrice>,
+    /// The register's sales deadline of a session, as `sale::sales_deadline` computes it:
+    /// its start less `pos_cutoff_hours`, plus `late_entry_minutes`.
+    pub pos_cutoff_hours: i64,
+    pub late_entry_minutes: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -88,6 +92,8 @@ pub async fn cashier_catalogue(state: &App, actor: &Actor) -> Result<CashierCata
                 id: o.id.to_string(),
                 name: o.texts.fr.name.clone(),
                 group_id: o.group_id.map(|g| g.to_string()),
+                pos_cutoff_hours: o.pos_cutoff_hours,
+                late_entry_minutes: o.late_entry_minutes,
                 prices: o
                     .prices
                     .iter()

@@ -303,6 +303,7 @@ pub struct Preview {
 pub async fn preview(state: &App, actor: &Actor, input: &OrderInput) -> Result<Preview, AppError> {
     actor.require(Permission::Sell)?;
     let cart = pricing::price(state, actor, input).await?.priced;
+    check_places(state, actor, &cart.lines).await?;
     let paid: i64 = cart.payments.iter().map(|p| p.amount_cents).sum();
     Ok(Preview {
         lines: cart.lines.iter().map(PreviewLine::of).collect(),
@@ -311,6 +312,57 @@ pub async fn preview(state: &App, actor: &Actor, input: &OrderInput) -> Result<P
         due_cents: cart.totals.gross_cents - paid,
         totals: cart.totals,
     })
+}
+
+/// The cart's visits against what their sessions have now: a session closed, or filled by
+/// another register or the website, since the cashier chose it shows on the preview, line by
+/// line (`lines[i].session_start`: `session_closed`, `sold_out`), so that the screen marks
+/// that line and keeps the others priced. The sale's write checks again under its lock.
+async fn check_places(
+    state: &App,
+    actor: &Actor,
+    lines: &[guichet_domain::sale::PricedLine],
+) -> Result<(), AppError> {
+    use guichet_domain::sale::LineKind;
+    let mut days: Vec<(guichet_domain::OfferId, jiff::civil::Date)> = lines
+        .iter()
+        .filter_map(|l| Some((l.offer_id?, l.visit_date?)))
+        .collect();
+    days.sort_by_key(|(o, d)| (o.0, *d));
+    days.dedup();
+    let mut e = FieldErrors::new();
+    for (offer, day) in days {
+        let day = day.to_string();
+        let sessions = crate::planning::availability(state, actor, offer, &day, &day)
+            .await?
+            .sessions;
+        let of = |start: i64| sessions.iter().find(|s| s.start == start);
+        let asked = |start: i64| -> i64 {
+            lines
+                .iter()
+                .filter(|l| {
+                    l.kind == LineKind::TicketType
+                        && l.offer_id == Some(offer)
+                        && l.session_start == Some(start)
+                })
+                .map(|l| l.quantity)
+                .sum()
+        };
+        for (i, l) in lines.iter().enumerate() {
+            let (Some(start), true) = (l.session_start, l.offer_id == Some(offer)) else {
+                continue;
+            };
+            let field = format!("lines[{i}].session_start");
+            match of(start) {
+                Some(s) if s.closed => e.add(&field, "session_closed"),
+                Some(s) if l.kind == LineKind::TicketType && asked(start) > s.remaining => {
+                    e.add(&field, "sold_out")
+                }
+                _ => {}
+            }
+        }
+    }
+    e.into_result().map_err(AppError::Invalid)
 }
 
 /// The order a cart would make, priced and checked, not yet recorded (the sale's first half;

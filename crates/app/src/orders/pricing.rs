@@ -323,6 +323,7 @@ pub(crate) async fn sale_offer(
         capacity: offer.capacity,
         online_cutoff_hours: offer.online_cutoff_hours,
         pos_cutoff_hours: offer.pos_cutoff_hours,
+        late_entry_minutes: offer.late_entry_minutes,
         published_from: offer.published_from.as_deref().and_then(|d| d.parse().ok()),
         published_to: offer.published_to.as_deref().and_then(|d| d.parse().ok()),
         prices: offer

@@ -53,6 +53,8 @@ pub struct SaleOffer {
     /// Sales close this many hours before a session online / at the registers.
     pub online_cutoff_hours: i64,
     pub pos_cutoff_hours: i64,
+    /// The register still sells a session this many minutes after its start.
+    pub late_entry_minutes: i64,
     /// Visit dates bookable online (inclusive, open ends unbounded).
     pub published_from: Option<Date>,
     pub published_to: Option<Date>,

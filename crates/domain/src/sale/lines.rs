@@ -147,14 +147,19 @@ pub fn session_refusal(
             return Some("not_published");
         }
     }
-    let hours = match channel {
-        Channel::Counter | Channel::Phone => offer.pos_cutoff_hours,
-        Channel::Online => offer.online_cutoff_hours,
+    (now > sales_deadline(offer, channel, start)).then_some("sales_closed")
+}
+
+/// The last moment a session is sold on a channel: its start less the channel's cut-off, and
+/// at the register plus the offer's late entry (a visitor arriving just after the start).
+pub fn sales_deadline(offer: &SaleOffer, channel: Channel, start: Timestamp) -> Timestamp {
+    let (hours, late_minutes) = match channel {
+        Channel::Counter => (offer.pos_cutoff_hours, offer.late_entry_minutes),
+        Channel::Phone => (offer.pos_cutoff_hours, 0),
+        Channel::Online => (offer.online_cutoff_hours, 0),
     };
-    let cutoff = SignedDuration::try_from_hours(hours)
-        .and_then(|d| start.checked_sub(d).ok())
-        .unwrap_or(start);
-    (now > cutoff).then_some("sales_closed")
+    let shift = SignedDuration::from_mins(late_minutes) - SignedDuration::from_hours(hours);
+    start.checked_add(shift).unwrap_or(start)
 }
 
 fn offer_line(

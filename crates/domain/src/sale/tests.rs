@@ -121,6 +121,7 @@ fn ctx() -> SaleContext {
             capacity: 40,
             online_cutoff_hours: 0,
             pos_cutoff_hours: 0,
+            late_entry_minutes: 0,
             published_from: None,
             published_to: None,
             prices: vec![
@@ -466,6 +467,30 @@ fn the_cutoff_closes_sales_before_a_session() {
     // A past session is closed at the counter.
     let past = cart(vec![visit(i.adult, session(date(2026, 5, 9), 14), 1)]);
     let e = err(price_cart(&ctx(), &past, Channel::Counter, now()));
+    assert_eq!(e.get("lines[0].session_start"), Some("sales_closed"));
+}
+
+#[test]
+fn late_entry_lets_the_register_sell_a_started_session() {
+    let i = ids();
+    let mut x = ctx();
+    x.offers[0].late_entry_minutes = 15;
+    let ten = cart(vec![visit(i.adult, session(today(), 10), 1)]);
+    // 10:10 and 10:15: within the tolerance at the counter (the deadline itself still sells).
+    ok(price_cart(&x, &ten, Channel::Counter, at(today(), 10, 10)));
+    ok(price_cart(&x, &ten, Channel::Counter, at(today(), 10, 15)));
+    let e = err(price_cart(&x, &ten, Channel::Counter, at(today(), 10, 16)));
+    assert_eq!(e.get("lines[0].session_start"), Some("sales_closed"));
+    // Online never sells a started session, late entry or not.
+    let e = err(price_cart(&x, &ten, Channel::Online, at(today(), 10, 10)));
+    assert_eq!(e.get("lines[0].session_start"), Some("sales_closed"));
+    // Without late entry, a started session is closed at the counter.
+    let e = err(price_cart(
+        &ctx(),
+        &ten,
+        Channel::Counter,
+        at(today(), 10, 1),
+    ));
     assert_eq!(e.get("lines[0].session_start"), Some("sales_closed"));
 }
 

@@ -193,6 +193,7 @@ impl FormPage {
             "duration_minutes" => f.duration_minutes.clone(),
             "online_cutoff_hours" => f.online_cutoff_hours.clone(),
             "pos_cutoff_hours" => f.pos_cutoff_hours.clone(),
+            "late_entry_minutes" => f.late_entry_minutes.clone(),
             "difficulty" => f.difficulty.clone(),
             "location" => f.location.clone(),
             "published_from" => f.published_from.clone(),
@@ -277,6 +278,7 @@ fn input_from_pairs(pairs: &[(String, String)]) -> OfferInput {
             ["capacity"] => input.capacity = v,
             ["online_cutoff_hours"] => input.online_cutoff_hours = v,
             ["pos_cutoff_hours"] => input.pos_cutoff_hours = v,
+            ["late_entry_minutes"] => input.late_entry_minutes = v,
             ["published_from"] => input.published_from = v,
             ["published_to"] => input.published_to = v,
             ["closed_dates"] => input.closed_dates = v,
@@ -310,6 +312,7 @@ fn input_of(o: &Offer) -> OfferInput {
         capacity: o.capacity.to_string(),
         online_cutoff_hours: o.online_cutoff_hours.to_string(),
         pos_cutoff_hours: o.pos_cutoff_hours.to_string(),
+        late_entry_minutes: o.late_entry_minutes.to_string(),
         published_from: o.published_from.clone().unwrap_or_default(),
         published_to: o.published_to.clone().unwrap_or_default(),
         prices: o

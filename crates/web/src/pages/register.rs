@@ -7,11 +7,11 @@ use super::support::OrPage;
 use crate::auth::PageCtx;
 use crate::error::PageError;
 use crate::state::AppState;
-use crate::view::{Nav, Tr, render};
+use crate::view::{Tr, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use guichet_app::orders as sale;
 use guichet_app::registers::Register;
@@ -23,7 +23,9 @@ use serde_json::json;
 
 /// The routes of these pages.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/register", get(page))
+    Router::new()
+        .route("/register", get(page))
+        .route("/register/catalogue", get(catalogue))
 }
 
 /// Error codes the screen may receive, with their messages in the user's language.
@@ -93,13 +95,32 @@ const TEXTS: &[&str] = &[
     "cashier-add-typed",
     "cashier-note-added",
     "cashier-reservations",
+    "cashier-late-entry",
+    "cashier-sales-closed",
+    "cashier-all-started",
+    "cashier-one-started",
+    "cashier-none-on-sale",
+    "cashier-places-only",
+    "cashier-line-refused",
+    "cashier-refused-lines",
+    "cashier-choose-method",
+    "cashier-pay-later-confirm",
+    "cashier-partial",
+    "cashier-partial-confirm",
+    "cashier-pay-later",
+    "cashier-details-with",
+    "cashier-other-methods",
+    "register-other-offers",
+    "register-other-products",
+    "register-details",
+    "register-fullscreen",
 ];
 
 #[derive(Template)]
 #[template(path = "cashier.html")]
 struct CashierPage {
     tr: Tr,
-    nav: Nav,
+    user_name: String,
     registers: Vec<Register>,
     register_id: String,
     today: String,
@@ -115,6 +136,11 @@ impl CashierPage {
     /// The empty cart's totals, written as the reader's language writes amounts.
     fn no_money(&self) -> String {
         self.tr.money(&0)
+    }
+
+    /// A quick amount of the keypad ("20,00 €").
+    fn money_of(&self, cents: i64) -> String {
+        self.tr.money(&cents)
     }
 }
 
@@ -168,11 +194,25 @@ pub async fn page(
     let data = data.to_string().replace('<', "\\u003c");
     Ok(render(&CashierPage {
         tr,
-        nav: Nav::new(&ctx, "/register", None),
+        user_name: ctx
+            .user
+            .as_ref()
+            .map(|u| u.name.clone())
+            .unwrap_or_default(),
         registers,
         register_id,
         today,
         data,
         nl_provinces: &guichet_domain::customer::NL_PROVINCES,
     }))
+}
+
+/// The catalogue again, for the screen to show the stock and offers as they are after a sale
+/// (other registers sell too).
+async fn catalogue(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+) -> Result<Response, PageError> {
+    let catalogue = sale::cashier_catalogue(&state, &ctx).await.or_page(&ctx)?;
+    Ok(axum::Json(catalogue).into_response())
 }
