@@ -163,6 +163,30 @@ async fn org_and_user_create_then_sign_in() {
         .unwrap()["items"]
         .clone();
     assert_eq!(rates.as_array().unwrap().len(), 4);
+    // A new organization starts without the payment methods Guichet cannot take yet (it
+    // issues no gift voucher or gift card); one set up before keeps what it had (every
+    // method, its default).
+    let methods = |c: reqwest::Client| {
+        let url = app.url("/api/v1/payment-methods");
+        async move {
+            let list: serde_json::Value = c.get(url).send().await.unwrap().json().await.unwrap();
+            list.as_array()
+                .unwrap()
+                .iter()
+                .filter(|m| m["enabled"] == true)
+                .map(|m| m["method"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    let on = methods(c).await;
+    assert!(on.contains(&"cash".to_owned()) && on.contains(&"card_terminal".to_owned()));
+    assert!(
+        !on.contains(&"gift_voucher".to_owned()) && !on.contains(&"gift_card".to_owned()),
+        "{on:?}"
+    );
+    let before = org(&app, "Grottes A", "a").await;
+    let on = methods(login(&app, &before.admin).await).await;
+    assert!(on.contains(&"gift_voucher".to_owned()) && on.contains(&"gift_card".to_owned()));
     app.stop().await;
 }
 

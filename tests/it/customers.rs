@@ -969,6 +969,41 @@ async fn export_and_erasure() {
         403
     );
 
+    // The page: the profile first; their data and their erasure last, in a danger zone,
+    // the erasure behind a second click; none of it for a seller.
+    let page = m
+        .get(app.url(&format!("/marketing/customers/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = |id: &str| {
+        page.find(&format!(r#"id="{id}""#))
+            .unwrap_or_else(|| panic!("no {id}"))
+    };
+    assert!(at("customer-form") < at("customer-figures"));
+    assert!(at("customer-reservations") < at("privacy"));
+    assert!(at("privacy") < at("customer-data") && at("customer-data") < at("erase"));
+    assert!(at("erase") < at("erase-customer"));
+    assert!(page.contains(r#"<section class="card danger-zone" id="privacy">"#));
+    assert!(
+        page.contains(
+            r#"<details id="erase"><summary>Effacer ses données personnelles…</summary>"#
+        )
+    );
+    let seller_page = s
+        .get(app.url(&format!("/marketing/customers/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        seller_page.contains(r#"id="customer-form""#) && !seller_page.contains("erase-customer")
+    );
     // Their data, then erasure.
     let data = get(&app, &manager, &format!("/api/v1/customers/{id}/data")).await;
     assert_eq!(data["customer"]["email"], "elodie@example.be");
@@ -1054,6 +1089,7 @@ async fn export_and_erasure() {
         .await
         .unwrap();
     assert!(page.contains("id=\"customer-erased\""), "{page}");
+    assert!(!page.contains("erase-customer"), "erased once");
     app.stop().await;
 }
 

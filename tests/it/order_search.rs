@@ -248,3 +248,234 @@ async fn the_orders_search_filters_pages_and_totals_the_whole_result() {
     assert_eq!(rows.len(), 1, "{csv}");
     assert!(rows[0].starts_with(&unpaid));
 }
+
+/// The tabs of the orders list (the seeds' "À confirmer", "Devis", "Caisses", "Arrivées du
+/// jour", "Arrivées de la semaine", issue 19 §2) are presets of the search: the quotes still
+/// to confirm, every quote whatever became of it (a `D…` number), the register sales of
+/// the day, and the arrivals that count (not the quotes, not the cancelled) of today and of
+/// this week. The same criteria in the API (`quoted=yes`, `state=live`).
+#[tokio::test]
+async fn the_orders_tabs_are_presets_of_the_search() {
+    let app = spawn().await;
+    let a = org(&app, "Grottes de Neptune", "a").await;
+    let api = Api::new(&app, &a, "manager").await;
+    let NeptuneTour {
+        offer,
+        adult,
+        register,
+        start,
+        ..
+    } = NeptuneTour::new(&api).await;
+    let sale = |quote: bool, paid: bool| {
+        let mut body = json!({"register_id": register, "quote": quote,
+            "lines": [{"offer_id": offer, "session_start": start, "item_id": adult, "quantity": 1}]});
+        if paid {
+            body["payments"] = json!([{"method": "cash", "amount": "8,50"}]);
+        }
+        let api = &api;
+        async move { api.created("/api/v1/orders", body).await }
+    };
+    let number = |o: &Value| {
+        o["number"]
+            .as_str()
+            .or(o["quote_number"].as_str())
+            .unwrap()
+            .to_owned()
+    };
+    let paid = sale(false, true).await;
+    let unpaid = sale(false, false).await;
+    let open_quote = sale(true, false).await;
+    let confirmed_quote = sale(true, false).await;
+    let (status, confirmed_quote) = api
+        .post(
+            &format!(
+                "/api/v1/orders/{}/confirm",
+                confirmed_quote["id"].as_str().unwrap()
+            ),
+            json!({"register_id": register}),
+        )
+        .await;
+    assert_eq!(status, 200, "{confirmed_quote}");
+    let cancelled = sale(false, true).await;
+    let (status, body) = api
+        .post(
+            &format!(
+                "/api/v1/orders/{}/cancel",
+                cancelled["id"].as_str().unwrap()
+            ),
+            json!({"reason": "Client parti", "refund": {"method": "cash", "amount": "8,50"}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (paid, unpaid, open_quote, confirmed_quote, cancelled) = (
+        number(&paid),
+        number(&unpaid),
+        number(&open_quote),
+        number(&confirmed_quote),
+        number(&cancelled),
+    );
+    assert!(open_quote.starts_with('D') && confirmed_quote.starts_with('P'));
+    // The visits moved to today and to another day of this week (the tour's sessions are
+    // a week ahead, and today's may be over when the test runs), in the database.
+    let t = today();
+    let monday = t
+        .checked_sub(jiff::Span::new().days(t.weekday().to_monday_zero_offset()))
+        .unwrap();
+    let sunday = monday.checked_add(jiff::Span::new().days(6)).unwrap();
+    let other_day = if t == monday { sunday } else { monday };
+    for (n, day) in [
+        (&paid, t),
+        (&unpaid, other_day),
+        (&open_quote, t),
+        (&cancelled, t),
+    ] {
+        let (n, day) = (n.clone(), day.to_string());
+        app.store
+            .write(|tx| {
+                let (n, day) = (n.clone(), day.clone());
+                Box::pin(async move {
+                    guichet_store::on_tx!(tx, c => sqlx::query(
+                        "UPDATE orders SET visit_date = $1 WHERE number = $2 OR quote_number = $2")
+                        .bind(day).bind(n).execute(c).await?.rows_affected());
+                    Ok(())
+                })
+            })
+            .await
+            .unwrap();
+    }
+
+    // The page's tabs, each a link to its preset, the one shown marked.
+    let manager = login(&app, &a.manager).await;
+    let get = |path: String| {
+        let manager = manager.clone();
+        let url = app.url(&path);
+        async move {
+            let r = manager.get(url).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{path}");
+            r.text().await.unwrap()
+        }
+    };
+    let page = get("/orders".into()).await;
+    let href_of = |id: &str| {
+        let at = page
+            .find(&format!(r#"id="tab-{id}""#))
+            .unwrap_or_else(|| panic!("no tab {id}"));
+        let before = &page[..at];
+        let start = before.rfind(r#"href=""#).unwrap() + 6;
+        page[start..at]
+            .split('"')
+            .next()
+            .unwrap()
+            .replace("&#38;", "&")
+            .replace("&amp;", "&")
+    };
+    let year_ago = t.checked_sub(jiff::Span::new().years(1)).unwrap();
+    let tabs = [
+        ("all", "/orders".to_owned()),
+        (
+            "to-confirm",
+            format!("/orders?from={year_ago}&to={t}&state=quote"),
+        ),
+        (
+            "quotes",
+            format!("/orders?from={year_ago}&to={t}&quoted=yes"),
+        ),
+        (
+            "registers",
+            format!("/orders?from={t}&to={t}&channel=registers"),
+        ),
+        (
+            "arrivals-today",
+            format!("/orders?from={t}&to={t}&by=visit&state=live"),
+        ),
+        (
+            "arrivals-week",
+            format!("/orders?from={monday}&to={sunday}&by=visit&state=live"),
+        ),
+    ];
+    for (id, href) in &tabs {
+        assert_eq!(&href_of(id), href, "{id}");
+    }
+    let everything = [&paid, &unpaid, &open_quote, &confirmed_quote, &cancelled];
+    for (id, shown) in [
+        ("all", everything.to_vec()),
+        ("to-confirm", vec![&open_quote]),
+        ("quotes", vec![&open_quote, &confirmed_quote]),
+        ("registers", everything.to_vec()),
+        ("arrivals-today", vec![&paid]),
+        ("arrivals-week", vec![&paid, &unpaid]),
+    ] {
+        let href = &tabs.iter().find(|t| t.0 == id).unwrap().1;
+        let html = get(href.clone()).await;
+        let table = &html[html.find(r#"<table id="orders">"#).unwrap()..];
+        for n in everything {
+            assert_eq!(table.contains(n.as_str()), shown.contains(&n), "{id}: {n}");
+        }
+        assert!(
+            html.contains(&format!(
+                r#"id="tab-{id}" class="active" aria-current="page""#
+            )),
+            "{id} is marked"
+        );
+        assert_eq!(
+            html.matches(r#"class="active" aria-current="page""#)
+                .count(),
+            1
+        );
+    }
+    // Another search is none of the tabs.
+    let html = get(format!("/orders?from={t}&to={t}&payment=unpaid")).await;
+    assert_eq!(
+        html.matches(r#"class="active" aria-current="page""#)
+            .count(),
+        0
+    );
+
+    // The API reads the same criteria; a bad one is a field error.
+    let list = |q: &str| {
+        let api = &api;
+        let path = format!("/api/v1/orders?from={year_ago}&to={t}&{q}");
+        async move {
+            let mut n: Vec<String> = api.ok(&path).await["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(number)
+                .collect();
+            n.sort();
+            n
+        }
+    };
+    let sorted = |mut v: Vec<&String>| {
+        v.sort();
+        v.into_iter().cloned().collect::<Vec<_>>()
+    };
+    assert_eq!(
+        list("quoted=yes").await,
+        sorted(vec![&open_quote, &confirmed_quote])
+    );
+    assert_eq!(
+        list("state=live").await,
+        sorted(vec![&paid, &unpaid, &confirmed_quote])
+    );
+    assert_eq!(
+        list("state=live&quoted=yes").await,
+        [confirmed_quote.clone()]
+    );
+    let (status, p) = api
+        .get(&format!("/api/v1/orders?from={t}&to={t}&quoted=maybe"))
+        .await;
+    assert_eq!(status, 422, "{p}");
+    assert_eq!(
+        field_errors(&p),
+        [("quoted".to_owned(), "invalid".to_owned())]
+    );
+    let totals = api
+        .ok(&format!(
+            "/api/v1/orders/totals?from={year_ago}&to={t}&quoted=yes"
+        ))
+        .await;
+    assert_eq!(totals["orders"], 2);
+    assert_eq!(totals["live_orders"], 1);
+    app.stop().await;
+}

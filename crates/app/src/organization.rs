@@ -144,8 +144,10 @@ pub async fn archive_site(
 }
 
 /// Sets up a new organization (the operator's command line, the demo, the benchmarks): its
-/// details, optionally its first site, and optionally a country's VAT rates, in one
-/// transaction.
+/// details, optionally its first site, optionally a country's VAT rates, and the payment
+/// methods it starts without ([`PaymentMethod::OFF_AT_START`]), in one transaction.
+///
+/// [`PaymentMethod::OFF_AT_START`]: guichet_domain::order::PaymentMethod::OFF_AT_START
 pub async fn create_organization(
     state: &App,
     details: &guichet_domain::org::OrganizationDetails,
@@ -164,6 +166,9 @@ pub async fn create_organization(
                 }
                 if let Some(p) = preset {
                     crate::vat_rates::add_preset(tx, tenant, p).await?;
+                }
+                for m in guichet_domain::order::PaymentMethod::OFF_AT_START {
+                    guichet_store::orders::set_method_enabled(tx, tenant, m, false).await?;
                 }
                 Ok(tenant)
             })

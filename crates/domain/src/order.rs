@@ -98,6 +98,11 @@ impl PaymentMethod {
         Self::StoreCredit,
     ];
 
+    /// The methods a new organization starts with switched off: Guichet issues no gift
+    /// voucher or gift card yet, so a register offering them would take tenders nothing can
+    /// check. An organization switches them on itself (and older ones keep their settings).
+    pub const OFF_AT_START: [Self; 2] = [Self::GiftVoucher, Self::GiftCard];
+
     /// The methods of the online payment provider: never a register's tender.
     pub const ONLINE: [Self; 3] = [Self::OnlineCard, Self::BancontactOnline, Self::IdealOnline];
 

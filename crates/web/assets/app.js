@@ -5,12 +5,33 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
-  // The menu folds away on narrow screens (tablets held upright).
+  // On a tablet the menu folds behind the topbar's button and opens as a drawer over the
+  // page, just under the topbar; Escape or a click beside it closes it.
   var toggle = document.querySelector(".menu-toggle");
-  if (toggle) {
-    toggle.addEventListener("click", function () {
-      var open = document.body.classList.toggle("menu-open");
+  var sidebar = document.getElementById("sidebar");
+  if (toggle && sidebar) {
+    var setOpen = function (open) {
+      document.body.classList.toggle("menu-open", open);
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      if (open) {
+        sidebar.style.top = toggle.closest("header").getBoundingClientRect().bottom + "px";
+        var first = sidebar.querySelector("a[aria-current]") || sidebar.querySelector("a");
+        if (first) { first.focus(); }
+      }
+    };
+    toggle.addEventListener("click", function () {
+      setOpen(!document.body.classList.contains("menu-open"));
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && document.body.classList.contains("menu-open")) {
+        setOpen(false);
+        toggle.focus();
+      }
+    });
+    document.addEventListener("click", function (e) {
+      if (document.body.classList.contains("menu-open") && !sidebar.contains(e.target) && !toggle.contains(e.target)) {
+        setOpen(false);
+      }
     });
   }
   // Print buttons (a handler here, not in the page: the Content-Security-Policy forbids

@@ -85,6 +85,14 @@ async fn load_signed_in(
     }
 }
 
+/// The signed-in person acting in an organization behind a request's cookie, if any: for the
+/// pages that answer everyone (the 404 page shows the menu to those signed in).
+pub async fn ctx_of(state: &AppState, headers: &HeaderMap) -> Option<Ctx> {
+    let jar = CookieJar::from_headers(headers);
+    let signed_in = load_signed_in(state, &jar).await.ok().flatten()?;
+    Ctx::signed_in(signed_in)
+}
+
 /// The language for a page: the user's, else the language cookie, else the browser's.
 pub fn request_language(parts: &Parts) -> Language {
     language_of(&parts.headers)

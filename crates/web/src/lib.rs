@@ -54,6 +54,7 @@ pub fn app(state: AppState) -> Result<Router, String> {
         .merge(api::router())
         .route("/healthz", get(healthz))
         .route("/assets/{*file}", get(asset))
+        .route("/favicon.ico", get(favicon))
         .route("/media/photos/{id}", get(photo))
         .route("/media/photos/{id}/thumbnail", get(photo_thumbnail))
         .route("/media/products/{id}", get(product_photo))
@@ -200,6 +201,12 @@ async fn serve_picture(
     }
 }
 
+/// Browsers ask `/favicon.ico` of pages that name no icon (a JSON answer, a PDF): the one
+/// icon, which every layout links as `/assets/favicon.svg`.
+async fn favicon() -> Response {
+    axum::response::Redirect::permanent("/assets/favicon.svg").into_response()
+}
+
 /// Static assets embedded in the binary.
 async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
     let (body, mime): (&'static [u8], &str) = match file.as_str() {
@@ -207,6 +214,7 @@ async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Respon
             include_bytes!("../assets/style.css"),
             "text/css; charset=utf-8",
         ),
+        "favicon.svg" => (include_bytes!("../assets/favicon.svg"), "image/svg+xml"),
         "app.js" => (
             include_bytes!("../assets/app.js"),
             "text/javascript; charset=utf-8",

@@ -22,8 +22,12 @@ pub struct SearchCriteria {
     pub item: String,
     /// `registers`, `online`, `other`, `register:{id}` or `module:{id}`.
     pub channel: String,
-    /// `quote`, `awaiting_payment`, `confirmed` or `cancelled`.
+    /// `quote`, `awaiting_payment`, `confirmed` or `cancelled`; or `live`, the orders that
+    /// count (awaiting payment or confirmed: the arrivals to expect).
     pub state: String,
+    /// `yes`: only the orders that were first a quote (a `D…` number), whatever became of
+    /// them.
+    pub quoted: String,
     /// `paid`, `unpaid`, `partly_paid` or `over_collected`.
     pub payment: String,
     /// The seller's (the order creator's) user id.
@@ -78,7 +82,12 @@ pub(crate) async fn filter(
     filter.offer = id(&c.offer, "offer")?;
     filter.item = id(&c.item, "item")?;
     filter.channel = channel(&c.channel)?;
-    filter.state = choice(&c.state, "state", OrderState::parse)?;
+    filter.states = states(&c.state)?;
+    filter.quoted = match c.quoted.trim() {
+        "" => false,
+        "yes" => true,
+        _ => return Err(AppError::field("quoted", "invalid")),
+    };
     filter.payment = choice(&c.payment, "payment", PaymentStatus::parse)?;
     filter.seller = id(&c.seller, "seller")?;
     Ok(filter)
@@ -105,6 +114,15 @@ fn choice<T>(
             .map(Some)
             .ok_or_else(|| AppError::field(field, "invalid")),
     }
+}
+
+/// The states a search's `state` asks for: one, `live` for the two that count, or any.
+fn states(raw: &str) -> Result<Vec<OrderState>, AppError> {
+    Ok(match raw.trim() {
+        "" => Vec::new(),
+        "live" => vec![OrderState::AwaitingPayment, OrderState::Confirmed],
+        s => vec![OrderState::parse(s).ok_or_else(|| AppError::field("state", "invalid"))?],
+    })
 }
 
 fn channel(raw: &str) -> Result<Option<Channel>, AppError> {

@@ -114,7 +114,6 @@ password-rule = At least 10 characters.
 dashboard-welcome = Hello { $name }!
 dashboard-organization = Organization
 dashboard-sites = Sites
-not-available-yet = This part of Guichet is not available yet. It comes with a later version.
 
 ## Profile
 profile-title = My profile
@@ -1520,3 +1519,19 @@ error-invalid_account_number = Account number: 3 to 20 digits.
 error-invalid_journal_code = Journal code: 1 to 10 letters or digits.
 error-invalid_siren = A SIREN has 9 digits.
 accounting-last-week = Last week sent: the week of { $date }.
+
+# Issue 19 §2: the back office without dead ends
+not-found-title = Page not found
+not-found-help = The address may be mistyped, or the page has moved.
+orders-tabs = Order views
+orders-tab-to-confirm = To confirm
+orders-tab-quotes = Quotes
+orders-tab-registers = Registers
+orders-tab-arrivals-today = Today's arrivals
+orders-tab-arrivals-week = This week's arrivals
+order-state-live = Awaiting payment or confirmed
+orders-quoted = Quotes
+orders-quoted-only = Quotes only (D… number)
+customers-privacy = Personal data
+customers-erase-warning = Erasing is final: it cannot be undone.
+customers-erase-for-good = Erase for good

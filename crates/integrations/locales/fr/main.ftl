@@ -114,7 +114,6 @@ password-rule = Au moins 10 caractères.
 dashboard-welcome = Bonjour { $name } !
 dashboard-organization = Établissement
 dashboard-sites = Sites
-not-available-yet = Cette partie de Guichet n'est pas encore disponible. Elle arrive avec une prochaine version.
 
 ## Profil
 profile-title = Mon profil
@@ -1520,3 +1519,19 @@ error-invalid_account_number = Numéro de compte : de 3 à 20 chiffres.
 error-invalid_journal_code = Code journal : 1 à 10 lettres ou chiffres.
 error-invalid_siren = Un SIREN a 9 chiffres.
 accounting-last-week = Dernière semaine envoyée : celle du { $date }.
+
+# Issue 19 §2: the back office without dead ends
+not-found-title = Page introuvable
+not-found-help = L'adresse est peut-être mal tapée, ou la page a été déplacée.
+orders-tabs = Vues des commandes
+orders-tab-to-confirm = À confirmer
+orders-tab-quotes = Devis
+orders-tab-registers = Caisses
+orders-tab-arrivals-today = Arrivées du jour
+orders-tab-arrivals-week = Arrivées de la semaine
+order-state-live = En attente de paiement ou confirmée
+orders-quoted = Devis
+orders-quoted-only = Seulement les devis (numéro D…)
+customers-privacy = Données personnelles
+customers-erase-warning = L'effacement est définitif : il ne peut pas être annulé.
+customers-erase-for-good = Effacer définitivement

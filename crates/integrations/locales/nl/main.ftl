@@ -149,7 +149,6 @@ password-rule = Minstens 10 tekens.
 dashboard-welcome = Hallo { $name }!
 dashboard-organization = Organisatie
 dashboard-sites = Sites
-not-available-yet = Dit deel van Guichet is nog niet beschikbaar. Het komt met een volgende versie.
 
 ## Profiel
 profile-title = Mijn profiel
@@ -1555,3 +1554,19 @@ error-invalid_account_number = Rekeningnummer: 3 tot 20 cijfers.
 error-invalid_journal_code = Dagboekcode: 1 tot 10 letters of cijfers.
 error-invalid_siren = Een SIREN-nummer heeft 9 cijfers.
 accounting-last-week = Laatst verstuurde week: die van { $date }.
+
+# Issue 19 §2: the back office without dead ends
+not-found-title = Pagina niet gevonden
+not-found-help = Misschien is het adres verkeerd getypt, of is de pagina verplaatst.
+orders-tabs = Weergaven van de bestellingen
+orders-tab-to-confirm = Te bevestigen
+orders-tab-quotes = Offertes
+orders-tab-registers = Kassa's
+orders-tab-arrivals-today = Aankomsten vandaag
+orders-tab-arrivals-week = Aankomsten deze week
+order-state-live = Wacht op betaling of bevestigd
+orders-quoted = Offertes
+orders-quoted-only = Alleen offertes (nummer D…)
+customers-privacy = Persoonsgegevens
+customers-erase-warning = Wissen is definitief: het kan niet ongedaan gemaakt worden.
+customers-erase-for-good = Definitief wissen

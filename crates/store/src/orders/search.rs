@@ -1,5 +1,5 @@
 //! The orders search (issue 18 §1): a period and any of number, customer, offer, ticket type
-//! or product, channel, state, payment status and seller. One WHERE serves the list's pages,
+//! or product, channel, states, quotes, payment status and seller. One WHERE serves the list's pages,
 //! the totals of the whole result and the exports, so the three always agree.
 
 use super::DateFilter;
@@ -20,7 +20,10 @@ pub struct OrderFilter {
     /// A ticket type, an extra or a product sold on one of the order's lines.
     pub item: Option<Uuid>,
     pub channel: Option<Channel>,
-    pub state: Option<OrderState>,
+    /// In any of these states (none: any state).
+    pub states: Vec<OrderState>,
+    /// Only orders that were first a quote (a `D…` number): open, confirmed or cancelled.
+    pub quoted: bool,
     pub payment: Option<PaymentStatus>,
     /// Who made the sale (the order's creator).
     pub seller: Option<Uuid>,
@@ -36,7 +39,8 @@ impl OrderFilter {
             offer: None,
             item: None,
             channel: None,
-            state: None,
+            states: Vec::new(),
+            quoted: false,
             payment: None,
             seller: None,
         }
@@ -221,8 +225,16 @@ pub(crate) fn conditions(filter: &OrderFilter, first: usize) -> (String, Vec<Arg
         ),
         None => {}
     }
-    if let Some(state) = filter.state {
-        push("o.state = ?", vec![Arg::Text(state.as_str().to_owned())]);
+    if !filter.states.is_empty() {
+        let marks = vec!["?"; filter.states.len()].join(", ");
+        let values = filter.states.iter();
+        push(
+            &format!("o.state IN ({marks})"),
+            values.map(|s| Arg::Text(s.as_str().to_owned())).collect(),
+        );
+    }
+    if filter.quoted {
+        push("o.quote_number IS NOT NULL", vec![]);
     }
     if let Some(payment) = filter.payment {
         push(payment.condition(), vec![]);

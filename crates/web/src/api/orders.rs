@@ -66,8 +66,11 @@ pub struct Criteria {
     item: String,
     /// `registers`, `online`, `other`, `register:{id}` or `module:{id}`.
     channel: String,
-    /// `quote`, `awaiting_payment`, `confirmed` or `cancelled`.
+    /// `quote`, `awaiting_payment`, `confirmed` or `cancelled`; or `live` for the orders that
+    /// count (awaiting payment or confirmed).
     state: String,
+    /// `yes`: only the orders that were first a quote (a `D…` number).
+    quoted: String,
     /// `paid`, `unpaid`, `partly_paid` or `over_collected`.
     payment: String,
     /// The seller's user id.
@@ -87,6 +90,7 @@ impl Criteria {
                 item: self.item,
                 channel: self.channel,
                 state: self.state,
+                quoted: self.quoted,
                 payment: self.payment,
                 seller: self.seller,
             },

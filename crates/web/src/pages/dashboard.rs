@@ -1,5 +1,5 @@
-//! The dashboard (the tiles of the organization and the register sessions left open), the
-//! pages of menu entries not built yet, and the API documentation viewer.
+//! The dashboard (the tiles of the organization and the register sessions left open) and the
+//! API documentation viewer.
 
 use super::support::{Flash, OrPage};
 use crate::auth::PageCtx;
@@ -9,30 +9,16 @@ use crate::view::{Nav, Tr, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::Uri;
 use axum::response::Response;
 use axum::routing::get;
 use guichet_domain::Permission;
 
 /// The routes of these pages.
 pub fn router() -> Router<AppState> {
-    let mut r = Router::new()
+    Router::new()
         .route("/", get(dashboard))
-        .route("/api/docs", get(api_docs));
-    for (href, _) in NOT_YET {
-        r = r.route(href, get(not_available));
-    }
-    r
+        .route("/api/docs", get(api_docs))
 }
-
-/// Menu entries that later issues build; they show a short "not available yet" page.
-pub const NOT_YET: [(&str, &str); 5] = [
-    ("/arrivals", "nav-arrivals"),
-    ("/click-and-collect", "nav-click-collect"),
-    ("/activity/description", "nav-description"),
-    ("/activity/gift-vouchers", "nav-gift-vouchers"),
-    ("/activity/gift-cards", "nav-gift-cards"),
-];
 
 #[derive(Template)]
 #[template(path = "dashboard.html")]
@@ -90,8 +76,10 @@ impl Dashboard {
             ("visitors", visitors.to_string()),
         )
     }
+    /// The orders of a day's arrivals: those the tile counts (awaiting payment or
+    /// confirmed), as the orders list's "today's arrivals" tab shows them.
     fn day_query(&self, d: &jiff::civil::Date) -> String {
-        format!("/orders?by=visit&from={d}&to={d}")
+        format!("/orders?from={d}&to={d}&by=visit&state=live")
     }
     fn past_unpaid_query(&self, today: &jiff::civil::Date) -> String {
         let back = |n: i64| {
@@ -206,27 +194,6 @@ async fn figure<T>(
         return Ok(None);
     }
     Ok(Some(list.await?.iter().filter(|x| active(x)).count()))
-}
-
-#[derive(Template)]
-#[template(path = "not_available.html")]
-struct NotAvailable {
-    tr: Tr,
-    nav: Nav,
-    label: &'static str,
-}
-
-async fn not_available(PageCtx(ctx): PageCtx, uri: Uri) -> Response {
-    let (href, label) = NOT_YET
-        .iter()
-        .find(|(h, _)| *h == uri.path())
-        .copied()
-        .unwrap_or(("/", "nav-dashboard"));
-    render(&NotAvailable {
-        tr: Tr(ctx.lang),
-        nav: Nav::new(&ctx, href, None),
-        label,
-    })
 }
 
 #[derive(Template)]

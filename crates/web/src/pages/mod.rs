@@ -65,14 +65,37 @@ pub fn router() -> Router<AppState> {
         .merge(users::router())
 }
 
-pub async fn not_found(headers: axum::http::HeaderMap, uri: Uri) -> Response {
+/// An address no route answers: a problem with the code `not_found` under `/api/`; else a
+/// page of the application, in the reader's language, with the menu for those signed in
+/// (the bare error page for the others) and a way back.
+pub async fn not_found(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    headers: axum::http::HeaderMap,
+    uri: Uri,
+) -> Response {
     if uri.path().starts_with("/api/") {
         return crate::error::problem_response(StatusCode::NOT_FOUND, "not_found", None, vec![]);
     }
-    crate::view::error_page(
-        crate::auth::language_of(&headers),
-        StatusCode::NOT_FOUND,
-        "not_found",
-        None,
-    )
+    match crate::auth::ctx_of(&state, &headers).await {
+        Some(ctx) => crate::view::render_status(
+            StatusCode::NOT_FOUND,
+            &NotFound {
+                tr: crate::view::Tr(ctx.lang),
+                nav: crate::view::Nav::new(&ctx, "", None),
+            },
+        ),
+        None => crate::view::error_page(
+            crate::auth::language_of(&headers),
+            StatusCode::NOT_FOUND,
+            "not_found",
+            None,
+        ),
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "not_found.html")]
+struct NotFound {
+    tr: crate::view::Tr,
+    nav: crate::view::Nav,
 }

@@ -100,6 +100,130 @@ struct ListPage {
     next: Option<String>,
     tz: String,
     errors: FieldErrors,
+    tabs: Vec<Tab>,
+}
+
+/// A tab of the orders list (the seeds' "À confirmer", "Devis", "Caisses", "Arrivées du
+/// jour"…): a preset search, marked when the search shown is exactly it.
+struct Tab {
+    id: &'static str,
+    label: &'static str,
+    href: String,
+    active: bool,
+}
+
+/// A preset search: its period, whether of the visit, and its criteria.
+struct Preset {
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
+    by_visit: bool,
+    criteria: SearchCriteria,
+}
+
+/// The tabs' presets as of `today` (id, label, search): every order made today, the quotes
+/// still to confirm and every quote (made in the last year), today's register sales, and the
+/// arrivals that count (awaiting payment or confirmed) of today and of this week (Monday to
+/// Sunday).
+fn presets(today: jiff::civil::Date) -> [(&'static str, &'static str, Preset); 6] {
+    let year_ago = today
+        .checked_sub(jiff::Span::new().years(1))
+        .unwrap_or(today);
+    let monday = today
+        .checked_sub(jiff::Span::new().days(today.weekday().to_monday_zero_offset()))
+        .unwrap_or(today);
+    let sunday = monday
+        .checked_add(jiff::Span::new().days(6))
+        .unwrap_or(monday);
+    let preset = |from, to, by_visit, change: fn(&mut SearchCriteria)| {
+        let mut criteria = SearchCriteria::default();
+        change(&mut criteria);
+        Preset {
+            from,
+            to,
+            by_visit,
+            criteria,
+        }
+    };
+    [
+        (
+            "all",
+            "orders-tab-orders",
+            preset(today, today, false, |_| ()),
+        ),
+        (
+            "to-confirm",
+            "orders-tab-to-confirm",
+            preset(year_ago, today, false, |c| c.state = "quote".into()),
+        ),
+        (
+            "quotes",
+            "orders-tab-quotes",
+            preset(year_ago, today, false, |c| c.quoted = "yes".into()),
+        ),
+        (
+            "registers",
+            "orders-tab-registers",
+            preset(today, today, false, |c| c.channel = "registers".into()),
+        ),
+        (
+            "arrivals-today",
+            "orders-tab-arrivals-today",
+            preset(today, today, true, |c| c.state = "live".into()),
+        ),
+        (
+            "arrivals-week",
+            "orders-tab-arrivals-week",
+            preset(monday, sunday, true, |c| c.state = "live".into()),
+        ),
+    ]
+}
+
+/// The tabs, the one whose preset is the search `shown` marked (none when the period shown
+/// does not read as days).
+fn tabs(today: jiff::civil::Date, shown: Option<&Preset>) -> Vec<Tab> {
+    presets(today)
+        .into_iter()
+        .map(|(id, label, p)| {
+            let (from, to) = (p.from.to_string(), p.to.to_string());
+            let query = query_of(&criteria_pairs(&from, &to, p.by_visit, &p.criteria));
+            Tab {
+                id,
+                label,
+                href: if id == "all" {
+                    "/orders".into()
+                } else {
+                    format!("/orders?{query}")
+                },
+                active: shown.is_some_and(|s| {
+                    (s.from, s.to, s.by_visit) == (p.from, p.to, p.by_visit)
+                        && s.criteria == p.criteria
+                }),
+            }
+        })
+        .collect()
+}
+
+/// A search as the pairs of its query (the period, `by` and every criterion).
+fn criteria_pairs<'a>(
+    from: &'a str,
+    to: &'a str,
+    by_visit: bool,
+    c: &'a SearchCriteria,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("from", from),
+        ("to", to),
+        ("by", if by_visit { "visit" } else { "" }),
+        ("number", c.number.as_str()),
+        ("customer", c.customer.as_str()),
+        ("offer", c.offer.as_str()),
+        ("item", c.item.as_str()),
+        ("channel", c.channel.as_str()),
+        ("state", c.state.as_str()),
+        ("quoted", c.quoted.as_str()),
+        ("payment", c.payment.as_str()),
+        ("seller", c.seller.as_str()),
+    ]
 }
 
 impl ListPage {
@@ -113,8 +237,15 @@ impl ListPage {
     fn state_label_of(&self, s: &str) -> String {
         self.tr.t(&format!("order-state-{s}"))
     }
-    fn states(&self) -> [&'static str; 4] {
-        ["quote", "awaiting_payment", "confirmed", "cancelled"]
+    /// The states to choose from, `live` (awaiting payment or confirmed) among them.
+    fn states(&self) -> [&'static str; 5] {
+        [
+            "quote",
+            "awaiting_payment",
+            "confirmed",
+            "live",
+            "cancelled",
+        ]
     }
     fn payments(&self) -> [PaymentStatus; 6] {
         PaymentStatus::ALL
@@ -186,26 +317,23 @@ pub async fn list(
         ),
     };
     let choices = sale::search::choices(&state, &ctx).await.or_page(&ctx)?;
-    let c = &q.criteria;
-    let base = [
-        ("from", from.as_str()),
-        ("to", to.as_str()),
-        ("by", if by_visit { "visit" } else { "" }),
-        ("number", c.number.as_str()),
-        ("customer", c.customer.as_str()),
-        ("offer", c.offer.as_str()),
-        ("item", c.item.as_str()),
-        ("channel", c.channel.as_str()),
-        ("state", c.state.as_str()),
-        ("payment", c.payment.as_str()),
-        ("seller", c.seller.as_str()),
-    ];
+    let base = criteria_pairs(&from, &to, by_visit, &q.criteria);
     let next = page.next.map(|after| {
-        let mut pairs = base.to_vec();
+        let mut pairs = base.clone();
         pairs.push(("view", q.view.as_str()));
         pairs.push(("after", after.as_str()));
         query_of(&pairs)
     });
+    let shown = match (from.parse(), to.parse()) {
+        (Ok(from), Ok(to)) => Some(Preset {
+            from,
+            to,
+            by_visit,
+            criteria: q.criteria.clone(),
+        }),
+        _ => None,
+    };
+    let tabs = tabs(today, shown.as_ref());
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -227,6 +355,7 @@ pub async fn list(
             next,
             tz,
             errors,
+            tabs,
         },
     ))
 }
@@ -539,6 +668,8 @@ struct PaymentsPage {
     tz: String,
     errors: FieldErrors,
     total_cents: i64,
+    /// The orders list's tabs (none of them shown here).
+    tabs: Vec<Tab>,
 }
 
 impl PaymentsPage {}
@@ -572,6 +703,7 @@ pub async fn payments(
             tz,
             errors,
             total_cents,
+            tabs: tabs(today, None),
         },
     ))
 }
