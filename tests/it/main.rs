@@ -24,6 +24,7 @@ mod calendar;
 mod catalogue;
 mod cli;
 mod closing;
+mod confirmations;
 mod customer_imports;
 mod customers;
 mod fake_stripe;

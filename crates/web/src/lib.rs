@@ -215,6 +215,10 @@ async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Respon
             include_bytes!("../assets/cashier.js"),
             "text/javascript; charset=utf-8",
         ),
+        "drawer.js" => (
+            include_bytes!("../assets/drawer.js"),
+            "text/javascript; charset=utf-8",
+        ),
         "swagger-ui.css" => (
             include_bytes!("../assets/vendor/swagger-ui.css"),
             "text/css; charset=utf-8",
