@@ -2,7 +2,9 @@
 //! refunded only in the methods it was paid with, in each at most what that method brought
 //! net of earlier refunds, and a refund spread over several methods when it was paid with
 //! several (paid 20 € cash + 30 € card: 30 € back on the card, 20 € in cash). Payments made
-//! online go back through the payment provider, never at a register.
+//! online go back through the payment provider, never at a register. The one exception is
+//! the customer's store credit: no money goes out, so a customer's order may be refunded in
+//! credit whatever paid it (a layaway's deposit kept), up to what all its methods brought.
 
 use crate::RegisterId;
 use crate::order::PaymentMethod;
@@ -66,6 +68,8 @@ pub enum RefundError {
     MoreThanPaidWith,
     /// The same method asked twice.
     Duplicate,
+    /// Store credit is a customer's: an order without one cannot be refunded in it.
+    CreditNeedsCustomer,
 }
 
 impl ErrorCode for RefundError {
@@ -75,24 +79,48 @@ impl ErrorCode for RefundError {
             Self::PaidOnline => "refunded_online",
             Self::MoreThanPaidWith => "more_than_paid_with",
             Self::Duplicate => "duplicate_method",
+            Self::CreditNeedsCustomer => "store_credit_needs_customer",
         }
     }
 }
 
 /// Checks refunds asked (method, cents > 0) against what each method may give back: `Ok`
-/// with each refund's register, or the errors by position in `asked`.
+/// with each refund's register, or the errors by position in `asked`. `customer`: the order
+/// has one, so it may be refunded in store credit ([`PaymentMethod::StoreCredit`]) as far as
+/// what all its methods brought and the other refunds leave.
 pub fn check(
     asked: &[(PaymentMethod, i64)],
     refundable: &[Refundable],
+    customer: bool,
 ) -> Result<Vec<Refundable>, Vec<(usize, RefundError)>> {
     let mut errors = Vec::new();
     let mut out = Vec::with_capacity(asked.len());
+    let all: i64 = refundable.iter().map(|r| r.cents).sum();
+    let others: i64 = asked
+        .iter()
+        .filter(|(m, _)| *m != PaymentMethod::StoreCredit)
+        .map(|(_, c)| c)
+        .sum();
     for (i, &(method, cents)) in asked.iter().enumerate() {
         if asked[..i].iter().any(|(m, _)| *m == method) {
             errors.push((i, RefundError::Duplicate));
             continue;
         }
         match refundable.iter().find(|r| r.method == method) {
+            _ if method == PaymentMethod::StoreCredit && !customer => {
+                errors.push((i, RefundError::CreditNeedsCustomer))
+            }
+            _ if method == PaymentMethod::StoreCredit && cents > all - others => {
+                errors.push((i, RefundError::MoreThanPaidWith))
+            }
+            _ if method == PaymentMethod::StoreCredit => out.push(Refundable {
+                method,
+                cents,
+                register: refundable
+                    .iter()
+                    .find(|r| r.method == method)
+                    .and_then(|r| r.register),
+            }),
             None if method.is_online() => errors.push((i, RefundError::PaidOnline)),
             None => errors.push((i, RefundError::NotPaidWith)),
             Some(r) if cents > r.cents => errors.push((i, RefundError::MoreThanPaidWith)),
@@ -162,21 +190,38 @@ mod tests {
     #[test]
     fn asked_refunds_are_checked_per_method() {
         let r = refundable(&[paid(Cash, 2_000), paid(CardTerminal, 3_000)]);
-        assert!(check(&[(CardTerminal, 3_000), (Cash, 2_000)], &r).is_ok());
+        assert!(check(&[(CardTerminal, 3_000), (Cash, 2_000)], &r, false).is_ok());
         assert_eq!(
-            check(&[(CardTerminal, 1_000), (Cash, 2_500)], &r),
+            check(&[(CardTerminal, 1_000), (Cash, 2_500)], &r, false),
             Err(vec![(1, RefundError::MoreThanPaidWith)])
         );
         assert_eq!(
-            check(&[(BankTransfer, 100), (OnlineCard, 100)], &r),
+            check(&[(BankTransfer, 100), (OnlineCard, 100)], &r, false),
             Err(vec![
                 (0, RefundError::NotPaidWith),
                 (1, RefundError::PaidOnline)
             ])
         );
         assert_eq!(
-            check(&[(Cash, 100), (Cash, 100)], &r),
+            check(&[(Cash, 100), (Cash, 100)], &r, false),
             Err(vec![(1, RefundError::Duplicate)])
+        );
+    }
+
+    #[test]
+    fn a_customers_order_may_be_refunded_in_store_credit_up_to_what_was_paid() {
+        let r = refundable(&[paid(Cash, 2_000), paid(CardTerminal, 3_000)]);
+        assert_eq!(
+            check(&[(StoreCredit, 5_000)], &r, true).map(|r| r[0].cents),
+            Ok(5_000)
+        );
+        assert_eq!(
+            check(&[(CardTerminal, 3_000), (StoreCredit, 2_500)], &r, true),
+            Err(vec![(1, RefundError::MoreThanPaidWith)])
+        );
+        assert_eq!(
+            check(&[(StoreCredit, 100)], &r, false),
+            Err(vec![(0, RefundError::CreditNeedsCustomer)])
         );
     }
 }

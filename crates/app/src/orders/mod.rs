@@ -108,7 +108,9 @@ pub struct CancelInput {
     /// Refunds, recorded as negative payments: each in a method the order was paid with at
     /// a register (`not_paid_with`; paid online: `refunded_online`, see `online_refund`), at
     /// most what that method brought net of earlier refunds (`more_than_paid_with`), each
-    /// method once (`duplicate_method`). An empty or zero amount refunds nothing. Paid 20,00 €
+    /// method once (`duplicate_method`). A customer's order may also be refunded in
+    /// `store_credit` (no money goes out), as far as what was paid and the other refunds
+    /// leave (`store_credit_needs_customer` without a customer). An empty or zero amount refunds nothing. Paid 20,00 €
     /// in cash and 30,00 € by card: `[{"method": "card_terminal", "amount": "30,00"},
     /// {"method": "cash", "amount": "20,00"}]` gives all back. Each refund is counted on the
     /// register that took that method's last payment.
@@ -605,7 +607,8 @@ pub async fn plan_cancel(
             asked_fields.push(field.as_str());
         }
     }
-    let refunds = match refund::check(&asked, &refundable(&order)) {
+    let customer = order.customer_id.is_some();
+    let refunds = match refund::check(&asked, &refundable(&order), customer) {
         Ok(r) => r,
         Err(errors) => {
             for (i, err) in errors {

@@ -325,36 +325,48 @@ impl OrderPage {
         guichet_domain::shop::format_cents(self.due())
     }
     /// The cancel form's refund fields, one per method the order was paid with (the method
-    /// paid last first): all it brought by default, or what was typed.
+    /// paid last first): all it brought by default, or what was typed. A customer's order may
+    /// also be refunded in store credit (empty by default).
     fn refund_rows(&self) -> Vec<RefundRow> {
-        self.refundable
+        let all: i64 = self.refundable.iter().map(|r| r.cents).sum();
+        let mut offered: Vec<(PaymentMethod, i64, bool)> = self
+            .refundable
             .iter()
-            .map(|r| {
-                let method = r.method.as_str();
-                let posted = self.form.refunds.iter().position(|(m, _)| m == method);
-                let value = match posted {
-                    Some(i) => self.form.refunds[i].1.clone(),
-                    None if self.form.posted => String::new(),
-                    None => guichet_domain::shop::format_cents(r.cents),
-                };
-                let error = posted.and_then(|i| {
-                    let field = format!("refunds[{i}]");
-                    self.tr
-                        .field_error(&self.errors, &format!("{field}.amount"))
-                        .or_else(|| {
-                            self.tr
-                                .field_error(&self.errors, &format!("{field}.method"))
-                        })
-                });
-                RefundRow {
-                    name: format!("refund_{method}"),
-                    label: self.tr.method(&r.method),
-                    max_cents: r.cents,
-                    value,
-                    error,
-                }
-            })
+            .map(|r| (r.method, r.cents, true))
+            .collect();
+        let credit = PaymentMethod::StoreCredit;
+        if all > 0 && self.o.customer_id.is_some() && !offered.iter().any(|o| o.0 == credit) {
+            offered.push((credit, all, false));
+        }
+        offered
+            .into_iter()
+            .map(|(m, max_cents, filled)| self.refund_row(m, max_cents, filled))
             .collect()
+    }
+    fn refund_row(&self, m: PaymentMethod, max_cents: i64, filled: bool) -> RefundRow {
+        let method = m.as_str();
+        let posted = self.form.refunds.iter().position(|(p, _)| p == method);
+        let value = match posted {
+            Some(i) => self.form.refunds[i].1.clone(),
+            None if self.form.posted || !filled => String::new(),
+            None => guichet_domain::shop::format_cents(max_cents),
+        };
+        let error = posted.and_then(|i| {
+            let field = format!("refunds[{i}]");
+            self.tr
+                .field_error(&self.errors, &format!("{field}.amount"))
+                .or_else(|| {
+                    self.tr
+                        .field_error(&self.errors, &format!("{field}.method"))
+                })
+        });
+        RefundRow {
+            name: format!("refund_{method}"),
+            label: self.tr.method(&m),
+            max_cents,
+            value,
+            error,
+        }
     }
     /// Errors of refunds posted in a method the form no longer offers (refunded meanwhile).
     fn other_refund_errors(&self) -> Vec<String> {
@@ -362,7 +374,12 @@ impl OrderPage {
             .refunds
             .iter()
             .enumerate()
-            .filter(|(_, (m, _))| !self.refundable.iter().any(|r| r.method.as_str() == m))
+            .filter(|(_, (m, _))| {
+                !self
+                    .refund_rows()
+                    .iter()
+                    .any(|r| r.name == format!("refund_{m}"))
+            })
             .filter_map(|(i, (m, _))| {
                 let error = self
                     .tr
