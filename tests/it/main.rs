@@ -17,6 +17,7 @@ mod browser;
 mod browser_booking;
 mod browser_csp;
 mod browser_customers;
+mod browser_drawer;
 mod browser_modules;
 mod browser_orders;
 mod browser_reservations;

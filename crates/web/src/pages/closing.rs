@@ -141,6 +141,15 @@ impl DrawerPage {
     fn method_field(&self, m: &PaymentMethod) -> String {
         value(&self.form, &format!("m_{}", m.as_str())).to_owned()
     }
+    /// The other counts start folded (they are optional) unless they are all there is to
+    /// count (the phone register) or some were typed.
+    fn other_counts_open(&self) -> bool {
+        !self.has_drawer()
+            || self
+                .counted_methods()
+                .iter()
+                .any(|m| !self.method_field(m).trim().is_empty())
+    }
     /// Methods one counts besides cash at closing (card terminal slips, vouchers); on the
     /// phone register only those it may take.
     fn counted_methods(&self) -> Vec<PaymentMethod> {
