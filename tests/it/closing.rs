@@ -741,7 +741,7 @@ async fn drawer_and_follow_up_pages() {
     assert_eq!(r.status(), 422);
     let page = text(r).await;
     assert!(
-        page.contains("<div class=\"field invalid\"><label for=\"n2000\">"),
+        page.contains("<div class=\"denomination invalid\"><label for=\"n2000\">"),
         "{page}"
     );
     assert!(
@@ -832,6 +832,8 @@ async fn drawer_and_follow_up_pages() {
             ("session_id", session.as_str()),
             ("counted_cash", "99,00"),
             ("m_bancontact", "0"),
+            // The drawer's button leads to a confirmation, which posts this.
+            ("confirm", "yes"),
         ])
         .send()
         .await

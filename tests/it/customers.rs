@@ -1218,7 +1218,11 @@ async fn duplicates_and_merge() {
     );
     let r = m
         .post(app.url(&format!("/marketing/customers/{kept_id}/merge")))
-        .form(&[("absorbed_id", same_mail["id"].as_str().unwrap())])
+        .form(&[
+            ("absorbed_id", same_mail["id"].as_str().unwrap()),
+            // The duplicates page's button leads to a confirmation, which posts this.
+            ("confirm", "yes"),
+        ])
         .send()
         .await
         .unwrap();

@@ -549,16 +549,7 @@ async fn a_year_of_sales_with_its_zs_verifies() {
                         last = Some(guichet_store::orders::create(tx, tenant, &sale).await?.id);
                     }
                     if let (true, Some(id)) = (cancel, last) {
-                        guichet_store::orders::cancel(
-                            tx,
-                            tenant,
-                            id,
-                            "erreur",
-                            None,
-                            Some(register),
-                            None,
-                        )
-                        .await?;
+                        guichet_store::orders::cancel(tx, tenant, id, "erreur", &[], None).await?;
                     }
                     register_sessions::close(tx, tenant, s.id, &closing, None).await
                 })

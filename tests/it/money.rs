@@ -189,22 +189,29 @@ async fn every_payment_line_has_its_own_number_refunds_included() {
     let mut refs = references(&manager, &number).await;
     refs.sort();
     assert_eq!(refs, numbered(&number, 4));
-    // Cancelled with 47,00 refunded: three refund lines, numbered on from _5.
+    // Cancelled with 47,00 refunded the way it was paid (27,00 kept in cash, 20,00 by
+    // Bancontact), each from the last line back: four refund lines, numbered on from _5.
     let (status, c) = manager
         .post(
             &format!("/api/v1/orders/{}/cancel", id_of(&o)),
-            json!({"reason": "Client parti", "refund": {"method": "cash", "amount": "47,00"}}),
+            json!({"reason": "Client parti", "refunds": [
+                {"method": "cash", "amount": "27,00"}, {"method": "bancontact", "amount": "20,00"}]}),
         )
         .await;
     assert_eq!(status, 200, "{c}");
     assert_eq!(
         c["payments"][2]["allocations"],
-        json!([[1, -1700], [2, -500], [3, -2500]])
+        json!([[2, -200], [3, -2500]])
     );
-    assert_eq!(c["payments"][2]["numbers"], json!([5, 6, 7]));
+    assert_eq!(c["payments"][2]["numbers"], json!([5, 6]));
+    assert_eq!(
+        c["payments"][3]["allocations"],
+        json!([[1, -1700], [2, -300]])
+    );
+    assert_eq!(c["payments"][3]["numbers"], json!([7, 8]));
     let mut refs = references(&manager, &number).await;
     refs.sort();
-    assert_eq!(refs, numbered(&number, 7));
+    assert_eq!(refs, numbered(&number, 8));
     // The order's page shows each payment line once, with its own number.
     let page = login(&app, &a.manager).await;
     let html = page
@@ -215,7 +222,7 @@ async fn every_payment_line_has_its_own_number_refunds_included() {
         .text()
         .await
         .unwrap();
-    for r in numbered(&number, 7) {
+    for r in numbered(&number, 8) {
         assert_eq!(
             html.matches(&format!("<td>{r}</td>")).count(),
             1,
@@ -234,7 +241,7 @@ async fn every_payment_line_has_its_own_number_refunds_included() {
         .text()
         .await
         .unwrap();
-    for r in numbered(&number, 7) {
+    for r in numbered(&number, 8) {
         assert_eq!(csv.matches(&format!("{r};")).count(), 1, "{r}: {csv}");
     }
     app.stop().await;
@@ -313,11 +320,13 @@ async fn payment_lines_taken_before_0029_are_numbered_by_it() {
     let (status, c) = manager
         .post(
             &format!("/api/v1/orders/{}/cancel", id_of(&o)),
-            json!({"reason": "Client parti", "refund": {"method": "cash", "amount": "47,00"}}),
+            json!({"reason": "Client parti", "refunds": [
+                {"method": "cash", "amount": "27,00"}, {"method": "bancontact", "amount": "20,00"}]}),
         )
         .await;
     assert_eq!(status, 200, "{c}");
-    assert_eq!(c["payments"][2]["numbers"], json!([5, 6, 7]));
+    assert_eq!(c["payments"][2]["numbers"], json!([5, 6]));
+    assert_eq!(c["payments"][3]["numbers"], json!([7, 8]));
     let q = manager.ok(&format!("/api/v1/orders/{}", id_of(&q))).await;
     assert_eq!(q["state"], "confirmed");
     app.stop().await;

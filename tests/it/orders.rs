@@ -85,12 +85,14 @@ async fn pay_six(seller: &Api<'_>, s: &Catalogue, order: &Value) -> Value {
     paid
 }
 
-/// The manager cancels the split sale, refunding 47,00 in cash.
+/// The manager cancels the split sale, refunding its 47,00 the way it was paid: 27,00 in
+/// cash (30,00 handed over, 3,00 given back) and 20,00 by Bancontact.
 async fn cancel_with_refund(manager: &Api<'_>, order: &Value) -> (u16, Value) {
     manager
         .post(
             &format!("/api/v1/orders/{}/cancel", id_of(order)),
-            json!({"reason": "Client parti", "refund": {"method": "cash", "amount": "47,00"}}),
+            json!({"reason": "Client parti", "refunds": [
+                {"method": "cash", "amount": "27,00"}, {"method": "bancontact", "amount": "20,00"}]}),
         )
         .await
 }
@@ -455,8 +457,8 @@ async fn the_journal_verifies_refuses_changes_and_catches_a_forced_one() {
     assert!(reports.ok(), "{:?}", reports.findings);
     assert_eq!(reports.chains.len(), 1);
     assert_eq!(
-        reports.chains[0].entries, 8,
-        "the opening of the register, 2 orders, 3 payments, 1 cancellation, 1 refund"
+        reports.chains[0].entries, 9,
+        "the opening of the register, 2 orders, 3 payments, 1 cancellation, 2 refunds"
     );
     let tamper =
         "UPDATE journal_entries SET record = REPLACE(record, '4700', '4600') WHERE seq = 2";

@@ -529,10 +529,23 @@ async fn refunds_go_through_stripe_in_part_and_in_full_and_failures_show() {
             .contains("plus que ce qui a été encaissé")
     );
 
-    // Cancelled by staff: the rest goes back through Stripe.
+    // Cancelled by staff: the rest goes back through Stripe (as the confirmation says).
     let r = manager
         .post(app.url(&format!("/orders/{id}/cancel")))
         .form(&[("reason", "Grotte fermée (crue)")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let asked = r.text().await.unwrap();
+    assert!(
+        asked.contains("id=\"confirm-cancel\"") && asked.contains("14,00 €"),
+        "{asked}"
+    );
+    assert!(fake.refunds().iter().all(|r| r["amount"] != 1400));
+    let r = manager
+        .post(app.url(&format!("/orders/{id}/cancel")))
+        .form(&[("reason", "Grotte fermée (crue)"), ("confirm", "yes")])
         .send()
         .await
         .unwrap();
@@ -565,7 +578,7 @@ async fn refunds_go_through_stripe_in_part_and_in_full_and_failures_show() {
     fake.set_refunds_refused(true);
     let r = manager
         .post(app.url(&format!("/orders/{second}/cancel")))
-        .form(&[("reason", "Demande du client")])
+        .form(&[("reason", "Demande du client"), ("confirm", "yes")])
         .send()
         .await
         .unwrap();

@@ -1175,7 +1175,7 @@ pub async fn cancel_by_visitor(
         .write(|tx| {
             let reason = reason.clone();
             Box::pin(async move {
-                guichet_store::orders::cancel(tx, tenant, id, &reason, None, None, None).await?;
+                guichet_store::orders::cancel(tx, tenant, id, &reason, &[], None).await?;
                 if refund > 0 {
                     guichet_store::orders::set_refund_due(tx, tenant, id, refund).await?;
                 }

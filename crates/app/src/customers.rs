@@ -329,6 +329,21 @@ pub async fn erase(state: &App, actor: &Actor, id: CustomerId) -> Result<Custome
     Ok(erased)
 }
 
+/// Checks an erasure without doing it: the customer's file, as its confirmation shows it
+/// (`already_erased` once erased).
+pub async fn plan_erase(
+    state: &App,
+    actor: &Actor,
+    id: CustomerId,
+) -> Result<CustomerFile, AppError> {
+    actor.require(Permission::ManageCustomers)?;
+    let f = file(state, actor, id).await?;
+    if f.customer.erased_at.is_some() {
+        return Err(AppError::Conflict("already_erased"));
+    }
+    Ok(f)
+}
+
 /// Everything kept about one customer, for their access request (JSON).
 pub async fn data_of(state: &App, actor: &Actor, id: CustomerId) -> Result<CustomerFile, AppError> {
     actor.require(Permission::ManageCustomers)?;
@@ -674,6 +689,37 @@ impl std::str::FromStr for DuplicateKey {
     }
 }
 
+fn absorbed_id(raw: &str) -> Result<CustomerId, AppError> {
+    raw.trim()
+        .parse()
+        .map_err(|_| AppError::field("absorbed_id", "unknown_customer"))
+}
+
+/// Checks a merge without doing it: both files (kept, absorbed), as its confirmation shows
+/// them (`same_customer`, `customer_erased`, an absorbed customer that is not there:
+/// `unknown_customer` on `absorbed_id`).
+pub async fn plan_merge(
+    state: &App,
+    actor: &Actor,
+    kept: CustomerId,
+    absorbed: &str,
+) -> Result<(CustomerFile, CustomerFile), AppError> {
+    actor.require(Permission::ManageCustomers)?;
+    let absorbed = absorbed_id(absorbed)?;
+    if kept == absorbed {
+        return Err(AppError::Conflict("same_customer"));
+    }
+    let k = file(state, actor, kept).await?;
+    let a = match file(state, actor, absorbed).await {
+        Err(AppError::NotFound) => return Err(AppError::field("absorbed_id", "unknown_customer")),
+        other => other?,
+    };
+    if k.customer.erased_at.is_some() || a.customer.erased_at.is_some() {
+        return Err(AppError::Conflict("customer_erased"));
+    }
+    Ok((k, a))
+}
+
 /// Folds `absorbed` into `kept` (orders, missing details, tags, consents), logged.
 pub async fn merge(
     state: &App,
@@ -682,10 +728,7 @@ pub async fn merge(
     absorbed: &str,
 ) -> Result<Customer, AppError> {
     actor.require(Permission::ManageCustomers)?;
-    let absorbed: CustomerId = absorbed
-        .trim()
-        .parse()
-        .map_err(|_| AppError::field("absorbed_id", "unknown_customer"))?;
+    let absorbed = absorbed_id(absorbed)?;
     let (tenant, by) = (actor.tenant, actor.user_id());
     Ok(state
         .store

@@ -353,8 +353,7 @@ pub async fn archive(
                         tenant,
                         guichet_domain::OrderId(order),
                         &reason,
-                        Some(&payment),
-                        None,
+                        &[(None, payment)],
                         by,
                     )
                     .await?;

@@ -23,6 +23,7 @@ pub mod offer;
 pub mod order;
 pub mod org;
 pub mod promotion;
+pub mod refund;
 pub mod reservation;
 pub mod role;
 pub mod sale;

@@ -83,6 +83,16 @@ impl RegisterKind {
             RegisterKind::Phone => false,
         }
     }
+
+    /// Whether the register has a cash drawer: a float counted at opening, the cash counted at
+    /// closing. The phone register never takes cash ([`crate::order::PaymentMethod::allowed_on_phone`]):
+    /// it opens with no float and closes with no cash to count.
+    pub fn has_drawer(self) -> bool {
+        match self {
+            RegisterKind::Counter => true,
+            RegisterKind::Phone => false,
+        }
+    }
 }
 
 /// An e-mail address used as a login: trimmed and lower-cased, one `@`, a dot in the domain.
@@ -539,6 +549,8 @@ mod tests {
     fn only_a_counter_register_needs_an_open_session_to_sell() {
         assert!(RegisterKind::Counter.needs_open_session());
         assert!(!RegisterKind::Phone.needs_open_session());
+        assert!(RegisterKind::Counter.has_drawer());
+        assert!(!RegisterKind::Phone.has_drawer());
     }
 
     #[test]

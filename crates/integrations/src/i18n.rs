@@ -333,6 +333,10 @@ mod tests {
                             ("from", "1".into()),
                             ("to", "7".into()),
                             ("visitors", "3".into()),
+                            ("method", "x".into()),
+                            ("difference", "x".into()),
+                            ("absorbed", "x".into()),
+                            ("kept", "x".into()),
                         ],
                     );
                     try_t(lang, k).is_none()

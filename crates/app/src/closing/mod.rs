@@ -8,8 +8,9 @@ use crate::Actor;
 use crate::App;
 use crate::AppError;
 use crate::paging::{self, Page};
-use guichet_domain::closing::{Counts, Period, SummaryLine, summarize};
+use guichet_domain::closing::{Counts, Period, SummaryLine, count_methods, summarize};
 use guichet_domain::order::PaymentMethod;
+use guichet_domain::org::RegisterKind;
 use guichet_domain::shop::parse_price_cents;
 use guichet_domain::validation::FieldErrors;
 use guichet_domain::{Permission, RegisterId, RegisterSessionId};
@@ -113,8 +114,14 @@ async fn today(state: &App, actor: &Actor) -> Result<jiff::civil::Date, AppError
         .date())
 }
 
+/// No cash typed and none counted.
+fn no_cash(raw: &str, counts: &[CountInput]) -> bool {
+    raw.trim().is_empty() && counts.iter().all(|c| c.count == 0)
+}
+
 /// Opens a register with its float. A session left open (from another day too) must be closed
-/// first: `register_already_open`.
+/// first: `register_already_open`. A register with no drawer (the phone register) opens with
+/// no float; one given is refused (`no_cash_on_phone`) but for zero.
 pub async fn open(
     state: &App,
     actor: &Actor,
@@ -124,7 +131,14 @@ pub async fn open(
     actor.require(Permission::Sell)?;
     let register = super::orders::register(state, actor, register).await?;
     let mut e = FieldErrors::new();
-    let float = amount_or_counts(&mut e, "opening_float", &input.opening_float, &input.counts);
+    let float = if !register.kind.has_drawer() && no_cash(&input.opening_float, &input.counts) {
+        Some((0, None))
+    } else {
+        amount_or_counts(&mut e, "opening_float", &input.opening_float, &input.counts)
+    };
+    if !register.kind.has_drawer() && float.as_ref().is_some_and(|(f, _)| *f != 0) {
+        e.add("opening_float", "no_cash_on_phone");
+    }
     e.into_result()?;
     let Some((float, counts)) = float else {
         return Err(AppError::field("opening_float", "required"));
@@ -230,17 +244,24 @@ pub async fn report(
         .await?)
 }
 
-/// Closes a session with the counted cash and makes its Z.
-pub async fn close(
-    state: &App,
-    actor: &Actor,
-    id: RegisterSessionId,
-    input: &CloseInput,
-) -> Result<ZReport, AppError> {
-    actor.require(Permission::Sell)?;
+/// What the cashier counted at closing, checked.
+struct Counted {
+    cash_cents: i64,
+    counts: Option<Counts>,
+    /// Other methods counted (card slips, vouchers).
+    methods: Vec<(PaymentMethod, i64)>,
+}
+
+/// Checks a closing's counts. A register with no drawer (the phone register) has no cash to
+/// count: none given counts 0.
+fn counted_of(input: &CloseInput, kind: RegisterKind) -> Result<Counted, AppError> {
     let mut e = FieldErrors::new();
-    let cash = amount_or_counts(&mut e, "counted_cash", &input.counted_cash, &input.counts);
-    let mut counted = Vec::new();
+    let cash = if !kind.has_drawer() && no_cash(&input.counted_cash, &input.counts) {
+        Some((0, None))
+    } else {
+        amount_or_counts(&mut e, "counted_cash", &input.counted_cash, &input.counts)
+    };
+    let mut methods = Vec::new();
     for (i, c) in input.counted.iter().enumerate() {
         if c.amount.trim().is_empty() {
             continue;
@@ -255,19 +276,77 @@ pub async fn close(
                     &format!("counted[{i}].amount"),
                     parse_price_cents(&c.amount),
                 ) {
-                    counted.push((m, a));
+                    methods.push((m, a));
                 }
             }
         }
     }
     e.into_result()?;
-    let Some((counted_cash_cents, counts)) = cash else {
+    let Some((cash_cents, counts)) = cash else {
         return Err(AppError::field("counted_cash", "required"));
     };
-    let closing = std::sync::Arc::new(Closing {
-        counted_cash_cents,
+    Ok(Counted {
+        cash_cents,
         counts,
-        counted,
+        methods,
+    })
+}
+
+/// The kind of the register a session belongs to.
+async fn kind_of(
+    state: &App,
+    actor: &Actor,
+    id: RegisterSessionId,
+) -> Result<RegisterKind, AppError> {
+    let tenant = actor.tenant;
+    Ok(state
+        .store
+        .read(|tx| {
+            Box::pin(async move {
+                let session = register_sessions::get(tx, tenant, id).await?;
+                Ok(
+                    guichet_store::registers::get(tx, tenant, session.register_id)
+                        .await?
+                        .kind,
+                )
+            })
+        })
+        .await?)
+}
+
+/// What closing with these counts would show, nothing closed yet: the X with the drawer and
+/// the other methods counted (expected against counted, each difference). The closing page
+/// shows it for confirmation before the Z is made. `409 already_closed` once it is closed.
+pub async fn preview_close(
+    state: &App,
+    actor: &Actor,
+    id: RegisterSessionId,
+    input: &CloseInput,
+) -> Result<ZReport, AppError> {
+    actor.require(Permission::Sell)?;
+    let counted = counted_of(input, kind_of(state, actor, id).await?)?;
+    let mut x = report(state, actor, id).await?;
+    if x.closed_at.is_some() {
+        return Err(AppError::Conflict("already_closed"));
+    }
+    x.cash = x.cash.counted(counted.cash_cents);
+    count_methods(&mut x.payments, &x.cash, &counted.methods);
+    Ok(x)
+}
+
+/// Closes a session with the counted cash and makes its Z.
+pub async fn close(
+    state: &App,
+    actor: &Actor,
+    id: RegisterSessionId,
+    input: &CloseInput,
+) -> Result<ZReport, AppError> {
+    actor.require(Permission::Sell)?;
+    let counted = counted_of(input, kind_of(state, actor, id).await?)?;
+    let closing = std::sync::Arc::new(Closing {
+        counted_cash_cents: counted.cash_cents,
+        counts: counted.counts,
+        counted: counted.methods,
         at: guichet_store::now_micros(),
         key_seed: rand::random(),
     });

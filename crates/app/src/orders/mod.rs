@@ -20,8 +20,9 @@ use crate::Actor;
 use crate::App;
 use crate::AppError;
 use guichet_domain::order::{self, PaymentMethod};
+use guichet_domain::refund::{self, Paid, RefundError, Refundable};
 use guichet_domain::shop::parse_price_cents;
-use guichet_domain::validation::FieldErrors;
+use guichet_domain::validation::{ErrorCode, FieldErrors};
 use guichet_domain::{OrderId, Permission, RegisterId};
 use guichet_store::orders::{self, NewOrder, NewPayment};
 use guichet_store::registers::Register;
@@ -100,8 +101,20 @@ pub struct OriginInput {
 pub struct CancelInput {
     /// Required: kept in the internal comment.
     pub reason: String,
-    /// An optional refund, recorded as a negative payment.
+    /// A refund in one method (the first shape of this request; `refunds` takes several, and
+    /// both may be given). Checked as each of `refunds`; its errors are on `refund.method` and
+    /// `refund.amount`.
     pub refund: Option<PaymentInput>,
+    /// Refunds, recorded as negative payments: each in a method the order was paid with at
+    /// a register (`not_paid_with`; paid online: `refunded_online`, see `online_refund`), at
+    /// most what that method brought net of earlier refunds (`more_than_paid_with`), each
+    /// method once (`duplicate_method`). A customer's order may also be refunded in
+    /// `store_credit` (no money goes out), as far as what was paid and the other refunds
+    /// leave (`store_credit_needs_customer` without a customer). An empty or zero amount refunds nothing. Paid 20,00 €
+    /// in cash and 30,00 € by card: `[{"method": "card_terminal", "amount": "30,00"},
+    /// {"method": "cash", "amount": "20,00"}]` gives all back. Each refund is counted on the
+    /// register that took that method's last payment.
+    pub refunds: Vec<PaymentInput>,
     /// For an order paid online through Stripe: the amount to refund there ("8,50");
     /// absent: all that was paid online; empty or 0: nothing ([`crate::stripe::cancel`]).
     pub online_refund: Option<String>,
@@ -566,51 +579,140 @@ pub async fn confirm_quote(
         .await?)
 }
 
+/// What each method an order was paid with at a register may still give back, the method
+/// paid last first (`guichet_domain::refund`): what its cancellation offers to refund.
+pub fn refundable(order: &Order) -> Vec<Refundable> {
+    let paid: Vec<Paid> = order
+        .payments
+        .iter()
+        .map(|p| Paid {
+            method: p.method,
+            cents: p.amount_cents,
+            register: p.register_id,
+        })
+        .collect();
+    refund::refundable(&paid)
+}
+
+/// A cancellation checked and not done yet: what a confirmation shows, then
+/// [`cancel_planned`] does.
+#[derive(Debug, Clone)]
+pub struct CancelPlan {
+    pub order: Order,
+    pub reason: String,
+    /// Each refund with the register it is counted on.
+    pub refunds: Vec<Refundable>,
+}
+
+impl CancelPlan {
+    pub fn refunded_cents(&self) -> i64 {
+        self.refunds.iter().map(|r| r.cents).sum()
+    }
+}
+
+/// Checks a cancellation (managers and admins) without doing it: a reason is required, and
+/// each refund goes back in a method the order was paid with, at most what it brought
+/// ([`CancelInput::refunds`]).
+pub async fn plan_cancel(
+    state: &App,
+    actor: &Actor,
+    id: OrderId,
+    input: &CancelInput,
+) -> Result<CancelPlan, AppError> {
+    actor.require(Permission::CancelOrder)?;
+    let order = get(state, actor, id).await?;
+    if order.state == order::OrderState::Cancelled {
+        return Err(AppError::Conflict("already_cancelled"));
+    }
+    let mut e = FieldErrors::new();
+    let reason = input.reason.trim().to_owned();
+    if reason.is_empty() {
+        e.add("reason", "required");
+    }
+    let fields: Vec<(String, &PaymentInput)> = input
+        .refund
+        .iter()
+        .map(|r| ("refund".to_owned(), r))
+        .chain(
+            input
+                .refunds
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (format!("refunds[{i}]"), r)),
+        )
+        .collect();
+    let mut asked = Vec::new();
+    let mut asked_fields = Vec::new();
+    for (field, r) in &fields {
+        if r.amount.trim().is_empty() {
+            continue;
+        }
+        let method = PaymentMethod::parse(&r.method);
+        if method.is_none() {
+            e.add(&format!("{field}.method"), "unknown_method");
+        }
+        let amount = e.check(&format!("{field}.amount"), parse_price_cents(&r.amount));
+        if let (Some(m), Some(a)) = (method, amount)
+            && a > 0
+        {
+            asked.push((m, a));
+            asked_fields.push(field.as_str());
+        }
+    }
+    let customer = order.customer_id.is_some();
+    let refunds = match refund::check(&asked, &refundable(&order), customer) {
+        Ok(r) => r,
+        Err(errors) => {
+            for (i, err) in errors {
+                let part = match err {
+                    RefundError::MoreThanPaidWith => "amount",
+                    _ => "method",
+                };
+                e.add(&format!("{}.{part}", asked_fields[i]), err.code());
+            }
+            Vec::new()
+        }
+    };
+    e.into_result()?;
+    Ok(CancelPlan {
+        order,
+        reason,
+        refunds,
+    })
+}
+
 /// Cancels an order (managers and admins): a reason is required; places and stock come back;
-/// a refund, if any, is a negative payment of at most what was collected.
+/// refunds go back in the methods the order was paid with ([`plan_cancel`]).
 pub async fn cancel(
     state: &App,
     actor: &Actor,
     id: OrderId,
     input: &CancelInput,
 ) -> Result<Order, AppError> {
+    let plan = plan_cancel(state, actor, id, input).await?;
+    cancel_planned(state, actor, &plan).await
+}
+
+/// Does a cancellation [`plan_cancel`] checked. The store refuses it (`already_cancelled`)
+/// if the order was cancelled meanwhile, and a refund larger than what is left to give back.
+pub async fn cancel_planned(
+    state: &App,
+    actor: &Actor,
+    plan: &CancelPlan,
+) -> Result<Order, AppError> {
     actor.require(Permission::CancelOrder)?;
-    let order = get(state, actor, id).await?;
-    let mut e = FieldErrors::new();
-    let reason = input.reason.trim().to_owned();
-    if reason.is_empty() {
-        e.add("reason", "required");
-    }
-    let enabled = enabled_methods(state, actor).await?;
-    let refund = match &input.refund {
-        Some(r) if !r.amount.trim().is_empty() => {
-            let method = PaymentMethod::parse(&r.method);
-            if method.is_none_or(|m| !enabled.contains(&m)) {
-                e.add("refund.method", "unknown_method");
-            }
-            let amount = e.check("refund.amount", parse_price_cents(&r.amount));
-            match (method, amount) {
-                (Some(m), Some(a)) if a > 0 && a <= order.collected_cents => {
-                    Some(NewPayment::refund(m, a))
-                }
-                (_, Some(_)) => {
-                    e.add("refund.amount", "more_than_paid");
-                    None
-                }
-                _ => None,
-            }
-        }
-        _ => None,
-    };
-    e.into_result()?;
-    let (tenant, by, reg) = (actor.tenant, actor.user_id(), order.register_id);
+    let refunds: Vec<(Option<RegisterId>, NewPayment)> = plan
+        .refunds
+        .iter()
+        .map(|r| (r.register, NewPayment::refund(r.method, r.cents)))
+        .collect();
+    let refunds = std::sync::Arc::new(refunds);
+    let (tenant, by, id) = (actor.tenant, actor.user_id(), plan.order.id);
     Ok(state
         .store
         .write(|tx| {
-            let (reason, refund) = (reason.clone(), refund.clone());
-            Box::pin(async move {
-                orders::cancel(tx, tenant, id, &reason, refund.as_ref(), reg, by).await
-            })
+            let (reason, refunds) = (plan.reason.clone(), refunds.clone());
+            Box::pin(async move { orders::cancel(tx, tenant, id, &reason, &refunds, by).await })
         })
         .await?)
 }

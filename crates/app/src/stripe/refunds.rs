@@ -14,6 +14,25 @@ pub async fn cancel(
     id: OrderId,
     input: &crate::orders::CancelInput,
 ) -> Result<guichet_store::orders::Order, AppError> {
+    let (plan, online_refund) = plan_cancel(state, actor, id, input).await?;
+    let cancelled = crate::orders::cancel_planned(state, actor, &plan).await?;
+    if online_refund == 0 {
+        return Ok(cancelled);
+    }
+    if let Err(e) = refund_order(state, actor.tenant, id, online_refund, actor.user_id()).await {
+        tracing::warn!(order = %id.0, error = %e, "Stripe refund of a cancelled order failed");
+    }
+    crate::orders::get(state, actor, id).await
+}
+
+/// What [`cancel`] would do, checked and not done: the cancellation with its refunds at the
+/// register ([`crate::orders::plan_cancel`]) and the amount to refund through Stripe.
+pub async fn plan_cancel(
+    state: &App,
+    actor: &Actor,
+    id: OrderId,
+    input: &crate::orders::CancelInput,
+) -> Result<(crate::orders::CancelPlan, i64), AppError> {
     actor.require(Permission::CancelOrder)?;
     let online = refundable_of(state, actor.tenant, id).await?;
     let online_refund = match input.online_refund.as_deref().map(str::trim) {
@@ -26,14 +45,8 @@ pub async fn cancel(
             Err(_) => return Err(AppError::field("online_refund", "invalid_amount")),
         },
     };
-    let cancelled = crate::orders::cancel(state, actor, id, input).await?;
-    if online_refund == 0 {
-        return Ok(cancelled);
-    }
-    if let Err(e) = refund_order(state, actor.tenant, id, online_refund, actor.user_id()).await {
-        tracing::warn!(order = %id.0, error = %e, "Stripe refund of a cancelled order failed");
-    }
-    crate::orders::get(state, actor, id).await
+    let plan = crate::orders::plan_cancel(state, actor, id, input).await?;
+    Ok((plan, online_refund))
 }
 
 /// The visitor cancels their booking from its page ([`booking::cancel_by_visitor`]); what

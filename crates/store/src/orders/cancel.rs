@@ -15,14 +15,14 @@ use guichet_domain::{OrderId, PromoCodeId, RegisterId, UserId};
 use uuid::Uuid;
 
 /// Cancels an order: the reason goes into the internal comment, places and stock come back,
-/// the cancellation is journaled and an optional refund is recorded as a negative payment.
+/// the cancellation is journaled and the refunds, if any, are recorded as negative payments,
+/// each on its register (`None`: the order's), in the session open there or its next one.
 pub async fn cancel(
     tx: &mut Tx,
     tenant: Tenant,
     id: OrderId,
     reason: &str,
-    refund: Option<&NewPayment>,
-    register: Option<RegisterId>,
+    refunds: &[(Option<RegisterId>, NewPayment)],
     by: Option<UserId>,
 ) -> Result<Order> {
     let order = get(tx, tenant, id).await?;
@@ -72,8 +72,11 @@ pub async fn cancel(
         record: records::cancellation(&number, now, (order.total_cents, order.vat_cents), &lines),
     };
     journal::append_all(tx, tenant, &journal_chain(order.register_id), vec![entry]).await?;
-    if let Some(r) = refund {
-        let mut order = get(tx, tenant, id).await?;
+    if refunds.is_empty() {
+        return get(tx, tenant, id).await;
+    }
+    let mut order = get(tx, tenant, id).await?;
+    for (register, refund) in refunds {
         let register = register.or(order.register_id);
         let session = match register {
             Some(r) if register != order.register_id => {
@@ -86,7 +89,7 @@ pub async fn cancel(
             tenant,
             &mut order,
             (register, session),
-            std::slice::from_ref(r),
+            std::slice::from_ref(refund),
             by,
         )
         .await?;

@@ -3,6 +3,7 @@
 //! each day, and the monthly, quarterly and annual summaries), and each X or Z as a printable
 //! page (A4 or 80 mm) and as CSV.
 
+use super::confirm::{ConfirmPage, Difference, Step};
 use super::support::{OrPage, form_errors, parse_id};
 use crate::auth::{Ctx, PageCtx};
 use crate::error::{AppError, PageError};
@@ -96,6 +97,27 @@ impl DrawerPage {
     fn selected(&self, r: &Register) -> bool {
         self.register_id == r.id.to_string()
     }
+    /// The chosen register has a cash drawer: the phone register has none, so it asks no
+    /// float at opening and no cash count at closing.
+    fn has_drawer(&self) -> bool {
+        self.registers
+            .iter()
+            .find(|r| self.selected(r))
+            .is_none_or(|r| r.kind.has_drawer())
+    }
+    /// The total of the denominations typed in (a count that is not a number counts nothing):
+    /// the running total as the server shows it, which the drawer script then keeps up to date.
+    fn counted_total(&self) -> i64 {
+        EURO_DENOMINATIONS
+            .iter()
+            .map(|d| {
+                d * value(&self.form, &format!("n{d}"))
+                    .trim()
+                    .parse::<i64>()
+                    .unwrap_or(0)
+            })
+            .sum()
+    }
     fn denominations(&self) -> &'static [i64] {
         &EURO_DENOMINATIONS
     }
@@ -119,12 +141,23 @@ impl DrawerPage {
     fn method_field(&self, m: &PaymentMethod) -> String {
         value(&self.form, &format!("m_{}", m.as_str())).to_owned()
     }
-    /// Methods one counts besides cash at closing (card terminal slips, vouchers).
+    /// The other counts start folded (they are optional) unless they are all there is to
+    /// count (the phone register) or some were typed.
+    fn other_counts_open(&self) -> bool {
+        !self.has_drawer()
+            || self
+                .counted_methods()
+                .iter()
+                .any(|m| !self.method_field(m).trim().is_empty())
+    }
+    /// Methods one counts besides cash at closing (card terminal slips, vouchers); on the
+    /// phone register only those it may take.
     fn counted_methods(&self) -> Vec<PaymentMethod> {
+        let phone = !self.has_drawer();
         self.methods
             .iter()
             .copied()
-            .filter(|m| m.counted_at_closing())
+            .filter(|m| m.counted_at_closing() && (!phone || m.allowed_on_phone()))
             .collect()
     }
 }
@@ -254,42 +287,104 @@ pub async fn cash(
     after(&state, &ctx, form, result, "cash-recorded").await
 }
 
+/// The closing's input as posted by the drawer's form.
+fn close_input(form: &Pairs, e: &mut FieldErrors) -> CloseInput {
+    CloseInput {
+        counted_cash: value(form, "counted_cash").to_owned(),
+        counts: counts_of(form, e),
+        counted: PaymentMethod::ALL
+            .iter()
+            .filter(|m| m.counted_at_closing())
+            .map(|m| CountedInput {
+                method: m.as_str().to_owned(),
+                amount: value(form, &format!("m_{}", m.as_str())).to_owned(),
+            })
+            .collect(),
+    }
+}
+
+/// Closing a register cannot be undone: the form first shows what the Z will say (expected
+/// against counted, the difference) and closes only once that is confirmed.
 pub async fn close(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
     Form(form): Form<Pairs>,
 ) -> Result<Response, PageError> {
     let mut e = FieldErrors::new();
-    let counts = counts_of(&form, &mut e);
+    let input = close_input(&form, &mut e);
     let session: Result<RegisterSessionId, _> = value(&form, "session_id").parse();
-    let result = match (e.is_empty(), session) {
-        (true, Ok(session)) => {
-            let input = CloseInput {
-                counted_cash: value(&form, "counted_cash").to_owned(),
-                counts,
-                counted: PaymentMethod::ALL
-                    .iter()
-                    .filter(|m| m.counted_at_closing())
-                    .map(|m| CountedInput {
-                        method: m.as_str().to_owned(),
-                        amount: value(&form, &format!("m_{}", m.as_str())).to_owned(),
-                    })
-                    .collect(),
-            };
-            closing::close(&state, &ctx, session, &input)
-                .await
-                .map(|z| z.session_id)
-        }
-        (false, _) => Err(AppError::Invalid(e)),
-        (_, Err(_)) => Err(AppError::NotFound),
+    let session = match (e.is_empty(), session) {
+        (true, Ok(session)) => session,
+        (false, _) => return after::<()>(&state, &ctx, form, Err(AppError::Invalid(e)), "").await,
+        (_, Err(_)) => return after::<()>(&state, &ctx, form, Err(AppError::NotFound), "").await,
     };
-    match result {
-        // The Z, ready to print.
-        Ok(id) => Ok(
-            Redirect::to(&format!("/registers-follow-up/{id}?done=register-closed"))
-                .into_response(),
-        ),
-        Err(e) => after::<()>(&state, &ctx, form, Err(e), "").await,
+    match Step::of(value(&form, "confirm")) {
+        Step::Back => {
+            let register = value(&form, "register_id").to_owned();
+            drawer_page(&state, &ctx, &register, None, form, FieldErrors::new()).await
+        }
+        Step::Ask => match closing::preview_close(&state, &ctx, session, &input).await {
+            Ok(x) => Ok(close_confirmation(&ctx, &form, &x).render()),
+            Err(e) => after::<()>(&state, &ctx, form, Err(e), "").await,
+        },
+        Step::Confirmed => match closing::close(&state, &ctx, session, &input).await {
+            // The Z, ready to print.
+            Ok(z) => Ok(Redirect::to(&format!(
+                "/registers-follow-up/{}?done=register-closed",
+                z.session_id
+            ))
+            .into_response()),
+            Err(e) => after::<()>(&state, &ctx, form, Err(e), "").await,
+        },
+    }
+}
+
+/// The confirmation of a closing: the X as the Z will be, with the cash expected, counted and
+/// their difference, and each other method counted.
+fn close_confirmation(ctx: &Ctx, form: &Pairs, x: &ZReport) -> ConfirmPage {
+    let tr = Tr(ctx.lang);
+    let mut differences = Vec::new();
+    if x.cash.expected_cents != 0 || x.cash.counted_cents.is_some_and(|c| c != 0) {
+        differences.push(Difference {
+            label: tr.method(&PaymentMethod::Cash),
+            expected_cents: x.cash.expected_cents,
+            counted_cents: x.cash.counted_cents,
+            difference_cents: x.cash.difference_cents,
+        });
+    }
+    for p in x.payments.iter().filter(|p| p.method.counted_at_closing()) {
+        differences.push(Difference {
+            label: tr.method(&p.method),
+            expected_cents: p.amount_cents,
+            counted_cents: p.counted_cents,
+            difference_cents: p.difference_cents,
+        });
+    }
+    let cash_difference = x.cash.difference_cents.unwrap_or(0);
+    let lead = if cash_difference == 0 {
+        tr.t("drawer-confirm-close-lead")
+    } else {
+        tr.t1(
+            "drawer-confirm-close-lead-difference",
+            "difference",
+            tr.money(&cash_difference),
+        )
+    };
+    ConfirmPage {
+        facts: vec![
+            (tr.t("nav-register"), x.register_name.clone()),
+            (tr.t("closing-revenue"), tr.money(&x.revenue_cents)),
+            (tr.t("closing-tickets"), x.tickets.to_string()),
+        ],
+        title: tr.t("drawer-confirm-close"),
+        lead,
+        differences,
+        action: "/register/drawer/close".into(),
+        hidden: ConfirmPage::carry(form),
+        confirm_label: tr.t("drawer-confirm-close-button"),
+        button_id: "confirm-close",
+        nav: Nav::new(ctx, "/register", None),
+        tr,
     }
 }
 

@@ -2,6 +2,7 @@
 //! city, last booking, revenue) and its filters, a new customer, and the customer's page —
 //! details, purchase history, spending by period — with its form.
 
+use super::confirm::{ConfirmPage, Step};
 use super::support::{Flash, OrPage, done, form_errors, parse_id};
 use crate::auth::{Ctx, PageCtx};
 use crate::error::PageError;
@@ -12,7 +13,7 @@ use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use guichet_app::customers::Listed;
 use guichet_app::customers::{self as service, CustomerFile, PAGE};
@@ -563,14 +564,32 @@ pub async fn data(
     ))
 }
 
+/// The confirmation step's field, on forms that post nothing else.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ConfirmForm {
+    confirm: String,
+}
+
+/// Erasing a customer cannot be undone: the button first shows whom and what it erases, and
+/// erases only once that is confirmed.
 pub async fn erase(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
     Path(id): Path<String>,
+    Form(form): Form<ConfirmForm>,
 ) -> Result<Response, PageError> {
     let id: CustomerId = parse_id(&id, &ctx)?;
-    match service::erase(&state, &ctx, id).await {
-        Ok(_) => Ok(done(
+    let result = match Step::of(&form.confirm) {
+        Step::Back => return Ok(done_none(&format!("/marketing/customers/{id}"))),
+        Step::Ask => match service::plan_erase(&state, &ctx, id).await {
+            Ok(file) => return Ok(erase_confirmation(&ctx, &file).render()),
+            Err(e) => Err(e),
+        },
+        Step::Confirmed => service::erase(&state, &ctx, id).await.map(|_| ()),
+    };
+    match result {
+        Ok(()) => Ok(done(
             &format!("/marketing/customers/{id}"),
             "customer-erased",
         )),
@@ -578,6 +597,36 @@ pub async fn erase(
             let errors = form_errors(e, &ctx)?;
             customer_page(&state, &ctx, Some(id), None, None, errors).await
         }
+    }
+}
+
+/// Name, e-mail, phone and how many orders: whom the confirmation is about.
+fn customer_facts(tr: &Tr, f: &CustomerFile) -> Vec<(String, String)> {
+    let c = &f.customer;
+    let mut facts = vec![(tr.t("label-name"), c.display_name.clone())];
+    if let Some(e) = &c.email {
+        facts.push((tr.t("label-email"), e.clone()));
+    }
+    if let Some(p) = &c.phone {
+        facts.push((tr.t("label-phone"), p.clone()));
+    }
+    facts.push((tr.t("customers-confirm-orders"), f.orders.len().to_string()));
+    facts
+}
+
+fn erase_confirmation(ctx: &Ctx, f: &CustomerFile) -> ConfirmPage {
+    let tr = Tr(ctx.lang);
+    ConfirmPage {
+        title: tr.t1("customers-confirm-erase", "name", &f.customer.display_name),
+        lead: tr.t("customers-confirm-erase-lead"),
+        facts: customer_facts(&tr, f),
+        differences: Vec::new(),
+        action: format!("/marketing/customers/{}/erase", f.customer.id),
+        hidden: Vec::new(),
+        confirm_label: tr.t("customers-confirm-erase-button"),
+        button_id: "confirm-erase",
+        nav: Nav::new(ctx, "/marketing/customers", None),
+        tr,
     }
 }
 
@@ -638,8 +687,11 @@ pub async fn duplicates(
 #[serde(default)]
 pub struct MergeForm {
     absorbed_id: String,
+    confirm: String,
 }
 
+/// Merging two customers cannot be undone: the button first shows both files and which one
+/// is kept, and merges only once that is confirmed.
 pub async fn merge(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
@@ -647,12 +699,58 @@ pub async fn merge(
     Form(form): Form<MergeForm>,
 ) -> Result<Response, PageError> {
     let id: CustomerId = parse_id(&id, &ctx)?;
-    match service::merge(&state, &ctx, id, &form.absorbed_id).await {
-        Ok(_) => Ok(done("/marketing/customers/duplicates", "customers-merged")),
+    let result = match Step::of(&form.confirm) {
+        Step::Back => return Ok(done_none("/marketing/customers/duplicates")),
+        Step::Ask => match service::plan_merge(&state, &ctx, id, &form.absorbed_id).await {
+            Ok((kept, absorbed)) => {
+                return Ok(merge_confirmation(&ctx, &kept, &absorbed).render());
+            }
+            Err(e) => Err(e),
+        },
+        Step::Confirmed => service::merge(&state, &ctx, id, &form.absorbed_id)
+            .await
+            .map(|_| ()),
+    };
+    match result {
+        Ok(()) => Ok(done("/marketing/customers/duplicates", "customers-merged")),
         Err(e) => {
             let errors = form_errors(e, &ctx)?;
             duplicates_page(&state, &ctx, None, errors).await
         }
+    }
+}
+
+/// Back to a page, with no message.
+fn done_none(to: &str) -> Response {
+    axum::response::Redirect::to(to).into_response()
+}
+
+fn merge_confirmation(ctx: &Ctx, kept: &CustomerFile, absorbed: &CustomerFile) -> ConfirmPage {
+    let tr = Tr(ctx.lang);
+    let mut facts = Vec::new();
+    for (heading, f) in [
+        ("customers-confirm-kept", kept),
+        ("customers-confirm-absorbed", absorbed),
+    ] {
+        for (label, value) in customer_facts(&tr, f) {
+            facts.push((format!("{} — {label}", tr.t(heading)), value));
+        }
+    }
+    ConfirmPage {
+        title: tr.t1_2(
+            "customers-confirm-merge",
+            ("absorbed", absorbed.customer.display_name.clone()),
+            ("kept", kept.customer.display_name.clone()),
+        ),
+        lead: tr.t("customers-confirm-merge-lead"),
+        facts,
+        differences: Vec::new(),
+        action: format!("/marketing/customers/{}/merge", kept.customer.id),
+        hidden: vec![("absorbed_id".into(), absorbed.customer.id.to_string())],
+        confirm_label: tr.t("customers-confirm-merge-button"),
+        button_id: "confirm-merge",
+        nav: Nav::new(ctx, "/marketing/customers", None),
+        tr,
     }
 }
 

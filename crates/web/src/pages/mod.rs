@@ -9,6 +9,7 @@ mod booking_page;
 mod calendar;
 mod catalogue;
 mod closing;
+mod confirm;
 mod customer_imports;
 mod customers;
 mod dashboard;

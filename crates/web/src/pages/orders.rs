@@ -2,6 +2,7 @@
 //! payments as `number_N`, journal entries) with its actions — take a payment, confirm a
 //! quote, cancel with a reason and refund — and the payments list.
 
+use super::confirm::{ConfirmPage, Step};
 use super::support::{Flash, OrPage, form_errors, parse_id};
 use crate::auth::{Ctx, PageCtx};
 use crate::error::{AppError, PageError};
@@ -23,6 +24,7 @@ use guichet_app::orders::{
 };
 use guichet_app::registers::Register;
 use guichet_domain::order::{OrderState, PaymentMethod};
+use guichet_domain::refund::Refundable;
 use guichet_domain::{FieldErrors, OrderId, Permission};
 use serde::Deserialize;
 
@@ -374,6 +376,18 @@ struct OrderPage {
     form: ActionForm,
     /// What went through Stripe: `None` when the order was not paid online there.
     stripe: Option<StripeOnOrder>,
+    /// What each method the order was paid with at a register may give back.
+    refundable: Vec<Refundable>,
+}
+
+/// One method's refund field of the cancel form.
+struct RefundRow {
+    /// The field: `refund_cash`.
+    name: String,
+    label: String,
+    max_cents: i64,
+    value: String,
+    error: Option<String>,
 }
 
 /// An order's payments through Stripe, as its page shows them.
@@ -439,8 +453,75 @@ impl OrderPage {
     fn due_text(&self) -> String {
         guichet_domain::shop::format_cents(self.due())
     }
-    fn collected_text(&self) -> String {
-        guichet_domain::shop::format_cents(self.o.collected_cents)
+    /// The cancel form's refund fields, one per method the order was paid with (the method
+    /// paid last first): all it brought by default, or what was typed. A customer's order may
+    /// also be refunded in store credit (empty by default).
+    fn refund_rows(&self) -> Vec<RefundRow> {
+        let all: i64 = self.refundable.iter().map(|r| r.cents).sum();
+        let mut offered: Vec<(PaymentMethod, i64, bool)> = self
+            .refundable
+            .iter()
+            .map(|r| (r.method, r.cents, true))
+            .collect();
+        let credit = PaymentMethod::StoreCredit;
+        if all > 0 && self.o.customer_id.is_some() && !offered.iter().any(|o| o.0 == credit) {
+            offered.push((credit, all, false));
+        }
+        offered
+            .into_iter()
+            .map(|(m, max_cents, filled)| self.refund_row(m, max_cents, filled))
+            .collect()
+    }
+    fn refund_row(&self, m: PaymentMethod, max_cents: i64, filled: bool) -> RefundRow {
+        let method = m.as_str();
+        let posted = self.form.refunds.iter().position(|(p, _)| p == method);
+        let value = match posted {
+            Some(i) => self.form.refunds[i].1.clone(),
+            None if self.form.posted || !filled => String::new(),
+            None => guichet_domain::shop::format_cents(max_cents),
+        };
+        let error = posted.and_then(|i| {
+            let field = format!("refunds[{i}]");
+            self.tr
+                .field_error(&self.errors, &format!("{field}.amount"))
+                .or_else(|| {
+                    self.tr
+                        .field_error(&self.errors, &format!("{field}.method"))
+                })
+        });
+        RefundRow {
+            name: format!("refund_{method}"),
+            label: self.tr.method(&m),
+            max_cents,
+            value,
+            error,
+        }
+    }
+    /// Errors of refunds posted in a method the form no longer offers (refunded meanwhile).
+    fn other_refund_errors(&self) -> Vec<String> {
+        self.form
+            .refunds
+            .iter()
+            .enumerate()
+            .filter(|(_, (m, _))| {
+                !self
+                    .refund_rows()
+                    .iter()
+                    .any(|r| r.name == format!("refund_{m}"))
+            })
+            .filter_map(|(i, (m, _))| {
+                let error = self
+                    .tr
+                    .field_error(&self.errors, &format!("refunds[{i}].method"))
+                    .or_else(|| {
+                        self.tr
+                            .field_error(&self.errors, &format!("refunds[{i}].amount"))
+                    })?;
+                let method =
+                    PaymentMethod::parse(m).map_or_else(|| m.clone(), |m| self.tr.method(&m));
+                Some(format!("{method}{} {error}", self.tr.colon()))
+            })
+            .collect()
     }
 }
 
@@ -454,6 +535,12 @@ pub struct ActionForm {
     reason: String,
     /// The amount to refund through Stripe when cancelling an order paid online.
     online_refund: Option<String>,
+    /// The cancel form's refunds as typed: (method, amount), in the order posted.
+    #[serde(skip)]
+    refunds: Vec<(String, String)>,
+    /// Posted (the refund fields then show what was typed, not their defaults).
+    #[serde(skip)]
+    posted: bool,
 }
 
 async fn order_page(
@@ -469,6 +556,7 @@ async fn order_page(
     let registers = sale::selling_registers(state, ctx).await.or_page(ctx)?;
     let methods = sale::enabled_methods(state, ctx).await.or_page(ctx)?;
     let stripe = stripe_on_order(state, ctx, id).await?;
+    let refundable = sale::refundable(&o);
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -487,6 +575,7 @@ async fn order_page(
             errors,
             form,
             stripe,
+            refundable,
         },
     ))
 }
@@ -619,24 +708,114 @@ pub async fn confirm(
     act(&state, &ctx, id, form, r, "quote-confirmed").await
 }
 
+/// The cancel form as posted: its reason, the Stripe refund and a `refund_{method}` field per
+/// method the order was paid with.
+fn cancel_form(pairs: &[(String, String)]) -> (ActionForm, CancelInput) {
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let refunds: Vec<(String, String)> = pairs
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("refund_")?.to_owned(), v.clone())))
+        .collect();
+    let form = ActionForm {
+        reason: field("reason").unwrap_or_default(),
+        online_refund: field("online_refund"),
+        refunds: refunds.clone(),
+        posted: true,
+        ..ActionForm::default()
+    };
+    let input = CancelInput {
+        reason: form.reason.clone(),
+        refund: None,
+        refunds: refunds
+            .into_iter()
+            .map(|(method, amount)| PaymentInput { method, amount })
+            .collect(),
+        online_refund: form.online_refund.clone(),
+    };
+    (form, input)
+}
+
+/// Cancelling an order cannot be undone: the form first shows what will happen (the refunds
+/// per method, what goes back through Stripe) and cancels only once that is confirmed.
 pub async fn cancel(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
     Path(id): Path<String>,
-    Form(form): Form<ActionForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let id: OrderId = parse_id(&id, &ctx)?;
-    let refund = (!form.amount.trim().is_empty()).then(|| PaymentInput {
-        method: form.method.clone(),
-        amount: form.amount.clone(),
-    });
-    let input = CancelInput {
-        reason: form.reason.clone(),
-        refund,
-        online_refund: form.online_refund.clone(),
-    };
-    let r = guichet_app::stripe::cancel(&state, &ctx, id, &input).await;
-    act(&state, &ctx, id, form, r, "order-cancelled").await
+    let (form, input) = cancel_form(&pairs);
+    let confirm = pairs
+        .iter()
+        .find(|(k, _)| k == "confirm")
+        .map_or("", |(_, v)| v.as_str());
+    match Step::of(confirm) {
+        Step::Back => order_page(&state, &ctx, id, None, form, FieldErrors::new()).await,
+        Step::Ask => match guichet_app::stripe::plan_cancel(&state, &ctx, id, &input).await {
+            Ok((plan, online)) => Ok(cancel_confirmation(&ctx, &pairs, &plan, online).render()),
+            Err(e) => {
+                let errors = form_errors(e, &ctx)?;
+                order_page(&state, &ctx, id, None, form, errors).await
+            }
+        },
+        Step::Confirmed => {
+            let r = guichet_app::stripe::cancel(&state, &ctx, id, &input).await;
+            act(&state, &ctx, id, form, r, "order-cancelled").await
+        }
+    }
+}
+
+/// The confirmation of a cancellation: the order, the reason, each refund and what goes back
+/// through Stripe.
+fn cancel_confirmation(
+    ctx: &Ctx,
+    pairs: &[(String, String)],
+    plan: &sale::CancelPlan,
+    online_refund_cents: i64,
+) -> ConfirmPage {
+    let tr = Tr(ctx.lang);
+    let o = &plan.order;
+    let number = o
+        .number
+        .clone()
+        .or_else(|| o.quote_number.clone())
+        .unwrap_or_default();
+    let mut facts = vec![(tr.t("order-number"), number.clone())];
+    if let Some(c) = &o.customer_name {
+        facts.push((tr.t("order-customer"), c.clone()));
+    }
+    facts.push((tr.t("order-total"), tr.money(&o.total_cents)));
+    facts.push((tr.t("order-collected"), tr.money(&o.collected_cents)));
+    facts.push((tr.t("order-cancel-reason"), plan.reason.clone()));
+    for r in &plan.refunds {
+        facts.push((
+            tr.t1("order-confirm-refund-in", "method", tr.method(&r.method)),
+            tr.money(&r.cents),
+        ));
+    }
+    if online_refund_cents > 0 {
+        facts.push((tr.t("stripe-refund-amount"), tr.money(&online_refund_cents)));
+    }
+    if plan.refunds.is_empty() && online_refund_cents == 0 && o.collected_cents > 0 {
+        facts.push((tr.t("order-confirm-no-refund"), tr.money(&0)));
+    }
+    ConfirmPage {
+        title: tr.t1("order-confirm-cancel", "number", number),
+        lead: tr.t("order-confirm-cancel-lead"),
+        facts,
+        differences: Vec::new(),
+        action: format!("/orders/{}/cancel", o.id),
+        hidden: ConfirmPage::carry(pairs),
+        confirm_label: tr.t("order-confirm-cancel-button"),
+        button_id: "confirm-cancel",
+        nav: Nav::new(ctx, "/orders", None),
+        tr,
+    }
 }
 
 /// Staff send an online booking's confirmation e-mail again.
