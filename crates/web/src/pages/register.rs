@@ -66,7 +66,7 @@ const CODES: &[&str] = &[
 ];
 
 /// Texts the script shows.
-const TEXTS: &[&str] = &[
+pub(crate) const TEXTS: &[&str] = &[
     "cashier-no-session",
     "cashier-places-left",
     "cashier-full",
@@ -93,6 +93,7 @@ const TEXTS: &[&str] = &[
     "cashier-add-typed",
     "cashier-note-added",
     "cashier-reservations",
+    "cashier-no-customer",
 ];
 
 #[derive(Template)]
