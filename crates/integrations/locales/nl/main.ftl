@@ -323,7 +323,7 @@ error-unknown_group = Onbekende groep.
 error-unknown_product = Onbekend product.
 error-stock_not_managed = De voorraad van dit product wordt niet beheerd.
 error-group_not_empty = Deze groep bevat nog producten.
-error-invalid_date = Ongeldige datum (JJJJ-MM-DD).
+error-invalid_date = Ongeldige datum (dag/maand/jaar, bijvoorbeeld 21/07/2026).
 error-future_date = De datum ligt in de toekomst.
 error-from_after_date = De begindatum ligt na de voorraaddatum.
 
@@ -1089,7 +1089,7 @@ error-import_done = Dit bestand is al geïmporteerd.
 error-import_purged = Dit bestand is verwijderd (beperkte tijd bewaard, of een klant die erin staat is gewist): upload het opnieuw.
 error-import_has_errors = Het bestand bevat fouten: er is niets geïmporteerd.
 error-import_has_warnings = Het bestand bevat waarschuwingen: bevestig met „Toch doorgaan”.
-error-doubtful_date = Datum in een twijfelachtig formaat, gelezen als
+error-doubtful_date = Jaar in twee cijfers: datum gelezen als
 error-missing_name = Naam ontbreekt
 error-same_email_in_file = Een andere rij van het bestand heeft dit e-mailadres
 error-duplicate_target = Twee kolommen gaan naar hetzelfde veld
@@ -1529,3 +1529,10 @@ error-invalid_account_number = Rekeningnummer: 3 tot 20 cijfers.
 error-invalid_journal_code = Dagboekcode: 1 tot 10 letters of cijfers.
 error-invalid_siren = Een SIREN-nummer heeft 9 cijfers.
 accounting-last-week = Laatst verstuurde week: die van { $date }.
+
+## Talen, getallen en datums (issue 19)
+closing-global = Totaal
+receipt-duplicate = DUPLICAAT { $number }
+error-unreadable_date = Onleesbare datum: schrijf dag/maand/jaar, bijvoorbeeld 12/04/1980.
+error-impossible_date = Deze datum bestaat niet (dag/maand/jaar, bijvoorbeeld 12/04/1980).
+error-month_first_date = Datum met de maand eerst, op zijn Amerikaans: schrijf eerst de dag (12/04/1980 voor 12 april) en controleer de andere datums in het bestand.
