@@ -122,12 +122,10 @@ async fn a_file_with_errors_imports_nothing_and_comes_back_to_be_fixed() {
             (4, "Code postal".into(), "invalid_postal_code".into()),
         ]
     );
+    // 03/04/1990 is the 3rd of April, as Belgian and French files write it: no warning.
     assert_eq!(
         notes(&report, "warnings"),
-        vec![
-            (4, "Date de naissance".into(), "doubtful_date".into()),
-            (5, "Nom".into(), "missing_name".into()),
-        ]
+        vec![(5, "Nom".into(), "missing_name".into())]
     );
     assert!(
         report["report"]["errors"][0]["message"]
@@ -168,7 +166,7 @@ async fn a_file_with_errors_imports_nothing_and_comes_back_to_be_fixed() {
         "{back}"
     );
     assert!(
-        lines[3].contains("Code postal: ") && lines[3].contains("Date de naissance: "),
+        lines[3].contains("Code postal: ") && !lines[3].contains("Date de naissance"),
         "{back}"
     );
 
@@ -179,7 +177,7 @@ async fn a_file_with_errors_imports_nothing_and_comes_back_to_be_fixed() {
     let report = uploaded(&app, &key, "clients-errors.csv", fixed.into_bytes(), true).await;
     let id = report["id"].as_str().unwrap().to_owned();
     assert!(notes(&report, "errors").is_empty(), "{report}");
-    assert_eq!(notes(&report, "warnings").len(), 2);
+    assert_eq!(notes(&report, "warnings").len(), 1);
     assert_eq!(report["report"]["columns"][9]["target"]["kind"], "ignored");
     let p = problem(commit(&app, &key, &id, false).await, 409).await;
     assert_eq!(p["code"], "import_has_warnings");

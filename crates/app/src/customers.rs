@@ -12,6 +12,7 @@ use crate::AppError;
 use crate::paging::{self, Page};
 use guichet_domain::customer::{CustomerInput, CustomerStatus};
 use guichet_domain::{CustomerId, Permission};
+use guichet_integrations::exports::Cell;
 use guichet_store::customers::{self, HistoryOrder};
 use serde::Serialize;
 
@@ -368,7 +369,7 @@ const EXPORT_PAGE: i64 = 1_000;
 #[derive(Clone)]
 struct ExportShape {
     tr: guichet_integrations::i18n::Tr,
-    tz: String,
+    tz: jiff::tz::TimeZone,
     types: Vec<CustomerType>,
     anonymised: bool,
 }
@@ -387,7 +388,7 @@ async fn export_shape(
     };
     let shape = ExportShape {
         tr: guichet_integrations::i18n::Tr(actor.lang),
-        tz: crate::organization::time_zone(state, actor.tenant).await?,
+        tz: crate::organization::zone(state, actor).await?,
         types: types(state, actor).await?,
         anonymised: filter.anonymised,
     };
@@ -431,18 +432,17 @@ impl ExportShape {
         headers.iter().map(|k| self.tr.t(k)).collect()
     }
 
-    fn row(&self, l: &Listed) -> Vec<String> {
-        use guichet_domain::shop::format_cents;
+    fn row(&self, l: &Listed) -> Vec<Cell> {
         let (c, tr, tz) = (&l.customer, &self.tr, &self.tz);
-        let text = |s: &Option<String>| s.clone().unwrap_or_default();
-        let flag = |at: Option<i64>| if at.is_some() { "1" } else { "0" }.to_owned();
+        let text = |s: &Option<String>| Cell::Text(s.clone().unwrap_or_default());
+        let flag = |at: Option<i64>| Cell::Int(i64::from(at.is_some()));
         let type_name = c
             .customer_type_id
             .and_then(|t| self.types.iter().find(|x| x.id == t))
             .map(|t| t.name.clone());
         let mut row = vec![
-            tr.t(&format!("customer-status-{}", c.status.as_str())),
-            tr.instant(&c.created_at, tz),
+            Cell::Text(tr.t(&format!("customer-status-{}", c.status.as_str()))),
+            Cell::instant(Some(c.created_at), tz),
         ];
         if !self.anonymised {
             row.extend([
@@ -458,16 +458,16 @@ impl ExportShape {
             text(&c.origin.postal_code),
             text(&c.city),
             text(&c.origin.province),
-            c.origin.country.clone(),
+            Cell::Text(c.origin.country.clone()),
             text(&c.language),
             text(&type_name),
         ]);
         if !self.anonymised {
             row.extend([
-                text(&c.birth_date),
+                Cell::day(c.birth_date.as_deref()),
                 text(&c.iban),
                 text(&c.bic),
-                c.tags.join(", "),
+                Cell::Text(c.tags.join(", ")),
                 text(&c.notes),
                 flag(c.consent_email_at),
                 flag(c.consent_sms_at),
@@ -475,8 +475,8 @@ impl ExportShape {
             ]);
         }
         row.extend([
-            tr.maybe_instant(&l.last_booking_at, tz),
-            format_cents(l.revenue_cents),
+            Cell::instant(l.last_booking_at, tz),
+            Cell::Money(l.revenue_cents),
         ]);
         row
     }
@@ -528,11 +528,11 @@ pub async fn export_xlsx(
         other => AppError::Internal(other.to_string()),
     };
     let (shape, status) = export_shape(state, actor, filter).await?;
-    let mut sheet = XlsxSheet::new("Clients", &shape.headers()).map_err(failed)?;
+    let mut sheet = XlsxSheet::new("Clients", &shape.headers(), actor.lang).map_err(failed)?;
     let mut cursor = None;
     loop {
         let (page, next) = export_page(state, actor, filter, status, cursor).await?;
-        let rows: Vec<Vec<String>> = page.iter().map(|l| shape.row(l)).collect();
+        let rows: Vec<Vec<Cell>> = page.iter().map(|l| shape.row(l)).collect();
         sheet.push(&rows).map_err(failed)?;
         match next {
             Some(n) => cursor = Some(n),
@@ -551,11 +551,8 @@ pub async fn export_csv(
 ) -> Result<impl futures_util::Stream<Item = Result<Vec<u8>, AppError>> + Send + 'static, AppError>
 {
     let (shape, status) = export_shape(state, actor, &filter).await?;
-    let csv = |rows: &[Vec<String>], bom: bool| {
-        guichet_integrations::exports::csv_lines(rows, bom)
-            .map_err(|e| AppError::Internal(e.to_string()))
-    };
-    let head = csv(&[shape.headers()], true)?;
+    let head = guichet_integrations::exports::csv_lines(&[shape.headers()], true)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let start = (
         Some(None::<customers::Cursor>),
         state.clone(),
@@ -568,8 +565,8 @@ pub async fn export_csv(
                 return Ok(None);
             };
             let (page, next) = export_page(&state, &actor, &filter, status, cursor).await?;
-            let rows: Vec<Vec<String>> = page.iter().map(|l| shape.row(l)).collect();
-            let bytes = guichet_integrations::exports::csv_lines(&rows, false)
+            let rows: Vec<Vec<Cell>> = page.iter().map(|l| shape.row(l)).collect();
+            let bytes = guichet_integrations::exports::csv_cells(&rows, false)
                 .map_err(|e| AppError::Internal(e.to_string()))?;
             Ok(Some((bytes, (next.map(Some), state, actor))))
         }

@@ -29,16 +29,18 @@ pub struct File {
     pub bytes: Vec<u8>,
 }
 
-/// `table` as a file named `name` (one sheet named `sheet` in XLSX).
+/// `table` as a file named `name` (one sheet named `sheet` in XLSX, its amounts formatted
+/// as `lang` writes them).
 pub(crate) fn table_file(
     table: &Table,
     format: Format,
+    lang: guichet_domain::org::Language,
     sheet: &str,
     name: &str,
 ) -> Result<File, AppError> {
     let (bytes, mime, ext) = match format {
         Format::Xlsx => (
-            exports::xlsx(table, sheet),
+            exports::xlsx(table, sheet, lang),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "xlsx",
         ),

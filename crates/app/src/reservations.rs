@@ -811,5 +811,11 @@ pub async fn supplier_order_file(
             })
             .collect(),
     };
-    crate::files::table_file(&table, crate::files::Format::Csv, "Commande", &o.number)
+    crate::files::table_file(
+        &table,
+        crate::files::Format::Csv,
+        actor.lang,
+        "Commande",
+        &o.number,
+    )
 }

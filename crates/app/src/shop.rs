@@ -436,6 +436,7 @@ pub async fn export_stock(
     crate::files::table_file(
         &table,
         format,
+        actor.lang,
         "Stock",
         &format!("stock-{date}-depuis-{from}"),
     )

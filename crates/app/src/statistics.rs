@@ -577,16 +577,15 @@ pub async fn export(
     table: &str,
     format: crate::files::Format,
 ) -> Result<crate::files::File, AppError> {
-    use guichet_domain::shop::format_cents;
     use guichet_integrations::exports::{Cell, Table};
     if !TABLES.contains(&table) {
         return Err(AppError::field("table", "invalid"));
     }
     let s = statistics(state, actor, q).await?;
     let tr = guichet_integrations::i18n::Tr(actor.lang);
-    let day = |d: &Date| Cell::Text(d.strftime("%d/%m/%Y").to_string());
+    let day = |d: &Date| Cell::Date(*d);
     let text = |t: &Option<String>| Cell::Text(t.clone().unwrap_or_default());
-    let money = |c: i64| Cell::Text(format_cents(c));
+    let money = Cell::Money;
     let headers = |keys: &[&str]| keys.iter().map(|k| tr.t(k)).collect::<Vec<_>>();
     let table_of = match table {
         "breakdown" => Table {
@@ -667,6 +666,7 @@ pub async fn export(
     crate::files::table_file(
         &table_of,
         format,
+        actor.lang,
         "Statistiques",
         &format!("statistiques-{table}-{}-{}", s.from, s.to),
     )

@@ -460,32 +460,45 @@ pub struct CellNote {
     pub detail: Option<String>,
 }
 
-/// A date as people type it in a spreadsheet: `1985-04-03`, `03/04/1985`, `3-4-85`,
-/// `03.04.1985`. Day before month, as in Europe; the answer is the ISO date and whether it
-/// is doubtful (day and month could be swapped, a two-digit year, or only readable with the
-/// month first). None: not a date.
-pub fn read_date(raw: &str, this_year: i16) -> Option<(String, bool)> {
+/// A date as people type it in a spreadsheet, day first as in Belgium and France —
+/// `12/04/1980`, `12-4-1980`, `12.04.1980` are the 12th of April — or in ISO order
+/// (`1980-04-12`). Answers the ISO date and whether it is doubtful (a two-digit year: the
+/// century is guessed, a birth date being in the past), or why it cannot be read: not a
+/// date (`unreadable_date`), no such day (`impossible_date`), or only readable month first,
+/// as an American file writes dates (`month_first_date`: the file's other dates may then be
+/// read wrong, so it is refused rather than guessed).
+pub fn read_date(raw: &str, this_year: i16) -> Result<(String, bool), &'static str> {
     let raw = raw.trim();
     if let Ok(d) = raw.parse::<jiff::civil::Date>() {
-        return Some((d.to_string(), false));
+        return Ok((d.to_string(), false));
     }
     let parts: Vec<&str> = raw.split(['/', '-', '.']).map(str::trim).collect();
     let [a, b, y] = parts.as_slice() else {
-        return None;
+        return Err("unreadable_date");
     };
     let num = |s: &str| -> Option<i16> {
         (!s.is_empty() && s.len() <= 4 && s.chars().all(|c| c.is_ascii_digit()))
             .then(|| s.parse().ok())
             .flatten()
     };
-    let (a, b, y) = (num(a)?, num(b)?, num(y)?);
-    let (year, short) = match y {
-        0..=99 => {
+    let (Some(a), Some(b), Some(y)) = (num(a), num(b), num(y)) else {
+        return Err("unreadable_date");
+    };
+    if parts[0].len() == 4 {
+        // 1980/04/12: the year first, then month and day, as ISO.
+        let day = i8::try_from(y).ok().zip(i8::try_from(b).ok());
+        return day
+            .and_then(|(d, m)| jiff::civil::Date::new(a, m, d).ok())
+            .map(|d| (d.to_string(), false))
+            .ok_or("impossible_date");
+    }
+    let (year, short) = match (y, parts[2].len()) {
+        (0..=99, 2) => {
             let century = if y > this_year % 100 { 1900 } else { 2000 };
             (century + y, true)
         }
-        1000..=9999 => (y, false),
-        _ => return None,
+        (1000..=9999, 4) => (y, false),
+        _ => return Err("unreadable_date"),
     };
     let date = |day: i16, month: i16| {
         i8::try_from(month)
@@ -493,12 +506,12 @@ pub fn read_date(raw: &str, this_year: i16) -> Option<(String, bool)> {
             .zip(i8::try_from(day).ok())
             .and_then(|(m, d)| jiff::civil::Date::new(year, m, d).ok())
     };
-    if let Some(d) = date(a, b) {
-        let ambiguous = a <= 12 && b <= 12 && a != b;
-        return Some((d.to_string(), short || ambiguous));
+    match (date(a, b), date(b, a)) {
+        (Some(d), _) => Ok((d.to_string(), short)),
+        // 04/23/1985 only reads month first.
+        (None, Some(_)) if b > 12 => Err("month_first_date"),
+        _ => Err("impossible_date"),
     }
-    // 04/23/1985 only reads month first: an American file.
-    date(b, a).map(|d| (d.to_string(), true))
 }
 
 /// A yes/no cell: `yes`, `oui`, `ja`, `x`, `1`, `true`… Empty is no.
@@ -602,13 +615,18 @@ pub fn fill_row(
             Column::Status => input.status = read_status(raw),
             Column::BirthDate => match read_date(raw, this_year) {
                 _ if raw.is_empty() => input.birth_date = String::new(),
-                Some((iso, doubtful)) => {
+                Ok((iso, doubtful)) => {
                     if doubtful {
-                        warnings.push(note(i, "doubtful_date", Some(iso.clone())));
+                        // What was read, written as the file writes it (day first).
+                        let read = iso
+                            .parse::<jiff::civil::Date>()
+                            .map(|d| d.strftime("%d/%m/%Y").to_string())
+                            .unwrap_or_else(|_| iso.clone());
+                        warnings.push(note(i, "doubtful_date", Some(read)));
                     }
                     input.birth_date = iso;
                 }
-                None => errors.push(note(i, "invalid_date", None)),
+                Err(code) => errors.push(note(i, code, None)),
             },
             Column::CustomerType => {
                 input.customer_type_id = match raw {

@@ -1,11 +1,15 @@
 //! Spreadsheet exports. CSV uses `;` and a UTF-8 byte-order mark, which is what Excel
-//! expects on French and Belgian machines; XLSX keeps numbers as numbers.
+//! expects on French and Belgian machines; XLSX keeps numbers as numbers: amounts are
+//! numbers with a euro format and two decimals, days and instants are date cells, so that an
+//! accountant can add them up (issue 19). Every export describes its cells once ([`Cell`]) and
+//! both writers take them from there.
 //!
 //! Every CSV Guichet writes goes through [`CsvWriter`], which neutralises formula
 //! injection (issue 15): a customer named `=HYPERLINK(…)` must not become a live formula in
-//! the spreadsheet of whoever opens the export. XLSX cells are written as strings, which
+//! the spreadsheet of whoever opens the export. XLSX text cells are written as strings, which
 //! spreadsheets never evaluate (checked by a test below).
 
+use guichet_domain::org::Language;
 use std::borrow::Cow;
 
 /// A table to export: a header row and rows of cells.
@@ -14,18 +18,126 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
+/// One cell of an export, by what it holds.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     Text(String),
     Int(i64),
+    /// An amount in cents: `-17,00` in CSV, the number -17 shown `-17,00 €` in XLSX.
+    Money(i64),
+    /// A day: `06/12/2026` in CSV, a date cell in XLSX.
+    Date(jiff::civil::Date),
+    /// A date and time of day (in the organization's zone): `06/12/2026 14:30` in CSV, a
+    /// date-time cell in XLSX.
+    DateTime(jiff::civil::DateTime),
 }
 
 impl Cell {
-    fn as_text(&self) -> String {
+    /// An amount, or an empty cell.
+    pub fn money_or_empty(cents: Option<i64>) -> Cell {
+        cents.map_or_else(|| Cell::Text(String::new()), Cell::Money)
+    }
+
+    /// A whole number, or an empty cell.
+    pub fn int_or_empty(n: Option<i64>) -> Cell {
+        n.map_or_else(|| Cell::Text(String::new()), Cell::Int)
+    }
+
+    /// A `YYYY-MM-DD` day as a date; anything else (nothing, a month) as text.
+    pub fn day(day: Option<&str>) -> Cell {
+        let day = day.unwrap_or_default();
+        day.parse()
+            .map_or_else(|_| Cell::Text(day.to_owned()), Cell::Date)
+    }
+
+    /// An instant (microseconds since the epoch) in `zone`, or an empty cell.
+    pub fn instant(micros: Option<i64>, zone: &jiff::tz::TimeZone) -> Cell {
+        micros
+            .and_then(|m| jiff::Timestamp::from_microsecond(m).ok())
+            .map_or_else(
+                || Cell::Text(String::new()),
+                |t| Cell::DateTime(t.to_zoned(zone.clone()).datetime()),
+            )
+    }
+
+    /// The cell as a CSV writes it: amounts with a decimal comma, days day first.
+    pub fn as_text(&self) -> String {
         match self {
             Cell::Text(s) => s.clone(),
             Cell::Int(n) => n.to_string(),
+            Cell::Money(c) => guichet_domain::shop::format_cents(*c),
+            Cell::Date(d) => d.strftime("%d/%m/%Y").to_string(),
+            Cell::DateTime(d) => d.strftime("%d/%m/%Y %H:%M").to_string(),
         }
     }
+}
+
+/// The number formats of an XLSX export, made once per workbook.
+struct Formats {
+    money: rust_xlsxwriter::Format,
+    date: rust_xlsxwriter::Format,
+    datetime: rust_xlsxwriter::Format,
+}
+
+impl Formats {
+    /// Amounts as the language writes them (`1 234,50 €`, `€ 1.234,50`: the spreadsheet puts
+    /// its own separators), always two decimals; days day first.
+    fn new(lang: Language) -> Formats {
+        let money = match lang {
+            Language::Nl => r#""€" #,##0.00;"€" -#,##0.00"#,
+            Language::Fr | Language::En => r#"#,##0.00 "€";-#,##0.00 "€""#,
+        };
+        Formats {
+            money: rust_xlsxwriter::Format::new().set_num_format(money),
+            date: rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy"),
+            datetime: rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy hh:mm"),
+        }
+    }
+}
+
+/// Writes `cell` at (`row`, `col`) of `sheet`: text as a string (never a formula), numbers,
+/// amounts and dates as numbers with their format. A date Excel cannot hold (before 1900)
+/// is written as its text.
+fn write_cell(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    (row, col): (u32, u16),
+    cell: &Cell,
+    formats: &Formats,
+) -> Result<(), ExportError> {
+    match cell {
+        Cell::Text(s) => sheet.write_string(row, col, s)?,
+        // Counts and quantities are far below 2^53: exact as spreadsheet numbers.
+        Cell::Int(n) => sheet.write_number(row, col, *n as f64)?,
+        // Cents below 2^53 are exact; the division gives the nearest double to the amount,
+        // which the spreadsheet shows and adds up to the cent.
+        Cell::Money(c) => {
+            sheet.write_number_with_format(row, col, *c as f64 / 100.0, &formats.money)?
+        }
+        Cell::Date(d) => match excel_date(*d) {
+            Some(x) => sheet.write_datetime_with_format(row, col, x, &formats.date)?,
+            None => sheet.write_string(row, col, cell.as_text())?,
+        },
+        Cell::DateTime(d) => match excel_date(d.date()).and_then(|x| {
+            x.and_hms(
+                u16::try_from(d.hour()).unwrap_or(0),
+                u8::try_from(d.minute()).unwrap_or(0),
+                u8::try_from(d.second()).unwrap_or(0),
+            )
+            .ok()
+        }) {
+            Some(x) => sheet.write_datetime_with_format(row, col, x, &formats.datetime)?,
+            None => sheet.write_string(row, col, cell.as_text())?,
+        },
+    };
+    Ok(())
+}
+
+/// The day as Excel counts days (1900 to 9999 only).
+fn excel_date(d: jiff::civil::Date) -> Option<rust_xlsxwriter::ExcelDateTime> {
+    let year = u16::try_from(d.year()).ok().filter(|y| *y >= 1900)?;
+    let month = u8::try_from(d.month()).ok()?;
+    let day = u8::try_from(d.day()).ok()?;
+    rust_xlsxwriter::ExcelDateTime::from_ymd(year, month, day).ok()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -49,11 +161,13 @@ pub const XLSX_MAX_ROWS: u32 = 1_048_576;
 /// sheet of a million rows takes the memory of one page. Rows only go forward.
 pub struct XlsxSheet {
     book: rust_xlsxwriter::Workbook,
+    formats: Formats,
     next_row: u32,
 }
 
 impl XlsxSheet {
-    pub fn new(sheet_name: &str, headers: &[String]) -> Result<Self, ExportError> {
+    /// A sheet with its header row, amounts formatted as `lang` writes them.
+    pub fn new(sheet_name: &str, headers: &[String], lang: Language) -> Result<Self, ExportError> {
         let mut book = rust_xlsxwriter::Workbook::new();
         let bold = rust_xlsxwriter::Format::new().set_bold();
         let sheet = book.add_worksheet_with_constant_memory()?;
@@ -63,11 +177,15 @@ impl XlsxSheet {
             sheet.set_column_width(col, if c == 0 { 16 } else { 18 })?;
             sheet.write_string_with_format(0, col, h, &bold)?;
         }
-        Ok(Self { book, next_row: 1 })
+        Ok(Self {
+            book,
+            formats: Formats::new(lang),
+            next_row: 1,
+        })
     }
 
-    /// Appends rows of text after those already written.
-    pub fn push(&mut self, rows: &[Vec<String>]) -> Result<(), ExportError> {
+    /// Appends rows after those already written.
+    pub fn push(&mut self, rows: &[Vec<Cell>]) -> Result<(), ExportError> {
         let sheet = self.book.worksheet_from_index(0)?;
         for row in rows {
             if self.next_row >= XLSX_MAX_ROWS {
@@ -75,7 +193,7 @@ impl XlsxSheet {
             }
             for (c, cell) in row.iter().enumerate() {
                 let col = u16::try_from(c).unwrap_or(u16::MAX);
-                sheet.write_string(self.next_row, col, cell)?;
+                write_cell(sheet, (self.next_row, col), cell, &self.formats)?;
             }
             self.next_row += 1;
         }
@@ -183,7 +301,20 @@ pub fn csv_lines(rows: &[Vec<String>], bom: bool) -> Result<Vec<u8>, ExportError
     Ok(out)
 }
 
-pub fn xlsx(table: &Table, sheet_name: &str) -> Result<Vec<u8>, ExportError> {
+/// Rows of cells as CSV lines, as [`csv_lines`] writes them.
+pub fn csv_cells(rows: &[Vec<Cell>], bom: bool) -> Result<Vec<u8>, ExportError> {
+    let mut out = if bom { Vec::from(BOM) } else { Vec::new() };
+    let mut w = CsvWriter::new(&mut out, b';');
+    for row in rows {
+        w.row(row.iter().map(Cell::as_text))?;
+    }
+    w.finish()?;
+    Ok(out)
+}
+
+/// `table` as an XLSX workbook of one sheet, amounts formatted as `lang` writes them.
+pub fn xlsx(table: &Table, sheet_name: &str, lang: Language) -> Result<Vec<u8>, ExportError> {
+    let formats = Formats::new(lang);
     let mut book = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     let sheet = book.add_worksheet();
@@ -197,11 +328,7 @@ pub fn xlsx(table: &Table, sheet_name: &str) -> Result<Vec<u8>, ExportError> {
         let line = u32::try_from(r + 1).unwrap_or(u32::MAX);
         for (c, cell) in row.iter().enumerate() {
             let col = u16::try_from(c).unwrap_or(u16::MAX);
-            match cell {
-                Cell::Text(s) => sheet.write_string(line, col, s)?,
-                // Stock quantities are far below 2^53: exact as spreadsheet numbers.
-                Cell::Int(n) => sheet.write_number(line, col, *n as f64)?,
-            };
+            write_cell(sheet, (line, col), cell, &formats)?;
         }
     }
     Ok(book.save_to_buffer()?)
@@ -236,9 +363,11 @@ mod tests {
     fn a_sheet_written_page_by_page_reads_back() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("clients.xlsx");
-        let mut sheet = XlsxSheet::new("Clients", &["Nom".into(), "Ville".into()]).unwrap();
-        sheet.push(&[vec!["Élise".into(), "Namur".into()]]).unwrap();
-        sheet.push(&[vec!["Jan".into(), "Gent".into()]]).unwrap();
+        let mut sheet =
+            XlsxSheet::new("Clients", &["Nom".into(), "Ville".into()], Language::Fr).unwrap();
+        let text = |a: &str, b: &str| vec![Cell::Text(a.into()), Cell::Text(b.into())];
+        sheet.push(&[text("Élise", "Namur")]).unwrap();
+        sheet.push(&[text("Jan", "Gent")]).unwrap();
         sheet.save(&path).unwrap();
         use calamine::Reader;
         let mut book: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
@@ -304,7 +433,7 @@ mod tests {
             headers: vec!["Nom".into()],
             rows: vec![vec![Cell::Text("=1+1".into())]],
         };
-        let bytes = xlsx(&t, "Clients").unwrap();
+        let bytes = xlsx(&t, "Clients", Language::Fr).unwrap();
         let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
         let formulas = book.worksheet_formula("Clients").unwrap();
         assert!(formulas.used_cells().next().is_none());
@@ -317,7 +446,103 @@ mod tests {
 
     #[test]
     fn xlsx_is_a_zip() {
-        let bytes = xlsx(&table(), "Stock").unwrap();
+        let bytes = xlsx(&table(), "Stock", Language::Nl).unwrap();
         assert_eq!(&bytes[..2], b"PK");
+    }
+
+    /// Amounts with their cents, a refund, a day and an instant, as both writers write them.
+    fn typed_rows() -> Vec<Vec<Cell>> {
+        let at = jiff::civil::date(2026, 12, 6).at(14, 30, 0, 0);
+        [1780, -1700, 33, 10_000_001]
+            .iter()
+            .map(|c| {
+                vec![
+                    Cell::Text("P0001".into()),
+                    Cell::Money(*c),
+                    Cell::Date(jiff::civil::date(2026, 12, 6)),
+                    Cell::DateTime(at),
+                    Cell::Int(2),
+                ]
+            })
+            .collect()
+    }
+
+    /// An accountant adds up an XLSX export: amounts are numbers (with the euro and two
+    /// decimals as their format), days and instants are dates, and the sum is right to the
+    /// cent — in the one-shot writer and the page-by-page one alike.
+    #[test]
+    fn xlsx_amounts_are_numbers_and_days_are_dates() {
+        use calamine::{Data, Reader};
+        let headers: Vec<String> = ["N°", "Montant", "Jour", "Créée", "Qté"]
+            .iter()
+            .map(|h| h.to_string())
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("paged.xlsx");
+        let mut paged = XlsxSheet::new("Ventes", &headers, Language::Nl).unwrap();
+        paged.push(&typed_rows()).unwrap();
+        paged.save(&path).unwrap();
+        let whole = xlsx(
+            &Table {
+                headers: headers.clone(),
+                rows: typed_rows(),
+            },
+            "Ventes",
+            Language::Fr,
+        )
+        .unwrap();
+        let books: [calamine::Xlsx<_>; 2] = [
+            calamine::Xlsx::new(std::io::Cursor::new(std::fs::read(&path).unwrap())).unwrap(),
+            calamine::Xlsx::new(std::io::Cursor::new(whole)).unwrap(),
+        ];
+        for mut book in books {
+            let range = book.worksheet_range("Ventes").unwrap();
+            let mut sum = 0.0;
+            for row in 1..=4u32 {
+                let Some(Data::Float(amount)) = range.get_value((row, 1)) else {
+                    panic!("an amount is a number: {:?}", range.get_value((row, 1)));
+                };
+                sum += amount;
+                let Some(Data::DateTime(day)) = range.get_value((row, 2)) else {
+                    panic!("a day is a date: {:?}", range.get_value((row, 2)));
+                };
+                assert!(day.is_datetime());
+                assert_eq!(day.to_ymd_hms_milli(), (2026, 12, 6, 0, 0, 0, 0));
+                let Some(Data::DateTime(at)) = range.get_value((row, 3)) else {
+                    panic!("an instant is a date: {:?}", range.get_value((row, 3)));
+                };
+                assert_eq!(at.to_ymd_hms_milli(), (2026, 12, 6, 14, 30, 0, 0));
+                assert_eq!(range.get_value((row, 4)), Some(&Data::Float(2.0)));
+            }
+            // 17,80 - 17,00 + 0,33 + 100 000,01 = 100 001,14
+            assert_eq!((sum * 100.0).round() as i64, 10_000_114);
+            assert!((sum - 100_001.14).abs() < 0.001, "{sum}");
+        }
+        // The formats: the euro and two decimals, day first.
+        let styles = unzip_text(&std::fs::read(&path).unwrap(), "xl/styles.xml");
+        assert!(styles.contains("&quot;€&quot; #,##0.00"), "{styles}");
+        assert!(styles.contains("dd/mm/yyyy"), "{styles}");
+    }
+
+    /// One file of a zip, as text.
+    fn unzip_text(bytes: &[u8], name: &str) -> String {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();
+        text
+    }
+
+    /// The CSV of the same cells: amounts with a decimal comma (a refund stays a plain
+    /// number, not neutralised), days day first.
+    #[test]
+    fn csv_cells_are_written_as_people_read_them() {
+        let text = String::from_utf8(csv_cells(&typed_rows()[..2], false).unwrap()).unwrap();
+        assert_eq!(
+            text,
+            "P0001;17,80;06/12/2026;06/12/2026 14:30;2\nP0001;-17,00;06/12/2026;06/12/2026 14:30;2\n"
+        );
+        assert_eq!(Cell::day(Some("2026-12")), Cell::Text("2026-12".into()));
+        assert_eq!(Cell::day(None), Cell::Text(String::new()));
+        assert_eq!(Cell::money_or_empty(None).as_text(), "");
     }
 }

@@ -448,7 +448,8 @@ pub fn with_column(
             .collect(),
     };
     Ok((
-        crate::exports::xlsx(&table, "Sheet1")?,
+        // Text cells only, as read: no amount for the language to format.
+        crate::exports::xlsx(&table, "Sheet1", guichet_domain::org::Language::Fr)?,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "xlsx",
     ))

@@ -8,6 +8,8 @@ pub mod auth;
 pub mod client_address;
 mod download;
 pub mod error;
+#[cfg(test)]
+mod message_keys;
 pub mod pages;
 pub mod public_limits;
 mod state;

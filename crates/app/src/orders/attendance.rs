@@ -8,7 +8,7 @@
 use crate::organization::zone;
 use crate::{Actor, App, AppError};
 use guichet_domain::Permission;
-use guichet_domain::shop::format_cents;
+use guichet_integrations::exports::Cell;
 use guichet_integrations::i18n::Tr;
 use guichet_store::orders::{self, AttendanceKey, AttendanceLine, OrderFilter};
 
@@ -77,8 +77,8 @@ struct Shape {
     privacy: bool,
 }
 
-fn text(s: &Option<String>) -> String {
-    s.clone().unwrap_or_default()
+fn text(s: &Option<String>) -> Cell {
+    Cell::Text(s.clone().unwrap_or_default())
 }
 
 impl Shape {
@@ -101,17 +101,9 @@ impl Shape {
     }
 
     /// The 27 cells from the order's facts and the row's own (label, quantity, amounts).
-    fn cells(&self, first: &AttendanceLine, own: Own) -> Vec<String> {
-        let created = self
-            .zoned(first.created_at)
-            .map(|z| z.strftime("%d/%m/%Y %H:%M").to_string())
-            .unwrap_or_default();
-        let arrival = own
-            .visit_date
-            .as_deref()
-            .and_then(|d| d.parse::<jiff::civil::Date>().ok())
-            .map(|d| d.strftime("%d/%m/%Y").to_string())
-            .unwrap_or_default();
+    fn cells(&self, first: &AttendanceLine, own: Own) -> Vec<Cell> {
+        let created = Cell::instant(Some(first.created_at), &self.tz);
+        let arrival = Cell::day(own.visit_date.as_deref());
         let time = own
             .session_start
             .and_then(|s| self.zoned(s))
@@ -133,22 +125,22 @@ impl Shape {
             text(&first.postal_code),
             text(&first.province),
             text(&first.country),
-            first.customer_id.map(|c| c.to_string()).unwrap_or_default(),
-            own.offer,
-            own.item,
-            own.quantity.to_string(),
+            Cell::Text(first.customer_id.map(|c| c.to_string()).unwrap_or_default()),
+            Cell::Text(own.offer),
+            Cell::Text(own.item),
+            Cell::Int(own.quantity),
             // No scan is recorded yet: check-in at the entrance comes with its own issue.
-            "0".to_owned(),
-            own.duration.map(|d| d.to_string()).unwrap_or_default(),
+            Cell::Int(0),
+            Cell::int_or_empty(own.duration),
             arrival,
-            time,
-            self.tr.t(&format!("order-state-{}", first.state)),
-            channel,
+            Cell::Text(time),
+            Cell::Text(self.tr.t(&format!("order-state-{}", first.state))),
+            Cell::Text(channel),
             text(&first.seller),
-            format_cents(own.total - own.vat),
-            format_cents(own.total),
-            format_cents(own.paid),
-            format_cents(own.fees),
+            Cell::Money(own.total - own.vat),
+            Cell::Money(own.total),
+            Cell::Money(own.paid),
+            Cell::Money(own.fees),
             text(&first.customer_comment),
             text(&first.internal_comment),
         ];
@@ -160,11 +152,11 @@ impl Shape {
     }
 
     /// A row per line.
-    fn detailed_row(&self, l: &AttendanceLine, first_of_order: bool) -> Vec<String> {
+    fn detailed_row(&self, l: &AttendanceLine, first_of_order: bool) -> Vec<Cell> {
         self.cells(
             l,
             Own {
-                offer: text(&l.offer_name),
+                offer: l.offer_name.clone().unwrap_or_default(),
                 item: l.label.clone(),
                 quantity: l.quantity,
                 duration: l.duration_minutes,
@@ -180,7 +172,7 @@ impl Shape {
     }
 
     /// A row per order, from its lines (in their order).
-    fn summary_row(&self, lines: &[&AttendanceLine]) -> Vec<String> {
+    fn summary_row(&self, lines: &[&AttendanceLine]) -> Vec<Cell> {
         let Some(first) = lines.first() else {
             return Vec::new();
         };
@@ -220,20 +212,19 @@ impl Shape {
                 .parse::<jiff::civil::Date>()
                 .ok()
                 .and_then(|v| c.until(v).ok())
-                .map(|s| s.get_days().to_string())
-                .unwrap_or_default(),
-            _ => String::new(),
+                .map(|s| i64::from(s.get_days())),
+            _ => None,
         };
         row.extend([
-            days,
-            format_cents(first.order_collected_cents - first.order_total_cents),
-            format_cents(first.order_collected_cents - first.order_fee_cents),
+            Cell::int_or_empty(days),
+            Cell::Money(first.order_collected_cents - first.order_total_cents),
+            Cell::Money(first.order_collected_cents - first.order_fee_cents),
         ]);
         row
     }
 
     /// The rows of a run of lines, whole orders only.
-    fn rows(&self, lines: &[AttendanceLine]) -> Vec<Vec<String>> {
+    fn rows(&self, lines: &[AttendanceLine]) -> Vec<Vec<Cell>> {
         let mut out = Vec::new();
         let mut start = 0;
         while start < lines.len() {
@@ -325,11 +316,8 @@ pub async fn export_csv(
 ) -> Result<impl futures_util::Stream<Item = Result<Vec<u8>, AppError>> + Send + 'static, AppError>
 {
     let (shape, filter) = shape_and_filter(state, actor, q).await?;
-    let csv = |rows: &[Vec<String>], bom: bool| {
-        guichet_integrations::exports::csv_lines(rows, bom)
-            .map_err(|e| AppError::Internal(e.to_string()))
-    };
-    let head = csv(&[shape.headers()], true)?;
+    let head = guichet_integrations::exports::csv_lines(&[shape.headers()], true)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let start = (Some(None), state.clone(), actor.clone());
     let pages = futures_util::stream::try_unfold(start, move |(next, state, actor)| {
         let shape = shape.clone();
@@ -339,7 +327,7 @@ pub async fn export_csv(
                 return Ok(None);
             };
             let (lines, next) = page(&state, &actor, &filter, after).await?;
-            let bytes = guichet_integrations::exports::csv_lines(&shape.rows(&lines), false)
+            let bytes = guichet_integrations::exports::csv_cells(&shape.rows(&lines), false)
                 .map_err(|e| AppError::Internal(e.to_string()))?;
             Ok(Some((bytes, (next.map(Some), state, actor))))
         }
@@ -364,7 +352,7 @@ pub async fn export_xlsx(
         other => AppError::Internal(other.to_string()),
     };
     let (shape, filter) = shape_and_filter(state, actor, q).await?;
-    let mut sheet = XlsxSheet::new("Commandes", &shape.headers()).map_err(failed)?;
+    let mut sheet = XlsxSheet::new("Commandes", &shape.headers(), actor.lang).map_err(failed)?;
     let mut after = None;
     loop {
         let (lines, next) = page(state, actor, &filter, after).await?;

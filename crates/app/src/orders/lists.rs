@@ -169,10 +169,9 @@ pub async fn export_payments(
     to: &str,
     format: crate::files::Format,
 ) -> Result<crate::files::File, AppError> {
-    use guichet_domain::shop::format_cents;
     use guichet_integrations::exports::{Cell, Table};
     let rows = payment_lines(state, actor, from, to).await?;
-    let tz = crate::organization::time_zone(state, actor.tenant).await?;
+    let zone = crate::organization::zone(state, actor).await?;
     let tr = guichet_integrations::i18n::Tr(actor.lang);
     let table = Table {
         headers: [
@@ -197,12 +196,12 @@ pub async fn export_payments(
             .map(|r| {
                 vec![
                     Cell::Text(r.reference),
-                    Cell::Text(tr.instant(&r.taken_at, &tz)),
-                    Cell::Text(format_cents(r.amount_cents)),
-                    Cell::Text(format_cents(r.vat_cents)),
-                    Cell::Text(format_cents(r.fees_cents)),
+                    Cell::instant(Some(r.taken_at), &zone),
+                    Cell::Money(r.amount_cents),
+                    Cell::Money(r.vat_cents),
+                    Cell::Money(r.fees_cents),
                     Cell::Text(tr.method(&r.method)),
-                    Cell::Text(format_cents(r.line_total_cents)),
+                    Cell::Money(r.line_total_cents),
                     Cell::Text(r.offer_name.unwrap_or_default()),
                     Cell::Text(r.label),
                     Cell::Text(r.customer_name.unwrap_or_default()),
@@ -216,6 +215,7 @@ pub async fn export_payments(
     crate::files::table_file(
         &table,
         format,
+        actor.lang,
         "Encaissements",
         &format!("encaissements-{from}-{to}"),
     )

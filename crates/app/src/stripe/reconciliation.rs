@@ -437,13 +437,12 @@ pub async fn export(
     to: Date,
     format: crate::files::Format,
 ) -> Result<crate::files::File, AppError> {
-    use guichet_domain::shop::format_cents;
     use guichet_integrations::exports::{Cell, Table};
     actor.require(Permission::ViewClosings)?;
     let tr = guichet_integrations::i18n::Tr(actor.lang);
-    let tz = crate::organization::time_zone(state, actor.tenant).await?;
-    let money = |c: i64| Cell::Text(format_cents(c));
-    let day = |d: Date| Cell::Text(d.strftime("%d/%m/%Y").to_string());
+    let zone = crate::organization::zone(state, actor).await?;
+    let money = Cell::Money;
+    let day = Cell::Date;
     let headers = |keys: &[&str]| keys.iter().map(|k| tr.t(k)).collect::<Vec<_>>();
     let (table, name) = match what {
         Export::Fees => {
@@ -467,18 +466,17 @@ pub async fn export(
                         .map(|l| {
                             vec![
                                 Cell::Text(l.row.order_number.clone().unwrap_or_default()),
-                                Cell::Text(tr.instant(&l.row.taken_at, &tz)),
+                                Cell::instant(Some(l.row.taken_at), &zone),
                                 Cell::Text(tr.method(&l.method)),
                                 money(l.row.amount_cents),
-                                Cell::Text(l.row.fee_cents.map(format_cents).unwrap_or_default()),
-                                Cell::Text(l.row.net_cents.map(format_cents).unwrap_or_default()),
+                                Cell::money_or_empty(l.row.fee_cents),
+                                Cell::money_or_empty(l.row.net_cents),
                                 money(l.expected_fee_cents),
-                                Cell::Text(
+                                Cell::money_or_empty(
                                     l.row
                                         .fee_cents
                                         .filter(|_| l.differs)
-                                        .map(|f| format_cents(f - l.expected_fee_cents))
-                                        .unwrap_or_default(),
+                                        .map(|f| f - l.expected_fee_cents),
                                 ),
                                 Cell::Text(l.row.payout.clone().unwrap_or_default()),
                                 Cell::Text(l.row.stripe_object.clone()),
@@ -544,8 +542,8 @@ pub async fn export(
                                 Cell::Text(l.account),
                                 Cell::Text(l.label),
                                 Cell::Text(l.reference),
-                                Cell::Text(l.debit_cents.map(format_cents).unwrap_or_default()),
-                                Cell::Text(l.credit_cents.map(format_cents).unwrap_or_default()),
+                                Cell::money_or_empty(l.debit_cents),
+                                Cell::money_or_empty(l.credit_cents),
                             ]
                         })
                         .collect(),
@@ -554,7 +552,13 @@ pub async fn export(
             )
         }
     };
-    crate::files::table_file(&table, format, "Stripe", &format!("{name}-{from}-{to}"))
+    crate::files::table_file(
+        &table,
+        format,
+        actor.lang,
+        "Stripe",
+        &format!("{name}-{from}-{to}"),
+    )
 }
 
 /// One accounting line.

@@ -287,7 +287,7 @@ error-unknown_group = Unknown group.
 error-unknown_product = Unknown product.
 error-stock_not_managed = This product's stock is not managed.
 error-group_not_empty = This group still holds products.
-error-invalid_date = Invalid date (YYYY-MM-DD).
+error-invalid_date = Invalid date (day/month/year, for example 21/07/2026).
 error-future_date = The date is in the future.
 error-from_after_date = The start date is after the stock date.
 
@@ -1054,7 +1054,7 @@ error-import_done = This file has already been imported.
 error-import_purged = This file was removed (kept for a limited time, or a customer in it was erased): upload it again.
 error-import_has_errors = The file has errors: nothing was imported.
 error-import_has_warnings = The file has warnings: confirm with "Continue anyway".
-error-doubtful_date = Date in a doubtful format, read as
+error-doubtful_date = Two-digit year: date read as
 error-missing_name = Name missing
 error-same_email_in_file = Another row of the file has this e-mail address
 error-duplicate_target = Two columns go into the same field
@@ -1570,3 +1570,9 @@ error-refunded_online = Paid online: refunded through the payment provider (amou
 error-more_than_paid_with = More than this payment method brought to the order.
 error-duplicate_method = This payment method is given already.
 error-no_cash_on_phone = The phone register never takes cash: no float.
+## Languages, numbers and dates (issue 19)
+closing-global = All registers
+receipt-duplicate = DUPLICATE { $number }
+error-unreadable_date = Unreadable date: write it day/month/year, for example 12/04/1980.
+error-impossible_date = This date does not exist (day/month/year, for example 12/04/1980).
+error-month_first_date = Date written month first, the American way: write the day first (12/04/1980 for 12 April) and check the file's other dates.

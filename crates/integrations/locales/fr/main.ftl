@@ -287,7 +287,7 @@ error-unknown_group = Groupe inconnu.
 error-unknown_product = Produit inconnu.
 error-stock_not_managed = Le stock de ce produit n'est pas géré.
 error-group_not_empty = Ce groupe contient encore des produits.
-error-invalid_date = Date non valide (AAAA-MM-JJ).
+error-invalid_date = Date non valide (jour/mois/année, par exemple 21/07/2026).
 error-future_date = La date est dans le futur.
 error-from_after_date = La date de début est après la date du stock.
 
@@ -1054,7 +1054,7 @@ error-import_done = Ce fichier a déjà été importé.
 error-import_purged = Ce fichier a été supprimé (gardé un temps limité, ou un client qu'il contient a été effacé) : envoyez-le à nouveau.
 error-import_has_errors = Le fichier contient des erreurs : rien n'a été importé.
 error-import_has_warnings = Le fichier contient des avertissements : confirmez par « Continuer quand même ».
-error-doubtful_date = Date dans un format douteux, lue comme
+error-doubtful_date = Année en deux chiffres : date lue comme
 error-missing_name = Nom manquant
 error-same_email_in_file = Une autre ligne du fichier a cette adresse e-mail
 error-duplicate_target = Deux colonnes vont dans le même champ
@@ -1570,3 +1570,9 @@ error-refunded_online = Payé en ligne : se rembourse par le prestataire de paie
 error-more_than_paid_with = Plus que ce que ce moyen de paiement a apporté à la commande.
 error-duplicate_method = Ce moyen de paiement est déjà donné.
 error-no_cash_on_phone = Le téléphone ne prend jamais d'espèces : pas de fond de caisse.
+## Langues, nombres et dates (issue 19)
+closing-global = Global
+receipt-duplicate = DUPLICATA { $number }
+error-unreadable_date = Date illisible : écrivez-la jour/mois/année, par exemple 12/04/1980.
+error-impossible_date = Cette date n'existe pas (jour/mois/année, par exemple 12/04/1980).
+error-month_first_date = Date écrite le mois d'abord, à l'américaine : écrivez le jour d'abord (12/04/1980 pour le 12 avril) et vérifiez les autres dates du fichier.

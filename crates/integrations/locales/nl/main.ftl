@@ -322,7 +322,7 @@ error-unknown_group = Onbekende groep.
 error-unknown_product = Onbekend product.
 error-stock_not_managed = De voorraad van dit product wordt niet beheerd.
 error-group_not_empty = Deze groep bevat nog producten.
-error-invalid_date = Ongeldige datum (JJJJ-MM-DD).
+error-invalid_date = Ongeldige datum (dag/maand/jaar, bijvoorbeeld 21/07/2026).
 error-future_date = De datum ligt in de toekomst.
 error-from_after_date = De begindatum ligt na de voorraaddatum.
 
@@ -1089,7 +1089,7 @@ error-import_done = Dit bestand is al geïmporteerd.
 error-import_purged = Dit bestand is verwijderd (beperkte tijd bewaard, of een klant die erin staat is gewist): upload het opnieuw.
 error-import_has_errors = Het bestand bevat fouten: er is niets geïmporteerd.
 error-import_has_warnings = Het bestand bevat waarschuwingen: bevestig met „Toch doorgaan”.
-error-doubtful_date = Datum in een twijfelachtig formaat, gelezen als
+error-doubtful_date = Jaar in twee cijfers: datum gelezen als
 error-missing_name = Naam ontbreekt
 error-same_email_in_file = Een andere rij van het bestand heeft dit e-mailadres
 error-duplicate_target = Twee kolommen gaan naar hetzelfde veld
@@ -1605,3 +1605,9 @@ error-refunded_online = Online betaald: wordt terugbetaald via de betaalprovider
 error-more_than_paid_with = Meer dan deze betaalwijze voor de bestelling heeft opgebracht.
 error-duplicate_method = Deze betaalwijze is al opgegeven.
 error-no_cash_on_phone = De telefoon neemt nooit contant geld aan: geen kasgeld.
+## Talen, getallen en datums (issue 19)
+closing-global = Totaal
+receipt-duplicate = DUPLICAAT { $number }
+error-unreadable_date = Onleesbare datum: schrijf dag/maand/jaar, bijvoorbeeld 12/04/1980.
+error-impossible_date = Deze datum bestaat niet (dag/maand/jaar, bijvoorbeeld 12/04/1980).
+error-month_first_date = Datum met de maand eerst, op zijn Amerikaans: schrijf eerst de dag (12/04/1980 voor 12 april) en controleer de andere datums in het bestand.

@@ -21,6 +21,9 @@ mod password_reset;
 mod planning;
 mod promotions;
 mod register;
+/// The texts the register's script reads, for the message-key test.
+#[cfg(test)]
+pub(crate) use register::TEXTS as REGISTER_TEXTS;
 mod registers;
 mod reservations;
 mod session;

@@ -68,7 +68,7 @@ const CODES: &[&str] = &[
 ];
 
 /// Texts the script shows.
-const TEXTS: &[&str] = &[
+pub(crate) const TEXTS: &[&str] = &[
     "cashier-no-session",
     "cashier-places-left",
     "cashier-full",
@@ -114,6 +114,7 @@ const TEXTS: &[&str] = &[
     "register-other-products",
     "register-details",
     "register-fullscreen",
+    "cashier-no-customer",
 ];
 
 #[derive(Template)]
