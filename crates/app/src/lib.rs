@@ -14,6 +14,7 @@ pub mod booking;
 pub mod booking_mail;
 pub mod booking_modules;
 pub mod catalogue;
+pub mod clock;
 pub mod closing;
 pub mod customer_imports;
 pub mod customers;
@@ -45,6 +46,7 @@ pub mod users;
 pub mod vat_rates;
 
 pub use actor::Actor;
+pub use clock::Clock;
 pub use error::AppError;
 pub use guichet_store::{Store, Tenant};
 
@@ -80,6 +82,9 @@ pub struct AppConfig {
     pub stripe_api: String,
     /// How often fees, refunds, carts at Stripe and payouts are synchronized with Stripe.
     pub stripe_sync_interval: Duration,
+    /// What time it is for a sale and a register's opening and closing ([`clock`]): the
+    /// system's, but for the demo's history and tests.
+    pub clock: Clock,
 }
 
 impl Default for AppConfig {
@@ -97,6 +102,7 @@ impl Default for AppConfig {
             sealing_key: None,
             stripe_api: guichet_integrations::stripe::STRIPE_API.into(),
             stripe_sync_interval: Duration::from_secs(15 * 60),
+            clock: Clock::system(),
         }
     }
 }

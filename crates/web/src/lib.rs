@@ -228,6 +228,7 @@ async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Respon
         "register.css" => (
             include_bytes!("../assets/register.css"),
             "text/css; charset=utf-8",
+        ),
         "drawer.js" => (
             include_bytes!("../assets/drawer.js"),
             "text/javascript; charset=utf-8",

@@ -109,7 +109,10 @@ fn register_id(raw: &str) -> Result<RegisterId, AppError> {
 
 /// Today in the organization's time zone.
 async fn today(state: &App, actor: &Actor) -> Result<jiff::civil::Date, AppError> {
-    Ok(jiff::Timestamp::now()
+    Ok(state
+        .config
+        .clock
+        .now()
         .to_zoned(crate::organization::zone(state, actor).await?)
         .date())
 }
@@ -144,6 +147,7 @@ pub async fn open(
         return Err(AppError::field("opening_float", "required"));
     };
     let day = today(state, actor).await?;
+    let at = state.config.clock.now().as_microsecond();
     let (tenant, by, id) = (actor.tenant, actor.user_id(), register.id);
     Ok(state
         .store
@@ -152,7 +156,7 @@ pub async fn open(
                 day,
                 float_cents: float,
                 counts: counts.clone(),
-                at: guichet_store::now_micros(),
+                at,
             };
             Box::pin(async move { register_sessions::open(tx, tenant, id, &opening, by).await })
         })
@@ -347,7 +351,7 @@ pub async fn close(
         counted_cash_cents: counted.cash_cents,
         counts: counted.counts,
         counted: counted.methods,
-        at: guichet_store::now_micros(),
+        at: state.config.clock.now().as_microsecond(),
         key_seed: rand::random(),
     });
     let (tenant, by) = (actor.tenant, actor.user_id());

@@ -391,14 +391,17 @@ pub async fn priced_order(
         customer,
         priced,
     } = pricing::price(state, actor, input).await?;
-    Ok(new_order(
+    let mut order = new_order(
         priced,
         input,
         actor,
         Some(&register),
         customer.as_ref(),
         idempotency_key,
-    ))
+    );
+    // A stopped clock's moment (its payments are taken then too); none on the system's.
+    order.at = state.config.clock.recorded_at();
+    Ok(order)
 }
 
 /// The order to record for a priced cart, sold at `register` or, without one, online.
@@ -522,7 +525,7 @@ pub async fn pay(
     if input.payments.is_empty() {
         e.add("payments", "required");
     }
-    let pays = payments(
+    let mut pays = payments(
         &input.payments,
         order.total_cents - order.collected_cents,
         &enabled,
@@ -530,6 +533,9 @@ pub async fn pay(
         &mut e,
     );
     e.into_result()?;
+    for p in &mut pays {
+        p.at = state.config.clock.recorded_at();
+    }
     let (tenant, by, reg) = (actor.tenant, actor.user_id(), register.id);
     let pays = std::sync::Arc::new(pays);
     Ok(state

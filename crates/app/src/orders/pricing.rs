@@ -109,22 +109,22 @@ pub(crate) async fn price(
     input: &OrderInput,
 ) -> Result<Sale, AppError> {
     let mut tx = state.store.reader().await?;
-    let sale = price_in(&mut tx, actor, input).await;
+    let sale = price_in(&mut tx, actor, input, state.config.clock.now()).await;
     tx.commit().await?;
     sale
 }
 
-async fn price_in(tx: &mut Tx, actor: &Actor, input: &OrderInput) -> Result<Sale, AppError> {
+async fn price_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    input: &OrderInput,
+    now: jiff::Timestamp,
+) -> Result<Sale, AppError> {
     let register_id = super::register_id(&input.register_id)?;
     let cart = cart_of(input);
     let (ctx, customer, register) = context_in(tx, actor, &cart, Some(register_id)).await?;
     let register = super::selling(register)?;
-    let priced = sale::price_cart(
-        &ctx,
-        &cart,
-        Channel::from(register.kind),
-        jiff::Timestamp::now(),
-    )?;
+    let priced = sale::price_cart(&ctx, &cart, Channel::from(register.kind), now)?;
     Ok(Sale {
         register,
         customer,
