@@ -260,7 +260,14 @@ async fn the_back_office_fits_a_tablet_and_a_laptop() {
     }
     b.goto(&app.url("/orders")).await.unwrap();
     let columns = shown_columns(&b).await;
-    for key in ["Numéro", "Client", "Statut", "Total TTC", "Encaissé"] {
+    for key in [
+        "Numéro",
+        "Client",
+        "Produits",
+        "Statut",
+        "Total TTC",
+        "Encaissé",
+    ] {
         assert!(
             columns.iter().any(|c| c == key),
             "1024: {key} in {columns:?}"
@@ -336,7 +343,14 @@ async fn the_back_office_fits_a_tablet_and_a_laptop() {
     }
     b.goto(&app.url("/orders")).await.unwrap();
     let columns = shown_columns(&b).await;
-    for key in ["Numéro", "Client", "Statut", "Total TTC", "Encaissé"] {
+    for key in [
+        "Numéro",
+        "Client",
+        "Produits",
+        "Statut",
+        "Total TTC",
+        "Encaissé",
+    ] {
         assert!(
             columns.iter().any(|c| c == key),
             "1366: {key} in {columns:?}"
