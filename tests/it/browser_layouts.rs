@@ -294,7 +294,7 @@ async fn the_back_office_fits_a_tablet_and_a_laptop() {
         .await
         .unwrap();
     screenshot(&b, "1024-customer").await;
-    check(misfits(&b).await, &format!("1024: customer"));
+    check(misfits(&b).await, "1024: customer");
     assert!(!shown(&b, "#erase-customer").await, "behind a second click");
     click(&b, "#erase summary").await;
     assert!(shown(&b, "#erase-customer").await);
@@ -305,7 +305,7 @@ async fn the_back_office_fits_a_tablet_and_a_laptop() {
         .await
         .unwrap();
     screenshot(&b, "1024-not-found").await;
-    check(misfits(&b).await, &format!("1024: 404"));
+    check(misfits(&b).await, "1024: 404");
 
     // In Dutch and in English (longer words, other pills), the lists fit as well; then
     // back to French.

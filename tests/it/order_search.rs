@@ -460,7 +460,7 @@ async fn the_orders_tabs_are_presets_of_the_search() {
     );
     assert_eq!(
         list("state=live&quoted=yes").await,
-        [confirmed_quote.clone()]
+        std::slice::from_ref(&confirmed_quote)
     );
     let (status, p) = api
         .get(&format!("/api/v1/orders?from={t}&to={t}&quoted=maybe"))

@@ -343,10 +343,11 @@ fn check_rust(c: &Catalogues, report: &mut Report, path: &Path, src: &str) {
             Tok::Str(s) => {
                 let inner = calls.last().cloned().flatten();
                 let translated = inner.as_deref().is_some_and(|f| TRANSLATE.contains(&f));
-                if let Some(flash) = done_in(s) {
-                    if !flash.contains('{') && key_shaped(&format!("flash-{flash}")) {
-                        report.need(c, &format!("flash-{flash}"), &place(*line));
-                    }
+                if let Some(flash) = done_in(s)
+                    && !flash.contains('{')
+                    && key_shaped(&format!("flash-{flash}"))
+                {
+                    report.need(c, &format!("flash-{flash}"), &place(*line));
                 }
                 let outer = calls.len().checked_sub(2).and_then(|j| calls[j].clone());
                 if inner.as_deref() == Some("format!")
