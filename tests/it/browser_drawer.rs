@@ -142,6 +142,8 @@ async fn the_drawer_keeps_a_running_total_and_shows_the_difference_before_the_z(
     click(&b, "#confirm-back").await;
     text_of_contains(&b, "#close-total", "127,00 €").await;
     click(&b, "#close-register-button").await;
+    // The confirmation is a new page: wait for it before confirming.
+    text_of_contains(&b, "#confirm-differences", "-0,15 €").await;
     click(&b, "#confirm-close").await;
     text_of_contains(&b, "#z-difference", "-0,15 €").await;
 
