@@ -811,7 +811,7 @@ async fn open_the_register_sell_print_the_x_and_close_with_a_difference() {
     click(&b, "#close-register-button").await;
     // The Z cannot be undone: the difference is shown before it is made.
     text_of_contains(&b, "#confirm-differences", "-0,80 €").await;
-    click(&b, "#confirm-close").await;
+    click(&b, "#confirmed-close").await;
     text_of_contains(&b, "#report-title", "Z 2").await;
     text_of_contains(&b, "#z-revenue", "12,80 €").await;
     text_of_contains(&b, "#z-vat", "2,22 €").await;

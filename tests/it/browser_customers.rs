@@ -444,7 +444,7 @@ async fn merge_two_duplicates_from_the_page() {
     click(&b, "#duplicates tbody .merge-form button[type=submit]").await;
     // A merge cannot be undone: both records are shown before it is done.
     text_of_contains(&b, "#confirm-step", "Client gardé").await;
-    click(&b, "#confirm-merge").await;
+    click(&b, "#confirmed-merge").await;
     flash_containing(&b, "Fiches fusionnées").await;
     text_of_contains(&b, "#duplicates", "Aucun doublon probable").await;
     assert!(

@@ -136,7 +136,7 @@ async fn the_drawer_keeps_a_running_total_and_shows_the_difference_before_the_z(
     click(&b, "#close-register-button").await;
     text_of_contains(&b, "#confirm-differences", "127,15 €").await;
     text_of_contains(&b, "#confirm-differences", "-0,15 €").await;
-    assert!(on_screen(&b, "#confirm-close").await);
+    assert!(on_screen(&b, "#confirmed-close").await);
     screenshot(&b, "drawer-close-confirm").await;
     // Back to the count as typed, then closed for good.
     click(&b, "#confirm-back").await;
@@ -144,7 +144,7 @@ async fn the_drawer_keeps_a_running_total_and_shows_the_difference_before_the_z(
     click(&b, "#close-register-button").await;
     // The confirmation is a new page: wait for it before confirming.
     text_of_contains(&b, "#confirm-differences", "-0,15 €").await;
-    click(&b, "#confirm-close").await;
+    click(&b, "#confirmed-close").await;
     text_of_contains(&b, "#z-difference", "-0,15 €").await;
 
     // The phone register: no float to count, nothing to count in a drawer.
@@ -198,7 +198,7 @@ async fn an_order_is_refunded_the_way_it_was_paid_once_the_cancellation_is_confi
     click(&b, "#cancel-order").await;
     text_of_contains(&b, "#confirm-step", "Remboursement (Terminal de paiement)").await;
     screenshot(&b, "order-cancel-confirm").await;
-    click(&b, "#confirm-cancel").await;
+    click(&b, "#confirmed-cancel").await;
     text_of_contains(&b, "#order-state", "Annulée").await;
     let c = api.ok(&format!("/api/v1/orders/{id}")).await;
     assert_eq!(c["collected_cents"], 2_200 - 1_200);

@@ -152,7 +152,7 @@ async fn closing_a_register_shows_the_difference_and_closes_only_once_confirmed(
     .await;
     assert_eq!(r.status(), 422);
     let page = text(r).await;
-    assert!(!page.contains("confirm-close"), "{page}");
+    assert!(!page.contains("confirmed-close"), "{page}");
     assert!(page.contains("denomination invalid"), "{page}");
     // The API closes at once: calling it is the confirmation.
     let (status, z) = manager

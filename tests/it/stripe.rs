@@ -539,7 +539,7 @@ async fn refunds_go_through_stripe_in_part_and_in_full_and_failures_show() {
     assert_eq!(r.status(), 200);
     let asked = r.text().await.unwrap();
     assert!(
-        asked.contains("id=\"confirm-cancel\"") && asked.contains("14,00 €"),
+        asked.contains("id=\"confirmed-cancel\"") && asked.contains("14,00 €"),
         "{asked}"
     );
     assert!(fake.refunds().iter().all(|r| r["amount"] != 1400));

@@ -382,7 +382,7 @@ fn close_confirmation(ctx: &Ctx, form: &Pairs, x: &ZReport) -> ConfirmPage {
         action: "/register/drawer/close".into(),
         hidden: ConfirmPage::carry(form),
         confirm_label: tr.t("drawer-confirm-close-button"),
-        button_id: "confirm-close",
+        button_id: "confirmed-close",
         nav: Nav::new(ctx, "/register", None),
         tr,
     }

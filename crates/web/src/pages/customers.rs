@@ -624,7 +624,7 @@ fn erase_confirmation(ctx: &Ctx, f: &CustomerFile) -> ConfirmPage {
         action: format!("/marketing/customers/{}/erase", f.customer.id),
         hidden: Vec::new(),
         confirm_label: tr.t("customers-confirm-erase-button"),
-        button_id: "confirm-erase",
+        button_id: "confirmed-erase",
         nav: Nav::new(ctx, "/marketing/customers", None),
         tr,
     }
@@ -748,7 +748,7 @@ fn merge_confirmation(ctx: &Ctx, kept: &CustomerFile, absorbed: &CustomerFile) -
         action: format!("/marketing/customers/{}/merge", kept.customer.id),
         hidden: vec![("absorbed_id".into(), absorbed.customer.id.to_string())],
         confirm_label: tr.t("customers-confirm-merge-button"),
-        button_id: "confirm-merge",
+        button_id: "confirmed-merge",
         nav: Nav::new(ctx, "/marketing/customers", None),
         tr,
     }

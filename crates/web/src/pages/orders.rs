@@ -812,7 +812,7 @@ fn cancel_confirmation(
         action: format!("/orders/{}/cancel", o.id),
         hidden: ConfirmPage::carry(pairs),
         confirm_label: tr.t("order-confirm-cancel-button"),
-        button_id: "confirm-cancel",
+        button_id: "confirmed-cancel",
         nav: Nav::new(ctx, "/orders", None),
         tr,
     }

@@ -100,6 +100,7 @@ pub(crate) const TEXTS: &[&str] = &[
     "cashier-all-started",
     "cashier-one-started",
     "cashier-none-on-sale",
+    "cashier-none-on-sale-one",
     "cashier-places-only",
     "cashier-line-refused",
     "cashier-refused-lines",
