@@ -90,7 +90,7 @@ async fn closing_a_register_shows_the_difference_and_closes_only_once_confirmed(
         let r = post_form(&seller, &app, "/register/drawer/close", &form).await;
         assert_eq!(r.status(), 200);
         let page = text(r).await;
-        assert!(page.contains("id=\"confirm-close\""), "{page}");
+        assert!(page.contains("id=\"confirmed-close\""), "{page}");
         assert!(page.contains("id=\"confirm-differences\""), "{page}");
         assert!(
             page.contains("17,00 €") && page.contains("16,00 €"),
@@ -221,7 +221,7 @@ async fn cancelling_an_order_refunds_its_methods_and_waits_for_the_confirmation(
         let r = post_form(&manager, &app, &path, &form).await;
         assert_eq!(r.status(), 200);
         let page = text(r).await;
-        assert!(page.contains("id=\"confirm-cancel\""), "{page}");
+        assert!(page.contains("id=\"confirmed-cancel\""), "{page}");
         assert!(
             page.contains("27,00 €") && page.contains("8,00 €"),
             "{page}"
@@ -379,7 +379,7 @@ async fn merging_and_erasing_customers_wait_for_the_confirmation() {
         let r = post_form(&manager, &app, &merge, &[("absorbed_id", twin_id.as_str())]).await;
         assert_eq!(r.status(), 200);
         let page = text(r).await;
-        assert!(page.contains("id=\"confirm-merge\""), "{page}");
+        assert!(page.contains("id=\"confirmed-merge\""), "{page}");
         assert!(
             page.contains("Fusionner Vincent DUPOND dans Vincent DUPONT"),
             "{page}"
@@ -418,7 +418,7 @@ async fn merging_and_erasing_customers_wait_for_the_confirmation() {
         let r = post_form(&manager, &app, &erase, &[]).await;
         assert_eq!(r.status(), 200);
         let page = text(r).await;
-        assert!(page.contains("id=\"confirm-erase\""), "{page}");
+        assert!(page.contains("id=\"confirmed-erase\""), "{page}");
         assert!(page.contains("Vincent DUPONT"), "{page}");
         let c = api.ok(&format!("/api/v1/customers/{}", id_of(&kept))).await;
         assert!(c["customer"]["erased_at"].is_null(), "not erased yet: {c}");
@@ -497,7 +497,7 @@ async fn the_phone_register_opens_with_no_float_and_closes_with_no_cash_count() 
     let r = post_form(&seller, &app, "/register/drawer/close", &form).await;
     assert_eq!(r.status(), 200);
     let page = text(r).await;
-    assert!(page.contains("id=\"confirm-close\""), "{page}");
+    assert!(page.contains("id=\"confirmed-close\""), "{page}");
     let mut yes = form.to_vec();
     yes.push(("confirm", "yes"));
     let r = post_form(&seller, &app, "/register/drawer/close", &yes).await;
