@@ -1267,6 +1267,11 @@ async fn archiving_gives_the_deposit_back_as_store_credit_and_the_goods_to_stock
     assert_eq!(p["code"], "forbidden");
     let p = problem(call(&app, &s.key, post.clone(), &archive, None).await, 422).await;
     assert_eq!(p["errors"][0]["field"], "refund_method");
+    // Paid in cash: money goes back the way it came, not on the card terminal.
+    let by_card = format!("{archive}?refund_method=card_terminal");
+    let p = problem(call(&app, &s.key, post.clone(), &by_card, None).await, 422).await;
+    assert_eq!(p["errors"][0]["field"], "refund_method");
+    assert_eq!(p["errors"][0]["code"], "not_paid_with");
     let r = ok(
         &app,
         &s.key,
@@ -1356,6 +1361,15 @@ async fn deposits_by_page_a_seller_cannot_refund_a_manager_archives_and_refunds(
         .await
         .unwrap();
     assert!(page.contains("name=\"refund_method\""));
+    // Paid in cash: given back as credit or in cash, the only ways offered.
+    let select = &page[page.find("name=\"refund_method\"").unwrap()..];
+    let select = &select[..select.find("</select>").unwrap()];
+    assert!(
+        select.contains("value=\"store_credit\"")
+            && select.contains("value=\"cash\"")
+            && !select.contains("value=\"card_terminal\""),
+        "{select}"
+    );
     let r = m
         .post(app.url(&format!(
             "/marketing/customer-orders/reservations/{rid}/archive"

@@ -8,7 +8,8 @@ use crate::Actor;
 use crate::App;
 use crate::AppError;
 use guichet_domain::reservation::{self as rules, ReservationState};
-use guichet_domain::{CustomerId, Permission, ProductId};
+use guichet_domain::validation::ErrorCode;
+use guichet_domain::{CustomerId, OrderId, Permission, ProductId};
 use guichet_store::reservations::{self as store};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -302,9 +303,34 @@ async fn deposit_order(
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ArchiveInput {
-    /// With a deposit paid: `store_credit` keeps it as the customer's credit; another method
-    /// (cash, bank_transfer…) refunds it that way. Its order is cancelled either way.
+    /// With a deposit paid: `store_credit` keeps it as the customer's credit; a method the
+    /// deposit was paid with (cash, card_terminal…) refunds it that way, any other is refused
+    /// (`not_paid_with`). Its order is cancelled either way.
     pub refund_method: Option<String>,
+}
+
+/// How an unused deposit can be given back when its reservation is archived: as the
+/// customer's store credit first, then each method its order was paid with that can give the
+/// whole deposit back ([`archive`] refuses the others). Empty without a deposit to give back.
+pub async fn deposit_refund_methods(
+    state: &App,
+    actor: &Actor,
+    r: &Reservation,
+) -> Result<Vec<guichet_domain::order::PaymentMethod>, AppError> {
+    use guichet_domain::order::PaymentMethod;
+    let Some(order) = r.deposit_order_id.filter(|_| r.deposit_open()) else {
+        return Ok(Vec::new());
+    };
+    let enabled = super::orders::enabled_methods(state, actor).await?;
+    let deposit = super::orders::get(state, actor, OrderId(order)).await?;
+    let paid = super::orders::refundable(&deposit)
+        .into_iter()
+        .filter(|m| m.cents >= r.deposit_cents && m.method != PaymentMethod::StoreCredit)
+        .map(|m| m.method);
+    Ok(std::iter::once(PaymentMethod::StoreCredit)
+        .chain(paid)
+        .filter(|m| enabled.contains(m))
+        .collect())
 }
 
 /// Archives a reservation; a set-aside item goes back to stock. An unused deposit is given
@@ -335,9 +361,22 @@ pub async fn archive(
             let method = guichet_domain::order::PaymentMethod::parse(method)
                 .filter(|m| enabled.contains(m))
                 .ok_or_else(|| AppError::field("refund_method", "unknown_method"))?;
+            // The same rule as any cancellation: back in a method the deposit was paid with
+            // (at most what it brought), or as the customer's store credit.
+            let deposit = super::orders::get(state, actor, OrderId(order)).await?;
+            let refundable = super::orders::refundable(&deposit);
+            let asked = [(method, r.deposit_cents)];
+            let refund = guichet_domain::refund::check(&asked, &refundable, true)
+                .map_err(|errors| {
+                    let code = errors.first().map_or("not_paid_with", |(_, e)| e.code());
+                    AppError::field("refund_method", code)
+                })?
+                .into_iter()
+                .next()
+                .ok_or_else(|| AppError::field("refund_method", "not_paid_with"))?;
             let reason =
                 guichet_integrations::i18n::Tr(actor.lang).t("reservations-archived-reason");
-            Some((order, method, r.deposit_cents, reason))
+            Some((order, refund, reason))
         }
         _ => None,
     };
@@ -346,14 +385,15 @@ pub async fn archive(
         .write(|tx| {
             let refund = refund.clone();
             Box::pin(async move {
-                if let Some((order, method, cents, reason)) = refund {
-                    let payment = guichet_store::orders::NewPayment::refund(method, cents);
+                if let Some((order, refund, reason)) = refund {
+                    let payment =
+                        guichet_store::orders::NewPayment::refund(refund.method, refund.cents);
                     guichet_store::orders::cancel(
                         tx,
                         tenant,
-                        guichet_domain::OrderId(order),
+                        OrderId(order),
                         &reason,
-                        &[(None, payment)],
+                        &[(refund.register, payment)],
                         by,
                     )
                     .await?;

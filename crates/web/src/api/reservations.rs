@@ -105,7 +105,8 @@ pub async fn notify(
 
 /// Archives a reservation; a set-aside item goes back to stock. With an unused deposit,
 /// `refund_method` says what becomes of it: `store_credit` keeps it as the customer's credit,
-/// another method refunds it (its order is cancelled: managers and admins).
+/// a method the deposit was paid with refunds it, any other is refused with `not_paid_with`
+/// (its order is cancelled: managers and admins).
 #[utoipa::path(post, path = "/api/v1/reservations/{id}/archive", tag = "customers",
     params(("id" = String, Path), ("refund_method" = Option<String>, Query)),
     responses((status = 200, body = Reservation), (status = 404, body = Problem), (status = 409, body = Problem),

@@ -127,14 +127,18 @@ struct OrdersPage {
     can_send: bool,
     /// E-mails queued and not sent yet.
     pending_emails: i64,
-    /// How an unused deposit can be given back when its reservation is archived (store
-    /// credit first), for those who may cancel its order.
-    refund_methods: Vec<guichet_domain::order::PaymentMethod>,
+    /// How each unused deposit can be given back when its reservation is archived (store
+    /// credit first, then the methods that paid it), for those who may cancel its order.
+    refund_methods: std::collections::HashMap<Uuid, Vec<guichet_domain::order::PaymentMethod>>,
 }
 
 impl OrdersPage {
     fn state(&self, s: &guichet_domain::reservation::ReservationState) -> String {
         super::customers::state_label(&self.tr, *s)
+    }
+    /// The ways reservation `id`'s deposit can be given back (none: a manager must archive it).
+    fn refund_methods_of(&self, id: &Uuid) -> &[guichet_domain::order::PaymentMethod] {
+        self.refund_methods.get(id).map_or(&[], Vec::as_slice)
     }
     fn is_old(&self, created_at: &i64) -> bool {
         guichet_domain::reservation::is_old(*created_at, jiff::Timestamp::now().as_microsecond())
@@ -156,6 +160,15 @@ async fn orders_page(
     let tz = guichet_app::organization::time_zone(state, ctx.tenant)
         .await
         .or_page(ctx)?;
+    let mut refund_methods = std::collections::HashMap::new();
+    if ctx.can(Permission::CancelOrder) {
+        for r in groups.iter().flat_map(|g| &g.reservations) {
+            let methods = service::deposit_refund_methods(state, ctx, r)
+                .await
+                .or_page(ctx)?;
+            refund_methods.insert(r.id, methods);
+        }
+    }
     Ok(render_status(
         status_of(&errors),
         &OrdersPage {
@@ -171,15 +184,7 @@ async fn orders_page(
             pending_emails: guichet_app::reservations::pending_emails(state, ctx)
                 .await
                 .or_page(ctx)?,
-            refund_methods: if ctx.can(Permission::CancelOrder) {
-                let mut m = guichet_app::orders::enabled_methods(state, ctx)
-                    .await
-                    .or_page(ctx)?;
-                m.sort_by_key(|m| *m != guichet_domain::order::PaymentMethod::StoreCredit);
-                m
-            } else {
-                Vec::new()
-            },
+            refund_methods,
         },
     ))
 }
