@@ -13,7 +13,12 @@ use std::time::Duration;
 /// A ticket type, an offer with sessions every 5 minutes all day (so that today's next
 /// session exists whenever the test runs) of `capacity` places and `late` minutes of late
 /// entry, and a product; answers (offer id, product barcode).
-async fn catalogue(app: &TestApp, key: &str, capacity: &str, late: &str) -> (String, String) {
+pub(crate) async fn catalogue(
+    app: &TestApp,
+    key: &str,
+    capacity: &str,
+    late: &str,
+) -> (String, String) {
     let adult = api_post(
         app,
         key,
@@ -60,7 +65,7 @@ pub(crate) async fn viewport(b: &Client, w: u32, h: u32) {
 }
 
 /// True when the element is wholly inside the window.
-async fn in_view(b: &Client, css: &str) -> bool {
+pub(crate) async fn in_view(b: &Client, css: &str) -> bool {
     b.execute(
         "const r = document.querySelector(arguments[0]).getBoundingClientRect(); \
          return r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight && r.right <= window.innerWidth;",
@@ -72,7 +77,7 @@ async fn in_view(b: &Client, css: &str) -> bool {
 }
 
 /// Waits until a script answers true (5 s at most).
-async fn until(b: &Client, script: &str) {
+pub(crate) async fn until(b: &Client, script: &str) {
     for _ in 0..50 {
         if b.execute(script, vec![]).await.unwrap() == Value::Bool(true) {
             return;
@@ -85,7 +90,7 @@ async fn until(b: &Client, script: &str) {
 /// Opens the offer and picks today's first session at least `margin_s` seconds away (a
 /// session starting while the test runs would close under it). None in the day's last
 /// minutes, when there is no such session.
-async fn pick_session(b: &Client, offer: &str, margin_s: i64) -> bool {
+pub(crate) async fn pick_session(b: &Client, offer: &str, margin_s: i64) -> bool {
     click(b, &format!("#offers .offer[data-offer='{offer}']")).await;
     until(
         b,
@@ -421,5 +426,195 @@ async fn started_sessions_late_entry_places_as_typed_and_a_refused_line() {
     click(&b, "#methods button[data-method='bancontact']").await;
     click(&b, "#validate").await;
     text_of_contains(&b, "#result-number", "P").await;
+    app.stop().await;
+}
+
+/// True when the page is not scrolled and does not scroll: what is on screen is all there is.
+async fn unscrolled(b: &Client) -> bool {
+    b.execute(
+        "const s = document.scrollingElement; \
+         return window.scrollX === 0 && window.scrollY === 0 \
+           && s.scrollHeight <= window.innerHeight && s.scrollWidth <= window.innerWidth;",
+        vec![],
+    )
+    .await
+    .unwrap()
+        == Value::Bool(true)
+}
+
+/// Issue 19 §5's whole day on a 1024 x 768 tablet: the cashier opens the register with a float
+/// counted by denomination from the register screen, sells tickets and a product paid in cash
+/// on the keypad with the total and "Valider la vente" in view without scrolling, sees the
+/// change, then closes from the register screen: counts the drawer by denomination, sees the
+/// difference on the confirmation page and gets the Z.
+#[tokio::test]
+async fn a_day_at_1024_by_768_open_sell_with_the_keypad_and_close_to_the_z() {
+    let Some((_driver, _profile, b)) = browser().await else {
+        return;
+    };
+    let app = spawn().await;
+    let a = org(&app, "Grottes A", "a").await;
+    let key = api_key(&app, &a, "manager").await;
+    let (offer, barcode) = catalogue(&app, &key, "40", "0").await;
+    // The fixture's register starts open: close it (an empty Z 1) so the day starts closed.
+    let register = api_get(&app, &key, "/api/v1/registers").await["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let session = api_get(&app, &key, &format!("/api/v1/registers/{register}/session")).await;
+    api_post(
+        &app,
+        &key,
+        &format!(
+            "/api/v1/register-sessions/{}/close",
+            session["id"].as_str().unwrap()
+        ),
+        json!({"counted_cash": "0"}),
+        200,
+    )
+    .await;
+
+    b.goto(&app.url("/login")).await.unwrap();
+    viewport(&b, 1024, 768).await;
+    sign_in(&b, &a.seller).await;
+    assert_eq!(
+        b.execute("return [window.innerWidth, window.innerHeight];", vec![])
+            .await
+            .unwrap(),
+        json!([1024, 768])
+    );
+
+    // Opening: the register screen says the register is closed and leads to the drawer, where
+    // 5 notes of 20 € make a 100,00 € float.
+    b.goto(&app.url("/register")).await.unwrap();
+    text_of_contains(&b, "#drawer-link", "fermée").await;
+    click(&b, "#drawer-link").await;
+    b.wait()
+        .for_element(Locator::Id("open-form"))
+        .await
+        .unwrap();
+    b.find(Locator::Id("n2000"))
+        .await
+        .unwrap()
+        .send_keys("5")
+        .await
+        .unwrap();
+    text_of_contains(&b, "#open-total", "100,00 €").await;
+    click(&b, "#open-register-button").await;
+    text_of_contains(&b, "#session-facts", "100,00 €").await;
+
+    // Back to the register screen by the drawer's own link.
+    click(&b, &format!("a[href='/register?register={register}']")).await;
+    text_of_contains(&b, "#drawer-link", "ouverte").await;
+    b.wait()
+        .for_element(Locator::Css("#offers .offer"))
+        .await
+        .unwrap();
+    if !pick_session(&b, &offer, 120).await {
+        eprintln!("skipped: no session left today at this hour");
+        app.stop().await;
+        return;
+    }
+    // Two adults with the steppers, and a scanned product.
+    click(&b, "#quantities button[aria-label='+']").await;
+    click(&b, "#quantities button[aria-label='+']").await;
+    click(&b, "#add-tickets").await;
+    text_of_contains(&b, "#total", "17,00 €").await;
+    b.find(Locator::Id("scan"))
+        .await
+        .unwrap()
+        .send_keys(&format!("{barcode}\u{E007}"))
+        .await
+        .unwrap();
+    text_of_contains(&b, "#total", "29,80 €").await;
+    // Cash, 50 € typed on the keypad.
+    click(&b, "#methods button[data-method='cash']").await;
+    for k in ["5", "0"] {
+        click(&b, &format!("#keypad button[data-key='{k}']")).await;
+    }
+    let typed = b
+        .find(Locator::Id("pay-amount"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(typed.as_deref(), Some("50"));
+    // The total and the validate button are on screen, and nothing was scrolled to get there
+    // (`click` scrolls an element into view only when the page scrolls).
+    screenshot(&b, "day-1024-register").await;
+    assert!(unscrolled(&b).await, "the register scrolls at 1024 x 768");
+    for css in ["#total", "#due", "#keypad", "#validate"] {
+        assert!(in_view(&b, css).await, "{css} is not in view at 1024 x 768");
+    }
+    assert_eq!(
+        b.find(Locator::Id("validate"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "Valider la vente"
+    );
+    b.find(Locator::Id("validate"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    text_of_contains(&b, "#result-change", "20,20 €").await;
+    text_of_contains(&b, "#result-number", "P").await;
+    screenshot(&b, "day-1024-change").await;
+    assert!(unscrolled(&b).await, "the register scrolls after the sale");
+
+    // Closing, from the register screen: 129,80 € expected; 129,50 € counted by denomination.
+    click(&b, "#drawer-link").await;
+    text_of_contains(&b, "#x-expected", "129,80 €").await;
+    for (id, count) in [
+        ("c5000", "2"),
+        ("c1000", "2"),
+        ("c500", "1"),
+        ("c200", "2"),
+        ("c50", "1"),
+    ] {
+        let e = b.find(Locator::Id(id)).await.unwrap();
+        e.clear().await.unwrap();
+        e.send_keys(count).await.unwrap();
+    }
+    text_of_contains(&b, "#close-total", "129,50 €").await;
+    crate::browser_a11y::no_serious_violation(&b, "drawer-closing").await;
+    b.execute(
+        "document.getElementById('close-register').scrollIntoView({block: 'end'});",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&b, "day-1024-closing").await;
+    assert!(in_view(&b, "#close-register-button").await);
+    click(&b, "#close-register-button").await;
+    // The confirmation page shows the difference before the Z, its button within reach.
+    text_of_contains(&b, "#confirm-differences", "-0,30 €").await;
+    text_of_contains(&b, "#confirm-differences", "129,80 €").await;
+    b.execute(
+        "document.getElementById('confirmed-close').scrollIntoView({block: 'center'});",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&b, "day-1024-closing-confirm").await;
+    crate::browser_a11y::no_serious_violation(&b, "closing-confirm").await;
+    assert!(in_view(&b, "#confirmed-close").await);
+    click(&b, "#confirmed-close").await;
+    text_of_contains(&b, "#report-title", "Z 2").await;
+    text_of_contains(&b, "#z-revenue", "29,80 €").await;
+    text_of_contains(&b, "#z-expected", "129,80 €").await;
+    text_of_contains(&b, "#z-counted", "129,50 €").await;
+    text_of_contains(&b, "#z-difference", "-0,30 €").await;
+    screenshot(&b, "day-1024-z").await;
+    // The register screen says closed again.
+    b.goto(&app.url(&format!("/register?register={register}")))
+        .await
+        .unwrap();
+    text_of_contains(&b, "#drawer-link", "fermée").await;
     app.stop().await;
 }

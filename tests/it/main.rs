@@ -14,6 +14,7 @@ mod booking;
 mod booking_mail;
 mod booking_modules;
 mod browser;
+mod browser_a11y;
 mod browser_booking;
 mod browser_csp;
 mod browser_customers;
