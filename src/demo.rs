@@ -428,14 +428,15 @@ async fn seed_shop(app: &App, actor: &Actor) -> anyhow::Result<()> {
         .await?
         .id
         .to_string();
-    // (group, name, price in cents, VAT in basis points, initial stock)
+    // (group, name, price in cents, VAT in basis points, initial stock): the seed's, with
+    // enough for the demo's month of sales (a few end near their alert level).
     let products = [
         (Some(&fromage), "Fromage de Targnon", 1, 0, 5339),
-        (Some(&fromage), "Panier du Terroir", 2500, 0, 15),
-        (Some(&peluche), "Peluche loup", 1280, 2100, 15),
-        (Some(&peluche), "Peluche mouton 10 cm", 500, 600, 36),
-        (Some(&peluche), "Heaume", 1150, 0, 69),
-        (None, "Casquette Truck", 1000, 2100, 20),
+        (Some(&fromage), "Panier du Terroir", 2500, 0, 45),
+        (Some(&peluche), "Peluche loup", 1280, 2100, 60),
+        (Some(&peluche), "Peluche mouton 10 cm", 500, 600, 90),
+        (Some(&peluche), "Heaume", 1150, 0, 100),
+        (None, "Casquette Truck", 1000, 2100, 50),
     ];
     for (group, name, price_cents, bp, stock) in products {
         let input = ProductInput {
