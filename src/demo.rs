@@ -713,7 +713,8 @@ impl Ctx<'_> {
                 } else {
                     "card_terminal"
                 };
-                if let Some(order) = sell(app, seller, counter, lines, customer, Some(method)).await?
+                if let Some(order) =
+                    sell(app, seller, counter, lines, customer, Some(method)).await?
                 {
                     made.orders += 1;
                     desk.last_counter_sale = Some(order);
@@ -791,8 +792,7 @@ impl Ctx<'_> {
             self.day.weekday(),
             jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
         );
-        let individuals: Vec<&DemoCustomer> =
-            self.customers.iter().filter(|c| !c.school).collect();
+        let individuals: Vec<&DemoCustomer> = self.customers.iter().filter(|c| !c.school).collect();
         let mut customer = if vincent {
             self.customers.iter().find(|c| c.vincent)
         } else if dice.chance(20) {
@@ -800,7 +800,11 @@ impl Ctx<'_> {
         } else {
             None
         };
-        let r = if vincent { dice.below(70) } else { dice.below(100) };
+        let r = if vincent {
+            dice.below(70)
+        } else {
+            dice.below(100)
+        };
         let mut lines = Vec::new();
         let pick_next = |dice: &mut Dice, sessions: &[i64]| {
             let soon = &sessions[..sessions.len().min(3)];
@@ -851,11 +855,9 @@ impl Ctx<'_> {
         &self,
         vincent: bool,
         dice: &mut Dice,
-    ) -> anyhow::Result<Option<(Vec<guichet_app::orders::LineInput>, Option<&DemoCustomer>)>>
-    {
+    ) -> anyhow::Result<Option<(Vec<guichet_app::orders::LineInput>, Option<&DemoCustomer>)>> {
         let o = self.offers;
-        let individuals: Vec<&DemoCustomer> =
-            self.customers.iter().filter(|c| !c.school).collect();
+        let individuals: Vec<&DemoCustomer> = self.customers.iter().filter(|c| !c.school).collect();
         let customer = if vincent {
             self.customers.iter().find(|c| c.vincent)
         } else {
@@ -1076,7 +1078,8 @@ async fn close(
             amount: guichet_domain::shop::format_cents(m.amount_cents),
         })
         .collect();
-    let has_drawer = x.cash.expected_cents != 0 || x.payments.iter().any(|m| m.method.gives_change());
+    let has_drawer =
+        x.cash.expected_cents != 0 || x.payments.iter().any(|m| m.method.gives_change());
     let close = CloseInput {
         counted_cash: if has_drawer {
             guichet_domain::shop::format_cents(x.cash.expected_cents + off)

@@ -24,8 +24,8 @@ fn today_at(hour: i8, minute: i8) -> jiff::Timestamp {
 }
 
 /// The offers' sessions of today that the counter register sells at `now`: each tried as a
-/// one-ticket cart priced by the register's own use case (`orders::preview`, which refuses a
-/// session past its `sale::sales_deadline`). Names with the session's local start.
+/// one-ticket cart priced by the register's own use case (`orders::preview`, which sells a
+/// session up to its `sale::sales_deadline` included). Names with the session's local start.
 async fn on_sale_today(app: &App, actor: &Actor, now: jiff::Timestamp) -> Vec<String> {
     let registers = guichet_app::orders::selling_registers(app, actor)
         .await
@@ -41,7 +41,13 @@ async fn on_sale_today(app: &App, actor: &Actor, now: jiff::Timestamp) -> Vec<St
         for s in o.schedule.schedule().sessions_on(today, &zone()) {
             let deadline = s.start_micros + o.late_entry_minutes * 60_000_000
                 - o.pos_cutoff_hours * 3_600_000_000;
-            let price = o.prices.iter().max_by_key(|p| p.min_quantity).unwrap();
+            // A ticket (an extra is priced with the tickets it goes with).
+            let price = o
+                .prices
+                .iter()
+                .filter(|p| p.item_kind != guichet_domain::catalogue::ItemKind::Extra)
+                .max_by_key(|p| p.min_quantity)
+                .unwrap();
             let input = OrderInput {
                 register_id: counter.id.to_string(),
                 lines: vec![LineInput {
@@ -57,7 +63,7 @@ async fn on_sale_today(app: &App, actor: &Actor, now: jiff::Timestamp) -> Vec<St
             // The register's rule and the deadline it is documented to follow agree.
             assert_eq!(
                 priced.is_ok(),
-                deadline > now.as_microsecond(),
+                deadline >= now.as_microsecond(),
                 "{} at {}: {priced:?}",
                 o.texts.fr.name,
                 s.local
@@ -121,7 +127,10 @@ async fn check_demo_at(now: jiff::Timestamp, past_days: u32) -> TestApp {
         for (i, z) in mine.iter().enumerate() {
             let back = i64::from(past_days) - i as i64;
             let day = today.checked_sub(jiff::Span::new().days(back)).unwrap();
-            assert_eq!((z.1.as_str(), z.2), (day.to_string().as_str(), i as i64 + 1));
+            assert_eq!(
+                (z.1.as_str(), z.2),
+                (day.to_string().as_str(), i as i64 + 1)
+            );
         }
     }
     assert_eq!(demo.zs, 2 * past_days as usize);

@@ -724,9 +724,9 @@ pub async fn cancel_planned(
         .store
         .write(|tx| {
             let (reason, refunds) = (plan.reason.clone(), refunds.clone());
-            Box::pin(async move {
-                orders::cancel_at(tx, tenant, id, &reason, &refunds, by, at).await
-            })
+            Box::pin(
+                async move { orders::cancel_at(tx, tenant, id, &reason, &refunds, by, at).await },
+            )
         })
         .await?)
 }
