@@ -76,6 +76,19 @@ async fn on_sale_today(app: &App, actor: &Actor, now: jiff::Timestamp) -> Vec<St
     found
 }
 
+/// The demo as a test that needs its sales wants it, whatever the hour the test runs: at 15:30
+/// today (today's registers open, their last entries sales), `past_days` closed days behind.
+pub async fn afternoon_demo(store: &guichet_app::Store, past_days: u32) {
+    let options = DemoOptions {
+        now: today_at(15, 30),
+        past_days,
+    };
+    seed_with(store, &options)
+        .await
+        .unwrap()
+        .expect("an empty database gets the demo");
+}
+
 /// The closed sessions: (register, day, Z number).
 async fn zs(app: &TestApp) -> Vec<(Uuid, String, i64)> {
     app.store
