@@ -714,7 +714,7 @@ impl Ctx<'_> {
                     "card_terminal"
                 };
                 if let Some(order) =
-                    sell(app, seller, counter, lines, customer, Some(method)).await?
+                    sell(app, seller, counter, lines, customer, Some(method), dice).await?
                 {
                     made.orders += 1;
                     desk.last_counter_sale = Some(order);
@@ -732,7 +732,7 @@ impl Ctx<'_> {
                 } else {
                     Some("virtual_terminal")
                 };
-                if sell(app, manager, phone, lines, customer, method)
+                if sell(app, manager, phone, lines, customer, method, dice)
                     .await?
                     .is_some()
                 {
@@ -748,13 +748,13 @@ impl Ctx<'_> {
             }
             Step::CloseCounter => {
                 if let Some(id) = desk.counter.take() {
-                    close(app, seller, id, dice).await?;
+                    close(app, seller, id, true, dice).await?;
                     made.zs += 1;
                 }
             }
             Step::ClosePhone => {
                 if let Some(id) = desk.phone.take() {
-                    close(app, manager, id, dice).await?;
+                    close(app, manager, id, false, dice).await?;
                     made.zs += 1;
                 }
             }
@@ -945,6 +945,7 @@ async fn sell(
     lines: Vec<guichet_app::orders::LineInput>,
     customer: Option<&DemoCustomer>,
     method: Option<&str>,
+    dice: &mut Dice,
 ) -> anyhow::Result<Option<guichet_domain::OrderId>> {
     use guichet_app::AppError;
     use guichet_app::orders::{OrderInput, OriginInput, PaymentInput};
@@ -968,7 +969,7 @@ async fn sell(
                 ("FR", "59000", ""),
                 ("BE", "6900", ""),
             ];
-            let (country, postal_code, province) = FROM[lines.len() * 7 % FROM.len()];
+            let (country, postal_code, province) = dice.pick(&FROM).copied().unwrap_or(FROM[0]);
             Some(OriginInput {
                 country: country.into(),
                 postal_code: postal_code.into(),
@@ -1060,6 +1061,7 @@ async fn close(
     app: &App,
     actor: &Actor,
     id: guichet_domain::RegisterSessionId,
+    drawer: bool,
     dice: &mut Dice,
 ) -> anyhow::Result<()> {
     use guichet_app::closing::{CloseInput, CountedInput};
@@ -1078,10 +1080,8 @@ async fn close(
             amount: guichet_domain::shop::format_cents(m.amount_cents),
         })
         .collect();
-    let has_drawer =
-        x.cash.expected_cents != 0 || x.payments.iter().any(|m| m.method.gives_change());
     let close = CloseInput {
-        counted_cash: if has_drawer {
+        counted_cash: if drawer {
             guichet_domain::shop::format_cents(x.cash.expected_cents + off)
         } else {
             String::new()
