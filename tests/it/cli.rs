@@ -262,7 +262,7 @@ async fn db_copy_moves_sqlite_to_postgres() {
 async fn demo_sales_and_journal_verify() {
     let (url, dir) = fresh_database().await;
     let app = spawn_on(url.clone(), dir, AppConfig::default()).await;
-    guichet::demo::seed_if_empty(&app.store).await.unwrap();
+    crate::demo::afternoon_demo(&app.store, 3).await;
     let o = guichet(&["journal", "verify", "--database-url", &url], None);
     assert!(o.status.success(), "{}", text(&o));
     assert!(
@@ -280,9 +280,10 @@ async fn demo_sales_and_journal_verify() {
         .write(|tx| {
             Box::pin(async move {
                 guichet_store::on_tx!(tx, c => sqlx::query(drop_guard).execute(c).await?.rows_affected());
-                // A sale's total lowered by one cent, in the third entry of one chain.
+                // A sale's total lowered by one cent, in the second entry of one chain (after
+                // the first day's opening).
                 guichet_store::on_tx!(tx, c => sqlx::query(
-                    "UPDATE journal_entries SET record = REPLACE(record, '\"total_cents\":', '\"total_cents\":1') WHERE seq = 3 AND kind = 'order'")
+                    "UPDATE journal_entries SET record = REPLACE(record, '\"total_cents\":', '\"total_cents\":1') WHERE seq = 2 AND kind = 'order'")
                     .execute(c).await?.rows_affected());
                 Ok(())
             })
@@ -292,7 +293,7 @@ async fn demo_sales_and_journal_verify() {
     let o = guichet(&["journal", "verify", "--database-url", &url], None);
     assert!(!o.status.success());
     assert!(
-        text(&o).contains("first broken entry #3 (hash_mismatch)"),
+        text(&o).contains("first broken entry #2 (hash_mismatch)"),
         "{}",
         text(&o)
     );

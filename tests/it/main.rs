@@ -31,6 +31,7 @@ mod closing;
 mod confirmations;
 mod customer_imports;
 mod customers;
+mod demo;
 mod fake_stripe;
 mod holds;
 mod http_api;

@@ -1,8 +1,8 @@
 //! What time it is for the use cases that record a sale: pricing a cart at a register (which
-//! sessions have started), the order, its payments, and a register's opening and closing (the
-//! day, the Z). The system's clock, or a stopped one that whoever replays history moves by
-//! hand: the demo's past month goes through the very use cases the register uses, each at its
-//! own moment, and a test can start the demo at 23:30.
+//! sessions have started), the order, its payments, its cancellation and refunds, and a
+//! register's opening and closing (the day, the Z). The system's clock, or a stopped one that
+//! whoever replays history moves by hand: the demo's past month goes through the very use cases
+//! the register uses, each at its own moment, and a test can start the demo at 23:30.
 //!
 //! Everything else (the dashboard's "today", sign-in sessions, online bookings) reads the
 //! system's clock.

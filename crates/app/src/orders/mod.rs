@@ -710,15 +710,23 @@ pub async fn cancel_planned(
     let refunds: Vec<(Option<RegisterId>, NewPayment)> = plan
         .refunds
         .iter()
-        .map(|r| (r.register, NewPayment::refund(r.method, r.cents)))
+        .map(|r| {
+            let mut refund = NewPayment::refund(r.method, r.cents);
+            refund.at = state.config.clock.recorded_at();
+            (r.register, refund)
+        })
         .collect();
     let refunds = std::sync::Arc::new(refunds);
     let (tenant, by, id) = (actor.tenant, actor.user_id(), plan.order.id);
+    // A stopped clock's moment; none on the system's (the store's now).
+    let at = state.config.clock.recorded_at();
     Ok(state
         .store
         .write(|tx| {
             let (reason, refunds) = (plan.reason.clone(), refunds.clone());
-            Box::pin(async move { orders::cancel(tx, tenant, id, &reason, &refunds, by).await })
+            Box::pin(
+                async move { orders::cancel_at(tx, tenant, id, &reason, &refunds, by, at).await },
+            )
         })
         .await?)
 }

@@ -25,11 +25,26 @@ pub async fn cancel(
     refunds: &[(Option<RegisterId>, NewPayment)],
     by: Option<UserId>,
 ) -> Result<Order> {
+    cancel_at(tx, tenant, id, reason, refunds, by, None).await
+}
+
+/// [`cancel`] at `at` (microseconds) rather than now: the instant of an application clock
+/// that replays history (`guichet_app::Clock`, the demo's past month); the refunds carry
+/// their own `at`.
+pub async fn cancel_at(
+    tx: &mut Tx,
+    tenant: Tenant,
+    id: OrderId,
+    reason: &str,
+    refunds: &[(Option<RegisterId>, NewPayment)],
+    by: Option<UserId>,
+    at: Option<i64>,
+) -> Result<Order> {
     let order = get(tx, tenant, id).await?;
     if order.state == OrderState::Cancelled {
         return Err(StoreError::Refused("already_cancelled"));
     }
-    let now = now_micros();
+    let now = at.unwrap_or_else(now_micros);
     // Counted in the session open on the order's register, else in that register's next one.
     let session = match order.register_id {
         Some(r) if order.state != OrderState::Quote => {

@@ -22,7 +22,7 @@ mod sell;
 mod stock;
 
 pub use attendance::{AttendanceKey, AttendanceLine, attendance_lines};
-pub use cancel::{cancel, set_refund_due};
+pub use cancel::{cancel, cancel_at, set_refund_due};
 pub use pay::{add_payments, disabled_methods, set_method_enabled};
 pub use quote::confirm_quote;
 pub use read::{
