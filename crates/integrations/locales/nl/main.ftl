@@ -1611,3 +1611,4 @@ receipt-duplicate = DUPLICAAT { $number }
 error-unreadable_date = Onleesbare datum: schrijf dag/maand/jaar, bijvoorbeeld 12/04/1980.
 error-impossible_date = Deze datum bestaat niet (dag/maand/jaar, bijvoorbeeld 12/04/1980).
 error-month_first_date = Datum met de maand eerst, op zijn Amerikaans: schrijf eerst de dag (12/04/1980 voor 12 april) en controleer de andere datums in het bestand.
+period-quarter = K{ $index } { $date }
