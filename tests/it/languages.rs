@@ -49,12 +49,19 @@ fn links(html: &str, prefix: &str) -> Vec<String> {
     out
 }
 
-/// A link to one thing (`/orders/<id>`): the prefix followed by an id only.
+/// The links to one thing each (`/orders/<id>`): the prefix followed by an id only.
+fn items(html: &str, prefix: &str) -> Vec<String> {
+    links(html, prefix)
+        .into_iter()
+        .filter(|l| {
+            let rest = &l[prefix.len()..];
+            rest.len() == 36 && rest.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+        })
+        .collect()
+}
+
 fn first_item(html: &str, prefix: &str) -> Option<String> {
-    links(html, prefix).into_iter().find(|l| {
-        let rest = &l[prefix.len()..];
-        rest.len() == 36 && rest.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
-    })
+    items(html, prefix).into_iter().next()
 }
 
 /// The text a reader sees: every tag (attributes with it) becomes a line break; comments,
@@ -256,7 +263,10 @@ async fn main_pages(c: &reqwest::Client, app: &TestApp) -> Vec<String> {
         format!("{order}/tickets"),
     ]);
     let follow_up = page(c, app, "/registers-follow-up").await;
-    paths.push(first_item(&follow_up, "/registers-follow-up/").expect("the morning's Z"));
+    // Every session of the follow-up: the open afternoon's X and the closed morning's Z.
+    let sessions = items(&follow_up, "/registers-follow-up/");
+    assert!(sessions.len() >= 2, "the morning's Z and the afternoon's X");
+    paths.extend(sessions);
     let customers = page(c, app, "/marketing/customers").await;
     paths.push(first_item(&customers, "/marketing/customers/").expect("a customer"));
     let offers = page(c, app, "/activity/offers").await;
@@ -511,7 +521,14 @@ async fn browser_languages_planning_register_and_closing_read_as_the_reader_writ
     let app = demo().await;
     let http = sign_in(&app, "admin@grottes-neptune.demo", "neptune-admin").await;
     let follow_up = page(&http, &app, "/registers-follow-up").await;
-    let z = first_item(&follow_up, "/registers-follow-up/").expect("the morning's Z");
+    // The closed morning's Z (the afternoon's X is open).
+    let mut z = None;
+    for path in items(&follow_up, "/registers-follow-up/") {
+        if page(&http, &app, &path).await.contains("id=\"z-counted\"") {
+            z = Some(path);
+        }
+    }
+    let z = z.expect("the morning's Z");
 
     b.goto(&app.url("/login")).await.unwrap();
     for (id, value) in [
