@@ -157,6 +157,19 @@ pub fn problems(text: &str, lang: &str) -> Vec<String> {
                 found.push(format!("ISO date: {line}"));
                 break;
             }
+            // A month or a quarter as a summary sorts it: 2026-12, 2026-Q4.
+            if (0..4).all(|k| digit(i + k))
+                && chars.get(i + 4) == Some(&'-')
+                && ((digit(i + 5)
+                    && digit(i + 6)
+                    && !digit(i + 7)
+                    && chars.get(i + 7) != Some(&'-'))
+                    || (chars.get(i + 5) == Some(&'Q') && digit(i + 6)))
+                && (i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '-'))
+            {
+                found.push(format!("ISO month or quarter: {line}"));
+                break;
+            }
         }
         // English weekdays and months, as whole words (a short weekday when a date follows:
         // "Sun 06/12"; French writes "Mon compte").
@@ -237,6 +250,9 @@ async fn main_pages(c: &reqwest::Client, app: &TestApp) -> Vec<String> {
         "/orders",
         "/orders/payments",
         "/registers-follow-up",
+        "/registers-follow-up?period=monthly",
+        "/registers-follow-up?period=quarterly",
+        "/registers-follow-up?period=annual",
         "/marketing/customers",
         "/marketing/customer-orders",
         "/statistics",
@@ -366,7 +382,7 @@ fn languages_checks_catch_iso_dates_english_names_and_bad_amounts() {
         <body><p>Journée : 2026-12-06</p><th>Sun 06/12</th><input type="date" value="2026-12-06">
         <a href="/orders?from=2026-12-06">x</a><td>-0,00 €</td><td>€ −0,00</td><td>20 €</td>
         <td>€ 20</td><td>2</td><td>€ 8,50</td><p>Mon compte</p><p>dim. 06/12</p>
-        <p>Sunday 6 December 2026</p><td>10,00 €</td><td>€ 1.234,50</td><td>10-0,00</td><td>VE-2026-12-07</td></body></html>"#;
+        <p>Sunday 6 December 2026</p><td>10,00 €</td><td>€ 1.234,50</td><td>10-0,00</td><td>VE-2026-12-07</td><td>2026-12</td><td>2026-Q4</td></body></html>"#;
     let text = visible_text(html);
     assert!(!text.contains("var d") && !text.contains("a{}"), "{text}");
     let fr = problems(&text, "fr");
@@ -379,6 +395,8 @@ fn languages_checks_catch_iso_dates_english_names_and_bad_amounts() {
         "amount without two decimals: € 20",
         "English \"Sunday\": Sunday 6 December 2026",
         "English \"December\": Sunday 6 December 2026",
+        "ISO month or quarter: 2026-12",
+        "ISO month or quarter: 2026-Q4",
     ];
     assert_eq!(fr, expect, "{fr:#?}");
     // "December" is Dutch too.
