@@ -37,6 +37,7 @@ mod holds;
 mod http_api;
 mod http_limits;
 mod journal;
+mod languages;
 mod menu;
 mod migrations;
 mod money;

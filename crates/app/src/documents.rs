@@ -5,6 +5,7 @@
 use crate::Actor;
 use crate::App;
 use crate::AppError;
+use guichet_domain::org::Language;
 use guichet_domain::ticket::{self, TicketClaim};
 use guichet_domain::{OfferId, OrderId, Permission};
 use guichet_store::documents::{self, Document};
@@ -17,6 +18,70 @@ use serde::Serialize;
 pub struct Printed<T> {
     pub doc: T,
     pub copy: i64,
+    /// The customer's language when known (their file's, else the one they booked online
+    /// in): the document prints in it rather than in the staff's.
+    pub language: Option<Language>,
+}
+
+/// The language of the order's customer: their file's when it says one Guichet speaks, else
+/// the language the order was booked in online; none when unknown.
+async fn customer_language(
+    tx: &mut Tx,
+    tenant: Tenant,
+    order: &Order,
+) -> guichet_store::Result<Option<Language>> {
+    if let Some(id) = order.customer_id {
+        match guichet_store::customers::get(tx, tenant, id).await {
+            Ok(c) => {
+                if let Some(lang) = c.language.as_deref().and_then(|l| Language::parse(l).ok()) {
+                    return Ok(Some(lang));
+                }
+            }
+            Err(guichet_store::StoreError::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(order
+        .online
+        .as_ref()
+        .and_then(|o| Language::parse(&o.language).ok()))
+}
+
+/// The offers' names of the order's lines (and of `tickets`) in `lang`, when the offer has
+/// one in it (the stored name otherwise).
+async fn offer_names_in(
+    tx: &mut Tx,
+    tenant: Tenant,
+    lang: Language,
+    order: &mut Order,
+    tickets: &mut [Ticket],
+) -> guichet_store::Result<()> {
+    let mut names: Vec<(OfferId, String)> = Vec::new();
+    for id in order.lines.iter().filter_map(|l| l.offer_id) {
+        if !names.iter().any(|(o, _)| *o == id) {
+            match guichet_store::offers::get(tx, tenant, id).await {
+                Ok(o) => names.push((id, o.texts.pick(lang, |t| &t.name))),
+                Err(guichet_store::StoreError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    let name_of = |id: Option<OfferId>| {
+        id.and_then(|id| names.iter().find(|(o, _)| *o == id))
+            .map(|(_, n)| n.clone())
+            .filter(|n| !n.trim().is_empty())
+    };
+    for l in &mut order.lines {
+        if let Some(n) = name_of(l.offer_id) {
+            l.offer_name = Some(n);
+        }
+    }
+    for t in tickets {
+        if let Some(n) = name_of(t.offer_id) {
+            t.offer_name = n;
+        }
+    }
+    Ok(())
 }
 
 /// The receipt of a finalized order, counting this print.
@@ -27,23 +92,28 @@ pub async fn receipt(
 ) -> Result<Printed<(Order, Organization)>, AppError> {
     actor.require(Permission::Sell)?;
     let tenant = actor.tenant;
-    let (order, org, copy) = state
+    let (order, org, copy, language) = state
         .store
         .write(|tx| {
             Box::pin(async move {
-                let order = orders::get(tx, tenant, id).await?;
+                let mut order = orders::get(tx, tenant, id).await?;
                 if order.number.is_none() {
                     return Err(guichet_store::StoreError::Refused("quote_not_finalized"));
                 }
                 let copy = documents::record_print(tx, tenant, id, Document::Receipt).await?;
                 let org = organizations::get(tx, tenant).await?;
-                Ok((order, org, copy))
+                let language = customer_language(tx, tenant, &order).await?;
+                if let Some(lang) = language {
+                    offer_names_in(tx, tenant, lang, &mut order, &mut []).await?;
+                }
+                Ok((order, org, copy, language))
             })
         })
         .await?;
     Ok(Printed {
         doc: (order, org),
         copy,
+        language,
     })
 }
 
@@ -74,7 +144,7 @@ pub async fn tickets(
 ) -> Result<Printed<(Order, Vec<Ticket>)>, AppError> {
     actor.require(Permission::Sell)?;
     let tenant = actor.tenant;
-    let (order, list, copy) = state
+    let (order, list, copy, language) = state
         .store
         .write(|tx| {
             Box::pin(async move {
@@ -85,19 +155,27 @@ pub async fn tickets(
                 if order.cancelled_at.is_some() {
                     return Err(guichet_store::StoreError::Refused("order_cancelled"));
                 }
-                let list = tickets_of(tx, tenant, &order).await?;
+                let mut list = tickets_of(tx, tenant, &order).await?;
                 let copy = if print {
                     documents::record_print(tx, tenant, id, Document::Tickets).await?
                 } else {
                     0
                 };
-                Ok((order, list, copy))
+                let language = customer_language(tx, tenant, &order).await?;
+                let mut order = order;
+                // Printed for the customer: the offers' names in their language too (the
+                // API's answer keeps the names the order stored).
+                if let (true, Some(lang)) = (print, language) {
+                    offer_names_in(tx, tenant, lang, &mut order, &mut list).await?;
+                }
+                Ok((order, list, copy, language))
             })
         })
         .await?;
     Ok(Printed {
         doc: (order, list),
         copy,
+        language,
     })
 }
 

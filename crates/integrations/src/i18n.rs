@@ -230,6 +230,21 @@ pub fn long_date(lang: Language, date: jiff::civil::Date) -> String {
     format!("{day} {} {}", month_name(lang, date.month()), date.year())
 }
 
+/// A day written out with its weekday in `lang`: `dimanche 6 décembre 2026`,
+/// `zondag 6 december 2026`, `Sunday 6 December 2026`.
+pub fn full_date(lang: Language, date: jiff::civil::Date) -> String {
+    format!(
+        "{} {}",
+        weekday_name(lang, date.weekday()),
+        long_date(lang, date)
+    )
+}
+
+/// A day as a table writes it: `06/12/2026` (the same in the three languages).
+pub fn short_date(date: jiff::civil::Date) -> String {
+    date.strftime("%d/%m/%Y").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -376,6 +391,40 @@ mod tests {
     }
 
     #[test]
+    fn zero_and_round_amounts_keep_two_decimals_and_no_sign() {
+        for lang in Language::ALL {
+            let zero = money_text(lang, 0);
+            assert!(zero == "0,00 €" || zero == "€ 0,00", "{lang:?}: {zero}");
+        }
+        assert_eq!(money_text(Language::Fr, 2000), "20,00 €");
+        assert_eq!(money_text(Language::Nl, 2000), "€ 20,00");
+        assert_eq!(money_text(Language::Fr, -1), "-0,01 €");
+        assert_eq!(money_text(Language::Nl, -1), "€ -0,01");
+        assert_eq!(
+            money_text(Language::Nl, i64::MIN),
+            "€ -92.233.720.368.547.758,08"
+        );
+    }
+
+    proptest::proptest! {
+        /// Whatever the amount: exactly two decimals after the one comma, a minus sign only
+        /// below zero, the digits of the amount itself.
+        #[test]
+        fn every_amount_has_two_decimals_and_a_sign_only_below_zero(cents in proptest::num::i64::ANY, lang in 0usize..3) {
+            let lang = Language::ALL[lang];
+            let text = money_text(lang, cents);
+            let (whole, decimals) = text.trim_end_matches(" €").rsplit_once(',').expect("a comma");
+            proptest::prop_assert_eq!(decimals.len(), 2, "{}", text);
+            proptest::prop_assert!(decimals.chars().all(|c| c.is_ascii_digit()), "{}", text);
+            proptest::prop_assert_eq!(text.contains('-'), cents < 0, "{}", text);
+            proptest::prop_assert!(!text.contains("-0,00"), "{}", text);
+            let digits: String = whole.chars().filter(char::is_ascii_digit).collect();
+            let (shown, amount) = (format!("{digits}{decimals}"), cents.unsigned_abs().to_string());
+            proptest::prop_assert_eq!(shown.trim_start_matches('0'), amount.trim_start_matches('0'));
+        }
+    }
+
+    #[test]
     fn dates_in_each_language() {
         let d = jiff::civil::date(2021, 3, 16);
         assert_eq!(long_date(Language::Fr, d), "16 mars 2021");
@@ -403,6 +452,23 @@ mod tests {
         assert_eq!(names[11], "december");
         assert_eq!(Tr(Language::Nl).long_day("2021-03-16"), "16 maart 2021");
         assert_eq!(Tr(Language::Nl).long_day("not a date"), "not a date");
+        let sunday = jiff::civil::date(2026, 12, 6);
+        assert_eq!(full_date(Language::Fr, sunday), "dimanche 6 décembre 2026");
+        assert_eq!(full_date(Language::Nl, sunday), "zondag 6 december 2026");
+        assert_eq!(full_date(Language::En, sunday), "Sunday 6 December 2026");
+        assert_eq!(
+            Tr(Language::Fr).full_day("2026-12-01"),
+            "mardi 1er décembre 2026"
+        );
+        assert_eq!(Tr(Language::Nl).short_day("2026-12-06"), "06/12/2026");
+        assert_eq!(Tr(Language::Nl).short_day("—"), "—");
+        assert_eq!(Tr(Language::Fr).period("2021-03-16"), "16/03/2021");
+        assert_eq!(Tr(Language::Fr).period("2021-03"), "mars 2021");
+        assert_eq!(Tr(Language::Nl).period("2021-03"), "maart 2021");
+        assert_eq!(Tr(Language::Fr).period("2021-Q1"), "T1 2021");
+        assert_eq!(Tr(Language::Nl).period("2021-Q4"), "K4 2021");
+        assert_eq!(Tr(Language::En).period("2021-Q2"), "Q2 2021");
+        assert_eq!(Tr(Language::Nl).period("2021"), "2021");
     }
 }
 
@@ -482,6 +548,41 @@ impl Tr {
         day.parse::<jiff::civil::Date>()
             .map(|d| long_date(self.0, d))
             .unwrap_or_else(|_| day.to_owned())
+    }
+
+    /// A YYYY-MM-DD day with its weekday, written out in this language: `dimanche 6 décembre
+    /// 2026` (the text unchanged if it is not a date).
+    pub fn full_day(&self, day: &str) -> String {
+        day.parse::<jiff::civil::Date>()
+            .map(|d| full_date(self.0, d))
+            .unwrap_or_else(|_| day.to_owned())
+    }
+
+    /// A YYYY-MM-DD day as DD/MM/YYYY, for tables (the text unchanged if it is not a date).
+    pub fn short_day(&self, day: &str) -> String {
+        day.parse::<jiff::civil::Date>()
+            .map(short_date)
+            .unwrap_or_else(|_| day.to_owned())
+    }
+
+    /// A period's label as a summary sorts it (`2021-03-16`, `2021-03`, `2021-Q1`, `2021`)
+    /// written for a reader: `16/03/2021`, `mars 2021`, `T1 2021`, `2021`.
+    pub fn period(&self, label: &str) -> String {
+        if let Ok(d) = label.parse::<jiff::civil::Date>() {
+            return short_date(d);
+        }
+        match label.split_once('-') {
+            Some((year, q)) if q.starts_with('Q') => self.t1_2(
+                "period-quarter",
+                ("index", q[1..].to_owned()),
+                ("date", year.to_owned()),
+            ),
+            Some((year, month)) => match month.parse::<i8>() {
+                Ok(m @ 1..=12) => format!("{} {year}", month_name(self.0, m)),
+                _ => label.to_owned(),
+            },
+            None => label.to_owned(),
+        }
     }
 
     /// A weekday's short name in this language (`ma`, `lun.`, `Mon`).

@@ -21,16 +21,17 @@
   // Amounts as the page's language writes them (crates/integrations i18n::money_text):
   // "8,50 €" in French and English, "€ 1.234,50" in Dutch.
   const dutch = document.documentElement.lang === "nl";
+  // Always two decimals; a minus sign only below zero (never "-0,00", even for -0).
   const typed = (c) => {
-    const sign = c < 0 ? "-" : "";
-    const a = Math.abs(c);
+    const a = Math.abs(Math.round(c || 0));
+    const sign = c < 0 && a > 0 ? "-" : "";
     return sign + Math.floor(a / 100) + "," + String(a % 100).padStart(2, "0");
   };
   const money = (c) => {
     if (!dutch) return typed(c) + " €";
-    const a = Math.abs(c);
+    const a = Math.abs(Math.round(c || 0));
     const whole = String(Math.floor(a / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
-    return "€ " + (c < 0 ? "-" : "") + whole + "," + String(a % 100).padStart(2, "0");
+    return "€ " + (c < 0 && a > 0 ? "-" : "") + whole + "," + String(a % 100).padStart(2, "0");
   };
   const cents = (s) => {
     const t = String(s || "").replace("€", "").replace(",", ".").trim();

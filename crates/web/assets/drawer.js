@@ -6,13 +6,16 @@
   // Amounts as the page's language writes them (crates/integrations i18n::money_text):
   // "8,50 €" in French and English, "€ 1.234,50" in Dutch.
   var dutch = document.documentElement.lang === "nl";
+  // Always two decimals; a minus sign only below zero (never "-0,00").
   function typed(c) {
-    return Math.floor(c / 100) + "," + String(c % 100).padStart(2, "0");
+    var a = Math.abs(Math.round(c));
+    return (c <= -1 ? "-" : "") + Math.floor(a / 100) + "," + String(a % 100).padStart(2, "0");
   }
   function money(c) {
     if (!dutch) return typed(c) + " €";
-    var whole = String(Math.floor(c / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
-    return "€ " + whole + "," + String(c % 100).padStart(2, "0");
+    var a = Math.abs(Math.round(c));
+    var whole = String(Math.floor(a / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+    return "€ " + (c <= -1 ? "-" : "") + whole + "," + String(a % 100).padStart(2, "0");
   }
   function setUp(grid) {
     var output = document.getElementById(grid.dataset.total);

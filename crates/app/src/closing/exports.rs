@@ -188,7 +188,7 @@ impl FollowUpLine {
     /// instant, or "still open".
     pub fn when(&self, tr: &guichet_integrations::i18n::Tr, tz: &str) -> String {
         match &self.session {
-            None => day_label(&self.period),
+            None => tr.period(&self.period),
             Some(s) => match s.closed_at {
                 Some(at) => tr.instant(&at, tz),
                 None => tr.t("closing-still-open"),

@@ -1577,3 +1577,4 @@ error-unreadable_date = Unreadable date: write it day/month/year, for example 12
 error-impossible_date = This date does not exist (day/month/year, for example 12/04/1980).
 error-month_first_date = Date written month first, the American way: write the day first (12/04/1980 for 12 April) and check the file's other dates.
 label-actions = Actions
+period-quarter = Q{ $index } { $date }

@@ -1577,3 +1577,4 @@ error-unreadable_date = Date illisible : écrivez-la jour/mois/année, par exemp
 error-impossible_date = Cette date n'existe pas (jour/mois/année, par exemple 12/04/1980).
 error-month_first_date = Date écrite le mois d'abord, à l'américaine : écrivez le jour d'abord (12/04/1980 pour le 12 avril) et vérifiez les autres dates du fichier.
 label-actions = Actions
+period-quarter = T{ $index } { $date }

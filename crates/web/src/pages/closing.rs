@@ -122,12 +122,8 @@ impl DrawerPage {
         &EURO_DENOMINATIONS
     }
     fn denomination_label(&self, d: &i64) -> String {
-        if *d >= 100 {
-            // Whole euros: `50 €`, `€ 50`.
-            self.tr.money(d).replace(",00", "")
-        } else {
-            format!("{d} c")
-        }
+        // As every amount: `50,00 €`, `0,20 €`, `€ 50,00`.
+        self.tr.money(d)
     }
     fn field(&self, name: &str) -> String {
         value(&self.form, name).to_owned()

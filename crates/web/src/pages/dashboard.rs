@@ -63,7 +63,7 @@ impl Dashboard {
         match i {
             0 => self.tr.t("dashboard-today"),
             1 => self.tr.t("dashboard-tomorrow"),
-            _ => self.tr.long_day(&d.to_string()),
+            _ => self.tr.full_day(&d.to_string()),
         }
     }
     fn arrivals_line(&self, orders: &i64, visitors: &i64) -> String {

@@ -62,7 +62,8 @@ pub async fn receipt(
     let printed = documents::receipt(&state, &ctx, id).await.or_page(&ctx)?;
     let (o, org) = printed.doc;
     Ok(render(&ReceiptPage {
-        tr: Tr(ctx.lang),
+        // In the customer's language when known, else the staff's.
+        tr: Tr(printed.language.unwrap_or(ctx.lang)),
         tz: org.time_zone.clone(),
         o,
         org,
@@ -99,6 +100,7 @@ pub async fn tickets(
     let printed = documents::tickets(&state, &ctx, id, true)
         .await
         .or_page(&ctx)?;
+    let language = printed.language;
     let (o, list) = printed.doc;
     let tz = guichet_app::organization::time_zone(&state, ctx.tenant)
         .await
@@ -115,7 +117,8 @@ pub async fn tickets(
         })
         .collect();
     Ok(render(&TicketsPage {
-        tr: Tr(ctx.lang),
+        // In the customer's language when known, else the staff's.
+        tr: Tr(language.unwrap_or(ctx.lang)),
         o,
         tickets,
         copy: printed.copy,

@@ -71,6 +71,13 @@ struct PlanningPage {
     errors: FieldErrors,
 }
 
+impl PlanningPage {
+    /// The offer's name in the reader's language (the French one when it has none).
+    fn offer_name(&self, o: &Offer) -> String {
+        o.texts.pick(self.tr.0, |t| &t.name)
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct PlanningQuery {
@@ -370,7 +377,7 @@ async fn session_page(
         &SessionPage {
             tr: Tr(ctx.lang),
             nav: Nav::new(ctx, "/planning", None),
-            offer_name: offer.texts.fr.name.clone(),
+            offer_name: offer.texts.pick(ctx.lang, |t| &t.name),
             capacity: capacity.unwrap_or_else(|| session.capacity.to_string()),
             back: format!("/planning?offer={id}&from={day}"),
             session,

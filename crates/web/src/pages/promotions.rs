@@ -66,7 +66,14 @@ fn date_text(d: &Option<jiff::civil::Date>) -> String {
 fn dates_text(from: &Option<jiff::civil::Date>, to: &Option<jiff::civil::Date>) -> String {
     match (from, to) {
         (None, None) => "—".to_owned(),
-        (a, b) => format!("{} → {}", date_text(a), date_text(b)),
+        // Shown in a list: as a reader writes a day (the forms keep ISO for their fields).
+        (a, b) => format!(
+            "{} → {}",
+            a.map(guichet_integrations::i18n::short_date)
+                .unwrap_or_default(),
+            b.map(guichet_integrations::i18n::short_date)
+                .unwrap_or_default()
+        ),
     }
 }
 
