@@ -838,14 +838,14 @@ impl Ctx<'_> {
                 customer = self.customers.iter().find(|c| c.school);
             }
         }
-        if lines.is_empty() || dice.chance(25) {
-            if let Some(p) = dice.pick(&o.products) {
-                lines.push(guichet_app::orders::LineInput {
-                    product_id: Some(p.clone()),
-                    quantity: 1,
-                    ..Default::default()
-                });
-            }
+        if (lines.is_empty() || dice.chance(25))
+            && let Some(p) = dice.pick(&o.products)
+        {
+            lines.push(guichet_app::orders::LineInput {
+                product_id: Some(p.clone()),
+                quantity: 1,
+                ..Default::default()
+            });
         }
         (lines, customer)
     }
