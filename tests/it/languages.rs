@@ -161,11 +161,12 @@ pub fn problems(text: &str, lang: &str) -> Vec<String> {
             // A month or a quarter as a summary sorts it: 2026-12, 2026-Q4.
             if (0..4).all(|k| digit(i + k))
                 && chars.get(i + 4) == Some(&'-')
-                && ((digit(i + 5)
-                    && digit(i + 6)
-                    && !digit(i + 7)
-                    && chars.get(i + 7) != Some(&'-'))
+                && ((digit(i + 5) && digit(i + 6))
                     || (chars.get(i + 5) == Some(&'Q') && digit(i + 6)))
+                // A word of its own: not the start of a code (a Z's fingerprint `5927-39E4-3FEC`).
+                && chars
+                    .get(i + 7)
+                    .is_none_or(|c| !(c.is_alphanumeric() || *c == '-'))
                 && (i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '-'))
             {
                 found.push(format!("ISO month or quarter: {line}"));
@@ -383,7 +384,7 @@ fn languages_checks_catch_iso_dates_english_names_and_bad_amounts() {
         <body><p>Journée : 2026-12-06</p><th>Sun 06/12</th><input type="date" value="2026-12-06">
         <a href="/orders?from=2026-12-06">x</a><td>-0,00 €</td><td>€ −0,00</td><td>20 €</td>
         <td>€ 20</td><td>2</td><td>€ 8,50</td><p>Mon compte</p><p>dim. 06/12</p>
-        <p>Sunday 6 December 2026</p><td>10,00 €</td><td>€ 1.234,50</td><td>10-0,00</td><td>VE-2026-12-07</td><td>2026-12</td><td>2026-Q4</td></body></html>"#;
+        <p>Sunday 6 December 2026</p><td>10,00 €</td><td>€ 1.234,50</td><td>10-0,00</td><td>VE-2026-12-07</td><td>5927-39E4-3FEC</td><td>2026-12</td><td>2026-Q4</td></body></html>"#;
     let text = visible_text(html);
     assert!(!text.contains("var d") && !text.contains("a{}"), "{text}");
     let fr = problems(&text, "fr");
