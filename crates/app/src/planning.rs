@@ -236,7 +236,7 @@ pub async fn ticket_type_availability(
 ) -> Result<TicketTypeAvailability, AppError> {
     actor.require(Permission::UseBackOffice)?;
     let (from_d, to_d) = date_range(from, to)?;
-    let tenant = actor.tenant;
+    let (tenant, lang) = (actor.tenant, actor.lang);
     let (from_s, to_s) = (from_d.to_string(), to_d.to_string());
     let (item, sold_by_day, stopped, selling) = state
         .store
@@ -250,7 +250,7 @@ pub async fn ticket_type_availability(
                     .await?
                     .into_iter()
                     .filter(|o| !o.archived && o.prices.iter().any(|p| p.item_id == id))
-                    .map(|o| (o.id, o.texts.fr.name.clone()))
+                    .map(|o| (o.id, o.texts.pick(lang, |t| &t.name)))
                     .collect();
                 Ok((item, sold, stopped, selling))
             })

@@ -90,7 +90,7 @@ pub async fn cashier_catalogue(state: &App, actor: &Actor) -> Result<CashierCata
             .filter(|o| !o.archived && o.sale_pos && !o.prices.is_empty())
             .map(|o| CashierOffer {
                 id: o.id.to_string(),
-                name: o.texts.fr.name.clone(),
+                name: o.texts.pick(actor.lang, |t| &t.name),
                 group_id: o.group_id.map(|g| g.to_string()),
                 pos_cutoff_hours: o.pos_cutoff_hours,
                 late_entry_minutes: o.late_entry_minutes,

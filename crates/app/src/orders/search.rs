@@ -203,7 +203,11 @@ pub async fn choices(state: &App, actor: &Actor) -> Result<SearchChoices, AppErr
         })
         .await?;
     Ok(SearchChoices {
-        offers: by_name(o.iter().map(|x| choice(x.id.0, &x.texts.fr.name)).collect()),
+        offers: by_name(
+            o.iter()
+                .map(|x| choice(x.id.0, &x.texts.pick(actor.lang, |t| &t.name)))
+                .collect(),
+        ),
         ticket_types: by_name(t.iter().map(|x| choice(x.id.0, &x.name)).collect()),
         extras: by_name(e.iter().map(|x| choice(x.id.0, &x.name)).collect()),
         registers: by_name(

@@ -57,6 +57,11 @@ struct ListPage {
 }
 
 impl ListPage {
+    /// The offer's name in the reader's language (the French one when it has none).
+    fn offer_name(&self, o: &Offer) -> String {
+        o.texts.pick(self.tr.0, |t| &t.name)
+    }
+
     fn group_name(&self, id: &Option<GroupId>) -> String {
         id.and_then(|id| self.groups.iter().find(|g| g.id == id))
             .map(|g| g.name.clone())

@@ -86,7 +86,7 @@ async fn offer_choices(state: &AppState, ctx: &Ctx) -> Result<Vec<Choice>, PageE
         .filter(|o| !o.archived)
         .map(|o| Choice {
             id: o.id.to_string(),
-            label: o.texts.fr.name,
+            label: o.texts.pick(ctx.lang, |t| &t.name),
         })
         .collect())
 }
